@@ -1,0 +1,19 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["node_modules/**", "data/**", "models/**", ".chatrec/**", "coverage/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-restricted-imports": "off",
+    },
+  },
+  {
+    // The core never depends on a platform adapter.
+    files: ["src/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["**/adapters/**", "../adapters/*"], message: "src/ never imports adapters/" }] }] },
+  },
+);

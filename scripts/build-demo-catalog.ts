@@ -1,0 +1,57 @@
+// Builds data/catalog/movies.jsonl (the demo catalog) from the public ReDial release.
+// Usage: tsx scripts/build-demo-catalog.ts <redial folder> <out.jsonl>
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+interface MovieInfo { name: string; genre: string[]; plot: string; director: string[]; writer: string[]; star: string[]; imdb_id: string }
+
+const [redialDir, outPath] = process.argv.slice(2);
+if (!redialDir || !outPath) throw new Error("usage: build-demo-catalog <redial folder> <out.jsonl>");
+
+const info = JSON.parse(readFileSync(join(redialDir, "movie_info.json"), "utf8")) as Record<string, MovieInfo>;
+const mlYears = new Map<string, number>();
+for (const line of readFileSync(join(redialDir, "redial_to_movielens.csv"), "utf8").split("\n").slice(1)) {
+  const cols = line.split(",");
+  const year = Number(cols.at(-1));
+  if (cols.length >= 6 && Number.isInteger(year) && year > 1800) mlYears.set(cols[cols.length - 3]!, year);
+}
+
+function parseCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = "", quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; }
+      else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") { out.push(cur); cur = ""; }
+    else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+const rows: string[] = [];
+for (const line of readFileSync(join(redialDir, "movies.csv"), "utf8").split("\n").slice(1)) {
+  if (!line.trim()) continue;
+  const [id, rawName] = parseCsvLine(line) as [string, string];
+  const m = /^(.*?)\s*\((\d{4})\)\s*$/.exec(rawName);
+  const title = (m ? m[1]! : rawName).replace(/\s+/g, " ").trim();
+  const year = m ? Number(m[2]) : mlYears.get(id);
+  const meta = info[id];
+  rows.push(JSON.stringify({
+    id,
+    title,
+    ...(year ? { year } : {}),
+    text: meta?.plot ?? "",
+    categories: meta?.genre ?? [],
+    directors: meta?.director ?? [],
+    stars: meta?.star ?? [],
+    writers: meta?.writer ?? [],
+    ...(meta?.imdb_id ? { imdbId: meta.imdb_id } : {}),
+  }));
+}
+writeFileSync(outPath, rows.join("\n") + "\n");
+console.log(`wrote ${rows.length} items to ${outPath}`);
