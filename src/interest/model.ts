@@ -68,8 +68,12 @@ export class InterestModel {
       executionMode: "sequential",
     });
     const model = new InterestModel(session, Object.freeze([...meta.labels]), meta.dim, sha256);
-    const [probe] = await model.predict(["probe"]);
-    if (!probe || probe.interests.length !== meta.labels.length || probe.embedding.length !== meta.dim) {
+    const probe = await session.run({ text: new ort.Tensor("string", ["probe", ""], [2]) }).catch(() => undefined);
+    const dimsOk = (name: string, cols: number) => {
+      const d = probe?.[name]?.dims;
+      return d !== undefined && d.length === 2 && d[0] === 2 && d[1] === cols;
+    };
+    if (!dimsOk("interests", meta.labels.length) || !dimsOk("embedding", meta.dim)) {
       await model.close();
       throw new InterestModelError("mismatch", `interest model: ${onnxPath} outputs do not match ${jsonPath} (${meta.labels.length} labels, dim ${meta.dim})`);
     }
