@@ -121,3 +121,23 @@ export function genrePrecisionAtK(emb: Float32Array, dim: number, categories: Re
   void n;
   return idx.length ? total / idx.length : 0;
 }
+
+/** Recall@k of retrieval: for each query (unit row of `q`), is its target item among the k most similar items? */
+export function recallAtK(q: Float32Array, items: Float32Array, dim: number, targets: readonly number[], k: number): number {
+  const nItems = items.length / dim;
+  let hits = 0;
+  targets.forEach((target, i) => {
+    const o = i * dim;
+    let ts = 0;
+    for (let m = 0; m < dim; m++) ts += q[o + m]! * items[target * dim + m]!;
+    let better = 0;
+    for (let j = 0; j < nItems && better < k; j++) {
+      if (j === target) continue;
+      let s = 0;
+      for (let m = 0; m < dim; m++) s += q[o + m]! * items[j * dim + m]!;
+      if (s > ts) better++;
+    }
+    if (better < k) hits++;
+  });
+  return targets.length ? hits / targets.length : 0;
+}

@@ -29,7 +29,7 @@ export interface InterestModelMeta {
 const f = (v: unknown) => (typeof v === "number" ? v.toFixed(4) : "n/a");
 
 export function writeModelCard(dir: string, meta: InterestModelMeta): void {
-  const tr = meta.metrics.training as { redialDev?: Record<string, number>; itemGenrePrecisionAt10?: number };
+  const tr = meta.metrics.training as { redialDev?: Record<string, number>; redialDevContextRecallAt50?: number; itemGenrePrecisionAt10?: number };
   const ev = meta.metrics.evaluation as
     | {
         redial: { micro_f1: number; macro_f1: number; top1: number; top3: number; n: number; threshold: number; baselines: Record<string, Record<string, number>> };
@@ -50,7 +50,7 @@ export function writeModelCard(dir: string, meta: InterestModelMeta): void {
     "",
     `- Catalog \`${meta.catalog}\`: ${meta.data.items} item texts (\`itemText(item)\`) -> their categories (multi-label, normalised to a distribution). The demo movie catalog is built from ReDial movie names with metadata from IMDb-derived sources (see data/ for licences).`,
     meta.data.redial
-      ? `- ReDial (Li et al., 2018, "Towards Deep Conversational Recommendations", CC BY 4.0) \`${meta.data.redial}\` only (dev is for tuning/evaluation): ${meta.data.seekerUtterances} seeker utterances -> categories of the movies they mention (weak labels; \`@id\` mentions replaced by titles), and ${meta.data.contextPairs} (seeker context -> first mention of a movie the seeker liked) pairs for a contrastive objective (in-batch softmax, temperature 0.05).`
+      ? `- ReDial (Li et al., 2018, "Towards Deep Conversational Recommendations", CC BY 4.0) \`${meta.data.redial}\` only (dev is for tuning/evaluation): ${meta.data.seekerUtterances} seeker utterances -> categories of the movies they mention (weak labels; \`@id\` mentions replaced by titles), and ${meta.data.contextPairs} (seeker context -> first mention of a movie the seeker liked) pairs for a contrastive objective (symmetric in-batch softmax, temperature 0.1).`
       : "- No conversation data (non-movie catalog).",
     "- Item <-> item contrastive pairs (same category set, else a shared category) so items with shared categories are neighbours.",
     `- GloVe 6B 50d (Pennington et al., 2014; Public Domain Dedication and License v1.0), top 10k words, initialises the word vectors.`,
@@ -65,7 +65,7 @@ export function writeModelCard(dir: string, meta: InterestModelMeta): void {
     "",
     "## Metrics",
     "",
-    `Training-time numbers: ReDial dev seeker utterances top-1 ${f(tr.redialDev?.top1)}, top-3 ${f(tr.redialDev?.top3)}, micro-F1 ${f(tr.redialDev?.micro_f1)}; item-to-item genre precision@10 ${f(tr.itemGenrePrecisionAt10)}.`,
+    `Training-time numbers: ReDial dev seeker utterances top-1 ${f(tr.redialDev?.top1)}, top-3 ${f(tr.redialDev?.top3)}, micro-F1 ${f(tr.redialDev?.micro_f1)}; ReDial dev seeker context -> next liked movie recall@50 over the whole catalog ${f(tr.redialDevContextRecallAt50)}; item-to-item genre precision@10 ${f(tr.itemGenrePrecisionAt10)}.`,
     "",
   ];
   if (ev) {

@@ -3,9 +3,9 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { buildInterestOnnx } from "./onnx-export.ts";
-import { defaultRedialFor, EMB_DIM, fitModel, loadDefaultGlove, MIN_LABEL_ITEMS, prepareData, seekerExamples, WORD_DIM } from "./pipeline.ts";
+import { contextPairs, defaultRedialFor, EMB_DIM, fitModel, loadDefaultGlove, MIN_LABEL_ITEMS, prepareData, seekerExamples, WORD_DIM } from "./pipeline.ts";
 import { embedAll, forwardText, vocabOf, type InterestWeights } from "./model.ts";
-import { genrePrecisionAtK, labelMetrics, tuneThreshold, type LabelMetrics, type ScoredExample } from "./metrics.ts";
+import { genrePrecisionAtK, recallAtK, labelMetrics, tuneThreshold, type LabelMetrics, type ScoredExample } from "./metrics.ts";
 import { loadRedial } from "./data.ts";
 import { writeModelCard, type InterestModelMeta } from "./model-card.ts";
 
@@ -20,7 +20,7 @@ export interface TrainReport {
   sha256: string;
   bytes: number;
   examples: { items: number; seekerUtterances: number; contextPairs: number };
-  metrics: { redialDev?: LabelMetrics; itemGenrePrecisionAt10: number };
+  metrics: { redialDev?: LabelMetrics; redialDevContextRecallAt50?: number; itemGenrePrecisionAt10: number };
   weights: InterestWeights;
 }
 
@@ -68,9 +68,15 @@ export async function trainInterestModel(opts: TrainOptions): Promise<TrainRepor
     if (existsSync(dev)) {
       const th = tuneThreshold(score(data.redialCls), data.labels.length);
       const byId = new Map(data.items.map((it) => [it.id, it]));
-      const devEx = seekerExamples(loadRedial(dev, new Map(data.items.map((it) => [it.id, it.title]))), byId, data.labels);
+      const devConvs = loadRedial(dev, new Map(data.items.map((it) => [it.id, it.title])));
+      const devEx = seekerExamples(devConvs, byId, data.labels);
       metrics.redialDev = labelMetrics(score(devEx), data.labels.length, th);
       log(`ReDial dev seeker utterances (n=${devEx.length}): ${JSON.stringify(metrics.redialDev)}`);
+      if (!opts.skipMetrics) {
+        const pairs = contextPairs(devConvs, new Map(data.items.map((it, i) => [it.id, i])));
+        metrics.redialDevContextRecallAt50 = recallAtK(embedAll(weights, pairs.map((p) => p.context)), embedAll(weights, data.itemTexts), weights.embDim, pairs.map((p) => p.item), 50);
+        log(`ReDial dev seeker context -> next liked movie, recall@50 over the whole catalog (n=${pairs.length}): ${metrics.redialDevContextRecallAt50.toFixed(4)}`);
+      }
     }
   }
   if (!opts.skipMetrics) {
