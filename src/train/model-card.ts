@@ -48,7 +48,7 @@ export function writeModelCard(dir: string, meta: InterestModelMeta): void {
     "",
     "## Training data",
     "",
-    `- Catalog \`${meta.catalog}\`: ${meta.data.items} item texts (\`itemText(item)\`) -> their categories (multi-label, normalised to a distribution). The demo movie catalog is built from ReDial movie names with metadata from IMDb-derived sources (see data/ for licences).`,
+    `- Catalog \`${meta.catalog}\`: ${meta.data.items} item texts (\`itemText(item)\`) -> their categories (multi-label, normalised to a distribution). The demo movie catalog is built by scripts/build-demo-catalog.ts from the public ReDial release (movie names, genres, plots and people from its movie_info.json; CC BY 4.0), years from MovieLens links.`,
     meta.data.redial
       ? `- ReDial (Li et al., 2018, "Towards Deep Conversational Recommendations", CC BY 4.0) \`${meta.data.redial}\` only (dev is for tuning/evaluation): ${meta.data.seekerUtterances} seeker utterances -> categories of the movies they mention (weak labels; \`@id\` mentions replaced by titles), and ${meta.data.contextPairs} (seeker context -> first mention of a movie the seeker liked) pairs for a contrastive objective (symmetric in-batch softmax, temperature 0.1).`
       : "- No conversation data (non-movie catalog).",
@@ -77,7 +77,7 @@ export function writeModelCard(dir: string, meta: InterestModelMeta): void {
       `| this model | ${f(ev.redial.micro_f1)} | ${f(ev.redial.macro_f1)} | ${f(ev.redial.top1)} | ${f(ev.redial.top3)} |`,
       ...Object.entries(ev.redial.baselines).map(([k, b]) => `| ${k} | ${f(b.micro_f1)} | ${f(b.macro_f1)} | ${f(b.top1)} | ${f(b.top3)} |`),
       "",
-      `BBC News (5 categories, deterministic 80/20 split by file-name hash, n_test=${ev.bbc.n_test}): this architecture ${f(ev.bbc.accuracy)} accuracy, TF-IDF + softmax regression ${f(ev.bbc.baseline_accuracy)}.`,
+      `BBC News (D. Greene and P. Cunningham, ICML 2006; research use; 5 categories, deterministic 80/20 split by FNV-1a hash of category/file, n_test=${ev.bbc.n_test}): this architecture ${f(ev.bbc.accuracy)} accuracy, TF-IDF + softmax regression ${f(ev.bbc.baseline_accuracy)}.`,
       "",
       `Item-to-item genre precision@10 over the catalog: ${f(ev.item_genre_precision_at_10)}.`,
       "",
