@@ -33,6 +33,14 @@ function parseCsvLine(line: string): string[] {
   return out;
 }
 
+// Popularity prior from the training split only: in how many ReDial train dialogues a movie is mentioned.
+const trainMentions = new Map<string, number>();
+for (const line of readFileSync(join(redialDir, "train.jsonl"), "utf8").split("\n")) {
+  if (!line.trim()) continue;
+  const dialogue = JSON.parse(line) as { movieMentions: Record<string, string> };
+  for (const id of Object.keys(dialogue.movieMentions ?? {})) trainMentions.set(id, (trainMentions.get(id) ?? 0) + 1);
+}
+
 const rows: string[] = [];
 for (const line of readFileSync(join(redialDir, "movies.csv"), "utf8").split("\n").slice(1)) {
   if (!line.trim()) continue;
@@ -51,6 +59,7 @@ for (const line of readFileSync(join(redialDir, "movies.csv"), "utf8").split("\n
     stars: meta?.star ?? [],
     writers: meta?.writer ?? [],
     ...(meta?.imdb_id ? { imdbId: meta.imdb_id } : {}),
+    popularity: trainMentions.get(id) ?? 0,
   }));
 }
 writeFileSync(outPath, rows.join("\n") + "\n");
