@@ -1,0 +1,76 @@
+// The catalog as the hot path sees it: items, unit vectors and interest profiles in flat arrays, loaded once.
+import { TitleIndex } from "./titles.ts";
+import type { Item } from "../types.ts";
+
+export interface CatalogData {
+  items: Item[];
+  /** Row-major n x dim unit vectors from the interest model. */
+  vectors: Float32Array;
+  dim: number;
+  /** Row-major n x labels interest distribution of each item. */
+  interests: Float32Array;
+  labels: readonly string[];
+}
+
+export class Catalog {
+  readonly items: Item[];
+  readonly vectors: Float32Array;
+  readonly dim: number;
+  readonly interests: Float32Array;
+  readonly labels: readonly string[];
+  readonly popularity: Float32Array;
+  readonly titles: TitleIndex;
+  private readonly rowById = new Map<string, number>();
+
+  constructor(data: CatalogData, commonWords: ReadonlySet<string>) {
+    this.items = data.items;
+    this.vectors = data.vectors;
+    this.dim = data.dim;
+    this.interests = data.interests;
+    this.labels = data.labels;
+    data.items.forEach((item, row) => this.rowById.set(item.id, row));
+    this.popularity = popularityPrior(data.items);
+    this.titles = new TitleIndex(data.items, commonWords, (id) => this.popularity[this.rowById.get(id) ?? 0]! + (this.items[this.rowById.get(id) ?? 0]?.text ? 0.01 : 0));
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  row(itemId: string): number | undefined {
+    return this.rowById.get(itemId);
+  }
+
+  item(itemId: string): Item | undefined {
+    const row = this.rowById.get(itemId);
+    return row === undefined ? undefined : this.items[row];
+  }
+
+  vector(row: number): Float32Array {
+    return this.vectors.subarray(row * this.dim, (row + 1) * this.dim);
+  }
+
+  interestRow(row: number): Float32Array {
+    return this.interests.subarray(row * this.labels.length, (row + 1) * this.labels.length);
+  }
+}
+
+/** log-scaled popularity in [0, 1] from the catalog's `popularity` column (0 where absent). */
+function popularityPrior(items: readonly Item[]): Float32Array {
+  const raw = items.map((item) => {
+    const p = Number(item.extra.popularity);
+    return Number.isFinite(p) && p > 0 ? Math.log1p(p) : 0;
+  });
+  const max = Math.max(1e-9, ...raw);
+  return Float32Array.from(raw, (v) => v / max);
+}
+
+/** An item's interest distribution: its own categories where the model knows them, else the model's reading of its text. */
+export function itemInterestDistribution(item: Item, labels: readonly string[], predicted: Float32Array): Float32Array {
+  const out = new Float32Array(labels.length);
+  const known = item.categories.map((c) => labels.indexOf(c)).filter((i) => i >= 0);
+  if (known.length === 0) return out.set(predicted), out;
+  for (const i of known) out[i] = 0.8 / known.length;
+  for (let i = 0; i < out.length; i++) out[i]! += 0.2 * predicted[i]!;
+  return out;
+}

@@ -1,0 +1,106 @@
+// Reads a catalog file (JSONL or CSV) into Items. Columns: id, title, text, categories, year, popularity;
+// any other column is kept in `extra`. A column map renames source columns (e.g. id=book_id).
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { parseCsvObjects } from "../util/csv.ts";
+import type { Item } from "../types.ts";
+
+export type ColumnMap = Partial<Record<"id" | "title" | "text" | "categories" | "year" | "popularity", string>>;
+
+export class CatalogFormatError extends Error {
+  override name = "CatalogFormatError";
+}
+
+export interface LoadedCatalog {
+  items: Item[];
+  skipped: Array<{ line: number; reason: string }>;
+}
+
+const LIST_SEPARATOR = /\s*[|;]\s*/;
+
+function toList(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
+  if (typeof value === "string") return value.split(LIST_SEPARATOR).map((v) => v.trim()).filter(Boolean);
+  return [];
+}
+
+function toYear(value: unknown): number | undefined {
+  const n = typeof value === "number" ? value : Number.parseFloat(String(value ?? ""));
+  return Number.isFinite(n) && n >= 1000 && n <= 3000 ? Math.trunc(n) : undefined;
+}
+
+function toExtra(value: unknown): string | string[] | number | undefined {
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) return value.map(String);
+  return undefined;
+}
+
+export function rowToItem(row: Record<string, unknown>, columns: ColumnMap = {}): Item {
+  const col = (name: keyof ColumnMap) => row[columns[name] ?? name];
+  const id = String(col("id") ?? "").trim();
+  const title = String(col("title") ?? "").replace(/\s+/g, " ").trim();
+  if (!id) throw new CatalogFormatError("missing id");
+  if (!title) throw new CatalogFormatError("missing title");
+  const used = new Set(Object.keys(columns).map((k) => columns[k as keyof ColumnMap]!));
+  for (const k of ["id", "title", "text", "categories", "year"]) used.add(columns[k as keyof ColumnMap] ?? k);
+  const extra: Item["extra"] = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (used.has(key)) continue;
+    const v = toExtra(value);
+    if (v !== undefined && v !== "") extra[key] = v;
+  }
+  const popularity = Number(col("popularity"));
+  if (Number.isFinite(popularity)) extra.popularity = popularity;
+  const year = toYear(col("year"));
+  return {
+    id,
+    title,
+    ...(year !== undefined ? { year } : {}),
+    text: String(col("text") ?? "").trim(),
+    categories: toList(col("categories")).map((c) => c.toLowerCase()),
+    extra,
+  };
+}
+
+export function readCatalogText(path: string): string {
+  const raw = readFileSync(path);
+  return (path.endsWith(".gz") ? gunzipSync(raw) : raw).toString("utf8");
+}
+
+export function parseCatalog(text: string, format: "jsonl" | "csv", columns: ColumnMap = {}): LoadedCatalog {
+  const items: Item[] = [];
+  const skipped: LoadedCatalog["skipped"] = [];
+  const seen = new Set<string>();
+  const rows: Array<Record<string, unknown>> =
+    format === "csv"
+      ? parseCsvObjects(text)
+      : text.split("\n").flatMap((line, i) => {
+          if (!line.trim()) return [];
+          try {
+            const parsed: unknown = JSON.parse(line);
+            if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return [parsed as Record<string, unknown>];
+            skipped.push({ line: i + 1, reason: "not a JSON object" });
+          } catch {
+            skipped.push({ line: i + 1, reason: "invalid JSON" });
+          }
+          return [];
+        });
+  rows.forEach((row, i) => {
+    try {
+      const item = rowToItem(row, columns);
+      if (seen.has(item.id)) throw new CatalogFormatError(`duplicate id ${item.id}`);
+      seen.add(item.id);
+      items.push(item);
+    } catch (err) {
+      skipped.push({ line: i + 2, reason: (err as Error).message });
+    }
+  });
+  return { items, skipped };
+}
+
+export function loadCatalogFile(path: string, columns: ColumnMap = {}): LoadedCatalog {
+  const format = /\.csv(\.gz)?$/i.test(path) ? "csv" : /\.jsonl?(\.gz)?$|\.ndjson$/i.test(path) ? "jsonl" : undefined;
+  if (!format) throw new CatalogFormatError(`unsupported catalog file ${path}: use .jsonl or .csv (optionally .gz)`);
+  return parseCatalog(readCatalogText(path), format, columns);
+}

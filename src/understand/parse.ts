@@ -1,0 +1,142 @@
+// Reads one message: what the person wants (intent), which catalog items they name and how they feel about
+// them, standing constraints ("no horror", "after 2000"), and references to the last list ("the second one").
+import type { TitleIndex } from "../catalog/titles.ts";
+import type { Constraints } from "../profile/profile.ts";
+import type { Intent, Signal } from "../types.ts";
+import { CATEGORY_SYNONYMS, NEGATIVE, ORDINALS, POSITIVE } from "./patterns.ts";
+
+export interface ParsedMention {
+  itemId: string;
+  matched: string;
+  polarity: "like" | "dislike" | "neutral";
+}
+
+export interface ParsedMessage {
+  intent: Intent;
+  mentions: ParsedMention[];
+  constraints: Partial<Constraints> & { clear?: boolean };
+  /** Index into the last list ("the second one"); -1 for the last; undefined when none named. */
+  reference?: number;
+  /** Feedback on the referenced (or focused) item. */
+  signal?: Signal;
+  /** "more like X": an item id to centre on. */
+  moreLike?: string;
+  /** Text left once titles and constraint phrases are removed: what the model should read. */
+  residual: string;
+}
+
+const REFERENCE = new RegExp(`\\b(?:the\\s+)?(${Object.keys(ORDINALS).join("|")})(?:\\s+(?:one|movie|film|book|item|pick|suggestion))?\\b|#(\\d{1,2})\\b|\\bnumber\\s+(\\d{1,2})\\b`, "i");
+
+function findReference(text: string): number | undefined {
+  const m = REFERENCE.exec(text);
+  if (!m) return undefined;
+  if (m[2] || m[3]) return Math.max(0, Number(m[2] ?? m[3]) - 1);
+  const word = m[1]!.toLowerCase();
+  // "one" alone is too common ("that one", "one more"); accept it only in "number one"-like forms handled above.
+  if (["one", "two", "three", "four", "five"].includes(word) && !/\b(?:the|number)\s+(one|two|three|four|five)\b/i.test(text)) return undefined;
+  if (word === "one") return undefined;
+  return ORDINALS[word];
+}
+
+function categoryIn(phrase: string, known: ReadonlySet<string>): string | undefined {
+  const p = phrase.toLowerCase().trim();
+  for (const [word, cat] of Object.entries(CATEGORY_SYNONYMS)) {
+    if (new RegExp(`^${word.replace(/[-\s]/g, "[-\\s]?")}s?\\b`).test(p) && known.has(cat)) return cat;
+  }
+  for (const cat of known) if (p.startsWith(cat)) return cat;
+  return undefined;
+}
+
+function parseConstraints(text: string, categories: ReadonlySet<string>): { constraints: ParsedMessage["constraints"]; residual: string } {
+  const constraints: ParsedMessage["constraints"] = {};
+  let residual = text;
+  const exclude = /\b(?:no|not|without|nothing|none of (?:the|that)|skip|avoid|hate|don'?t want(?: any)?|not into|anything but)\s+(?:too\s+)?(?:more\s+)?(?:a\s+|an\s+|any\s+)?([a-z][a-z\- ]{2,20})/gi;
+  for (const m of text.matchAll(exclude)) {
+    const cat = categoryIn(m[1]!, categories);
+    if (cat) {
+      (constraints.excludeCategories ??= []).push(cat);
+      residual = residual.replace(m[0], " ");
+    }
+  }
+  const after = /\b(?:after|since|newer than|from after|post)\s+(?:the\s+year\s+)?((?:19|20)\d\d)\b/i.exec(text);
+  if (after) { constraints.minYear = Number(after[1]) + (/since/i.test(after[0]) ? 0 : 1); residual = residual.replace(after[0], " "); }
+  const before = /\b(?:before|older than|pre|until)\s+((?:19|20)\d\d)\b/i.exec(text);
+  if (before) { constraints.maxYear = Number(before[1]) - (/until/i.test(before[0]) ? 0 : 1); residual = residual.replace(before[0], " "); }
+  const decade = /\b(?:from the |in the |the )?((?:19|20)?\d0)'?s\b/i.exec(text);
+  if (decade && !after && !before) {
+    let start = Number(decade[1]);
+    if (start < 100) start += start >= 30 ? 1900 : 2000;
+    if (start >= 1900 && start <= 2030) { constraints.minYear = start; constraints.maxYear = start + 9; residual = residual.replace(decade[0], " "); }
+  }
+  if (/\b(recent|new|newer|latest)\b/i.test(text) && constraints.minYear === undefined && !/\bnew (one|ones|list|suggestions?)\b/i.test(text)) {
+    constraints.minYear = 2010;
+  }
+  if (/\b(any (genre|year)|no (more )?(limits|constraints|filters)|forget (the|my) (filters|constraints)|reset filters)\b/i.test(text)) constraints.clear = true;
+  return { constraints, residual };
+}
+
+function polarityAround(text: string, start: number, end: number): ParsedMention["polarity"] {
+  const before = text.slice(Math.max(0, start - 40), start);
+  const clauseBefore = before.split(/[.!?;]|\bbut\b/i).at(-1) ?? "";
+  const after = (text.slice(end, end + 30).split(/[.!?;,]|\bbut\b|\band\b/i)[0] ?? "");
+  if (NEGATIVE.test(clauseBefore) || NEGATIVE.test(after)) return "dislike";
+  if (/\b(like|similar to|such as|as good as|along the lines of|in the vein of|reminds? me of)\s*$/i.test(clauseBefore)) return "like";
+  if (POSITIVE.test(clauseBefore) || POSITIVE.test(after)) return "like";
+  return "neutral";
+}
+
+export interface ParseContext {
+  titles: TitleIndex;
+  categories: ReadonlySet<string>;
+  /** Length of the last list shown, to validate references. */
+  lastListLength: number;
+}
+
+export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
+  const t = text.trim();
+  const lower = t.toLowerCase();
+  const mentionsRaw = ctx.titles.find(t);
+  let residual = t;
+  // "and" joins titles: "loved Inception and The Matrix" likes both.
+  const mentions: ParsedMention[] = [];
+  for (const m of mentionsRaw) {
+    let polarity = polarityAround(t, m.start, m.end);
+    const prev = mentions.at(-1);
+    if (polarity === "neutral" && prev && /^\s*(,|and|&|or|,\s*and)\s*$/i.test(t.slice(mentionsRaw[mentions.length - 1]!.end, m.start))) polarity = prev.polarity;
+    mentions.push({ itemId: m.itemId, matched: m.matched, polarity });
+    residual = residual.replace(m.matched, " ");
+  }
+  const { constraints, residual: afterConstraints } = parseConstraints(residual, ctx.categories);
+  residual = afterConstraints;
+  const reference = ctx.lastListLength > 0 ? findReference(lower) : undefined;
+
+  const base: ParsedMessage = { intent: "recommend", mentions, constraints, residual: residual.replace(/\s+/g, " ").trim() };
+  if (reference !== undefined) base.reference = reference;
+
+  if (/^\s*(help|\/?help|what can you do|how (do|does) (this|you) work|commands)\b/i.test(lower)) return { ...base, intent: "help" };
+  if (/\b(forget me|delete (all )?my (data|profile)|erase (me|my data)|remove my data)\b/i.test(lower)) return { ...base, intent: "forget" };
+  if (/\b(what (do|would) you think i (like|want|enjoy)|what do i like|my (profile|interests|taste)|show (me )?my (profile|interests)|what have you learn(ed|t) about me|what do you know about me)\b/i.test(lower)) {
+    return { ...base, intent: "profile" };
+  }
+  if (/^\s*why\b|\bwhy (that|this|the|did you|would i)\b|\bexplain\b/i.test(lower)) return { ...base, intent: "explain" };
+  if (mentions.length === 0 || reference !== undefined) {
+    if (/\b(i'?ve (already )?(seen|watched|read)|already (seen|watched|read)|seen (it|that|this)|watched (it|that|this)|read (it|that|this))\b/i.test(lower)) {
+      return { ...base, intent: "feedback", signal: "seen" };
+    }
+    if (/\b(not (that|this) one|not for me|no thanks?|nah|nope|don'?t like (it|that|this)|hate (it|that|this)|not interested|something else|skip (it|that|this)|didn'?t like (it|that|this))\b/i.test(lower)) {
+      return { ...base, intent: "feedback", signal: "dislike" };
+    }
+    if (/\b(more like|similar to|like (that|this|the \w+) one|something like (it|that|this|the \w+ one))\b/i.test(lower) && reference !== undefined) {
+      return { ...base, intent: "critique" };
+    }
+    if (/\b(more like (that|this|it)|something like (that|this|it))\b/i.test(lower)) return { ...base, intent: "critique" };
+    if (/\b(i (love|loved|like|liked|enjoyed) (it|that|this)|sounds (good|great)|great pick|perfect|love (it|that|this))\b/i.test(lower)) {
+      return { ...base, intent: "feedback", signal: "like" };
+    }
+  }
+  if (/^\s*(hi|hello|hey|yo|good (morning|afternoon|evening)|howdy)\b[\s!.,]*$/i.test(lower)) return { ...base, intent: "greeting" };
+  if (/\b(more like|similar to|something like)\b/i.test(lower) && mentions.length > 0) {
+    return { ...base, intent: "recommend", moreLike: mentions.at(-1)!.itemId };
+  }
+  return base;
+}

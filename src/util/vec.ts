@@ -1,0 +1,29 @@
+export function dot(a: Float32Array, b: Float32Array, bOffset = 0, dim = a.length): number {
+  let s = 0;
+  for (let i = 0; i < dim; i++) s += a[i]! * b[bOffset + i]!;
+  return s;
+}
+
+export function normalizeInPlace(v: Float32Array): Float32Array {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!;
+  n = Math.sqrt(n);
+  if (n > 1e-9) for (let i = 0; i < v.length; i++) v[i]! /= n;
+  return v;
+}
+
+/** out += w * v */
+export function addScaled(out: Float32Array, v: Float32Array, w: number, vOffset = 0): Float32Array {
+  for (let i = 0; i < out.length; i++) out[i]! += w * v[vOffset + i]!;
+  return out;
+}
+
+export function norm(v: Float32Array): number {
+  return Math.sqrt(dot(v, v));
+}
+
+/** Cosine of `a` with row `row` of a row-major matrix of unit vectors; `a` need not be unit length. */
+export function cosineWithRow(a: Float32Array, matrix: Float32Array, row: number, aNorm = norm(a)): number {
+  if (aNorm < 1e-9) return 0;
+  return dot(a, matrix, row * a.length) / aNorm;
+}
