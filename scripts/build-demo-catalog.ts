@@ -46,7 +46,7 @@ for (const line of readFileSync(join(redialDir, "movies.csv"), "utf8").split("\n
   if (!line.trim()) continue;
   const [id, rawName] = parseCsvLine(line) as [string, string];
   const m = /^(.*?)\s*\((\d{4})\)\s*$/.exec(rawName);
-  const title = (m ? m[1]! : rawName).replace(/\s+/g, " ").trim();
+  const title = (m && m[1]!.trim() ? m[1]! : rawName).replace(/\s+/g, " ").trim();
   const year = m ? Number(m[2]) : mlYears.get(id);
   const meta = info[id];
   rows.push(JSON.stringify({

@@ -22,7 +22,7 @@ export class Catalog {
   readonly titles: TitleIndex;
   private readonly rowById = new Map<string, number>();
 
-  constructor(data: CatalogData, commonWords: ReadonlySet<string>) {
+  constructor(data: CatalogData, commonWords: ReadonlyMap<string, number>) {
     this.items = data.items;
     this.vectors = data.vectors;
     this.dim = data.dim;

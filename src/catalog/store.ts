@@ -108,7 +108,7 @@ export async function openCatalog(
   db: lancedb.Connection,
   model: InterestModel,
   seedItems: () => Item[],
-  commonWords: ReadonlySet<string>,
+  commonWords: ReadonlyMap<string, number>,
   onProgress?: Progress,
 ): Promise<Catalog> {
   if (!(await db.tableNames()).includes(ITEMS_TABLE)) await writeItems(db, model, seedItems(), { mode: "replace", onProgress });

@@ -30,7 +30,8 @@ export class TitleIndex {
 
   constructor(
     items: readonly Item[],
-    private readonly commonWords: ReadonlySet<string>,
+    /** Everyday words by frequency rank (0 = most frequent). */
+    private readonly commonWords: ReadonlyMap<string, number>,
     /** Higher wins among items sharing a title. */
     private readonly prior: (itemId: string) => number,
   ) {
@@ -59,7 +60,9 @@ export class TitleIndex {
   /** A title made only of everyday words ("Up", "Her", "The One") needs capitals, quotes or a year to count. */
   private isWeak(span: Word[]): boolean {
     const significant = span.filter((w) => !["the", "a", "an", "of", "and"].includes(w.norm));
-    return significant.length === 0 || significant.every((w) => this.commonWords.has(w.norm));
+    // One word must be rarer than the 10,000 most frequent English words; several, rarer than the top 2,500.
+    const limit = significant.length === 1 ? Infinity : 2_500;
+    return significant.length === 0 || significant.every((w) => (this.commonWords.get(w.norm) ?? Infinity) < limit);
   }
 
   find(text: string): TitleMention[] {

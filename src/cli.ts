@@ -1,0 +1,44 @@
+// chatrec command line. Each command loads only what it needs.
+const USAGE = `usage: chatrec <command>
+  train [--catalog <file>] [--out <dir>] [--seed n]   train the interest model (ONNX) from the repo's data
+  eval interests [--json <file>]                       interest-model quality on ReDial dev and BBC News
+  bench                                                interest-model latency and throughput`;
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "train": {
+      const { runTrainCli } = await import("./train/cli.ts");
+      return runTrainCli(rest);
+    }
+    case "eval": {
+      const [what, ...args] = rest;
+      if (what !== "interests") throw new Error(`unknown evaluation "${what ?? ""}"; available: interests`);
+      const { runEvalInterestsCli } = await import("./eval/interests-cli.ts");
+      return runEvalInterestsCli(args);
+    }
+    case "bench": {
+      const { InterestModel } = await import("./interest/model.ts");
+      const { benchInterestModel } = await import("./interest/bench.ts");
+      const { loadConfig } = await import("./config.ts");
+      const model = await InterestModel.load(loadConfig().modelDir);
+      const r = await benchInterestModel(model);
+      console.log(`interest model, single message: p50 ${r.singleMs.p50.toFixed(3)} ms, p99 ${r.singleMs.p99.toFixed(3)} ms`);
+      console.log(`interest model, batch of 64: ${r.batch64Ms.toFixed(3)} ms (${Math.round(r.perCoreTextsPerSec)} texts/s per core)`);
+      await model.close();
+      return;
+    }
+    case undefined:
+    case "help":
+    case "--help":
+      console.log(USAGE);
+      return;
+    default:
+      throw new Error(`unknown command "${command}"\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exitCode = 1;
+});

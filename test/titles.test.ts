@@ -1,0 +1,53 @@
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadCatalogFile } from "../src/catalog/load.ts";
+import { TitleIndex } from "../src/catalog/titles.ts";
+import { parseMessage } from "../src/understand/parse.ts";
+import type { Item } from "../src/types.ts";
+
+let items: Item[];
+let index: TitleIndex;
+const titleOf = (id: string) => items.find((i) => i.id === id)?.title;
+
+beforeAll(() => {
+  items = loadCatalogFile("data/catalog/movies.jsonl").items;
+  const common = new Map(readFileSync("data/common-words.txt", "utf8").split("\n").map((w, rank) => [w, rank] as const));
+  const pop = new Map(items.map((i) => [i.id, Number(i.extra.popularity ?? 0)]));
+  index = new TitleIndex(items, common, (id) => pop.get(id) ?? 0);
+});
+
+describe("title linking on the demo catalog", () => {
+  it("loads all 6,924 ReDial movies", () => {
+    expect(items).toHaveLength(6924);
+  });
+
+  it("finds titles regardless of case, punctuation, articles and years", () => {
+    const found = index.find("I loved inception and the MATRIX!! also Spider-Man: Homecoming (2017)").map((m) => titleOf(m.itemId));
+    expect(found).toEqual(["Inception", "The Matrix", "Spider-Man: Homecoming"]);
+  });
+
+  it("does not link everyday words that happen to be titles", () => {
+    expect(index.find("what do you think i like? something for her up there")).toEqual([]);
+  });
+
+  it("reads likes, dislikes and constraints from a message", () => {
+    const parsed = parseMessage("I loved Inception and The Matrix, but hated Titanic. Something like those but no horror, after 2000", {
+      titles: index,
+      categories: new Set(["horror", "sci-fi", "comedy"]),
+      lastListLength: 0,
+    });
+    expect(parsed.mentions.map((m) => [titleOf(m.itemId), m.polarity])).toEqual([["Inception", "like"], ["The Matrix", "like"], ["Titanic", "dislike"]]);
+    expect(parsed.constraints.excludeCategories).toEqual(["horror"]);
+    expect(parsed.constraints.minYear).toBe(2001);
+    expect(parsed.intent).toBe("recommend");
+  });
+
+  it("understands references to the last list", () => {
+    const ctx = { titles: index, categories: new Set<string>(), lastListLength: 5 };
+    expect(parseMessage("more like the second one", ctx)).toMatchObject({ intent: "critique", reference: 1 });
+    expect(parseMessage("I've seen it", ctx)).toMatchObject({ intent: "feedback", signal: "seen" });
+    expect(parseMessage("not that one", ctx)).toMatchObject({ intent: "feedback", signal: "dislike" });
+    expect(parseMessage("why?", ctx).intent).toBe("explain");
+    expect(parseMessage("what do you think I like?", ctx).intent).toBe("profile");
+  });
+});
