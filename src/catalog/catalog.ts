@@ -1,4 +1,5 @@
 // The catalog as the hot path sees it: items, unit vectors and interest profiles in flat arrays, loaded once.
+import { titleKey } from "./normalize.ts";
 import { TitleIndex } from "./titles.ts";
 import type { Item } from "../types.ts";
 
@@ -20,6 +21,7 @@ export class Catalog {
   readonly labels: readonly string[];
   readonly popularity: Float32Array;
   readonly titles: TitleIndex;
+  readonly titleKeys: string[];
   private readonly rowById = new Map<string, number>();
 
   constructor(data: CatalogData, commonWords: ReadonlyMap<string, number>) {
@@ -30,6 +32,7 @@ export class Catalog {
     this.labels = data.labels;
     data.items.forEach((item, row) => this.rowById.set(item.id, row));
     this.popularity = popularityPrior(data.items);
+    this.titleKeys = data.items.map((item) => `${titleKey(item.title)}`);
     this.titles = new TitleIndex(data.items, commonWords, (id) => this.popularity[this.rowById.get(id) ?? 0]! + (this.items[this.rowById.get(id) ?? 0]?.text ? 0.01 : 0));
   }
 
@@ -39,6 +42,11 @@ export class Catalog {
 
   row(itemId: string): number | undefined {
     return this.rowById.get(itemId);
+  }
+
+  titleKeyOf(itemId: string): string | undefined {
+    const row = this.rowById.get(itemId);
+    return row === undefined ? undefined : this.titleKeys[row];
   }
 
   item(itemId: string): Item | undefined {

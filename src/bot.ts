@@ -1,0 +1,238 @@
+// The turn pipeline: understand -> capture -> profile -> recommend -> explain. Platform-neutral.
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import * as lancedb from "@lancedb/lancedb";
+import type { Catalog } from "./catalog/catalog.ts";
+import { loadCatalogFile } from "./catalog/load.ts";
+import { openCatalog } from "./catalog/store.ts";
+import { PACKAGE_ROOT, type Config } from "./config.ts";
+import { reasonsFor } from "./explain/reasons.ts";
+import { InterestModel } from "./interest/model.ts";
+import { loadOrCreateSecret, personKey } from "./profile/keys.ts";
+import { applyEvent, confidence, topInterests, type ItemLookup, type Profile, type ProfileEvent } from "./profile/profile.ts";
+import { ProfileStore, type PersonState } from "./profile/store.ts";
+import { rank } from "./recommend/rank.ts";
+import { parseMessage, type ParsedMessage } from "./understand/parse.ts";
+import { KeyedQueue } from "./util/keyed-queue.ts";
+import type { FeedbackAction, IncomingMessage, OutgoingReply, Recommendation, UserRef } from "./types.ts";
+
+const DEFAULT_LIMIT = 5;
+const ACTIONS: OutgoingReply["actions"] = ["like", "dislike", "seen", "more"];
+
+export const HELP_TEXT =
+  "Tell me what you like (\"I loved Inception and The Matrix, no horror\") and I'll suggest more. " +
+  "Then say \"more like the second one\", \"not that one\", \"I've seen it\", \"why?\", or \"what do you think I like?\". " +
+  "\"forget me\" deletes everything I know about you.";
+
+export class Bot {
+  private readonly queue = new KeyedQueue();
+  readonly items: ItemLookup;
+
+  private constructor(
+    readonly config: Config,
+    readonly model: InterestModel,
+    readonly catalog: Catalog,
+    readonly store: ProfileStore,
+    private readonly secret: Buffer,
+  ) {
+    this.items = {
+      vectorOf: (id) => { const r = catalog.row(id); return r === undefined ? undefined : catalog.vector(r); },
+      interestsOf: (id) => { const r = catalog.row(id); return r === undefined ? undefined : catalog.interestRow(r); },
+    };
+  }
+
+  static async create(config: Config, log: (s: string) => void = () => undefined): Promise<Bot> {
+    const model = await InterestModel.load(config.modelDir);
+    const db = await lancedb.connect(config.dbUri);
+    const commonWords = new Map(readFileSync(join(PACKAGE_ROOT, "data/common-words.txt"), "utf8").split("\n").map((w, i) => [w, i] as const));
+    const catalog = await openCatalog(db, model, () => loadCatalogFile(resolve(config.catalogPath)).items, commonWords, (done, total) => {
+      if (done === total) log(`embedded ${total} catalog items`);
+    });
+    const store = await ProfileStore.open(db, { commitIntervalMs: config.commitIntervalMs, compactEvery: config.compactEvery, retentionDays: config.retentionDays, labels: model.labels.length, dim: model.dim });
+    const secret = loadOrCreateSecret(join(config.dataDir, "secret.key"));
+    return new Bot(config, model, catalog, store, secret);
+  }
+
+  keyOf(user: UserRef): string {
+    return personKey(this.secret, user);
+  }
+
+  handleMessage(msg: IncomingMessage): Promise<OutgoingReply> {
+    const key = this.keyOf(msg.user);
+    return this.queue.run(key, () => this.messageTurn(key, msg));
+  }
+
+  handleFeedback(action: FeedbackAction): Promise<OutgoingReply> {
+    const key = this.keyOf(action.user);
+    return this.queue.run(key, () => this.feedbackTurn(key, action));
+  }
+
+  private async messageTurn(key: string, msg: IncomingMessage): Promise<OutgoingReply> {
+    const now = Date.now();
+    const text = msg.text.normalize("NFC").slice(0, this.config.maxTextLength);
+    const limit = msg.limit ?? DEFAULT_LIMIT;
+    const state = await this.store.load(key, this.items, now);
+    if (msg.messageId && state.messageIds.has(msg.messageId)) return this.replyFor(state.profile, "Already got that message; here is your current list.", "recommend", limit, undefined, undefined, true);
+    const parsed = parseMessage(text, { titles: this.catalog.titles, categories: new Set(this.catalog.labels), lastListLength: state.profile.lastList.length });
+    const referenced = this.referencedItem(state.profile, parsed);
+
+    if (parsed.intent === "forget") {
+      await this.store.forget(key);
+      return { text: "Done: I deleted everything I knew about you.", intent: "forget", recommendations: [], interests: [], actions: [] };
+    }
+    if (parsed.intent === "help" || parsed.intent === "greeting") {
+      return { text: parsed.intent === "help" ? HELP_TEXT : `Hi! ${HELP_TEXT}`, intent: parsed.intent, recommendations: [], interests: topInterests(state.profile, this.catalog.labels), actions: [] };
+    }
+    if (parsed.intent === "profile") return this.profileReply(state.profile);
+    if (parsed.intent === "explain") return this.explainReply(state.profile, referenced);
+
+    const [prediction] = await this.model.predict([parsed.residual || text]);
+    const informative = parsed.residual.replace(/[^\p{L}\p{N}]/gu, "").length > 2 && norm2(prediction!.embedding) > 0;
+    const event: ProfileEvent = {
+      seq: state.profile.seq + 1,
+      at: now,
+      kind: "message",
+      intent: parsed.intent,
+      ...(msg.messageId ? { messageId: msg.messageId } : {}),
+      ...(this.config.storeMessageText ? { text } : {}),
+      signals: parsed.mentions.flatMap((m) => [
+        { itemId: m.itemId, signal: "mention" as const },
+        ...(m.polarity === "neutral" ? [] : [{ itemId: m.itemId, signal: m.polarity }]),
+      ]),
+      constraints: parsed.constraints,
+      shown: [],
+    };
+    if (informative && parsed.intent === "recommend") {
+      event.interests = Array.from(prediction!.interests);
+      event.embedding = Array.from(prediction!.embedding);
+      event.confidence = confidence(prediction!.interests);
+    }
+    if (parsed.signal && referenced) event.signals.push({ itemId: referenced, signal: parsed.signal });
+    const anchor = parsed.intent === "critique" ? referenced : parsed.moreLike;
+    if (parsed.intent === "critique" && referenced) event.signals.push({ itemId: referenced, signal: "click" });
+    return this.recommendAndCommit(key, state, event, limit, informative && parsed.intent === "recommend" ? prediction!.embedding : undefined, anchor, this.acknowledge(parsed, referenced), parsed.intent === "recommend" ? parsed.residual : undefined);
+  }
+
+  private async feedbackTurn(key: string, action: FeedbackAction): Promise<OutgoingReply> {
+    const now = Date.now();
+    const state = await this.store.load(key, this.items, now);
+    const item = this.catalog.item(action.itemId);
+    if (!item) throw new UnknownItemError(action.itemId);
+    if (action.messageId && state.messageIds.has(action.messageId)) return this.replyFor(state.profile, "Already noted.", "feedback", action.limit ?? DEFAULT_LIMIT, undefined, undefined, true);
+    const event: ProfileEvent = {
+      seq: state.profile.seq + 1,
+      at: now,
+      kind: "feedback",
+      intent: "feedback",
+      ...(action.messageId ? { messageId: action.messageId } : {}),
+      signals: action.signal === "more" ? [{ itemId: item.id, signal: "click" }] : [{ itemId: item.id, signal: action.signal }],
+      shown: [],
+    };
+    const note = { like: `Noted: you like ${item.title}.`, dislike: `Got it, not ${item.title}.`, seen: `Noted: you've seen ${item.title}.`, click: `Noted your interest in ${item.title}.`, more: `More like ${item.title}:` }[action.signal];
+    return this.recommendAndCommit(key, state, event, action.limit ?? DEFAULT_LIMIT, undefined, action.signal === "more" ? item.id : undefined, note);
+  }
+
+  private async recommendAndCommit(key: string, state: PersonState, event: ProfileEvent, limit: number, message: Float32Array | undefined, anchor: string | undefined, lead: string, phrase?: string): Promise<OutgoingReply> {
+    // Apply first so the reply already reflects this message, then record what was shown in the same event.
+    const preview = applyEvent(state.profile, event, this.items);
+    const ranked = rank(this.catalog, { profile: preview, ...(message ? { message } : {}), ...(anchor ? { anchorItemId: anchor } : {}), limit, mmrLambda: this.config.mmrLambda });
+    event.shown = ranked.map((r) => this.catalog.items[r.row]!.id);
+    const committed = this.store.commit(key, state, event, this.items);
+    const recommendations = ranked.map((r) => this.toRecommendation(r, preview, phrase));
+    await committed;
+    const interests = topInterests(state.profile, this.catalog.labels);
+    const text = recommendations.length ? `${lead} Here are my picks:` : `${lead} I have nothing left that fits; try loosening a filter ("any genre").`;
+    return { text: text.trim(), intent: event.intent as OutgoingReply["intent"], recommendations, interests, actions: ACTIONS };
+  }
+
+  private toRecommendation(r: ReturnType<typeof rank>[number], profile: Profile, phrase?: string): Recommendation {
+    const item = this.catalog.items[r.row]!;
+    return {
+      id: item.id,
+      title: item.title,
+      ...(item.year ? { year: item.year } : {}),
+      categories: item.categories,
+      score: Math.round(r.score * 1000) / 1000,
+      reasons: reasonsFor(this.catalog, r, profile, phrase && phrase.length <= 80 ? phrase : undefined),
+    };
+  }
+
+  /** Re-ranks without changing the profile (duplicate delivery). */
+  private replyFor(profile: Profile, text: string, intent: OutgoingReply["intent"], limit: number, message?: Float32Array, anchor?: string, _duplicate = false): OutgoingReply {
+    const ranked = rank(this.catalog, { profile, ...(message ? { message } : {}), ...(anchor ? { anchorItemId: anchor } : {}), limit, mmrLambda: this.config.mmrLambda });
+    return { text, intent, recommendations: ranked.map((r) => this.toRecommendation(r, profile)), interests: topInterests(profile, this.catalog.labels), actions: ACTIONS };
+  }
+
+  private referencedItem(profile: Profile, parsed: ParsedMessage): string | undefined {
+    if (parsed.reference !== undefined) return parsed.reference === -1 ? profile.lastList.at(-1) : profile.lastList[parsed.reference];
+    if (parsed.mentions.length > 0 && parsed.intent !== "recommend") return parsed.mentions.at(-1)!.itemId;
+    return profile.focus;
+  }
+
+  private acknowledge(parsed: ParsedMessage, referenced: string | undefined): string {
+    const title = referenced ? this.catalog.item(referenced)?.title : undefined;
+    if (parsed.intent === "feedback" && title) return parsed.signal === "seen" ? `Noted: you've seen ${title}.` : parsed.signal === "dislike" ? `OK, not ${title}.` : `Glad you like ${title}!`;
+    if (parsed.intent === "critique" && title) return `More like ${title}:`;
+    const liked = parsed.mentions.filter((m) => m.polarity !== "dislike").map((m) => this.catalog.item(m.itemId)?.title);
+    const disliked = parsed.mentions.filter((m) => m.polarity === "dislike").map((m) => this.catalog.item(m.itemId)?.title);
+    const parts = [];
+    if (liked.length) parts.push(`Taking ${liked.join(" and ")} as a starting point.`);
+    if (disliked.length) parts.push(`I'll steer clear of things like ${disliked.join(" and ")}.`);
+    if (parsed.constraints.excludeCategories?.length) parts.push(`No ${parsed.constraints.excludeCategories.join(" or ")}.`);
+    return parts.join(" ");
+  }
+
+  private profileReply(profile: Profile): OutgoingReply {
+    const interests = topInterests(profile, this.catalog.labels);
+    const titles = (ids: string[]) => ids.slice(-5).map((id) => this.catalog.item(id)?.title).filter(Boolean).join(", ");
+    const lines = [interests.length ? `I think you like ${interests.map((i) => `${i.label} (${Math.round(i.weight * 100)}%)`).join(", ")}.` : "I don't know your taste yet: tell me a few things you liked."];
+    if (profile.liked.length) lines.push(`You liked: ${titles(profile.liked)}.`);
+    if (profile.disliked.length) lines.push(`Not for you: ${titles(profile.disliked)}.`);
+    if (profile.constraints.excludeCategories.length) lines.push(`Avoiding: ${profile.constraints.excludeCategories.join(", ")}.`);
+    return { text: lines.join(" "), intent: "profile", recommendations: [], interests, actions: [] };
+  }
+
+  private explainReply(profile: Profile, itemId: string | undefined): OutgoingReply {
+    const row = itemId !== undefined ? this.catalog.row(itemId) : undefined;
+    if (row === undefined) return { text: "Ask me for some recommendations first, then I can tell you why I picked them.", intent: "explain", recommendations: [], interests: topInterests(profile, this.catalog.labels), actions: [] };
+    const ranked = rank(this.catalog, { profile: { ...profile, shown: [] }, limit: 1, mmrLambda: 1, diversify: false }).find((r) => r.row === row);
+    const reasons = ranked ? reasonsFor(this.catalog, ranked, profile) : [];
+    const item = this.catalog.items[row]!;
+    return { text: `Why ${item.title}: ${reasons.map((r) => r.text).join("; ") || "it fitted your profile at the time"}.`, intent: "explain", recommendations: [], interests: topInterests(profile, this.catalog.labels), actions: [] };
+  }
+
+  async profileOf(user: UserRef): Promise<{ interests: ReturnType<typeof topInterests>; liked: string[]; disliked: string[]; seen: string[]; constraints: Profile["constraints"] } | undefined> {
+    const key = this.keyOf(user);
+    if (!(await this.store.exists(key))) return undefined;
+    const { profile } = await this.store.load(key, this.items, Date.now());
+    return { interests: topInterests(profile, this.catalog.labels, 10), liked: profile.liked, disliked: profile.disliked, seen: profile.seen, constraints: profile.constraints };
+  }
+
+  exportOf(user: UserRef) {
+    const key = this.keyOf(user);
+    return this.queue.run(key, () => this.store.exportPerson(key, this.items));
+  }
+
+  forget(user: UserRef): Promise<boolean> {
+    const key = this.keyOf(user);
+    return this.queue.run(key, () => this.store.forget(key));
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+    await this.model.close();
+  }
+}
+
+export class UnknownItemError extends Error {
+  override name = "UnknownItemError";
+  constructor(readonly itemId: string) {
+    super(`unknown item ${itemId}`);
+  }
+}
+
+function norm2(v: Float32Array): number {
+  let s = 0;
+  for (const x of v) s += x * x;
+  return s;
+}

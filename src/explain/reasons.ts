@@ -1,0 +1,35 @@
+// Grounded reasons from the ranking features: each names the data it comes from and how strong it is.
+import type { Catalog } from "../catalog/catalog.ts";
+import { blendedInterests, type Profile } from "../profile/profile.ts";
+import type { RankedItem } from "../recommend/rank.ts";
+import type { Reason } from "../types.ts";
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+export function reasonsFor(catalog: Catalog, ranked: RankedItem, profile: Profile, phrase?: string): Reason[] {
+  const item = catalog.items[ranked.row]!;
+  const f = ranked.features;
+  const reasons: Array<Reason & { strength: number }> = [];
+  if (f.likedItemId && f.liked > 0.5) {
+    const liked = catalog.item(f.likedItemId);
+    if (liked) reasons.push({ code: "similar_to", text: `Similar to ${liked.title}, which you liked (similarity ${f.liked.toFixed(2)})`, strength: f.liked });
+  }
+  if (phrase && f.message > 0.4) reasons.push({ code: "phrase", text: `Close to what you asked for: "${phrase}" (similarity ${f.message.toFixed(2)})`, strength: f.message });
+  const interests = blendedInterests(profile);
+  const itemInterests = catalog.interestRow(ranked.row);
+  let bestLabel = -1;
+  let bestValue = 0;
+  for (let l = 0; l < interests.length; l++) {
+    const v = interests[l]! * itemInterests[l]!;
+    if (v > bestValue && item.categories.includes(catalog.labels[l]!)) { bestValue = v; bestLabel = l; }
+  }
+  if (bestLabel >= 0) reasons.push({ code: "interest", text: `Matches your interest in ${catalog.labels[bestLabel]} (${pct(interests[bestLabel]!)} of your profile)`, strength: interests[bestLabel]! + 0.3 });
+  if (f.popularity > 0.5) reasons.push({ code: "popular", text: `Often recommended by other movie fans (popularity ${pct(f.popularity)} of the most popular)`, strength: f.popularity * 0.3 });
+  const { excludeCategories, minYear, maxYear } = profile.constraints;
+  if (excludeCategories.length) reasons.push({ code: "constraint", text: `No ${excludeCategories.join(" or ")}, as you asked`, strength: 0.05 });
+  if ((minYear || maxYear) && item.year) reasons.push({ code: "constraint", text: `From ${item.year}, within the years you asked for`, strength: 0.04 });
+  if (reasons.length === 0) {
+    reasons.push({ code: "profile_match", text: `Fits your taste profile so far (match ${f.short.toFixed(2)})`, strength: 0 });
+  }
+  return reasons.sort((a, b) => b.strength - a.strength).slice(0, 3).map(({ code, text }) => ({ code, text }));
+}

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Bot } from "../src/bot.ts";
+import { loadConfig } from "../src/config.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "chatrec-bot-"));
+let bot: Bot;
+const user = { platform: "test", id: "ana" };
+
+beforeAll(async () => {
+  bot = await Bot.create(loadConfig({}, { dataDir: dir, commitIntervalMs: 2 }));
+});
+afterAll(async () => {
+  await bot.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("a conversation on the demo catalog (real model, real LanceDB)", () => {
+  it("gives sci-fi/action picks, no horror, never the mentioned movies, each with a reason", async () => {
+    const r = await bot.handleMessage({ user, text: "I loved Inception and The Matrix, something like those but no horror" });
+    expect(r.recommendations).toHaveLength(5);
+    for (const rec of r.recommendations) {
+      expect(rec.categories).not.toContain("horror");
+      expect(["Inception", "The Matrix"]).not.toContain(rec.title);
+      expect(rec.reasons.length).toBeGreaterThan(0);
+    }
+    expect(r.recommendations.filter((x) => x.categories.some((c) => c === "sci-fi" || c === "action")).length).toBeGreaterThanOrEqual(4);
+    expect(r.interests.slice(0, 3).map((i) => i.label)).toEqual(expect.arrayContaining(["sci-fi"]));
+  });
+
+  it("handles follow-ups against the last list", async () => {
+    const before = await bot.handleMessage({ user, text: "more like the second one" });
+    expect(before.intent).toBe("critique");
+    const first = before.recommendations[0]!.id;
+    const rejected = await bot.handleMessage({ user, text: "not that one" });
+    expect(rejected.intent).toBe("feedback");
+    expect(rejected.recommendations.map((x) => x.id)).not.toContain(first);
+    const seenTop = rejected.recommendations[0]!;
+    const seen = await bot.handleMessage({ user, text: "I've seen it" });
+    expect(seen.text).toContain(seenTop.title);
+    expect(seen.recommendations.map((x) => x.id)).not.toContain(seenTop.id);
+    const why = await bot.handleMessage({ user, text: "why?" });
+    expect(why.intent).toBe("explain");
+    expect(why.text).toContain(seen.recommendations[0]!.title);
+    const profile = await bot.handleMessage({ user, text: "what do you think I like?" });
+    expect(profile.text).toMatch(/sci-fi|action/);
+    expect(profile.text).toContain("horror");
+  });
+
+  it("counts a redelivered message once and forgets for real", async () => {
+    const other = { platform: "test", id: "ben" };
+    await bot.handleMessage({ user: other, text: "I love romantic comedies", messageId: "m-1" });
+    await bot.handleMessage({ user: other, text: "I love romantic comedies", messageId: "m-1" });
+    expect((await bot.exportOf(other))?.events).toHaveLength(1);
+    expect(await bot.forget(other)).toBe(true);
+    expect(await bot.exportOf(other)).toBeUndefined();
+    expect(await bot.profileOf(other)).toBeUndefined();
+  });
+});
