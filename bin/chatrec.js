@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 // The `chatrec` command: runs the TypeScript CLI through tsx's loader (no build step).
+// `start` is the composition root (core + adapters); it lives in adapters/ because src/ never imports adapters/.
 import { register } from "tsx/esm/api";
 
 register();
-await import("../src/cli.ts");
+if (process.argv[2] === "start") {
+  const { startServer } = await import("../adapters/start.ts");
+  await startServer();
+} else {
+  await import("../src/cli.ts");
+}

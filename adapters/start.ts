@@ -1,0 +1,30 @@
+// `chatrec start`: the bot plus every configured adapter, with graceful shutdown.
+import { Bot } from "../src/bot.ts";
+import { loadConfig } from "../src/config.ts";
+import { buildServer } from "./webhook/server.ts";
+
+export async function startServer(): Promise<void> {
+  const config = loadConfig();
+  const bot = await Bot.create(config, (s) => console.log(s));
+  const app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes, logLevel: "warn" });
+  await app.listen({ port: config.port, host: config.host });
+  console.log(`chatrec listening on http://${config.host}:${config.port} (data in ${config.dataDir})`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await app.close();
+    await bot.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+}
+
+// Run directly (`tsx adapters/start.ts`, `npm start`).
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/adapters\//, "/adapters/"))) {
+  startServer().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  });
+}

@@ -1,0 +1,74 @@
+// The HTTP API (POST /v1/messages, /v1/feedback, profile/export/forget, /health) and the web chat page.
+import { readFileSync } from "node:fs";
+import Fastify, { type FastifyInstance } from "fastify";
+import { UnknownItemError, type Bot } from "../../src/bot.ts";
+import type { OutgoingReply, UserRef } from "../../src/types.ts";
+import { describeZodError, FeedbackBody, MessageBody } from "./schemas.ts";
+
+const PLATFORM = "webhook";
+const page = readFileSync(new URL("./chat.html", import.meta.url), "utf8");
+
+function toApi(reply: OutgoingReply) {
+  return {
+    reply: reply.text,
+    recommendations: reply.recommendations.map((r) => ({ id: r.id, title: r.title, ...(r.year ? { year: r.year } : {}), categories: r.categories, score: r.score, reasons: r.reasons })),
+    interests: reply.interests,
+  };
+}
+
+export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: string }): FastifyInstance {
+  const app = Fastify({ bodyLimit: opts.maxBodyBytes, logger: opts.logLevel && opts.logLevel !== "silent" ? { level: opts.logLevel } : false });
+  const user = (id: string): UserRef => ({ platform: PLATFORM, id });
+
+  app.setErrorHandler((err: { statusCode?: number; message: string; code?: string }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) req.log.error(err);
+    const message = err.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? `body larger than ${opts.maxBodyBytes} bytes` : status === 500 ? "internal error" : err.message;
+    void reply.status(status).send({ error: message });
+  });
+
+  app.get("/health", async () => ({ status: "ok", items: bot.catalog.size }));
+  app.get("/", async (_req, reply) => reply.type("text/html; charset=utf-8").send(page));
+
+  app.post("/v1/messages", async (req, reply) => {
+    const body = MessageBody.safeParse(req.body);
+    if (!body.success) return reply.status(400).send({ error: describeZodError(body.error) });
+    const b = body.data;
+    const result = await bot.handleMessage({ user: { ...user(b.user.id), ...(b.user.name ? { name: b.user.name } : {}) }, text: b.text, ...(b.conversationId ? { conversationId: b.conversationId } : {}), ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) });
+    return toApi(result);
+  });
+
+  app.post("/v1/feedback", async (req, reply) => {
+    const body = FeedbackBody.safeParse(req.body);
+    if (!body.success) return reply.status(400).send({ error: describeZodError(body.error) });
+    const b = body.data;
+    try {
+      return toApi(await bot.handleFeedback({ user: user(b.user.id), itemId: b.itemId, signal: b.signal, ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) }));
+    } catch (err) {
+      if (err instanceof UnknownItemError) return reply.status(404).send({ error: err.message });
+      throw err;
+    }
+  });
+
+  app.get<{ Params: { id: string } }>("/v1/users/:id/profile", async (req, reply) => {
+    const profile = await bot.profileOf(user(req.params.id));
+    return profile ?? reply.status(404).send({ error: "unknown user" });
+  });
+
+  app.get<{ Params: { id: string } }>("/v1/users/:id/export", async (req, reply) => {
+    const data = await bot.exportOf(user(req.params.id));
+    if (!data) return reply.status(404).send({ error: "unknown user" });
+    const p = data.profile;
+    return {
+      profile: { ...p, shortTerm: Array.from(p.shortTerm), longTerm: Array.from(p.longTerm), negative: Array.from(p.negative), shortVec: Array.from(p.shortVec), longVec: Array.from(p.longVec), negVec: Array.from(p.negVec) },
+      events: data.events,
+    };
+  });
+
+  app.delete<{ Params: { id: string } }>("/v1/users/:id", async (req, reply) => {
+    await bot.forget(user(req.params.id));
+    return reply.status(204).send();
+  });
+
+  return app;
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildServer } from "../adapters/webhook/server.ts";
+import { Bot } from "../src/bot.ts";
+import { loadConfig } from "../src/config.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "chatrec-http-"));
+let bot: Bot;
+let app: FastifyInstance;
+let base: string;
+
+beforeAll(async () => {
+  const config = loadConfig({}, { dataDir: dir, commitIntervalMs: 2 });
+  bot = await Bot.create(config);
+  app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes });
+  base = await app.listen({ port: 0, host: "127.0.0.1" });
+});
+afterAll(async () => {
+  await app.close();
+  await bot.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const post = (path: string, body: unknown) => fetch(base + path, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+
+describe("HTTP API over real HTTP", () => {
+  it("answers a message with the documented shape and honours limit", async () => {
+    const res = await post("/v1/messages", { user: { id: "h1", name: "Hana" }, text: "I loved Inception and The Matrix, no horror", limit: 3 });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { reply: string; recommendations: Array<{ id: string; title: string; score: number; reasons: Array<{ code: string; text: string }> }>; interests: Array<{ label: string; weight: number }> };
+    expect(typeof body.reply).toBe("string");
+    expect(body.recommendations).toHaveLength(3);
+    for (const r of body.recommendations) {
+      expect(r).toMatchObject({ id: expect.any(String), title: expect.any(String), score: expect.any(Number) });
+      expect(r.reasons[0]).toMatchObject({ code: expect.any(String), text: expect.any(String) });
+    }
+    expect(body.interests.length).toBeGreaterThan(0);
+  });
+
+  it("feedback changes the list, profile and export reflect it, forget makes them 404", async () => {
+    const first = (await (await post("/v1/messages", { user: { id: "h2" }, text: "funny animated movies for kids" })).json()) as { recommendations: Array<{ id: string }> };
+    const top = first.recommendations[0]!.id;
+    const fb = await post("/v1/feedback", { user: { id: "h2" }, itemId: top, signal: "dislike" });
+    expect(fb.status).toBe(200);
+    expect(((await fb.json()) as { recommendations: Array<{ id: string }> }).recommendations.map((r) => r.id)).not.toContain(top);
+    const profile = (await (await fetch(`${base}/v1/users/h2/profile`)).json()) as { disliked: string[] };
+    expect(profile.disliked).toContain(top);
+    const exported = (await (await fetch(`${base}/v1/users/h2/export`)).json()) as { events: unknown[] };
+    expect(exported.events).toHaveLength(2);
+    expect((await fetch(`${base}/v1/users/h2`, { method: "DELETE" })).status).toBe(204);
+    expect((await fetch(`${base}/v1/users/h2/profile`)).status).toBe(404);
+    expect((await fetch(`${base}/v1/users/h2/export`)).status).toBe(404);
+  });
+
+  it("rejects bad input with a 4xx and a reason", async () => {
+    const cases: Array<[unknown, number]> = [
+      ["{not json", 400],
+      [{ user: { id: "x" } }, 400],
+      [{ user: { id: "" }, text: "hi" }, 400],
+      [{ user: { id: "x" }, text: "x".repeat(2001) }, 400],
+      [{ user: { id: "x" }, text: "hi", limit: 21 }, 400],
+      [{ user: { id: "x" }, text: "y".repeat(20_000) }, 413],
+    ];
+    for (const [body, status] of cases) {
+      const res = await post("/v1/messages", body);
+      expect(res.status).toBe(status);
+      expect(((await res.json()) as { error: string }).error.length).toBeGreaterThan(3);
+    }
+    const unknown = await post("/v1/feedback", { user: { id: "x" }, itemId: "no-such-item", signal: "like" });
+    expect(unknown.status).toBe(404);
+    expect((await post("/v1/feedback", { user: { id: "x" }, itemId: "1", signal: "love" })).status).toBe(400);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    expect(await (await fetch(`${base}/`)).text()).toContain("<title>chatrec</title>");
+  });
+});
