@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `chatrec` command: runs the TypeScript CLI through tsx's loader (no build step).
 // `start` is the composition root (core + adapters); it lives in adapters/ because src/ never imports adapters/.
+import process from "node:process";
 import { register } from "tsx/esm/api";
 
 register();
