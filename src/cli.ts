@@ -27,6 +27,12 @@ async function main(argv: string[]): Promise<void> {
       console.log(`interest model, single message: p50 ${r.singleMs.p50.toFixed(3)} ms, p99 ${r.singleMs.p99.toFixed(3)} ms`);
       console.log(`interest model, batch of 64: ${r.batch64Ms.toFixed(3)} ms (${Math.round(r.perCoreTextsPerSec)} texts/s per core)`);
       await model.close();
+      const { benchPipeline } = await import("./bench-pipeline.ts");
+      const config = loadConfig();
+      const durable = await benchPipeline(config);
+      console.log(`pipeline per message (reply waits for its group commit, interval ${config.commitIntervalMs} ms): p50 ${durable.p50.toFixed(2)} ms, p99 ${durable.p99.toFixed(2)} ms over ${durable.messages} messages`);
+      const fast = await benchPipeline({ ...config, commitIntervalMs: 0 });
+      console.log(`pipeline per message (commit interval 0 ms): p50 ${fast.p50.toFixed(2)} ms, p99 ${fast.p99.toFixed(2)} ms over ${fast.messages} messages`);
       return;
     }
     case undefined:
