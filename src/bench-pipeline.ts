@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Bot } from "./bot.ts";
 import type { Config } from "./config.ts";
+import { percentile } from "./util/stats.ts";
 
 const MESSAGES = [
   "I loved Inception and The Matrix, something like those but no horror",
@@ -14,9 +15,6 @@ const MESSAGES = [
   "a dark crime thriller from the 90s",
 ];
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
 
 export async function benchPipeline(base: Config, people = 20, rounds = 5): Promise<{ p50: number; p99: number; messages: number }> {
   const dir = mkdtempSync(join(tmpdir(), "chatrec-bench-"));

@@ -1,4 +1,5 @@
 // Latency of the interest model: single messages (p50/p99), a batch of 64, and texts per second on one core.
+import { percentile as pct } from "../util/stats.ts";
 import type { InterestModel } from "./model.ts";
 
 const SAMPLES = [
@@ -12,9 +13,6 @@ const SAMPLES = [
   "hi",
 ];
 
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
 
 export async function benchInterestModel(model: InterestModel, opts: { iterations?: number } = {}): Promise<{ singleMs: { p50: number; p99: number }; batch64Ms: number; perCoreTextsPerSec: number }> {
   const iterations = opts.iterations ?? 2000;

@@ -1,4 +1,5 @@
 // Data readers for training and evaluation: catalog JSONL -> Item, GloVe, ReDial conversations, BBC News.
+import { parseCsv } from "../util/csv.ts";
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import type { Item } from "../types.ts";
@@ -134,40 +135,6 @@ export interface NewsDoc {
   file: string;
   text: string;
 }
-/** Minimal RFC 4180 CSV parser (quoted fields with "" escapes and embedded newlines). */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let q = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (q) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else q = false;
-      } else field += c;
-    } else if (c === '"') q = true;
-    else if (c === ",") {
-      row.push(field);
-      field = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      field = "";
-      if (row.length > 1 || row[0] !== "") rows.push(row);
-      row = [];
-    } else field += c;
-  }
-  if (field || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
-
 export function loadBbc(path: string): NewsDoc[] {
   const rows = parseCsv(readText(path));
   const header = rows[0] ?? [];
