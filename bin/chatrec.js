@@ -8,6 +8,9 @@ register();
 if (process.argv[2] === "start") {
   const { startServer } = await import("../adapters/start.ts");
   await startServer();
+} else if (process.argv[2] === "chat") {
+  const { startChat } = await import("../adapters/cli/chat.ts");
+  await startChat();
 } else {
   await import("../src/cli.ts");
 }

@@ -1,6 +1,7 @@
 // chatrec command line. Each command loads only what it needs.
 const USAGE = `usage: chatrec <command>
   start                                                serve the HTTP API and web chat (PORT, default 3000)
+  chat                                                 chat with the bot in the terminal
   train [--catalog <file>] [--out <dir>] [--seed n]   train the interest model (ONNX) from the repo's data
   eval interests [--json <file>]                       interest-model quality on ReDial dev and BBC News
   bench                                                interest-model latency and throughput`;
