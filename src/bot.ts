@@ -26,6 +26,8 @@ export const HELP_TEXT =
 
 export class Bot {
   private readonly queue = new KeyedQueue();
+  /** The catalog's interest labels, built once for the per-message parser. */
+  private readonly categories: ReadonlySet<string>;
   readonly items: ItemLookup;
 
   private constructor(
@@ -35,6 +37,7 @@ export class Bot {
     readonly store: ProfileStore,
     private readonly secret: Buffer,
   ) {
+    this.categories = new Set(catalog.labels);
     this.items = {
       vectorOf: (id) => { const r = catalog.row(id); return r === undefined ? undefined : catalog.vector(r); },
       interestsOf: (id) => { const r = catalog.row(id); return r === undefined ? undefined : catalog.interestRow(r); },
@@ -72,8 +75,8 @@ export class Bot {
     const text = msg.text.normalize("NFC").slice(0, this.config.maxTextLength);
     const limit = msg.limit ?? DEFAULT_LIMIT;
     const state = await this.store.load(key, this.items, now);
-    if (msg.messageId && state.messageIds.has(msg.messageId)) return this.replyFor(state.profile, "Already got that message; here is your current list.", "recommend", limit, undefined, undefined, true);
-    const parsed = parseMessage(text, { titles: this.catalog.titles, categories: new Set(this.catalog.labels), lastListLength: state.profile.lastList.length });
+    if (msg.messageId && state.messageIds.has(msg.messageId)) return this.replyFor(state.profile, "Already got that message; here is your current list.", "recommend", limit);
+    const parsed = parseMessage(text, { titles: this.catalog.titles, categories: this.categories, lastListLength: state.profile.lastList.length });
     const referenced = this.referencedItem(state.profile, parsed);
 
     if (parsed.intent === "forget") {
@@ -118,7 +121,7 @@ export class Bot {
     const state = await this.store.load(key, this.items, now);
     const item = this.catalog.item(action.itemId);
     if (!item) throw new UnknownItemError(action.itemId);
-    if (action.messageId && state.messageIds.has(action.messageId)) return this.replyFor(state.profile, "Already noted.", "feedback", action.limit ?? DEFAULT_LIMIT, undefined, undefined, true);
+    if (action.messageId && state.messageIds.has(action.messageId)) return this.replyFor(state.profile, "Already noted.", "feedback", action.limit ?? DEFAULT_LIMIT);
     const event: ProfileEvent = {
       seq: state.profile.seq + 1,
       at: now,
@@ -158,8 +161,8 @@ export class Bot {
   }
 
   /** Re-ranks without changing the profile (duplicate delivery). */
-  private replyFor(profile: Profile, text: string, intent: OutgoingReply["intent"], limit: number, message?: Float32Array, anchor?: string, _duplicate = false): OutgoingReply {
-    const ranked = rank(this.catalog, { profile, ...(message ? { message } : {}), ...(anchor ? { anchorItemId: anchor } : {}), limit, mmrLambda: this.config.mmrLambda });
+  private replyFor(profile: Profile, text: string, intent: OutgoingReply["intent"], limit: number): OutgoingReply {
+    const ranked = rank(this.catalog, { profile, limit, mmrLambda: this.config.mmrLambda });
     return { text, intent, recommendations: ranked.map((r) => this.toRecommendation(r, profile)), interests: topInterests(profile, this.catalog.labels), actions: ACTIONS };
   }
 
