@@ -1,0 +1,36 @@
+// HMAC request signing shared by inbound API authentication and outbound webhook callbacks:
+// X-Chatrec-Timestamp: <unix seconds>, X-Chatrec-Signature: v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">.
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+export const TIMESTAMP_HEADER = "x-chatrec-timestamp";
+export const SIGNATURE_HEADER = "x-chatrec-signature";
+/** Requests older or newer than this are refused, so a captured request cannot be replayed later. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+export function signPayload(secret: string, timestamp: number | string, body: string | Buffer): string {
+  return "v1=" + createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex");
+}
+
+/** Headers for a signed request (or callback) carrying `body`. */
+export function signedHeaders(secret: string, body: string | Buffer, nowSeconds = Math.floor(Date.now() / 1000)): Record<string, string> {
+  return { [TIMESTAMP_HEADER]: String(nowSeconds), [SIGNATURE_HEADER]: signPayload(secret, nowSeconds, body) };
+}
+
+export type SignatureCheck = { ok: true } | { ok: false; reason: string };
+
+export function verifySignature(
+  secret: string,
+  timestamp: string | undefined,
+  signature: string | undefined,
+  body: string | Buffer,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): SignatureCheck {
+  if (!timestamp || !/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: `missing or malformed ${TIMESTAMP_HEADER}` };
+  if (Math.abs(nowSeconds - Number(timestamp)) > SIGNATURE_TOLERANCE_SECONDS) return { ok: false, reason: "timestamp outside the 5-minute window" };
+  if (!signature) return { ok: false, reason: `missing ${SIGNATURE_HEADER}` };
+  const expected = Buffer.from(signPayload(secret, timestamp, body));
+  const given = Buffer.from(signature);
+  // Constant-time comparison; lengths are not secret (always "v1=" + 64 hex characters).
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad signature" };
+  return { ok: true };
+}
