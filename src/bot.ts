@@ -14,6 +14,7 @@ import { ProfileStore, type PersonState } from "./profile/store.ts";
 import { rank } from "./recommend/rank.ts";
 import { parseMessage, type ParsedMessage } from "./understand/parse.ts";
 import { KeyedQueue } from "./util/keyed-queue.ts";
+import { StageLaps, type StageRecorder } from "./util/stage-laps.ts";
 import type { FeedbackAction, IncomingMessage, OutgoingReply, Recommendation, UserRef } from "./types.ts";
 
 const DEFAULT_LIMIT = 5;
@@ -29,6 +30,8 @@ export class Bot {
   /** The catalog's interest labels, built once for the per-message parser. */
   private readonly categories: ReadonlySet<string>;
   readonly items: ItemLookup;
+  /** When set (by the bench), every turn records how long each stage took. */
+  stageRecorder: StageRecorder | undefined;
 
   private constructor(
     readonly config: Config,
@@ -51,7 +54,15 @@ export class Bot {
     const catalog = await openCatalog(db, model, () => loadCatalogFile(resolve(config.catalogPath)).items, commonWords, (done, total) => {
       if (done === total) log(`embedded ${total} catalog items`);
     });
-    const store = await ProfileStore.open(db, { commitIntervalMs: config.commitIntervalMs, compactEvery: config.compactEvery, retentionDays: config.retentionDays, labels: model.labels.length, dim: model.dim });
+    const store = await ProfileStore.open(db, {
+      commitIntervalMs: config.commitIntervalMs,
+      compactEvery: config.compactEvery,
+      retentionDays: config.retentionDays,
+      labels: model.labels.length,
+      dim: model.dim,
+      walDir: join(config.dataDir, "profile-wal"),
+      cacheLimit: config.profileCacheSize,
+    });
     const secret = loadOrCreateSecret(join(config.dataDir, "secret.key"));
     return new Bot(config, model, catalog, store, secret);
   }
@@ -71,13 +82,16 @@ export class Bot {
   }
 
   private async messageTurn(key: string, msg: IncomingMessage): Promise<OutgoingReply> {
+    const laps = new StageLaps(this.stageRecorder);
     const now = Date.now();
     const text = msg.text.normalize("NFC").slice(0, this.config.maxTextLength);
     const limit = msg.limit ?? DEFAULT_LIMIT;
     const state = await this.store.load(key, this.items, now);
+    laps.lap("load");
     if (msg.messageId && state.messageIds.has(msg.messageId)) return this.replyFor(state.profile, "Already got that message; here is your current list.", "recommend", limit);
     const parsed = parseMessage(text, { titles: this.catalog.titles, categories: this.categories, lastListLength: state.profile.lastList.length });
     const referenced = this.referencedItem(state.profile, parsed);
+    laps.lap("parse");
 
     if (parsed.intent === "forget") {
       await this.store.forget(key);
@@ -87,9 +101,14 @@ export class Bot {
       return { text: parsed.intent === "help" ? HELP_TEXT : `Hi! ${HELP_TEXT}`, intent: parsed.intent, recommendations: [], interests: topInterests(state.profile, this.catalog.labels), actions: [] };
     }
     if (parsed.intent === "profile") return this.profileReply(state.profile);
-    if (parsed.intent === "explain") return this.explainReply(state.profile, referenced);
+    if (parsed.intent === "explain") {
+      const reply = this.explainReply(state.profile, referenced);
+      laps.lap("explain");
+      return reply;
+    }
 
     const [prediction] = await this.model.predict([parsed.residual || text]);
+    laps.lap("model");
     const informative = parsed.residual.replace(/[^\p{L}\p{N}]/gu, "").length > 2 && norm2(prediction!.embedding) > 0;
     const event: ProfileEvent = {
       seq: state.profile.seq + 1,
@@ -113,12 +132,14 @@ export class Bot {
     if (parsed.signal && referenced) event.signals.push({ itemId: referenced, signal: parsed.signal });
     const anchor = parsed.intent === "critique" ? referenced : parsed.moreLike;
     if (parsed.intent === "critique" && referenced) event.signals.push({ itemId: referenced, signal: "click" });
-    return this.recommendAndCommit(key, state, event, limit, informative && parsed.intent === "recommend" ? prediction!.embedding : undefined, anchor, this.acknowledge(parsed, referenced), parsed.intent === "recommend" ? parsed.residual : undefined);
+    return this.recommendAndCommit(laps, key, state, event, limit, informative && parsed.intent === "recommend" ? prediction!.embedding : undefined, anchor, this.acknowledge(parsed, referenced), parsed.intent === "recommend" ? parsed.residual : undefined);
   }
 
   private async feedbackTurn(key: string, action: FeedbackAction): Promise<OutgoingReply> {
+    const laps = new StageLaps(this.stageRecorder);
     const now = Date.now();
     const state = await this.store.load(key, this.items, now);
+    laps.lap("load");
     const item = this.catalog.item(action.itemId);
     if (!item) throw new UnknownItemError(action.itemId);
     if (action.messageId && state.messageIds.has(action.messageId)) return this.replyFor(state.profile, "Already noted.", "feedback", action.limit ?? DEFAULT_LIMIT);
@@ -132,17 +153,22 @@ export class Bot {
       shown: [],
     };
     const note = { like: `Noted: you like ${item.title}.`, dislike: `Got it, not ${item.title}.`, seen: `Noted: you've seen ${item.title}.`, click: `Noted your interest in ${item.title}.`, more: `More like ${item.title}:` }[action.signal];
-    return this.recommendAndCommit(key, state, event, action.limit ?? DEFAULT_LIMIT, undefined, action.signal === "more" ? item.id : undefined, note);
+    return this.recommendAndCommit(laps, key, state, event, action.limit ?? DEFAULT_LIMIT, undefined, action.signal === "more" ? item.id : undefined, note);
   }
 
-  private async recommendAndCommit(key: string, state: PersonState, event: ProfileEvent, limit: number, message: Float32Array | undefined, anchor: string | undefined, lead: string, phrase?: string): Promise<OutgoingReply> {
+  private async recommendAndCommit(laps: StageLaps, key: string, state: PersonState, event: ProfileEvent, limit: number, message: Float32Array | undefined, anchor: string | undefined, lead: string, phrase?: string): Promise<OutgoingReply> {
     // Apply first so the reply already reflects this message, then record what was shown in the same event.
     const preview = applyEvent(state.profile, event, this.items);
+    laps.lap("profile");
     const ranked = rank(this.catalog, { profile: preview, ...(message ? { message } : {}), ...(anchor ? { anchorItemId: anchor } : {}), limit, mmrLambda: this.config.mmrLambda });
+    laps.lap("rank");
     event.shown = ranked.map((r) => this.catalog.items[r.row]!.id);
     const committed = this.store.commit(key, state, event, this.items);
+    laps.lap("commit");
     const recommendations = ranked.map((r) => this.toRecommendation(r, preview, phrase));
+    laps.lap("reasons");
     await committed;
+    laps.lap("durable");
     const interests = topInterests(state.profile, this.catalog.labels);
     const text = recommendations.length ? `${lead} Here are my picks:` : `${lead} I have nothing left that fits; try loosening a filter ("any genre").`;
     return { text: text.trim(), intent: event.intent as OutgoingReply["intent"], recommendations, interests, actions: ACTIONS };

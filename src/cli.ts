@@ -28,12 +28,10 @@ async function main(argv: string[]): Promise<void> {
       console.log(`interest model, single message: p50 ${r.singleMs.p50.toFixed(3)} ms, p99 ${r.singleMs.p99.toFixed(3)} ms`);
       console.log(`interest model, batch of 64: ${r.batch64Ms.toFixed(3)} ms (${Math.round(r.perCoreTextsPerSec)} texts/s per core)`);
       await model.close();
-      const { benchPipeline } = await import("./bench-pipeline.ts");
+      const { benchPipeline, formatBench } = await import("./bench-pipeline.ts");
       const config = loadConfig();
-      const durable = await benchPipeline(config);
-      console.log(`pipeline per message (reply waits for its group commit, interval ${config.commitIntervalMs} ms): p50 ${durable.p50.toFixed(2)} ms, p99 ${durable.p99.toFixed(2)} ms over ${durable.messages} messages`);
-      const fast = await benchPipeline({ ...config, commitIntervalMs: 0 });
-      console.log(`pipeline per message (commit interval 0 ms): p50 ${fast.p50.toFixed(2)} ms, p99 ${fast.p99.toFixed(2)} ms over ${fast.messages} messages`);
+      console.log(formatBench("pipeline per message, one at a time (reply after its event is fdatasync'd in the write-ahead log)", await benchPipeline(config)));
+      console.log(formatBench("pipeline per message, 4 conversations at once", await benchPipeline(config, { concurrency: 4 })));
       return;
     }
     case undefined:

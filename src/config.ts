@@ -13,7 +13,8 @@ const EnvSchema = z.object({
   CHATREC_DB_URI: z.string().min(1).optional(),
   CHATREC_CATALOG: z.string().min(1).optional(),
   CHATREC_MODEL_DIR: z.string().min(1).optional(),
-  CHATREC_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(20),
+  CHATREC_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  CHATREC_PROFILE_CACHE: z.coerce.number().int().min(1).default(20_000),
   CHATREC_COMPACT_EVERY: z.coerce.number().int().min(1).default(200),
   CHATREC_MMR_LAMBDA: z.coerce.number().min(0).max(1).default(0.8),
   CHATREC_STORE_TEXT: bool.default(false),
@@ -31,8 +32,10 @@ export interface Config {
   dbUri: string;
   catalogPath: string;
   modelDir: string;
-  /** Profile writes are grouped for this long before one LanceDB commit; replies wait for their commit. */
+  /** How often profile events are moved from the write-ahead log into LanceDB (background; replies wait only for the log). */
   commitIntervalMs: number;
+  /** People whose profiles are kept in memory (least recently active dropped first). */
+  profileCacheSize: number;
   compactEvery: number;
   mmrLambda: number;
   storeMessageText: boolean;
@@ -65,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     catalogPath: resolve(e.CHATREC_CATALOG ?? resolve(PACKAGE_ROOT, "data/catalog/movies.jsonl")),
     modelDir: resolve(e.CHATREC_MODEL_DIR ?? resolve(PACKAGE_ROOT, "models")),
     commitIntervalMs: e.CHATREC_COMMIT_INTERVAL_MS,
+    profileCacheSize: e.CHATREC_PROFILE_CACHE,
     compactEvery: e.CHATREC_COMPACT_EVERY,
     mmrLambda: e.CHATREC_MMR_LAMBDA,
     storeMessageText: e.CHATREC_STORE_TEXT,

@@ -1,16 +1,18 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import { afterAll, describe, expect, it } from "vitest";
+import { PACKAGE_ROOT } from "../src/config.ts";
 import { personKey } from "../src/profile/keys.ts";
 import type { ItemLookup, ProfileEvent } from "../src/profile/profile.ts";
-import { ProfileStore } from "../src/profile/store.ts";
+import { ProfileStore, type StoreOptions } from "../src/profile/store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const items: ItemLookup = { vectorOf: () => Float32Array.from([1, 0]), interestsOf: () => Float32Array.from([0, 1, 0]) };
-const options = { commitIntervalMs: 5, compactEvery: 1000, retentionDays: 0, labels: 3, dim: 2 };
+const options: StoreOptions = { commitIntervalMs: 5, compactEvery: 1000, retentionDays: 0, labels: 3, dim: 2, walDir: join(dir, "wal") };
 const secret = Buffer.alloc(32, 7);
 const alice = personKey(secret, { platform: "webhook", id: "alice" });
 const bob = personKey(secret, { platform: "webhook", id: "bob" });
@@ -21,6 +23,7 @@ function event(seq: number, extra: Partial<ProfileEvent> = {}): ProfileEvent {
 
 function filesContaining(root: string, needle: string): string[] {
   const hits: string[] = [];
+  if (!existsSync(root)) return hits;
   for (const name of readdirSync(root)) {
     const path = join(root, name);
     if (statSync(path).isDirectory()) hits.push(...filesContaining(path, needle));
@@ -62,5 +65,134 @@ describe("profile store on real LanceDB", () => {
     expect(filesContaining(dir, alice)).toEqual([]);
     expect(await store.exists(bob)).toBe(true);
     await store.close();
+  });
+});
+
+function storeAt(root: string, extra: Partial<typeof options> = {}) {
+  return lancedb.connect(join(root, "db")).then((db) => ProfileStore.open(db, { ...options, walDir: join(root, "wal"), ...extra }));
+}
+
+async function rowsIn(store: ProfileStore): Promise<Array<{ key: string; seq: bigint }>> {
+  const table = await store.connection.openTable("events");
+  return (await table.query().select(["key", "seq"]).toArray()) as Array<{ key: string; seq: bigint }>;
+}
+
+/** Runs test/support/store-writer.ts, kills it with SIGKILL after `acks` acknowledged commits, returns them. */
+function writeThenKill(root: string, intervalMs: number, acks: number): Promise<Map<string, number>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "test/support/store-writer.ts", root, String(intervalMs)], { cwd: PACKAGE_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const acked = new Map<string, number>();
+    let count = 0;
+    let buffered = "";
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on("data", (d: Buffer) => {
+      buffered += d.toString();
+      const lines = buffered.split("\n");
+      buffered = lines.pop()!;
+      for (const line of lines) {
+        const [, key, seq] = line.split(" ");
+        acked.set(key!, Math.max(acked.get(key!) ?? 0, Number(seq)));
+        if (++count === acks) child.kill("SIGKILL");
+      }
+    });
+    child.on("exit", (_code, signal) => (signal === "SIGKILL" ? resolve(acked) : reject(new Error(`writer exited without being killed: ${stderr}`))));
+  });
+}
+
+describe("write-ahead log: durability without waiting for LanceDB", () => {
+  for (const intervalMs of [60_000, 3]) {
+    it(`loses no acknowledged event when killed with SIGKILL (events moved to LanceDB every ${intervalMs} ms)`, async () => {
+      const root = mkdtempSync(join(dir, "crash-"));
+      const acked = await writeThenKill(root, intervalMs, 400);
+      expect(acked.size).toBe(8);
+      const store = await storeAt(root);
+      for (const [key, seq] of acked) {
+        const exported = await store.exportPerson(key, items);
+        const seqs = exported!.events.map((e) => e.seq);
+        // Every acknowledged event is there, in order, once; at most the unacknowledged ones in flight follow.
+        expect(seqs.slice(0, seq)).toEqual(Array.from({ length: seq }, (_, i) => i + 1));
+        expect(exported!.profile.seq).toBe(seqs.length);
+        expect(exported!.profile.liked).toContain(`item-${seq}`);
+      }
+      const rows = await rowsIn(store);
+      expect(new Set(rows.map((r) => `${r.key}/${r.seq}`)).size).toBe(rows.length);
+      expect(rows.length).toBeGreaterThanOrEqual(400);
+      await store.close();
+    });
+  }
+
+  it("export includes events still only in the log, and close() moves everything into LanceDB", async () => {
+    const root = mkdtempSync(join(dir, "log-"));
+    const store = await storeAt(root, { commitIntervalMs: 60_000 });
+    const state = await store.load(alice, items, 0);
+    for (let seq = 1; seq <= 3; seq++) await store.commit(alice, state, event(seq), items);
+    expect(await rowsIn(store)).toHaveLength(0);
+    expect((await store.exportPerson(alice, items))?.events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    await store.close();
+    expect(readdirSync(join(root, "wal"))).toEqual([]);
+    const reopened = await storeAt(root, { commitIntervalMs: 60_000 });
+    expect(await rowsIn(reopened)).toHaveLength(3);
+    expect((await reopened.load(alice, items, 0)).profile.seq).toBe(3);
+    await reopened.close();
+  });
+
+  it("forget removes the person from memory, the log and the tables; others are untouched", async () => {
+    const root = mkdtempSync(join(dir, "forget-"));
+    const store = await storeAt(root, { commitIntervalMs: 60_000 });
+    const a = await store.load(alice, items, 0);
+    const b = await store.load(bob, items, 0);
+    await store.commit(alice, a, event(1, { signals: [{ itemId: "secret-item", signal: "like" }] }), items);
+    await store.commit(bob, b, event(1), items);
+    await store.flush(); // alice's first event in LanceDB, her second only in the log
+    await store.commit(alice, a, event(2), items);
+    expect(filesContaining(join(root, "wal"), alice).length).toBeGreaterThan(0);
+    expect(await store.forget(alice)).toBe(true);
+    expect(filesContaining(root, alice)).toEqual([]);
+    expect(filesContaining(root, "secret-item")).toEqual([]);
+    // The cache must not hand back the forgotten profile: a new turn starts from nothing.
+    const fresh = await store.load(alice, items, 0);
+    expect(fresh.profile.seq).toBe(0);
+    expect(fresh.profile.liked).toEqual([]);
+    expect(await store.exists(alice)).toBe(false);
+    expect((await store.exportPerson(bob, items))?.events).toHaveLength(1);
+    await store.close();
+    const reopened = await storeAt(root);
+    expect(await reopened.exists(alice)).toBe(false);
+    expect((await reopened.load(bob, items, 0)).profile.seq).toBe(1);
+    await reopened.close();
+  });
+
+  it("keeps a bounded number of people in memory and rebuilds the others exactly", async () => {
+    const root = mkdtempSync(join(dir, "lru-"));
+    const store = await storeAt(root, { commitIntervalMs: 60_000, cacheLimit: 2 });
+    const keys = ["a", "b", "c", "d"].map((id) => personKey(secret, { platform: "webhook", id }));
+    for (const key of keys) {
+      const state = await store.load(key, items, 0);
+      await store.commit(key, state, event(1, { signals: [{ itemId: `liked-${key}`, signal: "like" }] }), items);
+      await store.commit(key, state, event(2), items);
+    }
+    expect(store.stats.cachedPeople).toBe(2);
+    for (const key of keys) {
+      const { profile, messageIds } = await store.load(key, items, 0);
+      expect(profile.seq).toBe(2);
+      expect(profile.liked).toEqual([`liked-${key}`]);
+      expect([...messageIds].sort()).toEqual(["m1", "m2"]);
+    }
+    await store.close();
+  });
+
+  it("still expires events past the retention period", async () => {
+    const root = mkdtempSync(join(dir, "retention-"));
+    const store = await storeAt(root, { commitIntervalMs: 60_000, compactEvery: 1, retentionDays: 1 });
+    const state = await store.load(alice, items, 0);
+    const now = Date.now();
+    await store.commit(alice, state, event(1, { at: now - 3 * 86_400_000 }), items);
+    await store.commit(alice, state, event(2, { at: now }), items);
+    await store.flush();
+    await store.close(); // waits for the compaction the flush started
+    const reopened = await storeAt(root);
+    expect((await reopened.exportPerson(alice, items))?.events.map((e) => e.seq)).toEqual([2]);
+    await reopened.close();
   });
 });

@@ -1,15 +1,22 @@
-// Profiles in LanceDB. Events (one per processed message or feedback) are the durable record: they are
-// appended in groups (group commit) and a reply waits for its group. Profile snapshots are written in the
-// background and only shorten the replay at load; compaction runs on a schedule.
+// Profiles: events (one per processed message or feedback) are the durable record. A turn's event is
+// appended to a write-ahead log on local disk (group-committed, fdatasync'd) and the reply waits only for
+// that; in the background the log is moved into LanceDB's `events` table in batches, profile snapshots
+// (which only shorten the replay at load) are written, and the tables are compacted on a schedule. After a
+// crash the log is replayed into LanceDB on open, so an acknowledged event is never lost.
+//
+// People's state is kept in memory (bounded LRU). That is correct because this store is the only writer for
+// the people it serves: with several replicas, route each person to one store (see ARCHITECTURE.md).
 import * as lancedb from "@lancedb/lancedb";
 import { Field, Float64, Int64, Schema, Utf8 } from "apache-arrow";
 import { applyEvent, deserialiseProfile, emptyProfile, serialiseProfile, type ItemLookup, type Profile, type ProfileEvent } from "./profile.ts";
 import { isPersonKey } from "./keys.ts";
+import { WriteAheadLog } from "./wal.ts";
 
 const EVENTS = "events";
 const PROFILES = "profiles";
 const SNAPSHOT_INTERVAL_MS = 2_000;
-const CACHE_LIMIT = 50_000;
+/** A batch this large goes to LanceDB at once instead of waiting for the interval. */
+const MAX_BATCH = 2_000;
 
 const eventsSchema = new Schema([
   new Field("key", new Utf8(), false),
@@ -30,14 +37,17 @@ const profilesSchema = new Schema([
 interface EventRow { key: string; seq: number | bigint; at: number; kind: string; message_id: string | null; data: string }
 interface ProfileRow { key: string; seq: number | bigint; updated_at: number; data: string }
 
-interface Waiter { resolve: () => void; reject: (err: unknown) => void }
-
 export interface StoreOptions {
+  /** How often logged events are moved into LanceDB (ms). Replies never wait for it. */
   commitIntervalMs: number;
   compactEvery: number;
   retentionDays: number;
   labels: number;
   dim: number;
+  /** Folder of the write-ahead log (local disk, inside the data folder). */
+  walDir: string;
+  /** People kept in memory; the least recently active are dropped first. */
+  cacheLimit?: number;
 }
 
 export interface PersonState {
@@ -50,14 +60,21 @@ function assertKey(key: string): void {
   if (!isPersonKey(key)) throw new Error(`invalid person key`);
 }
 
+const toLance = (rows: readonly EventRow[]) => rows.map((r) => ({ ...r, seq: BigInt(r.seq) })) as unknown as Array<Record<string, unknown>>;
+
 export class ProfileStore {
   private readonly cache = new Map<string, PersonState>();
+  /** Logged events not yet handed to LanceDB, and the batch being added now. */
   private pending: EventRow[] = [];
-  private waiters: Waiter[] = [];
+  private inFlight: EventRow[] = [];
+  /** Log segments whose events are all in `pending`/`inFlight` or LanceDB: deleted after the next batch. */
+  private sealed: string[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private snapshotTimer: NodeJS.Timeout | undefined;
   private readonly dirty = new Set<string>();
-  /** Serialises every write to LanceDB: commits, snapshots, compaction, deletes. */
+  /** The highest sequence number on disk in the log, per person: snapshots never run ahead of it. */
+  private readonly durableSeq = new Map<string, number>();
+  /** Serialises every write to LanceDB: batches, snapshots, compaction, deletes. */
   private writeChain: Promise<unknown> = Promise.resolve();
   private commitsSinceCompaction = 0;
   private closed = false;
@@ -66,59 +83,83 @@ export class ProfileStore {
     private readonly db: lancedb.Connection,
     private readonly events: lancedb.Table,
     private readonly profiles: lancedb.Table,
+    private readonly wal: WriteAheadLog<EventRow>,
     private readonly options: StoreOptions,
   ) {}
 
+  /** Opens the tables and replays what a crashed process left in the log into LanceDB. */
   static async open(db: lancedb.Connection, options: StoreOptions): Promise<ProfileStore> {
     const names = await db.tableNames();
     const events = names.includes(EVENTS) ? await db.openTable(EVENTS) : await db.createEmptyTable(EVENTS, eventsSchema);
     const profiles = names.includes(PROFILES) ? await db.openTable(PROFILES) : await db.createEmptyTable(PROFILES, profilesSchema);
     if (!names.includes(PROFILES)) await profiles.setUnenforcedPrimaryKey("key");
-    return new ProfileStore(db, events, profiles, options);
+    const { wal, recovered } = await WriteAheadLog.open<EventRow>(options.walDir);
+    if (recovered.records.length > 0) {
+      // Some of these may already be in LanceDB (a batch landed, its segment was not yet deleted): insert the rest.
+      await events.mergeInsert(["key", "seq"]).whenNotMatchedInsertAll().execute(toLance(recovered.records));
+    }
+    await wal.remove(recovered.segments);
+    return new ProfileStore(db, events, profiles, wal, options);
   }
 
   /** The person's state, from memory or rebuilt from the last snapshot plus later events. */
   async load(key: string, items: ItemLookup, now: number): Promise<PersonState> {
     const cached = this.cache.get(key);
-    if (cached) return cached;
+    if (cached) {
+      this.remember(key, cached);
+      return cached;
+    }
     assertKey(key);
-    const [snapshot] = (await this.profiles.query().where(`key = '${key}'`).limit(1).toArray()) as ProfileRow[];
+    const [snapshots, stored] = await Promise.all([
+      this.profiles.query().where(`key = '${key}'`).limit(1).toArray() as Promise<ProfileRow[]>,
+      this.events.query().where(`key = '${key}'`).toArray() as Promise<EventRow[]>,
+    ]);
+    const cachedMeanwhile = this.cache.get(key);
+    if (cachedMeanwhile) return cachedMeanwhile;
+    const snapshot = snapshots[0];
     let profile = snapshot ? deserialiseProfile(snapshot.data) : emptyProfile(this.options.labels, this.options.dim, now);
     if (profile.shortTerm.length !== this.options.labels || profile.shortVec.length !== this.options.dim) {
       profile = emptyProfile(this.options.labels, this.options.dim, profile.createdAt); // model changed shape: rebuild from events
     }
-    const rows = (await this.events.query().where(`key = '${key}'`).toArray()) as EventRow[];
-    rows.sort((a, b) => Number(a.seq) - Number(b.seq));
     const messageIds = new Set<string>();
-    for (const row of rows) {
+    for (const row of this.eventsOf(key, stored)) {
       if (row.message_id) messageIds.add(row.message_id);
       if (Number(row.seq) > profile.seq) profile = applyEvent(profile, JSON.parse(row.data) as ProfileEvent, items);
     }
-    for (const row of this.pending) if (row.key === key && Number(row.seq) > profile.seq) profile = applyEvent(profile, JSON.parse(row.data) as ProfileEvent, items);
     const state = { profile, messageIds };
     this.remember(key, state);
     return state;
   }
 
+  /** The person's events from LanceDB rows plus those not yet there, once each, in order. */
+  private eventsOf(key: string, stored: readonly EventRow[]): EventRow[] {
+    const bySeq = new Map<number, EventRow>();
+    for (const row of [...stored, ...this.inFlight, ...this.pending]) if (row.key === key) bySeq.set(Number(row.seq), row);
+    return [...bySeq.values()].sort((a, b) => Number(a.seq) - Number(b.seq));
+  }
+
   /** Whether this person has anything stored. */
   async exists(key: string): Promise<boolean> {
-    if (this.cache.has(key)) return true;
+    if ((this.cache.get(key)?.profile.seq ?? 0) > 0) return true;
     assertKey(key);
+    if (this.pending.some((r) => r.key === key) || this.inFlight.some((r) => r.key === key)) return true;
     return (await this.events.countRows(`key = '${key}'`)) > 0 || (await this.profiles.countRows(`key = '${key}'`)) > 0;
   }
 
   private remember(key: string, state: PersonState): void {
     this.cache.delete(key);
     this.cache.set(key, state);
-    if (this.cache.size > CACHE_LIMIT) {
-      for (const k of this.cache.keys()) {
-        if (!this.dirty.has(k)) { this.cache.delete(k); break; }
-      }
+    const limit = this.options.cacheLimit ?? 20_000;
+    // Dropping a person is always safe: load() rebuilds them from LanceDB plus the events not yet there.
+    while (this.cache.size > limit) {
+      const oldest = this.cache.keys().next().value!;
+      this.cache.delete(oldest);
+      this.dirty.delete(oldest);
     }
   }
 
   /**
-   * Applies the event in memory at once and resolves when it is durable in LanceDB (its group committed).
+   * Applies the event in memory at once and resolves when it is durable (on disk in the write-ahead log).
    * Callers serialise per person (see Bot), so `seq` is strictly increasing per key.
    */
   commit(key: string, state: PersonState, event: ProfileEvent, items: ItemLookup): Promise<void> {
@@ -127,19 +168,31 @@ export class ProfileStore {
     if (event.messageId) state.messageIds.add(event.messageId);
     this.remember(key, state);
     this.dirty.add(key);
-    this.pending.push({ key, seq: event.seq, at: event.at, kind: event.kind, message_id: event.messageId ?? null, data: JSON.stringify(event) });
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    this.scheduleFlush();
+    const row: EventRow = { key, seq: event.seq, at: event.at, kind: event.kind, message_id: event.messageId ?? null, data: JSON.stringify(event) };
+    this.pending.push(row);
+    if (this.pending.length >= MAX_BATCH) void this.flush().catch(() => undefined);
+    else this.scheduleFlush();
     this.scheduleSnapshot();
-    return done;
+    return this.wal.append(row).then(
+      () => {
+        if ((this.durableSeq.get(key) ?? 0) < event.seq) this.durableSeq.set(key, event.seq);
+      },
+      (err: unknown) => {
+        // Not durable, so not acknowledged: forget it here too, and rebuild the person from disk next time.
+        this.pending = this.pending.filter((r) => r !== row);
+        this.cache.delete(key);
+        throw err;
+      },
+    );
   }
 
   private scheduleFlush(): void {
-    if (this.flushTimer) return;
+    if (this.flushTimer || this.closed) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
-      void this.flush();
+      void this.flush().catch(() => this.scheduleFlush());
     }, this.options.commitIntervalMs);
+    this.flushTimer.unref();
   }
 
   private scheduleSnapshot(): void {
@@ -157,21 +210,25 @@ export class ProfileStore {
     return run;
   }
 
-  /** Commits every pending event as one group. */
+  /** Moves every logged event into LanceDB as one batch, then deletes the log segments it covered. */
   flush(): Promise<void> {
     return this.enqueueWrite(async () => {
       if (this.pending.length === 0) return;
+      this.sealed.push(await this.wal.rotate());
       const rows = this.pending;
-      const waiters = this.waiters;
       this.pending = [];
-      this.waiters = [];
+      this.inFlight = rows;
       try {
-        await this.events.add(rows.map((r) => ({ ...r, seq: BigInt(r.seq) })) as unknown as Array<Record<string, unknown>>);
-        for (const w of waiters) w.resolve();
+        await this.events.add(toLance(rows));
       } catch (err) {
-        for (const w of waiters) w.reject(err);
-        return;
+        this.pending = [...rows, ...this.pending];
+        throw err;
+      } finally {
+        this.inFlight = [];
       }
+      const covered = this.sealed;
+      this.sealed = [];
+      await this.wal.remove(covered);
       this.commitsSinceCompaction++;
       if (this.commitsSinceCompaction >= this.options.compactEvery) {
         this.commitsSinceCompaction = 0;
@@ -180,21 +237,24 @@ export class ProfileStore {
     });
   }
 
-  /** Writes snapshots of profiles changed since the last snapshot. */
+  /** Writes snapshots of profiles changed since the last snapshot (only what is already durable in the log). */
   writeSnapshots(): Promise<void> {
     return this.enqueueWrite(async () => {
       if (this.dirty.size === 0) return;
-      const keys = [...this.dirty];
-      this.dirty.clear();
-      const rows = keys.flatMap((key) => {
+      const rows: ProfileRow[] = [];
+      for (const key of [...this.dirty]) {
         const state = this.cache.get(key);
-        return state ? [{ key, seq: BigInt(state.profile.seq), updated_at: state.profile.updatedAt, data: serialiseProfile(state.profile) }] : [];
-      });
+        if (!state) { this.dirty.delete(key); continue; }
+        if ((this.durableSeq.get(key) ?? 0) < state.profile.seq) continue; // its last event is still being written
+        this.dirty.delete(key);
+        rows.push({ key, seq: BigInt(state.profile.seq), updated_at: state.profile.updatedAt, data: serialiseProfile(state.profile) });
+      }
+      if (this.dirty.size > 0) this.scheduleSnapshot();
       if (rows.length === 0) return;
       try {
         await this.profiles.mergeInsert("key").whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows as unknown as Array<Record<string, unknown>>);
       } catch (err) {
-        for (const k of keys) this.dirty.add(k);
+        for (const r of rows) if (this.cache.has(r.key)) this.dirty.add(r.key);
         throw err;
       }
     });
@@ -210,27 +270,28 @@ export class ProfileStore {
     await this.profiles.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
   }
 
-  /** Everything stored about the person, in time order. */
+  /** Everything stored about the person, in time order, including events not yet moved into LanceDB. */
   async exportPerson(key: string, items: ItemLookup): Promise<{ profile: Profile; events: ProfileEvent[] } | undefined> {
     assertKey(key);
     if (!(await this.exists(key))) return undefined;
-    await this.flush();
     const state = await this.load(key, items, Date.now());
-    const rows = (await this.events.query().where(`key = '${key}'`).toArray()) as EventRow[];
-    rows.sort((a, b) => Number(a.seq) - Number(b.seq));
-    return { profile: state.profile, events: rows.map((r) => JSON.parse(r.data) as ProfileEvent) };
+    const stored = (await this.events.query().where(`key = '${key}'`).toArray()) as EventRow[];
+    return { profile: state.profile, events: this.eventsOf(key, stored).map((r) => JSON.parse(r.data) as ProfileEvent) };
   }
 
-  /** Hard delete: rows, then every old version and unverified file, so no trace stays on disk. */
+  /** Hard delete: from memory, from the log's files, from the tables, then every old version, so no trace stays on disk. */
   async forget(key: string): Promise<boolean> {
     assertKey(key);
-    this.pending = this.pending.filter((r) => r.key !== key);
     const existed = await this.exists(key);
+    this.pending = this.pending.filter((r) => r.key !== key);
     this.cache.delete(key);
     this.dirty.delete(key);
+    this.durableSeq.delete(key);
+    await this.wal.purge((r) => r.key === key);
     await this.enqueueWrite(async () => {
-      await this.events.delete(`key = '${key}'`);
-      await this.profiles.delete(`key = '${key}'`);
+      // A delete that matches nothing would still record its predicate (the key) in a new version: skip it.
+      if ((await this.events.countRows(`key = '${key}'`)) > 0) await this.events.delete(`key = '${key}'`);
+      if ((await this.profiles.countRows(`key = '${key}'`)) > 0) await this.profiles.delete(`key = '${key}'`);
       const now = new Date(Date.now() + 1000);
       await this.events.optimize({ cleanupOlderThan: now, deleteUnverified: true });
       await this.profiles.optimize({ cleanupOlderThan: now, deleteUnverified: true });
@@ -238,19 +299,24 @@ export class ProfileStore {
     return existed;
   }
 
-  /** Flushes events and snapshots; call on shutdown. */
+  /** Moves everything into LanceDB, writes snapshots and closes the log; call on shutdown. */
   async close(): Promise<void> {
+    if (this.closed) return;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
     this.flushTimer = this.snapshotTimer = undefined;
-    await this.flush();
-    await this.writeSnapshots().catch(() => undefined);
+    await this.wal.sync();
+    let stored = true;
+    await this.flush().catch(() => { stored = false; });
     this.closed = true;
+    await this.writeSnapshots().catch(() => undefined);
     await this.writeChain;
+    // Keep the log when LanceDB refused the last batch: the next start replays it.
+    await this.wal.close(stored && this.pending.length === 0);
   }
 
   get stats(): { cachedPeople: number; pendingEvents: number } {
-    return { cachedPeople: this.cache.size, pendingEvents: this.pending.length };
+    return { cachedPeople: this.cache.size, pendingEvents: this.pending.length + this.inFlight.length };
   }
 
   get connection(): lancedb.Connection {
