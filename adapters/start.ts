@@ -1,14 +1,19 @@
 // `chatrec start`: the bot plus every configured adapter, with graceful shutdown.
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
+import { reportToParent } from "./ipc.ts";
+import { assertSafeListen } from "./webhook/auth.ts";
 import { buildServer } from "./webhook/server.ts";
 
 export async function startServer(): Promise<void> {
   const config = loadConfig();
+  assertSafeListen(config.host, config.webhookSecret);
   const bot = await Bot.create(config, (s) => console.log(s));
-  const app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes, logLevel: "warn" });
-  await app.listen({ port: config.port, host: config.host });
-  console.log(`chatrec listening on http://${config.host}:${config.port} (data in ${config.dataDir})`);
+  const { webhookSecret, webChat, ratePerMinute, rateBurst, maxInFlight } = config;
+  const app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes, logLevel: "warn", security: { webhookSecret, webChat, ratePerMinute, rateBurst, maxInFlight } });
+  const address = await app.listen({ port: config.port, host: config.host });
+  console.log(`chatrec listening on ${address} (data in ${config.dataDir}${webhookSecret ? "; /v1 requires signed requests" : "; no API secret: loopback only"})`);
+  reportToParent(address);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
