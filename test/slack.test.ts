@@ -11,7 +11,7 @@ import { SlackAdapter } from "../adapters/slack/app.ts";
 import { buildServer } from "../adapters/webhook/server.ts";
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
-import { BOT_ID, BOT_USER_ID, FakeSlack, blockActions, eventCallback, leadText, postSigned, readCards, slackHeaders, slashCommand, type ApiCall } from "./support/slack-fake.ts";
+import { BOT_ID, BOT_USER_ID, FakeSlack, SIGNING_SECRET, blockActions, eventCallback, leadText, postSigned, readCards, slackHeaders, slashCommand, type ApiCall } from "./support/slack-fake.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-slack-"));
 let bot: Bot;
@@ -22,7 +22,7 @@ let events: string;
 
 beforeAll(async () => {
   slack = await FakeSlack.start();
-  const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-test", SLACK_SIGNING_SECRET: "8f742231b10e8888abcd99yyyzzz85a5", SLACK_API_URL: slack.apiUrl }, { dataDir: dir, commitIntervalMs: 2 });
+  const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-test", SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl }, { dataDir: dir, commitIntervalMs: 2 });
   bot = await Bot.create(config);
   server = buildServer(bot, { maxBodyBytes: config.maxBodyBytes });
   adapter = new SlackAdapter(bot, config.slack!, { server, logLevel: LogLevel.ERROR });

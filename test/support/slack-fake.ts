@@ -2,10 +2,21 @@
 // apps.connections.open, response_url) that records every call, a Socket Mode server over `ws`, and
 // builders for properly signed Events API / interactivity / slash-command requests.
 import { createHmac } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parse as parseForm, stringify as formBody } from "node:querystring";
+import { LogLevel } from "@slack/bolt";
+import type { FastifyInstance } from "fastify";
 import { WebSocketServer, type WebSocket } from "ws";
+import { SlackAdapter } from "../../adapters/slack/app.ts";
+import { SLACK_EVENTS_PATH } from "../../adapters/slack/receiver.ts";
+import { buildServer } from "../../adapters/webhook/server.ts";
+import { Bot } from "../../src/bot.ts";
+import { loadConfig } from "../../src/config.ts";
+import type { AdapterDriver, AdapterDriverFactory, ClickAction, Person, Reply } from "./adapter-driver.ts";
 
 export const BOT_USER_ID = "UBOT0001";
 export const BOT_ID = "BBOT0001";
@@ -354,3 +365,76 @@ export function leadText(blocks: unknown): string {
 function unescape(s: string): string {
   return s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 }
+
+// ---------- the contract-suite driver ----------
+
+/**
+ * Drives the Slack adapter the way people do: direct messages and button clicks arrive as signed HTTP
+ * requests at POST /slack/events of the real server; replies are read from the fake Web API's record.
+ */
+export class SlackDriver implements AdapterDriver {
+  readonly name = "slack";
+  readonly scoped = true;
+  readonly buttons = true;
+  private slack!: FakeSlack;
+  private bot!: Bot;
+  private server!: FastifyInstance;
+  private adapter!: SlackAdapter;
+  private events = "";
+  private dir = "";
+  /** The message each person's buttons are on: channel and ts of the last list the bot posted. */
+  private readonly lastList = new Map<string, { channel: string; ts: string; blocks: unknown }>();
+
+  async start(): Promise<void> {
+    this.dir = mkdtempSync(join(tmpdir(), "chatrec-slack-driver-"));
+    this.slack = await FakeSlack.start();
+    const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-driver", SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: this.slack.apiUrl }, { dataDir: this.dir, commitIntervalMs: 2 });
+    this.bot = await Bot.create(config);
+    this.server = buildServer(this.bot, { maxBodyBytes: config.maxBodyBytes });
+    this.adapter = new SlackAdapter(this.bot, config.slack!, { server: this.server, logLevel: LogLevel.ERROR });
+    await this.adapter.start();
+    this.events = (await this.server.listen({ port: 0, host: "127.0.0.1" })) + SLACK_EVENTS_PATH;
+  }
+
+  async say(person: Person, text: string): Promise<Reply> {
+    const team = person.scope ?? "T0DRIVER";
+    const channel = `D${team}${person.id}`;
+    const before = this.slack.callsTo("chat.postMessage").length;
+    const res = await postSigned(this.events, { json: eventCallback("dm", { team, user: person.id, channel, text }) });
+    if (res.status !== 200) throw new Error(`POST /slack/events answered ${res.status}`);
+    const post = await this.slack.waitFor(() => this.slack.callsTo("chat.postMessage").slice(before).find((c) => c.args.channel === channel));
+    if (readCards(post.args.blocks).length) this.lastList.set(this.key(person), { channel, ts: String(post.result.ts), blocks: post.args.blocks });
+    return toReply(post.args.blocks);
+  }
+
+  async click(person: Person, itemId: string, action: ClickAction): Promise<Reply> {
+    const list = this.lastList.get(this.key(person));
+    const card = list && readCards(list.blocks).find((c) => c.id === itemId);
+    if (!list || !card) throw new Error(`no card for item ${itemId} in ${person.id}'s last Slack list`);
+    const before = this.slack.callsTo("chat.update").length;
+    const payload = blockActions(this.slack, { team: person.scope ?? "T0DRIVER", user: person.id, actionId: `chatrec_${action}`, value: JSON.stringify({ item: itemId, for: card.owner }), channel: list.channel, messageTs: list.ts });
+    const res = await postSigned(this.events, { form: { payload: JSON.stringify(payload) } });
+    if (res.status !== 200) throw new Error(`POST /slack/events answered ${res.status}`);
+    const update = await this.slack.waitFor(() => this.slack.callsTo("chat.update").slice(before).find((c) => c.args.channel === list.channel && c.args.ts === list.ts));
+    this.lastList.set(this.key(person), { ...list, blocks: update.args.blocks });
+    return toReply(update.args.blocks);
+  }
+
+  async stop(): Promise<void> {
+    await this.adapter.stop();
+    await this.server.close();
+    await this.bot.close();
+    await this.slack.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private key(person: Person): string {
+    return `${person.scope ?? ""}/${person.id}`;
+  }
+}
+
+function toReply(blocks: unknown): Reply {
+  return { text: leadText(blocks), items: readCards(blocks).map((c) => ({ id: c.id, title: c.title })) };
+}
+
+export const slackDriver: AdapterDriverFactory = () => new SlackDriver();
