@@ -11,6 +11,8 @@ import { InterestModel } from "./interest/model.ts";
 import { loadOrCreateSecret, personKey } from "./profile/keys.ts";
 import { applyEvent, confidence, topInterests, type ItemLookup, type Profile, type ProfileEvent } from "./profile/profile.ts";
 import { ProfileStore, type PersonState } from "./profile/store.ts";
+import type { Neighbours } from "./recommend/neighbours.ts";
+import { NEIGHBOURS_FILE, openNeighbours } from "./recommend/neighbours-store.ts";
 import { rank } from "./recommend/rank.ts";
 import { parseMessage, type ParsedMessage } from "./understand/parse.ts";
 import { KeyedQueue } from "./util/keyed-queue.ts";
@@ -36,6 +38,8 @@ export class Bot {
     readonly catalog: Catalog,
     readonly store: ProfileStore,
     private readonly secret: Buffer,
+    /** Item-to-item neighbours (MovieLens likes + ReDial train co-mentions), from the LanceDB item_neighbours table. */
+    readonly neighbours: Neighbours,
   ) {
     this.categories = new Set(catalog.labels);
     this.items = {
@@ -51,9 +55,10 @@ export class Bot {
     const catalog = await openCatalog(db, model, () => loadCatalogFile(resolve(config.catalogPath)).items, commonWords, (done, total) => {
       if (done === total) log(`embedded ${total} catalog items`);
     });
+    const neighbours = await openNeighbours(db, join(config.modelDir, NEIGHBOURS_FILE), log);
     const store = await ProfileStore.open(db, { commitIntervalMs: config.commitIntervalMs, compactEvery: config.compactEvery, retentionDays: config.retentionDays, labels: model.labels.length, dim: model.dim });
     const secret = loadOrCreateSecret(join(config.dataDir, "secret.key"));
-    return new Bot(config, model, catalog, store, secret);
+    return new Bot(config, model, catalog, store, secret, neighbours);
   }
 
   keyOf(user: UserRef): string {

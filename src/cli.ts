@@ -3,6 +3,7 @@ const USAGE = `usage: chatrec <command>
   start                                                serve the HTTP API and web chat (PORT, default 3000)
   chat                                                 chat with the bot in the terminal
   train [--catalog <file>] [--out <dir>] [--seed n]   train the interest model (ONNX) from the repo's data
+  train neighbours [--k n] [--out <file>]              learn item-to-item neighbours (MovieLens likes + ReDial train co-mentions)
   eval interests [--json <file>]                       interest-model quality on ReDial dev and BBC News
   bench                                                interest-model latency and throughput`;
 
@@ -10,6 +11,10 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case "train": {
+      if (rest[0] === "neighbours") {
+        const { runNeighboursCli } = await import("./train/neighbours-cli.ts");
+        return runNeighboursCli(rest.slice(1));
+      }
       const { runTrainCli } = await import("./train/cli.ts");
       return runTrainCli(rest);
     }
