@@ -1,18 +1,23 @@
 // `chatrec start`: the bot plus every configured adapter, with graceful shutdown.
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
+import { SlackAdapter } from "./slack/app.ts";
 import { buildServer } from "./webhook/server.ts";
 
 export async function startServer(): Promise<void> {
   const config = loadConfig();
   const bot = await Bot.create(config, (s) => console.log(s));
   const app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes, logLevel: "warn" });
+  const slack = config.slack ? new SlackAdapter(bot, config.slack, { server: app }) : undefined;
+  await slack?.start();
   await app.listen({ port: config.port, host: config.host });
   console.log(`chatrec listening on http://${config.host}:${config.port} (data in ${config.dataDir})`);
+  if (slack) console.log(slack.mode === "socket" ? "Slack: connected over Socket Mode" : `Slack: events at http://${config.host}:${config.port}/slack/events`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    await slack?.stop();
     await app.close();
     await bot.close();
     process.exit(0);
