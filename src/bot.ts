@@ -6,18 +6,25 @@ import type { Catalog } from "./catalog/catalog.ts";
 import { loadCatalogFile } from "./catalog/load.ts";
 import { openCatalog } from "./catalog/store.ts";
 import { PACKAGE_ROOT, type Config } from "./config.ts";
+import { LlmExplainer, type ExplainOptions } from "./explain/llm.ts";
+import { loadExplainPrompts } from "./explain/prompts.ts";
 import { reasonsFor } from "./explain/reasons.ts";
 import { InterestModel } from "./interest/model.ts";
 import { loadOrCreateSecret, personKey } from "./profile/keys.ts";
 import { applyEvent, confidence, topInterests, type ItemLookup, type Profile, type ProfileEvent } from "./profile/profile.ts";
 import { ProfileStore, type PersonState } from "./profile/store.ts";
+import type { Neighbours } from "./recommend/neighbours.ts";
+import { NEIGHBOURS_FILE, openNeighbours } from "./recommend/neighbours-store.ts";
 import { rank } from "./recommend/rank.ts";
 import { parseMessage, type ParsedMessage } from "./understand/parse.ts";
 import { KeyedQueue } from "./util/keyed-queue.ts";
+import { LruCache } from "./util/lru.ts";
 import { cleanText } from "./util/text.ts";
 import type { FeedbackAction, IncomingMessage, OutgoingReply, Recommendation, UserRef } from "./types.ts";
 
 const DEFAULT_LIMIT = 5;
+/** People whose latest list is kept in memory for a later explanation request (web chat). */
+const LATEST_LISTS = 5_000;
 const ACTIONS: OutgoingReply["actions"] = ["like", "dislike", "seen", "more"];
 
 export const HELP_TEXT =
@@ -27,6 +34,7 @@ export const HELP_TEXT =
 
 export class Bot {
   private readonly queue = new KeyedQueue();
+  private readonly latestLists = new LruCache<string, OutgoingReply>(LATEST_LISTS);
   /** The catalog's interest labels, built once for the per-message parser. */
   private readonly categories: ReadonlySet<string>;
   readonly items: ItemLookup;
@@ -37,6 +45,10 @@ export class Bot {
     readonly catalog: Catalog,
     readonly store: ProfileStore,
     private readonly secret: Buffer,
+    /** Item-to-item neighbours (MovieLens likes + ReDial train co-mentions), from the LanceDB item_neighbours table. */
+    readonly neighbours: Neighbours,
+    /** Optional LLM prose; `explainer.enabled` is false without OPENAI_API_KEY. */
+    readonly explainer: LlmExplainer,
   ) {
     this.categories = new Set(catalog.labels);
     this.items = {
@@ -46,15 +58,17 @@ export class Bot {
   }
 
   static async create(config: Config, log: (s: string) => void = () => undefined): Promise<Bot> {
+    const prompts = loadExplainPrompts(config.llm.promptsDir); // a broken template fails before the slow loading
     const model = await InterestModel.load(config.modelDir);
     const db = await lancedb.connect(config.dbUri);
     const commonWords = new Map(readFileSync(join(PACKAGE_ROOT, "data/common-words.txt"), "utf8").split("\n").map((w, i) => [w, i] as const));
     const catalog = await openCatalog(db, model, () => loadCatalogFile(resolve(config.catalogPath)).items, commonWords, (done, total) => {
       if (done === total) log(`embedded ${total} catalog items`);
     });
+    const neighbours = await openNeighbours(db, join(config.modelDir, NEIGHBOURS_FILE), log);
     const store = await ProfileStore.open(db, { commitIntervalMs: config.commitIntervalMs, compactEvery: config.compactEvery, retentionDays: config.retentionDays, labels: model.labels.length, dim: model.dim });
     const secret = loadOrCreateSecret(join(config.dataDir, "secret.key"));
-    return new Bot(config, model, catalog, store, secret);
+    return new Bot(config, model, catalog, store, secret, neighbours, new LlmExplainer(config.llm, prompts, catalog, log));
   }
 
   keyOf(user: UserRef): string {
@@ -63,12 +77,34 @@ export class Bot {
 
   handleMessage(msg: IncomingMessage): Promise<OutgoingReply> {
     const key = this.keyOf(msg.user);
-    return this.queue.run(key, () => this.messageTurn(key, msg));
+    return this.queue.run(key, () => this.messageTurn(key, msg)).then((reply) => this.rememberLatest(key, reply));
   }
 
   handleFeedback(action: FeedbackAction): Promise<OutgoingReply> {
     const key = this.keyOf(action.user);
-    return this.queue.run(key, () => this.feedbackTurn(key, action));
+    return this.queue.run(key, () => this.feedbackTurn(key, action)).then((reply) => this.rememberLatest(key, reply));
+  }
+
+  /**
+   * The reply's reasons rewritten as prose by the configured LLM, for posting after the reply itself (a
+   * follow-up, an edit, a stream). Resolves within the time budget (CHATREC_LLM_TIMEOUT_MS) to the checked
+   * text, or to undefined: no LLM configured (then nothing is called), nothing to explain, over budget,
+   * aborted by `opts.signal`, or the answer failed the checks. Never rejects. Only the recommended items,
+   * their reasons and `reply.interests` are sent; `user` is never sent.
+   */
+  explain(reply: OutgoingReply, user: UserRef, opts?: ExplainOptions): Promise<string | undefined> {
+    return this.explainer.explain(reply, this.keyOf(user), opts);
+  }
+
+  /** The person's latest list (kept in memory only while an LLM is configured), for explaining it afterwards. */
+  latestReplyOf(user: UserRef): OutgoingReply | undefined {
+    return this.latestLists.get(this.keyOf(user));
+  }
+
+  private rememberLatest(key: string, reply: OutgoingReply): OutgoingReply {
+    if (reply.intent === "forget") this.latestLists.delete(key);
+    else if (this.explainer.enabled && reply.recommendations.length > 0) this.latestLists.set(key, reply);
+    return reply;
   }
 
   private async messageTurn(key: string, msg: IncomingMessage): Promise<OutgoingReply> {
@@ -220,6 +256,7 @@ export class Bot {
 
   forget(user: UserRef): Promise<boolean> {
     const key = this.keyOf(user);
+    this.latestLists.delete(key);
     return this.queue.run(key, () => this.store.forget(key));
   }
 

@@ -3,19 +3,29 @@ const USAGE = `usage: chatrec <command>
   start                                                serve the HTTP API and web chat (PORT, default 3000)
   chat                                                 chat with the bot in the terminal
   train [--catalog <file>] [--out <dir>] [--seed n]   train the interest model (ONNX) from the repo's data
+  train neighbours [--k n] [--out <file>]              learn item-to-item neighbours (MovieLens likes + ReDial train co-mentions)
   eval interests [--json <file>]                       interest-model quality on ReDial dev and BBC News
+  eval movielens --ratings <csv> --movies <csv>        next-item HR@10/NDCG@10: real-time profile vs no decay vs popularity
   bench                                                interest-model latency and throughput`;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case "train": {
+      if (rest[0] === "neighbours") {
+        const { runNeighboursCli } = await import("./train/neighbours-cli.ts");
+        return runNeighboursCli(rest.slice(1));
+      }
       const { runTrainCli } = await import("./train/cli.ts");
       return runTrainCli(rest);
     }
     case "eval": {
       const [what, ...args] = rest;
-      if (what !== "interests") throw new Error(`unknown evaluation "${what ?? ""}"; available: interests`);
+      if (what === "movielens") {
+        const { runEvalMovielensCli } = await import("./eval/movielens-cli.ts");
+        return runEvalMovielensCli(args);
+      }
+      if (what !== "interests") throw new Error(`unknown evaluation "${what ?? ""}"; available: interests, movielens`);
       const { runEvalInterestsCli } = await import("./eval/interests-cli.ts");
       return runEvalInterestsCli(args);
     }

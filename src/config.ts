@@ -26,7 +26,41 @@ const EnvSchema = z.object({
   CHATREC_RATE_BURST: z.coerce.number().int().min(1).default(20),
   CHATREC_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(512),
   CHATREC_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Optional LLM explanations (any OpenAI-compatible endpoint); no key = template reasons only, no call.
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  CHATREC_LLM_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  CHATREC_LLM_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2500),
+  CHATREC_LLM_MAX_CHARS: z.coerce.number().int().min(80).max(4000).default(900),
+  CHATREC_PROMPTS_DIR: z.string().min(1).optional(),
+  SLACK_BOT_TOKEN: z.string().startsWith("xoxb-", "a bot token starts with xoxb-").optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_APP_TOKEN: z.string().startsWith("xapp-", "an app-level token starts with xapp-").optional(),
+  SLACK_API_URL: z.url().optional(),
 });
+
+export interface LlmConfig {
+  /** Unset or empty: the explainer is disabled and never calls anything. */
+  apiKey?: string;
+  /** OpenAI-compatible base URL (Ollama, vLLM ...); unset = api.openai.com. */
+  baseUrl?: string;
+  model: string;
+  /** Time budget for one explanation, retries included. */
+  timeoutMs: number;
+  /** Longer answers are dropped for the template reasons. */
+  maxChars: number;
+  /** Folder with the prompt templates, validated at start-up. */
+  promptsDir: string;
+}
+
+/** Slack is on when its bot token is set: Socket Mode with an app token, otherwise HTTP events signed with the signing secret. */
+export interface SlackConfig {
+  botToken: string;
+  signingSecret?: string;
+  appToken?: string;
+  /** Web API base (default https://slack.com/api/); tests point it at a local fake. */
+  apiUrl?: string;
+}
 
 export interface Config {
   port: number;
@@ -54,6 +88,8 @@ export interface Config {
   rateBurst: number;
   /** Requests processed at once before new ones get 503 + Retry-After. */
   maxInFlight: number;
+  llm: LlmConfig;
+  slack?: SlackConfig;
 }
 
 const PACKAGE_ROOT = resolve(new URL("..", import.meta.url).pathname);
@@ -91,10 +127,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ratePerMinute: e.CHATREC_RATE_PER_MIN,
     rateBurst: e.CHATREC_RATE_BURST,
     maxInFlight: e.CHATREC_MAX_IN_FLIGHT,
+    llm: {
+      ...(e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY } : {}),
+      ...(e.OPENAI_BASE_URL ? { baseUrl: e.OPENAI_BASE_URL } : {}),
+      model: e.CHATREC_LLM_MODEL,
+      timeoutMs: e.CHATREC_LLM_TIMEOUT_MS,
+      maxChars: e.CHATREC_LLM_MAX_CHARS,
+      promptsDir: resolve(e.CHATREC_PROMPTS_DIR ?? resolve(PACKAGE_ROOT, "prompts")),
+    },
+    ...slackConfig(e),
     ...overrides,
   };
   if (overrides.dataDir && !overrides.dbUri && !e.CHATREC_DB_URI) config.dbUri = resolve(dataDir, "lancedb");
   return config;
+}
+
+/** A half-configured Slack app is a start-up error naming what is missing, not a silently disabled adapter. */
+function slackConfig(e: z.infer<typeof EnvSchema>): { slack?: SlackConfig } {
+  const { SLACK_BOT_TOKEN: botToken, SLACK_SIGNING_SECRET: signingSecret, SLACK_APP_TOKEN: appToken, SLACK_API_URL: apiUrl } = e;
+  if (!botToken) {
+    const given = Object.entries({ SLACK_SIGNING_SECRET: signingSecret, SLACK_APP_TOKEN: appToken, SLACK_API_URL: apiUrl }).filter(([, v]) => v).map(([k]) => k);
+    if (given.length) throw new ConfigError(`SLACK_BOT_TOKEN is missing: ${given.join(" and ")} ${given.length > 1 ? "are" : "is"} set, so Slack needs its bot token (xoxb-...)`);
+    return {};
+  }
+  if (!appToken && !signingSecret) throw new ConfigError("SLACK_SIGNING_SECRET is missing: Slack's HTTP events need it (or set SLACK_APP_TOKEN to use Socket Mode)");
+  const apiBase = apiUrl && !apiUrl.endsWith("/") ? `${apiUrl}/` : apiUrl;
+  return { slack: { botToken, ...(signingSecret ? { signingSecret } : {}), ...(appToken ? { appToken } : {}), ...(apiBase ? { apiUrl: apiBase } : {}) } };
 }
 
 export { PACKAGE_ROOT };

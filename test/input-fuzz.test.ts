@@ -58,7 +58,7 @@ async function expectClearAnswer(path: string, init: RequestInit): Promise<numbe
   return res.status;
 }
 
-const postJson = (body: string | Uint8Array, contentType = "application/json"): RequestInit => ({ method: "POST", headers: { "content-type": contentType }, body });
+const postJson = (body: string | Uint8Array, contentType = "application/json"): RequestInit => ({ method: "POST", headers: { "content-type": contentType }, body: typeof body === "string" ? body : new Blob([Buffer.from(body)]) });
 
 describe("generated input against the real HTTP server", () => {
   it("random JSON values as bodies of every POST endpoint", async () => {
@@ -169,7 +169,7 @@ describe("generated text at the pipeline (bot.handleMessage)", () => {
         try {
           reply = await bot.handleMessage({ user: { platform: "fuzz", id: `person-${who}` }, text });
         } catch (err) {
-          throw new Error(`handleMessage threw for ${JSON.stringify(text)}: ${String(err)}`);
+          throw new Error(`handleMessage threw for ${JSON.stringify(text)}: ${String(err)}`, { cause: err });
         }
         expectWellFormedReply({ reply: reply.text, recommendations: reply.recommendations, interests: reply.interests });
         expect(reply.recommendations.length).toBeLessThanOrEqual(5);

@@ -35,6 +35,8 @@ export function apiSchemas(limits: ApiLimits) {
     conversationId: identifier("conversationId").optional(),
     messageId: identifier("messageId").optional(),
     limit: limit.optional(),
+    /** Wait (at most the LLM time budget) for an LLM explanation of the list. */
+    explain: z.boolean().optional(),
   });
   const FeedbackBody = z.strictObject({
     user: z.strictObject({ id: userId }),
@@ -42,10 +44,18 @@ export function apiSchemas(limits: ApiLimits) {
     signal: z.enum(["like", "dislike", "seen", "click"]),
     messageId: identifier("messageId").optional(),
     limit: limit.optional(),
+    /** Wait (at most the LLM time budget) for an LLM explanation of the list. */
+    explain: z.boolean().optional(),
   });
   const UserParams = z.object({ id: userId });
   return { MessageBody, FeedbackBody, UserParams };
 }
+
+/** POST /v1/explanations: the LLM explanation of the person's latest list, as JSON or streamed (SSE). */
+export const ExplanationBody = z.strictObject({
+  user: z.strictObject({ id: userId }),
+  stream: z.boolean().optional(),
+});
 
 export function describeZodError(error: z.ZodError): string {
   return error.issues

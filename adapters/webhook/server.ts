@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { UnknownItemError, type Bot } from "../../src/bot.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
 import { personScope, registerAuth, type AuthOptions } from "./auth.ts";
+import { registerExplanationRoutes, withExplanation } from "./explanations.ts";
 import { answerFrameworkError, registerJsonDecoding, registerNotFound, registerRawBody } from "./input.ts";
 import { registerRateLimit, type RateLimitOptions } from "./rate-limit.ts";
 import { apiSchemas, describeZodError } from "./schemas.ts";
@@ -57,7 +58,7 @@ export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: s
     if (!body.success) return reply.status(400).send({ error: describeZodError(body.error) });
     const b = body.data;
     const result = await bot.handleMessage({ user: { ...user(b.user.id, req), ...(b.user.name ? { name: b.user.name } : {}) }, text: b.text, ...(b.conversationId ? { conversationId: b.conversationId } : {}), ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) });
-    return toApi(result);
+    return withExplanation(bot, result, toApi(result), user(b.user.id, req), b.explain, reply);
   });
 
   app.post("/v1/feedback", async (req, reply) => {
@@ -65,12 +66,15 @@ export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: s
     if (!body.success) return reply.status(400).send({ error: describeZodError(body.error) });
     const b = body.data;
     try {
-      return toApi(await bot.handleFeedback({ user: user(b.user.id, req), itemId: b.itemId, signal: b.signal, ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) }));
+      const result = await bot.handleFeedback({ user: user(b.user.id, req), itemId: b.itemId, signal: b.signal, ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) });
+      return await withExplanation(bot, result, toApi(result), user(b.user.id, req), b.explain, reply);
     } catch (err) {
       if (err instanceof UnknownItemError) return reply.status(404).send({ error: err.message });
       throw err;
     }
   });
+
+  registerExplanationRoutes(app, bot, user);
 
   app.get<{ Params: { id: string } }>("/v1/users/:id/profile", async (req, reply) => {
     const person = personInPath(req, reply);
