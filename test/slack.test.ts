@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LogLevel } from "@slack/bolt";
+import fc from "fast-check";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SlackAdapter } from "../adapters/slack/app.ts";
@@ -167,6 +168,36 @@ describe("Slack HTTP events on the bot's port", () => {
     const unknownType = await postSigned(events, { json: { type: "something_else" } });
     expect(unknownType.status).toBeGreaterThanOrEqual(400);
     expect(unknownType.status).toBeLessThan(500);
+  });
+});
+
+describe("Slack endpoint under generated input", () => {
+  it("answers any signed body, of any content type, with a non-5xx status", async () => {
+    const body = fc.oneof(fc.json(), fc.string({ maxLength: 300 }), fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 20 })).map((d) => new URLSearchParams(d).toString()));
+    const contentType = fc.constantFrom("application/json", "application/x-www-form-urlencoded", "text/plain", "application/json; charset=utf-8");
+    await fc.assert(
+      fc.asyncProperty(body, contentType, async (raw, ct) => {
+        const res = await fetch(events, { method: "POST", headers: slackHeaders(raw, ct), body: raw });
+        await res.arrayBuffer();
+        return res.status < 500;
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("answers every generated direct message with a reply inside Slack limits", async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: "grapheme", maxLength: 200 }), async (text) => {
+        const channel = `DGEN${++n}`;
+        const res = await postSigned(events, { json: eventCallback("dm", { team: "TGEN", user: `UGEN${n}`, channel, text }) });
+        expect(res.status).toBe(200);
+        const post = await waitForPost(channel);
+        expect(String(post.args.text).length).toBeGreaterThan(0);
+        expect((post.args.blocks as unknown[]).length).toBeLessThanOrEqual(50);
+      }),
+      { numRuns: 25 },
+    );
   });
 });
 
