@@ -13,7 +13,7 @@ export const MessageBody = z.object({
 export const FeedbackBody = z.object({
   user: z.object({ id: userId }),
   itemId: z.string().min(1).max(200),
-  signal: z.enum(["like", "dislike", "seen", "click"]),
+  signal: z.enum(["like", "dislike", "seen", "click", "more"]),
   messageId: z.string().min(1).max(200).optional(),
   limit: z.number().int().min(1).max(20).optional(),
 });
