@@ -6,6 +6,8 @@ import type { Catalog } from "./catalog/catalog.ts";
 import { loadCatalogFile } from "./catalog/load.ts";
 import { openCatalog } from "./catalog/store.ts";
 import { PACKAGE_ROOT, type Config } from "./config.ts";
+import { LlmExplainer, type ExplainOptions } from "./explain/llm.ts";
+import { loadExplainPrompts } from "./explain/prompts.ts";
 import { reasonsFor } from "./explain/reasons.ts";
 import { InterestModel } from "./interest/model.ts";
 import { loadOrCreateSecret, personKey } from "./profile/keys.ts";
@@ -40,6 +42,8 @@ export class Bot {
     private readonly secret: Buffer,
     /** Item-to-item neighbours (MovieLens likes + ReDial train co-mentions), from the LanceDB item_neighbours table. */
     readonly neighbours: Neighbours,
+    /** Optional LLM prose; `explainer.enabled` is false without OPENAI_API_KEY. */
+    readonly explainer: LlmExplainer,
   ) {
     this.categories = new Set(catalog.labels);
     this.items = {
@@ -49,6 +53,7 @@ export class Bot {
   }
 
   static async create(config: Config, log: (s: string) => void = () => undefined): Promise<Bot> {
+    const prompts = loadExplainPrompts(config.llm.promptsDir); // a broken template fails before the slow loading
     const model = await InterestModel.load(config.modelDir);
     const db = await lancedb.connect(config.dbUri);
     const commonWords = new Map(readFileSync(join(PACKAGE_ROOT, "data/common-words.txt"), "utf8").split("\n").map((w, i) => [w, i] as const));
@@ -58,7 +63,7 @@ export class Bot {
     const neighbours = await openNeighbours(db, join(config.modelDir, NEIGHBOURS_FILE), log);
     const store = await ProfileStore.open(db, { commitIntervalMs: config.commitIntervalMs, compactEvery: config.compactEvery, retentionDays: config.retentionDays, labels: model.labels.length, dim: model.dim });
     const secret = loadOrCreateSecret(join(config.dataDir, "secret.key"));
-    return new Bot(config, model, catalog, store, secret, neighbours);
+    return new Bot(config, model, catalog, store, secret, neighbours, new LlmExplainer(config.llm, prompts, catalog, log));
   }
 
   keyOf(user: UserRef): string {
@@ -73,6 +78,17 @@ export class Bot {
   handleFeedback(action: FeedbackAction): Promise<OutgoingReply> {
     const key = this.keyOf(action.user);
     return this.queue.run(key, () => this.feedbackTurn(key, action));
+  }
+
+  /**
+   * The reply's reasons rewritten as prose by the configured LLM, for posting after the reply itself (a
+   * follow-up, an edit, a stream). Resolves within the time budget (CHATREC_LLM_TIMEOUT_MS) to the checked
+   * text, or to undefined: no LLM configured (then nothing is called), nothing to explain, over budget,
+   * aborted by `opts.signal`, or the answer failed the checks. Never rejects. Only the recommended items,
+   * their reasons and `reply.interests` are sent; `user` is never sent.
+   */
+  explain(reply: OutgoingReply, user: UserRef, opts?: ExplainOptions): Promise<string | undefined> {
+    return this.explainer.explain(reply, this.keyOf(user), opts);
   }
 
   private async messageTurn(key: string, msg: IncomingMessage): Promise<OutgoingReply> {

@@ -5,6 +5,7 @@ const USAGE = `usage: chatrec <command>
   train [--catalog <file>] [--out <dir>] [--seed n]   train the interest model (ONNX) from the repo's data
   train neighbours [--k n] [--out <file>]              learn item-to-item neighbours (MovieLens likes + ReDial train co-mentions)
   eval interests [--json <file>]                       interest-model quality on ReDial dev and BBC News
+  eval movielens --ratings <csv> --movies <csv>        next-item HR@10/NDCG@10: real-time profile vs no decay vs popularity
   bench                                                interest-model latency and throughput`;
 
 async function main(argv: string[]): Promise<void> {
@@ -20,7 +21,11 @@ async function main(argv: string[]): Promise<void> {
     }
     case "eval": {
       const [what, ...args] = rest;
-      if (what !== "interests") throw new Error(`unknown evaluation "${what ?? ""}"; available: interests`);
+      if (what === "movielens") {
+        const { runEvalMovielensCli } = await import("./eval/movielens-cli.ts");
+        return runEvalMovielensCli(args);
+      }
+      if (what !== "interests") throw new Error(`unknown evaluation "${what ?? ""}"; available: interests, movielens`);
       const { runEvalInterestsCli } = await import("./eval/interests-cli.ts");
       return runEvalInterestsCli(args);
     }

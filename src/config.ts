@@ -21,11 +21,32 @@ const EnvSchema = z.object({
   CHATREC_MAX_TEXT: z.coerce.number().int().min(16).max(100_000).default(2000),
   CHATREC_MAX_BODY: z.coerce.number().int().min(256).max(10_000_000).default(16_384),
   CHATREC_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Optional LLM explanations (any OpenAI-compatible endpoint); no key = template reasons only, no call.
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  CHATREC_LLM_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  CHATREC_LLM_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2500),
+  CHATREC_LLM_MAX_CHARS: z.coerce.number().int().min(80).max(4000).default(900),
+  CHATREC_PROMPTS_DIR: z.string().min(1).optional(),
   SLACK_BOT_TOKEN: z.string().startsWith("xoxb-", "a bot token starts with xoxb-").optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().startsWith("xapp-", "an app-level token starts with xapp-").optional(),
   SLACK_API_URL: z.url().optional(),
 });
+
+export interface LlmConfig {
+  /** Unset or empty: the explainer is disabled and never calls anything. */
+  apiKey?: string;
+  /** OpenAI-compatible base URL (Ollama, vLLM ...); unset = api.openai.com. */
+  baseUrl?: string;
+  model: string;
+  /** Time budget for one explanation, retries included. */
+  timeoutMs: number;
+  /** Longer answers are dropped for the template reasons. */
+  maxChars: number;
+  /** Folder with the prompt templates, validated at start-up. */
+  promptsDir: string;
+}
 
 /** Slack is on when its bot token is set: Socket Mode with an app token, otherwise HTTP events signed with the signing secret. */
 export interface SlackConfig {
@@ -53,6 +74,7 @@ export interface Config {
   maxTextLength: number;
   maxBodyBytes: number;
   logLevel: string;
+  llm: LlmConfig;
   slack?: SlackConfig;
 }
 
@@ -86,6 +108,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxTextLength: e.CHATREC_MAX_TEXT,
     maxBodyBytes: e.CHATREC_MAX_BODY,
     logLevel: e.CHATREC_LOG_LEVEL,
+    llm: {
+      ...(e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY } : {}),
+      ...(e.OPENAI_BASE_URL ? { baseUrl: e.OPENAI_BASE_URL } : {}),
+      model: e.CHATREC_LLM_MODEL,
+      timeoutMs: e.CHATREC_LLM_TIMEOUT_MS,
+      maxChars: e.CHATREC_LLM_MAX_CHARS,
+      promptsDir: resolve(e.CHATREC_PROMPTS_DIR ?? resolve(PACKAGE_ROOT, "prompts")),
+    },
     ...slackConfig(e),
     ...overrides,
   };

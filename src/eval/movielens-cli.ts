@@ -1,0 +1,48 @@
+// `chatrec eval movielens --ratings <csv> --movies <csv> [--json <file>] [--model <dir>] [--max-users n]`
+import { writeFileSync } from "node:fs";
+import { InterestModel } from "../interest/model.ts";
+import { readRatings } from "../train/neighbours.ts";
+import { movielensCatalog } from "./movielens-catalog.ts";
+import { evaluateMovielens, leaveLastLikedOut, METHODS, trainingPopularity } from "./movielens.ts";
+
+const USAGE = "usage: chatrec eval movielens --ratings <csv> --movies <csv> [--json <file>] [--model <dir>] [--max-users n]";
+
+export async function runEvalMovielensCli(args: string[]): Promise<void> {
+  let ratingsPath: string | undefined;
+  let moviesPath: string | undefined;
+  let json: string | undefined;
+  let modelDir = "models";
+  let maxUsers = Infinity;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = () => {
+      const v = args[++i];
+      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (a === "--ratings") ratingsPath = next();
+    else if (a === "--movies") moviesPath = next();
+    else if (a === "--json") json = next();
+    else if (a === "--model") modelDir = next();
+    else if (a === "--max-users") maxUsers = Number.parseInt(next(), 10);
+    else throw new Error(`eval movielens: unknown argument ${a}\n${USAGE}`);
+  }
+  if (!ratingsPath || !moviesPath) throw new Error(USAGE);
+  if (!(maxUsers > 0)) throw new Error("--max-users must be a positive integer");
+  const started = performance.now();
+  const ratings = readRatings(ratingsPath);
+  const splits = leaveLastLikedOut(ratings).slice(0, maxUsers);
+  const model = await InterestModel.load(modelDir);
+  const catalog = await movielensCatalog(model, moviesPath, trainingPopularity(splits));
+  await model.close();
+  console.log(`${ratings.length} ratings, ${splits.length} users with a held-out last like, catalog of ${catalog.size} movies`);
+  const results = evaluateMovielens(splits, catalog, (done, total) => {
+    if (done % 100 === 0 || done === total) process.stderr.write(`\r${done}/${total} users`);
+  });
+  process.stderr.write("\n");
+  const seconds = (performance.now() - started) / 1000;
+  console.log("| method | users | HR@10 | NDCG@10 |\n|---|---|---|---|");
+  for (const m of METHODS) console.log(`| ${m} | ${results[m].users} | ${results[m]["hr@10"].toFixed(4)} | ${results[m]["ndcg@10"].toFixed(4)} |`);
+  console.log(`done in ${seconds.toFixed(1)} s`);
+  if (json) writeFileSync(json, JSON.stringify({ ratings: ratingsPath, movies: moviesPath, users: splits.length, catalog: catalog.size, results, seconds }, null, 2) + "\n");
+}
