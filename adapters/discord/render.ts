@@ -37,12 +37,15 @@ export interface DiscordMessage {
   components: Array<{ type: 1; components: DiscordButton[] }>;
 }
 
-/** Cuts `text` to `max` characters, ending with an ellipsis when cut (never splitting a surrogate pair). */
+/** Cuts `text` to at most `max` UTF-16 units (the strictest way to count), ending with an ellipsis when cut, never splitting a surrogate pair. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  return chars.slice(0, max - 1).join("").trimEnd() + "…";
+  let out = "";
+  for (const char of text) {
+    if (out.length + char.length > max - 1) break;
+    out += char;
+  }
+  return out.trimEnd() + "…";
 }
 
 /** A button's custom_id: action, the person whose list it is, the item. */

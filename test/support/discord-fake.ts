@@ -147,7 +147,7 @@ export class FakeDiscord {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString();
     const url = new URL(req.url ?? "/", "http://x");
-    const path = url.pathname.replace(/^\/api\/v10/, "");
+    const path = decodeURIComponent(url.pathname).replace(/^\/api\/v10/, "");
     const auth = req.headers.authorization;
     const call: RestCall = { method: req.method ?? "GET", path, body: raw ? (JSON.parse(raw) as RestCall["body"]) : undefined, auth, at: Date.now() };
     const send = (status: number, body?: unknown) => {
