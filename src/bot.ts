@@ -18,9 +18,12 @@ import { NEIGHBOURS_FILE, openNeighbours } from "./recommend/neighbours-store.ts
 import { rank } from "./recommend/rank.ts";
 import { parseMessage, type ParsedMessage } from "./understand/parse.ts";
 import { KeyedQueue } from "./util/keyed-queue.ts";
+import { LruCache } from "./util/lru.ts";
 import type { FeedbackAction, IncomingMessage, OutgoingReply, Recommendation, UserRef } from "./types.ts";
 
 const DEFAULT_LIMIT = 5;
+/** People whose latest list is kept in memory for a later explanation request (web chat). */
+const LATEST_LISTS = 5_000;
 const ACTIONS: OutgoingReply["actions"] = ["like", "dislike", "seen", "more"];
 
 export const HELP_TEXT =
@@ -30,6 +33,7 @@ export const HELP_TEXT =
 
 export class Bot {
   private readonly queue = new KeyedQueue();
+  private readonly latestLists = new LruCache<string, OutgoingReply>(LATEST_LISTS);
   /** The catalog's interest labels, built once for the per-message parser. */
   private readonly categories: ReadonlySet<string>;
   readonly items: ItemLookup;
@@ -72,12 +76,12 @@ export class Bot {
 
   handleMessage(msg: IncomingMessage): Promise<OutgoingReply> {
     const key = this.keyOf(msg.user);
-    return this.queue.run(key, () => this.messageTurn(key, msg));
+    return this.queue.run(key, () => this.messageTurn(key, msg)).then((reply) => this.rememberLatest(key, reply));
   }
 
   handleFeedback(action: FeedbackAction): Promise<OutgoingReply> {
     const key = this.keyOf(action.user);
-    return this.queue.run(key, () => this.feedbackTurn(key, action));
+    return this.queue.run(key, () => this.feedbackTurn(key, action)).then((reply) => this.rememberLatest(key, reply));
   }
 
   /**
@@ -89,6 +93,17 @@ export class Bot {
    */
   explain(reply: OutgoingReply, user: UserRef, opts?: ExplainOptions): Promise<string | undefined> {
     return this.explainer.explain(reply, this.keyOf(user), opts);
+  }
+
+  /** The person's latest list (kept in memory only while an LLM is configured), for explaining it afterwards. */
+  latestReplyOf(user: UserRef): OutgoingReply | undefined {
+    return this.latestLists.get(this.keyOf(user));
+  }
+
+  private rememberLatest(key: string, reply: OutgoingReply): OutgoingReply {
+    if (reply.intent === "forget") this.latestLists.delete(key);
+    else if (this.explainer.enabled && reply.recommendations.length > 0) this.latestLists.set(key, reply);
+    return reply;
   }
 
   private async messageTurn(key: string, msg: IncomingMessage): Promise<OutgoingReply> {
@@ -239,6 +254,7 @@ export class Bot {
 
   forget(user: UserRef): Promise<boolean> {
     const key = this.keyOf(user);
+    this.latestLists.delete(key);
     return this.queue.run(key, () => this.store.forget(key));
   }
 

@@ -8,6 +8,8 @@ export const MessageBody = z.object({
   conversationId: z.string().max(200).optional(),
   messageId: z.string().min(1).max(200).optional(),
   limit: z.number().int().min(1).max(20).optional(),
+  /** Wait (at most the LLM time budget) for an LLM explanation of the list. */
+  explain: z.boolean().optional(),
 });
 
 export const FeedbackBody = z.object({
@@ -16,6 +18,13 @@ export const FeedbackBody = z.object({
   signal: z.enum(["like", "dislike", "seen", "click", "more"]),
   messageId: z.string().min(1).max(200).optional(),
   limit: z.number().int().min(1).max(20).optional(),
+  explain: z.boolean().optional(),
+});
+
+/** POST /v1/explanations: the LLM explanation of the person's latest list, as JSON or streamed (SSE). */
+export const ExplanationBody = z.object({
+  user: z.object({ id: userId }),
+  stream: z.boolean().optional(),
 });
 
 export function describeZodError(error: z.ZodError): string {

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import Fastify, { type FastifyInstance } from "fastify";
 import { UnknownItemError, type Bot } from "../../src/bot.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
+import { registerExplanationRoutes, withExplanation } from "./explanations.ts";
 import { describeZodError, FeedbackBody, MessageBody } from "./schemas.ts";
 
 const PLATFORM = "webhook";
@@ -35,7 +36,7 @@ export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: s
     if (!body.success) return reply.status(400).send({ error: describeZodError(body.error) });
     const b = body.data;
     const result = await bot.handleMessage({ user: { ...user(b.user.id), ...(b.user.name ? { name: b.user.name } : {}) }, text: b.text, ...(b.conversationId ? { conversationId: b.conversationId } : {}), ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) });
-    return toApi(result);
+    return withExplanation(bot, result, toApi(result), user(b.user.id), b.explain, reply);
   });
 
   app.post("/v1/feedback", async (req, reply) => {
@@ -43,12 +44,15 @@ export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: s
     if (!body.success) return reply.status(400).send({ error: describeZodError(body.error) });
     const b = body.data;
     try {
-      return toApi(await bot.handleFeedback({ user: user(b.user.id), itemId: b.itemId, signal: b.signal, ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) }));
+      const result = await bot.handleFeedback({ user: user(b.user.id), itemId: b.itemId, signal: b.signal, ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) });
+      return await withExplanation(bot, result, toApi(result), user(b.user.id), b.explain, reply);
     } catch (err) {
       if (err instanceof UnknownItemError) return reply.status(404).send({ error: err.message });
       throw err;
     }
   });
+
+  registerExplanationRoutes(app, bot, user);
 
   app.get<{ Params: { id: string } }>("/v1/users/:id/profile", async (req, reply) => {
     const profile = await bot.profileOf(user(req.params.id));
