@@ -1,6 +1,7 @@
 // `chatrec start`: the bot plus every configured adapter, with graceful shutdown.
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
+import { DiscordAdapter } from "./discord/app.ts";
 import { SlackAdapter } from "./slack/app.ts";
 import { buildServer } from "./webhook/server.ts";
 
@@ -10,14 +11,18 @@ export async function startServer(): Promise<void> {
   const app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes, logLevel: "warn" });
   const slack = config.slack ? new SlackAdapter(bot, config.slack, { server: app }) : undefined;
   await slack?.start();
+  const discord = config.discord ? new DiscordAdapter(bot, config.discord) : undefined;
+  await discord?.start();
   await app.listen({ port: config.port, host: config.host });
   console.log(`chatrec listening on http://${config.host}:${config.port} (data in ${config.dataDir})`);
   if (slack) console.log(slack.mode === "socket" ? "Slack: connected over Socket Mode" : `Slack: events at http://${config.host}:${config.port}/slack/events`);
+  if (discord) console.log(`Discord: connected as ${discord.client.user?.tag ?? "the bot"}; slash commands registered`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     await slack?.stop();
+    await discord?.stop();
     await app.close();
     await bot.close();
     process.exit(0);
