@@ -1,5 +1,8 @@
 import { z } from "zod";
 
+/** Asks for an asynchronous reply: 202 at once, the reply POSTed (signed) to this URL; see callbacks.ts. */
+const callbackUrl = z.string().max(2000, "callbackUrl is longer than 2000 characters").optional();
+
 const userId = z.string().trim().min(1, "user.id must not be empty").max(200, "user.id is longer than 200 characters");
 
 export const MessageBody = z.object({
@@ -10,6 +13,7 @@ export const MessageBody = z.object({
   limit: z.number().int().min(1).max(20).optional(),
   /** Wait (at most the LLM time budget) for an LLM explanation of the list. */
   explain: z.boolean().optional(),
+  callbackUrl,
 });
 
 export const FeedbackBody = z.object({
@@ -19,6 +23,7 @@ export const FeedbackBody = z.object({
   messageId: z.string().min(1).max(200).optional(),
   limit: z.number().int().min(1).max(20).optional(),
   explain: z.boolean().optional(),
+  callbackUrl,
 });
 
 /** POST /v1/explanations: the LLM explanation of the person's latest list, as JSON or streamed (SSE). */
