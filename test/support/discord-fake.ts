@@ -226,10 +226,10 @@ export function interactionCreate(fake: FakeDiscord, i: InteractionInput): { id:
 }
 
 /** Starts a Bot, a FakeDiscord and the real DiscordAdapter connected to it. */
-export async function startDiscord(opts: { config?: Partial<Config>; deferAfterMs?: number; heartbeatMs?: number } = {}) {
+export async function startDiscord(opts: { env?: NodeJS.ProcessEnv; config?: Partial<Config>; deferAfterMs?: number; heartbeatMs?: number } = {}) {
   const fake = await FakeDiscord.start(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {});
   const dir = await seededDataDir("discord");
-  const config = loadConfig({ DISCORD_TOKEN: TOKEN, DISCORD_APPLICATION_ID: APPLICATION_ID, DISCORD_API_URL: fake.apiUrl }, { dataDir: dir, commitIntervalMs: 2, ...opts.config });
+  const config = loadConfig({ ...opts.env, DISCORD_TOKEN: TOKEN, DISCORD_APPLICATION_ID: APPLICATION_ID, DISCORD_API_URL: fake.apiUrl }, { dataDir: dir, commitIntervalMs: 2, ...opts.config });
   const bot = await Bot.create(config);
   const errors: unknown[] = [];
   const adapter = new DiscordAdapter(bot, config.discord!, { ...(opts.deferAfterMs !== undefined ? { deferAfterMs: opts.deferAfterMs } : {}), log: (message, err) => errors.push([message, err]) });
