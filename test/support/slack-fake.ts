@@ -26,6 +26,8 @@ export interface ApiCall {
   token?: string;
   /** What the fake answered (e.g. the `ts` of a posted message). */
   result: Record<string, unknown>;
+  /** When the call arrived (Date.now()). */
+  at: number;
 }
 
 export interface ResponseUrlPost {
@@ -151,7 +153,7 @@ export class FakeSlack {
     const token = String(req.headers.authorization ?? "").replace(/^Bearer /, "") || undefined;
     await this.held.get(method);
     const result = this.answer(method, args);
-    this.calls.push({ method, args, ...(token ? { token } : {}), result });
+    this.calls.push({ method, args, ...(token ? { token } : {}), result, at: Date.now() });
     this.notify();
     return result;
   }
