@@ -2,6 +2,7 @@
 // signed Events API, slash-command and interactivity requests, runs real turns (ONNX + LanceDB), and calls a
 // local fake Slack Web API.
 import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LogLevel } from "@slack/bolt";
@@ -159,6 +160,35 @@ describe("Slack HTTP events on the bot's port", () => {
     await waitForPost("D6");
     expect(postsIn("D6")).toHaveLength(1);
     expect((await exportOf("T1", "U6"))!.events).toHaveLength(1);
+  });
+
+  it("is reached through a proxy (public Host header) and beside a /v1 secret, guarded by Slack's signature alone", async () => {
+    // Behind a reverse proxy the Host header is the public name; the API's loopback-only rule is for /v1.
+    const raw = JSON.stringify({ type: "url_verification", challenge: "via-proxy" });
+    const viaProxy = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const url = new URL(events);
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { ...slackHeaders(raw, "application/json"), host: "chatrec.example.com" } }, (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+      req.end(raw);
+    });
+    expect(viaProxy).toEqual({ status: 200, body: JSON.stringify({ challenge: "via-proxy" }) });
+
+    const secured = buildServer(bot, { maxBodyBytes: bot.config.maxBodyBytes, security: { webhookSecret: "a-webhook-secret-of-32-characters" } });
+    const securedSlack = new SlackAdapter(bot, bot.config.slack!, { server: secured, logLevel: LogLevel.ERROR });
+    await securedSlack.start();
+    try {
+      const base = await secured.listen({ port: 0, host: "127.0.0.1" });
+      expect((await fetch(`${base}/v1/users/x/profile`)).status).toBe(401);
+      await postSigned(`${base}/slack/events`, { json: eventCallback("dm", { team: "T1", user: "USEC", channel: "DSEC", text: "I loved Heat" }) });
+      expect(readCards((await waitForPost("DSEC")).args.blocks)).toHaveLength(5);
+      expect((await postSigned(`${base}/slack/events`, { json: eventCallback("dm", { team: "T1", user: "USEC", channel: "DSEC", text: "x" }) }, { secret: "wrong" })).status).toBe(401);
+    } finally {
+      await secured.close();
+    }
   });
 
   it("answers malformed signed bodies with a 4xx, never a 5xx", async () => {
