@@ -46,10 +46,7 @@ export class Bot {
     readonly explainer: LlmExplainer,
   ) {
     this.categories = new Set(catalog.labels);
-    this.items = {
-      vectorOf: (id) => { const r = catalog.row(id); return r === undefined ? undefined : catalog.vector(r); },
-      interestsOf: (id) => { const r = catalog.row(id); return r === undefined ? undefined : catalog.interestRow(r); },
-    };
+    this.items = catalog;
   }
 
   static async create(config: Config, log: (s: string) => void = () => undefined): Promise<Bot> {
