@@ -72,8 +72,16 @@ export interface MethodResult {
   "ndcg@10": number;
 }
 
-export type MethodName = "profile (decay)" | "profile (no decay)" | "popularity" | "item-kNN";
-export const METHODS: readonly MethodName[] = ["profile (decay)", "profile (no decay)", "popularity", "item-kNN"];
+/** The profile variants compared: the bot's settings, each kind of decay alone, and none. */
+const PROFILE_VARIANTS = {
+  "profile (decay)": DEFAULT_PROFILE_SETTINGS,
+  "profile (time decay only)": { ...DEFAULT_PROFILE_SETTINGS, shortTurnDecay: 1, longTurnDecay: 1 },
+  "profile (turn decay only)": { ...DEFAULT_PROFILE_SETTINGS, shortHalfLifeMs: Infinity, longHalfLifeMs: Infinity },
+  "profile (no decay)": NO_DECAY_PROFILE_SETTINGS,
+} as const satisfies Record<string, Readonly<ProfileSettings>>;
+
+export type MethodName = keyof typeof PROFILE_VARIANTS | "popularity" | "item-kNN";
+export const METHODS: readonly MethodName[] = [...(Object.keys(PROFILE_VARIANTS) as Array<keyof typeof PROFILE_VARIANTS>), "popularity", "item-kNN"];
 
 /** Top-K ids from a score map, skipping what the user has rated; ties by catalog order. */
 function topFromScores(catalog: Catalog, score: (id: string) => number, rated: ReadonlySet<string>, k: number): string[] {
@@ -108,8 +116,7 @@ export function evaluateMovielens(splits: readonly UserSplit[], catalog: Catalog
     if (catalog.row(s.heldOut.item) === undefined) return;
     const rated = new Set(s.train.map((r) => r.item));
     const target = s.heldOut.item;
-    add("profile (decay)", profileTop(DEFAULT_PROFILE_SETTINGS, s.train), target);
-    add("profile (no decay)", profileTop(NO_DECAY_PROFILE_SETTINGS, s.train), target);
+    for (const [name, settings] of Object.entries(PROFILE_VARIANTS)) add(name as MethodName, profileTop(settings, s.train), target);
     add("popularity", topFromScores(catalog, (id) => popularity.get(id) ?? 0, rated, K), target);
     const liked = s.train.filter((r) => r.rating >= LIKE_THRESHOLD).map((r) => r.item);
     const nScores = knn.scoreFor(liked);
