@@ -19,9 +19,13 @@ import { Ranker, type RankedItem, type RankRequest } from "./recommend/rank.ts";
 import { loadRankerModel, RANKER_FILE } from "./recommend/ranker-model.ts";
 import { parseMessage, type ParsedMessage } from "./understand/parse.ts";
 import { KeyedQueue } from "./util/keyed-queue.ts";
+import { LruCache } from "./util/lru.ts";
+import { cleanText } from "./util/text.ts";
 import type { FeedbackAction, IncomingMessage, OutgoingReply, Recommendation, UserRef } from "./types.ts";
 
 const DEFAULT_LIMIT = 5;
+/** People whose latest list is kept in memory for a later explanation request (web chat). */
+const LATEST_LISTS = 5_000;
 const ACTIONS: OutgoingReply["actions"] = ["like", "dislike", "seen", "more"];
 
 export const HELP_TEXT =
@@ -31,6 +35,7 @@ export const HELP_TEXT =
 
 export class Bot {
   private readonly queue = new KeyedQueue();
+  private readonly latestLists = new LruCache<string, OutgoingReply>(LATEST_LISTS);
   /** The catalog's interest labels, built once for the per-message parser. */
   private readonly categories: ReadonlySet<string>;
   readonly items: ItemLookup;
@@ -73,12 +78,12 @@ export class Bot {
 
   handleMessage(msg: IncomingMessage): Promise<OutgoingReply> {
     const key = this.keyOf(msg.user);
-    return this.queue.run(key, () => this.messageTurn(key, msg));
+    return this.queue.run(key, () => this.messageTurn(key, msg)).then((reply) => this.rememberLatest(key, reply));
   }
 
   handleFeedback(action: FeedbackAction): Promise<OutgoingReply> {
     const key = this.keyOf(action.user);
-    return this.queue.run(key, () => this.feedbackTurn(key, action));
+    return this.queue.run(key, () => this.feedbackTurn(key, action)).then((reply) => this.rememberLatest(key, reply));
   }
 
   /**
@@ -119,7 +124,7 @@ export class Bot {
       const { profile } = await this.store.load(key, this.items, Date.now());
       const req: RankRequest = { profile, limit: opts.limit, mmrLambda: opts.mmrLambda ?? this.config.mmrLambda };
       if (opts.text) {
-        const text = opts.text.normalize("NFC").slice(0, this.config.maxTextLength);
+        const text = cleanText(opts.text, this.config.maxTextLength);
         const parsed = parseMessage(text, { titles: this.catalog.titles, categories: this.categories, lastListLength: profile.lastList.length });
         const [prediction] = await this.model.predict([parsed.residual || text]);
         if (parsed.residual.replace(/[^\p{L}\p{N}]/gu, "").length > 2 && norm2(prediction!.embedding) > 0) req.message = prediction!.embedding;
@@ -134,10 +139,22 @@ export class Bot {
     return ranked.map((r) => ({ id: this.catalog.items[r.row]!.id, score: r.score }));
   }
 
+  /** The person's latest list (kept in memory only while an LLM is configured), for explaining it afterwards. */
+  latestReplyOf(user: UserRef): OutgoingReply | undefined {
+    return this.latestLists.get(this.keyOf(user));
+  }
+
+  private rememberLatest(key: string, reply: OutgoingReply): OutgoingReply {
+    if (reply.intent === "forget") this.latestLists.delete(key);
+    else if (this.explainer.enabled && reply.recommendations.length > 0) this.latestLists.set(key, reply);
+    return reply;
+  }
+
   private async messageTurn(key: string, msg: IncomingMessage): Promise<OutgoingReply> {
     const now = Date.now();
-    const text = msg.text.normalize("NFC").slice(0, this.config.maxTextLength);
+    const text = cleanText(typeof msg.text === "string" ? msg.text : "", this.config.maxTextLength);
     const limit = msg.limit ?? DEFAULT_LIMIT;
+    if (text.trim() === "") return { text: `I didn't get any text there. ${HELP_TEXT}`, intent: "help", recommendations: [], interests: [], actions: [] };
     const state = await this.store.load(key, this.items, now);
     if (msg.messageId && state.messageIds.has(msg.messageId)) return this.replyFor(state.profile, "Already got that message; here is your current list.", "recommend", limit);
     const parsed = parseMessage(text, { titles: this.catalog.titles, categories: this.categories, lastListLength: state.profile.lastList.length });
@@ -282,6 +299,7 @@ export class Bot {
 
   forget(user: UserRef): Promise<boolean> {
     const key = this.keyOf(user);
+    this.latestLists.delete(key);
     return this.queue.run(key, () => this.store.forget(key));
   }
 
