@@ -60,9 +60,9 @@ describe("SIGKILL under load", () => {
     expect(names).toEqual(expect.arrayContaining(["items", "events", "profiles"]));
     for (const name of names) {
       const table = await db.openTable(name);
-      const rows = await table.countRows();
-      expect(rows, name).toBeGreaterThan(0);
-      expect((await table.query().limit(5).toArray()).length).toBeGreaterThan(0);
+      // Every row reads back (profile snapshots are written in the background, so that table may be empty).
+      expect((await table.query().toArray()).length, name).toBe(await table.countRows());
     }
+    for (const name of ["items", "events"]) expect(await (await db.openTable(name)).countRows(), name).toBeGreaterThan(0);
   }, 150_000);
 });
