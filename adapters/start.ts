@@ -1,18 +1,23 @@
 // `chatrec start`: the bot plus every configured adapter, with graceful shutdown.
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
+import { reportToParent } from "./ipc.ts";
+import { assertSafeListen } from "./webhook/auth.ts";
 import { SlackAdapter } from "./slack/app.ts";
 import { buildServer } from "./webhook/server.ts";
 
 export async function startServer(): Promise<void> {
   const config = loadConfig();
+  assertSafeListen(config.host, config.webhookSecret);
   const bot = await Bot.create(config, (s) => console.log(s));
-  const app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes, logLevel: "warn" });
+  const { webhookSecret, webChat, ratePerMinute, rateBurst, maxInFlight } = config;
+  const app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes, logLevel: "warn", security: { webhookSecret, webChat, ratePerMinute, rateBurst, maxInFlight } });
   const slack = config.slack ? new SlackAdapter(bot, config.slack, { server: app }) : undefined;
   await slack?.start();
-  await app.listen({ port: config.port, host: config.host });
-  console.log(`chatrec listening on http://${config.host}:${config.port} (data in ${config.dataDir})`);
-  if (slack) console.log(slack.mode === "socket" ? "Slack: connected over Socket Mode" : `Slack: events at http://${config.host}:${config.port}/slack/events`);
+  const address = await app.listen({ port: config.port, host: config.host });
+  console.log(`chatrec listening on ${address} (data in ${config.dataDir}${webhookSecret ? "; /v1 requires signed requests" : "; no API secret: loopback only"})`);
+  if (slack) console.log(slack.mode === "socket" ? "Slack: connected over Socket Mode" : `Slack: events at ${address}/slack/events`);
+  reportToParent(address);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

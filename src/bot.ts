@@ -19,6 +19,7 @@ import { rank } from "./recommend/rank.ts";
 import { parseMessage, type ParsedMessage } from "./understand/parse.ts";
 import { KeyedQueue } from "./util/keyed-queue.ts";
 import { LruCache } from "./util/lru.ts";
+import { cleanText } from "./util/text.ts";
 import type { FeedbackAction, IncomingMessage, OutgoingReply, Recommendation, UserRef } from "./types.ts";
 
 const DEFAULT_LIMIT = 5;
@@ -108,8 +109,9 @@ export class Bot {
 
   private async messageTurn(key: string, msg: IncomingMessage): Promise<OutgoingReply> {
     const now = Date.now();
-    const text = msg.text.normalize("NFC").slice(0, this.config.maxTextLength);
+    const text = cleanText(typeof msg.text === "string" ? msg.text : "", this.config.maxTextLength);
     const limit = msg.limit ?? DEFAULT_LIMIT;
+    if (text.trim() === "") return { text: `I didn't get any text there. ${HELP_TEXT}`, intent: "help", recommendations: [], interests: [], actions: [] };
     const state = await this.store.load(key, this.items, now);
     if (msg.messageId && state.messageIds.has(msg.messageId)) return this.replyFor(state.profile, "Already got that message; here is your current list.", "recommend", limit);
     const parsed = parseMessage(text, { titles: this.catalog.titles, categories: this.categories, lastListLength: state.profile.lastList.length });

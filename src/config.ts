@@ -17,9 +17,14 @@ const EnvSchema = z.object({
   CHATREC_COMPACT_EVERY: z.coerce.number().int().min(1).default(200),
   CHATREC_MMR_LAMBDA: z.coerce.number().min(0).max(1).default(0.8),
   CHATREC_STORE_TEXT: bool.default(false),
-  CHATREC_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
+  CHATREC_RETENTION_DAYS: z.coerce.number().min(0).default(365),
   CHATREC_MAX_TEXT: z.coerce.number().int().min(16).max(100_000).default(2000),
   CHATREC_MAX_BODY: z.coerce.number().int().min(256).max(10_000_000).default(16_384),
+  CHATREC_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  CHATREC_WEB_CHAT: bool.optional(),
+  CHATREC_RATE_PER_MIN: z.coerce.number().min(0).default(60),
+  CHATREC_RATE_BURST: z.coerce.number().int().min(1).default(20),
+  CHATREC_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(512),
   CHATREC_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // Optional LLM explanations (any OpenAI-compatible endpoint); no key = template reasons only, no call.
   OPENAI_API_KEY: z.string().optional(),
@@ -74,6 +79,15 @@ export interface Config {
   maxTextLength: number;
   maxBodyBytes: number;
   logLevel: string;
+  /** HMAC secret for /v1/* requests (X-Chatrec-Timestamp/Signature); without it the server stays on loopback. */
+  webhookSecret: string | undefined;
+  /** Serve the web chat page; unset: served exactly when no webhook secret is set. */
+  webChat: boolean | undefined;
+  /** Per-person token bucket: refill per minute (0 = no limit) and burst size. */
+  ratePerMinute: number;
+  rateBurst: number;
+  /** Requests processed at once before new ones get 503 + Retry-After. */
+  maxInFlight: number;
   llm: LlmConfig;
   slack?: SlackConfig;
 }
@@ -108,6 +122,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxTextLength: e.CHATREC_MAX_TEXT,
     maxBodyBytes: e.CHATREC_MAX_BODY,
     logLevel: e.CHATREC_LOG_LEVEL,
+    webhookSecret: e.CHATREC_WEBHOOK_SECRET,
+    webChat: e.CHATREC_WEB_CHAT,
+    ratePerMinute: e.CHATREC_RATE_PER_MIN,
+    rateBurst: e.CHATREC_RATE_BURST,
+    maxInFlight: e.CHATREC_MAX_IN_FLIGHT,
     llm: {
       ...(e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY } : {}),
       ...(e.OPENAI_BASE_URL ? { baseUrl: e.OPENAI_BASE_URL } : {}),

@@ -1,7 +1,7 @@
 // LLM explanations over HTTP. The list itself never waits for the LLM: either the client asks `"explain": true`
 // on /v1/messages or /v1/feedback (then the reply waits at most the LLM time budget), or it shows the list at
 // once and asks POST /v1/explanations afterwards, as JSON or as a server-sent event stream.
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Bot } from "../../src/bot.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
 import { describeZodError, ExplanationBody } from "./schemas.ts";
@@ -20,11 +20,11 @@ export async function withExplanation<T extends object>(bot: Bot, result: Outgoi
   return explanation === undefined ? body : { ...body, explanation };
 }
 
-export function registerExplanationRoutes(app: FastifyInstance, bot: Bot, userOf: (id: string) => UserRef): void {
+export function registerExplanationRoutes(app: FastifyInstance, bot: Bot, userOf: (id: string, req: FastifyRequest) => UserRef): void {
   app.post("/v1/explanations", async (req, reply) => {
     const parsed = ExplanationBody.safeParse(req.body);
     if (!parsed.success) return reply.status(400).send({ error: describeZodError(parsed.error) });
-    const user = userOf(parsed.data.user.id);
+    const user = userOf(parsed.data.user.id, req);
     const latest = bot.latestReplyOf(user);
     if (!latest && bot.explainer.enabled) return reply.status(404).send({ error: "no recent recommendations to explain for this user" });
     if (!parsed.data.stream) {
