@@ -15,21 +15,23 @@ const LIKES = ["I loved Inception and The Matrix", "funny animated movies for ki
   "space adventure like Star Wars", "I enjoyed The Shining and Alien", "classic westerns", "Rocky was great", "I loved Amelie", "dark superhero films like The Dark Knight"];
 const MOODS = ["no horror", "something recent, after 2000", "more like the second one", "I've seen the first one", "something lighter", "older ones are fine"];
 
+interface Summary { mean: number; p50: number; p90: number; p99: number }
+
 export interface ExplainerBench {
   llmDelayMs: number;
   messages: number;
   /** First-reply latency (message in, reply out) in ms. */
-  disabled: { p50: number; p99: number };
-  enabled: { p50: number; p99: number };
+  disabled: Summary;
+  enabled: Summary;
   /** Explanations that arrived (checked) after their reply, and when, in ms after the reply. */
   explained: number;
-  explainedAfter: { p50: number; p99: number };
+  explainedAfter: Summary;
   llmRequests: number;
   stats: { requests: number; cacheHits: number; dropped: number; failed: number };
 }
 
 export async function benchExplainer(config: Config, opts: { people?: number; turns?: number; llmDelayMs?: number } = {}): Promise<ExplainerBench> {
-  const people = opts.people ?? 60;
+  const people = opts.people ?? 100;
   const turns = opts.turns ?? 3;
   const llmDelayMs = opts.llmDelayMs ?? 1_500;
   const fake = await new FakeOpenAI((_n, req) => ({ content: answerNamingPromptTitles(req), delayMs: llmDelayMs })).listen();
@@ -74,15 +76,16 @@ export async function benchExplainer(config: Config, opts: { people?: number; tu
   }
 }
 
-function summary(values: number[]): { p50: number; p99: number } {
+function summary(values: number[]): Summary {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length ? { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) } : { p50: NaN, p99: NaN };
+  if (!sorted.length) return { mean: NaN, p50: NaN, p90: NaN, p99: NaN };
+  return { mean: sorted.reduce((a, b) => a + b, 0) / sorted.length, p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99) };
 }
 
 /** Prints the section of `chatrec bench` (and `chatrec bench llm`). */
 export async function printExplainerBench(config: Config): Promise<void> {
   const r = await benchExplainer(config);
-  const ms = (s: { p50: number; p99: number }) => `p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms`;
+  const ms = (s: Summary) => `mean ${s.mean.toFixed(2)} ms, p50 ${s.p50.toFixed(2)} ms, p90 ${s.p90.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms`;
   console.log(`first reply, no LLM configured: ${ms(r.disabled)} over ${r.messages} messages`);
   console.log(`first reply, LLM explanations on (local fake answering in ${r.llmDelayMs} ms): ${ms(r.enabled)} over ${r.messages} messages`);
   console.log(`explanations after their reply: ${r.explained}/${r.messages} arrived, ${r.explained ? ms(r.explainedAfter) : "none"} later (${r.llmRequests} LLM requests, ${r.stats.cacheHits} cache hits, ${r.stats.dropped} dropped by the checks, ${r.stats.failed} failed or over budget)`);
