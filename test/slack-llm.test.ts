@@ -9,7 +9,7 @@ import { SlackAdapter } from "../adapters/slack/app.ts";
 import { buildServer } from "../adapters/webhook/server.ts";
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
-import { FakeOpenAI } from "./fakes/openai-server.ts";
+import { FakeOpenAI } from "../src/explain/fake-openai-server.ts";
 import { seededDataDir } from "./support/adapter-driver.ts";
 import { FakeSlack, SIGNING_SECRET, blockActions, eventCallback, leadText, postSigned, readCards, slashCommand } from "./support/slack-fake.ts";
 
