@@ -1,4 +1,4 @@
-/** Waits `ms`, or less if `signal` aborts first; never rejects. */
+/** Waits `ms`, or less when `signal` aborts (it then resolves, never rejects: callers check the signal). */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
