@@ -1,20 +1,36 @@
 // `chatrec start`: the bot plus every configured adapter, with graceful shutdown.
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
+import { DiscordAdapter } from "./discord/app.ts";
+import { reportToParent } from "./ipc.ts";
+import { closeHttpGracefully } from "./shutdown.ts";
+import { assertSafeListen } from "./webhook/auth.ts";
+import { SlackAdapter } from "./slack/app.ts";
 import { buildServer } from "./webhook/server.ts";
 
 export async function startServer(): Promise<void> {
   const config = loadConfig();
+  assertSafeListen(config.host, config.webhookSecret);
   const bot = await Bot.create(config, (s) => console.log(s));
-  const app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes, logLevel: "warn" });
-  await app.listen({ port: config.port, host: config.host });
-  console.log(`chatrec listening on http://${config.host}:${config.port} (data in ${config.dataDir})`);
+  const { webhookSecret, webChat, ratePerMinute, rateBurst, maxInFlight } = config;
+  const app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes, logLevel: "warn", security: { webhookSecret, webChat, ratePerMinute, rateBurst, maxInFlight } });
+  const slack = config.slack ? new SlackAdapter(bot, config.slack, { server: app }) : undefined;
+  await slack?.start();
+  const discord = config.discord ? new DiscordAdapter(bot, config.discord) : undefined;
+  await discord?.start();
+  const address = await app.listen({ port: config.port, host: config.host });
+  console.log(`chatrec listening on ${address} (data in ${config.dataDir}${webhookSecret ? "; /v1 requires signed requests" : "; no API secret: loopback only"})`);
+  if (slack) console.log(slack.mode === "socket" ? "Slack: connected over Socket Mode" : `Slack: events at ${address}/slack/events`);
+  if (discord) console.log(`Discord: connected as ${discord.client.user?.tag ?? "the bot"}; slash commands registered`);
+  reportToParent(address);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await app.close();
-    await bot.close();
+    await slack?.stop();
+    await discord?.stop();
+    await closeHttpGracefully(app); // replies in progress are sent (their updates are already durable)
+    await bot.close(); // flushes pending events and profile snapshots
     process.exit(0);
   };
   process.on("SIGINT", () => void stop());

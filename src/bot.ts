@@ -6,18 +6,27 @@ import type { Catalog } from "./catalog/catalog.ts";
 import { loadCatalogFile } from "./catalog/load.ts";
 import { openCatalog } from "./catalog/store.ts";
 import { PACKAGE_ROOT, type Config } from "./config.ts";
+import { LlmExplainer, type ExplainOptions } from "./explain/llm.ts";
+import { loadExplainPrompts } from "./explain/prompts.ts";
 import { reasonsFor } from "./explain/reasons.ts";
 import { InterestModel } from "./interest/model.ts";
 import { loadOrCreateSecret, personKey } from "./profile/keys.ts";
 import { applyEvent, confidence, topInterests, type ItemLookup, type Profile, type ProfileEvent } from "./profile/profile.ts";
 import { ProfileStore, type PersonState } from "./profile/store.ts";
-import { rank } from "./recommend/rank.ts";
+import type { Neighbours } from "./recommend/neighbours.ts";
+import { NEIGHBOURS_FILE, openNeighbours } from "./recommend/neighbours-store.ts";
+import { Ranker, type RankedItem, type RankRequest } from "./recommend/rank.ts";
+import { loadRankerModel, RANKER_FILE } from "./recommend/ranker-model.ts";
 import { parseMessage, type ParsedMessage } from "./understand/parse.ts";
 import { KeyedQueue } from "./util/keyed-queue.ts";
 import { StageLaps, type StageRecorder } from "./util/stage-laps.ts";
+import { LruCache } from "./util/lru.ts";
+import { cleanText } from "./util/text.ts";
 import type { FeedbackAction, IncomingMessage, OutgoingReply, Recommendation, UserRef } from "./types.ts";
 
 const DEFAULT_LIMIT = 5;
+/** People whose latest list is kept in memory for a later explanation request (web chat). */
+const LATEST_LISTS = 5_000;
 const ACTIONS: OutgoingReply["actions"] = ["like", "dislike", "seen", "more"];
 
 export const HELP_TEXT =
@@ -27,6 +36,7 @@ export const HELP_TEXT =
 
 export class Bot {
   private readonly queue = new KeyedQueue();
+  private readonly latestLists = new LruCache<string, OutgoingReply>(LATEST_LISTS);
   /** The catalog's interest labels, built once for the per-message parser. */
   private readonly categories: ReadonlySet<string>;
   readonly items: ItemLookup;
@@ -39,15 +49,19 @@ export class Bot {
     readonly catalog: Catalog,
     readonly store: ProfileStore,
     private readonly secret: Buffer,
+    /** Item-to-item neighbours (MovieLens likes + ReDial train co-mentions), from the LanceDB item_neighbours table. */
+    readonly neighbours: Neighbours,
+    /** Optional LLM prose; `explainer.enabled` is false without OPENAI_API_KEY. */
+    readonly explainer: LlmExplainer,
+    /** Features and learnt weights (models/ranker.json) over the whole catalog. */
+    readonly ranker: Ranker,
   ) {
     this.categories = new Set(catalog.labels);
-    this.items = {
-      vectorOf: (id) => { const r = catalog.row(id); return r === undefined ? undefined : catalog.vector(r); },
-      interestsOf: (id) => { const r = catalog.row(id); return r === undefined ? undefined : catalog.interestRow(r); },
-    };
+    this.items = catalog;
   }
 
   static async create(config: Config, log: (s: string) => void = () => undefined): Promise<Bot> {
+    const prompts = loadExplainPrompts(config.llm.promptsDir); // a broken template fails before the slow loading
     const model = await InterestModel.load(config.modelDir);
     const db = await lancedb.connect(config.dbUri);
     const commonWords = new Map(readFileSync(join(PACKAGE_ROOT, "data/common-words.txt"), "utf8").split("\n").map((w, i) => [w, i] as const));
@@ -63,8 +77,10 @@ export class Bot {
       walDir: join(config.dataDir, "profile-wal"),
       cacheLimit: config.profileCacheSize,
     });
+    const neighbours = await openNeighbours(db, join(config.modelDir, NEIGHBOURS_FILE), log);
     const secret = loadOrCreateSecret(join(config.dataDir, "secret.key"));
-    return new Bot(config, model, catalog, store, secret);
+    const ranker = new Ranker(catalog, neighbours, loadRankerModel(join(config.modelDir, RANKER_FILE)));
+    return new Bot(config, model, catalog, store, secret, neighbours, new LlmExplainer(config.llm, prompts, catalog, log), ranker);
   }
 
   keyOf(user: UserRef): string {
@@ -73,19 +89,84 @@ export class Bot {
 
   handleMessage(msg: IncomingMessage): Promise<OutgoingReply> {
     const key = this.keyOf(msg.user);
-    return this.queue.run(key, () => this.messageTurn(key, msg));
+    return this.queue.run(key, () => this.messageTurn(key, msg)).then((reply) => this.rememberLatest(key, reply));
   }
 
   handleFeedback(action: FeedbackAction): Promise<OutgoingReply> {
     const key = this.keyOf(action.user);
-    return this.queue.run(key, () => this.feedbackTurn(key, action));
+    return this.queue.run(key, () => this.feedbackTurn(key, action)).then((reply) => this.rememberLatest(key, reply));
+  }
+
+  /**
+   * The reply's reasons rewritten as prose by the configured LLM, for posting after the reply itself (a
+   * follow-up, an edit, a stream). Resolves within the time budget (CHATREC_LLM_TIMEOUT_MS) to the checked
+   * text, or to undefined: no LLM configured (then nothing is called), nothing to explain, over budget,
+   * aborted by `opts.signal`, or the answer failed the checks. Never rejects. Only the recommended items,
+   * their reasons and `reply.interests` are sent; `user` is never sent.
+   */
+  explain(reply: OutgoingReply, user: UserRef, opts?: ExplainOptions): Promise<string | undefined> {
+    return this.explainer.explain(reply, this.keyOf(user), opts);
+  }
+
+  /**
+   * Records a turn in which the bot suggested `itemIds` (also a human recommender's turn when a conversation
+   * is replayed as the bot's): they become shown and mentioned, so they are never offered again, and they are
+   * the last list that "I've seen that one" or "the second one" refer to.
+   */
+  recordSuggestions(user: UserRef, itemIds: readonly string[]): Promise<void> {
+    const key = this.keyOf(user);
+    return this.queue.run(key, async () => {
+      const ids = [...new Set(itemIds)].filter((id) => this.catalog.row(id) !== undefined);
+      if (ids.length === 0) return;
+      const now = Date.now();
+      const state = await this.store.load(key, this.items, now);
+      const event: ProfileEvent = { seq: state.profile.seq + 1, at: now, kind: "message", intent: "suggestion", signals: ids.map((itemId) => ({ itemId, signal: "mention" as const })), shown: ids };
+      await this.store.commit(key, state, event, this.items);
+    });
+  }
+
+  /**
+   * What the ranker would be asked for this person now, optionally with a message they are writing (read
+   * like a message turn reads it), without changing the profile.
+   */
+  rankingRequest(user: UserRef, opts: { limit: number; text?: string; mmrLambda?: number }): Promise<RankRequest> {
+    const key = this.keyOf(user);
+    return this.queue.run(key, async () => {
+      const { profile } = await this.store.load(key, this.items, Date.now());
+      const req: RankRequest = { profile, limit: opts.limit, mmrLambda: opts.mmrLambda ?? this.config.mmrLambda };
+      if (opts.text) {
+        const text = cleanText(opts.text, this.config.maxTextLength);
+        const parsed = parseMessage(text, { titles: this.catalog.titles, categories: this.categories, lastListLength: profile.lastList.length });
+        const [prediction] = await this.model.predict([parsed.residual || text]);
+        if (parsed.residual.replace(/[^\p{L}\p{N}]/gu, "").length > 2 && norm2(prediction!.embedding) > 0) req.message = prediction!.embedding;
+      }
+      return req;
+    });
+  }
+
+  /** The person's top `limit` items over the whole catalog right now (see rankingRequest); changes nothing. */
+  async rankFor(user: UserRef, opts: { limit: number; text?: string; mmrLambda?: number }): Promise<Array<{ id: string; score: number }>> {
+    const ranked = this.ranker.rank(await this.rankingRequest(user, opts));
+    return ranked.map((r) => ({ id: this.catalog.items[r.row]!.id, score: r.score }));
+  }
+
+  /** The person's latest list (kept in memory only while an LLM is configured), for explaining it afterwards. */
+  latestReplyOf(user: UserRef): OutgoingReply | undefined {
+    return this.latestLists.get(this.keyOf(user));
+  }
+
+  private rememberLatest(key: string, reply: OutgoingReply): OutgoingReply {
+    if (reply.intent === "forget") this.latestLists.delete(key);
+    else if (this.explainer.enabled && reply.recommendations.length > 0) this.latestLists.set(key, reply);
+    return reply;
   }
 
   private async messageTurn(key: string, msg: IncomingMessage): Promise<OutgoingReply> {
     const laps = new StageLaps(this.stageRecorder);
     const now = Date.now();
-    const text = msg.text.normalize("NFC").slice(0, this.config.maxTextLength);
+    const text = cleanText(typeof msg.text === "string" ? msg.text : "", this.config.maxTextLength);
     const limit = msg.limit ?? DEFAULT_LIMIT;
+    if (text.trim() === "") return { text: `I didn't get any text there. ${HELP_TEXT}`, intent: "help", recommendations: [], interests: [], actions: [] };
     const state = await this.store.load(key, this.items, now);
     laps.lap("load");
     if (msg.messageId && state.messageIds.has(msg.messageId)) return this.replyFor(state.profile, "Already got that message; here is your current list.", "recommend", limit);
@@ -160,7 +241,7 @@ export class Bot {
     // Apply first so the reply already reflects this message, then record what was shown in the same event.
     const preview = applyEvent(state.profile, event, this.items);
     laps.lap("profile");
-    const ranked = rank(this.catalog, { profile: preview, ...(message ? { message } : {}), ...(anchor ? { anchorItemId: anchor } : {}), limit, mmrLambda: this.config.mmrLambda });
+    const ranked = this.ranker.rank({ profile: preview, ...(message ? { message } : {}), ...(anchor ? { anchorItemId: anchor } : {}), limit, mmrLambda: this.config.mmrLambda });
     laps.lap("rank");
     event.shown = ranked.map((r) => this.catalog.items[r.row]!.id);
     const committed = this.store.commit(key, state, event, this.items);
@@ -174,7 +255,7 @@ export class Bot {
     return { text: text.trim(), intent: event.intent as OutgoingReply["intent"], recommendations, interests, actions: ACTIONS };
   }
 
-  private toRecommendation(r: ReturnType<typeof rank>[number], profile: Profile, phrase?: string): Recommendation {
+  private toRecommendation(r: RankedItem, profile: Profile, phrase?: string): Recommendation {
     const item = this.catalog.items[r.row]!;
     return {
       id: item.id,
@@ -188,7 +269,7 @@ export class Bot {
 
   /** Re-ranks without changing the profile (duplicate delivery). */
   private replyFor(profile: Profile, text: string, intent: OutgoingReply["intent"], limit: number): OutgoingReply {
-    const ranked = rank(this.catalog, { profile, limit, mmrLambda: this.config.mmrLambda });
+    const ranked = this.ranker.rank({ profile, limit, mmrLambda: this.config.mmrLambda });
     return { text, intent, recommendations: ranked.map((r) => this.toRecommendation(r, profile)), interests: topInterests(profile, this.catalog.labels), actions: ACTIONS };
   }
 
@@ -224,7 +305,7 @@ export class Bot {
   private explainReply(profile: Profile, itemId: string | undefined): OutgoingReply {
     const row = itemId !== undefined ? this.catalog.row(itemId) : undefined;
     if (row === undefined) return { text: "Ask me for some recommendations first, then I can tell you why I picked them.", intent: "explain", recommendations: [], interests: topInterests(profile, this.catalog.labels), actions: [] };
-    const ranked = rank(this.catalog, { profile: { ...profile, shown: [] }, limit: 1, mmrLambda: 1, diversify: false }).find((r) => r.row === row);
+    const ranked = this.ranker.rank({ profile: { ...profile, shown: [] }, limit: 1, mmrLambda: 1, diversify: false }).find((r) => r.row === row);
     const reasons = ranked ? reasonsFor(this.catalog, ranked, profile) : [];
     const item = this.catalog.items[row]!;
     return { text: `Why ${item.title}: ${reasons.map((r) => r.text).join("; ") || "it fitted your profile at the time"}.`, intent: "explain", recommendations: [], interests: topInterests(profile, this.catalog.labels), actions: [] };
@@ -244,6 +325,7 @@ export class Bot {
 
   forget(user: UserRef): Promise<boolean> {
     const key = this.keyOf(user);
+    this.latestLists.delete(key);
     return this.queue.run(key, () => this.store.forget(key));
   }
 

@@ -3,23 +3,45 @@ const USAGE = `usage: chatrec <command>
   start                                                serve the HTTP API and web chat (PORT, default 3000)
   chat                                                 chat with the bot in the terminal
   train [--catalog <file>] [--out <dir>] [--seed n]   train the interest model (ONNX) from the repo's data
+  train neighbours [--k n] [--out <file>]              learn item-to-item neighbours (MovieLens likes + ReDial train co-mentions)
+  train ranker [--out <file>]                          learn the ranking weights on replayed ReDial train dialogues (models/ranker.json)
   eval interests [--json <file>]                       interest-model quality on ReDial dev and BBC News
-  bench                                                interest-model latency and throughput`;
+  eval movielens --ratings <csv> --movies <csv>        next-item HR@10/NDCG@10: real-time profile vs no decay vs popularity
+  eval redial --dialogues <jsonl> [--json <file>]      ReDial replay: Recall@1/10/50, MRR@50 vs popularity and neighbours (--ablate <group>)
+  bench [llm]                                          interest-model and pipeline latency; llm: first reply with/without LLM explanations`;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case "train": {
+      if (rest[0] === "ranker") {
+        const { runRankerCli } = await import("./train/ranker-cli.ts");
+        return runRankerCli(rest.slice(1));
+      }
+      if (rest[0] === "neighbours") {
+        const { runNeighboursCli } = await import("./train/neighbours-cli.ts");
+        return runNeighboursCli(rest.slice(1));
+      }
       const { runTrainCli } = await import("./train/cli.ts");
       return runTrainCli(rest);
     }
     case "eval": {
       const [what, ...args] = rest;
-      if (what !== "interests") throw new Error(`unknown evaluation "${what ?? ""}"; available: interests`);
+      if (what === "redial") {
+        const { runEvalRedialCli } = await import("./eval/redial-cli.ts");
+        return runEvalRedialCli(args);
+      }
+      if (what === "movielens") {
+        const { runEvalMovielensCli } = await import("./eval/movielens-cli.ts");
+        return runEvalMovielensCli(args);
+      }
+      if (what !== "interests") throw new Error(`unknown evaluation "${what ?? ""}"; available: interests, movielens, redial`);
       const { runEvalInterestsCli } = await import("./eval/interests-cli.ts");
       return runEvalInterestsCli(args);
     }
     case "bench": {
+      const { printExplainerBench } = await import("./explain/bench.ts");
+      if (rest[0] === "llm") return printExplainerBench((await import("./config.ts")).loadConfig());
       const { InterestModel } = await import("./interest/model.ts");
       const { benchInterestModel } = await import("./interest/bench.ts");
       const { loadConfig } = await import("./config.ts");
@@ -32,6 +54,7 @@ async function main(argv: string[]): Promise<void> {
       const config = loadConfig();
       console.log(formatBench("pipeline per message, one at a time (reply after its event is fdatasync'd in the write-ahead log)", await benchPipeline(config)));
       console.log(formatBench("pipeline per message, 4 conversations at once", await benchPipeline(config, { concurrency: 4 })));
+      await printExplainerBench(config);
       return;
     }
     case undefined:

@@ -18,11 +18,79 @@ const EnvSchema = z.object({
   CHATREC_COMPACT_EVERY: z.coerce.number().int().min(1).default(200),
   CHATREC_MMR_LAMBDA: z.coerce.number().min(0).max(1).default(0.8),
   CHATREC_STORE_TEXT: bool.default(false),
-  CHATREC_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
+  CHATREC_RETENTION_DAYS: z.coerce.number().min(0).default(365),
   CHATREC_MAX_TEXT: z.coerce.number().int().min(16).max(100_000).default(2000),
   CHATREC_MAX_BODY: z.coerce.number().int().min(256).max(10_000_000).default(16_384),
+  CHATREC_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  CHATREC_WEB_CHAT: bool.optional(),
+  CHATREC_RATE_PER_MIN: z.coerce.number().min(0).default(60),
+  CHATREC_RATE_BURST: z.coerce.number().int().min(1).default(20),
+  CHATREC_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(512),
   CHATREC_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Optional LLM explanations (any OpenAI-compatible endpoint); no key = template reasons only, no call.
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  CHATREC_LLM_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  CHATREC_LLM_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2500),
+  CHATREC_LLM_MAX_CHARS: z.coerce.number().int().min(80).max(4000).default(900),
+  CHATREC_PROMPTS_DIR: z.string().min(1).optional(),
+  SLACK_BOT_TOKEN: z.string().startsWith("xoxb-", "a bot token starts with xoxb-").optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_APP_TOKEN: z.string().startsWith("xapp-", "an app-level token starts with xapp-").optional(),
+  SLACK_API_URL: z.url().optional(),
+  DISCORD_TOKEN: z.string().min(1).optional(),
+  DISCORD_APPLICATION_ID: z.string().regex(/^\d{15,25}$/, "an application id is a Discord snowflake (digits only)").optional(),
+  DISCORD_API_URL: z.url().optional(),
+  CHATREC_CALLBACK_HOSTS: z.string().default(""),
+  CHATREC_CALLBACK_SECRET: z.string().min(16, "use at least 16 characters").optional(),
+  CHATREC_CALLBACK_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
+  CHATREC_CALLBACK_BACKOFF_MS: z.coerce.number().int().min(1).max(60_000).default(500),
 });
+
+export interface LlmConfig {
+  /** Unset or empty: the explainer is disabled and never calls anything. */
+  apiKey?: string;
+  /** OpenAI-compatible base URL (Ollama, vLLM ...); unset = api.openai.com. */
+  baseUrl?: string;
+  model: string;
+  /** Time budget for one explanation, retries included. */
+  timeoutMs: number;
+  /** Longer answers are dropped for the template reasons. */
+  maxChars: number;
+  /** Folder with the prompt templates, validated at start-up. */
+  promptsDir: string;
+}
+
+/** Slack is on when its bot token is set: Socket Mode with an app token, otherwise HTTP events signed with the signing secret. */
+export interface SlackConfig {
+  botToken: string;
+  signingSecret?: string;
+  appToken?: string;
+  /** Web API base (default https://slack.com/api/); tests point it at a local fake. */
+  apiUrl?: string;
+}
+
+/** Discord is on when its token is set; the application id is needed to register the slash commands. */
+export interface DiscordConfig {
+  token: string;
+  applicationId: string;
+  /** REST base (default https://discord.com/api); the gateway URL comes from its GET /gateway/bot. */
+  apiUrl?: string;
+}
+
+/** Asynchronous replies of the HTTP API (`callbackUrl`): where they may go and how they are signed and retried. */
+export interface CallbackConfig {
+  /** Host names a callbackUrl may point at; empty = callbacks refused. */
+  hosts: string[];
+  /** Signs callbacks (X-Chatrec-Signature); CHATREC_CALLBACK_SECRET, else CHATREC_WEBHOOK_SECRET; unset = callbacks refused. */
+  secret?: string;
+  /** Deliveries tried at most this often (network errors and 5xx are retried, 4xx are not). */
+  attempts: number;
+  /** Wait before the first retry; doubled for each further retry. */
+  backoffMs: number;
+  /** One delivery attempt's time limit. */
+  timeoutMs: number;
+}
 
 export interface Config {
   port: number;
@@ -43,6 +111,19 @@ export interface Config {
   maxTextLength: number;
   maxBodyBytes: number;
   logLevel: string;
+  /** HMAC secret for /v1/* requests (X-Chatrec-Timestamp/Signature); without it the server stays on loopback. */
+  webhookSecret: string | undefined;
+  /** Serve the web chat page; unset: served exactly when no webhook secret is set. */
+  webChat: boolean | undefined;
+  /** Per-person token bucket: refill per minute (0 = no limit) and burst size. */
+  ratePerMinute: number;
+  rateBurst: number;
+  /** Requests processed at once before new ones get 503 + Retry-After. */
+  maxInFlight: number;
+  llm: LlmConfig;
+  slack?: SlackConfig;
+  discord?: DiscordConfig;
+  callbacks: CallbackConfig;
 }
 
 const PACKAGE_ROOT = resolve(new URL("..", import.meta.url).pathname);
@@ -76,10 +157,57 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxTextLength: e.CHATREC_MAX_TEXT,
     maxBodyBytes: e.CHATREC_MAX_BODY,
     logLevel: e.CHATREC_LOG_LEVEL,
+    webhookSecret: e.CHATREC_WEBHOOK_SECRET,
+    webChat: e.CHATREC_WEB_CHAT,
+    ratePerMinute: e.CHATREC_RATE_PER_MIN,
+    rateBurst: e.CHATREC_RATE_BURST,
+    maxInFlight: e.CHATREC_MAX_IN_FLIGHT,
+    llm: {
+      ...(e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY } : {}),
+      ...(e.OPENAI_BASE_URL ? { baseUrl: e.OPENAI_BASE_URL } : {}),
+      model: e.CHATREC_LLM_MODEL,
+      timeoutMs: e.CHATREC_LLM_TIMEOUT_MS,
+      maxChars: e.CHATREC_LLM_MAX_CHARS,
+      promptsDir: resolve(e.CHATREC_PROMPTS_DIR ?? resolve(PACKAGE_ROOT, "prompts")),
+    },
+    ...slackConfig(e),
+    ...discordConfig(e),
+    callbacks: callbackConfig(e),
     ...overrides,
   };
   if (overrides.dataDir && !overrides.dbUri && !e.CHATREC_DB_URI) config.dbUri = resolve(dataDir, "lancedb");
   return config;
+}
+
+/** A half-configured Slack app is a start-up error naming what is missing, not a silently disabled adapter. */
+function slackConfig(e: z.infer<typeof EnvSchema>): { slack?: SlackConfig } {
+  const { SLACK_BOT_TOKEN: botToken, SLACK_SIGNING_SECRET: signingSecret, SLACK_APP_TOKEN: appToken, SLACK_API_URL: apiUrl } = e;
+  if (!botToken) {
+    const given = Object.entries({ SLACK_SIGNING_SECRET: signingSecret, SLACK_APP_TOKEN: appToken, SLACK_API_URL: apiUrl }).filter(([, v]) => v).map(([k]) => k);
+    if (given.length) throw new ConfigError(`SLACK_BOT_TOKEN is missing: ${given.join(" and ")} ${given.length > 1 ? "are" : "is"} set, so Slack needs its bot token (xoxb-...)`);
+    return {};
+  }
+  if (!appToken && !signingSecret) throw new ConfigError("SLACK_SIGNING_SECRET is missing: Slack's HTTP events need it (or set SLACK_APP_TOKEN to use Socket Mode)");
+  const apiBase = apiUrl && !apiUrl.endsWith("/") ? `${apiUrl}/` : apiUrl;
+  return { slack: { botToken, ...(signingSecret ? { signingSecret } : {}), ...(appToken ? { appToken } : {}), ...(apiBase ? { apiUrl: apiBase } : {}) } };
+}
+
+/** Like Slack: a half-configured Discord bot is a start-up error naming the missing variable. */
+function discordConfig(e: z.infer<typeof EnvSchema>): { discord?: DiscordConfig } {
+  const { DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: applicationId, DISCORD_API_URL: apiUrl } = e;
+  if (!token) {
+    const given = Object.entries({ DISCORD_APPLICATION_ID: applicationId, DISCORD_API_URL: apiUrl }).filter(([, v]) => v).map(([k]) => k);
+    if (given.length) throw new ConfigError(`DISCORD_TOKEN is missing: ${given.join(" and ")} ${given.length > 1 ? "are" : "is"} set, so Discord needs its bot token`);
+    return {};
+  }
+  if (!applicationId) throw new ConfigError("DISCORD_APPLICATION_ID is missing: Discord needs it (with DISCORD_TOKEN) to register the slash commands");
+  return { discord: { token, applicationId, ...(apiUrl ? { apiUrl: apiUrl.replace(/\/+$/, "") } : {}) } };
+}
+
+function callbackConfig(e: z.infer<typeof EnvSchema>): CallbackConfig {
+  const hosts = e.CHATREC_CALLBACK_HOSTS.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const secret = e.CHATREC_CALLBACK_SECRET ?? e.CHATREC_WEBHOOK_SECRET;
+  return { hosts, ...(secret ? { secret } : {}), attempts: e.CHATREC_CALLBACK_ATTEMPTS, backoffMs: e.CHATREC_CALLBACK_BACKOFF_MS, timeoutMs: 5000 };
 }
 
 export { PACKAGE_ROOT };

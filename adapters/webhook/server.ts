@@ -1,9 +1,15 @@
 // The HTTP API (POST /v1/messages, /v1/feedback, profile/export/forget, /health) and the web chat page.
 import { readFileSync } from "node:fs";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { UnknownItemError, type Bot } from "../../src/bot.ts";
+import type { CallbackConfig } from "../../src/config.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
-import { describeZodError, FeedbackBody, MessageBody } from "./schemas.ts";
+import { personScope, registerAuth, type AuthOptions } from "./auth.ts";
+import { CallbackSender, checkCallbackUrl } from "./callbacks.ts";
+import { registerExplanationRoutes, withExplanation } from "./explanations.ts";
+import { answerFrameworkError, registerJsonDecoding, registerNotFound, registerRawBody } from "./input.ts";
+import { registerRateLimit, type RateLimitOptions } from "./rate-limit.ts";
+import { apiSchemas, describeZodError } from "./schemas.ts";
 
 const PLATFORM = "webhook";
 const page = readFileSync(new URL("./chat.html", import.meta.url), "utf8");
@@ -16,9 +22,43 @@ function toApi(reply: OutgoingReply) {
   };
 }
 
-export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: string }): FastifyInstance {
-  const app = Fastify({ bodyLimit: opts.maxBodyBytes, logger: opts.logLevel && opts.logLevel !== "silent" ? { level: opts.logLevel } : false });
-  const user = (id: string): UserRef => ({ platform: PLATFORM, id });
+/** Security settings; each defaults to the open, loopback-only, unlimited behaviour. */
+export type SecurityOptions = AuthOptions & RateLimitOptions;
+const OPEN: SecurityOptions = { webhookSecret: undefined, webChat: undefined, ratePerMinute: 0, rateBurst: 1, maxInFlight: 10_000 };
+
+export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: string; security?: Partial<SecurityOptions>; callbacks?: CallbackConfig }): FastifyInstance {
+  const app = Fastify({ bodyLimit: opts.maxBodyBytes, frameworkErrors: answerFrameworkError, logger: opts.logLevel && opts.logLevel !== "silent" ? { level: opts.logLevel } : false });
+  const security = { ...OPEN, ...opts.security };
+  const { MessageBody, FeedbackBody, UserParams } = apiSchemas({ maxTextLength: bot.config.maxTextLength });
+  const user = (id: string, req: FastifyRequest): UserRef => ({ platform: PLATFORM, id, ...personScope(req) });
+  // Order matters: raw body, then who may call, then JSON decoding, then per-person limits.
+  registerRawBody(app);
+  registerAuth(app, security);
+  registerJsonDecoding(app);
+  registerRateLimit(app, security);
+  registerNotFound(app);
+  /** The person named by /v1/users/:id, or undefined after answering 400. */
+  const personInPath = (req: FastifyRequest, reply: FastifyReply): UserRef | undefined => {
+    const params = UserParams.safeParse(req.params);
+    if (params.success) return user(params.data.id, req);
+    void reply.status(400).send({ error: describeZodError(params.error) });
+    return undefined;
+  };
+
+  const callbackConfig = opts.callbacks ?? bot.config.callbacks;
+  const callbacks = new CallbackSender(callbackConfig, app.log);
+  app.addHook("onClose", () => callbacks.close());
+  /** With a callbackUrl: 202 now, the same reply JSON (plus `id`) POSTed to the URL once the turn is done. */
+  const replyLater = (callbackUrl: string, reply: FastifyReply, who: UserRef, explain: boolean | undefined, turn: () => Promise<OutgoingReply>) => {
+    const check = checkCallbackUrl(callbackUrl, callbackConfig);
+    if (!check.ok) return reply.status(400).send({ error: check.reason });
+    const id = callbacks.accept(check.url, async () => {
+      const result = await turn();
+      const explanation = explain ? await bot.explain(result, who) : undefined;
+      return explanation ? { ...toApi(result), explanation } : toApi(result);
+    });
+    return reply.status(202).send({ accepted: true, id });
+  };
 
   app.setErrorHandler((err: { statusCode?: number; message: string; code?: string }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
@@ -34,29 +74,43 @@ export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: s
     const body = MessageBody.safeParse(req.body);
     if (!body.success) return reply.status(400).send({ error: describeZodError(body.error) });
     const b = body.data;
-    const result = await bot.handleMessage({ user: { ...user(b.user.id), ...(b.user.name ? { name: b.user.name } : {}) }, text: b.text, ...(b.conversationId ? { conversationId: b.conversationId } : {}), ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) });
-    return toApi(result);
+    const turn = () => bot.handleMessage({ user: { ...user(b.user.id, req), ...(b.user.name ? { name: b.user.name } : {}) }, text: b.text, ...(b.conversationId ? { conversationId: b.conversationId } : {}), ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) });
+    if (b.callbackUrl !== undefined) return replyLater(b.callbackUrl, reply, user(b.user.id, req), b.explain, turn);
+    const result = await turn();
+    return withExplanation(bot, result, toApi(result), user(b.user.id, req), b.explain, reply);
   });
 
   app.post("/v1/feedback", async (req, reply) => {
     const body = FeedbackBody.safeParse(req.body);
     if (!body.success) return reply.status(400).send({ error: describeZodError(body.error) });
     const b = body.data;
+    const turn = () => bot.handleFeedback({ user: user(b.user.id, req), itemId: b.itemId, signal: b.signal, ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) });
+    if (b.callbackUrl !== undefined) {
+      if (!bot.catalog.item(b.itemId)) return reply.status(404).send({ error: new UnknownItemError(b.itemId).message });
+      return replyLater(b.callbackUrl, reply, user(b.user.id, req), b.explain, turn);
+    }
     try {
-      return toApi(await bot.handleFeedback({ user: user(b.user.id), itemId: b.itemId, signal: b.signal, ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) }));
+      const result = await turn();
+      return await withExplanation(bot, result, toApi(result), user(b.user.id, req), b.explain, reply);
     } catch (err) {
       if (err instanceof UnknownItemError) return reply.status(404).send({ error: err.message });
       throw err;
     }
   });
 
+  registerExplanationRoutes(app, bot, user);
+
   app.get<{ Params: { id: string } }>("/v1/users/:id/profile", async (req, reply) => {
-    const profile = await bot.profileOf(user(req.params.id));
+    const person = personInPath(req, reply);
+    if (!person) return reply;
+    const profile = await bot.profileOf(person);
     return profile ?? reply.status(404).send({ error: "unknown user" });
   });
 
   app.get<{ Params: { id: string } }>("/v1/users/:id/export", async (req, reply) => {
-    const data = await bot.exportOf(user(req.params.id));
+    const person = personInPath(req, reply);
+    if (!person) return reply;
+    const data = await bot.exportOf(person);
     if (!data) return reply.status(404).send({ error: "unknown user" });
     const p = data.profile;
     return {
@@ -66,7 +120,9 @@ export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: s
   });
 
   app.delete<{ Params: { id: string } }>("/v1/users/:id", async (req, reply) => {
-    await bot.forget(user(req.params.id));
+    const person = personInPath(req, reply);
+    if (!person) return reply;
+    await bot.forget(person);
     return reply.status(204).send();
   });
 

@@ -1,17 +1,53 @@
-// Pure profile math: a person's profile is a fold of their events over time (no I/O here).
-//
-//   decay_s(Δt) = λ_s · 2^(−Δt / H_s)      short-term: λ_s = 0.7 per turn, H_s = 20 minutes
-//   decay_l(Δt) = λ_l · 2^(−Δt / H_l)      long-term:  λ_l = 0.98 per turn, H_l = 30 days
-//   S ← decay_s · S + c · p      L ← decay_l · L + η · c · p      (p = P(interest | message), softmax)
-//   c = 1 − H(p) / log(#labels): a vague message ("hi") barely moves the profile
-//   liked item j:    S += p_j, L += p_j, and its vector joins the taste vectors;   disliked: N += p_j
+// Pure profile math: a person's profile is a fold of their events over time (no I/O here). The formulas are
+// written out in the README ("Profile dynamics"); the parameters are ProfileSettings, so decay can be switched off.
 import type { Signal } from "../types.ts";
 
-export const SHORT_TERM_HALF_LIFE_MS = 20 * 60_000;
-export const LONG_TERM_HALF_LIFE_MS = 30 * 24 * 3_600_000;
-export const SHORT_TERM_TURN_DECAY = 0.7;
-export const LONG_TERM_TURN_DECAY = 0.98;
-export const LONG_TERM_RATE = 0.3;
+export interface ProfileSettings {
+  /** Time half-lives (Infinity: no time decay). */
+  shortHalfLifeMs: number;
+  longHalfLifeMs: number;
+  /** Factor per event (turn or feedback); 1: no turn decay. Negative interests decay like long-term ones. */
+  shortTurnDecay: number;
+  longTurnDecay: number;
+  /** Share of a message's interests that goes to the long-term part. */
+  longTermRate: number;
+  /** How much a liked item adds to the short- and long-term parts (its interest row and vector). */
+  likeShort: number;
+  likeLong: number;
+  /** A click ("more like this") counts this much in the short term. */
+  click: number;
+  /** Weights of the normalised short-term, long-term and negative parts in the interest scores. */
+  shortWeight: number;
+  longWeight: number;
+  negativeWeight: number;
+  /** Softmax temperature over the interest scores. */
+  temperature: number;
+}
+
+export const DEFAULT_PROFILE_SETTINGS: Readonly<ProfileSettings> = Object.freeze({
+  shortHalfLifeMs: 20 * 60_000,
+  longHalfLifeMs: 30 * 24 * 3_600_000,
+  shortTurnDecay: 0.7,
+  longTurnDecay: 0.98,
+  longTermRate: 0.3,
+  likeShort: 1,
+  likeLong: 0.6,
+  click: 0.3,
+  shortWeight: 0.6,
+  longWeight: 0.4,
+  negativeWeight: 0.5,
+  temperature: 0.1,
+});
+
+/** The same profile with nothing forgotten: no decay by time and none by turns. */
+export const NO_DECAY_PROFILE_SETTINGS: Readonly<ProfileSettings> = Object.freeze({
+  ...DEFAULT_PROFILE_SETTINGS,
+  shortHalfLifeMs: Infinity,
+  longHalfLifeMs: Infinity,
+  shortTurnDecay: 1,
+  longTurnDecay: 1,
+});
+
 const MAX_ITEM_LIST = 500;
 
 export interface Constraints {
@@ -89,8 +125,20 @@ export function emptyProfile(labels: number, dim: number, now: number): Profile 
   };
 }
 
+/** perTurn · 2^(−Δt / halfLife); an infinite half-life keeps only the per-turn factor. */
 export function decayFactor(elapsedMs: number, halfLifeMs: number, perTurn: number): number {
-  return perTurn * Math.pow(2, -Math.max(0, elapsedMs) / halfLifeMs);
+  return halfLifeMs === Infinity ? perTurn : perTurn * Math.pow(2, -Math.max(0, elapsedMs) / halfLifeMs);
+}
+
+/** A proper softmax: exp(x_i / τ) / Σ_j exp(x_j / τ), computed stably (max subtracted). */
+export function softmax(x: ArrayLike<number>, temperature = 1): Float32Array {
+  const out = new Float32Array(x.length);
+  let max = -Infinity;
+  for (let i = 0; i < x.length; i++) max = Math.max(max, x[i]!);
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += out[i] = Math.exp((x[i]! - max) / temperature);
+  for (let i = 0; i < x.length; i++) out[i]! /= sum;
+  return out;
 }
 
 /** 1 − normalised entropy: 0 for a flat distribution, 1 for a certain one. */
@@ -149,11 +197,11 @@ function applyConstraints(c: Constraints, change: NonNullable<ProfileEvent["cons
 }
 
 /** The profile after one event. Pure: the same events always give the same profile. */
-export function applyEvent(profile: Profile, event: ProfileEvent, items: ItemLookup): Profile {
+export function applyEvent(profile: Profile, event: ProfileEvent, items: ItemLookup, settings: Readonly<ProfileSettings> = DEFAULT_PROFILE_SETTINGS): Profile {
   const p = clone(profile);
   const dt = event.at - p.updatedAt;
-  const ds = decayFactor(dt, SHORT_TERM_HALF_LIFE_MS, SHORT_TERM_TURN_DECAY);
-  const dl = decayFactor(dt, LONG_TERM_HALF_LIFE_MS, LONG_TERM_TURN_DECAY);
+  const ds = decayFactor(dt, settings.shortHalfLifeMs, settings.shortTurnDecay);
+  const dl = decayFactor(dt, settings.longHalfLifeMs, settings.longTurnDecay);
   scale(p.shortTerm, ds);
   scale(p.shortVec, ds);
   scale(p.longTerm, dl);
@@ -164,9 +212,9 @@ export function applyEvent(profile: Profile, event: ProfileEvent, items: ItemLoo
   if (event.interests && event.embedding) {
     const c = event.confidence ?? confidence(event.interests);
     add(p.shortTerm, event.interests, c);
-    add(p.longTerm, event.interests, LONG_TERM_RATE * c);
+    add(p.longTerm, event.interests, settings.longTermRate * c);
     add(p.shortVec, event.embedding, c);
-    add(p.longVec, event.embedding, LONG_TERM_RATE * c);
+    add(p.longVec, event.embedding, settings.longTermRate * c);
   }
 
   for (const { itemId, signal } of event.signals) {
@@ -176,8 +224,8 @@ export function applyEvent(profile: Profile, event: ProfileEvent, items: ItemLoo
       case "like":
         p.liked = pushUnique(p.liked, itemId);
         p.disliked = p.disliked.filter((x) => x !== itemId);
-        if (interests) { add(p.shortTerm, interests, 1); add(p.longTerm, interests, 0.6); }
-        if (vec) { add(p.shortVec, vec, 1); add(p.longVec, vec, 0.6); }
+        if (interests) { add(p.shortTerm, interests, settings.likeShort); add(p.longTerm, interests, settings.likeLong); }
+        if (vec) { add(p.shortVec, vec, settings.likeShort); add(p.longVec, vec, settings.likeLong); }
         break;
       case "dislike":
         p.disliked = pushUnique(p.disliked, itemId);
@@ -189,8 +237,8 @@ export function applyEvent(profile: Profile, event: ProfileEvent, items: ItemLoo
         p.seen = pushUnique(p.seen, itemId);
         break;
       case "click":
-        if (interests) add(p.shortTerm, interests, 0.3);
-        if (vec) add(p.shortVec, vec, 0.3);
+        if (interests) add(p.shortTerm, interests, settings.click);
+        if (vec) add(p.shortVec, vec, settings.click);
         break;
       case "mention":
         p.mentioned = pushUnique(p.mentioned, itemId);
@@ -209,9 +257,9 @@ export function applyEvent(profile: Profile, event: ProfileEvent, items: ItemLoo
   return p;
 }
 
-/** The interests shown to a person: short- and long-term blended, each part normalised; top `k`. */
-export function topInterests(p: Profile, labels: readonly string[], k = 5): Array<{ label: string; weight: number }> {
-  const blend = blendedInterests(p);
+/** The interests shown to a person: the profile's interest distribution, top `k`. */
+export function topInterests(p: Profile, labels: readonly string[], k = 5, settings: Readonly<ProfileSettings> = DEFAULT_PROFILE_SETTINGS): Array<{ label: string; weight: number }> {
+  const blend = blendedInterests(p, settings);
   return Array.from(blend, (weight, i) => ({ label: labels[i]!, weight }))
     .filter((x) => x.weight > 0.01)
     .sort((a, b) => b.weight - a.weight)
@@ -219,21 +267,35 @@ export function topInterests(p: Profile, labels: readonly string[], k = 5): Arra
     .map((x) => ({ label: x.label, weight: Math.round(x.weight * 1000) / 1000 }));
 }
 
-export function blendedInterests(p: Profile): Float32Array {
-  const out = new Float32Array(p.shortTerm.length);
-  const sumS = p.shortTerm.reduce((a, b) => a + b, 0);
-  const sumL = p.longTerm.reduce((a, b) => a + b, 0);
-  const sumN = p.negative.reduce((a, b) => a + b, 0);
-  const ws = sumS > 0 ? 0.6 : 0;
-  const wl = sumL > 0 ? (sumS > 0 ? 0.4 : 1) : 0;
-  for (let i = 0; i < out.length; i++) {
-    let v = (sumS > 0 ? (ws * p.shortTerm[i]!) / sumS : 0) + (sumL > 0 ? (wl * p.longTerm[i]!) / sumL : 0);
-    if (sumN > 0) v *= 1 - Math.min(0.9, p.negative[i]! / sumN);
-    out[i] = v;
-  }
-  const total = out.reduce((a, b) => a + b, 0);
-  if (total > 0) scale(out, 1 / total);
-  return out;
+function normalised(v: Float32Array): { v: Float32Array; any: boolean } {
+  const sum = v.reduce((a, b) => a + b, 0);
+  return sum > 0 ? { v: v.map((x) => x / sum), any: true } : { v, any: false };
+}
+
+/**
+ * Net interest scores: x_i = w_s·Ŝ_i + w_l·L̂_i − w_n·N̂_i, each part normalised to sum 1; when only one of
+ * S and L holds anything, it gets the whole positive weight w_s + w_l.
+ */
+export function interestScores(p: Profile, settings: Readonly<ProfileSettings> = DEFAULT_PROFILE_SETTINGS): { scores: Float32Array; evidence: boolean } {
+  const s = normalised(p.shortTerm);
+  const l = normalised(p.longTerm);
+  const n = normalised(p.negative);
+  const positive = settings.shortWeight + settings.longWeight;
+  const ws = s.any ? (l.any ? settings.shortWeight : positive) : 0;
+  const wl = l.any ? (s.any ? settings.longWeight : positive) : 0;
+  const wn = n.any ? settings.negativeWeight : 0;
+  const scores = new Float32Array(p.shortTerm.length);
+  for (let i = 0; i < scores.length; i++) scores[i] = ws * s.v[i]! + wl * l.v[i]! - wn * n.v[i]!;
+  return { scores, evidence: s.any || l.any || n.any };
+}
+
+/**
+ * The person's interest distribution: softmax(x / τ) over the interest scores (a proper softmax, not the
+ * source article's exp(x_i) / (1 + Σ_{j≠i} exp(x_j))). All zeros while nothing is known about the person.
+ */
+export function blendedInterests(p: Profile, settings: Readonly<ProfileSettings> = DEFAULT_PROFILE_SETTINGS): Float32Array {
+  const { scores, evidence } = interestScores(p, settings);
+  return evidence ? softmax(scores, settings.temperature) : new Float32Array(scores.length);
 }
 
 /** Items the person must never be offered again. */

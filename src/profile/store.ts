@@ -292,6 +292,10 @@ export class ProfileStore {
       // A delete that matches nothing would still record its predicate (the key) in a new version: skip it.
       if ((await this.events.countRows(`key = '${key}'`)) > 0) await this.events.delete(`key = '${key}'`);
       if ((await this.profiles.countRows(`key = '${key}'`)) > 0) await this.profiles.delete(`key = '${key}'`);
+      // The delete's own transaction and manifest record its predicate (the key), and cleanup always keeps the
+      // latest version: a commit that names no one makes the delete an old version.
+      await this.events.delete("false");
+      await this.profiles.delete("false");
       const now = new Date(Date.now() + 1000);
       await this.events.optimize({ cleanupOlderThan: now, deleteUnverified: true });
       await this.profiles.optimize({ cleanupOlderThan: now, deleteUnverified: true });

@@ -1,5 +1,6 @@
 // models/MODEL_CARD.md, generated from interest.json (training metrics, and evaluation metrics when present).
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { neighboursSectionOf } from "./neighbours-card.ts";
 import { join } from "node:path";
 
 export interface InterestModelMeta {
@@ -96,5 +97,8 @@ export function writeModelCard(dir: string, meta: InterestModelMeta): void {
     `Created ${meta.created}.`,
     "",
   );
-  writeFileSync(join(dir, "MODEL_CARD.md"), lines.join("\n"));
+  const cardPath = join(dir, "MODEL_CARD.md");
+  // Other artefacts' sections (the neighbours) survive a retrained interest model.
+  const kept = existsSync(cardPath) ? neighboursSectionOf(readFileSync(cardPath, "utf8")) : "";
+  writeFileSync(cardPath, lines.join("\n") + (kept ? `\n${kept}\n` : ""));
 }

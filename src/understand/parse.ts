@@ -58,6 +58,11 @@ function parseConstraints(text: string, categories: ReadonlySet<string>): { cons
       residual = residual.replace(m[0], " ");
     }
   }
+  // "only comedies", "just horror": a standing preference (a boost in ranking, not a filter).
+  for (const m of text.matchAll(/\b(?:only|just)\s+(?:a\s+|an\s+|some\s+)?([a-z][a-z\- ]{2,20})/gi)) {
+    const cat = categoryIn(m[1]!, categories);
+    if (cat && !constraints.excludeCategories?.includes(cat)) (constraints.includeCategories ??= []).push(cat);
+  }
   const after = /\b(?:after|since|newer than|from after|post)\s+(?:the\s+year\s+)?((?:19|20)\d\d)\b/i.exec(text);
   if (after) { constraints.minYear = Number(after[1]) + (/since/i.test(after[0]) ? 0 : 1); residual = residual.replace(after[0], " "); }
   const before = /\b(?:before|older than|pre|until)\s+((?:19|20)\d\d)\b/i.exec(text);

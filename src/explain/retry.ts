@@ -1,0 +1,37 @@
+// Retries on 429 / 5xx / connection errors, but only while the time budget still leaves room for an attempt.
+// (The openai client's own retries sleep without watching the abort signal, so they are switched off.)
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import { sleep } from "../util/sleep.ts";
+
+const BASE_DELAY_MS = 100;
+/** A retry that would start with less than this left of the budget is not worth making. */
+const MIN_ATTEMPT_MS = 150;
+
+export async function withRetries<T>(deadline: number, signal: AbortSignal, attempt: () => Promise<T>): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const wait = retryDelayMs(err, n);
+      if (wait === undefined || signal.aborted || Date.now() + wait + MIN_ATTEMPT_MS > deadline) throw err;
+      await sleep(wait, signal);
+      if (signal.aborted) throw err;
+    }
+  }
+}
+
+/** How long to wait before retrying `err`, or undefined when it is not worth retrying. */
+export function retryDelayMs(err: unknown, attempt: number): number | undefined {
+  if (err instanceof APIUserAbortError || err instanceof APIConnectionTimeoutError) return undefined;
+  const backoff = BASE_DELAY_MS * 2 ** attempt * (0.75 + Math.random() * 0.25);
+  if (err instanceof APIConnectionError) return backoff;
+  if (err instanceof APIError && (err.status === 429 || (err.status ?? 0) >= 500)) return retryAfterMs(err.headers) ?? backoff;
+  return undefined;
+}
+
+function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const ms = Number.parseFloat(headers?.get("retry-after-ms") ?? "");
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+  const seconds = Number.parseFloat(headers?.get("retry-after") ?? "");
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+}

@@ -1,0 +1,74 @@
+// Item-to-item neighbours for the hot path: an in-memory lookup, loaded once at start-up (neighbours-store.ts).
+
+export interface NeighbourEntry {
+  id: string;
+  /** Combined score: movielens + comention. */
+  score: number;
+  /** Shrunk cosine over MovieLens users who rated both 4+ stars (0 when not among the top). */
+  movielens: number;
+  /** Shrunk cosine over ReDial train dialogues mentioning both (0 when not among the top). */
+  comention: number;
+}
+
+export interface NeighbourRecord {
+  id: string;
+  neighbours: NeighbourEntry[];
+}
+
+/** One seed: an item the person mentioned or liked, with how much it counts. */
+export type NeighbourSeed = string | { id: string; weight: number };
+
+export interface NeighbourScore {
+  /** Σ over seeds of weight · neighbour score. */
+  score: number;
+  /** The seed contributing most (for reasons: "people who liked X also liked this"). */
+  seedId: string;
+  /** That seed's weighted contribution. */
+  seedScore: number;
+}
+
+const NONE: readonly NeighbourEntry[] = Object.freeze([]);
+
+export class Neighbours {
+  private readonly byId = new Map<string, readonly NeighbourEntry[]>();
+
+  constructor(records: Iterable<NeighbourRecord>) {
+    for (const r of records) this.byId.set(r.id, r.neighbours);
+  }
+
+  static empty(): Neighbours {
+    return new Neighbours([]);
+  }
+
+  /** Items that have neighbours. */
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** The item's neighbours, best first (empty for an unknown item). */
+  of(itemId: string): readonly NeighbourEntry[] {
+    return this.byId.get(itemId) ?? NONE;
+  }
+
+  /**
+   * Neighbour scores of every item near any seed, summed over seeds (item-kNN scoring). Seeds themselves are
+   * not excluded here: the ranker already never offers mentioned, liked or seen items.
+   */
+  scoreFor(seeds: Iterable<NeighbourSeed>): Map<string, NeighbourScore> {
+    const out = new Map<string, NeighbourScore>();
+    for (const seed of seeds) {
+      const { id, weight } = typeof seed === "string" ? { id: seed, weight: 1 } : seed;
+      if (weight === 0) continue;
+      for (const n of this.of(id)) {
+        const add = weight * n.score;
+        const cur = out.get(n.id);
+        if (!cur) out.set(n.id, { score: add, seedId: id, seedScore: add });
+        else {
+          cur.score += add;
+          if (add > cur.seedScore) { cur.seedId = id; cur.seedScore = add; }
+        }
+      }
+    }
+    return out;
+  }
+}

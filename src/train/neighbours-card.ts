@@ -1,0 +1,46 @@
+// The neighbours artefact's part of models/MODEL_CARD.md: a marked section, replaced in place on every build
+// and kept when the interest model's card is regenerated (model-card.ts).
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { basename } from "node:path";
+
+const BEGIN = "<!-- neighbours:begin -->";
+const END = "<!-- neighbours:end -->";
+
+export interface NeighboursCardFacts {
+  out: string;
+  bytes: number;
+  sha256: string;
+  k: number;
+  command: string;
+  movielensUsers: number;
+  movielensLikes: number;
+  mappedMovies: number;
+  dialogues: number;
+  items: number;
+  pairs: number;
+}
+
+/** The marked neighbours section of a card ("" when it has none). */
+export function neighboursSectionOf(card: string): string {
+  const start = card.indexOf(BEGIN);
+  const end = card.indexOf(END);
+  return start >= 0 && end > start ? card.slice(start, end + END.length) : "";
+}
+
+export function updateNeighboursCard(cardPath: string, f: NeighboursCardFacts): void {
+  const section = [
+    BEGIN,
+    "# Model card: item neighbours",
+    "",
+    `\`${basename(f.out)}\`: ${(f.bytes / 1e6).toFixed(2)} MB gzipped JSONL, sha256 \`${f.sha256}\`; top ${f.k} neighbours for ${f.items} catalog items (${f.pairs} pairs). Built by \`${f.command}\`; loaded into the LanceDB \`item_neighbours\` table on first start.`,
+    "",
+    `- MovieLens ml-latest-small (Harper & Konstan 2015; GroupLens research terms): ${f.movielensLikes} likes (rating >= 4) by ${f.movielensUsers} users on movies with a catalog id (data/redial/redial_to_movielens.csv maps ${f.mappedMovies} MovieLens ids to catalog ids). Score: shrunk cosine c_ij / sqrt(n_i n_j) · c_ij / (c_ij + 10) over users who liked both, pairs liked together by at least 2 users.`,
+    `- ReDial train dialogues (CC BY 4.0; ${f.dialogues} dialogues; dev is never used): movies mentioned in the same dialogue, shrunk cosine with shrink 3.`,
+    "- Combined score = MovieLens score + co-mention score (each 0 when the pair is not in that source's top 100).",
+    "- Limits: popular movies dominate MovieLens co-likes; only 1,441 train dialogues, so co-mentions are sparse; the MovieLens ratings include every user's full history, so `chatrec eval movielens` does not use these neighbours (leakage).",
+    END,
+  ].join("\n");
+  const card = existsSync(cardPath) ? readFileSync(cardPath, "utf8") : "";
+  const old = neighboursSectionOf(card);
+  writeFileSync(cardPath, old ? card.replace(old, section) : `${card.trimEnd()}\n\n${section}\n`);
+}

@@ -1,0 +1,124 @@
+// Learns the shipped item-to-item neighbours, keyed by catalog (ReDial) ids, from two collaborative sources:
+//   MovieLens ml-latest-small: baskets = the movies each user rated 4 stars or more (ids mapped to ReDial ids)
+//   ReDial train dialogues:    baskets = the movies each dialogue mentions (train only: dev is for evaluation)
+// Each source gives shrunk-cosine neighbours (item-knn.ts); the combined score is their sum.
+import { createHash } from "node:crypto";
+import { statSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { parseCsvObjects } from "../util/csv.ts";
+import { readJsonl, readText } from "./data.ts";
+import { itemKnn, type KnnOptions } from "./item-knn.ts";
+import type { NeighbourEntry, NeighbourRecord } from "../recommend/neighbours.ts";
+
+export const LIKE_THRESHOLD = 4;
+export const MOVIELENS_KNN: KnnOptions = { shrink: 10, topK: 100, minCount: 2 };
+export const COMENTION_KNN: KnnOptions = { shrink: 3, topK: 100, minCount: 1 };
+
+export interface NeighbourSources {
+  ratingsCsv: string;
+  /** ReDial id -> MovieLens movieId (columns `id`, `ml_id`). */
+  mappingCsv: string;
+  redialTrain: string;
+  /** Only these catalog ids are kept (both as items and as neighbours). */
+  catalogIds: ReadonlySet<string>;
+  topK: number;
+}
+
+export interface NeighbourBuild {
+  records: NeighbourRecord[];
+  stats: { movielensUsers: number; movielensLikes: number; mappedMovies: number; dialogues: number; items: number; pairs: number };
+}
+
+/** MovieLens movieId -> the ReDial ids of that movie (a few ReDial ids share one MovieLens movie). */
+export function readRedialMapping(mappingCsv: string, catalogIds: ReadonlySet<string>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const row of parseCsvObjects(readText(mappingCsv))) {
+    if (!row.ml_id || !row.id || !catalogIds.has(row.id)) continue;
+    out.set(row.ml_id, [...(out.get(row.ml_id) ?? []), row.id]);
+  }
+  return out;
+}
+
+export interface Rating {
+  user: string;
+  item: string;
+  rating: number;
+  /** Milliseconds since the epoch. */
+  at: number;
+}
+
+export function readRatings(ratingsCsv: string): Rating[] {
+  return parseCsvObjects(readText(ratingsCsv)).flatMap((r) => {
+    const rating = Number(r.rating);
+    const at = Number(r.timestamp) * 1000;
+    return r.userId && r.movieId && Number.isFinite(rating) && Number.isFinite(at) ? [{ user: r.userId, item: r.movieId, rating, at }] : [];
+  });
+}
+
+/** Each user's liked items (rating >= 4), as baskets. */
+export function likeBaskets(ratings: readonly Rating[], mapItem: (id: string) => readonly string[] = (id) => [id]): string[][] {
+  const byUser = new Map<string, string[]>();
+  for (const r of ratings) {
+    if (r.rating < LIKE_THRESHOLD) continue;
+    const list = byUser.get(r.user) ?? [];
+    list.push(...mapItem(r.item));
+    byUser.set(r.user, list);
+  }
+  return [...byUser.values()];
+}
+
+/** The movies each ReDial dialogue mentions (movieMentions keys and `@id` in the text). */
+export function comentionBaskets(redialJsonl: string, catalogIds: ReadonlySet<string>): string[][] {
+  return readJsonl(redialJsonl).map((d) => {
+    const ids = new Set(Object.keys((d.movieMentions ?? {}) as Record<string, unknown>));
+    for (const m of (d.messages ?? []) as Array<{ text?: string }>) for (const x of (m.text ?? "").matchAll(/@(\d+)/g)) ids.add(x[1]!);
+    return [...ids].filter((id) => catalogIds.has(id));
+  });
+}
+
+const round = (x: number) => Math.round(x * 10_000) / 10_000;
+
+export function buildNeighbours(src: NeighbourSources): NeighbourBuild {
+  const mapping = readRedialMapping(src.mappingCsv, src.catalogIds);
+  const ratings = readRatings(src.ratingsCsv);
+  const mlBaskets = likeBaskets(ratings, (id) => mapping.get(id) ?? []);
+  const ml = itemKnn(mlBaskets, MOVIELENS_KNN);
+  const dialogues = comentionBaskets(src.redialTrain, src.catalogIds);
+  const co = itemKnn(dialogues, COMENTION_KNN);
+  const records: NeighbourRecord[] = [];
+  let pairs = 0;
+  for (const id of [...new Set([...ml.keys(), ...co.keys()])].sort()) {
+    const merged = new Map<string, NeighbourEntry>();
+    for (const n of ml.get(id) ?? []) merged.set(n.id, { id: n.id, score: n.score, movielens: n.score, comention: 0 });
+    for (const n of co.get(id) ?? []) {
+      const e = merged.get(n.id) ?? { id: n.id, score: 0, movielens: 0, comention: 0 };
+      merged.set(n.id, { ...e, score: e.movielens + n.score, comention: n.score });
+    }
+    const top = [...merged.values()]
+      .filter((n) => n.id !== id)
+      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
+      .slice(0, src.topK)
+      .map((n) => ({ id: n.id, score: round(n.score), movielens: round(n.movielens), comention: round(n.comention) }));
+    if (top.length === 0) continue;
+    pairs += top.length;
+    records.push({ id, neighbours: top });
+  }
+  return {
+    records,
+    stats: {
+      movielensUsers: mlBaskets.filter((b) => b.length > 0).length,
+      movielensLikes: mlBaskets.reduce((s, b) => s + b.length, 0),
+      mappedMovies: mapping.size,
+      dialogues: dialogues.length,
+      items: records.length,
+      pairs,
+    },
+  };
+}
+
+/** Writes gzipped JSONL (one `{ id, neighbours }` per line); returns its size and sha256. */
+export function writeNeighbours(path: string, records: readonly NeighbourRecord[]): { bytes: number; sha256: string } {
+  const body = gzipSync(Buffer.from(records.map((r) => JSON.stringify(r)).join("\n") + "\n", "utf8"), { level: 9 });
+  writeFileSync(path, body);
+  return { bytes: statSync(path).size, sha256: createHash("sha256").update(body).digest("hex") };
+}
