@@ -145,7 +145,7 @@ export async function benchPipeline(base: Config, options: Partial<BenchOptions>
     try {
       // Each worker plays whole conversations; one person is never in two workers at once.
       const busy = new Set<string>();
-      let next = 0;
+      const next = 0;
       const worker = async () => {
         while (next < plan.length) {
           const i = plan.findIndex((c, j) => j >= next && !busy.has(c.user.id));
