@@ -1,6 +1,7 @@
 // `chatrec start`: the bot plus every configured adapter, with graceful shutdown.
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
+import { DiscordAdapter } from "./discord/app.ts";
 import { reportToParent } from "./ipc.ts";
 import { assertSafeListen } from "./webhook/auth.ts";
 import { SlackAdapter } from "./slack/app.ts";
@@ -14,15 +15,19 @@ export async function startServer(): Promise<void> {
   const app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes, logLevel: "warn", security: { webhookSecret, webChat, ratePerMinute, rateBurst, maxInFlight } });
   const slack = config.slack ? new SlackAdapter(bot, config.slack, { server: app }) : undefined;
   await slack?.start();
+  const discord = config.discord ? new DiscordAdapter(bot, config.discord) : undefined;
+  await discord?.start();
   const address = await app.listen({ port: config.port, host: config.host });
   console.log(`chatrec listening on ${address} (data in ${config.dataDir}${webhookSecret ? "; /v1 requires signed requests" : "; no API secret: loopback only"})`);
   if (slack) console.log(slack.mode === "socket" ? "Slack: connected over Socket Mode" : `Slack: events at ${address}/slack/events`);
+  if (discord) console.log(`Discord: connected as ${discord.client.user?.tag ?? "the bot"}; slash commands registered`);
   reportToParent(address);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     await slack?.stop();
+    await discord?.stop();
     await app.close();
     await bot.close();
     process.exit(0);

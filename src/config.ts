@@ -37,6 +37,13 @@ const EnvSchema = z.object({
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().startsWith("xapp-", "an app-level token starts with xapp-").optional(),
   SLACK_API_URL: z.url().optional(),
+  DISCORD_TOKEN: z.string().min(1).optional(),
+  DISCORD_APPLICATION_ID: z.string().regex(/^\d{15,25}$/, "an application id is a Discord snowflake (digits only)").optional(),
+  DISCORD_API_URL: z.url().optional(),
+  CHATREC_CALLBACK_HOSTS: z.string().default(""),
+  CHATREC_CALLBACK_SECRET: z.string().min(16, "use at least 16 characters").optional(),
+  CHATREC_CALLBACK_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
+  CHATREC_CALLBACK_BACKOFF_MS: z.coerce.number().int().min(1).max(60_000).default(500),
 });
 
 export interface LlmConfig {
@@ -60,6 +67,28 @@ export interface SlackConfig {
   appToken?: string;
   /** Web API base (default https://slack.com/api/); tests point it at a local fake. */
   apiUrl?: string;
+}
+
+/** Discord is on when its token is set; the application id is needed to register the slash commands. */
+export interface DiscordConfig {
+  token: string;
+  applicationId: string;
+  /** REST base (default https://discord.com/api); the gateway URL comes from its GET /gateway/bot. */
+  apiUrl?: string;
+}
+
+/** Asynchronous replies of the HTTP API (`callbackUrl`): where they may go and how they are signed and retried. */
+export interface CallbackConfig {
+  /** Host names a callbackUrl may point at; empty = callbacks refused. */
+  hosts: string[];
+  /** Signs callbacks (X-Chatrec-Signature); CHATREC_CALLBACK_SECRET, else CHATREC_WEBHOOK_SECRET; unset = callbacks refused. */
+  secret?: string;
+  /** Deliveries tried at most this often (network errors and 5xx are retried, 4xx are not). */
+  attempts: number;
+  /** Wait before the first retry; doubled for each further retry. */
+  backoffMs: number;
+  /** One delivery attempt's time limit. */
+  timeoutMs: number;
 }
 
 export interface Config {
@@ -90,6 +119,8 @@ export interface Config {
   maxInFlight: number;
   llm: LlmConfig;
   slack?: SlackConfig;
+  discord?: DiscordConfig;
+  callbacks: CallbackConfig;
 }
 
 const PACKAGE_ROOT = resolve(new URL("..", import.meta.url).pathname);
@@ -136,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       promptsDir: resolve(e.CHATREC_PROMPTS_DIR ?? resolve(PACKAGE_ROOT, "prompts")),
     },
     ...slackConfig(e),
+    ...discordConfig(e),
+    callbacks: callbackConfig(e),
     ...overrides,
   };
   if (overrides.dataDir && !overrides.dbUri && !e.CHATREC_DB_URI) config.dbUri = resolve(dataDir, "lancedb");
@@ -153,6 +186,24 @@ function slackConfig(e: z.infer<typeof EnvSchema>): { slack?: SlackConfig } {
   if (!appToken && !signingSecret) throw new ConfigError("SLACK_SIGNING_SECRET is missing: Slack's HTTP events need it (or set SLACK_APP_TOKEN to use Socket Mode)");
   const apiBase = apiUrl && !apiUrl.endsWith("/") ? `${apiUrl}/` : apiUrl;
   return { slack: { botToken, ...(signingSecret ? { signingSecret } : {}), ...(appToken ? { appToken } : {}), ...(apiBase ? { apiUrl: apiBase } : {}) } };
+}
+
+/** Like Slack: a half-configured Discord bot is a start-up error naming the missing variable. */
+function discordConfig(e: z.infer<typeof EnvSchema>): { discord?: DiscordConfig } {
+  const { DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: applicationId, DISCORD_API_URL: apiUrl } = e;
+  if (!token) {
+    const given = Object.entries({ DISCORD_APPLICATION_ID: applicationId, DISCORD_API_URL: apiUrl }).filter(([, v]) => v).map(([k]) => k);
+    if (given.length) throw new ConfigError(`DISCORD_TOKEN is missing: ${given.join(" and ")} ${given.length > 1 ? "are" : "is"} set, so Discord needs its bot token`);
+    return {};
+  }
+  if (!applicationId) throw new ConfigError("DISCORD_APPLICATION_ID is missing: Discord needs it (with DISCORD_TOKEN) to register the slash commands");
+  return { discord: { token, applicationId, ...(apiUrl ? { apiUrl: apiUrl.replace(/\/+$/, "") } : {}) } };
+}
+
+function callbackConfig(e: z.infer<typeof EnvSchema>): CallbackConfig {
+  const hosts = e.CHATREC_CALLBACK_HOSTS.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const secret = e.CHATREC_CALLBACK_SECRET ?? e.CHATREC_WEBHOOK_SECRET;
+  return { hosts, ...(secret ? { secret } : {}), attempts: e.CHATREC_CALLBACK_ATTEMPTS, backoffMs: e.CHATREC_CALLBACK_BACKOFF_MS, timeoutMs: 5000 };
 }
 
 export { PACKAGE_ROOT };

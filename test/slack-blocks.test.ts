@@ -41,6 +41,7 @@ describe("Slack Block Kit rendering", () => {
     const message = renderReply(reply(Array.from({ length: 40 }, (_, i) => rec(i))), "U1");
     expect(message.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
     expect(readCards(message.blocks)).toHaveLength(23);
+    expect(renderReply(reply(Array.from({ length: 40 }, (_, i) => rec(i))), "U1", "why ".repeat(2000)).blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
     expect(JSON.stringify(message.blocks)).toContain("Showing the first 23 of 40");
   });
 

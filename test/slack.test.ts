@@ -2,9 +2,11 @@
 // signed Events API, slash-command and interactivity requests, runs real turns (ONNX + LanceDB), and calls a
 // local fake Slack Web API.
 import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LogLevel } from "@slack/bolt";
+import fc from "fast-check";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SlackAdapter } from "../adapters/slack/app.ts";
@@ -160,6 +162,35 @@ describe("Slack HTTP events on the bot's port", () => {
     expect((await exportOf("T1", "U6"))!.events).toHaveLength(1);
   });
 
+  it("is reached through a proxy (public Host header) and beside a /v1 secret, guarded by Slack's signature alone", async () => {
+    // Behind a reverse proxy the Host header is the public name; the API's loopback-only rule is for /v1.
+    const raw = JSON.stringify({ type: "url_verification", challenge: "via-proxy" });
+    const viaProxy = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const url = new URL(events);
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { ...slackHeaders(raw, "application/json"), host: "chatrec.example.com" } }, (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+      req.end(raw);
+    });
+    expect(viaProxy).toEqual({ status: 200, body: JSON.stringify({ challenge: "via-proxy" }) });
+
+    const secured = buildServer(bot, { maxBodyBytes: bot.config.maxBodyBytes, security: { webhookSecret: "a-webhook-secret-of-32-characters" } });
+    const securedSlack = new SlackAdapter(bot, bot.config.slack!, { server: secured, logLevel: LogLevel.ERROR });
+    await securedSlack.start();
+    try {
+      const base = await secured.listen({ port: 0, host: "127.0.0.1" });
+      expect((await fetch(`${base}/v1/users/x/profile`)).status).toBe(401);
+      await postSigned(`${base}/slack/events`, { json: eventCallback("dm", { team: "T1", user: "USEC", channel: "DSEC", text: "I loved Heat" }) });
+      expect(readCards((await waitForPost("DSEC")).args.blocks)).toHaveLength(5);
+      expect((await postSigned(`${base}/slack/events`, { json: eventCallback("dm", { team: "T1", user: "USEC", channel: "DSEC", text: "x" }) }, { secret: "wrong" })).status).toBe(401);
+    } finally {
+      await secured.close();
+    }
+  });
+
   it("answers malformed signed bodies with a 4xx, never a 5xx", async () => {
     const raw = "{not json";
     const res = await fetch(events, { method: "POST", headers: slackHeaders(raw, "application/json"), body: raw });
@@ -167,6 +198,36 @@ describe("Slack HTTP events on the bot's port", () => {
     const unknownType = await postSigned(events, { json: { type: "something_else" } });
     expect(unknownType.status).toBeGreaterThanOrEqual(400);
     expect(unknownType.status).toBeLessThan(500);
+  });
+});
+
+describe("Slack endpoint under generated input", () => {
+  it("answers any signed body, of any content type, with a non-5xx status", async () => {
+    const body = fc.oneof(fc.json(), fc.string({ maxLength: 300 }), fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 20 })).map((d) => new URLSearchParams(d).toString()));
+    const contentType = fc.constantFrom("application/json", "application/x-www-form-urlencoded", "text/plain", "application/json; charset=utf-8");
+    await fc.assert(
+      fc.asyncProperty(body, contentType, async (raw, ct) => {
+        const res = await fetch(events, { method: "POST", headers: slackHeaders(raw, ct), body: raw });
+        await res.arrayBuffer();
+        return res.status < 500;
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("answers every generated direct message with a reply inside Slack limits", async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: "grapheme", maxLength: 200 }), async (text) => {
+        const channel = `DGEN${++n}`;
+        const res = await postSigned(events, { json: eventCallback("dm", { team: "TGEN", user: `UGEN${n}`, channel, text }) });
+        expect(res.status).toBe(200);
+        const post = await waitForPost(channel);
+        expect(String(post.args.text).length).toBeGreaterThan(0);
+        expect((post.args.blocks as unknown[]).length).toBeLessThanOrEqual(50);
+      }),
+      { numRuns: 25 },
+    );
   });
 });
 

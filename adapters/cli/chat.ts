@@ -4,6 +4,8 @@ import { Bot } from "../../src/bot.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { OutgoingReply } from "../../src/types.ts";
 
+export const PROMPT = "> ";
+
 export function renderForTerminal(reply: OutgoingReply): string {
   const lines = [reply.text];
   reply.recommendations.forEach((r, i) => {
@@ -18,16 +20,20 @@ export async function startChat(): Promise<void> {
   const bot = await Bot.create(loadConfig());
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
   const user = { platform: "cli", id: process.env.USER ?? "local" };
+  // The prompt also tells a program driving the chat over a pipe that the reply is complete.
+  const prompt = () => process.stdout.write(PROMPT);
   console.log('chatrec: tell me what you like. "help" for examples, Ctrl-D to quit.');
+  prompt();
   try {
     for await (const line of rl) {
       const text = line.trim();
-      if (!text) continue;
-      if (text.length > bot.config.maxTextLength) {
-        console.log(`That message is too long (over ${bot.config.maxTextLength} characters); please shorten it.`);
+      if (!text) {
+        prompt();
         continue;
       }
-      console.log(renderForTerminal(await bot.handleMessage({ user, text })));
+      if (text.length > bot.config.maxTextLength) console.log(`That message is too long (over ${bot.config.maxTextLength} characters); please shorten it.`);
+      else console.log(renderForTerminal(await bot.handleMessage({ user, text })));
+      prompt();
     }
   } finally {
     rl.close();

@@ -36,6 +36,17 @@ interface EventEnvelope {
   team_id?: string;
 }
 
+/** Replaces a message already sent (chat.update, or response_url with replace_original). */
+type Update = (message: SlackMessage) => Promise<unknown>;
+/** Sends a message; resolves with how to replace it later (the explanation), or undefined when it cannot be. */
+type Send = (message: SlackMessage) => Promise<Update | undefined>;
+
+/** What a turn produced: the message, and the reply the optional LLM may explain afterwards. */
+interface TurnResult {
+  message: SlackMessage;
+  explain?: { reply: OutgoingReply; user: UserRef; owner: string };
+}
+
 export class SlackAdapter {
   readonly app: App;
   readonly mode: "http" | "socket";
@@ -111,28 +122,35 @@ export class SlackAdapter {
     const user = this.userRef(envelope.team_id, e.user);
     // In channels the answer goes into the mention's thread; in a DM it follows the conversation.
     const threadTs = e.thread_ts ?? (mention && e.channel_type !== "im" ? e.ts : undefined);
-    const post = (message: SlackMessage) => client.chat.postMessage({ channel: e.channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...message });
+    const post: Send = async (message) => {
+      const posted = await client.chat.postMessage({ channel: e.channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...message });
+      const ts = posted.ts;
+      return ts ? (update) => client.chat.update({ channel: e.channel, ts, ...update }) : undefined;
+    };
     await this.politely(post, async () => {
       const text = plainText(e.text ?? "", botUserId);
-      if (text.length > this.bot.config.maxTextLength) return textMessage(`That message is too long for me (over ${this.bot.config.maxTextLength} characters); please shorten it.`);
+      if (text.length > this.bot.config.maxTextLength) return textResult(`That message is too long for me (over ${this.bot.config.maxTextLength} characters); please shorten it.`);
       const reply = await this.bot.handleMessage({ user, text: text || "hi", conversationId: `${e.channel}:${threadTs ?? e.ts}`, messageId: `${PLATFORM}:${messageKey}` });
-      return renderReply(reply, e.user!);
+      return { message: renderReply(reply, e.user!), explain: { reply, user, owner: e.user! } };
     });
   }
 
   private async onCommand(command: SlashCommand, respond: RespondFn): Promise<void> {
     const user = this.userRef(command.team_id, command.user_id);
-    const answer = (message: SlackMessage) => respond({ response_type: "ephemeral", ...message });
+    const answer: Send = async (message) => {
+      await respond({ response_type: "ephemeral", ...message });
+      return (update) => respond({ response_type: "ephemeral", replace_original: true, ...update });
+    };
     await this.politely(answer, async () => {
       if (command.command === "/forget") {
         await this.bot.forget(user);
-        return textMessage("Done: I deleted everything I knew about you in this workspace.");
+        return textResult("Done: I deleted everything I knew about you in this workspace.");
       }
       // /profile asks the pipeline the profile question; /recommend with no text ranks on the profile alone.
       const text = command.command === "/profile" ? "what do you think I like?" : plainText(command.text ?? "");
-      if (text.length > this.bot.config.maxTextLength) return textMessage(`That is too long for me (over ${this.bot.config.maxTextLength} characters); please shorten it.`);
+      if (text.length > this.bot.config.maxTextLength) return textResult(`That is too long for me (over ${this.bot.config.maxTextLength} characters); please shorten it.`);
       const reply = await this.bot.handleMessage({ user, text, conversationId: `${command.channel_id}:command`, messageId: `${PLATFORM}:command:${command.trigger_id}` });
-      return renderReply(reply, command.user_id);
+      return { message: renderReply(reply, command.user_id), explain: { reply, user, owner: command.user_id } };
     });
   }
 
@@ -144,39 +162,69 @@ export class SlackAdapter {
     const ownList = value?.for === clicker;
     const channel = body.channel?.id ?? (body.container.channel_id as string | undefined);
     const messageTs = body.message?.ts ?? (body.container.message_ts as string | undefined);
-    // The clicker's own list is refreshed in place; a click on someone else's list is answered to the clicker alone.
-    const deliver = (message: SlackMessage): Promise<unknown> => {
-      if (ownList && channel && messageTs && !body.container.is_ephemeral) return client.chat.update({ channel, ts: messageTs, ...message });
-      return respond({ response_type: "ephemeral", replace_original: ownList, ...message });
+    // The clicker's own list is refreshed in place; a click on someone else's list is answered to the clicker alone
+    // (and not edited later: that response_url would replace the owner's message).
+    const deliver: Send = async (message) => {
+      if (ownList && channel && messageTs && !body.container.is_ephemeral) {
+        const update: Update = (m) => client.chat.update({ channel, ts: messageTs, ...m });
+        await update(message);
+        return update;
+      }
+      if (!ownList) {
+        await respond({ response_type: "ephemeral", replace_original: false, ...message });
+        return undefined;
+      }
+      const update: Update = (m) => respond({ response_type: "ephemeral", replace_original: true, ...m });
+      await update(message);
+      return update;
+    };
+    const apologise: Send = async (message) => {
+      await respond({ response_type: "ephemeral", replace_original: false, ...message });
+      return undefined;
     };
     await this.politely(
-      (message) => respond({ response_type: "ephemeral", replace_original: false, ...message }),
+      deliver,
       async () => {
-        if (!signal || !value) return textMessage("I could not read that button; please ask me for a fresh list.");
+        if (!signal || !value) return textResult("I could not read that button; please ask me for a fresh list.");
         const reply = await this.bot.handleFeedback({ user, itemId: value.item, signal, ...(channel ? { conversationId: `${channel}:${body.message?.thread_ts ?? messageTs}` } : {}), messageId: `${PLATFORM}:action:${messageTs}:${action.action_ts}` });
-        await deliver(renderReply(reply, clicker));
-        return undefined;
+        return { message: renderReply(reply, clicker), explain: { reply, user, owner: clicker } };
       },
+      apologise,
     );
   }
 
-  /** Runs a turn and sends what it returns; any failure becomes a polite reply instead of silence or a retry. */
-  private async politely(send: (message: SlackMessage) => Promise<unknown>, turn: () => Promise<SlackMessage | undefined>): Promise<void> {
-    let message: SlackMessage | undefined;
+  /**
+   * Runs a turn and sends what it returns; a failure becomes a polite reply (sent with `apologise`) instead of
+   * silence or a Slack retry. When an LLM is configured, its explanation then replaces the message sent.
+   */
+  private async politely(send: Send, turn: () => Promise<TurnResult>, apologise: Send = send): Promise<void> {
+    let result: TurnResult;
     try {
-      message = await turn();
+      result = await turn();
     } catch (err) {
-      if (err instanceof UnknownItemError) message = textMessage("That item is no longer in my catalog; ask me for a fresh list.");
-      else {
-        this.app.logger.error("Slack turn failed", err);
-        message = textMessage(SLACK_APOLOGY);
-      }
+      if (!(err instanceof UnknownItemError)) this.app.logger.error("Slack turn failed", err);
+      const apology = textResult(err instanceof UnknownItemError ? "That item is no longer in my catalog; ask me for a fresh list." : SLACK_APOLOGY);
+      await apologise(apology.message).catch((e: unknown) => this.app.logger.error("Slack apology could not be sent", e));
+      return;
     }
-    if (!message) return;
+    let update: Update | undefined;
     try {
-      await send(message);
+      update = await send(result.message);
     } catch (err) {
       this.app.logger.error("Slack reply could not be sent", err);
+      return;
+    }
+    if (update && result.explain) await this.explainLater(result.explain, update);
+  }
+
+  /** The list is already shown; the LLM's prose (within its time budget, checked) is added by editing it. */
+  private async explainLater({ reply, user, owner }: NonNullable<TurnResult["explain"]>, update: Update): Promise<void> {
+    if (!this.bot.explainer.enabled || reply.recommendations.length === 0) return;
+    try {
+      const explanation = await this.bot.explain(reply, user);
+      if (explanation) await update(renderReply(reply, owner, explanation));
+    } catch (err) {
+      this.app.logger.warn("Slack explanation follow-up failed", err);
     }
   }
 
@@ -186,7 +234,7 @@ export class SlackAdapter {
   }
 }
 
-function textMessage(text: string): SlackMessage {
+function textResult(text: string): TurnResult {
   const reply: OutgoingReply = { text, intent: "help", recommendations: [], interests: [], actions: [] };
-  return renderReply(reply, "");
+  return { message: renderReply(reply, "") };
 }

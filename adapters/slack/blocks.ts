@@ -17,8 +17,8 @@ export const ACTION_ID_PATTERN = /^chatrec_(like|dislike|seen|more)$/;
 const BUTTON_LABELS: Record<Signal | "more", string> = { like: "👍 Like", dislike: "Not for me", seen: "Seen it", more: "More like this", click: "Tell me more" };
 /** A short reason, not an essay: the card stays scannable. */
 const REASON_CHARS = 280;
-/** Blocks kept for the lead line, the interests line and a "showing N of M" note. */
-const FIXED_BLOCKS = 3;
+/** Blocks kept for the lead line, an explanation, the interests line and a "showing N of M" note. */
+const FIXED_BLOCKS = 4;
 
 export interface SlackMessage {
   text: string;
@@ -60,11 +60,13 @@ export function clip(text: string, max: number): string {
   return text.slice(0, max - 1).replace(/&[a-z]{0,3}$/, "") + "…";
 }
 
-export function renderReply(reply: OutgoingReply, ownerUserId: string): SlackMessage {
+/** `explanation`: the optional LLM prose that arrives after the list, shown under the lead line. */
+export function renderReply(reply: OutgoingReply, ownerUserId: string, explanation?: string): SlackMessage {
   const lead: types.KnownBlock = { type: "section", text: { type: "mrkdwn", text: clip(escapeMrkdwn(reply.text), SLACK_LIMITS.sectionText) } };
   const maxCards = Math.floor((SLACK_LIMITS.blocksPerMessage - FIXED_BLOCKS) / 2);
   const shown = reply.recommendations.slice(0, maxCards);
   const blocks: types.KnownBlock[] = [lead];
+  if (explanation) blocks.push({ type: "section", block_id: "explanation", text: { type: "mrkdwn", text: clip(escapeMrkdwn(explanation), SLACK_LIMITS.sectionText) } });
   shown.forEach((rec, i) => {
     const year = rec.year ? ` (${rec.year})` : "";
     const reason = rec.reasons[0]?.text;

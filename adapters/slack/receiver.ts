@@ -39,7 +39,8 @@ export class FastifySlackReceiver implements Receiver {
   /** Adds POST /slack/events to a fastify app that has not started listening yet. */
   mount(server: FastifyInstance): void {
     void server.register(async (scope) => {
-      // The signature covers the exact bytes Slack sent, so this route keeps the raw body as a string.
+      // The signature covers the exact bytes Slack sent, so this route keeps the raw body as a string (the
+      // API's JSON decoding and /v1 authentication hooks leave it alone; Slack's own signature guards it).
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser("*", { parseAs: "string", bodyLimit: SLACK_BODY_LIMIT }, (_req, body, done) => done(null, body));
       scope.post(SLACK_EVENTS_PATH, { bodyLimit: SLACK_BODY_LIMIT }, async (req, reply) => {

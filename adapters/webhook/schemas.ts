@@ -19,6 +19,8 @@ function identifier(name: string) {
 
 const userId = identifier("user.id").refine((v) => v.trim().length > 0, "user.id must not be blank");
 const limit = z.number().int().min(1).max(20);
+/** Asks for an asynchronous reply: 202 at once, the reply POSTed (signed) to this URL; see callbacks.ts. */
+const callbackUrl = z.string().max(2000, "callbackUrl is longer than 2000 characters").optional();
 
 export interface ApiLimits {
   maxTextLength: number;
@@ -37,15 +39,17 @@ export function apiSchemas(limits: ApiLimits) {
     limit: limit.optional(),
     /** Wait (at most the LLM time budget) for an LLM explanation of the list. */
     explain: z.boolean().optional(),
+    callbackUrl,
   });
   const FeedbackBody = z.strictObject({
     user: z.strictObject({ id: userId }),
     itemId: identifier("itemId"),
-    signal: z.enum(["like", "dislike", "seen", "click"]),
+    signal: z.enum(["like", "dislike", "seen", "click", "more"]),
     messageId: identifier("messageId").optional(),
     limit: limit.optional(),
     /** Wait (at most the LLM time budget) for an LLM explanation of the list. */
     explain: z.boolean().optional(),
+    callbackUrl,
   });
   const UserParams = z.object({ id: userId });
   return { MessageBody, FeedbackBody, UserParams };

@@ -2,8 +2,10 @@
 import { readFileSync } from "node:fs";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { UnknownItemError, type Bot } from "../../src/bot.ts";
+import type { CallbackConfig } from "../../src/config.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
 import { personScope, registerAuth, type AuthOptions } from "./auth.ts";
+import { CallbackSender, checkCallbackUrl } from "./callbacks.ts";
 import { registerExplanationRoutes, withExplanation } from "./explanations.ts";
 import { answerFrameworkError, registerJsonDecoding, registerNotFound, registerRawBody } from "./input.ts";
 import { registerRateLimit, type RateLimitOptions } from "./rate-limit.ts";
@@ -24,7 +26,7 @@ function toApi(reply: OutgoingReply) {
 export type SecurityOptions = AuthOptions & RateLimitOptions;
 const OPEN: SecurityOptions = { webhookSecret: undefined, webChat: undefined, ratePerMinute: 0, rateBurst: 1, maxInFlight: 10_000 };
 
-export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: string; security?: Partial<SecurityOptions> }): FastifyInstance {
+export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: string; security?: Partial<SecurityOptions>; callbacks?: CallbackConfig }): FastifyInstance {
   const app = Fastify({ bodyLimit: opts.maxBodyBytes, frameworkErrors: answerFrameworkError, logger: opts.logLevel && opts.logLevel !== "silent" ? { level: opts.logLevel } : false });
   const security = { ...OPEN, ...opts.security };
   const { MessageBody, FeedbackBody, UserParams } = apiSchemas({ maxTextLength: bot.config.maxTextLength });
@@ -43,6 +45,21 @@ export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: s
     return undefined;
   };
 
+  const callbackConfig = opts.callbacks ?? bot.config.callbacks;
+  const callbacks = new CallbackSender(callbackConfig, app.log);
+  app.addHook("onClose", () => callbacks.close());
+  /** With a callbackUrl: 202 now, the same reply JSON (plus `id`) POSTed to the URL once the turn is done. */
+  const replyLater = (callbackUrl: string, reply: FastifyReply, who: UserRef, explain: boolean | undefined, turn: () => Promise<OutgoingReply>) => {
+    const check = checkCallbackUrl(callbackUrl, callbackConfig);
+    if (!check.ok) return reply.status(400).send({ error: check.reason });
+    const id = callbacks.accept(check.url, async () => {
+      const result = await turn();
+      const explanation = explain ? await bot.explain(result, who) : undefined;
+      return explanation ? { ...toApi(result), explanation } : toApi(result);
+    });
+    return reply.status(202).send({ accepted: true, id });
+  };
+
   app.setErrorHandler((err: { statusCode?: number; message: string; code?: string }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error(err);
@@ -57,7 +74,9 @@ export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: s
     const body = MessageBody.safeParse(req.body);
     if (!body.success) return reply.status(400).send({ error: describeZodError(body.error) });
     const b = body.data;
-    const result = await bot.handleMessage({ user: { ...user(b.user.id, req), ...(b.user.name ? { name: b.user.name } : {}) }, text: b.text, ...(b.conversationId ? { conversationId: b.conversationId } : {}), ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) });
+    const turn = () => bot.handleMessage({ user: { ...user(b.user.id, req), ...(b.user.name ? { name: b.user.name } : {}) }, text: b.text, ...(b.conversationId ? { conversationId: b.conversationId } : {}), ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) });
+    if (b.callbackUrl !== undefined) return replyLater(b.callbackUrl, reply, user(b.user.id, req), b.explain, turn);
+    const result = await turn();
     return withExplanation(bot, result, toApi(result), user(b.user.id, req), b.explain, reply);
   });
 
@@ -65,8 +84,13 @@ export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: s
     const body = FeedbackBody.safeParse(req.body);
     if (!body.success) return reply.status(400).send({ error: describeZodError(body.error) });
     const b = body.data;
+    const turn = () => bot.handleFeedback({ user: user(b.user.id, req), itemId: b.itemId, signal: b.signal, ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) });
+    if (b.callbackUrl !== undefined) {
+      if (!bot.catalog.item(b.itemId)) return reply.status(404).send({ error: new UnknownItemError(b.itemId).message });
+      return replyLater(b.callbackUrl, reply, user(b.user.id, req), b.explain, turn);
+    }
     try {
-      const result = await bot.handleFeedback({ user: user(b.user.id, req), itemId: b.itemId, signal: b.signal, ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) });
+      const result = await turn();
       return await withExplanation(bot, result, toApi(result), user(b.user.id, req), b.explain, reply);
     } catch (err) {
       if (err instanceof UnknownItemError) return reply.status(404).send({ error: err.message });

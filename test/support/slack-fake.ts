@@ -2,11 +2,9 @@
 // apps.connections.open, response_url) that records every call, a Socket Mode server over `ws`, and
 // builders for properly signed Events API / interactivity / slash-command requests.
 import { createHmac } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parse as parseForm, stringify as formBody } from "node:querystring";
 import { LogLevel } from "@slack/bolt";
 import type { FastifyInstance } from "fastify";
@@ -16,7 +14,7 @@ import { SLACK_EVENTS_PATH } from "../../adapters/slack/receiver.ts";
 import { buildServer } from "../../adapters/webhook/server.ts";
 import { Bot } from "../../src/bot.ts";
 import { loadConfig } from "../../src/config.ts";
-import type { AdapterDriver, AdapterDriverFactory, ClickAction, Person, Reply } from "./adapter-driver.ts";
+import { seededDataDir, type AdapterDriver, type AdapterDriverFactory, type ClickAction, type Person, type Reply } from "./adapter-driver.ts";
 
 export const BOT_USER_ID = "UBOT0001";
 export const BOT_ID = "BBOT0001";
@@ -28,6 +26,8 @@ export interface ApiCall {
   token?: string;
   /** What the fake answered (e.g. the `ts` of a posted message). */
   result: Record<string, unknown>;
+  /** When the call arrived (Date.now()). */
+  at: number;
 }
 
 export interface ResponseUrlPost {
@@ -153,7 +153,7 @@ export class FakeSlack {
     const token = String(req.headers.authorization ?? "").replace(/^Bearer /, "") || undefined;
     await this.held.get(method);
     const result = this.answer(method, args);
-    this.calls.push({ method, args, ...(token ? { token } : {}), result });
+    this.calls.push({ method, args, ...(token ? { token } : {}), result, at: Date.now() });
     this.notify();
     return result;
   }
@@ -386,7 +386,7 @@ export class SlackDriver implements AdapterDriver {
   private readonly lastList = new Map<string, { channel: string; ts: string; blocks: unknown }>();
 
   async start(): Promise<void> {
-    this.dir = mkdtempSync(join(tmpdir(), "chatrec-slack-driver-"));
+    this.dir = await seededDataDir("slack-driver");
     this.slack = await FakeSlack.start();
     const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-driver", SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: this.slack.apiUrl }, { dataDir: this.dir, commitIntervalMs: 2 });
     this.bot = await Bot.create(config);
@@ -408,16 +408,23 @@ export class SlackDriver implements AdapterDriver {
   }
 
   async click(person: Person, itemId: string, action: ClickAction): Promise<Reply> {
-    const list = this.lastList.get(this.key(person));
-    const card = list && readCards(list.blocks).find((c) => c.id === itemId);
-    if (!list || !card) throw new Error(`no card for item ${itemId} in ${person.id}'s last Slack list`);
-    const before = this.slack.callsTo("chat.update").length;
-    const payload = blockActions(this.slack, { team: person.scope ?? "T0DRIVER", user: person.id, actionId: `chatrec_${action}`, value: JSON.stringify({ item: itemId, for: card.owner }), channel: list.channel, messageTs: list.ts });
+    const team = person.scope ?? "T0DRIVER";
+    const list = this.lastList.get(this.key(person)) ?? { channel: `D${team}${person.id}`, ts: "1700000000.000001", blocks: [] };
+    // A card the list does not show (stale or forged) is still clicked the way Slack would send it.
+    const owner = readCards(list.blocks).find((c) => c.id === itemId)?.owner ?? person.id;
+    const updates = this.slack.callsTo("chat.update").length;
+    const payload = blockActions(this.slack, { team, user: person.id, actionId: `chatrec_${action}`, value: JSON.stringify({ item: itemId, for: owner }), channel: list.channel, messageTs: list.ts });
+    const responseId = String(payload.response_url).split("/").at(-1);
     const res = await postSigned(this.events, { form: { payload: JSON.stringify(payload) } });
     if (res.status !== 200) throw new Error(`POST /slack/events answered ${res.status}`);
-    const update = await this.slack.waitFor(() => this.slack.callsTo("chat.update").slice(before).find((c) => c.args.channel === list.channel && c.args.ts === list.ts));
-    this.lastList.set(this.key(person), { ...list, blocks: update.args.blocks });
-    return toReply(update.args.blocks);
+    // The refreshed list replaces the message (chat.update); an apology arrives through the response_url.
+    const blocks = await this.slack.waitFor(
+      () =>
+        this.slack.callsTo("chat.update").slice(updates).find((c) => c.args.channel === list.channel && c.args.ts === list.ts)?.args.blocks ??
+        this.slack.responses.find((r) => r.id === responseId)?.body.blocks,
+    );
+    if (readCards(blocks).length) this.lastList.set(this.key(person), { ...list, blocks });
+    return toReply(blocks);
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,124 @@
+// Asynchronous replies for other chat systems: a request carrying `callbackUrl` is answered 202 at once and the
+// reply is POSTed to that URL, signed like our own API (X-Chatrec-Timestamp, X-Chatrec-Signature), retried with
+// exponential backoff on network errors, timeouts, 408, 429 and 5xx. Only allow-listed hosts are called, over
+// https (plain http only for loopback), and redirects are not followed, so a callback cannot be bounced elsewhere.
+import { randomUUID } from "node:crypto";
+import type { CallbackConfig } from "../../src/config.ts";
+import { signedHeaders } from "../../src/util/signature.ts";
+
+export const DELIVERY_HEADER = "x-chatrec-delivery";
+export const ATTEMPT_HEADER = "x-chatrec-attempt";
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+interface Logger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export type CallbackCheck = { ok: true; url: URL } | { ok: false; reason: string };
+
+/** Whether `callbackUrl` may be called under `config`; the reason says what to change when not. */
+export function checkCallbackUrl(callbackUrl: string, config: CallbackConfig): CallbackCheck {
+  if (!config.secret) return { ok: false, reason: "callbacks are disabled on this server: no signing secret is configured (CHATREC_CALLBACK_SECRET)" };
+  if (config.hosts.length === 0) return { ok: false, reason: "callbacks are disabled on this server: CHATREC_CALLBACK_HOSTS lists no allowed host" };
+  let url: URL;
+  try {
+    url = new URL(callbackUrl);
+  } catch {
+    return { ok: false, reason: "callbackUrl is not a valid URL" };
+  }
+  const host = url.hostname.toLowerCase();
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(host))) return { ok: false, reason: "callbackUrl must use https (plain http only for loopback hosts)" };
+  if (url.username || url.password) return { ok: false, reason: "callbackUrl must not carry credentials" };
+  if (!hostAllowed(host, config.hosts)) return { ok: false, reason: `callbackUrl host ${host} is not on this server's allow-list (CHATREC_CALLBACK_HOSTS)` };
+  return { ok: true, url };
+}
+
+/** Exact host names, or "*.example.com" for its subdomains. */
+function hostAllowed(host: string, allowed: string[]): boolean {
+  return allowed.some((entry) => (entry.startsWith("*.") ? host.endsWith(entry.slice(1)) : host === entry));
+}
+
+const retryable = (status: number) => status >= 500 || status === 408 || status === 429;
+
+/** Delivers callbacks in the background; close() stops waiting retries and waits for deliveries in flight. */
+export class CallbackSender {
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly closing = new AbortController();
+
+  constructor(
+    private readonly config: CallbackConfig,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Accepts a job: `produce` computes the reply body (the same JSON the synchronous API returns), which is then
+   * delivered to `url` with the delivery id as `id`. Returns the id at once.
+   */
+  accept(url: URL, produce: () => Promise<object>): string {
+    const id = randomUUID();
+    const job = produce()
+      .catch((err: unknown) => {
+        this.log.warn({ err, deliveryId: id }, "callback turn failed; sending an error reply");
+        return { error: "internal error" };
+      })
+      .then((body) => this.deliver(url, id, JSON.stringify({ id, ...body })));
+    this.inFlight.add(job);
+    void job.finally(() => this.inFlight.delete(job));
+    return id;
+  }
+
+  private async deliver(url: URL, id: string, body: string): Promise<void> {
+    const { attempts, backoffMs, timeoutMs } = this.config;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      let outcome: string;
+      try {
+        const res = await fetch(url, {
+          method: "POST",
+          redirect: "manual",
+          headers: { "content-type": "application/json", [DELIVERY_HEADER]: id, [ATTEMPT_HEADER]: String(attempt), ...signedHeaders(this.config.secret!, body) },
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        await res.arrayBuffer().catch(() => undefined);
+        if (res.ok) return;
+        outcome = `HTTP ${res.status}`;
+        if (!retryable(res.status)) {
+          this.log.warn({ deliveryId: id, url: url.origin + url.pathname, status: res.status }, "callback refused by the receiver; not retrying");
+          return;
+        }
+      } catch (err) {
+        outcome = err instanceof Error ? err.message : String(err);
+      }
+      if (attempt < attempts && this.closing.signal.aborted) {
+        this.log.warn({ deliveryId: id, url: url.origin + url.pathname, attempt, outcome }, "callback failed while shutting down; giving up");
+        return;
+      }
+      if (attempt < attempts) {
+        const wait = backoffMs * 2 ** (attempt - 1);
+        this.log.info({ deliveryId: id, attempt, outcome, retryInMs: wait }, "callback failed; retrying");
+        await sleep(wait, this.closing.signal);
+      } else {
+        this.log.warn({ deliveryId: id, url: url.origin + url.pathname, attempts, outcome }, "callback failed; giving up");
+      }
+    }
+  }
+
+  /** Stops further retries and waits for the turns and delivery attempts already running. */
+  async close(): Promise<void> {
+    this.closing.abort();
+    await Promise.allSettled([...this.inFlight]);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,4 @@
+import { slackDriver } from "../support/slack-fake.ts";
+import { adapterContract } from "./suite.ts";
+
+adapterContract(slackDriver);
