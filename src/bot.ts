@@ -16,7 +16,8 @@ import { applyEvent, confidence, topInterests, type ItemLookup, type Profile, ty
 import { ProfileStore, type PersonState } from "./profile/store.ts";
 import { Neighbours } from "./recommend/neighbours.ts";
 import { NEIGHBOURS_FILE, openNeighbours } from "./recommend/neighbours-store.ts";
-import { rank } from "./recommend/rank.ts";
+import { Ranker, type RankedItem, type RankRequest } from "./recommend/rank.ts";
+import { loadRankerModel, RANKER_FILE } from "./recommend/ranker-model.ts";
 import { parseMessage, type ParsedMessage } from "./understand/parse.ts";
 import { KeyedQueue } from "./util/keyed-queue.ts";
 import { LruCache } from "./util/lru.ts";
@@ -50,12 +51,11 @@ export class Bot {
     readonly neighbours: Neighbours,
     /** Optional LLM prose; `explainer.enabled` is false without OPENAI_API_KEY. */
     readonly explainer: LlmExplainer,
+    /** Features and learnt weights (models/ranker.json) over the whole catalog. */
+    readonly ranker: Ranker,
   ) {
     this.categories = new Set(catalog.labels);
-    this.items = {
-      vectorOf: (id) => { const r = catalog.row(id); return r === undefined ? undefined : catalog.vector(r); },
-      interestsOf: (id) => { const r = catalog.row(id); return r === undefined ? undefined : catalog.interestRow(r); },
-    };
+    this.items = catalog;
   }
 
   static async create(config: Config, log: (s: string) => void = () => undefined): Promise<Bot> {
@@ -73,7 +73,8 @@ export class Bot {
     const neighbours = source && !source.demo ? Neighbours.empty() : await openNeighbours(db, join(config.modelDir, NEIGHBOURS_FILE), log);
     const store = await ProfileStore.open(db, { commitIntervalMs: config.commitIntervalMs, compactEvery: config.compactEvery, retentionDays: config.retentionDays, labels: model.labels.length, dim: model.dim });
     const secret = loadOrCreateSecret(join(config.dataDir, "secret.key"));
-    return new Bot(config, model, catalog, store, secret, neighbours, new LlmExplainer(config.llm, prompts, catalog, log));
+    const ranker = new Ranker(catalog, neighbours, loadRankerModel(join(config.modelDir, RANKER_FILE)));
+    return new Bot(config, model, catalog, store, secret, neighbours, new LlmExplainer(config.llm, prompts, catalog, log), ranker);
   }
 
   keyOf(user: UserRef): string {
@@ -99,6 +100,48 @@ export class Bot {
    */
   explain(reply: OutgoingReply, user: UserRef, opts?: ExplainOptions): Promise<string | undefined> {
     return this.explainer.explain(reply, this.keyOf(user), opts);
+  }
+
+  /**
+   * Records a turn in which the bot suggested `itemIds` (also a human recommender's turn when a conversation
+   * is replayed as the bot's): they become shown and mentioned, so they are never offered again, and they are
+   * the last list that "I've seen that one" or "the second one" refer to.
+   */
+  recordSuggestions(user: UserRef, itemIds: readonly string[]): Promise<void> {
+    const key = this.keyOf(user);
+    return this.queue.run(key, async () => {
+      const ids = [...new Set(itemIds)].filter((id) => this.catalog.row(id) !== undefined);
+      if (ids.length === 0) return;
+      const now = Date.now();
+      const state = await this.store.load(key, this.items, now);
+      const event: ProfileEvent = { seq: state.profile.seq + 1, at: now, kind: "message", intent: "suggestion", signals: ids.map((itemId) => ({ itemId, signal: "mention" as const })), shown: ids };
+      await this.store.commit(key, state, event, this.items);
+    });
+  }
+
+  /**
+   * What the ranker would be asked for this person now, optionally with a message they are writing (read
+   * like a message turn reads it), without changing the profile.
+   */
+  rankingRequest(user: UserRef, opts: { limit: number; text?: string; mmrLambda?: number }): Promise<RankRequest> {
+    const key = this.keyOf(user);
+    return this.queue.run(key, async () => {
+      const { profile } = await this.store.load(key, this.items, Date.now());
+      const req: RankRequest = { profile, limit: opts.limit, mmrLambda: opts.mmrLambda ?? this.config.mmrLambda };
+      if (opts.text) {
+        const text = cleanText(opts.text, this.config.maxTextLength);
+        const parsed = parseMessage(text, { titles: this.catalog.titles, categories: this.categories, lastListLength: profile.lastList.length });
+        const [prediction] = await this.model.predict([parsed.residual || text]);
+        if (parsed.residual.replace(/[^\p{L}\p{N}]/gu, "").length > 2 && norm2(prediction!.embedding) > 0) req.message = prediction!.embedding;
+      }
+      return req;
+    });
+  }
+
+  /** The person's top `limit` items over the whole catalog right now (see rankingRequest); changes nothing. */
+  async rankFor(user: UserRef, opts: { limit: number; text?: string; mmrLambda?: number }): Promise<Array<{ id: string; score: number }>> {
+    const ranked = this.ranker.rank(await this.rankingRequest(user, opts));
+    return ranked.map((r) => ({ id: this.catalog.items[r.row]!.id, score: r.score }));
   }
 
   /** The person's latest list (kept in memory only while an LLM is configured), for explaining it afterwards. */
@@ -181,7 +224,7 @@ export class Bot {
   private async recommendAndCommit(key: string, state: PersonState, event: ProfileEvent, limit: number, message: Float32Array | undefined, anchor: string | undefined, lead: string, phrase?: string): Promise<OutgoingReply> {
     // Apply first so the reply already reflects this message, then record what was shown in the same event.
     const preview = applyEvent(state.profile, event, this.items);
-    const ranked = rank(this.catalog, { profile: preview, ...(message ? { message } : {}), ...(anchor ? { anchorItemId: anchor } : {}), limit, mmrLambda: this.config.mmrLambda });
+    const ranked = this.ranker.rank({ profile: preview, ...(message ? { message } : {}), ...(anchor ? { anchorItemId: anchor } : {}), limit, mmrLambda: this.config.mmrLambda });
     event.shown = ranked.map((r) => this.catalog.items[r.row]!.id);
     const committed = this.store.commit(key, state, event, this.items);
     const recommendations = ranked.map((r) => this.toRecommendation(r, preview, phrase));
@@ -191,7 +234,7 @@ export class Bot {
     return { text: text.trim(), intent: event.intent as OutgoingReply["intent"], recommendations, interests, actions: ACTIONS };
   }
 
-  private toRecommendation(r: ReturnType<typeof rank>[number], profile: Profile, phrase?: string): Recommendation {
+  private toRecommendation(r: RankedItem, profile: Profile, phrase?: string): Recommendation {
     const item = this.catalog.items[r.row]!;
     return {
       id: item.id,
@@ -205,7 +248,7 @@ export class Bot {
 
   /** Re-ranks without changing the profile (duplicate delivery). */
   private replyFor(profile: Profile, text: string, intent: OutgoingReply["intent"], limit: number): OutgoingReply {
-    const ranked = rank(this.catalog, { profile, limit, mmrLambda: this.config.mmrLambda });
+    const ranked = this.ranker.rank({ profile, limit, mmrLambda: this.config.mmrLambda });
     return { text, intent, recommendations: ranked.map((r) => this.toRecommendation(r, profile)), interests: topInterests(profile, this.catalog.labels), actions: ACTIONS };
   }
 
@@ -241,7 +284,7 @@ export class Bot {
   private explainReply(profile: Profile, itemId: string | undefined): OutgoingReply {
     const row = itemId !== undefined ? this.catalog.row(itemId) : undefined;
     if (row === undefined) return { text: "Ask me for some recommendations first, then I can tell you why I picked them.", intent: "explain", recommendations: [], interests: topInterests(profile, this.catalog.labels), actions: [] };
-    const ranked = rank(this.catalog, { profile: { ...profile, shown: [] }, limit: 1, mmrLambda: 1, diversify: false }).find((r) => r.row === row);
+    const ranked = this.ranker.rank({ profile: { ...profile, shown: [] }, limit: 1, mmrLambda: 1, diversify: false }).find((r) => r.row === row);
     const reasons = ranked ? reasonsFor(this.catalog, ranked, profile) : [];
     const item = this.catalog.items[row]!;
     return { text: `Why ${item.title}: ${reasons.map((r) => r.text).join("; ") || "it fitted your profile at the time"}.`, intent: "explain", recommendations: [], interests: topInterests(profile, this.catalog.labels), actions: [] };

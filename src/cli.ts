@@ -6,14 +6,20 @@ const USAGE = `usage: chatrec <command>
                                                        load a CSV/JSONL catalog into the data folder's items table
   train [--catalog <file>] [--out <dir>] [--seed n]   train the interest model (ONNX) from the repo's data
   train neighbours [--k n] [--out <file>]              learn item-to-item neighbours (MovieLens likes + ReDial train co-mentions)
+  train ranker [--out <file>]                          learn the ranking weights on replayed ReDial train dialogues (models/ranker.json)
   eval interests [--json <file>]                       interest-model quality on ReDial dev and BBC News
   eval movielens --ratings <csv> --movies <csv>        next-item HR@10/NDCG@10: real-time profile vs no decay vs popularity
+  eval redial --dialogues <jsonl> [--json <file>]      ReDial replay: Recall@1/10/50, MRR@50 vs popularity and neighbours (--ablate <group>)
   bench                                                interest-model latency and throughput`;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case "train": {
+      if (rest[0] === "ranker") {
+        const { runRankerCli } = await import("./train/ranker-cli.ts");
+        return runRankerCli(rest.slice(1));
+      }
       if (rest[0] === "neighbours") {
         const { runNeighboursCli } = await import("./train/neighbours-cli.ts");
         return runNeighboursCli(rest.slice(1));
@@ -27,11 +33,15 @@ async function main(argv: string[]): Promise<void> {
     }
     case "eval": {
       const [what, ...args] = rest;
+      if (what === "redial") {
+        const { runEvalRedialCli } = await import("./eval/redial-cli.ts");
+        return runEvalRedialCli(args);
+      }
       if (what === "movielens") {
         const { runEvalMovielensCli } = await import("./eval/movielens-cli.ts");
         return runEvalMovielensCli(args);
       }
-      if (what !== "interests") throw new Error(`unknown evaluation "${what ?? ""}"; available: interests, movielens`);
+      if (what !== "interests") throw new Error(`unknown evaluation "${what ?? ""}"; available: interests, movielens, redial`);
       const { runEvalInterestsCli } = await import("./eval/interests-cli.ts");
       return runEvalInterestsCli(args);
     }

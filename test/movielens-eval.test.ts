@@ -57,7 +57,7 @@ describe("MovieLens replay protocol", () => {
     expect(r.popularity).toEqual({ users: 3, "hr@10": 2 / 3, "ndcg@10": 0.5 });
     // item-kNN only links 1 and 2, both already rated: its popularity tie-break gives the same list.
     expect(r["item-kNN"]).toEqual({ users: 3, "hr@10": 2 / 3, "ndcg@10": 0.5 });
-    for (const m of ["profile (decay)", "profile (no decay)"] as const) {
+    for (const m of ["profile (decay)", "profile (time decay only)", "profile (turn decay only)", "profile (no decay)"] as const) {
       expect(r[m].users).toBe(3);
       expect([0, 1 / 3, 2 / 3, 1]).toContain(r[m]["hr@10"]);
       expect(r[m]["ndcg@10"]).toBeLessThanOrEqual(r[m]["hr@10"]);

@@ -61,6 +61,18 @@ export class Catalog {
   interestRow(row: number): Float32Array {
     return this.interests.subarray(row * this.labels.length, (row + 1) * this.labels.length);
   }
+
+  /** An item's vector by id (the profile fold's ItemLookup). */
+  vectorOf(itemId: string): Float32Array | undefined {
+    const row = this.rowById.get(itemId);
+    return row === undefined ? undefined : this.vector(row);
+  }
+
+  /** An item's interest row by id (the profile fold's ItemLookup). */
+  interestsOf(itemId: string): Float32Array | undefined {
+    const row = this.rowById.get(itemId);
+    return row === undefined ? undefined : this.interestRow(row);
+  }
 }
 
 /** log-scaled popularity in [0, 1] from the catalog's `popularity` column (0 where absent). */

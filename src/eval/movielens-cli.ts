@@ -1,6 +1,7 @@
 // `chatrec eval movielens --ratings <csv> --movies <csv> [--json <file>] [--model <dir>] [--max-users n]`
 import { writeFileSync } from "node:fs";
 import { InterestModel } from "../interest/model.ts";
+import { parseOptions } from "../util/args.ts";
 import { readRatings } from "../train/neighbours.ts";
 import { movielensCatalog } from "./movielens-catalog.ts";
 import { evaluateMovielens, leaveLastLikedOut, METHODS, trainingPopularity } from "./movielens.ts";
@@ -8,25 +9,12 @@ import { evaluateMovielens, leaveLastLikedOut, METHODS, trainingPopularity } fro
 const USAGE = "usage: chatrec eval movielens --ratings <csv> --movies <csv> [--json <file>] [--model <dir>] [--max-users n]";
 
 export async function runEvalMovielensCli(args: string[]): Promise<void> {
-  let ratingsPath: string | undefined;
-  let moviesPath: string | undefined;
-  let json: string | undefined;
-  let modelDir = "models";
-  let maxUsers = Infinity;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const next = () => {
-      const v = args[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (a === "--ratings") ratingsPath = next();
-    else if (a === "--movies") moviesPath = next();
-    else if (a === "--json") json = next();
-    else if (a === "--model") modelDir = next();
-    else if (a === "--max-users") maxUsers = Number.parseInt(next(), 10);
-    else throw new Error(`eval movielens: unknown argument ${a}\n${USAGE}`);
-  }
+  const { values } = parseOptions(args, { values: ["--ratings", "--movies", "--json", "--model", "--max-users"] }, USAGE);
+  const ratingsPath = values.get("--ratings");
+  const moviesPath = values.get("--movies");
+  const json = values.get("--json");
+  const modelDir = values.get("--model") ?? "models";
+  const maxUsers = values.has("--max-users") ? Number.parseInt(values.get("--max-users")!, 10) : Infinity;
   if (!ratingsPath || !moviesPath) throw new Error(USAGE);
   if (!(maxUsers > 0)) throw new Error("--max-users must be a positive integer");
   const started = performance.now();

@@ -3,7 +3,7 @@
 // Leave-last-out next-item HR@10 / NDCG@10 for the profile with decay, the same profile without decay, a
 // popularity baseline and an item-kNN baseline (both learnt from the training portions only).
 import type { Catalog } from "../catalog/catalog.ts";
-import { applyEvent, DEFAULT_PROFILE_SETTINGS, emptyProfile, NO_DECAY_PROFILE_SETTINGS, type ItemLookup, type Profile, type ProfileSettings } from "../profile/profile.ts";
+import { applyEvent, DEFAULT_PROFILE_SETTINGS, emptyProfile, NO_DECAY_PROFILE_SETTINGS, type Profile, type ProfileSettings } from "../profile/profile.ts";
 import { Neighbours } from "../recommend/neighbours.ts";
 import { rank } from "../recommend/rank.ts";
 import { itemKnn } from "../train/item-knn.ts";
@@ -50,11 +50,11 @@ export function hitAndNdcg(ranked: readonly string[], target: string, k = K): { 
 }
 
 /** The profile after replaying `train` as feedback events at the ratings' timestamps. */
-export function replayProfile(train: readonly Rating[], catalog: Catalog, items: ItemLookup, settings: Readonly<ProfileSettings>): Profile {
+export function replayProfile(train: readonly Rating[], catalog: Catalog, settings: Readonly<ProfileSettings>): Profile {
   let p = emptyProfile(catalog.labels.length, catalog.dim, train[0]?.at ?? 0);
   train.forEach((r, i) => {
     if (catalog.row(r.item) === undefined) return;
-    p = applyEvent(p, { seq: i + 1, at: r.at, kind: "feedback", intent: "feedback", signals: [{ itemId: r.item, signal: ratingSignal(r.rating) }], shown: [] }, items, settings);
+    p = applyEvent(p, { seq: i + 1, at: r.at, kind: "feedback", intent: "feedback", signals: [{ itemId: r.item, signal: ratingSignal(r.rating) }], shown: [] }, catalog, settings);
   });
   return p;
 }
@@ -72,8 +72,16 @@ export interface MethodResult {
   "ndcg@10": number;
 }
 
-export type MethodName = "profile (decay)" | "profile (no decay)" | "popularity" | "item-kNN";
-export const METHODS: readonly MethodName[] = ["profile (decay)", "profile (no decay)", "popularity", "item-kNN"];
+/** The profile variants compared: the bot's settings, each kind of decay alone, and none. */
+const PROFILE_VARIANTS = {
+  "profile (decay)": DEFAULT_PROFILE_SETTINGS,
+  "profile (time decay only)": { ...DEFAULT_PROFILE_SETTINGS, shortTurnDecay: 1, longTurnDecay: 1 },
+  "profile (turn decay only)": { ...DEFAULT_PROFILE_SETTINGS, shortHalfLifeMs: Infinity, longHalfLifeMs: Infinity },
+  "profile (no decay)": NO_DECAY_PROFILE_SETTINGS,
+} as const satisfies Record<string, Readonly<ProfileSettings>>;
+
+export type MethodName = keyof typeof PROFILE_VARIANTS | "popularity" | "item-kNN";
+export const METHODS: readonly MethodName[] = [...(Object.keys(PROFILE_VARIANTS) as Array<keyof typeof PROFILE_VARIANTS>), "popularity", "item-kNN"];
 
 /** Top-K ids from a score map, skipping what the user has rated; ties by catalog order. */
 function topFromScores(catalog: Catalog, score: (id: string) => number, rated: ReadonlySet<string>, k: number): string[] {
@@ -91,10 +99,6 @@ function topFromScores(catalog: Catalog, score: (id: string) => number, rated: R
  * item is ever seen by any method.
  */
 export function evaluateMovielens(splits: readonly UserSplit[], catalog: Catalog, onProgress?: (done: number, total: number) => void): Record<MethodName, MethodResult> {
-  const items: ItemLookup = {
-    vectorOf: (id) => { const r = catalog.row(id); return r === undefined ? undefined : catalog.vector(r); },
-    interestsOf: (id) => { const r = catalog.row(id); return r === undefined ? undefined : catalog.interestRow(r); },
-  };
   const popularity = trainingPopularity(splits);
   const knn = new Neighbours([...itemKnn(likeBaskets(splits.flatMap((s) => s.train)), MOVIELENS_KNN)].map(([id, list]) => ({ id, neighbours: list.map((n) => ({ ...n, movielens: n.score, comention: 0 })) })));
   const sums = Object.fromEntries(METHODS.map((m) => [m, { users: 0, hit: 0, ndcg: 0 }])) as Record<MethodName, { users: number; hit: number; ndcg: number }>;
@@ -105,15 +109,14 @@ export function evaluateMovielens(splits: readonly UserSplit[], catalog: Catalog
     sums[m].ndcg += r.ndcg;
   };
   const profileTop = (settings: Readonly<ProfileSettings>, train: readonly Rating[]) => {
-    const profile = replayProfile(train, catalog, items, settings);
+    const profile = replayProfile(train, catalog, settings);
     return rank(catalog, { profile, limit: K, mmrLambda: 1, diversify: false }).slice(0, K).map((r) => catalog.items[r.row]!.id);
   };
   splits.forEach((s, i) => {
     if (catalog.row(s.heldOut.item) === undefined) return;
     const rated = new Set(s.train.map((r) => r.item));
     const target = s.heldOut.item;
-    add("profile (decay)", profileTop(DEFAULT_PROFILE_SETTINGS, s.train), target);
-    add("profile (no decay)", profileTop(NO_DECAY_PROFILE_SETTINGS, s.train), target);
+    for (const [name, settings] of Object.entries(PROFILE_VARIANTS)) add(name as MethodName, profileTop(settings, s.train), target);
     add("popularity", topFromScores(catalog, (id) => popularity.get(id) ?? 0, rated, K), target);
     const liked = s.train.filter((r) => r.rating >= LIKE_THRESHOLD).map((r) => r.item);
     const nScores = knn.scoreFor(liked);

@@ -1,22 +1,21 @@
-// Scores the whole catalog for one turn from a few features, filters what must never be offered, and
-// diversifies the top with MMR. Catalog arrays are in memory, so this is a single pass over flat arrays.
+// Scores the whole catalog for one turn as a weighted sum of features (weights learnt on ReDial train, see
+// ranker-model.ts), filters what must never be offered, and diversifies the top with MMR.
+// Speed: everything per request is precomputed once (unit query vectors, neighbour scores by row, people and
+// series hit masks); the vector features are linear, so the scoring pass folds them into one query vector
+// and one interest vector: two dot products and a few array reads per item, no allocation per item.
 import type { Catalog } from "../catalog/catalog.ts";
 import { blendedInterests, excludedItems, type Profile } from "../profile/profile.ts";
 import { dot, norm } from "../util/vec.ts";
+import { itemFacets, type ItemFacets } from "./item-facets.ts";
+import { Neighbours } from "./neighbours.ts";
+import { FEATURE_NAMES, handModel, type FeatureName, type RankerModel } from "./ranker-model.ts";
 
-export const FEATURE_WEIGHTS = { message: 1.0, short: 0.6, long: 0.3, interest: 0.5, liked: 0.8, negative: -0.8, popularity: 0.15, shownBefore: -0.3 };
-
-export interface Features {
-  message: number;
-  short: number;
-  long: number;
-  interest: number;
-  liked: number;
+export type Features = Record<FeatureName, number> & {
+  /** The liked item this one is most similar to (for reasons). */
   likedItemId?: string;
-  negative: number;
-  popularity: number;
-  shownBefore: number;
-}
+  /** The mentioned or liked item whose neighbour this one is (for reasons). */
+  neighbourOfId?: string;
+};
 
 export interface RankedItem {
   row: number;
@@ -36,89 +35,355 @@ export interface RankRequest {
   diversify?: boolean;
 }
 
-function cos(a: Float32Array, aNorm: number, matrix: Float32Array, row: number, dim: number): number {
-  return aNorm < 1e-9 ? 0 : dot(a, matrix, row * dim) / aNorm;
+/** Feature values of every candidate row (training), row-major candidates x FEATURE_NAMES. */
+export interface FeatureMatrix {
+  rows: Int32Array;
+  values: Float32Array;
 }
 
-export function rank(catalog: Catalog, req: RankRequest): RankedItem[] {
-  const { profile } = req;
-  const dim = catalog.dim;
-  const L = catalog.labels.length;
-  const excluded = excludedItems(profile);
-  // The same title twice in a catalog (with and without a year) must not sneak a mentioned item back in.
-  const excludedTitles = new Set([...excluded].map((id) => catalog.titleKeyOf(id)).filter(Boolean));
-  const shown = new Set(profile.shown);
-  const interests = blendedInterests(profile);
-  const negSum = profile.negative.reduce((a, b) => a + b, 0);
-  const negative = negSum > 0 ? profile.negative.map((v) => v / negSum) : profile.negative;
-  const { excludeCategories, includeCategories, minYear, maxYear } = profile.constraints;
-  const liked = profile.liked.slice(-10).flatMap((id) => {
-    const row = catalog.row(id);
-    return row === undefined ? [] : [{ id, vec: catalog.vector(row) }];
-  });
-  const anchorRow = req.anchorItemId !== undefined ? catalog.row(req.anchorItemId) : undefined;
-  const anchor = anchorRow !== undefined ? catalog.vector(anchorRow) : undefined;
-  const msg = req.message ?? anchor;
-  const msgNorm = msg ? norm(msg) : 0;
-  const sNorm = norm(profile.shortVec);
-  const lNorm = norm(profile.longVec);
-  const nNorm = norm(profile.negVec);
-  const w = FEATURE_WEIGHTS;
+export const FEATURE_COUNT = FEATURE_NAMES.length;
+const F = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as Record<FeatureName, number>;
+/** How many recent mentioned / liked items make up the person's item centroids and neighbour seeds. */
+const RECENT_ITEMS = 10;
+/** Later items count more in the centroids: weight RECENCY^(age in items). */
+const RECENCY = 0.8;
+const INCLUDE_CATEGORY_BOOST = 0.2;
+/** MMR looks this many items beyond the requested number. */
+const MMR_POOL = 50;
 
-  const scored: RankedItem[] = [];
-  for (let row = 0; row < catalog.size; row++) {
-    const item = catalog.items[row]!;
-    if (excluded.has(item.id) || item.id === req.anchorItemId || excludedTitles.has(catalog.titleKeys[row]!)) continue;
-    if (excludeCategories.length && item.categories.some((c) => excludeCategories.includes(c))) continue;
-    if ((minYear !== undefined || maxYear !== undefined) && (item.year === undefined || item.year < (minYear ?? -Infinity) || item.year > (maxYear ?? Infinity))) continue;
-    let interest = 0;
-    let neg = 0;
-    const off = row * L;
-    for (let l = 0; l < L; l++) {
-      interest += interests[l]! * catalog.interests[off + l]!;
-      neg += negative[l]! * catalog.interests[off + l]!;
-    }
-    let bestLiked = 0;
-    let likedItemId: string | undefined;
-    for (const { id, vec } of liked) {
-      const s = dot(vec, catalog.vectors, row * dim);
-      if (s > bestLiked) { bestLiked = s; likedItemId = id; }
-    }
-    const f: Features = {
-      message: msg ? cos(msg, msgNorm, catalog.vectors, row, dim) : 0,
-      short: cos(profile.shortVec, sNorm, catalog.vectors, row, dim),
-      long: cos(profile.longVec, lNorm, catalog.vectors, row, dim),
-      interest,
-      liked: bestLiked,
-      ...(likedItemId ? { likedItemId } : {}),
-      negative: Math.max(neg, cos(profile.negVec, nNorm, catalog.vectors, row, dim)),
-      popularity: catalog.popularity[row]!,
-      shownBefore: shown.has(item.id) ? 1 : 0,
-    };
-    let score = w.message * f.message + w.short * f.short + w.long * f.long + w.interest * f.interest + w.liked * f.liked + w.negative * f.negative + w.popularity * f.popularity + w.shownBefore * f.shownBefore;
-    if (includeCategories.length && item.categories.some((c) => includeCategories.includes(c))) score += 0.2;
-    scored.push({ row, score, features: f });
+/** Per-request state, built once, read by the per-item pass. */
+interface Query {
+  blocked: Uint8Array;
+  msg: Float32Array | undefined;
+  short: Float32Array | undefined;
+  long: Float32Array | undefined;
+  mentioned: Float32Array | undefined;
+  liked: Float32Array | undefined;
+  neg: Float32Array | undefined;
+  interests: Float32Array;
+  negInterests: Float32Array;
+  neighbour: Float32Array;
+  neighbourOf: Map<number, string>;
+  personHit: Uint8Array;
+  seriesHit: Uint8Array;
+  meanYear: number;
+  shown: Uint8Array;
+  include: readonly string[];
+  likedRows: Array<{ id: string; row: number }>;
+}
+
+function unit(v: Float32Array | undefined): Float32Array | undefined {
+  if (!v) return undefined;
+  const n = norm(v);
+  return n < 1e-9 ? undefined : v.map((x) => x / n);
+}
+
+export class Ranker {
+  readonly facets: ItemFacets;
+  private readonly rowsByTitle = new Map<string, number[]>();
+  private readonly movielens: Float32Array;
+  private readonly recency: Float32Array;
+
+  constructor(
+    readonly catalog: Catalog,
+    readonly neighbours: Neighbours,
+    readonly model: RankerModel,
+  ) {
+    this.facets = itemFacets(catalog);
+    catalog.titleKeys.forEach((k, row) => {
+      const rows = this.rowsByTitle.get(k);
+      if (rows) rows.push(row);
+      else this.rowsByTitle.set(k, [row]);
+    });
+    this.movielens = Float32Array.from(catalog.items, (item) => model.movielensPopularity.get(item.id) ?? 0);
+    this.recency = Float32Array.from(this.facets.year, (y) => (Number.isNaN(y) ? 0 : Math.min(1.3, Math.max(0, (y - 1900) / 100))));
   }
-  scored.sort((a, b) => b.score - a.score);
-  if (req.diversify === false) return scored;
-  return mmr(catalog, scored.slice(0, Math.max(50, req.limit * 10)), req.limit, req.mmrLambda);
+
+  /** The same ranker with other weights (ablations, hand weights). */
+  withModel(model: RankerModel): Ranker {
+    return new Ranker(this.catalog, this.neighbours, model);
+  }
+
+  private query(req: RankRequest): Query {
+    const { catalog } = this;
+    const { profile } = req;
+    const n = catalog.size;
+    const blocked = new Uint8Array(n);
+    // The same title twice in a catalog (with and without a year) must not sneak a mentioned item back in.
+    for (const id of excludedItems(profile)) {
+      const key = catalog.titleKeyOf(id);
+      for (const row of key !== undefined ? this.rowsByTitle.get(key) ?? [] : []) blocked[row] = 1;
+    }
+    const anchorRow = req.anchorItemId !== undefined ? catalog.row(req.anchorItemId) : undefined;
+    if (anchorRow !== undefined) blocked[anchorRow] = 1;
+    const { excludeCategories, includeCategories, minYear, maxYear } = profile.constraints;
+    if (excludeCategories.length || minYear !== undefined || maxYear !== undefined) {
+      for (let row = 0; row < n; row++) {
+        const item = catalog.items[row]!;
+        if (excludeCategories.length && item.categories.some((c) => excludeCategories.includes(c))) blocked[row] = 1;
+        if ((minYear !== undefined || maxYear !== undefined) && (item.year === undefined || item.year < (minYear ?? -Infinity) || item.year > (maxYear ?? Infinity))) blocked[row] = 1;
+      }
+    }
+
+    const recentRows = (ids: readonly string[]) => ids.slice(-RECENT_ITEMS).flatMap((id) => {
+      const row = catalog.row(id);
+      return row === undefined ? [] : [{ id, row }];
+    });
+    const centroid = (items: Array<{ row: number }>) => {
+      if (items.length === 0) return undefined;
+      const c = new Float32Array(catalog.dim);
+      items.forEach(({ row }, i) => {
+        const w = Math.pow(RECENCY, items.length - 1 - i);
+        const off = row * catalog.dim;
+        for (let d = 0; d < catalog.dim; d++) c[d]! += w * catalog.vectors[off + d]!;
+      });
+      return unit(c);
+    };
+    const mentionedRows = recentRows(profile.mentioned);
+    const likedRows = recentRows(profile.liked);
+    const seeds = [...new Map([...mentionedRows, ...likedRows].map((s) => [s.id, s])).values()];
+
+    const neighbour = new Float32Array(n);
+    const neighbourOf = new Map<number, string>();
+    const liked = new Set(profile.liked);
+    // A liked item counts twice as a seed: the person said so, a mention may be neutral.
+    for (const [id, s] of this.neighbours.scoreFor(seeds.map(({ id }) => ({ id, weight: liked.has(id) ? 2 : 1 })))) {
+      const row = catalog.row(id);
+      if (row === undefined) continue;
+      neighbour[row] = Math.log1p(s.score);
+      neighbourOf.set(row, s.seedId);
+    }
+    const { facets } = this;
+    const personHit = new Uint8Array(facets.personCount);
+    const seriesHit = new Uint8Array(facets.seriesCount);
+    let yearSum = 0;
+    let years = 0;
+    for (const { row } of seeds) {
+      for (let p = facets.personStart[row]!; p < facets.personStart[row + 1]!; p++) personHit[facets.personIds[p]!] = 1;
+      if (facets.series[row]! >= 0) seriesHit[facets.series[row]!] = 1;
+      if (!Number.isNaN(facets.year[row]!)) { yearSum += facets.year[row]!; years++; }
+    }
+    const shown = new Uint8Array(n);
+    for (const id of profile.shown) {
+      const row = catalog.row(id);
+      if (row !== undefined) shown[row] = 1;
+    }
+    const negSum = profile.negative.reduce((a, b) => a + b, 0);
+    return {
+      blocked,
+      msg: unit(req.message ?? (anchorRow !== undefined ? catalog.vector(anchorRow) : undefined)),
+      short: unit(profile.shortVec),
+      long: unit(profile.longVec),
+      mentioned: centroid(mentionedRows),
+      liked: centroid(likedRows),
+      neg: unit(profile.negVec),
+      interests: blendedInterests(profile),
+      negInterests: negSum > 0 ? profile.negative.map((v) => v / negSum) : new Float32Array(profile.negative.length),
+      neighbour,
+      neighbourOf,
+      personHit,
+      seriesHit,
+      meanYear: years ? yearSum / years : Number.NaN,
+      shown,
+      include: includeCategories,
+      likedRows,
+    };
+  }
+
+  /** Writes the FEATURE_NAMES values of `row` into out[offset ..]. */
+  private featuresInto(q: Query, row: number, out: Float32Array, offset: number): void {
+    const { catalog, facets } = this;
+    const { vectors, dim, interests } = catalog;
+    const L = catalog.labels.length;
+    const vOff = row * dim;
+    const iOff = row * L;
+    const cos = (u: Float32Array | undefined) => (u ? dot(u, vectors, vOff, dim) : 0);
+    out[offset + F.message] = cos(q.msg);
+    out[offset + F.short] = cos(q.short);
+    out[offset + F.long] = cos(q.long);
+    out[offset + F.mentioned] = cos(q.mentioned);
+    out[offset + F.liked] = cos(q.liked);
+    out[offset + F.interest] = dot(q.interests, interests, iOff, L);
+    out[offset + F.negative] = dot(q.negInterests, interests, iOff, L) + cos(q.neg);
+    out[offset + F.neighbour] = q.neighbour[row]!;
+    out[offset + F.popularity] = catalog.popularity[row]!;
+    out[offset + F.movielensPopularity] = this.movielens[row]!;
+    out[offset + F.recency] = this.recency[row]!;
+    const year = facets.year[row]!;
+    out[offset + F.yearMatch] = Number.isNaN(year) || Number.isNaN(q.meanYear) ? 0 : Math.exp(-Math.abs(year - q.meanYear) / 10);
+    out[offset + F.people] = this.peopleShared(q, row);
+    const series = facets.series[row]!;
+    out[offset + F.series] = series >= 0 && q.seriesHit[series] ? 1 : 0;
+    out[offset + F.novelty] = q.shown[row] ? 0 : 1;
+  }
+
+  private peopleShared(q: Query, row: number): number {
+    const { personStart, personIds } = this.facets;
+    let hits = 0;
+    for (let p = personStart[row]!; p < personStart[row + 1]!; p++) hits += q.personHit[personIds[p]!]!;
+    return Math.min(3, hits) / 3;
+  }
+
+  /** Feature values of every item that may be offered (for learning the weights). */
+  featureMatrix(req: RankRequest): FeatureMatrix {
+    const q = this.query(req);
+    const rows: number[] = [];
+    for (let row = 0; row < this.catalog.size; row++) if (!q.blocked[row]) rows.push(row);
+    const values = new Float32Array(rows.length * FEATURE_COUNT);
+    rows.forEach((row, i) => this.featuresInto(q, row, values, i * FEATURE_COUNT));
+    return { rows: Int32Array.from(rows), values };
+  }
+
+  rank(req: RankRequest): RankedItem[] {
+    const { catalog } = this;
+    const q = this.query(req);
+    const w = this.model.weights;
+    const { dim, vectors, interests } = catalog;
+    const L = catalog.labels.length;
+    // Linear vector features folded into one query vector and one interest vector.
+    const qv = new Float32Array(dim);
+    const fold = (u: Float32Array | undefined, weight: number) => {
+      if (u && weight !== 0) for (let d = 0; d < dim; d++) qv[d]! += weight * u[d]!;
+    };
+    fold(q.msg, w.message);
+    fold(q.short, w.short);
+    fold(q.long, w.long);
+    fold(q.mentioned, w.mentioned);
+    fold(q.liked, w.liked);
+    fold(q.neg, w.negative);
+    const qi = new Float32Array(L);
+    for (let l = 0; l < L; l++) qi[l] = w.interest * q.interests[l]! + w.negative * q.negInterests[l]!;
+    const { year, series, personStart, personIds } = this.facets;
+    const hasYear = !Number.isNaN(q.meanYear);
+    const meanYear = q.meanYear;
+    const includeRows = q.include.length > 0;
+    const { blocked, neighbour, shown, personHit, seriesHit } = q;
+    const popularity = catalog.popularity;
+    const movielens = this.movielens;
+    const recency = this.recency;
+    const wNeighbour = w.neighbour, wPopularity = w.popularity, wMovielens = w.movielensPopularity, wRecency = w.recency;
+    const wYear = w.yearMatch, wPeople = w.people, wSeries = w.series, wNovelty = w.novelty;
+
+    const n = catalog.size;
+    const scores = new Float32Array(n);
+    const candidates = new Int32Array(n);
+    let count = 0;
+    for (let row = 0; row < n; row++) {
+      if (blocked[row]) continue;
+      let s = 0;
+      const vOff = row * dim;
+      for (let d = 0; d < dim; d++) s += qv[d]! * vectors[vOff + d]!;
+      const iOff = row * L;
+      for (let l = 0; l < L; l++) s += qi[l]! * interests[iOff + l]!;
+      s += wNeighbour * neighbour[row]! + wPopularity * popularity[row]! + wMovielens * movielens[row]! + wRecency * recency[row]!;
+      const y = year[row]!;
+      if (hasYear && y === y) s += wYear * Math.exp(-Math.abs(y - meanYear) / 10);
+      if (wPeople !== 0) {
+        let hits = 0;
+        for (let p = personStart[row]!; p < personStart[row + 1]!; p++) hits += personHit[personIds[p]!]!;
+        s += (wPeople * Math.min(3, hits)) / 3;
+      }
+      const sr = series[row]!;
+      if (sr >= 0 && seriesHit[sr]) s += wSeries;
+      if (!shown[row]) s += wNovelty;
+      if (includeRows && catalog.items[row]!.categories.some((c) => q.include.includes(c))) s += INCLUDE_CATEGORY_BOOST;
+      scores[row] = s;
+      candidates[count++] = row;
+    }
+    const rows = candidates.subarray(0, count);
+    const pool = req.diversify === false ? Array.from(rows).sort((a, b) => scores[b]! - scores[a]!) : topRows(rows, scores, Math.max(MMR_POOL, req.limit + MMR_POOL));
+    const picked = req.diversify === false ? pool : mmrRows(catalog, pool, scores, req.limit, req.mmrLambda);
+    return picked.map((row) => this.ranked(q, row, scores[row]!));
+  }
+
+  private ranked(q: Query, row: number, score: number): RankedItem {
+    const values = new Float32Array(FEATURE_COUNT);
+    this.featuresInto(q, row, values, 0);
+    const features = {} as Features;
+    FEATURE_NAMES.forEach((name, i) => { features[name] = values[i]!; });
+    let best = 0.5;
+    for (const { id, row: likedRow } of q.likedRows) {
+      const s = dot(this.catalog.vector(likedRow), this.catalog.vectors, row * this.catalog.dim);
+      if (s > best) { best = s; features.likedItemId = id; }
+    }
+    const seed = q.neighbourOf.get(row);
+    if (seed !== undefined) features.neighbourOfId = seed;
+    return { row, score, features };
+  }
 }
 
-/** Maximal marginal relevance: trade score against similarity to what is already picked. */
-export function mmr(catalog: Catalog, candidates: RankedItem[], k: number, lambda: number): RankedItem[] {
-  const picked: RankedItem[] = [];
-  const pool = [...candidates];
-  while (picked.length < k && pool.length > 0) {
-    let best = 0;
+/** The `k` best rows by score, best first: a threshold by selection, then a sort of the few above it. */
+function topRows(rows: Int32Array, scores: Float32Array, k: number): number[] {
+  if (rows.length > k) {
+    const values = Float32Array.from(rows, (r) => scores[r]!);
+    const threshold = kthLargest(values, k);
+    const above: number[] = [];
+    const ties: number[] = [];
+    for (const r of rows) {
+      if (scores[r]! > threshold) above.push(r);
+      else if (scores[r] === threshold) ties.push(r);
+    }
+    for (const r of ties) if (above.length < k) above.push(r);
+    return above.sort((a, b) => scores[b]! - scores[a]!);
+  }
+  return Array.from(rows).sort((a, b) => scores[b]! - scores[a]!);
+}
+
+/** The k-th largest value (1-based) of `a`, which is reordered (Hoare's selection). */
+export function kthLargest(a: Float32Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  const target = k - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! > pivot) i++;
+      while (a[j]! < pivot) j--;
+      if (i <= j) { const t = a[i]!; a[i] = a[j]!; a[j] = t; i++; j--; }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return a[target]!;
+}
+
+/**
+ * Maximal marginal relevance over `pool` (best first): value = λ·score' − (1 − λ)·max similarity to the items
+ * already picked, with score' the score rescaled to [0, 1] over the pool so λ means the same for any weights.
+ */
+export function mmrRows(catalog: Catalog, pool: number[], scores: Float32Array, k: number, lambda: number): number[] {
+  if (lambda >= 1 || pool.length <= 1) return pool.slice(0, k);
+  const top = scores[pool[0]!]!;
+  const bottom = scores[pool[pool.length - 1]!]!;
+  const span = top - bottom > 1e-9 ? top - bottom : 1;
+  const maxSim = new Float32Array(pool.length);
+  const taken = new Uint8Array(pool.length);
+  const picked: number[] = [];
+  while (picked.length < k && picked.length < pool.length) {
+    let best = -1;
     let bestValue = -Infinity;
     for (let i = 0; i < pool.length; i++) {
-      const c = pool[i]!;
-      let maxSim = 0;
-      for (const p of picked) maxSim = Math.max(maxSim, dot(catalog.vector(c.row), catalog.vectors, p.row * catalog.dim));
-      const value = lambda * c.score - (1 - lambda) * maxSim;
+      if (taken[i]) continue;
+      const value = lambda * (scores[pool[i]!]! - bottom) / span - (1 - lambda) * maxSim[i]!;
       if (value > bestValue) { bestValue = value; best = i; }
     }
-    picked.push(pool.splice(best, 1)[0]!);
+    taken[best] = 1;
+    const row = pool[best]!;
+    picked.push(row);
+    const v = catalog.vector(row);
+    for (let i = 0; i < pool.length; i++) if (!taken[i]) maxSim[i] = Math.max(maxSim[i]!, dot(v, catalog.vectors, pool[i]! * catalog.dim, catalog.dim));
   }
   return picked;
+}
+
+const defaultRankers = new WeakMap<Catalog, Ranker>();
+
+/** Content-only ranking with the hand weights and no neighbours (used where no Bot is at hand). */
+export function rank(catalog: Catalog, req: RankRequest): RankedItem[] {
+  let ranker = defaultRankers.get(catalog);
+  if (!ranker) defaultRankers.set(catalog, (ranker = new Ranker(catalog, Neighbours.empty(), handModel())));
+  return ranker.rank(req);
 }

@@ -1,6 +1,7 @@
 // `chatrec train neighbours [--ratings <csv>] [--mapping <csv>] [--redial <jsonl>] [--catalog <jsonl>] [--out <file>] [--k n]`
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../config.ts";
+import { parseOptions } from "../util/args.ts";
 import { NEIGHBOURS_FILE } from "../recommend/neighbours-store.ts";
 import { loadCatalogItems } from "./data.ts";
 import { updateNeighboursCard } from "./neighbours-card.ts";
@@ -9,31 +10,16 @@ import { buildNeighbours, writeNeighbours } from "./neighbours.ts";
 const USAGE = "usage: chatrec train neighbours [--ratings <csv>] [--mapping <csv>] [--redial <train jsonl>] [--catalog <jsonl>] [--out <file>] [--k n] [--no-card]";
 
 export function runNeighboursCli(args: string[]): void {
+  const { values, flags } = parseOptions(args, { values: ["--ratings", "--mapping", "--redial", "--catalog", "--out", "--k"], flags: ["--no-card"] }, USAGE);
   const opts = {
-    ratings: join(PACKAGE_ROOT, "data/movielens/ratings.csv"),
-    mapping: join(PACKAGE_ROOT, "data/redial/redial_to_movielens.csv"),
-    redial: join(PACKAGE_ROOT, "data/redial/train.jsonl"),
-    catalog: join(PACKAGE_ROOT, "data/catalog/movies.jsonl"),
-    out: join(PACKAGE_ROOT, "models", NEIGHBOURS_FILE),
-    k: 50,
-    card: true,
+    ratings: values.get("--ratings") ?? join(PACKAGE_ROOT, "data/movielens/ratings.csv"),
+    mapping: values.get("--mapping") ?? join(PACKAGE_ROOT, "data/redial/redial_to_movielens.csv"),
+    redial: values.get("--redial") ?? join(PACKAGE_ROOT, "data/redial/train.jsonl"),
+    catalog: values.get("--catalog") ?? join(PACKAGE_ROOT, "data/catalog/movies.jsonl"),
+    out: values.get("--out") ?? join(PACKAGE_ROOT, "models", NEIGHBOURS_FILE),
+    k: Number.parseInt(values.get("--k") ?? "50", 10),
+    card: !flags.has("--no-card"),
   };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const next = () => {
-      const v = args[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (a === "--ratings") opts.ratings = next();
-    else if (a === "--mapping") opts.mapping = next();
-    else if (a === "--redial") opts.redial = next();
-    else if (a === "--catalog") opts.catalog = next();
-    else if (a === "--out") opts.out = next();
-    else if (a === "--k") opts.k = Number.parseInt(next(), 10);
-    else if (a === "--no-card") opts.card = false;
-    else throw new Error(`train neighbours: unknown argument ${a}\n${USAGE}`);
-  }
   if (!Number.isInteger(opts.k) || opts.k < 1) throw new Error("--k must be a positive integer");
   if (/(^|\/)dev\.jsonl$/.test(opts.redial)) throw new Error("--redial must be a train split: dev is for evaluation only");
   const started = performance.now();

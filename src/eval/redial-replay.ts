@@ -1,0 +1,90 @@
+// Replays ReDial dialogues through a real Bot: seeker messages are the person's messages (bot.handleMessage),
+// recommender messages are what the bot said (bot.recordSuggestions). At each recommender message that
+// mentions movies and is not the dialogue's first message, the caller gets an instance to rank, with the
+// context before that message (Kostric & Balog's de-duplicated protocol: every movie not mentioned earlier in
+// the dialogue is one ground truth).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Bot } from "../bot.ts";
+import { loadConfig } from "../config.ts";
+import type { Catalog } from "../catalog/catalog.ts";
+import { loadRedial, type RedialConversation } from "../train/data.ts";
+import type { UserRef } from "../types.ts";
+
+export interface RedialInstance {
+  dialogueId: string;
+  /** Index of the recommender message in the dialogue. */
+  messageIndex: number;
+  user: UserRef;
+  /** The seeker's latest turn before this message (their consecutive messages, joined). */
+  seekerText: string;
+  /** Movies mentioned earlier in the dialogue (by either side): never ranked, never ground truths. */
+  mentionedBefore: ReadonlySet<string>;
+  /** Movies of this message not mentioned earlier: the de-duplicated ground truths (may be empty). */
+  groundTruth: string[];
+  /** Every movie of this message (the protocol without de-duplication). */
+  allMentioned: string[];
+}
+
+/** ReDial dialogues with `@id` written as the movie's "Title (Year)", as a person would type it. */
+export function loadRedialDialogues(path: string, catalog: Catalog): RedialConversation[] {
+  const titles = new Map(catalog.items.map((item) => [item.id, item.year ? `${item.title} (${item.year})` : item.title]));
+  return loadRedial(path, titles);
+}
+
+/** The protocol's instances of one dialogue, without replaying anything (for counting and tests). */
+export function dialogueInstances(d: RedialConversation): Array<Omit<RedialInstance, "user" | "seekerText">> {
+  const out: Array<Omit<RedialInstance, "user" | "seekerText">> = [];
+  const mentioned = new Set<string>();
+  d.messages.forEach((m, i) => {
+    const movies = [...new Set(m.movies)];
+    if (!m.seeker && i > 0 && movies.length > 0) {
+      out.push({ dialogueId: d.id, messageIndex: i, mentionedBefore: new Set(mentioned), groundTruth: movies.filter((id) => !mentioned.has(id)), allMentioned: movies });
+    }
+    for (const id of movies) mentioned.add(id);
+  });
+  return out;
+}
+
+export interface ReplayHooks {
+  /** Called at each instance, before the recommender message is recorded. */
+  instance(inst: RedialInstance): Promise<void>;
+  /** Milliseconds the bot took for each seeker message (the per-turn path). */
+  turnMs?(ms: number): void;
+}
+
+export async function replayDialogue(bot: Bot, d: RedialConversation, user: UserRef, hooks: ReplayHooks): Promise<void> {
+  const instances = new Map(dialogueInstances(d).map((inst) => [inst.messageIndex, inst]));
+  let seekerTurn: string[] = [];
+  let previousWasSeeker = false;
+  for (const [i, m] of d.messages.entries()) {
+    if (m.seeker) {
+      if (!previousWasSeeker) seekerTurn = [];
+      if (m.text) {
+        seekerTurn.push(m.text);
+        const started = performance.now();
+        await bot.handleMessage({ user, text: m.text });
+        hooks.turnMs?.(performance.now() - started);
+      }
+    } else {
+      const inst = instances.get(i);
+      if (inst) await hooks.instance({ ...inst, user, seekerText: seekerTurn.join(" ") });
+      if (m.movies.length > 0) await bot.recordSuggestions(user, m.movies);
+    }
+    previousWasSeeker = m.seeker;
+  }
+}
+
+/** A real Bot on a fresh temporary data folder (real LanceDB, the shipped model), closed and removed after `fn`. */
+export async function withReplayBot<T>(fn: (bot: Bot) => Promise<T>, log: (s: string) => void = () => undefined): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), "chatrec-redial-"));
+  // Commit interval 0: dialogues are replayed one message after another, nothing to group.
+  const bot = await Bot.create(loadConfig(undefined, { dataDir: dir, dbUri: join(dir, "lancedb"), commitIntervalMs: 0 }), log);
+  try {
+    return await fn(bot);
+  } finally {
+    await bot.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

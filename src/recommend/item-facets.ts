@@ -1,0 +1,69 @@
+// Per-item facts the ranker compares with what a person mentioned, precomputed once per catalog as flat
+// arrays: release year, people (directors, stars) and series ("Toy Story" for "Toy Story 3").
+import type { Catalog } from "../catalog/catalog.ts";
+import { titleKey } from "../catalog/normalize.ts";
+
+export interface ItemFacets {
+  /** Release year, NaN when unknown. */
+  year: Float32Array;
+  /** People of row r: personIds[personStart[r] .. personStart[r + 1]). */
+  personStart: Int32Array;
+  personIds: Int32Array;
+  personCount: number;
+  /** Series id of each row, -1 when the title is not shared with another catalog item. */
+  series: Int32Array;
+  seriesCount: number;
+}
+
+const SEQUEL_SUFFIX = /\s+(?:\d{1,2}|ii|iii|iv|v|vi|part \w+|chapter \w+|returns|reloaded|revolutions)$/;
+
+/** "The Hunger Games: Mockingjay - Part 1" and "The Hunger Games" share the key "hunger games". */
+export function seriesKey(title: string): string {
+  let key = titleKey(title.split(/[:(]| - /)[0]!);
+  for (let prev = ""; prev !== key; ) {
+    prev = key;
+    key = key.replace(SEQUEL_SUFFIX, "");
+  }
+  return key;
+}
+
+function people(extra: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const field of ["directors", "stars"]) {
+    const v = extra[field];
+    if (Array.isArray(v)) for (const p of v) if (typeof p === "string" && p.trim()) out.push(p.trim().toLowerCase());
+  }
+  return out;
+}
+
+export function itemFacets(catalog: Catalog): ItemFacets {
+  const n = catalog.size;
+  const year = new Float32Array(n).fill(Number.NaN);
+  const personStart = new Int32Array(n + 1);
+  const personIdOf = new Map<string, number>();
+  const ids: number[] = [];
+  const keys: string[] = [];
+  const keyCount = new Map<string, number>();
+  catalog.items.forEach((item, row) => {
+    if (item.year !== undefined) year[row] = item.year;
+    personStart[row] = ids.length;
+    for (const p of new Set(people(item.extra))) {
+      let id = personIdOf.get(p);
+      if (id === undefined) personIdOf.set(p, (id = personIdOf.size));
+      ids.push(id);
+    }
+    const key = seriesKey(item.title);
+    keys.push(key);
+    // One-word keys ("alien", "heat") are too often unrelated films sharing a word.
+    if (key.includes(" ") || key.length >= 6) keyCount.set(key, (keyCount.get(key) ?? 0) + 1);
+  });
+  personStart[n] = ids.length;
+  const seriesIdOf = new Map<string, number>();
+  const series = Int32Array.from(keys, (k) => {
+    if ((keyCount.get(k) ?? 0) < 2) return -1;
+    let id = seriesIdOf.get(k);
+    if (id === undefined) seriesIdOf.set(k, (id = seriesIdOf.size));
+    return id;
+  });
+  return { year, personStart, personIds: Int32Array.from(ids), personCount: personIdOf.size, series, seriesCount: seriesIdOf.size };
+}

@@ -1,0 +1,94 @@
+// The ranker on the demo catalog (real model embeddings, real neighbours): the served score is the weighted
+// sum of the features it reports, nothing mentioned/seen/rejected comes back, MMR's setting works, and the
+// weights file is read or refused clearly.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Bot } from "../src/bot.ts";
+import { loadConfig } from "../src/config.ts";
+import { ListAccumulator } from "../src/eval/redial-metrics.ts";
+import type { RankRequest } from "../src/recommend/rank.ts";
+import { ablated, FEATURE_NAMES, HAND_WEIGHTS, loadRankerModel, RankerModelError, type RankerModel } from "../src/recommend/ranker-model.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "chatrec-rank-"));
+let bot: Bot;
+let req: RankRequest;
+const user = { platform: "test", id: "ranker" };
+// Weights unlike the hand ones, so a score computed from the hand weights would not match.
+const model: RankerModel = { weights: Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, ((i % 5) - 2) * 0.7 + 0.1])) as RankerModel["weights"], movielensPopularity: new Map(), source: "learnt" };
+
+beforeAll(async () => {
+  bot = await Bot.create(loadConfig({}, { dataDir: dir, commitIntervalMs: 0 }));
+  await bot.handleMessage({ user, text: "I loved The Matrix (1999) and Alien (1979), but I hated Titanic (1997)" });
+  await bot.handleMessage({ user, text: "I've already seen The Terminator (1984)" });
+  req = await bot.rankingRequest(user, { limit: 20, text: "something with robots and space ships", mmrLambda: 1 });
+}, 60_000);
+afterAll(async () => {
+  await bot?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("Ranker", () => {
+  it("serves score = Σ weight · feature for every item it returns", () => {
+    const ranker = bot.ranker.withModel(model);
+    const ranked = ranker.rank(req);
+    expect(ranked).toHaveLength(20);
+    for (const r of ranked) {
+      const sum = FEATURE_NAMES.reduce((s, n) => s + model.weights[n] * r.features[n], 0);
+      expect(r.score).toBeCloseTo(sum, 4);
+    }
+    for (let i = 1; i < ranked.length; i++) expect(ranked[i - 1]!.score).toBeGreaterThanOrEqual(ranked[i]!.score);
+  });
+
+  it("gives training the same features it serves", () => {
+    const ranker = bot.ranker.withModel(model);
+    const top = ranker.rank(req).slice(0, 5);
+    const m = ranker.featureMatrix(req);
+    for (const r of top) {
+      const k = Array.from(m.rows).indexOf(r.row);
+      expect(k).toBeGreaterThanOrEqual(0);
+      FEATURE_NAMES.forEach((n, f) => expect(m.values[k * FEATURE_NAMES.length + f]).toBeCloseTo(r.features[n], 5));
+    }
+  });
+
+  it("never offers what was mentioned, seen or rejected, nor the same title again", () => {
+    const titles = (ids: number[]) => ids.map((row) => bot.catalog.items[row]!.title);
+    const all = bot.ranker.rank({ ...req, diversify: false });
+    expect(all.length).toBeGreaterThan(6000);
+    const offered = new Set(titles(all.map((r) => r.row)));
+    for (const t of ["The Matrix", "Alien", "Titanic", "The Terminator"]) expect(offered.has(t)).toBe(false);
+    const m = bot.ranker.featureMatrix(req);
+    expect(new Set(titles(Array.from(m.rows))).has("Alien")).toBe(false);
+  });
+
+  it("uses neighbours of the liked movies and the message", () => {
+    const top = bot.ranker.rank(req);
+    expect(top.some((r) => r.features.neighbour > 0)).toBe(true);
+    expect(top.every((r) => r.features.novelty === 1 || r.features.novelty === 0)).toBe(true);
+    const noNeighbours = bot.ranker.withModel(ablated(bot.ranker.model, ["neighbours"])).rank(req);
+    expect(noNeighbours.map((r) => r.row)).not.toEqual(top.map((r) => r.row));
+  });
+
+  it("diversifies more with a lower MMR λ", () => {
+    const diversity = (lambda: number) => {
+      const acc = new ListAccumulator(bot.catalog);
+      acc.add(bot.ranker.rank({ ...req, limit: 10, mmrLambda: lambda }).map((r) => bot.catalog.items[r.row]!.id));
+      return acc.report().diversity;
+    };
+    expect(diversity(0.3)).toBeGreaterThan(diversity(1));
+  });
+
+  it("reads learnt weights; a missing file means the hand weights, a broken one a clear error", () => {
+    const file = join(dir, "ranker.json");
+    writeFileSync(file, JSON.stringify({ format: 1, features: FEATURE_NAMES, weights: model.weights, movielensPopularity: { "76012": 0.5 }, training: {} }));
+    const loaded = loadRankerModel(file);
+    expect(loaded.source).toBe("learnt");
+    expect(loaded.weights).toEqual(model.weights);
+    expect(loaded.movielensPopularity.get("76012")).toBe(0.5);
+    expect(loadRankerModel(join(dir, "none.json")).weights).toEqual(HAND_WEIGHTS);
+    writeFileSync(file, JSON.stringify({ format: 1, weights: { message: 1 } }));
+    expect(() => loadRankerModel(file)).toThrow(RankerModelError);
+    expect(() => loadRankerModel(file)).toThrow(/short/);
+  });
+});
