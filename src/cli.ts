@@ -10,7 +10,7 @@ const USAGE = `usage: chatrec <command>
   eval interests [--json <file>]                       interest-model quality on ReDial dev and BBC News
   eval movielens --ratings <csv> --movies <csv>        next-item HR@10/NDCG@10: real-time profile vs no decay vs popularity
   eval redial --dialogues <jsonl> [--json <file>]      ReDial replay: Recall@1/10/50, MRR@50 vs popularity and neighbours (--ablate <group>)
-  bench                                                interest-model latency and throughput`;
+  bench [llm]                                          interest-model and pipeline latency; llm: first reply with/without LLM explanations`;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -46,6 +46,8 @@ async function main(argv: string[]): Promise<void> {
       return runEvalInterestsCli(args);
     }
     case "bench": {
+      const { printExplainerBench } = await import("./explain/bench.ts");
+      if (rest[0] === "llm") return printExplainerBench((await import("./config.ts")).loadConfig());
       const { InterestModel } = await import("./interest/model.ts");
       const { benchInterestModel } = await import("./interest/bench.ts");
       const { loadConfig } = await import("./config.ts");
@@ -60,6 +62,7 @@ async function main(argv: string[]): Promise<void> {
       console.log(`pipeline per message (reply waits for its group commit, interval ${config.commitIntervalMs} ms): p50 ${durable.p50.toFixed(2)} ms, p99 ${durable.p99.toFixed(2)} ms over ${durable.messages} messages`);
       const fast = await benchPipeline({ ...config, commitIntervalMs: 0 });
       console.log(`pipeline per message (commit interval 0 ms): p50 ${fast.p50.toFixed(2)} ms, p99 ${fast.p99.toFixed(2)} ms over ${fast.messages} messages`);
+      await printExplainerBench(config);
       return;
     }
     case undefined:

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildServer } from "../adapters/webhook/server.ts";
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
-import { FakeOpenAI, type FakeAnswer } from "./fakes/openai-server.ts";
+import { answerNamingPromptTitles, FakeOpenAI, type FakeAnswer } from "../src/explain/fake-openai-server.ts";
 
 const BUDGET_MS = 800;
 const dir = mkdtempSync(join(tmpdir(), "chatrec-llm-http-"));
@@ -26,10 +26,7 @@ const post = (path: string, body: unknown) => fetch(base + path, { method: "POST
 const answerFor = (r: ApiReply) => `${r.recommendations[0]!.title} and ${r.recommendations[1]!.title} both fit what you told me.`;
 /** Answers each request with a text built from the titles in its own prompt (the fake does not know the list in advance). */
 function answerFromPrompt(extra: Partial<FakeAnswer> = {}): void {
-  fake.setScript((_n, req) => {
-    const titles = [...req.body.messages[1]!.content.matchAll(/^\d+\. (.+?)(?: \(\d{4}\))?(?: \[.*\])?$/gm)].map((m) => m[1]!);
-    return { content: `${titles[0]} and ${titles[1]} both fit what you told me.`, ...extra };
-  });
+  fake.setScript((_n, req) => ({ content: answerNamingPromptTitles(req), ...extra }));
 }
 
 beforeAll(async () => {

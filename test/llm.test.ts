@@ -6,10 +6,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Bot } from "../src/bot.ts";
 import { ConfigError, loadConfig, PACKAGE_ROOT, type LlmConfig } from "../src/config.ts";
+import { AnswerCheck } from "../src/explain/check.ts";
+import { explainInputOf } from "../src/explain/llm-input.ts";
 import { LlmExplainer } from "../src/explain/llm.ts";
 import { loadExplainPrompts } from "../src/explain/prompts.ts";
 import type { OutgoingReply, UserRef } from "../src/types.ts";
-import { FakeOpenAI, type FakeAnswer } from "./fakes/openai-server.ts";
+import { FakeOpenAI, type FakeAnswer } from "../src/explain/fake-openai-server.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-llm-"));
 const fake = new FakeOpenAI(() => ({ content: "" }));
@@ -203,6 +205,29 @@ describe("LLM explanations (fake OpenAI-compatible server over HTTP)", () => {
       await quiet.close();
       rmSync(noKeyDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("answer check", () => {
+  const idOf = (title: string) => bot.catalog.titles.find(`I loved "${title}"`)[0]!.itemId;
+  const listOf = (...titles: string[]): OutgoingReply => ({
+    ...reply,
+    recommendations: titles.map((t) => {
+      const item = bot.catalog.item(idOf(t))!;
+      return { id: item.id, title: item.title, categories: item.categories, score: 1, reasons: [{ code: "similar_to", text: "Similar to The Matrix, which you liked (similarity 0.80)" }] };
+    }),
+  });
+
+  it("accepts recommended titles anywhere, including inside a sentence-initial title made of common words", () => {
+    const check = new AnswerCheck(bot.catalog, explainInputOf(listOf("Scent of a Woman", "The Matrix Reloaded"), bot.catalog), 900);
+    expect(check.check("Scent of a Woman is a moving drama. Fans of The Matrix will like The Matrix Reloaded.").ok).toBe(true);
+  });
+
+  it("rejects a title that was neither recommended nor cited, also one that merely extends a cited title", () => {
+    const check = new AnswerCheck(bot.catalog, explainInputOf(listOf("Scent of a Woman", "The Matrix Reloaded"), bot.catalog), 900);
+    expect(check.check("Scent of a Woman is great, and so is The Matrix Revolutions.")).toMatchObject({ ok: false, problem: expect.stringMatching(/names "The Matrix Revolutions.*", which was not recommended/) });
+    expect(check.check("Watch Scent of a Woman, then Jurassic Park.").ok).toBe(false);
+    expect(check.check("Watch Scent of a Woman, then Jurassic", true).ok).toBe(true);
   });
 });
 

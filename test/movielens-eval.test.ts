@@ -5,6 +5,7 @@ import { movielensCatalog, readMovielensMovies } from "../src/eval/movielens-cat
 import { evaluateMovielens, hitAndNdcg, leaveLastLikedOut, ratingSignal, trainingPopularity, type UserSplit } from "../src/eval/movielens.ts";
 import { PACKAGE_ROOT } from "../src/config.ts";
 import { InterestModel } from "../src/interest/model.ts";
+import { handModel } from "../src/recommend/ranker-model.ts";
 import { readRatings } from "../src/train/neighbours.ts";
 
 const fixture = join(import.meta.dirname, "fixtures/movielens-tiny");
@@ -53,11 +54,11 @@ describe("MovieLens replay protocol", () => {
     // Training likes: movie 2 three times, movie 1 twice; ties in catalog order.
     // user 1 (rated 1,2,3): 4,5,...,14 -> movie 14 is 11th: miss.  user 2 (rated 2,1): 3 first: NDCG 1.
     // user 3 (rated 2): 1,3,4 -> movie 4 is 3rd: NDCG 1/log2(4) = 0.5.
-    const r = evaluateMovielens(splits, catalog);
+    const r = evaluateMovielens(splits, catalog, handModel());
     expect(r.popularity).toEqual({ users: 3, "hr@10": 2 / 3, "ndcg@10": 0.5 });
     // item-kNN only links 1 and 2, both already rated: its popularity tie-break gives the same list.
     expect(r["item-kNN"]).toEqual({ users: 3, "hr@10": 2 / 3, "ndcg@10": 0.5 });
-    for (const m of ["profile (decay)", "profile (time decay only)", "profile (turn decay only)", "profile (no decay)"] as const) {
+    for (const m of ["profile (decay)", "profile (time decay only)", "profile (turn decay only)", "profile (no decay)", "profile (decay), content only"] as const) {
       expect(r[m].users).toBe(3);
       expect([0, 1 / 3, 2 / 3, 1]).toContain(r[m]["hr@10"]);
       expect(r[m]["ndcg@10"]).toBeLessThanOrEqual(r[m]["hr@10"]);

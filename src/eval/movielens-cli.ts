@@ -1,6 +1,8 @@
 // `chatrec eval movielens --ratings <csv> --movies <csv> [--json <file>] [--model <dir>] [--max-users n]`
 import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { InterestModel } from "../interest/model.ts";
+import { loadRankerModel, RANKER_FILE } from "../recommend/ranker-model.ts";
 import { parseOptions } from "../util/args.ts";
 import { readRatings } from "../train/neighbours.ts";
 import { movielensCatalog } from "./movielens-catalog.ts";
@@ -23,8 +25,9 @@ export async function runEvalMovielensCli(args: string[]): Promise<void> {
   const model = await InterestModel.load(modelDir);
   const catalog = await movielensCatalog(model, moviesPath, trainingPopularity(splits));
   await model.close();
-  console.log(`${ratings.length} ratings, ${splits.length} users with a held-out last like, catalog of ${catalog.size} movies`);
-  const results = evaluateMovielens(splits, catalog, (done, total) => {
+  const ranker = loadRankerModel(join(modelDir, RANKER_FILE));
+  console.log(`${ratings.length} ratings, ${splits.length} users with a held-out last like, catalog of ${catalog.size} movies; ranker weights: ${ranker.source}`);
+  const results = evaluateMovielens(splits, catalog, ranker, (done, total) => {
     if (done % 100 === 0 || done === total) process.stderr.write(`\r${done}/${total} users`);
   });
   process.stderr.write("\n");
@@ -32,5 +35,5 @@ export async function runEvalMovielensCli(args: string[]): Promise<void> {
   console.log("| method | users | HR@10 | NDCG@10 |\n|---|---|---|---|");
   for (const m of METHODS) console.log(`| ${m} | ${results[m].users} | ${results[m]["hr@10"].toFixed(4)} | ${results[m]["ndcg@10"].toFixed(4)} |`);
   console.log(`done in ${seconds.toFixed(1)} s`);
-  if (json) writeFileSync(json, JSON.stringify({ ratings: ratingsPath, movies: moviesPath, users: splits.length, catalog: catalog.size, results, seconds }, null, 2) + "\n");
+  if (json) writeFileSync(json, JSON.stringify({ ratings: ratingsPath, movies: moviesPath, users: splits.length, catalog: catalog.size, rankerWeights: ranker.source, results, seconds }, null, 2) + "\n");
 }

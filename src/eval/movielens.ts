@@ -1,11 +1,13 @@
 // MovieLens replay: each user's ratings, in time order, become feedback events on the real-time profile;
 // the user's last liked rating (4+ stars) is held out and the whole catalog is ranked from what came before.
-// Leave-last-out next-item HR@10 / NDCG@10 for the profile with decay, the same profile without decay, a
-// popularity baseline and an item-kNN baseline (both learnt from the training portions only).
+// Leave-last-out next-item HR@10 / NDCG@10 for the profile with decay (ranked by the bot's Ranker: its weights,
+// with item-kNN neighbours learnt from the training portions), the same profile with each kind of decay
+// alone and without decay, the content-only ranker, and popularity and item-kNN baselines (training portions only).
 import type { Catalog } from "../catalog/catalog.ts";
 import { applyEvent, DEFAULT_PROFILE_SETTINGS, emptyProfile, NO_DECAY_PROFILE_SETTINGS, type Profile, type ProfileSettings } from "../profile/profile.ts";
 import { Neighbours } from "../recommend/neighbours.ts";
-import { rank } from "../recommend/rank.ts";
+import { Ranker } from "../recommend/rank.ts";
+import type { RankerModel } from "../recommend/ranker-model.ts";
 import { itemKnn } from "../train/item-knn.ts";
 import { LIKE_THRESHOLD, MOVIELENS_KNN, likeBaskets, type Rating } from "../train/neighbours.ts";
 import type { Signal } from "../types.ts";
@@ -72,7 +74,7 @@ export interface MethodResult {
   "ndcg@10": number;
 }
 
-/** The profile variants compared: the bot's settings, each kind of decay alone, and none. */
+/** The profile variants compared, all ranked by the bot's Ranker: its settings, each kind of decay alone, and none. */
 const PROFILE_VARIANTS = {
   "profile (decay)": DEFAULT_PROFILE_SETTINGS,
   "profile (time decay only)": { ...DEFAULT_PROFILE_SETTINGS, shortTurnDecay: 1, longTurnDecay: 1 },
@@ -80,8 +82,9 @@ const PROFILE_VARIANTS = {
   "profile (no decay)": NO_DECAY_PROFILE_SETTINGS,
 } as const satisfies Record<string, Readonly<ProfileSettings>>;
 
-export type MethodName = keyof typeof PROFILE_VARIANTS | "popularity" | "item-kNN";
-export const METHODS: readonly MethodName[] = [...(Object.keys(PROFILE_VARIANTS) as Array<keyof typeof PROFILE_VARIANTS>), "popularity", "item-kNN"];
+const CONTENT_ONLY = "profile (decay), content only";
+export type MethodName = keyof typeof PROFILE_VARIANTS | typeof CONTENT_ONLY | "popularity" | "item-kNN";
+export const METHODS: readonly MethodName[] = [...(Object.keys(PROFILE_VARIANTS) as Array<keyof typeof PROFILE_VARIANTS>), CONTENT_ONLY, "popularity", "item-kNN"];
 
 /** Top-K ids from a score map, skipping what the user has rated; ties by catalog order. */
 function topFromScores(catalog: Catalog, score: (id: string) => number, rated: ReadonlySet<string>, k: number): string[] {
@@ -96,9 +99,10 @@ function topFromScores(catalog: Catalog, score: (id: string) => number, rated: R
 /**
  * Runs every method over every user split. `catalog.popularity` must already be the training-portion prior
  * (the ranker's popularity feature); item-kNN is learnt from the training portions only, so no held-out
- * item is ever seen by any method.
+ * item is ever seen by any method. `model` gives the ranker's weights (the bot's models/ranker.json); its
+ * MovieLens prior is dropped: it counts every rating, held-out ones included, and is keyed by other ids.
  */
-export function evaluateMovielens(splits: readonly UserSplit[], catalog: Catalog, onProgress?: (done: number, total: number) => void): Record<MethodName, MethodResult> {
+export function evaluateMovielens(splits: readonly UserSplit[], catalog: Catalog, model: RankerModel, onProgress?: (done: number, total: number) => void): Record<MethodName, MethodResult> {
   const popularity = trainingPopularity(splits);
   const knn = new Neighbours([...itemKnn(likeBaskets(splits.flatMap((s) => s.train)), MOVIELENS_KNN)].map(([id, list]) => ({ id, neighbours: list.map((n) => ({ ...n, movielens: n.score, comention: 0 })) })));
   const sums = Object.fromEntries(METHODS.map((m) => [m, { users: 0, hit: 0, ndcg: 0 }])) as Record<MethodName, { users: number; hit: number; ndcg: number }>;
@@ -108,15 +112,18 @@ export function evaluateMovielens(splits: readonly UserSplit[], catalog: Catalog
     sums[m].hit += r.hit;
     sums[m].ndcg += r.ndcg;
   };
-  const profileTop = (settings: Readonly<ProfileSettings>, train: readonly Rating[]) => {
-    const profile = replayProfile(train, catalog, settings);
-    return rank(catalog, { profile, limit: K, mmrLambda: 1, diversify: false }).slice(0, K).map((r) => catalog.items[r.row]!.id);
-  };
+  const weights = { ...model, movielensPopularity: new Map<string, number>() };
+  const ranker = new Ranker(catalog, knn, weights);
+  const contentOnly = new Ranker(catalog, Neighbours.empty(), weights);
+  // MMR with λ = 1 is plain score order, and only the top K get their features computed.
+  const profileTop = (by: Ranker, settings: Readonly<ProfileSettings>, train: readonly Rating[]) =>
+    by.rank({ profile: replayProfile(train, catalog, settings), limit: K, mmrLambda: 1 }).map((r) => catalog.items[r.row]!.id);
   splits.forEach((s, i) => {
     if (catalog.row(s.heldOut.item) === undefined) return;
     const rated = new Set(s.train.map((r) => r.item));
     const target = s.heldOut.item;
-    for (const [name, settings] of Object.entries(PROFILE_VARIANTS)) add(name as MethodName, profileTop(settings, s.train), target);
+    for (const [name, settings] of Object.entries(PROFILE_VARIANTS)) add(name as MethodName, profileTop(ranker, settings, s.train), target);
+    add(CONTENT_ONLY, profileTop(contentOnly, DEFAULT_PROFILE_SETTINGS, s.train), target);
     add("popularity", topFromScores(catalog, (id) => popularity.get(id) ?? 0, rated, K), target);
     const liked = s.train.filter((r) => r.rating >= LIKE_THRESHOLD).map((r) => r.item);
     const nScores = knn.scoreFor(liked);

@@ -1,5 +1,5 @@
 // A local OpenAI-compatible server (POST /v1/chat/completions, JSON and SSE streaming) over real HTTP,
-// scripted per request, recording every request body it receives.
+// scripted per request, recording every request body it receives. The LLM tests and `chatrec bench` use it.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -25,6 +25,18 @@ export interface RecordedRequest {
     [key: string]: unknown;
   };
   headers: IncomingMessage["headers"];
+}
+
+/** The titles of the numbered list in the prompt made from prompts/explain.md ("1. Title (Year) [categories]"). */
+export function promptTitles(req: RecordedRequest): string[] {
+  const prompt = req.body.messages.map((m) => m.content).join("\n");
+  return [...prompt.matchAll(/^\d+\. (.+?)(?: \(\d{4}\))?(?: \[.*\])?$/gm)].map((m) => m[1]!);
+}
+
+/** A plausible answer that names the first two recommended titles. */
+export function answerNamingPromptTitles(req: RecordedRequest): string {
+  const [first, second] = promptTitles(req);
+  return `${first} and ${second} both fit what you told me.`;
 }
 
 export class FakeOpenAI {
