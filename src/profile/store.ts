@@ -110,6 +110,7 @@ export class ProfileStore {
       return cached;
     }
     assertKey(key);
+    const unstored = this.unstored(key);
     const [snapshots, stored] = await Promise.all([
       this.profiles.query().where(`key = '${key}'`).limit(1).toArray() as Promise<ProfileRow[]>,
       this.events.query().where(`key = '${key}'`).toArray() as Promise<EventRow[]>,
@@ -122,7 +123,7 @@ export class ProfileStore {
       profile = emptyProfile(this.options.labels, this.options.dim, profile.createdAt); // model changed shape: rebuild from events
     }
     const messageIds = new Set<string>();
-    for (const row of this.eventsOf(key, stored)) {
+    for (const row of this.eventsOf(key, stored, unstored)) {
       if (row.message_id) messageIds.add(row.message_id);
       if (Number(row.seq) > profile.seq) profile = applyEvent(profile, JSON.parse(row.data) as ProfileEvent, items);
     }
@@ -131,10 +132,15 @@ export class ProfileStore {
     return state;
   }
 
+  /** Events not yet in LanceDB, taken BEFORE querying it (a batch landing meanwhile is then in the query or here). */
+  private unstored(key: string): EventRow[] {
+    return [...this.inFlight, ...this.pending].filter((r) => r.key === key);
+  }
+
   /** The person's events from LanceDB rows plus those not yet there, once each, in order. */
-  private eventsOf(key: string, stored: readonly EventRow[]): EventRow[] {
+  private eventsOf(key: string, stored: readonly EventRow[], unstored: readonly EventRow[]): EventRow[] {
     const bySeq = new Map<number, EventRow>();
-    for (const row of [...stored, ...this.inFlight, ...this.pending]) if (row.key === key) bySeq.set(Number(row.seq), row);
+    for (const row of [...stored, ...unstored]) if (row.key === key) bySeq.set(Number(row.seq), row);
     return [...bySeq.values()].sort((a, b) => Number(a.seq) - Number(b.seq));
   }
 
@@ -275,8 +281,9 @@ export class ProfileStore {
     assertKey(key);
     if (!(await this.exists(key))) return undefined;
     const state = await this.load(key, items, Date.now());
+    const unstored = this.unstored(key);
     const stored = (await this.events.query().where(`key = '${key}'`).toArray()) as EventRow[];
-    return { profile: state.profile, events: this.eventsOf(key, stored).map((r) => JSON.parse(r.data) as ProfileEvent) };
+    return { profile: state.profile, events: this.eventsOf(key, stored, unstored).map((r) => JSON.parse(r.data) as ProfileEvent) };
   }
 
   /** Hard delete: from memory, from the log's files, from the tables, then every old version, so no trace stays on disk. */
