@@ -169,8 +169,10 @@ export interface FitResult {
  * Listwise softmax: for each ground truth g of an instance with negatives N, loss = −s_g + log Σ_{c ∈ {g} ∪ N} exp(s_c),
  * s = w·x over standardised features, L2 on w; full-batch Adam. Weights are returned on the raw feature scale.
  */
-export function fitRanker(examples: readonly RankerExample[], opts: Pick<RankerTrainingOptions, "epochs" | "l2">): FitResult {
+export function fitRanker(examples: readonly RankerExample[], opts: Pick<RankerTrainingOptions, "epochs" | "l2">, without: ReadonlySet<FeatureName> = new Set()): FitResult {
   const Fn = FEATURE_COUNT;
+  // Features left out (ablation) keep weight 0.
+  const free = FEATURE_NAMES.map((name) => !without.has(name));
   const mean = new Float64Array(Fn);
   const sq = new Float64Array(Fn);
   let count = 0;
@@ -216,6 +218,7 @@ export function fitRanker(examples: readonly RankerExample[], opts: Pick<RankerT
       }
     }
     for (let f = 0; f < Fn; f++) {
+      if (!free[f]) continue;
       const g = grad[f]! / positives + opts.l2 * w[f]!;
       m1[f] = 0.9 * m1[f]! + 0.1 * g;
       m2[f] = 0.999 * m2[f]! + 0.001 * g * g;
