@@ -22,7 +22,7 @@ interface Received {
   body: Record<string, unknown>;
 }
 
-/** A callback receiver on 127.0.0.1 that records each request and answers with the next scripted status (then 200). */
+/** A callback receiver on 127.0.0.1 that records each request and answers with the next scripted status (then 200; 0 = drop the connection). */
 class Receiver {
   readonly received: Received[] = [];
   script: number[] = [];
@@ -36,7 +36,10 @@ class Receiver {
       req.on("end", () => {
         const raw = Buffer.concat(chunks).toString();
         this.received.push({ at: Date.now(), headers: req.headers, raw, body: JSON.parse(raw) as Record<string, unknown> });
-        res.writeHead(this.script.shift() ?? 200).end();
+        const status = this.script.shift() ?? 200;
+        // 0 scripts a network error: the connection is dropped without an answer.
+        if (status === 0) req.socket.destroy();
+        else res.writeHead(status).end();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
@@ -116,6 +119,16 @@ describe("webhook callbacks", () => {
     expect((got[1]!.body.recommendations as Array<{ id: string }>).map((r) => r.id)).not.toContain(first.recommendations[0]!.id);
     await new Promise((r) => setTimeout(r, 200));
     expect(receiver.received).toHaveLength(2);
+  });
+
+  it("retries after a network error (connection dropped without an answer)", async () => {
+    receiver.received.length = 0;
+    receiver.script = [0];
+    const res = await post(`${base}/v1/messages`, { user: { id: "cb6" }, text: "heist movies", callbackUrl: receiver.url });
+    expect(res.status).toBe(202);
+    const got = await receiver.count(2);
+    expect(got.map((r) => r.headers[ATTEMPT_HEADER])).toEqual(["1", "2"]);
+    expect(got[1]!.body.id).toBe(res.body.id);
   });
 
   it("gives up after the configured attempts, and does not retry a 4xx", async () => {

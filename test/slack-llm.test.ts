@@ -1,25 +1,16 @@
 // The optional LLM explanation in Slack: the list is posted at once, the checked explanation follows as an
 // edit of that message (chat.update, or response_url for slash commands); a rejected answer changes nothing.
 // Real Bolt app in the real server, fake Slack Web API, fake OpenAI-compatible server, all over HTTP.
-import { rmSync } from "node:fs";
-import { LogLevel } from "@slack/bolt";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SlackAdapter } from "../adapters/slack/app.ts";
-import { buildServer } from "../adapters/webhook/server.ts";
-import { Bot } from "../src/bot.ts";
-import { loadConfig } from "../src/config.ts";
+import type { Bot } from "../src/bot.ts";
 import { FakeOpenAI } from "../src/explain/fake-openai-server.ts";
-import { seededDataDir } from "./support/adapter-driver.ts";
-import { FakeSlack, SIGNING_SECRET, blockActions, eventCallback, leadText, postSigned, readCards, slashCommand } from "./support/slack-fake.ts";
+import { blockActions, eventCallback, leadText, postSigned, readCards, slashCommand, startSlackHarness, type FakeSlack, type SlackHarness } from "./support/slack-fake.ts";
 
 const LLM_DELAY_MS = 200;
 const openai = new FakeOpenAI(() => ({ content: "" }));
-let dir: string;
+let harness: SlackHarness;
 let bot: Bot;
-let server: FastifyInstance;
 let slack: FakeSlack;
-let adapter: SlackAdapter;
 let events: string;
 
 /** Answers with the first two titles of the prompt's own list (the fake does not know the list in advance). */
@@ -32,25 +23,12 @@ function answerFromPrompt(delayMs = LLM_DELAY_MS): void {
 
 beforeAll(async () => {
   await openai.listen();
-  slack = await FakeSlack.start();
-  dir = await seededDataDir("slack-llm");
-  const config = loadConfig(
-    { SLACK_BOT_TOKEN: "xoxb-llm", SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: openai.baseUrl, CHATREC_LLM_TIMEOUT_MS: "2500" },
-    { dataDir: dir, commitIntervalMs: 2 },
-  );
-  bot = await Bot.create(config);
-  server = buildServer(bot, { maxBodyBytes: config.maxBodyBytes });
-  adapter = new SlackAdapter(bot, config.slack!, { server, logLevel: LogLevel.ERROR });
-  await adapter.start();
-  events = (await server.listen({ port: 0, host: "127.0.0.1" })) + "/slack/events";
+  harness = await startSlackHarness("slack-llm", { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: openai.baseUrl, CHATREC_LLM_TIMEOUT_MS: "2500" });
+  ({ bot, slack, events } = harness);
 });
 afterAll(async () => {
-  await adapter.stop();
-  await server.close();
-  await bot.close();
-  await slack.close();
+  await harness.stop();
   await openai.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 type Block = { type: string; block_id?: string; text?: { text: string } };

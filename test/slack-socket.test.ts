@@ -45,6 +45,16 @@ describe("Slack Socket Mode", () => {
       expect(readCards(post.args.blocks)).toHaveLength(5);
       expect((await bot.profileOf({ platform: "slack", scope: "T9", id: "U1" }))!.liked.length).toBeGreaterThan(0);
 
+      // A redelivered envelope (retry_attempt 1) with the same event is acted on once.
+      const dm = eventCallback("dm", { team: "T9", user: "U2", channel: "D2", text: "courtroom dramas" });
+      await slack.sendEnvelope("events_api", dm);
+      await slack.waitFor(() => slack.callsTo("chat.postMessage").find((c) => c.args.channel === "D2"));
+      await slack.sendEnvelope("events_api", dm, 1);
+      await slack.sendEnvelope("events_api", eventCallback("dm", { team: "T9", user: "U2", channel: "D2", text: "with a twist" }));
+      await slack.waitFor(() => slack.callsTo("chat.postMessage").filter((c) => c.args.channel === "D2").length >= 2);
+      expect(slack.callsTo("chat.postMessage").filter((c) => c.args.channel === "D2")).toHaveLength(2);
+      expect((await bot.exportOf({ platform: "slack", scope: "T9", id: "U2" }))!.events).toHaveLength(2);
+
       const form = slashCommand(slack, { team: "T9", user: "U1", command: "/recommend", text: "something darker" });
       await slack.sendEnvelope("slash_commands", form);
       const answer = await slack.waitFor(() => slack.responses.find((r) => r.id === form.response_url!.split("/").at(-1)));

@@ -1,43 +1,25 @@
 // The Slack adapter over real HTTP: a real Bolt app mounted in the real fastify server receives properly
 // signed Events API, slash-command and interactivity requests, runs real turns (ONNX + LanceDB), and calls a
 // local fake Slack Web API.
-import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { LogLevel } from "@slack/bolt";
 import fc from "fast-check";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SlackAdapter } from "../adapters/slack/app.ts";
 import { buildServer } from "../adapters/webhook/server.ts";
-import { Bot } from "../src/bot.ts";
-import { loadConfig } from "../src/config.ts";
-import { BOT_ID, BOT_USER_ID, FakeSlack, SIGNING_SECRET, blockActions, eventCallback, leadText, postSigned, readCards, slackHeaders, slashCommand, type ApiCall } from "./support/slack-fake.ts";
+import type { Bot } from "../src/bot.ts";
+import { BOT_ID, BOT_USER_ID, blockActions, eventCallback, leadText, postSigned, readCards, slackHeaders, slashCommand, startSlackHarness, type ApiCall, type FakeSlack, type SlackHarness } from "./support/slack-fake.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "chatrec-slack-"));
+let harness: SlackHarness;
 let bot: Bot;
-let server: FastifyInstance;
 let slack: FakeSlack;
-let adapter: SlackAdapter;
 let events: string;
 
 beforeAll(async () => {
-  slack = await FakeSlack.start();
-  const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-test", SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl }, { dataDir: dir, commitIntervalMs: 2 });
-  bot = await Bot.create(config);
-  server = buildServer(bot, { maxBodyBytes: config.maxBodyBytes });
-  adapter = new SlackAdapter(bot, config.slack!, { server, logLevel: LogLevel.ERROR });
-  await adapter.start();
-  events = (await server.listen({ port: 0, host: "127.0.0.1" })) + "/slack/events";
+  harness = await startSlackHarness("slack");
+  ({ bot, slack, events } = harness);
 });
-afterAll(async () => {
-  await adapter.stop();
-  await server.close();
-  await bot.close();
-  await slack.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => harness.stop());
 
 const postsIn = (channel: string) => slack.callsTo("chat.postMessage").filter((c) => c.args.channel === channel);
 const waitForPost = (channel: string, n = 1) => slack.waitFor(() => postsIn(channel).length >= n && postsIn(channel)[n - 1]!);

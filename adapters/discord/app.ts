@@ -151,9 +151,11 @@ export class DiscordAdapter {
         reply = await this.bot.handleFeedback({ user, itemId: parsed.itemId, signal: parsed.action, conversationId: `${PLATFORM}:${interaction.channelId}`, messageId: `${PLATFORM}:${interaction.id}` });
         return renderReply(reply, interaction.user.id);
       } catch (err) {
+        // Never replace the person's list with an error: a failure is answered privately instead.
         failed = true;
         if (err instanceof UnknownItemError) return textMessage(UNKNOWN_ITEM);
-        throw err;
+        this.log("button turn failed", err);
+        return textMessage(APOLOGY);
       }
     };
     const inPlace = () => own && !failed;

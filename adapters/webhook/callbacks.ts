@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { CallbackConfig } from "../../src/config.ts";
 import { signedHeaders } from "../../src/util/signature.ts";
+import { sleep } from "../../src/util/sleep.ts";
 
 export const DELIVERY_HEADER = "x-chatrec-delivery";
 export const ATTEMPT_HEADER = "x-chatrec-attempt";
@@ -109,16 +110,4 @@ export class CallbackSender {
     this.closing.abort();
     await Promise.allSettled([...this.inFlight]);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

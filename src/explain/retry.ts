@@ -1,6 +1,7 @@
 // Retries on 429 / 5xx / connection errors, but only while the time budget still leaves room for an attempt.
 // (The openai client's own retries sleep without watching the abort signal, so they are switched off.)
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import { sleep } from "../util/sleep.ts";
 
 const BASE_DELAY_MS = 100;
 /** A retry that would start with less than this left of the budget is not worth making. */
@@ -33,16 +34,4 @@ function retryAfterMs(headers: Headers | undefined): number | undefined {
   if (Number.isFinite(ms) && ms >= 0) return ms;
   const seconds = Number.parseFloat(headers?.get("retry-after") ?? "");
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -78,7 +78,7 @@ export class FakeDiscord {
   }
 
   /** Resolves with the first recorded call (past or future) that matches; rejects after `ms`. */
-  async waitFor(match: (c: RestCall) => boolean, ms = 10_000, from = 0): Promise<RestCall> {
+  async waitFor(match: (c: RestCall) => boolean, ms = 30_000, from = 0): Promise<RestCall> {
     const deadline = Date.now() + ms;
     for (;;) {
       const found = this.calls.slice(from).find(match);

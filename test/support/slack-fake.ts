@@ -366,6 +366,45 @@ function unescape(s: string): string {
   return s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 }
 
+// ---------- the whole set-up: real bot, real server, real Bolt app, fake Slack ----------
+
+/** A running bot with the Slack adapter mounted in its real HTTP server, talking to a fake Slack. */
+export interface SlackHarness {
+  slack: FakeSlack;
+  bot: Bot;
+  server: FastifyInstance;
+  adapter: SlackAdapter;
+  /** The URL of POST /slack/events. */
+  events: string;
+  stop(): Promise<void>;
+}
+
+/** `env`: extra environment (e.g. the LLM's); the Slack variables point at the fake. Data in a fresh seeded folder. */
+export async function startSlackHarness(prefix: string, env: Record<string, string> = {}): Promise<SlackHarness> {
+  const dir = await seededDataDir(prefix);
+  const slack = await FakeSlack.start();
+  const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-test", SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, ...env }, { dataDir: dir, commitIntervalMs: 2 });
+  const bot = await Bot.create(config);
+  const server = buildServer(bot, { maxBodyBytes: config.maxBodyBytes });
+  const adapter = new SlackAdapter(bot, config.slack!, { server, logLevel: LogLevel.ERROR });
+  await adapter.start();
+  const events = (await server.listen({ port: 0, host: "127.0.0.1" })) + SLACK_EVENTS_PATH;
+  return {
+    slack,
+    bot,
+    server,
+    adapter,
+    events,
+    async stop() {
+      await adapter.stop();
+      await server.close();
+      await bot.close();
+      await slack.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 // ---------- the contract-suite driver ----------
 
 /**
@@ -376,33 +415,21 @@ export class SlackDriver implements AdapterDriver {
   readonly name = "slack";
   readonly scoped = true;
   readonly buttons = true;
-  private slack!: FakeSlack;
-  private bot!: Bot;
-  private server!: FastifyInstance;
-  private adapter!: SlackAdapter;
-  private events = "";
-  private dir = "";
+  private harness!: SlackHarness;
   /** The message each person's buttons are on: channel and ts of the last list the bot posted. */
   private readonly lastList = new Map<string, { channel: string; ts: string; blocks: unknown }>();
 
   async start(): Promise<void> {
-    this.dir = await seededDataDir("slack-driver");
-    this.slack = await FakeSlack.start();
-    const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-driver", SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: this.slack.apiUrl }, { dataDir: this.dir, commitIntervalMs: 2 });
-    this.bot = await Bot.create(config);
-    this.server = buildServer(this.bot, { maxBodyBytes: config.maxBodyBytes });
-    this.adapter = new SlackAdapter(this.bot, config.slack!, { server: this.server, logLevel: LogLevel.ERROR });
-    await this.adapter.start();
-    this.events = (await this.server.listen({ port: 0, host: "127.0.0.1" })) + SLACK_EVENTS_PATH;
+    this.harness = await startSlackHarness("slack-driver");
   }
 
   async say(person: Person, text: string): Promise<Reply> {
     const team = person.scope ?? "T0DRIVER";
     const channel = `D${team}${person.id}`;
-    const before = this.slack.callsTo("chat.postMessage").length;
-    const res = await postSigned(this.events, { json: eventCallback("dm", { team, user: person.id, channel, text }) });
+    const before = this.harness.slack.callsTo("chat.postMessage").length;
+    const res = await postSigned(this.harness.events, { json: eventCallback("dm", { team, user: person.id, channel, text }) });
     if (res.status !== 200) throw new Error(`POST /slack/events answered ${res.status}`);
-    const post = await this.slack.waitFor(() => this.slack.callsTo("chat.postMessage").slice(before).find((c) => c.args.channel === channel));
+    const post = await this.harness.slack.waitFor(() => this.harness.slack.callsTo("chat.postMessage").slice(before).find((c) => c.args.channel === channel));
     if (readCards(post.args.blocks).length) this.lastList.set(this.key(person), { channel, ts: String(post.result.ts), blocks: post.args.blocks });
     return toReply(post.args.blocks);
   }
@@ -412,27 +439,23 @@ export class SlackDriver implements AdapterDriver {
     const list = this.lastList.get(this.key(person)) ?? { channel: `D${team}${person.id}`, ts: "1700000000.000001", blocks: [] };
     // A card the list does not show (stale or forged) is still clicked the way Slack would send it.
     const owner = readCards(list.blocks).find((c) => c.id === itemId)?.owner ?? person.id;
-    const updates = this.slack.callsTo("chat.update").length;
-    const payload = blockActions(this.slack, { team, user: person.id, actionId: `chatrec_${action}`, value: JSON.stringify({ item: itemId, for: owner }), channel: list.channel, messageTs: list.ts });
+    const updates = this.harness.slack.callsTo("chat.update").length;
+    const payload = blockActions(this.harness.slack, { team, user: person.id, actionId: `chatrec_${action}`, value: JSON.stringify({ item: itemId, for: owner }), channel: list.channel, messageTs: list.ts });
     const responseId = String(payload.response_url).split("/").at(-1);
-    const res = await postSigned(this.events, { form: { payload: JSON.stringify(payload) } });
+    const res = await postSigned(this.harness.events, { form: { payload: JSON.stringify(payload) } });
     if (res.status !== 200) throw new Error(`POST /slack/events answered ${res.status}`);
     // The refreshed list replaces the message (chat.update); an apology arrives through the response_url.
-    const blocks = await this.slack.waitFor(
+    const blocks = await this.harness.slack.waitFor(
       () =>
-        this.slack.callsTo("chat.update").slice(updates).find((c) => c.args.channel === list.channel && c.args.ts === list.ts)?.args.blocks ??
-        this.slack.responses.find((r) => r.id === responseId)?.body.blocks,
+        this.harness.slack.callsTo("chat.update").slice(updates).find((c) => c.args.channel === list.channel && c.args.ts === list.ts)?.args.blocks ??
+        this.harness.slack.responses.find((r) => r.id === responseId)?.body.blocks,
     );
     if (readCards(blocks).length) this.lastList.set(this.key(person), { ...list, blocks });
     return toReply(blocks);
   }
 
-  async stop(): Promise<void> {
-    await this.adapter.stop();
-    await this.server.close();
-    await this.bot.close();
-    await this.slack.close();
-    rmSync(this.dir, { recursive: true, force: true });
+  stop(): Promise<void> {
+    return this.harness.stop();
   }
 
   private key(person: Person): string {
