@@ -3,6 +3,7 @@ import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
 import { DiscordAdapter } from "./discord/app.ts";
 import { reportToParent } from "./ipc.ts";
+import { closeHttpGracefully } from "./shutdown.ts";
 import { assertSafeListen } from "./webhook/auth.ts";
 import { SlackAdapter } from "./slack/app.ts";
 import { buildServer } from "./webhook/server.ts";
@@ -28,8 +29,8 @@ export async function startServer(): Promise<void> {
     stopping = true;
     await slack?.stop();
     await discord?.stop();
-    await app.close();
-    await bot.close();
+    await closeHttpGracefully(app); // replies in progress are sent (their updates are already durable)
+    await bot.close(); // flushes pending events and profile snapshots
     process.exit(0);
   };
   process.on("SIGINT", () => void stop());

@@ -76,12 +76,12 @@ describe("generated input against the real HTTP server", () => {
       fc.asyncProperty(
         fc.record(
           {
-            user: fc.record({ id: anyString(40), name: anyString(20) }, { requiredKeys: ["id"] }),
+            // Half plain ids and sensible limits, so that many bodies reach the pipeline, not only the validator.
+            user: fc.record({ id: fc.oneof(fc.stringMatching(/^[\w-]{1,30}$/), anyString(40)), name: anyString(20) }, { requiredKeys: ["id"] }),
             text: anyString(200),
-            messageId: anyString(20),
+            messageId: fc.oneof(fc.uuid(), anyString(20)),
             conversationId: anyString(20),
-            limit: anyNumber,
-            extra: anyJson,
+            limit: fc.oneof(fc.integer({ min: 1, max: 20 }), anyNumber),
           },
           { requiredKeys: ["user", "text"] },
         ),

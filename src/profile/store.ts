@@ -231,6 +231,10 @@ export class ProfileStore {
     await this.enqueueWrite(async () => {
       await this.events.delete(`key = '${key}'`);
       await this.profiles.delete(`key = '${key}'`);
+      // The delete's own transaction and manifest record its predicate, i.e. the key, and cleanup always
+      // keeps the latest version: a commit that names no one makes the delete an old version.
+      await this.events.delete("false");
+      await this.profiles.delete("false");
       const now = new Date(Date.now() + 1000);
       await this.events.optimize({ cleanupOlderThan: now, deleteUnverified: true });
       await this.profiles.optimize({ cleanupOlderThan: now, deleteUnverified: true });
