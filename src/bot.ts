@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import type { Catalog } from "./catalog/catalog.ts";
-import { loadCatalogFile } from "./catalog/load.ts";
+import { ingestCatalog } from "./catalog/ingest.ts";
+import { readCatalogSource } from "./catalog/source.ts";
 import { openCatalog } from "./catalog/store.ts";
 import { PACKAGE_ROOT, type Config } from "./config.ts";
 import { LlmExplainer, type ExplainOptions } from "./explain/llm.ts";
@@ -13,7 +14,7 @@ import { InterestModel } from "./interest/model.ts";
 import { loadOrCreateSecret, personKey } from "./profile/keys.ts";
 import { applyEvent, confidence, topInterests, type ItemLookup, type Profile, type ProfileEvent } from "./profile/profile.ts";
 import { ProfileStore, type PersonState } from "./profile/store.ts";
-import type { Neighbours } from "./recommend/neighbours.ts";
+import { Neighbours } from "./recommend/neighbours.ts";
 import { NEIGHBOURS_FILE, openNeighbours } from "./recommend/neighbours-store.ts";
 import { Ranker, type RankedItem, type RankRequest } from "./recommend/rank.ts";
 import { loadRankerModel, RANKER_FILE } from "./recommend/ranker-model.ts";
@@ -62,10 +63,14 @@ export class Bot {
     const model = await InterestModel.load(config.modelDir);
     const db = await lancedb.connect(config.dbUri);
     const commonWords = new Map(readFileSync(join(PACKAGE_ROOT, "data/common-words.txt"), "utf8").split("\n").map((w, i) => [w, i] as const));
-    const catalog = await openCatalog(db, model, () => loadCatalogFile(resolve(config.catalogPath)).items, commonWords, (done, total) => {
+    const progress = (done: number, total: number) => {
       if (done === total) log(`embedded ${total} catalog items`);
-    });
-    const neighbours = await openNeighbours(db, join(config.modelDir, NEIGHBOURS_FILE), log);
+    };
+    const seed = () => ingestCatalog(db, model, { path: resolve(config.catalogPath), mode: "replace", reason: "seed", onProgress: progress });
+    const catalog = await openCatalog(db, model, seed, commonWords, progress);
+    // The shipped neighbours belong to the demo catalog; an ingested catalog of its own goes without them.
+    const source = await readCatalogSource(db);
+    const neighbours = source && !source.demo ? Neighbours.empty() : await openNeighbours(db, join(config.modelDir, NEIGHBOURS_FILE), log);
     const store = await ProfileStore.open(db, { commitIntervalMs: config.commitIntervalMs, compactEvery: config.compactEvery, retentionDays: config.retentionDays, labels: model.labels.length, dim: model.dim });
     const secret = loadOrCreateSecret(join(config.dataDir, "secret.key"));
     const ranker = new Ranker(catalog, neighbours, loadRankerModel(join(config.modelDir, RANKER_FILE)));

@@ -2,6 +2,8 @@
 const USAGE = `usage: chatrec <command>
   start                                                serve the HTTP API and web chat (PORT, default 3000)
   chat                                                 chat with the bot in the terminal
+  ingest <file> [--columns id=<col>,...] [--replace|--merge] [--data-dir <dir>]
+                                                       load a CSV/JSONL catalog into the data folder's items table
   train [--catalog <file>] [--out <dir>] [--seed n]   train the interest model (ONNX) from the repo's data
   train neighbours [--k n] [--out <file>]              learn item-to-item neighbours (MovieLens likes + ReDial train co-mentions)
   train ranker [--out <file>]                          learn the ranking weights on replayed ReDial train dialogues (models/ranker.json)
@@ -24,6 +26,10 @@ async function main(argv: string[]): Promise<void> {
       }
       const { runTrainCli } = await import("./train/cli.ts");
       return runTrainCli(rest);
+    }
+    case "ingest": {
+      const { runIngestCli } = await import("./catalog/ingest-cli.ts");
+      return runIngestCli(rest);
     }
     case "eval": {
       const [what, ...args] = rest;

@@ -1,7 +1,7 @@
 // Graceful shutdown (SIGTERM) of the real server under load flushes everything: every acknowledged event
 // and an up-to-date profile snapshot per person are on disk when the process exits. A forgotten person
 // answers 404 before and after the restart, and no file in the data folder holds their key.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
@@ -12,6 +12,7 @@ import { buildServer } from "../adapters/webhook/server.ts";
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
 import { loadOrCreateSecret, personKey } from "../src/profile/keys.ts";
+import { filesContaining } from "./support/data-folder.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-term-"));
 const env = { CHATREC_DATA_DIR: dir, CHATREC_RATE_PER_MIN: "0" };
@@ -21,13 +22,6 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function filesContaining(root: string, needle: string): string[] {
-  return readdirSync(root).flatMap((name) => {
-    const path = join(root, name);
-    if (statSync(path).isDirectory()) return filesContaining(path, needle);
-    return readFileSync(path).includes(needle) ? [path] : [];
-  });
-}
 
 const json = { "content-type": "application/json" };
 

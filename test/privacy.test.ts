@@ -2,7 +2,7 @@
 // text storage is enabled; the pseudonymisation secret is generated once (0600) and kept; the export holds
 // every row stored under the person's key; retention expires old events.
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
@@ -11,19 +11,13 @@ import { buildServer } from "../adapters/webhook/server.ts";
 import { Bot } from "../src/bot.ts";
 import { loadConfig, type Config } from "../src/config.ts";
 import { loadOrCreateSecret, personKey } from "../src/profile/keys.ts";
+import { filesContaining } from "./support/data-folder.ts";
 
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function filesContaining(root: string, needle: string): string[] {
-  return readdirSync(root).flatMap((name) => {
-    const path = join(root, name);
-    if (statSync(path).isDirectory()) return filesContaining(path, needle);
-    return readFileSync(path).includes(needle) ? [path] : [];
-  });
-}
 
 interface Running { base: string; bot: Bot; dir: string; close: () => Promise<void> }
 

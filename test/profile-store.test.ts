@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { personKey } from "../src/profile/keys.ts";
 import type { ItemLookup, ProfileEvent } from "../src/profile/profile.ts";
 import { ProfileStore } from "../src/profile/store.ts";
+import { filesContaining } from "./support/data-folder.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,15 +20,6 @@ function event(seq: number, extra: Partial<ProfileEvent> = {}): ProfileEvent {
   return { seq, at: 1_000 + seq, kind: "message", intent: "recommend", messageId: `m${seq}`, interests: [0.1, 0.8, 0.1], embedding: [0, 1], signals: [], shown: [], ...extra };
 }
 
-function filesContaining(root: string, needle: string): string[] {
-  const hits: string[] = [];
-  for (const name of readdirSync(root)) {
-    const path = join(root, name);
-    if (statSync(path).isDirectory()) hits.push(...filesContaining(path, needle));
-    else if (readFileSync(path).includes(needle)) hits.push(path);
-  }
-  return hits;
-}
 
 describe("profile store on real LanceDB", () => {
   it("commits grouped events durably and rebuilds profiles after a restart", async () => {

@@ -13,7 +13,10 @@ export class CatalogFormatError extends Error {
 
 export interface LoadedCatalog {
   items: Item[];
+  /** Rows that did not become items, by line (JSONL: the file line; CSV: the row number, header = 1). */
   skipped: Array<{ line: number; reason: string }>;
+  /** The source columns (CSV: the header; JSONL: every key seen), for checking a column map. */
+  columns: string[];
 }
 
 const LIST_SEPARATOR = /\s*[|;]\s*/;
@@ -72,31 +75,34 @@ export function parseCatalog(text: string, format: "jsonl" | "csv", columns: Col
   const items: Item[] = [];
   const skipped: LoadedCatalog["skipped"] = [];
   const seen = new Set<string>();
-  const rows: Array<Record<string, unknown>> =
+  const names = new Set<string>();
+  const rows: Array<{ line: number; row: Record<string, unknown> }> =
     format === "csv"
-      ? parseCsvObjects(text)
+      ? parseCsvObjects(text).map((row, i) => ({ line: i + 2, row }))
       : text.split("\n").flatMap((line, i) => {
           if (!line.trim()) return [];
           try {
             const parsed: unknown = JSON.parse(line);
-            if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return [parsed as Record<string, unknown>];
+            if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return [{ line: i + 1, row: parsed as Record<string, unknown> }];
             skipped.push({ line: i + 1, reason: "not a JSON object" });
           } catch {
             skipped.push({ line: i + 1, reason: "invalid JSON" });
           }
           return [];
         });
-  rows.forEach((row, i) => {
+  for (const { line, row } of rows) {
+    for (const key of Object.keys(row)) names.add(key);
     try {
       const item = rowToItem(row, columns);
       if (seen.has(item.id)) throw new CatalogFormatError(`duplicate id ${item.id}`);
       seen.add(item.id);
       items.push(item);
     } catch (err) {
-      skipped.push({ line: i + 2, reason: (err as Error).message });
+      skipped.push({ line, reason: (err as Error).message });
     }
-  });
-  return { items, skipped };
+  }
+  skipped.sort((x, y) => x.line - y.line);
+  return { items, skipped, columns: [...names] };
 }
 
 export function loadCatalogFile(path: string, columns: ColumnMap = {}): LoadedCatalog {

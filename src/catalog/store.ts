@@ -101,17 +101,18 @@ function rowToItem(row: ItemRow): Item {
 }
 
 /**
- * Opens the catalog for serving. The first start (no items table) ingests `seedItems()`; a model whose sha
- * differs from the one the vectors were made with re-embeds the stored items, so a retrained model is picked up.
+ * Opens the catalog for serving. The stored items table always wins: only a data folder without one is filled
+ * by `seed()` (the configured catalog file); `chatrec ingest` replaces the table. A model whose sha differs
+ * from the one the vectors were made with re-embeds the stored items, so a retrained model is picked up.
  */
 export async function openCatalog(
   db: lancedb.Connection,
   model: InterestModel,
-  seedItems: () => Item[],
+  seed: () => Promise<unknown>,
   commonWords: ReadonlyMap<string, number>,
   onProgress?: Progress,
 ): Promise<Catalog> {
-  if (!(await db.tableNames()).includes(ITEMS_TABLE)) await writeItems(db, model, seedItems(), { mode: "replace", onProgress });
+  if (!(await db.tableNames()).includes(ITEMS_TABLE)) await seed();
   const table = await db.openTable(ITEMS_TABLE);
   let rows = (await table.query().toArray()) as unknown as ItemRow[];
   if (rows.length === 0) throw new Error("the items table is empty: ingest a catalog first (chatrec ingest <file>)");
