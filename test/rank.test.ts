@@ -63,10 +63,11 @@ describe("Ranker", () => {
   });
 
   it("uses neighbours of the liked movies and the message", () => {
-    const top = bot.ranker.rank(req);
+    const withNeighbours: RankerModel = { ...bot.ranker.model, weights: { ...bot.ranker.model.weights, neighbour: 2 } };
+    const top = bot.ranker.withModel(withNeighbours).rank(req);
     expect(top.some((r) => r.features.neighbour > 0)).toBe(true);
     expect(top.every((r) => r.features.novelty === 1 || r.features.novelty === 0)).toBe(true);
-    const noNeighbours = bot.ranker.withModel(ablated(bot.ranker.model, ["neighbours"])).rank(req);
+    const noNeighbours = bot.ranker.withModel(ablated(withNeighbours, ["neighbours"])).rank(req);
     expect(noNeighbours.map((r) => r.row)).not.toEqual(top.map((r) => r.row));
   });
 

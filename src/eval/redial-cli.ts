@@ -1,19 +1,11 @@
 // `chatrec eval redial --dialogues <jsonl> [--json <file>] [--mmr λ] [--ablate <group,...>] [--weights hand|<file>] [--max-dialogues n]`
 import { writeFileSync } from "node:fs";
-import { ablated, FEATURE_GROUPS, handModel, loadRankerModel, type FeatureGroup } from "../recommend/ranker-model.ts";
+import { ablated, FEATURE_GROUPS, handModel, loadRankerModel, parseFeatureGroups } from "../recommend/ranker-model.ts";
 import { parseOptions } from "../util/args.ts";
 import { evaluateRedial, type RedialReport } from "./redial.ts";
 import { loadRedialDialogues, withReplayBot } from "./redial-replay.ts";
 
 const USAGE = `usage: chatrec eval redial --dialogues <ReDial jsonl> [--json <file>] [--mmr <0..1>] [--ablate <${Object.keys(FEATURE_GROUPS).join("|")}>[,...]] [--weights hand|<ranker.json>] [--max-dialogues n]`;
-
-export function parseAblation(value: string | undefined): FeatureGroup[] {
-  if (!value) return [];
-  return value.split(",").map((g) => {
-    if (!(g in FEATURE_GROUPS)) throw new Error(`--ablate: unknown signal group "${g}"; available: ${Object.keys(FEATURE_GROUPS).join(", ")}`);
-    return g as FeatureGroup;
-  });
-}
 
 const f3 = (x: number) => x.toFixed(3);
 
@@ -36,7 +28,7 @@ export async function runEvalRedialCli(args: string[]): Promise<void> {
   const { values } = parseOptions(args, { values: ["--dialogues", "--json", "--mmr", "--ablate", "--weights", "--max-dialogues"] }, USAGE);
   const path = values.get("--dialogues");
   if (!path) throw new Error(`--dialogues is required\n${USAGE}`);
-  const ablate = parseAblation(values.get("--ablate"));
+  const ablate = parseFeatureGroups(values.get("--ablate"));
   const maxDialogues = values.has("--max-dialogues") ? Number.parseInt(values.get("--max-dialogues")!, 10) : Infinity;
   if (!(maxDialogues > 0)) throw new Error("--max-dialogues must be a positive integer");
   const weights = values.get("--weights");

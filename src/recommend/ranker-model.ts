@@ -104,3 +104,12 @@ export function ablated(model: RankerModel, groups: readonly FeatureGroup[]): Ra
   for (const g of groups) for (const f of FEATURE_GROUPS[g]) weights[f] = 0;
   return { ...model, weights };
 }
+
+/** "neighbours,message" -> the groups, or an error naming the unknown one. */
+export function parseFeatureGroups(value: string | undefined): FeatureGroup[] {
+  if (!value) return [];
+  return value.split(",").map((g) => {
+    if (!(g in FEATURE_GROUPS)) throw new Error(`unknown signal group "${g}"; available: ${Object.keys(FEATURE_GROUPS).join(", ")}`);
+    return g as FeatureGroup;
+  });
+}

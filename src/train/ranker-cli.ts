@@ -3,14 +3,14 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../config.ts";
 import { loadRedialDialogues, withReplayBot } from "../eval/redial-replay.ts";
-import { RANKER_FILE } from "../recommend/ranker-model.ts";
+import { FEATURE_GROUPS, parseFeatureGroups, RANKER_FILE } from "../recommend/ranker-model.ts";
 import { parseOptions } from "../util/args.ts";
 import { collectExamples, DEFAULT_RANKER_TRAINING, dialogueLines, fitRanker, loadExamples, movielensPopularity, rankerFile, saveExamples } from "./ranker.ts";
 
-const USAGE = "usage: chatrec train ranker [--dialogues <ReDial train jsonl>] [--out <file>] [--ratings <csv>] [--mapping <csv>] [--max-dialogues n] [--seed n] [--examples <file>]";
+const USAGE = "usage: chatrec train ranker [--dialogues <ReDial train jsonl>] [--out <file>] [--ratings <csv>] [--mapping <csv>] [--max-dialogues n] [--seed n] [--examples <file>] [--without <group>[,...]]";
 
 export async function runRankerCli(args: string[]): Promise<void> {
-  const { values } = parseOptions(args, { values: ["--dialogues", "--out", "--ratings", "--mapping", "--max-dialogues", "--seed", "--examples"] }, USAGE);
+  const { values } = parseOptions(args, { values: ["--dialogues", "--out", "--ratings", "--mapping", "--max-dialogues", "--seed", "--examples", "--without"] }, USAGE);
   const path = values.get("--dialogues") ?? join(PACKAGE_ROOT, "data/redial/train.jsonl");
   if (/(^|\/)dev\.jsonl$/.test(path)) throw new Error("--dialogues must be a train split: dev is for evaluation only");
   const out = values.get("--out") ?? join(PACKAGE_ROOT, "models", RANKER_FILE);
@@ -34,11 +34,13 @@ export async function runRankerCli(args: string[]): Promise<void> {
         });
     if (cache && !existsSync(cache)) saveExamples(cache, collected);
     process.stderr.write("\n");
-    const fit = fitRanker(collected.examples, opts);
+    const without = parseFeatureGroups(values.get("--without"));
+    const fit = fitRanker(collected.examples, opts, new Set(without.flatMap((g) => FEATURE_GROUPS[g])));
     const training = {
       command: ["npx chatrec train ranker", ...args].join(" "),
       data: "ReDial train.jsonl (replayed through the bot), MovieLens ml-latest-small rating counts; never dev",
       dialogues: dialogues.length,
+      ...(without.length ? { without } : {}),
       instances: collected.instances,
       groundTruths: collected.groundTruths,
       unreachable: collected.unreachable,

@@ -40,6 +40,9 @@ export interface RankerExample {
   size: number;
 }
 
+/** Features whose weight must be >= 0 (1) or <= 0 (-1); the others are free. */
+const SIGN: Partial<Record<FeatureName, 1 | -1>> = { message: 1, short: 1, long: 1, mentioned: 1, liked: 1, interest: 1, negative: -1, neighbour: 1, people: 1, series: 1, yearMatch: 1 };
+
 /** Signals whose best candidates become hard negatives. */
 const HARD_SIGNALS: readonly FeatureName[] = ["message", "short", "mentioned", "liked", "interest", "neighbour", "popularity", "movielensPopularity", "people", "series"];
 
@@ -169,8 +172,16 @@ export interface FitResult {
  * Listwise softmax: for each ground truth g of an instance with negatives N, loss = −s_g + log Σ_{c ∈ {g} ∪ N} exp(s_c),
  * s = w·x over standardised features, L2 on w; full-batch Adam. Weights are returned on the raw feature scale.
  */
-export function fitRanker(examples: readonly RankerExample[], opts: Pick<RankerTrainingOptions, "epochs" | "l2">): FitResult {
+export function fitRanker(examples: readonly RankerExample[], opts: Pick<RankerTrainingOptions, "epochs" | "l2">, without: ReadonlySet<FeatureName> = new Set()): FitResult {
   const Fn = FEATURE_COUNT;
+  // Features left out (ablation) keep weight 0.
+  const free = FEATURE_NAMES.map((name) => !without.has(name));
+  // Signs fixed by meaning (projected gradient): a better match with what the person said or liked never
+  // counts against an item, a closer match with what they rejected never for it. Without this the
+  // correlated similarity features took opposite signs (liked −4.8, interest −2.9) and lists stopped
+  // following stated tastes.
+  const lower = FEATURE_NAMES.map((name) => (SIGN[name] === 1 ? 0 : -Infinity));
+  const upper = FEATURE_NAMES.map((name) => (SIGN[name] === -1 ? 0 : Infinity));
   const mean = new Float64Array(Fn);
   const sq = new Float64Array(Fn);
   let count = 0;
@@ -216,10 +227,12 @@ export function fitRanker(examples: readonly RankerExample[], opts: Pick<RankerT
       }
     }
     for (let f = 0; f < Fn; f++) {
+      if (!free[f]) continue;
       const g = grad[f]! / positives + opts.l2 * w[f]!;
       m1[f] = 0.9 * m1[f]! + 0.1 * g;
       m2[f] = 0.999 * m2[f]! + 0.001 * g * g;
       w[f]! -= (lr * (m1[f]! / (1 - 0.9 ** epoch))) / (Math.sqrt(m2[f]! / (1 - 0.999 ** epoch)) + 1e-8);
+      w[f] = Math.min(upper[f]!, Math.max(lower[f]!, w[f]!));
     }
   }
   const weights = {} as FeatureWeights;
