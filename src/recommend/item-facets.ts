@@ -27,11 +27,16 @@ export function seriesKey(title: string): string {
   return key;
 }
 
+/** Fields naming the people behind an item, in any catalog (movies: directors, stars; books: authors). */
+const PEOPLE_FIELDS = ["directors", "stars", "authors", "author", "creators"];
+
 function people(extra: Record<string, unknown>): string[] {
   const out: string[] = [];
-  for (const field of ["directors", "stars"]) {
+  for (const field of PEOPLE_FIELDS) {
     const v = extra[field];
-    if (Array.isArray(v)) for (const p of v) if (typeof p === "string" && p.trim()) out.push(p.trim().toLowerCase());
+    // A CSV cell holds several names as "A, B" (goodbooks authors); JSONL holds an array.
+    const names = Array.isArray(v) ? v : typeof v === "string" ? v.split(/\s*[,;|]\s*/) : [];
+    for (const p of names) if (typeof p === "string" && p.trim()) out.push(p.trim().toLowerCase());
   }
   return out;
 }
