@@ -10,7 +10,7 @@ import { PACKAGE_ROOT, type Config } from "./config.ts";
 import { LlmExplainer, type ExplainOptions } from "./explain/llm.ts";
 import { loadExplainPrompts } from "./explain/prompts.ts";
 import { reasonsFor } from "./explain/reasons.ts";
-import { InterestModel } from "./interest/model.ts";
+import { InterestModel, type InterestPrediction } from "./interest/model.ts";
 import { loadOrCreateSecret, personKey } from "./profile/keys.ts";
 import { applyEvent, confidence, topInterests, type ItemLookup, type Profile, type ProfileEvent } from "./profile/profile.ts";
 import { ProfileStore, type PersonState } from "./profile/store.ts";
@@ -143,7 +143,10 @@ export class Bot {
         const text = cleanText(opts.text, this.config.maxTextLength);
         const parsed = parseMessage(text, { titles: this.catalog.titles, categories: this.categories, lastListLength: profile.lastList.length });
         const [prediction] = await this.model.predict([parsed.residual || text]);
-        if (parsed.residual.replace(/[^\p{L}\p{N}]/gu, "").length > 2 && norm2(prediction!.embedding) > 0) req.message = prediction!.embedding;
+        if (parsed.residual.replace(/[^\p{L}\p{N}]/gu, "").length > 2 && norm2(prediction!.embedding) > 0) {
+          req.message = prediction!.embedding;
+          req.messageInterests = prediction!.interests;
+        }
       }
       return req;
     });
@@ -218,7 +221,7 @@ export class Bot {
     if (parsed.signal && referenced) event.signals.push({ itemId: referenced, signal: parsed.signal });
     const anchor = parsed.intent === "critique" ? referenced : parsed.moreLike;
     if (parsed.intent === "critique" && referenced) event.signals.push({ itemId: referenced, signal: "click" });
-    return this.recommendAndCommit(laps, key, state, event, limit, informative && parsed.intent === "recommend" ? prediction!.embedding : undefined, anchor, this.acknowledge(parsed, referenced), parsed.intent === "recommend" ? parsed.residual : undefined);
+    return this.recommendAndCommit(laps, key, state, event, limit, informative && parsed.intent === "recommend" ? prediction! : undefined, anchor, this.acknowledge(parsed, referenced), parsed.intent === "recommend" ? parsed.residual : undefined);
   }
 
   private async feedbackTurn(key: string, action: FeedbackAction): Promise<OutgoingReply> {
@@ -242,11 +245,11 @@ export class Bot {
     return this.recommendAndCommit(laps, key, state, event, action.limit ?? DEFAULT_LIMIT, undefined, action.signal === "more" ? item.id : undefined, note);
   }
 
-  private async recommendAndCommit(laps: StageLaps, key: string, state: PersonState, event: ProfileEvent, limit: number, message: Float32Array | undefined, anchor: string | undefined, lead: string, phrase?: string): Promise<OutgoingReply> {
+  private async recommendAndCommit(laps: StageLaps, key: string, state: PersonState, event: ProfileEvent, limit: number, message: InterestPrediction | undefined, anchor: string | undefined, lead: string, phrase?: string): Promise<OutgoingReply> {
     // Apply first so the reply already reflects this message, then record what was shown in the same event.
     const preview = applyEvent(state.profile, event, this.items);
     laps.lap("profile");
-    const ranked = this.ranker.rank({ profile: preview, ...(message ? { message } : {}), ...(anchor ? { anchorItemId: anchor } : {}), limit, mmrLambda: this.config.mmrLambda });
+    const ranked = this.ranker.rank({ profile: preview, ...(message ? { message: message.embedding, messageInterests: message.interests } : {}), ...(anchor ? { anchorItemId: anchor } : {}), limit, mmrLambda: this.config.mmrLambda });
     laps.lap("rank");
     event.shown = ranked.map((r) => this.catalog.items[r.row]!.id);
     const committed = this.store.commit(key, state, event, this.items);

@@ -10,6 +10,7 @@ import { Neighbours } from "../src/recommend/neighbours.ts";
 import { NEIGHBOURS_FILE, NEIGHBOURS_TABLE, openNeighbours, readNeighboursFile } from "../src/recommend/neighbours-store.ts";
 import { loadCatalogItems } from "../src/train/data.ts";
 import { itemKnn } from "../src/train/item-knn.ts";
+import { pairCounts } from "../src/train/neighbours.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-neighbours-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,6 +43,20 @@ describe("Neighbours lookup", () => {
     expect(s.get("r")).toEqual({ score: 0.8, seedId: "y", seedScore: 0.8 });
     expect(n.of("nothing")).toEqual([]);
   });
+
+  it("leaves one dialogue's co-mentions out (training never sees its own answers)", () => {
+    const counts = pairCounts([["a", "b", "c"], ["a", "b"], ["b", "d"]]);
+    expect(counts.get("a")).toEqual(new Map([["b", 2], ["c", 1]]));
+    expect(counts.get("b")!.get("d")).toBe(1);
+    const full = new Neighbours([...counts].map(([id, row]) => ({ id, neighbours: [...row].map(([other, c]) => ({ id: other, score: c, movielens: id === "a" && other === "c" ? 0.3 : 0, comention: c })) })));
+    const without = full.withoutBasket(new Set(["a", "b", "c"]));
+    // a-b seen in two dialogues: one left; a-c only in the left-out one: its MovieLens part stays; b-d untouched.
+    expect(without.of("a").map((e) => [e.id, e.comention])).toEqual([["b", 1], ["c", 0]]);
+    expect(without.of("b").find((e) => e.id === "c")).toBeUndefined();
+    expect(without.of("b").find((e) => e.id === "d")!.comention).toBe(1);
+    expect(without.of("d")).toEqual(full.of("d"));
+    expect(full.of("a").map((e) => e.comention)).toEqual([2, 1]); // the original is unchanged
+  });
 });
 
 describe("shipped neighbours in LanceDB (real LanceDB)", () => {
@@ -72,9 +87,13 @@ describe("shipped neighbours in LanceDB (real LanceDB)", () => {
     expect(titles.some((t) => /Terminator/.test(t ?? ""))).toBe(true);
     const genres = top.slice(0, 10).map((n) => catalog.find((i) => i.id === n.id)!.categories);
     expect(genres.filter((g) => g.includes("sci-fi") || g.includes("action")).length).toBeGreaterThanOrEqual(5);
-    // Scores are sorted and the combined score is the sum of its parts.
+    // Scores are sorted; the MovieLens part never exceeds the combined score; co-mentions are whole counts.
     for (let i = 1; i < top.length; i++) expect(top[i]!.score).toBeLessThanOrEqual(top[i - 1]!.score);
-    for (const x of top) expect(x.score).toBeCloseTo(x.movielens + x.comention, 3);
+    for (const x of top) {
+      expect(x.movielens).toBeLessThanOrEqual(x.score + 1e-4);
+      expect(Number.isInteger(x.comention)).toBe(true);
+    }
+    expect(top.some((x) => x.comention >= 2)).toBe(true);
     // Toy Story's nearest neighbours are animated films, not The Matrix's.
     const toy = neighbours.of(idOf("Toy Story", 1995)).slice(0, 5).map((x) => titleOf(x.id));
     expect(toy).toContain("Toy Story 2");

@@ -63,9 +63,10 @@ describe("Ranker", () => {
   });
 
   it("uses neighbours of the liked movies and the message", () => {
-    const withNeighbours: RankerModel = { ...bot.ranker.model, weights: { ...bot.ranker.model.weights, neighbour: 2 } };
+    const withNeighbours: RankerModel = { ...bot.ranker.model, weights: { ...bot.ranker.model.weights, comention: 2 } };
     const top = bot.ranker.withModel(withNeighbours).rank(req);
-    expect(top.some((r) => r.features.neighbour > 0)).toBe(true);
+    expect(top.some((r) => r.features.comention > 0)).toBe(true);
+    expect(top.some((r) => r.features.neighbourOfId !== undefined && r.features.neighbourCount! > 0)).toBe(true);
     expect(top.every((r) => r.features.novelty === 1 || r.features.novelty === 0)).toBe(true);
     const noNeighbours = bot.ranker.withModel(ablated(withNeighbours, ["neighbours"])).rank(req);
     expect(noNeighbours.map((r) => r.row)).not.toEqual(top.map((r) => r.row));
@@ -82,14 +83,16 @@ describe("Ranker", () => {
 
   it("reads learnt weights; a missing file means the hand weights, a broken one a clear error", () => {
     const file = join(dir, "ranker.json");
-    writeFileSync(file, JSON.stringify({ format: 1, features: FEATURE_NAMES, weights: model.weights, movielensPopularity: { "76012": 0.5 }, training: {} }));
+    writeFileSync(file, JSON.stringify({ format: 2, features: FEATURE_NAMES, weights: model.weights, movielensPopularity: { "76012": 0.5 }, training: {} }));
     const loaded = loadRankerModel(file);
     expect(loaded.source).toBe("learnt");
     expect(loaded.weights).toEqual(model.weights);
     expect(loaded.movielensPopularity.get("76012")).toBe(0.5);
     expect(loadRankerModel(join(dir, "none.json")).weights).toEqual(HAND_WEIGHTS);
-    writeFileSync(file, JSON.stringify({ format: 1, weights: { message: 1 } }));
+    writeFileSync(file, JSON.stringify({ format: 2, weights: { message: 1 } }));
     expect(() => loadRankerModel(file)).toThrow(RankerModelError);
     expect(() => loadRankerModel(file)).toThrow(/short/);
+    writeFileSync(file, JSON.stringify({ format: 1, features: FEATURE_NAMES, weights: model.weights }));
+    expect(() => loadRankerModel(file)).toThrow(/format 1.*train ranker/);
   });
 });

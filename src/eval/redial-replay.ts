@@ -76,11 +76,14 @@ export async function replayDialogue(bot: Bot, d: RedialConversation, user: User
   }
 }
 
-/** A real Bot on a fresh temporary data folder (real LanceDB, the shipped model), closed and removed after `fn`. */
-export async function withReplayBot<T>(fn: (bot: Bot) => Promise<T>, log: (s: string) => void = () => undefined): Promise<T> {
+/**
+ * A real Bot on a fresh temporary data folder (real LanceDB, the shipped model unless `modelDir` names
+ * another, e.g. a cross-fitting fold's), closed and removed after `fn`.
+ */
+export async function withReplayBot<T>(fn: (bot: Bot) => Promise<T>, log: (s: string) => void = () => undefined, modelDir?: string): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "chatrec-redial-"));
   // Commit interval 0: dialogues are replayed one message after another, nothing to group.
-  const bot = await Bot.create(loadConfig(undefined, { dataDir: dir, dbUri: join(dir, "lancedb"), commitIntervalMs: 0 }), log);
+  const bot = await Bot.create(loadConfig(undefined, { dataDir: dir, dbUri: join(dir, "lancedb"), commitIntervalMs: 0, ...(modelDir ? { modelDir } : {}) }), log);
   try {
     return await fn(bot);
   } finally {

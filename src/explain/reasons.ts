@@ -14,6 +14,11 @@ export function reasonsFor(catalog: Catalog, ranked: RankedItem, profile: Profil
     const liked = catalog.item(f.likedItemId);
     if (liked) reasons.push({ code: "similar_to", text: `Similar to ${liked.title}, which you liked (similarity ${f.liked.toFixed(2)})`, strength: f.liked });
   }
+  if (f.neighbourOfId && (f.neighbourCount ?? 0) >= 2) {
+    const seed = catalog.item(f.neighbourOfId);
+    // Count of training conversations, not people: say what it is.
+    if (seed) reasons.push({ code: "mentioned_with", text: `Often brought up together with ${seed.title} (in ${f.neighbourCount} movie conversations)`, strength: Math.min(0.9, 0.3 + 0.1 * f.neighbourCount!) });
+  }
   if (phrase && f.message > 0.4) reasons.push({ code: "phrase", text: `Close to what you asked for: "${phrase}" (similarity ${f.message.toFixed(2)})`, strength: f.message });
   const interests = blendedInterests(profile);
   const itemInterests = catalog.interestRow(ranked.row);

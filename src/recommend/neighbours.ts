@@ -2,11 +2,11 @@
 
 export interface NeighbourEntry {
   id: string;
-  /** Combined score: movielens + comention. */
+  /** Combined similarity (MovieLens cosine + co-mention cosine), for the baseline and reasons. */
   score: number;
   /** Shrunk cosine over MovieLens users who rated both 4+ stars (0 when not among the top). */
   movielens: number;
-  /** Shrunk cosine over ReDial train dialogues mentioning both (0 when not among the top). */
+  /** How many ReDial train dialogues mention both (a raw count). */
   comention: number;
 }
 
@@ -48,6 +48,19 @@ export class Neighbours {
   /** The item's neighbours, best first (empty for an unknown item). */
   of(itemId: string): readonly NeighbourEntry[] {
     return this.byId.get(itemId) ?? NONE;
+  }
+
+  /**
+   * The same neighbours as if the dialogue mentioning `basket` had never been counted: learning the ranker on
+   * a training dialogue must not see that dialogue's own co-mentions (its answers).
+   */
+  withoutBasket(basket: ReadonlySet<string>): Neighbours {
+    const out = new Neighbours([]);
+    for (const [id, list] of this.byId) {
+      if (!basket.has(id)) out.byId.set(id, list);
+      else out.byId.set(id, list.flatMap((n) => (basket.has(n.id) ? (n.comention > 1 || n.movielens > 0 ? [{ ...n, comention: Math.max(0, n.comention - 1) }] : []) : [n])));
+    }
+    return out;
   }
 
   /**

@@ -1,6 +1,6 @@
 // Scores the whole catalog for one turn as a weighted sum of features (weights learnt on ReDial train, see
-// ranker-model.ts), filters what must never be offered, and diversifies the top with MMR.
-// Speed: everything per request is precomputed once (unit query vectors, neighbour scores by row, people and
+// ranker-model.ts), filters what must never be offered, and diversifies the top with MMR (select.ts).
+// Speed: everything per request is precomputed once (unit query vectors, neighbour sums by row, people and
 // series hit masks); the vector features are linear, so the scoring pass folds them into one query vector
 // and one interest vector: two dot products and a few array reads per item, no allocation per item.
 import type { Catalog } from "../catalog/catalog.ts";
@@ -9,12 +9,15 @@ import { dot, norm } from "../util/vec.ts";
 import { itemFacets, type ItemFacets } from "./item-facets.ts";
 import { Neighbours } from "./neighbours.ts";
 import { FEATURE_NAMES, handModel, type FeatureName, type RankerModel } from "./ranker-model.ts";
+import { mmrRows, topRows } from "./select.ts";
 
 export type Features = Record<FeatureName, number> & {
   /** The liked item this one is most similar to (for reasons). */
   likedItemId?: string;
-  /** The mentioned or liked item whose neighbour this one is (for reasons). */
+  /** The mentioned or liked item most often mentioned together with this one (for reasons). */
   neighbourOfId?: string;
+  /** Dialogues mentioning both that item and this one. */
+  neighbourCount?: number;
 };
 
 export interface RankedItem {
@@ -27,6 +30,8 @@ export interface RankRequest {
   profile: Profile;
   /** The message's embedding, when it says something (null for "more", "why" ...). */
   message?: Float32Array;
+  /** The message's interest distribution, with `message`. */
+  messageInterests?: Float32Array;
   /** Centre the list on this item ("more like the second one"). */
   anchorItemId?: string;
   limit: number;
@@ -43,10 +48,12 @@ export interface FeatureMatrix {
 
 export const FEATURE_COUNT = FEATURE_NAMES.length;
 const F = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as Record<FeatureName, number>;
-/** How many recent mentioned / liked items make up the person's item centroids and neighbour seeds. */
+/** How many recent mentioned / liked items make up the person's item centroids. */
 const RECENT_ITEMS = 10;
-/** Later items count more in the centroids: weight RECENCY^(age in items). */
-const RECENCY = 0.8;
+/** How many recent mentioned / liked items seed the neighbour sums. */
+const RECENT_SEEDS = 20;
+/** Later items count more: weight RECENCY^(age in items) in centroids and neighbour sums. */
+const RECENCY = 0.85;
 const INCLUDE_CATEGORY_BOOST = 0.2;
 /** MMR looks this many items beyond the requested number. */
 const MMR_POOL = 50;
@@ -61,9 +68,13 @@ interface Query {
   liked: Float32Array | undefined;
   neg: Float32Array | undefined;
   interests: Float32Array;
+  messageInterests: Float32Array;
   negInterests: Float32Array;
-  neighbour: Float32Array;
-  neighbourOf: Map<number, string>;
+  comention: Float32Array;
+  movielens: Float32Array;
+  /** 1 when the person has mentioned or liked anything (neighbours can speak), else 0. */
+  seeded: number;
+  neighbourOf: Map<number, { id: string; count: number }>;
   personHit: Uint8Array;
   seriesHit: Uint8Array;
   meanYear: number;
@@ -80,31 +91,38 @@ function unit(v: Float32Array | undefined): Float32Array | undefined {
 
 export class Ranker {
   readonly facets: ItemFacets;
-  private readonly rowsByTitle = new Map<string, number[]>();
-  private readonly movielens: Float32Array;
+  private readonly rowsByTitle: Map<string, number[]>;
+  private readonly movielensPopularity: Float32Array;
   private readonly recency: Float32Array;
 
   constructor(
     readonly catalog: Catalog,
     readonly neighbours: Neighbours,
     readonly model: RankerModel,
+    shared?: Pick<Ranker, "facets">,
   ) {
-    this.facets = itemFacets(catalog);
+    this.facets = shared?.facets ?? itemFacets(catalog);
+    this.rowsByTitle = new Map();
     catalog.titleKeys.forEach((k, row) => {
       const rows = this.rowsByTitle.get(k);
       if (rows) rows.push(row);
       else this.rowsByTitle.set(k, [row]);
     });
-    this.movielens = Float32Array.from(catalog.items, (item) => model.movielensPopularity.get(item.id) ?? 0);
+    this.movielensPopularity = Float32Array.from(catalog.items, (item) => model.movielensPopularity.get(item.id) ?? 0);
     this.recency = Float32Array.from(this.facets.year, (y) => (Number.isNaN(y) ? 0 : Math.min(1.3, Math.max(0, (y - 1900) / 100))));
   }
 
   /** The same ranker with other weights (ablations, hand weights). */
   withModel(model: RankerModel): Ranker {
-    return new Ranker(this.catalog, this.neighbours, model);
+    return new Ranker(this.catalog, this.neighbours, model, this);
   }
 
-  private query(req: RankRequest): Query {
+  /** The same ranker over other neighbours (training: a dialogue's own co-mentions left out). */
+  withNeighbours(neighbours: Neighbours): Ranker {
+    return new Ranker(this.catalog, neighbours, this.model, this);
+  }
+
+  private blockedRows(req: RankRequest): Uint8Array {
     const { catalog } = this;
     const { profile } = req;
     const n = catalog.size;
@@ -116,7 +134,7 @@ export class Ranker {
     }
     const anchorRow = req.anchorItemId !== undefined ? catalog.row(req.anchorItemId) : undefined;
     if (anchorRow !== undefined) blocked[anchorRow] = 1;
-    const { excludeCategories, includeCategories, minYear, maxYear } = profile.constraints;
+    const { excludeCategories, minYear, maxYear } = profile.constraints;
     if (excludeCategories.length || minYear !== undefined || maxYear !== undefined) {
       for (let row = 0; row < n; row++) {
         const item = catalog.items[row]!;
@@ -124,8 +142,14 @@ export class Ranker {
         if ((minYear !== undefined || maxYear !== undefined) && (item.year === undefined || item.year < (minYear ?? -Infinity) || item.year > (maxYear ?? Infinity))) blocked[row] = 1;
       }
     }
+    return blocked;
+  }
 
-    const recentRows = (ids: readonly string[]) => ids.slice(-RECENT_ITEMS).flatMap((id) => {
+  private query(req: RankRequest): Query {
+    const { catalog } = this;
+    const { profile } = req;
+    const n = catalog.size;
+    const rowsOf = (ids: readonly string[]) => ids.flatMap((id) => {
       const row = catalog.row(id);
       return row === undefined ? [] : [{ id, row }];
     });
@@ -139,20 +163,28 @@ export class Ranker {
       });
       return unit(c);
     };
-    const mentionedRows = recentRows(profile.mentioned);
-    const likedRows = recentRows(profile.liked);
-    const seeds = [...new Map([...mentionedRows, ...likedRows].map((s) => [s.id, s])).values()];
+    const disliked = new Set(profile.disliked);
+    const mentionedRows = rowsOf(profile.mentioned.slice(-RECENT_ITEMS));
+    const likedRows = rowsOf(profile.liked.slice(-RECENT_ITEMS));
+    // Seeds: what the person brought up or liked, most recent last; a disliked mention seeds nothing.
+    const seedIds = [...new Set([...profile.mentioned, ...profile.liked].filter((id) => !disliked.has(id)))];
+    const seeds = rowsOf(seedIds.slice(-RECENT_SEEDS));
 
-    const neighbour = new Float32Array(n);
-    const neighbourOf = new Map<number, string>();
-    const liked = new Set(profile.liked);
-    // A liked item counts twice as a seed: the person said so, a mention may be neutral.
-    for (const [id, s] of this.neighbours.scoreFor(seeds.map(({ id }) => ({ id, weight: liked.has(id) ? 2 : 1 })))) {
-      const row = catalog.row(id);
-      if (row === undefined) continue;
-      neighbour[row] = Math.log1p(s.score);
-      neighbourOf.set(row, s.seedId);
-    }
+    const comention = new Float32Array(n);
+    const movielens = new Float32Array(n);
+    const best = new Map<number, { id: string; count: number }>();
+    seeds.forEach(({ id }, i) => {
+      const w = Math.pow(RECENCY, seeds.length - 1 - i);
+      for (const e of this.neighbours.of(id)) {
+        const row = catalog.row(e.id);
+        if (row === undefined) continue;
+        comention[row]! += w * e.comention;
+        movielens[row]! += w * e.movielens;
+        if (e.comention > (best.get(row)?.count ?? 0)) best.set(row, { id, count: e.comention });
+      }
+    });
+    for (let row = 0; row < n; row++) if (comention[row]! > 0) comention[row] = Math.log1p(comention[row]!);
+
     const { facets } = this;
     const personHit = new Uint8Array(facets.personCount);
     const seriesHit = new Uint8Array(facets.seriesCount);
@@ -169,8 +201,10 @@ export class Ranker {
       if (row !== undefined) shown[row] = 1;
     }
     const negSum = profile.negative.reduce((a, b) => a + b, 0);
+    const anchorRow = req.anchorItemId !== undefined ? catalog.row(req.anchorItemId) : undefined;
+    const L = catalog.labels.length;
     return {
-      blocked,
+      blocked: this.blockedRows(req),
       msg: unit(req.message ?? (anchorRow !== undefined ? catalog.vector(anchorRow) : undefined)),
       short: unit(profile.shortVec),
       long: unit(profile.longVec),
@@ -178,14 +212,17 @@ export class Ranker {
       liked: centroid(likedRows),
       neg: unit(profile.negVec),
       interests: blendedInterests(profile),
+      messageInterests: req.message && req.messageInterests ? req.messageInterests : anchorRow !== undefined ? catalog.interestRow(anchorRow) : new Float32Array(L),
       negInterests: negSum > 0 ? profile.negative.map((v) => v / negSum) : new Float32Array(profile.negative.length),
-      neighbour,
-      neighbourOf,
+      comention,
+      movielens,
+      seeded: seeds.length > 0 ? 1 : 0,
+      neighbourOf: best,
       personHit,
       seriesHit,
       meanYear: years ? yearSum / years : Number.NaN,
       shown,
-      include: includeCategories,
+      include: profile.constraints.includeCategories,
       likedRows,
     };
   }
@@ -204,11 +241,15 @@ export class Ranker {
     out[offset + F.mentioned] = cos(q.mentioned);
     out[offset + F.liked] = cos(q.liked);
     out[offset + F.interest] = dot(q.interests, interests, iOff, L);
+    out[offset + F.messageInterest] = dot(q.messageInterests, interests, iOff, L);
     out[offset + F.negative] = dot(q.negInterests, interests, iOff, L) + cos(q.neg);
-    out[offset + F.neighbour] = q.neighbour[row]!;
+    out[offset + F.comention] = q.comention[row]!;
+    out[offset + F.movielens] = q.movielens[row]!;
     out[offset + F.popularity] = catalog.popularity[row]!;
-    out[offset + F.movielensPopularity] = this.movielens[row]!;
+    out[offset + F.seededPopularity] = q.seeded * catalog.popularity[row]!;
+    out[offset + F.movielensPopularity] = this.movielensPopularity[row]!;
     out[offset + F.recency] = this.recency[row]!;
+    out[offset + F.recencySquared] = this.recency[row]! * this.recency[row]!;
     const year = facets.year[row]!;
     out[offset + F.yearMatch] = Number.isNaN(year) || Number.isNaN(q.meanYear) ? 0 : Math.exp(-Math.abs(year - q.meanYear) / 10);
     out[offset + F.people] = this.peopleShared(q, row);
@@ -252,16 +293,18 @@ export class Ranker {
     fold(q.liked, w.liked);
     fold(q.neg, w.negative);
     const qi = new Float32Array(L);
-    for (let l = 0; l < L; l++) qi[l] = w.interest * q.interests[l]! + w.negative * q.negInterests[l]!;
+    for (let l = 0; l < L; l++) qi[l] = w.interest * q.interests[l]! + w.messageInterest * q.messageInterests[l]! + w.negative * q.negInterests[l]!;
     const { year, series, personStart, personIds } = this.facets;
     const hasYear = !Number.isNaN(q.meanYear);
     const meanYear = q.meanYear;
     const includeRows = q.include.length > 0;
-    const { blocked, neighbour, shown, personHit, seriesHit } = q;
+    const { blocked, comention, movielens, shown, personHit, seriesHit } = q;
     const popularity = catalog.popularity;
-    const movielens = this.movielens;
+    const mlPopularity = this.movielensPopularity;
     const recency = this.recency;
-    const wNeighbour = w.neighbour, wPopularity = w.popularity, wMovielens = w.movielensPopularity, wRecency = w.recency;
+    const wComention = w.comention, wMovielens = w.movielens, wMlPopularity = w.movielensPopularity;
+    const wPopularity = w.popularity + q.seeded * w.seededPopularity;
+    const wRecency = w.recency, wRecency2 = w.recencySquared;
     const wYear = w.yearMatch, wPeople = w.people, wSeries = w.series, wNovelty = w.novelty;
 
     const n = catalog.size;
@@ -275,7 +318,8 @@ export class Ranker {
       for (let d = 0; d < dim; d++) s += qv[d]! * vectors[vOff + d]!;
       const iOff = row * L;
       for (let l = 0; l < L; l++) s += qi[l]! * interests[iOff + l]!;
-      s += wNeighbour * neighbour[row]! + wPopularity * popularity[row]! + wMovielens * movielens[row]! + wRecency * recency[row]!;
+      const r = recency[row]!;
+      s += wComention * comention[row]! + wMovielens * movielens[row]! + wPopularity * popularity[row]! + wMlPopularity * mlPopularity[row]! + wRecency * r + wRecency2 * r * r;
       const y = year[row]!;
       if (hasYear && y === y) s += wYear * Math.exp(-Math.abs(y - meanYear) / 10);
       if (wPeople !== 0) {
@@ -307,76 +351,9 @@ export class Ranker {
       if (s > best) { best = s; features.likedItemId = id; }
     }
     const seed = q.neighbourOf.get(row);
-    if (seed !== undefined) features.neighbourOfId = seed;
+    if (seed !== undefined) { features.neighbourOfId = seed.id; features.neighbourCount = seed.count; }
     return { row, score, features };
   }
-}
-
-/** The `k` best rows by score, best first: a threshold by selection, then a sort of the few above it. */
-function topRows(rows: Int32Array, scores: Float32Array, k: number): number[] {
-  if (rows.length > k) {
-    const values = Float32Array.from(rows, (r) => scores[r]!);
-    const threshold = kthLargest(values, k);
-    const above: number[] = [];
-    const ties: number[] = [];
-    for (const r of rows) {
-      if (scores[r]! > threshold) above.push(r);
-      else if (scores[r] === threshold) ties.push(r);
-    }
-    for (const r of ties) if (above.length < k) above.push(r);
-    return above.sort((a, b) => scores[b]! - scores[a]!);
-  }
-  return Array.from(rows).sort((a, b) => scores[b]! - scores[a]!);
-}
-
-/** The k-th largest value (1-based) of `a`, which is reordered (Hoare's selection). */
-export function kthLargest(a: Float32Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  const target = k - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! > pivot) i++;
-      while (a[j]! < pivot) j--;
-      if (i <= j) { const t = a[i]!; a[i] = a[j]!; a[j] = t; i++; j--; }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else break;
-  }
-  return a[target]!;
-}
-
-/**
- * Maximal marginal relevance over `pool` (best first): value = λ·score' − (1 − λ)·max similarity to the items
- * already picked, with score' the score rescaled to [0, 1] over the pool so λ means the same for any weights.
- */
-export function mmrRows(catalog: Catalog, pool: number[], scores: Float32Array, k: number, lambda: number): number[] {
-  if (lambda >= 1 || pool.length <= 1) return pool.slice(0, k);
-  const top = scores[pool[0]!]!;
-  const bottom = scores[pool[pool.length - 1]!]!;
-  const span = top - bottom > 1e-9 ? top - bottom : 1;
-  const maxSim = new Float32Array(pool.length);
-  const taken = new Uint8Array(pool.length);
-  const picked: number[] = [];
-  while (picked.length < k && picked.length < pool.length) {
-    let best = -1;
-    let bestValue = -Infinity;
-    for (let i = 0; i < pool.length; i++) {
-      if (taken[i]) continue;
-      const value = lambda * (scores[pool[i]!]! - bottom) / span - (1 - lambda) * maxSim[i]!;
-      if (value > bestValue) { bestValue = value; best = i; }
-    }
-    taken[best] = 1;
-    const row = pool[best]!;
-    picked.push(row);
-    const v = catalog.vector(row);
-    for (let i = 0; i < pool.length; i++) if (!taken[i]) maxSim[i] = Math.max(maxSim[i]!, dot(v, catalog.vectors, pool[i]! * catalog.dim, catalog.dim));
-  }
-  return picked;
 }
 
 const defaultRankers = new WeakMap<Catalog, Ranker>();

@@ -10,11 +10,15 @@ export const FEATURE_NAMES = [
   "mentioned",
   "liked",
   "interest",
+  "messageInterest",
   "negative",
-  "neighbour",
+  "comention",
+  "movielens",
   "popularity",
+  "seededPopularity",
   "movielensPopularity",
   "recency",
+  "recencySquared",
   "yearMatch",
   "people",
   "series",
@@ -25,11 +29,11 @@ export type FeatureWeights = Record<FeatureName, number>;
 
 /** Signal groups switched off together by `--ablate <group>`. */
 export const FEATURE_GROUPS = {
-  neighbours: ["neighbour"],
-  message: ["message"],
+  neighbours: ["comention", "movielens"],
+  message: ["message", "messageInterest"],
   profile: ["short", "long", "mentioned", "liked", "interest", "negative"],
-  popularity: ["popularity", "movielensPopularity"],
-  facets: ["recency", "yearMatch", "people", "series"],
+  popularity: ["popularity", "seededPopularity", "movielensPopularity"],
+  facets: ["recency", "recencySquared", "yearMatch", "people", "series"],
 } as const satisfies Record<string, readonly FeatureName[]>;
 export type FeatureGroup = keyof typeof FEATURE_GROUPS;
 
@@ -41,11 +45,15 @@ export const HAND_WEIGHTS: Readonly<FeatureWeights> = Object.freeze({
   mentioned: 0.5,
   liked: 0.8,
   interest: 0.5,
+  messageInterest: 0,
   negative: -0.8,
-  neighbour: 0.5,
+  comention: 0.3,
+  movielens: 0.5,
   popularity: 0.15,
+  seededPopularity: 0,
   movielensPopularity: 0,
   recency: 0,
+  recencySquared: 0,
   yearMatch: 0,
   people: 0.1,
   series: 0.1,
@@ -61,7 +69,7 @@ export interface RankerModel {
 
 /** What models/ranker.json holds. */
 export interface RankerFile {
-  format: 1;
+  format: 2;
   features: FeatureName[];
   weights: FeatureWeights;
   movielensPopularity: Record<string, number>;
@@ -87,6 +95,7 @@ export function loadRankerModel(path: string): RankerModel {
   } catch (e) {
     throw new RankerModelError(`ranker: cannot read ${path}: ${(e as Error).message}`);
   }
+  if (file.format !== 2) throw new RankerModelError(`ranker: ${path} has format ${String(file.format)}, this version reads format 2 (its features changed); run \`chatrec train ranker\``);
   const weights = {} as FeatureWeights;
   for (const name of FEATURE_NAMES) {
     const w = file.weights?.[name];

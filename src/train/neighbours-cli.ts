@@ -17,7 +17,7 @@ export function runNeighboursCli(args: string[]): void {
     redial: values.get("--redial") ?? join(PACKAGE_ROOT, "data/redial/train.jsonl"),
     catalog: values.get("--catalog") ?? join(PACKAGE_ROOT, "data/catalog/movies.jsonl"),
     out: values.get("--out") ?? join(PACKAGE_ROOT, "models", NEIGHBOURS_FILE),
-    k: Number.parseInt(values.get("--k") ?? "50", 10),
+    k: Number.parseInt(values.get("--k") ?? "100", 10),
     card: !flags.has("--no-card"),
   };
   if (!Number.isInteger(opts.k) || opts.k < 1) throw new Error("--k must be a positive integer");

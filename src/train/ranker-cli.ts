@@ -1,59 +1,73 @@
-// `chatrec train ranker [--dialogues <train jsonl>] [--out <file>] [--ratings <csv>] [--mapping <csv>] [--max-dialogues n]`
+// `chatrec train ranker [--dialogues <train jsonl>] [--out <file>] [--ratings <csv>] [--mapping <csv>] [--folds k] [--max-dialogues n] [--examples <file>] [--without <group>]`
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../config.ts";
-import { loadRedialDialogues, withReplayBot } from "../eval/redial-replay.ts";
-import { FEATURE_GROUPS, parseFeatureGroups, RANKER_FILE } from "../recommend/ranker-model.ts";
+import { FEATURE_GROUPS, handModel, parseFeatureGroups, RANKER_FILE } from "../recommend/ranker-model.ts";
 import { parseOptions } from "../util/args.ts";
-import { collectExamples, DEFAULT_RANKER_TRAINING, dialogueLines, fitRanker, loadExamples, movielensPopularity, rankerFile, saveExamples } from "./ranker.ts";
+import { loadCatalogItems } from "./data.ts";
+import { collectCrossFitted } from "./ranker-folds.ts";
+import { DEFAULT_RANKER_TRAINING, fitRanker, loadExamples, movielensPopularity, rankerFile, saveExamples } from "./ranker.ts";
 
-const USAGE = "usage: chatrec train ranker [--dialogues <ReDial train jsonl>] [--out <file>] [--ratings <csv>] [--mapping <csv>] [--max-dialogues n] [--seed n] [--examples <file>] [--without <group>[,...]]";
+const USAGE = "usage: chatrec train ranker [--dialogues <ReDial train jsonl>] [--out <file>] [--ratings <csv>] [--mapping <csv>] [--folds k] [--max-dialogues n] [--seed n] [--epochs n] [--examples <file>] [--without <group>[,...]]";
+
+function positiveInt(values: Map<string, string>, name: string, fallback: number): number {
+  if (!values.has(name)) return fallback;
+  const n = Number(values.get(name));
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
+  return n;
+}
 
 export async function runRankerCli(args: string[]): Promise<void> {
-  const { values } = parseOptions(args, { values: ["--dialogues", "--out", "--ratings", "--mapping", "--max-dialogues", "--seed", "--examples", "--without"] }, USAGE);
+  const { values } = parseOptions(args, { values: ["--dialogues", "--out", "--ratings", "--mapping", "--max-dialogues", "--seed", "--epochs", "--folds", "--examples", "--without"] }, USAGE);
   const path = values.get("--dialogues") ?? join(PACKAGE_ROOT, "data/redial/train.jsonl");
   if (/(^|\/)dev\.jsonl$/.test(path)) throw new Error("--dialogues must be a train split: dev is for evaluation only");
   const out = values.get("--out") ?? join(PACKAGE_ROOT, "models", RANKER_FILE);
   const sources = { ratingsCsv: values.get("--ratings") ?? join(PACKAGE_ROOT, "data/movielens/ratings.csv"), mappingCsv: values.get("--mapping") ?? join(PACKAGE_ROOT, "data/redial/redial_to_movielens.csv") };
-  const maxDialogues = values.has("--max-dialogues") ? Number.parseInt(values.get("--max-dialogues")!, 10) : Infinity;
-  if (!(maxDialogues > 0)) throw new Error("--max-dialogues must be a positive integer");
-  const opts = { ...DEFAULT_RANKER_TRAINING, ...(values.has("--seed") ? { seed: Number.parseInt(values.get("--seed")!, 10) } : {}) };
+  const catalogPath = join(PACKAGE_ROOT, "data/catalog/movies.jsonl");
+  const maxDialogues = positiveInt(values, "--max-dialogues", Number.MAX_SAFE_INTEGER);
+  const opts = {
+    ...DEFAULT_RANKER_TRAINING,
+    seed: positiveInt(values, "--seed", DEFAULT_RANKER_TRAINING.seed),
+    epochs: positiveInt(values, "--epochs", DEFAULT_RANKER_TRAINING.epochs),
+    folds: positiveInt(values, "--folds", DEFAULT_RANKER_TRAINING.folds),
+  };
   const started = performance.now();
-  await withReplayBot(async (bot) => {
-    const prior = movielensPopularity(sources.ratingsCsv, sources.mappingCsv, new Set(bot.catalog.items.map((i) => i.id)));
-    const dialogues = loadRedialDialogues(path, bot.catalog).slice(0, maxDialogues);
-    const lines = dialogueLines(path).slice(0, maxDialogues);
-    console.log(`replaying ${dialogues.length} train dialogues (MovieLens popularity for ${prior.size} movies)`);
-    // --examples: reuse the candidates of an earlier replay (same features) instead of replaying again.
-    const cache = values.get("--examples");
-    const collected = cache && existsSync(cache)
-      ? loadExamples(cache)
-      : await collectExamples(bot, dialogues, lines, sources, { ...bot.ranker.model, movielensPopularity: prior }, {
-          ...opts,
-          progress: (done, total) => { if (done % 50 === 0 || done === total) process.stderr.write(`  ${done}/${total} dialogues\r`); },
-        });
-    if (cache && !existsSync(cache)) saveExamples(cache, collected);
+  const prior = movielensPopularity(sources.ratingsCsv, sources.mappingCsv, new Set(loadCatalogItems(catalogPath).map((i) => i.id)));
+  // --examples: reuse the candidates of an earlier replay (same features) instead of replaying again.
+  const cache = values.get("--examples");
+  const about = { dialogues: path, folds: opts.folds, maxDialogues, seed: opts.seed, negatives: opts.negatives };
+  let collected;
+  if (cache && existsSync(cache)) {
+    collected = loadExamples(cache);
+    console.log(`examples from ${cache}`);
+  } else {
+    console.log(`replaying ${path} with ${opts.folds > 1 ? `${opts.folds}-fold cross-fitted interest models` : "the shipped interest model (no cross-fitting)"} (MovieLens popularity for ${prior.size} movies)`);
+    collected = await collectCrossFitted({ dialogues: path, catalogPath, modelDir: join(PACKAGE_ROOT, "models"), maxDialogues }, handModel(prior), {
+      ...opts,
+      progress: (done, total) => { if (done % 50 === 0 || done === total) process.stderr.write(`  ${done}/${total} dialogues\r`); },
+    }, (s) => console.log(s));
     process.stderr.write("\n");
-    const without = parseFeatureGroups(values.get("--without"));
-    const fit = fitRanker(collected.examples, opts, new Set(without.flatMap((g) => FEATURE_GROUPS[g])));
-    const training = {
-      command: ["npx chatrec train ranker", ...args].join(" "),
-      data: "ReDial train.jsonl (replayed through the bot), MovieLens ml-latest-small rating counts; never dev",
-      dialogues: dialogues.length,
-      ...(without.length ? { without } : {}),
-      instances: collected.instances,
-      groundTruths: collected.groundTruths,
-      unreachable: collected.unreachable,
-      examples: collected.examples.length,
-      loss: "listwise softmax over each ground truth and its instance's sampled negatives",
-      finalLoss: Math.round(fit.loss * 1e4) / 1e4,
-      sampledTop1: Math.round(fit.sampledTop1 * 1e4) / 1e4,
-      options: { seed: opts.seed, hardPerSignal: opts.hardPerSignal, randomNegatives: opts.randomNegatives, epochs: opts.epochs, l2: opts.l2 },
-      trainedAt: new Date().toISOString(),
-    };
-    writeFileSync(out, `${JSON.stringify(rankerFile(fit.weights, prior, training), null, 1)}\n`);
-    console.log(`weights: ${Object.entries(fit.weights).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-    console.log(`${collected.examples.length} examples from ${collected.instances} instances (${collected.groundTruths} ground truths, ${collected.unreachable} unreachable); loss ${fit.loss.toFixed(4)}, sampled top-1 ${fit.sampledTop1.toFixed(3)}`);
-  });
+    if (cache) saveExamples(cache, collected, about);
+  }
+  const without = parseFeatureGroups(values.get("--without"));
+  const fit = fitRanker(collected.examples, opts, new Set(without.flatMap((g) => FEATURE_GROUPS[g])));
+  const training = {
+    command: ["npx chatrec train ranker", ...args].join(" "),
+    data: "ReDial train.jsonl (replayed through the bot; interest model cross-fitted by fold; popularity and co-mentions leave-one-dialogue-out), MovieLens ml-latest-small rating counts; never dev",
+    ...about,
+    ...(without.length ? { without } : {}),
+    instances: collected.instances,
+    groundTruths: collected.groundTruths,
+    unreachable: collected.unreachable,
+    examples: collected.examples.length,
+    loss: "softmax over each ground truth and uniformly sampled other movies of its instance",
+    finalLoss: Math.round(fit.loss * 1e4) / 1e4,
+    sampledTop1: Math.round(fit.sampledTop1 * 1e4) / 1e4,
+    options: { epochs: opts.epochs, l2: opts.l2 },
+    trainedAt: new Date().toISOString(),
+  };
+  writeFileSync(out, `${JSON.stringify(rankerFile(fit.weights, prior, training), null, 1)}\n`);
+  console.log(`weights: ${Object.entries(fit.weights).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  console.log(`${collected.examples.length} examples from ${collected.instances} instances (${collected.groundTruths} ground truths, ${collected.unreachable} unreachable); loss ${fit.loss.toFixed(4)}, sampled top-1 ${fit.sampledTop1.toFixed(3)}`);
   console.log(`wrote ${out} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }

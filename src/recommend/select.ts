@@ -1,0 +1,70 @@
+// Picking the list from scored rows: the best k by selection, and maximal marginal relevance for diversity.
+import type { Catalog } from "../catalog/catalog.ts";
+import { dot } from "../util/vec.ts";
+
+/** The `k` best rows by score, best first: a threshold by selection, then a sort of the few above it. */
+export function topRows(rows: Int32Array, scores: Float32Array, k: number): number[] {
+  if (rows.length > k) {
+    const values = Float32Array.from(rows, (r) => scores[r]!);
+    const threshold = kthLargest(values, k);
+    const above: number[] = [];
+    const ties: number[] = [];
+    for (const r of rows) {
+      if (scores[r]! > threshold) above.push(r);
+      else if (scores[r] === threshold) ties.push(r);
+    }
+    for (const r of ties) if (above.length < k) above.push(r);
+    return above.sort((a, b) => scores[b]! - scores[a]!);
+  }
+  return Array.from(rows).sort((a, b) => scores[b]! - scores[a]!);
+}
+
+/** The k-th largest value (1-based) of `a`, which is reordered (Hoare's selection). */
+export function kthLargest(a: Float32Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  const target = k - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! > pivot) i++;
+      while (a[j]! < pivot) j--;
+      if (i <= j) { const t = a[i]!; a[i] = a[j]!; a[j] = t; i++; j--; }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return a[target]!;
+}
+
+/**
+ * Maximal marginal relevance over `pool` (best first): value = λ·score' − (1 − λ)·max similarity to the items
+ * already picked, with score' the score rescaled to [0, 1] over the pool so λ means the same for any weights.
+ */
+export function mmrRows(catalog: Catalog, pool: number[], scores: Float32Array, k: number, lambda: number): number[] {
+  if (lambda >= 1 || pool.length <= 1) return pool.slice(0, k);
+  const top = scores[pool[0]!]!;
+  const bottom = scores[pool[pool.length - 1]!]!;
+  const span = top - bottom > 1e-9 ? top - bottom : 1;
+  const maxSim = new Float32Array(pool.length);
+  const taken = new Uint8Array(pool.length);
+  const picked: number[] = [];
+  while (picked.length < k && picked.length < pool.length) {
+    let best = -1;
+    let bestValue = -Infinity;
+    for (let i = 0; i < pool.length; i++) {
+      if (taken[i]) continue;
+      const value = lambda * (scores[pool[i]!]! - bottom) / span - (1 - lambda) * maxSim[i]!;
+      if (value > bestValue) { bestValue = value; best = i; }
+    }
+    taken[best] = 1;
+    const row = pool[best]!;
+    picked.push(row);
+    const v = catalog.vector(row);
+    for (let i = 0; i < pool.length; i++) if (!taken[i]) maxSim[i] = Math.max(maxSim[i]!, dot(v, catalog.vectors, pool[i]! * catalog.dim, catalog.dim));
+  }
+  return picked;
+}
