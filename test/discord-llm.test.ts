@@ -1,6 +1,6 @@
 // With an LLM configured, the Discord list is posted at once and the explanation arrives as an edit of it.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { FakeOpenAI } from "../src/explain/fake-openai-server.ts";
+import { FakeOpenAI } from "./support/fake-openai.ts";
 import { messageCreate, nextId, startDiscord } from "./support/discord-fake.ts";
 
 const llm = new FakeOpenAI((_n, req) => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildServer } from "../adapters/webhook/server.ts";
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
-import { answerNamingPromptTitles, FakeOpenAI, type FakeAnswer } from "../src/explain/fake-openai-server.ts";
+import { answerNamingPromptTitles, FakeOpenAI, type FakeAnswer } from "./support/fake-openai.ts";
 
 const BUDGET_MS = 800;
 const dir = mkdtempSync(join(tmpdir(), "chatrec-llm-http-"));

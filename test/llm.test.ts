@@ -11,7 +11,7 @@ import { explainInputOf } from "../src/explain/llm-input.ts";
 import { LlmExplainer } from "../src/explain/llm.ts";
 import { loadExplainPrompts } from "../src/explain/prompts.ts";
 import type { OutgoingReply, UserRef } from "../src/types.ts";
-import { FakeOpenAI, type FakeAnswer } from "../src/explain/fake-openai-server.ts";
+import { FakeOpenAI, type FakeAnswer } from "./support/fake-openai.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-llm-"));
 const fake = new FakeOpenAI(() => ({ content: "" }));

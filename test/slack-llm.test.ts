@@ -3,7 +3,7 @@
 // Real Bolt app in the real server, fake Slack Web API, fake OpenAI-compatible server, all over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bot } from "../src/bot.ts";
-import { FakeOpenAI } from "../src/explain/fake-openai-server.ts";
+import { FakeOpenAI } from "./support/fake-openai.ts";
 import { blockActions, eventCallback, leadText, postSigned, readCards, slashCommand, startSlackHarness, type FakeSlack, type SlackHarness } from "./support/slack-fake.ts";
 
 const LLM_DELAY_MS = 200;
