@@ -5,6 +5,7 @@ import type { RankedItem } from "../recommend/rank.ts";
 import type { Reason } from "../types.ts";
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
+const PHRASE_LEAD = "Close to what you asked for";
 
 export function reasonsFor(catalog: Catalog, ranked: RankedItem, profile: Profile, phrase?: string): Reason[] {
   const item = catalog.items[ranked.row]!;
@@ -14,7 +15,7 @@ export function reasonsFor(catalog: Catalog, ranked: RankedItem, profile: Profil
     const liked = catalog.item(f.likedItemId);
     if (liked) reasons.push({ code: "similar_to", text: `Similar to ${liked.title}, which you liked (similarity ${f.liked.toFixed(2)})`, strength: f.liked });
   }
-  if (phrase && f.message > 0.4) reasons.push({ code: "phrase", text: `Close to what you asked for: "${phrase}" (similarity ${f.message.toFixed(2)})`, strength: f.message });
+  if (phrase && f.message > 0.4) reasons.push({ code: "phrase", text: `${PHRASE_LEAD}: "${phrase}" (similarity ${f.message.toFixed(2)})`, strength: f.message });
   const interests = blendedInterests(profile);
   const itemInterests = catalog.interestRow(ranked.row);
   let bestLabel = -1;
@@ -32,4 +33,14 @@ export function reasonsFor(catalog: Catalog, ranked: RankedItem, profile: Profil
     reasons.push({ code: "profile_match", text: `Fits your taste profile so far (match ${f.short.toFixed(2)})`, strength: 0 });
   }
   return reasons.sort((a, b) => b.strength - a.strength).slice(0, 3).map(({ code, text }) => ({ code, text }));
+}
+
+/**
+ * A reason as it may leave the bot (to an LLM): a "phrase" reason quotes the person's own words, which are
+ * message text and stay here, so only its lead and strength go out.
+ */
+export function reasonWithoutQuote(reason: Reason): string {
+  if (reason.code !== "phrase") return reason.text;
+  const strength = /\(similarity [\d.]+\)$/.exec(reason.text)?.[0];
+  return strength ? `${PHRASE_LEAD} ${strength}` : PHRASE_LEAD;
 }
