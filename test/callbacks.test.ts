@@ -159,6 +159,15 @@ describe("webhook callbacks", () => {
     expect(loadConfig({ CHATREC_WEBHOOK_SECRET: "the-api-secret-0123456789" }).callbacks.secret).toBe("the-api-secret-0123456789");
     expect(loadConfig({}).callbacks).toMatchObject({ hosts: [] });
     expect(loadConfig({}).callbacks.secret).toBeUndefined();
-    expect(() => loadConfig({ CHATREC_CALLBACK_SECRET: "short" })).toThrow(/CHATREC_CALLBACK_SECRET/);
+    expect(() => loadConfig({ CHATREC_CALLBACK_SECRET: "short", CHATREC_CALLBACK_HOSTS: "a.example" })).toThrow(/CHATREC_CALLBACK_SECRET/);
+  });
+
+  it("half-configured callbacks or a malformed host stop the start with the variable named", () => {
+    expect(() => loadConfig({ CHATREC_CALLBACK_HOSTS: "hooks.example.com" })).toThrow(/CHATREC_CALLBACK_SECRET is missing: CHATREC_CALLBACK_HOSTS is set/);
+    expect(() => loadConfig({ CHATREC_CALLBACK_SECRET: SECRET })).toThrow(/CHATREC_CALLBACK_HOSTS is missing: CHATREC_CALLBACK_SECRET is set/);
+    for (const bad of ["https://hooks.example.com", "hooks.example.com:8443", "hooks.example.com/path", "*.", "*"]) {
+      expect(() => loadConfig({ CHATREC_CALLBACK_HOSTS: bad, CHATREC_CALLBACK_SECRET: SECRET }), bad).toThrow(/CHATREC_CALLBACK_HOSTS: .* is not a host name/);
+    }
+    expect(loadConfig({ CHATREC_CALLBACK_HOSTS: "127.0.0.1,[::1],*.example.org", CHATREC_WEBHOOK_SECRET: SECRET }).callbacks.hosts).toEqual(["127.0.0.1", "[::1]", "*.example.org"]);
   });
 });
