@@ -104,14 +104,17 @@ describe("Slack HTTP events on the bot's port", () => {
     expect((await exportOf("T1", "U4"))!.events).toHaveLength(2);
   });
 
-  it("ignores its own messages and other bots' messages", async () => {
+  it("ignores its own messages, other bots' messages and edits", async () => {
     await postSigned(events, { json: eventCallback("dm", { team: "T1", user: BOT_USER_ID, botId: BOT_ID, channel: "D5", text: "Here are my picks:" }) });
     await postSigned(events, { json: eventCallback("dm", { team: "T1", user: "UOTHERBOT", botId: "B999", subtype: "bot_message", channel: "D5", text: "I loved Alien" }) });
+    // Editing our own list (chat.update) comes back as a message_changed event in a DM.
+    await postSigned(events, { json: eventCallback("dm", { team: "T1", user: "U5", subtype: "message_changed", channel: "D5", text: "I loved Alien" }) });
     await postSigned(events, { json: eventCallback("dm", { team: "T1", user: "U5", channel: "D5b", text: "hello" }) });
     await waitForPost("D5b");
     expect(postsIn("D5")).toHaveLength(0);
     expect(await exportOf("T1", BOT_USER_ID)).toBeUndefined();
     expect(await exportOf("T1", "UOTHERBOT")).toBeUndefined();
+    expect(await exportOf("T1", "U5")).toBeUndefined();
   });
 
   it("keeps profiles apart per workspace", async () => {
