@@ -42,6 +42,8 @@ describe("Discord adapter against a fake gateway and REST API", () => {
   });
 
   it("answers a DM with card embeds (title, year, a reason) and four buttons per card", async () => {
+    // The fake never announces the DM channel (no CHANNEL_CREATE), as Discord does not: without the Channel
+    // partial discord.js drops this message and the test times out.
     const userId = nextId();
     const sent = messageCreate(env.fake, { userId, content: "I loved Inception and The Matrix, no horror" });
     const body = (await replyTo(sent)).body as Body;
@@ -125,6 +127,19 @@ describe("Discord adapter against a fake gateway and REST API", () => {
     // The like went to the stranger's profile, not the owner's.
     const ownerProfile = interactionCreate(env.fake, { userId: owner, guild, command: { name: "profile" } });
     expect(((await callbackOf(ownerProfile.id)).body as { data: Body }).data.content).not.toContain(readReply(listBody).items[1]!.title);
+  });
+
+  it("a person's guild profile and DM profile are separate", async () => {
+    const guild = env.fake.guild("dm-vs-guild");
+    const userId = nextId();
+    await replyTo(messageCreate(env.fake, { userId, content: `<@${BOT_USER_ID}> I loved Toy Story`, guild, mentionsBot: true }));
+    const inGuild = interactionCreate(env.fake, { userId, guild, command: { name: "profile" } });
+    expect(((await callbackOf(inGuild.id)).body as { data: Body }).data.content).toContain("Toy Story");
+    const inDm = interactionCreate(env.fake, { userId, command: { name: "profile" } });
+    expect(((await callbackOf(inDm.id)).body as { data: Body }).data.content).toContain("I don't know your taste yet");
+    await replyTo(messageCreate(env.fake, { userId, content: "I loved The Godfather" }));
+    const guildAgain = interactionCreate(env.fake, { userId, guild, command: { name: "profile" } });
+    expect(((await callbackOf(guildAgain.id)).body as { data: Body }).data.content).not.toContain("The Godfather");
   });
 
   it("unreadable buttons get a polite private answer", async () => {
