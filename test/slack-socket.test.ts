@@ -9,7 +9,7 @@ import { SlackAdapter } from "../adapters/slack/app.ts";
 import { buildServer } from "../adapters/webhook/server.ts";
 import { Bot } from "../src/bot.ts";
 import { loadConfig, type Config } from "../src/config.ts";
-import { BOT_USER_ID, FakeSlack, blockActions, eventCallback, readCards, slashCommand } from "./support/slack-fake.ts";
+import { BOT_USER_ID, FakeSlack, PROFILE_QUESTION, blockActions, eventCallback, readCards, slashCommand } from "./support/slack-fake.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-slack-socket-"));
 let bot: Bot;
@@ -50,10 +50,10 @@ describe("Slack Socket Mode", () => {
       await slack.sendEnvelope("events_api", dm);
       await slack.waitFor(() => slack.callsTo("chat.postMessage").find((c) => c.args.channel === "D2"));
       await slack.sendEnvelope("events_api", dm, 1);
-      await slack.sendEnvelope("events_api", eventCallback("dm", { team: "T9", user: "U2", channel: "D2", text: "with a twist" }));
-      await slack.waitFor(() => slack.callsTo("chat.postMessage").filter((c) => c.args.channel === "D2").length >= 2);
-      expect(slack.callsTo("chat.postMessage").filter((c) => c.args.channel === "D2")).toHaveLength(2);
-      expect((await bot.exportOf({ platform: "slack", scope: "T9", id: "U2" }))!.events).toHaveLength(2);
+      await slack.sendEnvelope("events_api", eventCallback("dm", { team: "T9", user: "U2", channel: "D2", text: PROFILE_QUESTION }));
+      const later = await slack.waitForProfileAnswer("D2");
+      expect(slack.postsIn("D2")).toEqual([slack.postsIn("D2")[0], later]);
+      expect((await bot.exportOf({ platform: "slack", scope: "T9", id: "U2" }))!.events).toHaveLength(1);
 
       const form = slashCommand(slack, { team: "T9", user: "U1", command: "/recommend", text: "something darker" });
       await slack.sendEnvelope("slash_commands", form);
