@@ -69,6 +69,9 @@ describe("Discord adapter against a fake gateway and REST API", () => {
     const answered = messageCreate(env.fake, { userId: person, content: `<@${BOT_USER_ID}>   I loved Inception`, guild, mentionsBot: true });
     const body = (await replyTo(answered)).body as Body;
     expect(body.content).toContain("Inception");
+    // The bots' messages are other people's turns, which need not finish before this one: give any reply to
+    // them time to arrive (a turn takes milliseconds) before checking there is none.
+    await new Promise((r) => setTimeout(r, 500));
     const replied = env.fake.calls.slice(start).filter((c: RestCall) => c.method === "POST" && c.path.endsWith("/messages")).map((c) => (c.body as { message_reference?: { message_id: string } }).message_reference?.message_id);
     expect(replied).toEqual([answered.id]);
     for (const m of ignored) expect(replied).not.toContain(m.id);

@@ -124,6 +124,9 @@ describe("Slack HTTP events on the bot's port", () => {
     await postSigned(events, { json: eventCallback("dm", { team: "T1", user: "U5", subtype: "message_changed", channel: "D5", text: "I loved Alien" }) });
     await postSigned(events, { json: eventCallback("dm", { team: "T1", user: "U5", channel: "D5b", text: "hello" }) });
     await waitForPost("D5b");
+    // The bots' messages are other people's turns, which need not finish before U5's: give any reply to them
+    // time to arrive (a turn takes milliseconds) before checking there is none.
+    await new Promise((r) => setTimeout(r, 500));
     expect(postsIn("D5")).toHaveLength(0);
     expect(await exportOf("T1", BOT_USER_ID)).toBeUndefined();
     expect(await exportOf("T1", "UOTHERBOT")).toBeUndefined();
