@@ -106,6 +106,17 @@ describe("LLM explanations (fake OpenAI-compatible server over HTTP)", () => {
     for (const q of quoted) expect(JSON.stringify(fake.requests[0]!.body)).not.toContain(q);
   });
 
+  it("reads key, endpoint, model and budget from the environment, and calls that endpoint with that model", async () => {
+    expect(loadConfig({}).llm).toMatchObject({ model: "gpt-4o-mini", timeoutMs: 2500 });
+    expect(loadConfig({}).llm.apiKey).toBeUndefined();
+    const llm = loadConfig({ OPENAI_API_KEY: "ollama", OPENAI_BASE_URL: fake.baseUrl, CHATREC_LLM_MODEL: "llama3.2", CHATREC_LLM_TIMEOUT_MS: "1500" }).llm;
+    expect(llm).toMatchObject({ apiKey: "ollama", baseUrl: fake.baseUrl, model: "llama3.2", timeoutMs: 1500 });
+    script({ content: goodAnswer(reply) });
+    expect(await new LlmExplainer(llm, loadExplainPrompts(llm.promptsDir), bot.catalog).explain(reply, "m")).toBe(goodAnswer(reply));
+    expect(fake.requests[0]!.body.model).toBe("llama3.2");
+    expect(fake.requests[0]!.headers.authorization).toBe("Bearer ollama");
+  });
+
   it("answers a repeat from the cache without calling again", async () => {
     const e = explainer();
     script({ content: goodAnswer(reply) });
