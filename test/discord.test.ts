@@ -99,6 +99,12 @@ describe("Discord adapter against a fake gateway and REST API", () => {
     const profile = interactionCreate(env.fake, { userId, guild, command: { name: "profile" } });
     expect(((await callbackOf(profile.id)).body as { data: Body }).data.content).toMatch(/I think you like .*animation/);
 
+    // Without "what", the list comes from the profile alone.
+    const bare = interactionCreate(env.fake, { userId, guild, command: { name: "recommend" } });
+    const bareAnswer = ((await callbackOf(bare.id)).body as { data: Body }).data;
+    expect(bareAnswer.content).toMatch(/^Here are my picks:/);
+    expect(readReply(bareAnswer).items).toHaveLength(5);
+
     const forget = interactionCreate(env.fake, { userId, guild, command: { name: "forget" } });
     const forgot = (await callbackOf(forget.id)).body as { data: Body };
     expect(forgot.data.content).toContain("deleted everything");

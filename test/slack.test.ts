@@ -244,6 +244,21 @@ describe("Slack slash commands", () => {
     expect(readCards(answer.body.blocks)).toHaveLength(5);
   });
 
+  it("a bare /recommend gives a list from the profile, recorded as shown", async () => {
+    await postSigned(events, { json: eventCallback("dm", { team: "T1", user: "U16", channel: "D16", text: "I loved The Shining" }) });
+    await waitForPost("D16");
+    const form = slashCommand(slack, { team: "T1", user: "U16", command: "/recommend" });
+    await postSigned(events, { form });
+    const answer = await slack.waitFor(() => slack.responses.find((r) => r.id === form.response_url!.split("/").at(-1)));
+    const cards = readCards(answer.body.blocks);
+    expect(cards).toHaveLength(5);
+    expect(leadText(answer.body.blocks)).toBe("Here are my picks:");
+    expect(cards.map((c) => c.title)).not.toContain("The Shining");
+    const exported = (await exportOf("T1", "U16"))!.events;
+    expect(exported).toHaveLength(2);
+    expect(exported[1]!.shown).toEqual(cards.map((c) => c.id));
+  });
+
   it("/profile shows what the bot learnt, /forget deletes it", async () => {
     await postSigned(events, { json: eventCallback("dm", { team: "T1", user: "U8", channel: "D8", text: "I loved Toy Story and Finding Nemo" }) });
     await waitForPost("D8");

@@ -126,7 +126,9 @@ export class DiscordAdapter {
       const text = interaction.commandName === "profile" ? PROFILE_QUESTION : (interaction.options.getString("what") ?? "").trim();
       if (interaction.commandName !== "profile" && interaction.commandName !== "recommend") return textMessage(`I don't know the command /${interaction.commandName}.`);
       if (text.length > this.bot.config.maxTextLength) return textMessage(`That is too long for me (over ${this.bot.config.maxTextLength} characters); please shorten it.`);
-      reply = await this.bot.handleMessage({ user, text, conversationId: `${PLATFORM}:${interaction.channelId}`, messageId: `${PLATFORM}:${interaction.id}` });
+      // A bare /recommend ranks on the profile alone.
+      const messageId = `${PLATFORM}:${interaction.id}`;
+      reply = text ? await this.bot.handleMessage({ user, text, conversationId: `${PLATFORM}:${interaction.channelId}`, messageId }) : await this.bot.recommendNow(user, { messageId });
       return renderReply(reply, interaction.user.id);
     };
     const { message, deferred } = await this.inTime(work, () => interaction.deferReply({ flags: MessageFlags.Ephemeral }));
