@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DiscordAdapter } from "../adapters/discord/app.ts";
 import { LIMITS } from "../adapters/discord/render.ts";
 import { loadConfig } from "../src/config.ts";
-import { APPLICATION_ID, BOT_USER_ID, FakeDiscord, interactionCreate, messageCreate, nextId, readReply, startDiscord, TOKEN, type RestCall } from "./support/discord-fake.ts";
+import { APPLICATION_ID, BOT_USER_ID, FakeDiscord, MESSAGE_CONTENT_INTENT, interactionCreate, messageCreate, nextId, readReply, startDiscord, TOKEN, type RestCall } from "./support/discord-fake.ts";
 
 type Env = Awaited<ReturnType<typeof startDiscord>>;
 type Body = Record<string, unknown> & { content: string; embeds?: Array<{ title: string; description?: string }>; components?: Array<{ components: Array<{ custom_id: string; label: string }> }>; flags?: number };
@@ -32,9 +32,10 @@ function expectWithinLimits(body: Body) {
 }
 
 describe("Discord adapter against a fake gateway and REST API", () => {
-  it("identifies with the documented intents and registers /recommend, /profile, /forget over REST", async () => {
-    // Guilds (1) | GuildMessages (512) | DirectMessages (4096) | MessageContent (32768)
-    expect(env.fake.identifies).toEqual([{ token: TOKEN, intents: 1 | 512 | 4096 | 32768 }]);
+  it("identifies with the documented intents (no privileged one) and registers /recommend, /profile, /forget over REST", async () => {
+    // Guilds (1) | GuildMessages (512) | DirectMessages (4096); not MessageContent (32768), see the README.
+    expect(env.fake.identifies).toEqual([{ token: TOKEN, intents: 1 | 512 | 4096 }]);
+    expect(env.fake.identifies[0]!.intents & MESSAGE_CONTENT_INTENT).toBe(0);
     const put = await env.fake.waitFor((c) => c.method === "PUT");
     expect(put.path).toBe(`/applications/${APPLICATION_ID}/commands`);
     expect(put.auth).toBe(`Bot ${TOKEN}`);
