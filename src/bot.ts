@@ -97,6 +97,16 @@ export class Bot {
     return this.queue.run(key, () => this.messageTurn(key, msg)).then((reply) => this.rememberLatest(key, reply));
   }
 
+  /**
+   * A fresh list from the profile alone, for a request without words (a bare "/recommend" command). It is a
+   * message turn with nothing to read: what it shows is recorded like any list; a repeated `messageId` is
+   * answered without a second event.
+   */
+  recommendNow(user: UserRef, opts: { messageId?: string; limit?: number } = {}): Promise<OutgoingReply> {
+    const key = this.keyOf(user);
+    return this.queue.run(key, () => this.profileOnlyTurn(key, opts)).then((reply) => this.rememberLatest(key, reply));
+  }
+
   handleFeedback(action: FeedbackAction): Promise<OutgoingReply> {
     const key = this.keyOf(action.user);
     return this.queue.run(key, () => this.feedbackTurn(key, action)).then((reply) => this.rememberLatest(key, reply));
@@ -222,6 +232,17 @@ export class Bot {
     const anchor = parsed.intent === "critique" ? referenced : parsed.moreLike;
     if (parsed.intent === "critique" && referenced) event.signals.push({ itemId: referenced, signal: "click" });
     return this.recommendAndCommit(laps, key, state, event, limit, informative && parsed.intent === "recommend" ? prediction! : undefined, anchor, this.acknowledge(parsed, referenced), parsed.intent === "recommend" ? parsed.residual : undefined);
+  }
+
+  private async profileOnlyTurn(key: string, opts: { messageId?: string; limit?: number }): Promise<OutgoingReply> {
+    const laps = new StageLaps(this.stageRecorder);
+    const now = Date.now();
+    const limit = opts.limit ?? DEFAULT_LIMIT;
+    const state = await this.store.load(key, this.items, now);
+    laps.lap("load");
+    if (opts.messageId && state.messageIds.has(opts.messageId)) return this.replyFor(state.profile, "Already got that message; here is your current list.", "recommend", limit);
+    const event: ProfileEvent = { seq: state.profile.seq + 1, at: now, kind: "message", intent: "recommend", ...(opts.messageId ? { messageId: opts.messageId } : {}), signals: [], shown: [] };
+    return this.recommendAndCommit(laps, key, state, event, limit, undefined, undefined, "");
   }
 
   private async feedbackTurn(key: string, action: FeedbackAction): Promise<OutgoingReply> {

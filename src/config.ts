@@ -192,6 +192,9 @@ function slackConfig(e: z.infer<typeof EnvSchema>): { slack?: SlackConfig } {
   return { slack: { botToken, ...(signingSecret ? { signingSecret } : {}), ...(appToken ? { appToken } : {}), ...(apiBase ? { apiUrl: apiBase } : {}) } };
 }
 
+/** A callback host: a name (or IP address) without scheme, port or path, optionally "*." for its subdomains. */
+const CALLBACK_HOST = /^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$|^\[[0-9a-f:]+\]$/;
+
 /** Like Slack: a half-configured Discord bot is a start-up error naming the missing variable. */
 function discordConfig(e: z.infer<typeof EnvSchema>): { discord?: DiscordConfig } {
   const { DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: applicationId, DISCORD_API_URL: apiUrl } = e;
@@ -204,9 +207,14 @@ function discordConfig(e: z.infer<typeof EnvSchema>): { discord?: DiscordConfig 
   return { discord: { token, applicationId, ...(apiUrl ? { apiUrl: apiUrl.replace(/\/+$/, "") } : {}) } };
 }
 
+/** Like the chat adapters: callbacks half-configured (hosts without a secret, or the reverse) stop the start. */
 function callbackConfig(e: z.infer<typeof EnvSchema>): CallbackConfig {
   const hosts = e.CHATREC_CALLBACK_HOSTS.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const malformed = hosts.find((h) => !CALLBACK_HOST.test(h));
+  if (malformed) throw new ConfigError(`CHATREC_CALLBACK_HOSTS: "${malformed}" is not a host name (use hooks.example.com or *.example.com, no scheme, port or path)`);
   const secret = e.CHATREC_CALLBACK_SECRET ?? e.CHATREC_WEBHOOK_SECRET;
+  if (hosts.length && !secret) throw new ConfigError("CHATREC_CALLBACK_SECRET is missing: CHATREC_CALLBACK_HOSTS is set, so callbacks need a signing secret (or set CHATREC_WEBHOOK_SECRET)");
+  if (!hosts.length && e.CHATREC_CALLBACK_SECRET) throw new ConfigError("CHATREC_CALLBACK_HOSTS is missing: CHATREC_CALLBACK_SECRET is set, so callbacks need the hosts they may call");
   return { hosts, ...(secret ? { secret } : {}), attempts: e.CHATREC_CALLBACK_ATTEMPTS, backoffMs: e.CHATREC_CALLBACK_BACKOFF_MS, timeoutMs: 5000 };
 }
 

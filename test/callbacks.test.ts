@@ -1,7 +1,7 @@
 // Asynchronous replies (callbackUrl) over real HTTP: 202, a signed POST to a local receiver, retries with
-// backoff after a 500, no retry after a 4xx, bounded attempts, and refusals with reasons.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+// exponential backoff after 5xx and network errors, no retry after a 4xx, no redirect followed, bounded
+// attempts, and refusals with reasons.
+import { createHmac } from "node:crypto";
 import { rmSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,57 +11,16 @@ import { Bot } from "../src/bot.ts";
 import { loadConfig, type CallbackConfig } from "../src/config.ts";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from "../src/util/signature.ts";
 import { seededDataDir } from "./support/adapter-driver.ts";
+import { CallbackReceiver } from "./support/callback-receiver.ts";
 
 const SECRET = "callback-secret-for-tests-0123456789";
 const CALLBACKS: CallbackConfig = { hosts: ["127.0.0.1", "*.example.org"], secret: SECRET, attempts: 3, backoffMs: 40, timeoutMs: 2000 };
-
-interface Received {
-  at: number;
-  headers: Record<string, string | string[] | undefined>;
-  raw: string;
-  body: Record<string, unknown>;
-}
-
-/** A callback receiver on 127.0.0.1 that records each request and answers with the next scripted status (then 200; 0 = drop the connection). */
-class Receiver {
-  readonly received: Received[] = [];
-  script: number[] = [];
-  private server: Server | undefined;
-  url = "";
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const raw = Buffer.concat(chunks).toString();
-        this.received.push({ at: Date.now(), headers: req.headers, raw, body: JSON.parse(raw) as Record<string, unknown> });
-        const status = this.script.shift() ?? 200;
-        // 0 scripts a network error: the connection is dropped without an answer.
-        if (status === 0) req.socket.destroy();
-        else res.writeHead(status).end();
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
-  }
-
-  async count(n: number, ms = 10_000): Promise<Received[]> {
-    const deadline = Date.now() + ms;
-    while (this.received.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    return this.received;
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server!.close(() => resolve()));
-  }
-}
 
 let dir: string;
 let bot: Bot;
 const apps: FastifyInstance[] = [];
 let base: string;
-const receiver = new Receiver();
+const receiver = new CallbackReceiver();
 
 async function serve(callbacks: CallbackConfig): Promise<string> {
   const app = buildServer(bot, { maxBodyBytes: 16_384, callbacks });
@@ -97,6 +56,11 @@ describe("webhook callbacks", () => {
     expect(got!.headers[DELIVERY_HEADER]).toBe(res.body.id);
     const check = verifySignature(SECRET, got!.headers[TIMESTAMP_HEADER] as string, got!.headers[SIGNATURE_HEADER] as string, got!.raw);
     expect(check).toEqual({ ok: true });
+    // The documented scheme, written out here rather than through our own helper: v1=hex HMAC-SHA256("<ts>.<body>").
+    const ts = got!.headers[TIMESTAMP_HEADER] as string;
+    expect(Math.abs(Number(ts) - Date.now() / 1000)).toBeLessThan(60);
+    expect(got!.headers[SIGNATURE_HEADER]).toBe(`v1=${createHmac("sha256", SECRET).update(`${ts}.${got!.raw}`).digest("hex")}`);
+    expect(got!.headers["content-type"]).toBe("application/json");
     expect(verifySignature("another-secret-entirely-0000", got!.headers[TIMESTAMP_HEADER] as string, got!.headers[SIGNATURE_HEADER] as string, got!.raw).ok).toBe(false);
     expect(got!.body).toMatchObject({ id: res.body.id, reply: expect.stringContaining("Inception"), interests: expect.any(Array) });
     expect(got!.body.recommendations).toHaveLength(3);
@@ -131,11 +95,15 @@ describe("webhook callbacks", () => {
     expect(got[1]!.body.id).toBe(res.body.id);
   });
 
-  it("gives up after the configured attempts, and does not retry a 4xx", async () => {
+  it("gives up after the configured attempts, waiting twice as long before each further retry, and does not retry a 4xx", async () => {
     receiver.received.length = 0;
     receiver.script = [503, 502, 500, 500];
     expect((await post(`${base}/v1/messages`, { user: { id: "cb3" }, text: "space adventures", callbackUrl: receiver.url })).status).toBe(202);
-    await receiver.count(3);
+    const got = await receiver.count(3);
+    expect(got[1]!.at - got[0]!.at).toBeGreaterThanOrEqual(CALLBACKS.backoffMs - 5);
+    expect(got[2]!.at - got[1]!.at).toBeGreaterThanOrEqual(2 * CALLBACKS.backoffMs - 5);
+    expect(got.map((r) => r.headers[ATTEMPT_HEADER])).toEqual(["1", "2", "3"]);
+    expect(new Set(got.map((r) => r.body.id)).size).toBe(1);
     await new Promise((r) => setTimeout(r, 400));
     expect(receiver.received).toHaveLength(CALLBACKS.attempts);
 
@@ -145,6 +113,15 @@ describe("webhook callbacks", () => {
     await receiver.count(1);
     await new Promise((r) => setTimeout(r, 300));
     expect(receiver.received).toHaveLength(1);
+  });
+
+  it("does not follow a redirect, not even to an allowed host", async () => {
+    receiver.received.length = 0;
+    receiver.script = [{ status: 307, headers: { location: `${receiver.url}/elsewhere` } }];
+    expect((await post(`${base}/v1/messages`, { user: { id: "cb7" }, text: "westerns", callbackUrl: receiver.url })).status).toBe(202);
+    await receiver.count(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(receiver.received.map((r) => r.path)).toEqual(["/hook"]);
   });
 
   it("refuses callbacks to hosts off the allow-list, insecure or malformed URLs, with a 400 and a reason", async () => {
@@ -182,6 +159,15 @@ describe("webhook callbacks", () => {
     expect(loadConfig({ CHATREC_WEBHOOK_SECRET: "the-api-secret-0123456789" }).callbacks.secret).toBe("the-api-secret-0123456789");
     expect(loadConfig({}).callbacks).toMatchObject({ hosts: [] });
     expect(loadConfig({}).callbacks.secret).toBeUndefined();
-    expect(() => loadConfig({ CHATREC_CALLBACK_SECRET: "short" })).toThrow(/CHATREC_CALLBACK_SECRET/);
+    expect(() => loadConfig({ CHATREC_CALLBACK_SECRET: "short", CHATREC_CALLBACK_HOSTS: "a.example" })).toThrow(/CHATREC_CALLBACK_SECRET/);
+  });
+
+  it("half-configured callbacks or a malformed host stop the start with the variable named", () => {
+    expect(() => loadConfig({ CHATREC_CALLBACK_HOSTS: "hooks.example.com" })).toThrow(/CHATREC_CALLBACK_SECRET is missing: CHATREC_CALLBACK_HOSTS is set/);
+    expect(() => loadConfig({ CHATREC_CALLBACK_SECRET: SECRET })).toThrow(/CHATREC_CALLBACK_HOSTS is missing: CHATREC_CALLBACK_SECRET is set/);
+    for (const bad of ["https://hooks.example.com", "hooks.example.com:8443", "hooks.example.com/path", "*.", "*"]) {
+      expect(() => loadConfig({ CHATREC_CALLBACK_HOSTS: bad, CHATREC_CALLBACK_SECRET: SECRET }), bad).toThrow(/CHATREC_CALLBACK_HOSTS: .* is not a host name/);
+    }
+    expect(loadConfig({ CHATREC_CALLBACK_HOSTS: "127.0.0.1,[::1],*.example.org", CHATREC_WEBHOOK_SECRET: SECRET }).callbacks.hosts).toEqual(["127.0.0.1", "[::1]", "*.example.org"]);
   });
 });

@@ -7,11 +7,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildServer } from "../adapters/webhook/server.ts";
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
-import { answerNamingPromptTitles, FakeOpenAI, type FakeAnswer } from "../src/explain/fake-openai-server.ts";
+import { CallbackReceiver } from "./support/callback-receiver.ts";
+import { answerNamingPromptTitles, FakeOpenAI, type FakeAnswer } from "./support/fake-openai.ts";
 
 const BUDGET_MS = 800;
 const dir = mkdtempSync(join(tmpdir(), "chatrec-llm-http-"));
 const fake = new FakeOpenAI(() => ({ content: "" }));
+const receiver = new CallbackReceiver();
 let bot: Bot;
 let app: FastifyInstance;
 let base: string;
@@ -31,15 +33,17 @@ function answerFromPrompt(extra: Partial<FakeAnswer> = {}): void {
 
 beforeAll(async () => {
   await fake.listen();
+  await receiver.start();
   const config = loadConfig({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseUrl, CHATREC_LLM_TIMEOUT_MS: String(BUDGET_MS) }, { dataDir: dir, commitIntervalMs: 2 });
   bot = await Bot.create(config);
-  app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes });
+  app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes, callbacks: { hosts: ["127.0.0.1"], secret: "callback-secret-for-llm-tests", attempts: 2, backoffMs: 50, timeoutMs: 2000 } });
   base = await app.listen({ port: 0, host: "127.0.0.1" });
 });
 afterAll(async () => {
   await app.close();
   await bot.close();
   await fake.close();
+  await receiver.close();
   rmSync(dir, { recursive: true, force: true });
 });
 beforeEach(() => {
@@ -77,6 +81,17 @@ describe("HTTP API with LLM explanations", () => {
     expect(body).not.toHaveProperty("explanation");
     expect(elapsed).toBeGreaterThanOrEqual(BUDGET_MS - 50);
     expect(elapsed).toBeLessThan(BUDGET_MS + 1_500);
+  });
+
+  it("with explain: true and a callbackUrl, the delivered reply carries the explanation", async () => {
+    answerFromPrompt();
+    const res = await post("/v1/messages", { user: { id: "u8" }, text: "classic westerns", explain: true, callbackUrl: receiver.url });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const [delivered] = await receiver.count(1, 10_000, (d) => d.body.id === id);
+    const body = delivered!.body as unknown as ApiReply;
+    expect(body.recommendations).toHaveLength(5);
+    expect(body.explanation).toBe(answerFor(body));
   });
 
   it("POST /v1/explanations explains the person's latest list, as JSON and as an SSE stream", async () => {

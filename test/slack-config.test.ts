@@ -57,6 +57,9 @@ describe("Slack app manifest", () => {
     for (const event of ["app_mention", "message.im"]) expect(manifest).toMatch(new RegExp(`^\\s+- ${event}$`, "m"));
     for (const command of ["/recommend", "/profile", "/forget"]) expect(manifest).toMatch(new RegExp(`- command: ${command}\\n\\s+url: https://chatrec.example.com${SLACK_EVENTS_PATH}`));
     expect(manifest).toMatch(/interactivity:\n\s+is_enabled: true\n\s+request_url: https:\/\/chatrec.example.com\/slack\/events/);
+    expect(manifest).toMatch(/event_subscriptions:\n\s+request_url: https:\/\/chatrec.example.com\/slack\/events/);
+    // The README's set-up step 1 tells people to replace the address "in all five places".
+    expect(manifest.replace(/^\s*#.*$/gm, "").match(/https:\/\/chatrec\.example\.com\S*/g)).toEqual(Array(5).fill(`https://chatrec.example.com${SLACK_EVENTS_PATH}`));
     expect(manifest).toMatch(/^\s+socket_mode_enabled: (true|false)$/m);
   });
 });

@@ -3,7 +3,7 @@
 // Real Bolt app in the real server, fake Slack Web API, fake OpenAI-compatible server, all over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bot } from "../src/bot.ts";
-import { FakeOpenAI } from "../src/explain/fake-openai-server.ts";
+import { answerNamingPromptTitles, FakeOpenAI } from "./support/fake-openai.ts";
 import { blockActions, eventCallback, leadText, postSigned, readCards, slashCommand, startSlackHarness, type FakeSlack, type SlackHarness } from "./support/slack-fake.ts";
 
 const LLM_DELAY_MS = 200;
@@ -15,10 +15,7 @@ let events: string;
 
 /** Answers with the first two titles of the prompt's own list (the fake does not know the list in advance). */
 function answerFromPrompt(delayMs = LLM_DELAY_MS): void {
-  openai.setScript((_n, req) => {
-    const titles = [...req.body.messages[1]!.content.matchAll(/^\d+\. (.+?)(?: \(\d{4}\))?(?: \[.*\])?$/gm)].map((m) => m[1]!);
-    return { content: `${titles[0]} and ${titles[1]} both fit what you told me.`, delayMs };
-  });
+  openai.setScript((_n, req) => ({ content: answerNamingPromptTitles(req), delayMs }));
 }
 
 beforeAll(async () => {
@@ -40,7 +37,6 @@ describe("Slack with an LLM configured", () => {
   it("posts the list at once, then edits the explanation into the same message", async () => {
     // A slow LLM (1.2 s of a 2.5 s budget): the list must not wait for it.
     answerFromPrompt(1200);
-    const sent = Date.now();
     await postSigned(events, { json: eventCallback("dm", { team: "T1", user: "U1", channel: "D1", text: "I loved Inception and The Matrix" }) });
     const post = await slack.waitFor(() => postIn("D1"));
     expect(explanationOf(post.args.blocks)).toBeUndefined();
@@ -50,9 +46,10 @@ describe("Slack with an LLM configured", () => {
     expect(update.args.ts).toBe(post.result.ts);
     expect(explanationOf(update.args.blocks)).toBe(`${cards[0]!.title} and ${cards[1]!.title} both fit what you told me.`.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"));
     expect(readCards(update.args.blocks)).toEqual(cards);
-    // The list went out well before the LLM answered; the edit came after.
-    expect(post.at - sent).toBeLessThan(1000);
-    expect(update.at - sent).toBeGreaterThanOrEqual(1200);
+    // The list went out before the LLM answered; the edit came after its answer.
+    const llm = openai.requests.find((r) => r.body.messages[1]!.content.includes(cards[0]!.title))!;
+    expect(post.at).toBeLessThan(llm.answeredAt!);
+    expect(update.at).toBeGreaterThanOrEqual(llm.answeredAt!);
   });
 
   it("drops an answer that names an item it was not given: the posted list stays as it was", async () => {

@@ -9,7 +9,7 @@ import { SlackAdapter } from "../adapters/slack/app.ts";
 import { buildServer } from "../adapters/webhook/server.ts";
 import { Bot } from "../src/bot.ts";
 import { loadConfig, type Config } from "../src/config.ts";
-import { BOT_USER_ID, FakeSlack, eventCallback, readCards, slashCommand } from "./support/slack-fake.ts";
+import { BOT_USER_ID, FakeSlack, PROFILE_QUESTION, blockActions, eventCallback, readCards, slashCommand } from "./support/slack-fake.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-slack-socket-"));
 let bot: Bot;
@@ -50,15 +50,29 @@ describe("Slack Socket Mode", () => {
       await slack.sendEnvelope("events_api", dm);
       await slack.waitFor(() => slack.callsTo("chat.postMessage").find((c) => c.args.channel === "D2"));
       await slack.sendEnvelope("events_api", dm, 1);
-      await slack.sendEnvelope("events_api", eventCallback("dm", { team: "T9", user: "U2", channel: "D2", text: "with a twist" }));
-      await slack.waitFor(() => slack.callsTo("chat.postMessage").filter((c) => c.args.channel === "D2").length >= 2);
-      expect(slack.callsTo("chat.postMessage").filter((c) => c.args.channel === "D2")).toHaveLength(2);
-      expect((await bot.exportOf({ platform: "slack", scope: "T9", id: "U2" }))!.events).toHaveLength(2);
+      await slack.sendEnvelope("events_api", eventCallback("dm", { team: "T9", user: "U2", channel: "D2", text: PROFILE_QUESTION }));
+      const later = await slack.waitForProfileAnswer("D2");
+      expect(slack.postsIn("D2")).toEqual([slack.postsIn("D2")[0], later]);
+      expect((await bot.exportOf({ platform: "slack", scope: "T9", id: "U2" }))!.events).toHaveLength(1);
 
       const form = slashCommand(slack, { team: "T9", user: "U1", command: "/recommend", text: "something darker" });
       await slack.sendEnvelope("slash_commands", form);
       const answer = await slack.waitFor(() => slack.responses.find((r) => r.id === form.response_url!.split("/").at(-1)));
       expect(readCards(answer.body.blocks)).toHaveLength(5);
+
+      // A button on the mention's list, over the socket: the profile changes and the list is refreshed in place.
+      const target = readCards(post.args.blocks)[0]!;
+      const click = blockActions(slack, { team: "T9", user: "U1", actionId: "chatrec_seen", value: JSON.stringify({ item: target.id, for: "U1" }), channel: "C1", messageTs: String(post.result.ts) });
+      await slack.sendEnvelope("interactive", click);
+      const update = await slack.waitFor(() => slack.callsTo("chat.update").find((c) => c.args.channel === "C1"));
+      expect(update.args.ts).toBe(post.result.ts);
+      expect(readCards(update.args.blocks).map((c) => c.id)).not.toContain(target.id);
+      expect((await bot.profileOf({ platform: "slack", scope: "T9", id: "U1" }))!.seen).toContain(target.id);
+
+      const forget = slashCommand(slack, { team: "T9", user: "U1", command: "/forget" });
+      await slack.sendEnvelope("slash_commands", forget);
+      await slack.waitFor(() => slack.responses.find((r) => r.id === forget.response_url!.split("/").at(-1)));
+      expect(await bot.profileOf({ platform: "slack", scope: "T9", id: "U1" })).toBeUndefined();
     } finally {
       await adapter.stop();
     }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SlackAdapter } from "../adapters/slack/app.ts";
 import { buildServer } from "../adapters/webhook/server.ts";
 import type { Bot } from "../src/bot.ts";
-import { BOT_ID, BOT_USER_ID, blockActions, eventCallback, leadText, postSigned, readCards, slackHeaders, slashCommand, startSlackHarness, type ApiCall, type FakeSlack, type SlackHarness } from "./support/slack-fake.ts";
+import { BOT_ID, BOT_USER_ID, PROFILE_QUESTION, blockActions, eventCallback, leadText, postSigned, readCards, slackHeaders, slashCommand, startSlackHarness, type ApiCall, type FakeSlack, type SlackHarness } from "./support/slack-fake.ts";
 
 let harness: SlackHarness;
 let bot: Bot;
@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => harness.stop());
 
-const postsIn = (channel: string) => slack.callsTo("chat.postMessage").filter((c) => c.args.channel === channel);
+const postsIn = (channel: string) => slack.postsIn(channel);
 const waitForPost = (channel: string, n = 1) => slack.waitFor(() => postsIn(channel).length >= n && postsIn(channel)[n - 1]!);
 const exportOf = (team: string, id: string) => bot.exportOf({ platform: "slack", scope: team, id });
 
@@ -97,21 +97,40 @@ describe("Slack HTTP events on the bot's port", () => {
     await waitForPost("D4");
     const retry = await postSigned(events, { json: body }, { retryNum: 1 });
     expect(retry.status).toBe(200);
-    // A later message proves the retry was processed (in order) before we count.
-    await postSigned(events, { json: eventCallback("dm", { team: "T1", user: "U4", channel: "D4", text: "with a twist" }) });
-    await waitForPost("D4", 2);
-    expect(postsIn("D4")).toHaveLength(2);
-    expect((await exportOf("T1", "U4"))!.events).toHaveLength(2);
+    // A later message's answer proves the retry was dealt with (in order) before we count.
+    await postSigned(events, { json: eventCallback("dm", { team: "T1", user: "U4", channel: "D4", text: PROFILE_QUESTION }) });
+    const later = await slack.waitForProfileAnswer("D4");
+    expect(postsIn("D4")).toEqual([postsIn("D4")[0], later]);
+    expect((await exportOf("T1", "U4"))!.events).toHaveLength(1);
   });
 
-  it("ignores its own messages and other bots' messages", async () => {
+  it("answers once when the same message arrives as two events (a DM mentioning the bot: message.im and app_mention)", async () => {
+    const ts = "1800009999.000100";
+    const im = eventCallback("dm", { team: "T1", user: "U15", channel: "D15", text: `<@${BOT_USER_ID}> I loved Heat`, ts, eventId: "EvIM15" });
+    const mention = eventCallback("app_mention", { team: "T1", user: "U15", channel: "D15", text: `<@${BOT_USER_ID}> I loved Heat`, ts, eventId: "EvMENTION15" });
+    (mention.event as Record<string, unknown>).channel_type = "im";
+    expect((await postSigned(events, { json: im })).status).toBe(200);
+    expect((await postSigned(events, { json: mention })).status).toBe(200);
+    await postSigned(events, { json: eventCallback("dm", { team: "T1", user: "U15", channel: "D15", text: PROFILE_QUESTION }) });
+    const later = await slack.waitForProfileAnswer("D15");
+    expect(postsIn("D15")).toEqual([postsIn("D15")[0], later]);
+    expect((await exportOf("T1", "U15"))!.events).toHaveLength(1);
+  });
+
+  it("ignores its own messages, other bots' messages and edits", async () => {
     await postSigned(events, { json: eventCallback("dm", { team: "T1", user: BOT_USER_ID, botId: BOT_ID, channel: "D5", text: "Here are my picks:" }) });
     await postSigned(events, { json: eventCallback("dm", { team: "T1", user: "UOTHERBOT", botId: "B999", subtype: "bot_message", channel: "D5", text: "I loved Alien" }) });
+    // Editing our own list (chat.update) comes back as a message_changed event in a DM.
+    await postSigned(events, { json: eventCallback("dm", { team: "T1", user: "U5", subtype: "message_changed", channel: "D5", text: "I loved Alien" }) });
     await postSigned(events, { json: eventCallback("dm", { team: "T1", user: "U5", channel: "D5b", text: "hello" }) });
     await waitForPost("D5b");
+    // The bots' messages are other people's turns, which need not finish before U5's: give any reply to them
+    // time to arrive (a turn takes milliseconds) before checking there is none.
+    await new Promise((r) => setTimeout(r, 500));
     expect(postsIn("D5")).toHaveLength(0);
     expect(await exportOf("T1", BOT_USER_ID)).toBeUndefined();
     expect(await exportOf("T1", "UOTHERBOT")).toBeUndefined();
+    expect(await exportOf("T1", "U5")).toBeUndefined();
   });
 
   it("keeps profiles apart per workspace", async () => {
@@ -223,6 +242,21 @@ describe("Slack slash commands", () => {
     const answer = await slack.waitFor(() => slack.responses.find((r) => r.id === id));
     expect(answer.body.response_type).toBe("ephemeral");
     expect(readCards(answer.body.blocks)).toHaveLength(5);
+  });
+
+  it("a bare /recommend gives a list from the profile, recorded as shown", async () => {
+    await postSigned(events, { json: eventCallback("dm", { team: "T1", user: "U16", channel: "D16", text: "I loved The Shining" }) });
+    await waitForPost("D16");
+    const form = slashCommand(slack, { team: "T1", user: "U16", command: "/recommend" });
+    await postSigned(events, { form });
+    const answer = await slack.waitFor(() => slack.responses.find((r) => r.id === form.response_url!.split("/").at(-1)));
+    const cards = readCards(answer.body.blocks);
+    expect(cards).toHaveLength(5);
+    expect(leadText(answer.body.blocks)).toBe("Here are my picks:");
+    expect(cards.map((c) => c.title)).not.toContain("The Shining");
+    const exported = (await exportOf("T1", "U16"))!.events;
+    expect(exported).toHaveLength(2);
+    expect(exported[1]!.shown).toEqual(cards.map((c) => c.id));
   });
 
   it("/profile shows what the bot learnt, /forget deletes it", async () => {

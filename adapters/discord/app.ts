@@ -1,8 +1,9 @@
 // Discord adapter (discord.js 14): mentions in guild channels and direct messages, the slash commands
 // /recommend /profile /forget, and the card buttons. Profiles are per guild (a DM is its own scope, "dm").
-// Gateway intents: Guilds, GuildMessages, DirectMessages, MessageContent (privileged: enable "Message Content
-// Intent" in the Developer Portal); partial Channel, because DM channels are not cached before their first
-// message. Any turn that is not done within `deferAfterMs` is deferred first, keeping Discord's 3-second rule.
+// Gateway intents: Guilds, GuildMessages, DirectMessages. Not the privileged MessageContent: Discord sends the
+// content of DMs to the bot and of messages that mention it without it, and those are all the bot reads.
+// Partial Channel, because DM channels are not cached before their first message. Any turn that is not done
+// within `deferAfterMs` is deferred first, keeping Discord's 3-second rule.
 import {
   Client,
   Events,
@@ -25,7 +26,7 @@ const PLATFORM = "discord";
 const DEFAULT_DEFER_AFTER_MS = 2000;
 export const APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment.";
 export const UNKNOWN_ITEM = "That item is not in my catalog any more; ask me for a fresh list.";
-export const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages, GatewayIntentBits.MessageContent];
+export const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
 export const PARTIALS = [Partials.Channel];
 
 export interface DiscordAdapterOptions {
@@ -126,7 +127,9 @@ export class DiscordAdapter {
       const text = interaction.commandName === "profile" ? PROFILE_QUESTION : (interaction.options.getString("what") ?? "").trim();
       if (interaction.commandName !== "profile" && interaction.commandName !== "recommend") return textMessage(`I don't know the command /${interaction.commandName}.`);
       if (text.length > this.bot.config.maxTextLength) return textMessage(`That is too long for me (over ${this.bot.config.maxTextLength} characters); please shorten it.`);
-      reply = await this.bot.handleMessage({ user, text, conversationId: `${PLATFORM}:${interaction.channelId}`, messageId: `${PLATFORM}:${interaction.id}` });
+      // A bare /recommend ranks on the profile alone.
+      const messageId = `${PLATFORM}:${interaction.id}`;
+      reply = text ? await this.bot.handleMessage({ user, text, conversationId: `${PLATFORM}:${interaction.channelId}`, messageId }) : await this.bot.recommendNow(user, { messageId });
       return renderReply(reply, interaction.user.id);
     };
     const { message, deferred } = await this.inTime(work, () => interaction.deferReply({ flags: MessageFlags.Ephemeral }));

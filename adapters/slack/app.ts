@@ -149,7 +149,8 @@ export class SlackAdapter {
       // /profile asks the pipeline the profile question; /recommend with no text ranks on the profile alone.
       const text = command.command === "/profile" ? "what do you think I like?" : plainText(command.text ?? "");
       if (text.length > this.bot.config.maxTextLength) return textResult(`That is too long for me (over ${this.bot.config.maxTextLength} characters); please shorten it.`);
-      const reply = await this.bot.handleMessage({ user, text, conversationId: `${command.channel_id}:command`, messageId: `${PLATFORM}:command:${command.trigger_id}` });
+      const messageId = `${PLATFORM}:command:${command.trigger_id}`;
+      const reply = text ? await this.bot.handleMessage({ user, text, conversationId: `${command.channel_id}:command`, messageId }) : await this.bot.recommendNow(user, { messageId });
       return { message: renderReply(reply, command.user_id), explain: { reply, user, owner: command.user_id } };
     });
   }

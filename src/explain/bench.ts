@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { Bot } from "../bot.ts";
 import type { Config } from "../config.ts";
 import { percentile } from "../util/stats.ts";
-import { answerNamingPromptTitles, FakeOpenAI } from "./fake-openai-server.ts";
+import { answerNamingPromptTitles, FakeOpenAI } from "../../test/support/fake-openai.ts";
 
 // Liked titles x moods, then follow-ups on each person's own profile: mostly different lists, so most
 // explanations are real LLM calls rather than cache hits.

@@ -1,8 +1,10 @@
 // What the LLM may see: the recommended items' metadata, their computed reasons and the person's top interests.
-// Nothing else (no message history, no ids of people, no other people's data) is ever put in a prompt.
+// Nothing else (no message text, not even quoted in a reason; no ids of people; no other people's data) is
+// ever put in a prompt.
 import { createHash } from "node:crypto";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { InterestWeight, OutgoingReply } from "../types.ts";
+import { reasonWithoutQuote } from "./reasons.ts";
 
 const SHORT_TEXT_CHARS = 200;
 const TOP_INTERESTS = 5;
@@ -30,7 +32,7 @@ export function explainInputOf(reply: OutgoingReply, catalog: Catalog): ExplainI
       ...(r.year ? { year: r.year } : {}),
       categories: r.categories,
       about: shorten(catalog.item(r.id)?.text ?? "", SHORT_TEXT_CHARS),
-      reasons: r.reasons.map((reason) => reason.text),
+      reasons: r.reasons.map(reasonWithoutQuote),
     })),
     interests: reply.interests.slice(0, TOP_INTERESTS).map((i) => ({ label: i.label, weight: Math.round(i.weight * 100) / 100 })),
   };

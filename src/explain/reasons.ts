@@ -5,6 +5,7 @@ import type { RankedItem } from "../recommend/rank.ts";
 import type { Reason } from "../types.ts";
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
+const PHRASE_LEAD = "Close to what you asked for";
 
 export function reasonsFor(catalog: Catalog, ranked: RankedItem, profile: Profile, phrase?: string): Reason[] {
   const item = catalog.items[ranked.row]!;
@@ -19,7 +20,7 @@ export function reasonsFor(catalog: Catalog, ranked: RankedItem, profile: Profil
     // Count of training conversations, not people: say what it is.
     if (seed) reasons.push({ code: "mentioned_with", text: `Often brought up together with ${seed.title} (in ${f.neighbourCount} movie conversations)`, strength: Math.min(0.9, 0.3 + 0.1 * f.neighbourCount!) });
   }
-  if (phrase && f.message > 0.4) reasons.push({ code: "phrase", text: `Close to what you asked for: "${phrase}" (similarity ${f.message.toFixed(2)})`, strength: f.message });
+  if (phrase && f.message > 0.4) reasons.push({ code: "phrase", text: `${PHRASE_LEAD}: "${phrase}" (similarity ${f.message.toFixed(2)})`, strength: f.message });
   const interests = blendedInterests(profile);
   const itemInterests = catalog.interestRow(ranked.row);
   let bestLabel = -1;
@@ -28,7 +29,8 @@ export function reasonsFor(catalog: Catalog, ranked: RankedItem, profile: Profil
     const v = interests[l]! * itemInterests[l]!;
     if (v > bestValue && item.categories.includes(catalog.labels[l]!)) { bestValue = v; bestLabel = l; }
   }
-  if (bestLabel >= 0) reasons.push({ code: "interest", text: `Matches your interest in ${catalog.labels[bestLabel]} (${pct(interests[bestLabel]!)} of your profile)`, strength: interests[bestLabel]! + 0.3 });
+  // An interest the person barely shows ("0% of your profile") is no reason.
+  if (bestLabel >= 0 && interests[bestLabel]! >= 0.05) reasons.push({ code: "interest", text: `Matches your interest in ${catalog.labels[bestLabel]} (${pct(interests[bestLabel]!)} of your profile)`, strength: interests[bestLabel]! + 0.3 });
   if (f.popularity > 0.5) reasons.push({ code: "popular", text: `Often recommended by other movie fans (popularity ${pct(f.popularity)} of the most popular)`, strength: f.popularity * 0.3 });
   const { excludeCategories, minYear, maxYear } = profile.constraints;
   if (excludeCategories.length) reasons.push({ code: "constraint", text: `No ${excludeCategories.join(" or ")}, as you asked`, strength: 0.05 });
@@ -37,4 +39,14 @@ export function reasonsFor(catalog: Catalog, ranked: RankedItem, profile: Profil
     reasons.push({ code: "profile_match", text: `Fits your taste profile so far (match ${f.short.toFixed(2)})`, strength: 0 });
   }
   return reasons.sort((a, b) => b.strength - a.strength).slice(0, 3).map(({ code, text }) => ({ code, text }));
+}
+
+/**
+ * A reason as it may leave the bot (to an LLM): a "phrase" reason quotes the person's own words, which are
+ * message text and stay here, so only its lead and strength go out.
+ */
+export function reasonWithoutQuote(reason: Reason): string {
+  if (reason.code !== "phrase") return reason.text;
+  const strength = /\(similarity [\d.]+\)$/.exec(reason.text)?.[0];
+  return strength ? `${PHRASE_LEAD} ${strength}` : PHRASE_LEAD;
 }

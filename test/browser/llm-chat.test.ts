@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../../adapters/webhook/server.ts";
 import { Bot } from "../../src/bot.ts";
 import { loadConfig } from "../../src/config.ts";
-import { answerNamingPromptTitles, FakeOpenAI } from "../../src/explain/fake-openai-server.ts";
+import { answerNamingPromptTitles, FakeOpenAI } from "../support/fake-openai.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-llm-browser-"));
 const fake = new FakeOpenAI(() => ({ content: "" }));

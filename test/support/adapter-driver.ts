@@ -1,5 +1,5 @@
 // The platform-neutral test driver every adapter implements, so one contract suite
-// (test/contract/adapters.test.ts) runs the same conversations against the HTTP API, the terminal,
+// (test/contract/suite.ts) runs the same conversations against the HTTP API (also with callbacks), the terminal,
 // Slack and Discord. A driver talks to its adapter only over the adapter's real protocol
 // (HTTP, stdin/stdout, signed Slack requests, a fake Discord gateway) and reads back what a person
 // would see, turned into a Reply.

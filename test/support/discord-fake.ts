@@ -28,6 +28,9 @@ export interface Identify {
   intents: number;
 }
 
+/** GatewayIntentBits.MessageContent: without it Discord blanks the content of guild messages not meant for the bot. */
+export const MESSAGE_CONTENT_INTENT = 1 << 15;
+
 type ApiMessage = Record<string, unknown> & { id: string; channel_id: string };
 
 let snowflake = 200000000000000000n;
@@ -190,8 +193,10 @@ export function messageCreate(fake: FakeDiscord, m: { userId: string; username?:
   const author = { id: m.userId, username: m.username ?? `user${m.userId.slice(-4)}`, discriminator: "0", global_name: null, avatar: null, ...(m.bot ? { bot: true } : {}) };
   const mentions = m.mentionsBot ? [{ id: BOT_USER_ID, username: "chatrec", discriminator: "0", global_name: null, avatar: null, bot: true }] : [];
   const channelId = m.guild?.channelId ?? m.dmChannelId ?? String(BigInt(m.userId) + DM_CHANNEL_OFFSET);
+  // As Discord does: without the Message Content intent a bot still sees DMs, messages mentioning it and its own.
+  const contentVisible = !m.guild || m.mentionsBot || m.userId === BOT_USER_ID || ((fake.identifies.at(-1)?.intents ?? 0) & MESSAGE_CONTENT_INTENT) !== 0;
   const data = {
-    ...fake.message(channelId, { content: m.content, mentions }, author),
+    ...fake.message(channelId, { content: contentVisible ? m.content : "", mentions }, author),
     type: 0,
     ...(m.guild ? { guild_id: m.guild.guildId, member: { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 } } : { channel_type: 1 }),
   };

@@ -19,6 +19,8 @@ import { seededDataDir, type AdapterDriver, type AdapterDriverFactory, type Clic
 export const BOT_USER_ID = "UBOT0001";
 export const BOT_ID = "BBOT0001";
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+/** A message whose answer is recognisable and changes nothing: see FakeSlack.waitForProfileAnswer. */
+export const PROFILE_QUESTION = "what do you think I like?";
 
 export interface ApiCall {
   method: string;
@@ -105,6 +107,18 @@ export class FakeSlack {
 
   callsTo(method: string): ApiCall[] {
     return this.calls.filter((c) => c.method === method);
+  }
+
+  postsIn(channel: string): ApiCall[] {
+    return this.callsTo("chat.postMessage").filter((c) => c.args.channel === channel);
+  }
+
+  /**
+   * Waits for the bot's answer to PROFILE_QUESTION in `channel`. One person's turns run in arrival order, so by
+   * then a reply to anything that person sent before it (a duplicate under test) has been posted too.
+   */
+  waitForProfileAnswer(channel: string): Promise<ApiCall> {
+    return this.waitFor(() => this.postsIn(channel).find((c) => /^I (think you like|don't know your taste)/.test(String(c.args.text))));
   }
 
   /** Resolves once `predicate` holds over what was recorded; rejects after `timeoutMs`. */

@@ -1,5 +1,6 @@
 // A local OpenAI-compatible server (POST /v1/chat/completions, JSON and SSE streaming) over real HTTP,
-// scripted per request, recording every request body it receives. The LLM tests and `chatrec bench` use it.
+// scripted per request, recording every request body it receives and when it answered. The LLM tests and
+// `chatrec bench llm` (src/explain/bench.ts, which imports it from here) use it.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -25,6 +26,9 @@ export interface RecordedRequest {
     [key: string]: unknown;
   };
   headers: IncomingMessage["headers"];
+  /** Date.now() when the request arrived, and when its answer (or, streaming, its first chunk) was sent. */
+  receivedAt: number;
+  answeredAt?: number;
 }
 
 /** The titles of the numbered list in the prompt made from prompts/explain.md ("1. Title (Year) [categories]"). */
@@ -55,7 +59,7 @@ export class FakeOpenAI {
           res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "not found" } }));
           return;
         }
-        const recorded: RecordedRequest = { body: JSON.parse(raw) as RecordedRequest["body"], headers: req.headers };
+        const recorded: RecordedRequest = { body: JSON.parse(raw) as RecordedRequest["body"], headers: req.headers, receivedAt: Date.now() };
         const answer = this.script(this.requests.length, recorded);
         this.requests.push(recorded);
         const timer = setTimeout(() => void respond(res, recorded, answer), answer.delayMs ?? 0);
@@ -85,6 +89,7 @@ export class FakeOpenAI {
 }
 
 async function respond(res: import("node:http").ServerResponse, req: RecordedRequest, answer: FakeAnswer): Promise<void> {
+  req.answeredAt = Date.now();
   const status = answer.status ?? 200;
   if (status !== 200) {
     res.writeHead(status, { "content-type": "application/json", ...answer.headers }).end(JSON.stringify({ error: { message: `fake error ${status}`, type: "server_error" } }));
