@@ -151,7 +151,7 @@ export class Bot {
       const req: RankRequest = { profile, limit: opts.limit, mmrLambda: opts.mmrLambda ?? this.config.mmrLambda };
       if (opts.text) {
         const text = cleanText(opts.text, this.config.maxTextLength);
-        const parsed = parseMessage(text, { titles: this.catalog.titles, categories: this.categories, lastListLength: profile.lastList.length });
+        const parsed = parseMessage(text, { titles: this.catalog.titles, people: this.catalog.people, categories: this.categories, lastListLength: profile.lastList.length });
         const [prediction] = await this.model.predict([parsed.residual || text]);
         if (parsed.residual.replace(/[^\p{L}\p{N}]/gu, "").length > 2 && norm2(prediction!.embedding) > 0) {
           req.message = prediction!.embedding;
@@ -188,7 +188,7 @@ export class Bot {
     const state = await this.store.load(key, this.items, now);
     laps.lap("load");
     if (msg.messageId && state.messageIds.has(msg.messageId)) return this.replyFor(state.profile, "Already got that message; here is your current list.", "recommend", limit);
-    const parsed = parseMessage(text, { titles: this.catalog.titles, categories: this.categories, lastListLength: state.profile.lastList.length });
+    const parsed = parseMessage(text, { titles: this.catalog.titles, people: this.catalog.people, categories: this.categories, lastListLength: state.profile.lastList.length });
     const referenced = this.referencedItem(state.profile, parsed);
     laps.lap("parse");
 
@@ -220,6 +220,7 @@ export class Bot {
         { itemId: m.itemId, signal: "mention" as const },
         ...(m.polarity === "neutral" ? [] : [{ itemId: m.itemId, signal: m.polarity }]),
       ]),
+      ...(parsed.people.length ? { people: parsed.people } : {}),
       constraints: parsed.constraints,
       shown: [],
     };

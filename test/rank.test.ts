@@ -9,14 +9,14 @@ import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
 import { ListAccumulator } from "../src/eval/redial-metrics.ts";
 import type { RankRequest } from "../src/recommend/rank.ts";
-import { ablated, FEATURE_NAMES, HAND_WEIGHTS, loadRankerModel, RankerModelError, type RankerModel } from "../src/recommend/ranker-model.ts";
+import { ablated, FEATURE_NAMES, HAND_WEIGHTS, loadRankerModel, NO_PRIORS, RankerModelError, type RankerModel } from "../src/recommend/ranker-model.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-rank-"));
 let bot: Bot;
 let req: RankRequest;
 const user = { platform: "test", id: "ranker" };
 // Weights unlike the hand ones, so a score computed from the hand weights would not match.
-const model: RankerModel = { weights: Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, ((i % 5) - 2) * 0.7 + 0.1])) as RankerModel["weights"], movielensPopularity: new Map(), source: "learnt" };
+const model: RankerModel = { weights: Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, ((i % 5) - 2) * 0.7 + 0.1])) as RankerModel["weights"], priors: NO_PRIORS, source: "learnt" };
 
 beforeAll(async () => {
   bot = await Bot.create(loadConfig({}, { dataDir: dir, commitIntervalMs: 0 }));
@@ -83,11 +83,12 @@ describe("Ranker", () => {
 
   it("reads learnt weights; a missing file means the hand weights, a broken one a clear error", () => {
     const file = join(dir, "ranker.json");
-    writeFileSync(file, JSON.stringify({ format: 2, features: FEATURE_NAMES, weights: model.weights, movielensPopularity: { "76012": 0.5 }, training: {} }));
+    writeFileSync(file, JSON.stringify({ format: 2, features: FEATURE_NAMES, weights: model.weights, priors: { movielens: { "76012": 0.5 }, tmdb: { "76012": 0.25 } }, training: {} }));
     const loaded = loadRankerModel(file);
     expect(loaded.source).toBe("learnt");
     expect(loaded.weights).toEqual(model.weights);
-    expect(loaded.movielensPopularity.get("76012")).toBe(0.5);
+    expect(loaded.priors.movielens.get("76012")).toBe(0.5);
+    expect(loaded.priors.tmdb.get("76012")).toBe(0.25);
     expect(loadRankerModel(join(dir, "none.json")).weights).toEqual(HAND_WEIGHTS);
     writeFileSync(file, JSON.stringify({ format: 2, weights: { message: 1 } }));
     expect(() => loadRankerModel(file)).toThrow(RankerModelError);

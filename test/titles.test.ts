@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadCatalogFile } from "../src/catalog/load.ts";
+import { PeopleIndex } from "../src/catalog/people.ts";
 import { TitleIndex } from "../src/catalog/titles.ts";
 import { parseMessage } from "../src/understand/parse.ts";
 import type { Item } from "../src/types.ts";
@@ -42,10 +43,21 @@ describe("title linking on the demo catalog", () => {
     expect(parsed.intent).toBe("recommend");
   });
 
+  it("finds the people a message names, outside titles, but not one-word names", () => {
+    const people = new PeopleIndex(items);
+    const ctx = { titles: index, people, categories: new Set<string>(), lastListLength: 0 };
+    expect(parseMessage("Do you know any Will Smith movie? Chevy Chase always makes me laugh", ctx).people).toEqual(["will smith", "chevy chase"]);
+    expect(parseMessage("anything with samuel l. jackson", ctx).people).toEqual(["samuel l jackson"]);
+    expect(parseMessage("I loved Being John Malkovich", ctx).people).toEqual([]); // a title, not the actor
+    expect(people.find("rain and madonna")).toEqual([]);
+  });
+
   it("understands references to the last list", () => {
     const ctx = { titles: index, categories: new Set<string>(), lastListLength: 5 };
     expect(parseMessage("more like the second one", ctx)).toMatchObject({ intent: "critique", reference: 1 });
     expect(parseMessage("I've seen it", ctx)).toMatchObject({ intent: "feedback", signal: "seen" });
+    expect(parseMessage("No, I haven't seen that one", ctx).signal).toBeUndefined();
+    expect(parseMessage("I have never watched it", ctx).signal).toBeUndefined();
     expect(parseMessage("not that one", ctx)).toMatchObject({ intent: "feedback", signal: "dislike" });
     expect(parseMessage("why?", ctx).intent).toBe("explain");
     expect(parseMessage("what do you think I like?", ctx).intent).toBe("profile");

@@ -1,5 +1,6 @@
 // The catalog as the hot path sees it: items, unit vectors and interest profiles in flat arrays, loaded once.
 import { titleKey } from "./normalize.ts";
+import { PeopleIndex } from "./people.ts";
 import { TitleIndex } from "./titles.ts";
 import type { Item } from "../types.ts";
 
@@ -21,6 +22,7 @@ export class Catalog {
   readonly labels: readonly string[];
   readonly popularity: Float32Array;
   readonly titles: TitleIndex;
+  readonly people: PeopleIndex;
   readonly titleKeys: string[];
   private readonly rowById = new Map<string, number>();
 
@@ -33,6 +35,7 @@ export class Catalog {
     data.items.forEach((item, row) => this.rowById.set(item.id, row));
     this.popularity = popularityPrior(data.items);
     this.titleKeys = data.items.map((item) => `${titleKey(item.title)}`);
+    this.people = new PeopleIndex(data.items);
     this.titles = new TitleIndex(data.items, commonWords, (id) => this.popularity[this.rowById.get(id) ?? 0]! + (this.items[this.rowById.get(id) ?? 0]?.text ? 0.01 : 0));
   }
 

@@ -7,7 +7,7 @@ import type { Catalog } from "../catalog/catalog.ts";
 import { applyEvent, DEFAULT_PROFILE_SETTINGS, emptyProfile, NO_DECAY_PROFILE_SETTINGS, type Profile, type ProfileSettings } from "../profile/profile.ts";
 import { Neighbours } from "../recommend/neighbours.ts";
 import { Ranker } from "../recommend/rank.ts";
-import type { RankerModel } from "../recommend/ranker-model.ts";
+import { NO_PRIORS, type RankerModel } from "../recommend/ranker-model.ts";
 import { itemKnn } from "../train/item-knn.ts";
 import { LIKE_THRESHOLD, MOVIELENS_KNN, likeBaskets, type Rating } from "../train/neighbours.ts";
 import type { Signal } from "../types.ts";
@@ -100,7 +100,7 @@ function topFromScores(catalog: Catalog, score: (id: string) => number, rated: R
  * Runs every method over every user split. `catalog.popularity` must already be the training-portion prior
  * (the ranker's popularity feature); item-kNN is learnt from the training portions only, so no held-out
  * item is ever seen by any method. `model` gives the ranker's weights (the bot's models/ranker.json); its
- * MovieLens prior is dropped: it counts every rating, held-out ones included, and is keyed by other ids.
+ * MovieLens and TMDB priors are dropped: MovieLens counts every rating, held-out ones included, and both are keyed by ReDial ids.
  */
 export function evaluateMovielens(splits: readonly UserSplit[], catalog: Catalog, model: RankerModel, onProgress?: (done: number, total: number) => void): Record<MethodName, MethodResult> {
   const popularity = trainingPopularity(splits);
@@ -112,7 +112,7 @@ export function evaluateMovielens(splits: readonly UserSplit[], catalog: Catalog
     sums[m].hit += r.hit;
     sums[m].ndcg += r.ndcg;
   };
-  const weights = { ...model, movielensPopularity: new Map<string, number>() };
+  const weights = { ...model, priors: NO_PRIORS };
   const ranker = new Ranker(catalog, knn, weights);
   const contentOnly = new Ranker(catalog, Neighbours.empty(), weights);
   // MMR with λ = 1 is plain score order, and only the top K get their features computed.

@@ -36,7 +36,7 @@ export async function runEvalRedialCli(args: string[]): Promise<void> {
   const report = await withReplayBot(async (bot) => {
     const mmrLambda = values.has("--mmr") ? Number(values.get("--mmr")) : bot.config.mmrLambda;
     if (!(mmrLambda >= 0 && mmrLambda <= 1)) throw new Error("--mmr must be between 0 and 1");
-    const base = weights === undefined ? bot.ranker.model : weights === "hand" ? handModel(bot.ranker.model.movielensPopularity) : loadRankerModel(weights);
+    const base = weights === undefined ? bot.ranker.model : weights === "hand" ? handModel(bot.ranker.model.priors) : loadRankerModel(weights);
     const ranker = bot.ranker.withModel(ablated(base, ablate));
     const dialogues = loadRedialDialogues(path, bot.catalog).slice(0, maxDialogues);
     console.log(`replaying ${dialogues.length} dialogues from ${path} (weights: ${weights ?? `models/ranker.json (${base.source})`}${ablate.length ? `, without ${ablate.join(", ")}` : ""}, MMR λ ${mmrLambda})`);

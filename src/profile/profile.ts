@@ -72,6 +72,8 @@ export interface Profile {
   disliked: string[];
   seen: string[];
   mentioned: string[];
+  /** People (directors, stars, authors) the person named, as name keys, most recent last. */
+  people: string[];
   /** Items recommended before (most recent last): shown again only after fresher ones. */
   shown: string[];
   constraints: Constraints;
@@ -93,6 +95,8 @@ export interface ProfileEvent {
   embedding?: number[];
   confidence?: number;
   signals: Array<{ itemId: string; signal: Signal | "mention" }>;
+  /** People the message named (name keys). */
+  people?: string[];
   constraints?: Partial<Constraints> & { clear?: boolean };
   shown: string[];
   focus?: string;
@@ -119,6 +123,7 @@ export function emptyProfile(labels: number, dim: number, now: number): Profile 
     disliked: [],
     seen: [],
     mentioned: [],
+    people: [],
     shown: [],
     constraints: { excludeCategories: [], includeCategories: [] },
     lastList: [],
@@ -175,6 +180,7 @@ function clone(p: Profile): Profile {
     disliked: [...p.disliked],
     seen: [...p.seen],
     mentioned: [...p.mentioned],
+    people: [...p.people],
     shown: [...p.shown],
     constraints: { ...p.constraints, excludeCategories: [...p.constraints.excludeCategories], includeCategories: [...p.constraints.includeCategories] },
     lastList: [...p.lastList],
@@ -245,6 +251,7 @@ export function applyEvent(profile: Profile, event: ProfileEvent, items: ItemLoo
         break;
     }
   }
+  for (const name of event.people ?? []) p.people = pushUnique(p.people, name);
   if (event.constraints) p.constraints = applyConstraints(p.constraints, event.constraints);
   if (event.shown.length > 0) {
     for (const id of event.shown) p.shown = pushUnique(p.shown, id);
@@ -322,6 +329,7 @@ export function deserialiseProfile(json: string): Profile {
   const s = JSON.parse(json) as Serialised;
   return {
     ...s,
+    people: s.people ?? [], // snapshots written before people were kept
     shortTerm: Float32Array.from(s.shortTerm),
     longTerm: Float32Array.from(s.longTerm),
     negative: Float32Array.from(s.negative),

@@ -2,6 +2,7 @@
 // arrays: release year, people (directors, stars) and series ("Toy Story" for "Toy Story 3").
 import type { Catalog } from "../catalog/catalog.ts";
 import { titleKey } from "../catalog/normalize.ts";
+import { itemPeople } from "../catalog/people.ts";
 
 export interface ItemFacets {
   /** Release year, NaN when unknown. */
@@ -10,6 +11,8 @@ export interface ItemFacets {
   personStart: Int32Array;
   personIds: Int32Array;
   personCount: number;
+  /** Person id by name key (see people.ts). */
+  personIdOf: ReadonlyMap<string, number>;
   /** Series id of each row, -1 when the title is not shared with another catalog item. */
   series: Int32Array;
   seriesCount: number;
@@ -27,20 +30,6 @@ export function seriesKey(title: string): string {
   return key;
 }
 
-/** Fields naming the people behind an item, in any catalog (movies: directors, stars; books: authors). */
-const PEOPLE_FIELDS = ["directors", "stars", "authors", "author", "creators"];
-
-function people(extra: Record<string, unknown>): string[] {
-  const out: string[] = [];
-  for (const field of PEOPLE_FIELDS) {
-    const v = extra[field];
-    // A CSV cell holds several names as "A, B" (goodbooks authors); JSONL holds an array.
-    const names = Array.isArray(v) ? v : typeof v === "string" ? v.split(/\s*[,;|]\s*/) : [];
-    for (const p of names) if (typeof p === "string" && p.trim()) out.push(p.trim().toLowerCase());
-  }
-  return out;
-}
-
 export function itemFacets(catalog: Catalog): ItemFacets {
   const n = catalog.size;
   const year = new Float32Array(n).fill(Number.NaN);
@@ -52,7 +41,7 @@ export function itemFacets(catalog: Catalog): ItemFacets {
   catalog.items.forEach((item, row) => {
     if (item.year !== undefined) year[row] = item.year;
     personStart[row] = ids.length;
-    for (const p of new Set(people(item.extra))) {
+    for (const p of itemPeople(item.extra)) {
       let id = personIdOf.get(p);
       if (id === undefined) personIdOf.set(p, (id = personIdOf.size));
       ids.push(id);
@@ -70,5 +59,5 @@ export function itemFacets(catalog: Catalog): ItemFacets {
     if (id === undefined) seriesIdOf.set(k, (id = seriesIdOf.size));
     return id;
   });
-  return { year, personStart, personIds: Int32Array.from(ids), personCount: personIdOf.size, series, seriesCount: seriesIdOf.size };
+  return { year, personStart, personIds: Int32Array.from(ids), personCount: personIdOf.size, personIdOf, series, seriesCount: seriesIdOf.size };
 }

@@ -8,7 +8,7 @@ import { blendedInterests, excludedItems, type Profile } from "../profile/profil
 import { dot, norm } from "../util/vec.ts";
 import { itemFacets, type ItemFacets } from "./item-facets.ts";
 import { Neighbours } from "./neighbours.ts";
-import { FEATURE_NAMES, handModel, type FeatureName, type RankerModel } from "./ranker-model.ts";
+import { FEATURE_NAMES, handModel, mlpScore, type FeatureName, type MlpScorer, type RankerModel } from "./ranker-model.ts";
 import { mmrRows, topRows } from "./select.ts";
 
 export type Features = Record<FeatureName, number> & {
@@ -57,6 +57,8 @@ const RECENCY = 0.85;
 const INCLUDE_CATEGORY_BOOST = 0.2;
 /** MMR looks this many items beyond the requested number. */
 const MMR_POOL = 50;
+/** The re-scorer sees the linear stage's best this many. */
+const RESCORE_POOL = 200;
 
 /** Per-request state, built once, read by the per-item pass. */
 interface Query {
@@ -69,13 +71,16 @@ interface Query {
   neg: Float32Array | undefined;
   interests: Float32Array;
   messageInterests: Float32Array;
+  /** Share of each category among the seeds' categories. */
+  seedGenres: Float32Array;
   negInterests: Float32Array;
   comention: Float32Array;
   movielens: Float32Array;
   /** 1 when the person has mentioned or liked anything (neighbours can speak), else 0. */
   seeded: number;
   neighbourOf: Map<number, { id: string; count: number }>;
-  personHit: Uint8Array;
+  /** Per person (director, star, author): Σ recency weight of the seeds they are in. */
+  personWeight: Float32Array;
   seriesHit: Uint8Array;
   meanYear: number;
   shown: Uint8Array;
@@ -91,35 +96,48 @@ function unit(v: Float32Array | undefined): Float32Array | undefined {
 
 export class Ranker {
   readonly facets: ItemFacets;
+  /**
+   * Row-major n x labels: 1 for each category an item has (a genre "hit", whatever else it is too), the
+   * model's reading of its text for an item without categories. A distribution match would rank a pure
+   * comedy above a comedy that is also an adventure; people asking for a comedy want either.
+   */
+  private readonly genreHits: Float32Array;
   private readonly rowsByTitle: Map<string, number[]>;
   private readonly movielensPopularity: Float32Array;
+  private readonly tmdbPopularity: Float32Array;
   private readonly recency: Float32Array;
 
   constructor(
     readonly catalog: Catalog,
     readonly neighbours: Neighbours,
     readonly model: RankerModel,
-    shared?: Pick<Ranker, "facets">,
+    shared?: { facets: ItemFacets; genreHits: Float32Array },
   ) {
     this.facets = shared?.facets ?? itemFacets(catalog);
+    this.genreHits = shared?.genreHits ?? genreHitMatrix(catalog);
     this.rowsByTitle = new Map();
     catalog.titleKeys.forEach((k, row) => {
       const rows = this.rowsByTitle.get(k);
       if (rows) rows.push(row);
       else this.rowsByTitle.set(k, [row]);
     });
-    this.movielensPopularity = Float32Array.from(catalog.items, (item) => model.movielensPopularity.get(item.id) ?? 0);
+    this.movielensPopularity = Float32Array.from(catalog.items, (item) => model.priors.movielens.get(item.id) ?? 0);
+    this.tmdbPopularity = Float32Array.from(catalog.items, (item) => model.priors.tmdb.get(item.id) ?? 0);
     this.recency = Float32Array.from(this.facets.year, (y) => (Number.isNaN(y) ? 0 : Math.min(1.3, Math.max(0, (y - 1900) / 100))));
   }
 
   /** The same ranker with other weights (ablations, hand weights). */
   withModel(model: RankerModel): Ranker {
-    return new Ranker(this.catalog, this.neighbours, model, this);
+    return new Ranker(this.catalog, this.neighbours, model, this.shared());
   }
 
   /** The same ranker over other neighbours (training: a dialogue's own co-mentions left out). */
   withNeighbours(neighbours: Neighbours): Ranker {
-    return new Ranker(this.catalog, neighbours, this.model, this);
+    return new Ranker(this.catalog, neighbours, this.model, this.shared());
+  }
+
+  private shared(): { facets: ItemFacets; genreHits: Float32Array } {
+    return { facets: this.facets, genreHits: this.genreHits };
   }
 
   private blockedRows(req: RankRequest): Uint8Array {
@@ -186,15 +204,27 @@ export class Ranker {
     for (let row = 0; row < n; row++) if (comention[row]! > 0) comention[row] = Math.log1p(comention[row]!);
 
     const { facets } = this;
-    const personHit = new Uint8Array(facets.personCount);
+    const L = catalog.labels.length;
+    const personWeight = new Float32Array(facets.personCount);
     const seriesHit = new Uint8Array(facets.seriesCount);
+    const seedGenres = new Float32Array(L);
     let yearSum = 0;
     let years = 0;
-    for (const { row } of seeds) {
-      for (let p = facets.personStart[row]!; p < facets.personStart[row + 1]!; p++) personHit[facets.personIds[p]!] = 1;
+    seeds.forEach(({ row }, i) => {
+      const w = Math.pow(RECENCY, seeds.length - 1 - i);
+      for (let p = facets.personStart[row]!; p < facets.personStart[row + 1]!; p++) personWeight[facets.personIds[p]!]! += w;
       if (facets.series[row]! >= 0) seriesHit[facets.series[row]!] = 1;
       if (!Number.isNaN(facets.year[row]!)) { yearSum += facets.year[row]!; years++; }
-    }
+      for (let l = 0; l < L; l++) seedGenres[l]! += w * this.genreHits[row * L + l]!;
+    });
+    // A person they named ("anything with Keanu Reeves") counts like a seed film of theirs.
+    const named = profile.people.slice(-RECENT_SEEDS);
+    named.forEach((name, i) => {
+      const id = facets.personIdOf.get(name);
+      if (id !== undefined) personWeight[id]! += Math.pow(RECENCY, named.length - 1 - i);
+    });
+    const genreSum = seedGenres.reduce((a, b) => a + b, 0);
+    if (genreSum > 0) for (let l = 0; l < L; l++) seedGenres[l]! /= genreSum;
     const shown = new Uint8Array(n);
     for (const id of profile.shown) {
       const row = catalog.row(id);
@@ -202,7 +232,6 @@ export class Ranker {
     }
     const negSum = profile.negative.reduce((a, b) => a + b, 0);
     const anchorRow = req.anchorItemId !== undefined ? catalog.row(req.anchorItemId) : undefined;
-    const L = catalog.labels.length;
     return {
       blocked: this.blockedRows(req),
       msg: unit(req.message ?? (anchorRow !== undefined ? catalog.vector(anchorRow) : undefined)),
@@ -213,12 +242,13 @@ export class Ranker {
       neg: unit(profile.negVec),
       interests: blendedInterests(profile),
       messageInterests: req.message && req.messageInterests ? req.messageInterests : anchorRow !== undefined ? catalog.interestRow(anchorRow) : new Float32Array(L),
+      seedGenres,
       negInterests: negSum > 0 ? profile.negative.map((v) => v / negSum) : new Float32Array(profile.negative.length),
       comention,
       movielens,
       seeded: seeds.length > 0 ? 1 : 0,
       neighbourOf: best,
-      personHit,
+      personWeight,
       seriesHit,
       meanYear: years ? yearSum / years : Number.NaN,
       shown,
@@ -242,12 +272,16 @@ export class Ranker {
     out[offset + F.liked] = cos(q.liked);
     out[offset + F.interest] = dot(q.interests, interests, iOff, L);
     out[offset + F.messageInterest] = dot(q.messageInterests, interests, iOff, L);
+    out[offset + F.genreHit] = dot(q.interests, this.genreHits, iOff, L);
+    out[offset + F.messageGenreHit] = dot(q.messageInterests, this.genreHits, iOff, L);
+    out[offset + F.seedGenreHit] = dot(q.seedGenres, this.genreHits, iOff, L);
     out[offset + F.negative] = dot(q.negInterests, interests, iOff, L) + cos(q.neg);
     out[offset + F.comention] = q.comention[row]!;
     out[offset + F.movielens] = q.movielens[row]!;
     out[offset + F.popularity] = catalog.popularity[row]!;
     out[offset + F.seededPopularity] = q.seeded * catalog.popularity[row]!;
     out[offset + F.movielensPopularity] = this.movielensPopularity[row]!;
+    out[offset + F.tmdbPopularity] = this.tmdbPopularity[row]!;
     out[offset + F.recency] = this.recency[row]!;
     out[offset + F.recencySquared] = this.recency[row]! * this.recency[row]!;
     const year = facets.year[row]!;
@@ -258,11 +292,12 @@ export class Ranker {
     out[offset + F.novelty] = q.shown[row] ? 0 : 1;
   }
 
+  /** log(1 + Σ over the item's people of their seed weight): several shared people, or one in several seeds, count more. */
   private peopleShared(q: Query, row: number): number {
     const { personStart, personIds } = this.facets;
-    let hits = 0;
-    for (let p = personStart[row]!; p < personStart[row + 1]!; p++) hits += q.personHit[personIds[p]!]!;
-    return Math.min(3, hits) / 3;
+    let sum = 0;
+    for (let p = personStart[row]!; p < personStart[row + 1]!; p++) sum += q.personWeight[personIds[p]!]!;
+    return Math.log1p(sum);
   }
 
   /** Feature values of every item that may be offered (for learning the weights). */
@@ -293,16 +328,22 @@ export class Ranker {
     fold(q.liked, w.liked);
     fold(q.neg, w.negative);
     const qi = new Float32Array(L);
-    for (let l = 0; l < L; l++) qi[l] = w.interest * q.interests[l]! + w.messageInterest * q.messageInterests[l]! + w.negative * q.negInterests[l]!;
+    const qg = new Float32Array(L);
+    for (let l = 0; l < L; l++) {
+      qi[l] = w.interest * q.interests[l]! + w.messageInterest * q.messageInterests[l]! + w.negative * q.negInterests[l]!;
+      qg[l] = w.genreHit * q.interests[l]! + w.messageGenreHit * q.messageInterests[l]! + w.seedGenreHit * q.seedGenres[l]!;
+    }
+    const genreHits = this.genreHits;
     const { year, series, personStart, personIds } = this.facets;
     const hasYear = !Number.isNaN(q.meanYear);
     const meanYear = q.meanYear;
     const includeRows = q.include.length > 0;
-    const { blocked, comention, movielens, shown, personHit, seriesHit } = q;
+    const { blocked, comention, movielens, shown, personWeight, seriesHit } = q;
     const popularity = catalog.popularity;
     const mlPopularity = this.movielensPopularity;
+    const tmdbPopularity = this.tmdbPopularity;
     const recency = this.recency;
-    const wComention = w.comention, wMovielens = w.movielens, wMlPopularity = w.movielensPopularity;
+    const wComention = w.comention, wMovielens = w.movielens, wMlPopularity = w.movielensPopularity, wTmdb = w.tmdbPopularity;
     const wPopularity = w.popularity + q.seeded * w.seededPopularity;
     const wRecency = w.recency, wRecency2 = w.recencySquared;
     const wYear = w.yearMatch, wPeople = w.people, wSeries = w.series, wNovelty = w.novelty;
@@ -317,15 +358,15 @@ export class Ranker {
       const vOff = row * dim;
       for (let d = 0; d < dim; d++) s += qv[d]! * vectors[vOff + d]!;
       const iOff = row * L;
-      for (let l = 0; l < L; l++) s += qi[l]! * interests[iOff + l]!;
+      for (let l = 0; l < L; l++) s += qi[l]! * interests[iOff + l]! + qg[l]! * genreHits[iOff + l]!;
       const r = recency[row]!;
-      s += wComention * comention[row]! + wMovielens * movielens[row]! + wPopularity * popularity[row]! + wMlPopularity * mlPopularity[row]! + wRecency * r + wRecency2 * r * r;
+      s += wComention * comention[row]! + wMovielens * movielens[row]! + wPopularity * popularity[row]! + wMlPopularity * mlPopularity[row]! + wTmdb * tmdbPopularity[row]! + wRecency * r + wRecency2 * r * r;
       const y = year[row]!;
       if (hasYear && y === y) s += wYear * Math.exp(-Math.abs(y - meanYear) / 10);
       if (wPeople !== 0) {
-        let hits = 0;
-        for (let p = personStart[row]!; p < personStart[row + 1]!; p++) hits += personHit[personIds[p]!]!;
-        s += (wPeople * Math.min(3, hits)) / 3;
+        let sum = 0;
+        for (let p = personStart[row]!; p < personStart[row + 1]!; p++) sum += personWeight[personIds[p]!]!;
+        if (sum > 0) s += wPeople * Math.log1p(sum);
       }
       const sr = series[row]!;
       if (sr >= 0 && seriesHit[sr]) s += wSeries;
@@ -335,9 +376,28 @@ export class Ranker {
       candidates[count++] = row;
     }
     const rows = candidates.subarray(0, count);
+    if (this.model.mlp) this.rescore(q, topRows(rows, scores, RESCORE_POOL), scores, this.model.mlp);
     const pool = req.diversify === false ? Array.from(rows).sort((a, b) => scores[b]! - scores[a]!) : topRows(rows, scores, Math.max(MMR_POOL, req.limit + MMR_POOL));
     const picked = req.diversify === false ? pool : mmrRows(catalog, pool, scores, req.limit, req.mmrLambda);
     return picked.map((row) => this.ranked(q, row, scores[row]!));
+  }
+
+  /**
+   * Second stage: the linear stage's best `pool` rows get the re-scorer's score, lifted above every other row
+   * (measured on dev: the re-scored top 200 lose nothing against re-scoring the whole catalog).
+   */
+  private rescore(q: Query, pool: number[], scores: Float32Array, mlp: MlpScorer): void {
+    const x = new Float32Array(FEATURE_COUNT);
+    let floor = Infinity;
+    for (const row of pool) floor = Math.min(floor, scores[row]!);
+    const rescored = pool.map((row) => {
+      this.featuresInto(q, row, x, 0);
+      return mlpScore(mlp, x);
+    });
+    let min = Infinity;
+    for (const s of rescored) min = Math.min(min, s);
+    // Keep the pool above the rest: shift re-scores so the lowest equals the old floor.
+    pool.forEach((row, i) => { scores[row] = rescored[i]! - min + floor; });
   }
 
   private ranked(q: Query, row: number, score: number): RankedItem {
@@ -354,6 +414,18 @@ export class Ranker {
     if (seed !== undefined) { features.neighbourOfId = seed.id; features.neighbourCount = seed.count; }
     return { row, score, features };
   }
+}
+
+function genreHitMatrix(catalog: Catalog): Float32Array {
+  const L = catalog.labels.length;
+  const out = new Float32Array(catalog.size * L);
+  const index = new Map(catalog.labels.map((l, i) => [l, i]));
+  catalog.items.forEach((item, row) => {
+    const known = item.categories.map((c) => index.get(c)).filter((i): i is number => i !== undefined);
+    if (known.length) for (const l of known) out[row * L + l] = 1;
+    else out.set(catalog.interestRow(row), row * L);
+  });
+  return out;
 }
 
 const defaultRankers = new WeakMap<Catalog, Ranker>();

@@ -11,12 +11,16 @@ export const FEATURE_NAMES = [
   "liked",
   "interest",
   "messageInterest",
+  "genreHit",
+  "messageGenreHit",
+  "seedGenreHit",
   "negative",
   "comention",
   "movielens",
   "popularity",
   "seededPopularity",
   "movielensPopularity",
+  "tmdbPopularity",
   "recency",
   "recencySquared",
   "yearMatch",
@@ -30,9 +34,9 @@ export type FeatureWeights = Record<FeatureName, number>;
 /** Signal groups switched off together by `--ablate <group>`. */
 export const FEATURE_GROUPS = {
   neighbours: ["comention", "movielens"],
-  message: ["message", "messageInterest"],
-  profile: ["short", "long", "mentioned", "liked", "interest", "negative"],
-  popularity: ["popularity", "seededPopularity", "movielensPopularity"],
+  message: ["message", "messageInterest", "messageGenreHit"],
+  profile: ["short", "long", "mentioned", "liked", "interest", "genreHit", "seedGenreHit", "negative"],
+  popularity: ["popularity", "seededPopularity", "movielensPopularity", "tmdbPopularity"],
   facets: ["recency", "recencySquared", "yearMatch", "people", "series"],
 } as const satisfies Record<string, readonly FeatureName[]>;
 export type FeatureGroup = keyof typeof FEATURE_GROUPS;
@@ -46,12 +50,16 @@ export const HAND_WEIGHTS: Readonly<FeatureWeights> = Object.freeze({
   liked: 0.8,
   interest: 0.5,
   messageInterest: 0,
+  genreHit: 0,
+  messageGenreHit: 0,
+  seedGenreHit: 0,
   negative: -0.8,
   comention: 0.3,
   movielens: 0.5,
   popularity: 0.15,
   seededPopularity: 0,
   movielensPopularity: 0,
+  tmdbPopularity: 0,
   recency: 0,
   recencySquared: 0,
   yearMatch: 0,
@@ -60,10 +68,50 @@ export const HAND_WEIGHTS: Readonly<FeatureWeights> = Object.freeze({
   novelty: 0.3,
 });
 
+/** Item priors from data outside the dialogues, in [0, 1] by catalog id. */
+export interface RankerPriors {
+  /** log-scaled MovieLens ml-latest-small rating counts. */
+  movielens: ReadonlyMap<string, number>;
+  /** log-scaled TMDB 5000 vote counts (a 2017 snapshot: knows recent films MovieLens-small barely has). */
+  tmdb: ReadonlyMap<string, number>;
+}
+
+/**
+ * A small re-scorer over the linear stage's best candidates: s = linear·z + w2·relu(W1ᵀz + b1), with z the
+ * features standardised by (x − mean) / std. Learnt jointly, it captures what a sum cannot ("popularity
+ * counts less once the person named films").
+ */
+export interface MlpScorer {
+  hidden: number;
+  mean: number[];
+  std: number[];
+  linear: number[];
+  /** FEATURE_COUNT x hidden, row-major. */
+  w1: number[];
+  b1: number[];
+  w2: number[];
+}
+
+/** The re-scorer's value for one candidate's raw features. */
+export function mlpScore(mlp: MlpScorer, x: Float32Array): number {
+  const { hidden: H, mean, std, linear, w1, b1, w2 } = mlp;
+  const F = linear.length;
+  let s = 0;
+  const z = new Float64Array(F);
+  for (let f = 0; f < F; f++) { z[f] = (x[f]! - mean[f]!) / std[f]!; s += linear[f]! * z[f]!; }
+  for (let h = 0; h < H; h++) {
+    let a = b1[h]!;
+    for (let f = 0; f < F; f++) a += w1[f * H + h]! * z[f]!;
+    if (a > 0) s += w2[h]! * a;
+  }
+  return s;
+}
+
 export interface RankerModel {
+  /** The linear scorer: the whole ranking without `mlp`, the first stage with it. */
   weights: FeatureWeights;
-  /** log-scaled MovieLens rating counts in [0, 1] by catalog id (training data, not ReDial dev). */
-  movielensPopularity: ReadonlyMap<string, number>;
+  priors: RankerPriors;
+  mlp?: MlpScorer;
   source: "learnt" | "hand";
 }
 
@@ -72,18 +120,36 @@ export interface RankerFile {
   format: 2;
   features: FeatureName[];
   weights: FeatureWeights;
-  movielensPopularity: Record<string, number>;
+  priors: Record<keyof RankerPriors, Record<string, number>>;
+  mlp?: MlpScorer;
   training: Record<string, unknown>;
 }
 
 export const RANKER_FILE = "ranker.json";
 
-export function handModel(movielensPopularity: ReadonlyMap<string, number> = new Map()): RankerModel {
-  return { weights: { ...HAND_WEIGHTS }, movielensPopularity, source: "hand" };
+export const NO_PRIORS: RankerPriors = Object.freeze({ movielens: new Map(), tmdb: new Map() });
+
+export function handModel(priors: RankerPriors = NO_PRIORS): RankerModel {
+  return { weights: { ...HAND_WEIGHTS }, priors, source: "hand" };
 }
 
 export class RankerModelError extends Error {
   override name = "RankerModelError";
+}
+
+function priorMap(record: Record<string, unknown> | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [id, v] of Object.entries(record ?? {})) if (typeof v === "number" && Number.isFinite(v)) out.set(id, v);
+  return out;
+}
+
+function checkMlp(mlp: MlpScorer, path: string): MlpScorer {
+  const F = FEATURE_NAMES.length;
+  const H = mlp.hidden;
+  const ok = Number.isInteger(H) && H > 0 && [mlp.mean, mlp.std, mlp.linear].every((a) => Array.isArray(a) && a.length === F) && mlp.w1?.length === F * H && mlp.b1?.length === H && mlp.w2?.length === H
+    && [mlp.mean, mlp.std, mlp.linear, mlp.w1, mlp.b1, mlp.w2].every((a) => a.every((x) => Number.isFinite(x)));
+  if (!ok) throw new RankerModelError(`ranker: ${path} has a malformed "mlp" (shapes must match ${F} features); run \`chatrec train ranker\``);
+  return mlp;
 }
 
 /** Reads a ranker file; a missing file gives the hand weights, a malformed one is an error naming the problem. */
@@ -102,16 +168,23 @@ export function loadRankerModel(path: string): RankerModel {
     if (typeof w !== "number" || !Number.isFinite(w)) throw new RankerModelError(`ranker: ${path} has no weight for feature "${name}"; run \`chatrec train ranker\``);
     weights[name] = w;
   }
-  const prior = new Map<string, number>();
-  for (const [id, v] of Object.entries(file.movielensPopularity ?? {})) if (typeof v === "number" && Number.isFinite(v)) prior.set(id, v);
-  return { weights, movielensPopularity: prior, source: "learnt" };
+  if (file.mlp !== undefined && file.features?.join() !== FEATURE_NAMES.join()) throw new RankerModelError(`ranker: ${path} was trained on other features; run \`chatrec train ranker\``);
+  return {
+    weights,
+    priors: { movielens: priorMap(file.priors?.movielens), tmdb: priorMap(file.priors?.tmdb) },
+    ...(file.mlp !== undefined ? { mlp: checkMlp(file.mlp, path) } : {}),
+    source: "learnt",
+  };
 }
 
 /** The same model with the named groups' weights set to zero. */
 export function ablated(model: RankerModel, groups: readonly FeatureGroup[]): RankerModel {
+  if (groups.length === 0) return model;
   const weights = { ...model.weights };
   for (const g of groups) for (const f of FEATURE_GROUPS[g]) weights[f] = 0;
-  return { ...model, weights };
+  // Without refitting, a re-scorer cannot be ablated feature by feature: the ablated model is the linear one.
+  const { mlp: _dropped, ...rest } = model;
+  return { ...rest, weights };
 }
 
 /** "neighbours,message" -> the groups, or an error naming the unknown one. */

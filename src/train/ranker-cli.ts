@@ -1,14 +1,16 @@
-// `chatrec train ranker [--dialogues <train jsonl>] [--out <file>] [--ratings <csv>] [--mapping <csv>] [--folds k] [--max-dialogues n] [--examples <file>] [--without <group>]`
+// `chatrec train ranker [--dialogues <train jsonl>] [--out <file>] [--folds k] [--fold-models <dir>] [--examples <file>] [--without <group>] [--no-rescorer]`
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../config.ts";
-import { FEATURE_GROUPS, handModel, parseFeatureGroups, RANKER_FILE } from "../recommend/ranker-model.ts";
+import { FEATURE_GROUPS, handModel, parseFeatureGroups, RANKER_FILE, type RankerPriors } from "../recommend/ranker-model.ts";
 import { parseOptions } from "../util/args.ts";
 import { loadCatalogItems } from "./data.ts";
+import { DEFAULT_MLP, fitMlp } from "./mlp-fit.ts";
+import { movielensPopularity, tmdbPopularity } from "./priors.ts";
 import { collectCrossFitted } from "./ranker-folds.ts";
-import { DEFAULT_RANKER_TRAINING, fitRanker, loadExamples, movielensPopularity, rankerFile, saveExamples } from "./ranker.ts";
+import { DEFAULT_RANKER_TRAINING, fitRanker, loadExamples, rankerFile, saveExamples } from "./ranker.ts";
 
-const USAGE = "usage: chatrec train ranker [--dialogues <ReDial train jsonl>] [--out <file>] [--ratings <csv>] [--mapping <csv>] [--folds k] [--max-dialogues n] [--seed n] [--epochs n] [--examples <file>] [--without <group>[,...]]";
+const USAGE = "usage: chatrec train ranker [--dialogues <ReDial train jsonl>] [--out <file>] [--folds k] [--fold-models <dir>] [--max-dialogues n] [--seed n] [--epochs n] [--examples <file>] [--without <group>[,...]] [--no-rescorer]";
 
 function positiveInt(values: Map<string, string>, name: string, fallback: number): number {
   if (!values.has(name)) return fallback;
@@ -18,11 +20,10 @@ function positiveInt(values: Map<string, string>, name: string, fallback: number
 }
 
 export async function runRankerCli(args: string[]): Promise<void> {
-  const { values } = parseOptions(args, { values: ["--dialogues", "--out", "--ratings", "--mapping", "--max-dialogues", "--seed", "--epochs", "--folds", "--examples", "--without"] }, USAGE);
+  const { values, flags } = parseOptions(args, { values: ["--dialogues", "--out", "--max-dialogues", "--seed", "--epochs", "--folds", "--fold-models", "--examples", "--without"], flags: ["--no-rescorer"] }, USAGE);
   const path = values.get("--dialogues") ?? join(PACKAGE_ROOT, "data/redial/train.jsonl");
   if (/(^|\/)dev\.jsonl$/.test(path)) throw new Error("--dialogues must be a train split: dev is for evaluation only");
   const out = values.get("--out") ?? join(PACKAGE_ROOT, "models", RANKER_FILE);
-  const sources = { ratingsCsv: values.get("--ratings") ?? join(PACKAGE_ROOT, "data/movielens/ratings.csv"), mappingCsv: values.get("--mapping") ?? join(PACKAGE_ROOT, "data/redial/redial_to_movielens.csv") };
   const catalogPath = join(PACKAGE_ROOT, "data/catalog/movies.jsonl");
   const maxDialogues = positiveInt(values, "--max-dialogues", Number.MAX_SAFE_INTEGER);
   const opts = {
@@ -32,7 +33,12 @@ export async function runRankerCli(args: string[]): Promise<void> {
     folds: positiveInt(values, "--folds", DEFAULT_RANKER_TRAINING.folds),
   };
   const started = performance.now();
-  const prior = movielensPopularity(sources.ratingsCsv, sources.mappingCsv, new Set(loadCatalogItems(catalogPath).map((i) => i.id)));
+  const items = loadCatalogItems(catalogPath);
+  const mapping = join(PACKAGE_ROOT, "data/redial/redial_to_movielens.csv");
+  const priors: RankerPriors = {
+    movielens: movielensPopularity(join(PACKAGE_ROOT, "data/movielens/ratings.csv"), mapping, new Set(items.map((i) => i.id))),
+    tmdb: tmdbPopularity({ moviesCsv: join(PACKAGE_ROOT, "data/tmdb/tmdb_5000_movies.csv.gz"), linksCsv: join(PACKAGE_ROOT, "data/movielens/links.csv"), mappingCsv: mapping }, items),
+  };
   // --examples: reuse the candidates of an earlier replay (same features) instead of replaying again.
   const cache = values.get("--examples");
   const about = { dialogues: path, folds: opts.folds, maxDialogues, seed: opts.seed, negatives: opts.negatives };
@@ -41,8 +47,9 @@ export async function runRankerCli(args: string[]): Promise<void> {
     collected = loadExamples(cache);
     console.log(`examples from ${cache}`);
   } else {
-    console.log(`replaying ${path} with ${opts.folds > 1 ? `${opts.folds}-fold cross-fitted interest models` : "the shipped interest model (no cross-fitting)"} (MovieLens popularity for ${prior.size} movies)`);
-    collected = await collectCrossFitted({ dialogues: path, catalogPath, modelDir: join(PACKAGE_ROOT, "models"), maxDialogues }, handModel(prior), {
+    console.log(`replaying ${path} with ${opts.folds > 1 ? `${opts.folds}-fold cross-fitted interest models` : "the shipped interest model (no cross-fitting)"} (priors: MovieLens ${priors.movielens.size}, TMDB ${priors.tmdb.size} movies)`);
+    const foldModels = values.get("--fold-models");
+    collected = await collectCrossFitted({ dialogues: path, catalogPath, modelDir: join(PACKAGE_ROOT, "models"), maxDialogues, ...(foldModels ? { foldModels } : {}) }, handModel(priors), {
       ...opts,
       progress: (done, total) => { if (done % 50 === 0 || done === total) process.stderr.write(`  ${done}/${total} dialogues\r`); },
     }, (s) => console.log(s));
@@ -51,9 +58,12 @@ export async function runRankerCli(args: string[]): Promise<void> {
   }
   const without = parseFeatureGroups(values.get("--without"));
   const fit = fitRanker(collected.examples, opts, new Set(without.flatMap((g) => FEATURE_GROUPS[g])));
+  console.log(`linear weights: ${Object.entries(fit.weights).map(([k, v]) => `${k} ${v}`).join(", ")}; loss ${fit.loss.toFixed(4)}`);
+  // The re-scorer needs every feature; an ablation (--without) is the linear ranker alone.
+  const rescorer = flags.has("--no-rescorer") || without.length > 0 ? undefined : fitMlp(collected.examples, { ...DEFAULT_MLP, seed: opts.seed, log: (s) => console.log(s) });
   const training = {
     command: ["npx chatrec train ranker", ...args].join(" "),
-    data: "ReDial train.jsonl (replayed through the bot; interest model cross-fitted by fold; popularity and co-mentions leave-one-dialogue-out), MovieLens ml-latest-small rating counts; never dev",
+    data: "ReDial train.jsonl (replayed through the bot; interest model cross-fitted by fold; popularity and co-mentions leave-one-dialogue-out), MovieLens ml-latest-small rating counts, TMDB 5000 vote counts; never dev",
     ...about,
     ...(without.length ? { without } : {}),
     instances: collected.instances,
@@ -61,13 +71,11 @@ export async function runRankerCli(args: string[]): Promise<void> {
     unreachable: collected.unreachable,
     examples: collected.examples.length,
     loss: "softmax over each ground truth and uniformly sampled other movies of its instance",
-    finalLoss: Math.round(fit.loss * 1e4) / 1e4,
-    sampledTop1: Math.round(fit.sampledTop1 * 1e4) / 1e4,
-    options: { epochs: opts.epochs, l2: opts.l2 },
+    linear: { finalLoss: Math.round(fit.loss * 1e4) / 1e4, sampledTop1: Math.round(fit.sampledTop1 * 1e4) / 1e4, epochs: opts.epochs, l2: opts.l2 },
+    ...(rescorer ? { rescorer: { finalLoss: Math.round(rescorer.loss * 1e4) / 1e4, hidden: DEFAULT_MLP.hidden, epochs: DEFAULT_MLP.epochs, batch: DEFAULT_MLP.batch, lr: DEFAULT_MLP.lr, l2: DEFAULT_MLP.l2, negativesPerEpoch: DEFAULT_MLP.negatives } } : {}),
     trainedAt: new Date().toISOString(),
   };
-  writeFileSync(out, `${JSON.stringify(rankerFile(fit.weights, prior, training), null, 1)}\n`);
-  console.log(`weights: ${Object.entries(fit.weights).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-  console.log(`${collected.examples.length} examples from ${collected.instances} instances (${collected.groundTruths} ground truths, ${collected.unreachable} unreachable); loss ${fit.loss.toFixed(4)}, sampled top-1 ${fit.sampledTop1.toFixed(3)}`);
+  writeFileSync(out, `${JSON.stringify(rankerFile(fit.weights, priors, rescorer?.mlp, training), null, 1)}\n`);
+  console.log(`${collected.examples.length} examples from ${collected.instances} instances (${collected.groundTruths} ground truths, ${collected.unreachable} unreachable)`);
   console.log(`wrote ${out} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }

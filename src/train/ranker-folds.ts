@@ -3,7 +3,7 @@
 // answer (measured: with the shipped model, train recall@10 of a refit was 0.69 against 0.10 on dev). Each
 // fold's dialogues are therefore replayed with an interest model trained on the other folds only, and the
 // catalog embedded by that model; the shipped model (trained on all of train) serves dev and real people.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadRedialDialogues, withReplayBot } from "../eval/redial-replay.ts";
@@ -20,6 +20,8 @@ export interface CrossFitSources {
   /** The shipped model folder: its neighbours artefact serves every fold (co-mentions are left out per dialogue). */
   modelDir: string;
   maxDialogues: number;
+  /** Keep (and reuse) the fold models here: they only change when the interest model's training does. */
+  foldModels?: string;
 }
 
 /** Fold of dialogue i: i mod K (train.jsonl has no order that a modulus would align with). */
@@ -35,16 +37,21 @@ export async function collectCrossFitted(src: CrossFitSources, model: RankerMode
     return out;
   }
   const work = mkdtempSync(join(tmpdir(), "chatrec-folds-"));
+  const modelsRoot = src.foldModels ?? work;
+  const shippedSha = String((JSON.parse(readFileSync(join(src.modelDir, "interest.json"), "utf8")) as { sha256?: string }).sha256 ?? "unknown");
   try {
     for (let k = 0; k < opts.folds; k++) {
       const held = lines.map((_, i) => i).filter((i) => foldOf(i, opts.folds) === k);
       const rest = lines.filter((_, i) => foldOf(i, opts.folds) !== k);
       const trainFile = join(work, `train-without-fold-${k}.jsonl`);
       writeFileSync(trainFile, rest.join("\n") + "\n");
-      const modelDir = join(work, `model-${k}`);
-      mkdirSync(modelDir);
+      // Named after the shipped model's sha: retraining the interest model (new code or data) retrains the folds.
+      const modelDir = join(modelsRoot, `model-${k}-of-${opts.folds}-seed-${opts.seed}-for-${shippedSha.slice(0, 12)}`);
       const started = performance.now();
-      await trainInterestModel({ catalogPath: src.catalogPath, outDir: modelDir, redialTrain: trainFile, seed: opts.seed, skipMetrics: true, command: `cross-fitting fold ${k + 1}/${opts.folds}` });
+      if (!existsSync(join(modelDir, "interest.onnx"))) {
+        mkdirSync(modelDir, { recursive: true });
+        await trainInterestModel({ catalogPath: src.catalogPath, outDir: modelDir, redialTrain: trainFile, seed: opts.seed, skipMetrics: true, command: `cross-fitting fold ${k + 1}/${opts.folds}` });
+      }
       const neighbours = join(src.modelDir, NEIGHBOURS_FILE);
       if (existsSync(neighbours)) copyFileSync(neighbours, join(modelDir, NEIGHBOURS_FILE));
       log(`fold ${k + 1}/${opts.folds}: interest model trained on ${rest.length} dialogues (${((performance.now() - started) / 1000).toFixed(0)} s); replaying the other ${held.length}`);

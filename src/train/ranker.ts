@@ -12,10 +12,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { Bot } from "../bot.ts";
 import { replayDialogue } from "../eval/redial-replay.ts";
 import { FEATURE_COUNT, type FeatureMatrix } from "../recommend/rank.ts";
-import { FEATURE_NAMES, type FeatureName, type FeatureWeights, type RankerFile, type RankerModel } from "../recommend/ranker-model.ts";
+import { FEATURE_NAMES, type FeatureName, type FeatureWeights, type MlpScorer, type RankerFile, type RankerModel, type RankerPriors } from "../recommend/ranker-model.ts";
 import type { RedialConversation } from "./data.ts";
 import { readText } from "./data.ts";
-import { readRatings, readRedialMapping } from "./neighbours.ts";
 import { Rng } from "./rng.ts";
 
 export interface RankerTrainingOptions {
@@ -48,15 +47,6 @@ const SIGN: Partial<Record<FeatureName, 1 | -1>> = {
   message: 1, short: 1, long: 1, mentioned: 1, liked: 1, interest: 1, messageInterest: 1, negative: -1,
   comention: 1, movielens: 1, people: 1, series: 1, yearMatch: 1,
 };
-
-/** log-scaled MovieLens rating counts in [0, 1] by catalog id (every rating counts: a movie people watch). */
-export function movielensPopularity(ratingsCsv: string, mappingCsv: string, catalogIds: ReadonlySet<string>): Map<string, number> {
-  const mapping = readRedialMapping(mappingCsv, catalogIds);
-  const counts = new Map<string, number>();
-  for (const r of readRatings(ratingsCsv)) for (const id of mapping.get(r.item) ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
-  const max = Math.max(1e-9, ...[...counts.values()].map((c) => Math.log1p(c)));
-  return new Map([...counts].map(([id, c]) => [id, Math.round((Math.log1p(c) / max) * 10_000) / 10_000]));
-}
 
 export interface CollectedExamples {
   examples: RankerExample[];
@@ -226,8 +216,9 @@ export function fitRanker(examples: readonly RankerExample[], opts: Pick<RankerT
   return { weights, loss: loss / Math.max(1, positives), sampledTop1: top1 / Math.max(1, positives) };
 }
 
-export function rankerFile(weights: FeatureWeights, prior: ReadonlyMap<string, number>, training: Record<string, unknown>): RankerFile {
-  return { format: 2, features: [...FEATURE_NAMES], weights, movielensPopularity: Object.fromEntries([...prior].sort(([a], [b]) => (a < b ? -1 : 1))), training };
+export function rankerFile(weights: FeatureWeights, priors: RankerPriors, mlp: MlpScorer | undefined, training: Record<string, unknown>): RankerFile {
+  const record = (m: ReadonlyMap<string, number>) => Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)));
+  return { format: 2, features: [...FEATURE_NAMES], weights, priors: { movielens: record(priors.movielens), tmdb: record(priors.tmdb) }, ...(mlp ? { mlp } : {}), training };
 }
 
 /** Raw JSONL lines of a ReDial file, in the order loadRedial reads them. */

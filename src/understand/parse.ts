@@ -1,5 +1,7 @@
 // Reads one message: what the person wants (intent), which catalog items they name and how they feel about
 // them, standing constraints ("no horror", "after 2000"), and references to the last list ("the second one").
+import type { PeopleIndex } from "../catalog/people.ts";
+import { normalizeText } from "../catalog/normalize.ts";
 import type { TitleIndex } from "../catalog/titles.ts";
 import type { Constraints } from "../profile/profile.ts";
 import type { Intent, Signal } from "../types.ts";
@@ -23,6 +25,8 @@ export interface ParsedMessage {
   moreLike?: string;
   /** Text left once titles and constraint phrases are removed: what the model should read. */
   residual: string;
+  /** People (directors, stars, authors) named outside titles, as name keys. */
+  people: string[];
 }
 
 const REFERENCE = new RegExp(`\\b(?:the\\s+)?(${Object.keys(ORDINALS).join("|")})(?:\\s+(?:one|movie|film|book|item|pick|suggestion))?\\b|#(\\d{1,2})\\b|\\bnumber\\s+(\\d{1,2})\\b`, "i");
@@ -95,12 +99,19 @@ export interface ParseContext {
   categories: ReadonlySet<string>;
   /** Length of the last list shown, to validate references. */
   lastListLength: number;
+  people?: PeopleIndex;
 }
 
 export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
   const t = text.trim();
   const lower = t.toLowerCase();
-  const mentionsRaw = ctx.titles.find(t);
+  // A person's name beats a shorter title inside it ("Chevy Chase" is not the film "Chase"); a longer title
+  // beats a name inside it ("Being John Malkovich").
+  const names = ctx.people?.find(t) ?? [];
+  const mentionsRaw = ctx.titles.find(t).filter((m) => {
+    const key = ` ${normalizeText(m.matched)} `;
+    return !names.some((n) => n.split(" ").length > key.trim().split(" ").length && ` ${n} `.includes(key));
+  });
   let residual = t;
   // "and" joins titles: "loved Inception and The Matrix" likes both.
   const mentions: ParsedMention[] = [];
@@ -115,7 +126,7 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
   residual = afterConstraints;
   const reference = ctx.lastListLength > 0 ? findReference(lower) : undefined;
 
-  const base: ParsedMessage = { intent: "recommend", mentions, constraints, residual: residual.replace(/\s+/g, " ").trim() };
+  const base: ParsedMessage = { intent: "recommend", mentions, constraints, residual: residual.replace(/\s+/g, " ").trim(), people: ctx.people?.find(residual) ?? [] };
   if (reference !== undefined) base.reference = reference;
 
   if (/^\s*(help|\/?help|what can you do|how (do|does) (this|you) work|commands)\b/i.test(lower)) return { ...base, intent: "help" };
@@ -125,7 +136,9 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
   }
   if (/^\s*why\b|\bwhy (that|this|the|did you|would i)\b|\bexplain\b/i.test(lower)) return { ...base, intent: "explain" };
   if (mentions.length === 0 || reference !== undefined) {
-    if (/\b(i'?ve (already )?(seen|watched|read)|already (seen|watched|read)|seen (it|that|this)|watched (it|that|this)|read (it|that|this))\b/i.test(lower)) {
+    // "I haven't seen it" is the opposite of a seen signal.
+    const notSeen = /\b(haven'?t|have not|never|not yet|didn'?t|did not)\s+(ever\s+)?(seen|watched|read|see|watch)\b/i.test(lower);
+    if (!notSeen && /\b(i'?ve (already )?(seen|watched|read)|already (seen|watched|read)|seen (it|that|this)|watched (it|that|this)|read (it|that|this))\b/i.test(lower)) {
       return { ...base, intent: "feedback", signal: "seen" };
     }
     if (/\b(not (that|this) one|not for me|no thanks?|nah|nope|don'?t like (it|that|this)|hate (it|that|this)|not interested|something else|skip (it|that|this)|didn'?t like (it|that|this))\b/i.test(lower)) {

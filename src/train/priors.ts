@@ -1,0 +1,52 @@
+// Item priors from data outside the ReDial dialogues, by catalog (ReDial) id, log-scaled to [0, 1]:
+//   MovieLens ml-latest-small: how many ratings a movie has (a movie people watch);
+//   TMDB 5000: how many votes a movie has (a 2017 snapshot, so it knows recent films MovieLens-small barely has).
+import type { Item } from "../types.ts";
+import { titleKey } from "../catalog/normalize.ts";
+import { parseCsvObjects } from "../util/csv.ts";
+import { readText } from "./data.ts";
+import { readRatings, readRedialMapping } from "./neighbours.ts";
+
+function logScaled(counts: ReadonlyMap<string, number>): Map<string, number> {
+  const max = Math.max(1e-9, ...[...counts.values()].map((c) => Math.log1p(c)));
+  return new Map([...counts].filter(([, c]) => c > 0).sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, c]) => [id, Math.round((Math.log1p(c) / max) * 10_000) / 10_000]));
+}
+
+export function movielensPopularity(ratingsCsv: string, mappingCsv: string, catalogIds: ReadonlySet<string>): Map<string, number> {
+  const mapping = readRedialMapping(mappingCsv, catalogIds);
+  const counts = new Map<string, number>();
+  for (const r of readRatings(ratingsCsv)) for (const id of mapping.get(r.item) ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return logScaled(counts);
+}
+
+export interface TmdbSources {
+  /** tmdb_5000_movies.csv(.gz): id, title, release_date, vote_count ... */
+  moviesCsv: string;
+  /** MovieLens links.csv: movieId, imdbId, tmdbId. */
+  linksCsv: string;
+  /** ReDial id -> MovieLens id. */
+  mappingCsv: string;
+}
+
+/** TMDB vote counts joined by TMDB id -> MovieLens -> ReDial, else by title and release year. */
+export function tmdbPopularity(src: TmdbSources, items: readonly Item[]): Map<string, number> {
+  const catalogIds = new Set(items.map((i) => i.id));
+  const byMovielens = readRedialMapping(src.mappingCsv, catalogIds);
+  const movielensOfTmdb = new Map(parseCsvObjects(readText(src.linksCsv)).filter((r) => r.tmdbId).map((r) => [r.tmdbId!, r.movieId!]));
+  const byTitleYear = new Map<string, string[]>();
+  for (const item of items) {
+    if (item.year === undefined) continue;
+    const key = `${titleKey(item.title)}|${item.year}`;
+    byTitleYear.set(key, [...(byTitleYear.get(key) ?? []), item.id]);
+  }
+  const counts = new Map<string, number>();
+  for (const row of parseCsvObjects(readText(src.moviesCsv))) {
+    const votes = Number(row.vote_count);
+    if (!Number.isFinite(votes) || votes <= 0) continue;
+    const ids = new Set(byMovielens.get(movielensOfTmdb.get(row.id ?? "") ?? "") ?? []);
+    const year = /^(\d{4})/.exec(row.release_date ?? "")?.[1];
+    if (year) for (const id of byTitleYear.get(`${titleKey(row.title ?? "")}|${year}`) ?? []) ids.add(id);
+    for (const id of ids) counts.set(id, Math.max(counts.get(id) ?? 0, votes));
+  }
+  return logScaled(counts);
+}

@@ -1,0 +1,106 @@
+// The ranker's learning parts on small real inputs: the re-scorer's arithmetic and fit, the TMDB prior's
+// join, and the leave-one-dialogue-out basket.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { FEATURE_NAMES, loadRankerModel, mlpScore, RankerModelError, type MlpScorer } from "../src/recommend/ranker-model.ts";
+import { FEATURE_COUNT } from "../src/recommend/rank.ts";
+import { fitMlp } from "../src/train/mlp-fit.ts";
+import { tmdbPopularity } from "../src/train/priors.ts";
+import { dialogueBasket, fitRanker, type RankerExample } from "../src/train/ranker.ts";
+import { Rng } from "../src/train/rng.ts";
+import type { Item } from "../src/types.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "chatrec-ranker-train-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const F = FEATURE_COUNT;
+const popularity = FEATURE_NAMES.indexOf("popularity");
+const comention = FEATURE_NAMES.indexOf("comention");
+
+function tinyMlp(): MlpScorer {
+  // One hidden unit reading the popularity feature; the linear part reads co-mentions.
+  const w1 = new Array<number>(F).fill(0);
+  w1[popularity] = 2;
+  const linear = new Array<number>(F).fill(0);
+  linear[comention] = 0.5;
+  return { hidden: 1, mean: new Array<number>(F).fill(0.5), std: new Array<number>(F).fill(0.25), linear, w1, b1: [-1], w2: [3] };
+}
+
+/** Synthetic instances: the ground truth has high co-mentions and middling popularity; negatives are random. */
+function examples(n: number, rng: Rng): RankerExample[] {
+  return Array.from({ length: n }, () => {
+    const size = 60;
+    const values = new Float32Array(size * F);
+    for (let j = 0; j < size; j++) {
+      values[j * F + comention] = rng.next();
+      values[j * F + popularity] = rng.next();
+    }
+    values[comention] = 0.9 + 0.1 * rng.next();
+    values[popularity] = 0.4 + 0.2 * rng.next(); // a bump: neither the most nor the least popular
+    return { values, positives: 1, size };
+  });
+}
+
+describe("the re-scorer", () => {
+  it("computes linear·z + w2·relu(W1ᵀz + b1) on standardised features", () => {
+    const x = new Float32Array(F).fill(0.5);
+    x[comention] = 1; // z = 2
+    x[popularity] = 1; // z = 2: hidden = relu(2·2 − 1) = 3
+    expect(mlpScore(tinyMlp(), x)).toBeCloseTo(0.5 * 2 + 3 * 3, 6);
+    x[popularity] = 0.5; // z = 0: hidden = relu(−1) = 0
+    expect(mlpScore(tinyMlp(), x)).toBeCloseTo(1, 6);
+  });
+
+  it("learns a preference a linear scorer cannot express (a middle band of popularity)", () => {
+    const train = examples(300, new Rng(1));
+    const test = examples(200, new Rng(2));
+    const top1 = (score: (v: Float32Array, j: number) => number) => test.filter((e) => {
+      const s = Array.from({ length: e.size }, (_, j) => score(e.values, j));
+      return s.every((v, j) => j === 0 || v < s[0]!);
+    }).length / test.length;
+    const { mlp } = fitMlp(train, { hidden: 8, epochs: 30, batch: 16, lr: 0.01, l2: 1e-4, negatives: 40, seed: 3 });
+    const linear = fitRanker(train, { epochs: 200, l2: 1e-4 }).weights;
+    const mlpTop1 = top1((v, j) => mlpScore(mlp, v.subarray(j * F, (j + 1) * F)));
+    const linearTop1 = top1((v, j) => FEATURE_NAMES.reduce((s, name, f) => s + linear[name] * v[j * F + f]!, 0));
+    expect(mlpTop1).toBeGreaterThan(linearTop1 + 0.1);
+  });
+
+  it("is read from ranker.json and refused when its shapes do not match the features", () => {
+    const file = join(dir, "ranker.json");
+    const weights = Object.fromEntries(FEATURE_NAMES.map((n) => [n, 0]));
+    writeFileSync(file, JSON.stringify({ format: 2, features: FEATURE_NAMES, weights, priors: { movielens: {}, tmdb: {} }, mlp: tinyMlp(), training: {} }));
+    expect(loadRankerModel(file).mlp?.hidden).toBe(1);
+    writeFileSync(file, JSON.stringify({ format: 2, features: FEATURE_NAMES, weights, priors: { movielens: {}, tmdb: {} }, mlp: { ...tinyMlp(), w2: [1, 2] }, training: {} }));
+    expect(() => loadRankerModel(file)).toThrow(RankerModelError);
+    writeFileSync(file, JSON.stringify({ format: 2, features: FEATURE_NAMES.slice(1), weights, priors: { movielens: {}, tmdb: {} }, mlp: tinyMlp(), training: {} }));
+    expect(() => loadRankerModel(file)).toThrow(/other features/);
+  });
+});
+
+describe("training inputs", () => {
+  it("joins TMDB votes by TMDB id through MovieLens, else by title and year", () => {
+    const movies = join(dir, "tmdb.csv");
+    writeFileSync(movies, 'id,title,release_date,vote_count,overview\n862,Toy Story,1995-10-30,5000,"A cowboy doll, and\na space ranger"\n9999,The Matrix,1999-03-30,12000,x\n1,Unknown Film,2001-01-01,10,x\n2,Zero Votes,2001-01-01,0,x\n');
+    const links = join(dir, "links.csv");
+    writeFileSync(links, "movieId,imdbId,tmdbId\n1,0114709,862\n");
+    const mapping = join(dir, "mapping.csv");
+    writeFileSync(mapping, "ml_id,ml_year,ml_title,id,title,year\n1,1995,Toy Story,r1,Toy Story,1995\n");
+    const items: Item[] = [
+      { id: "r1", title: "Toy Story", year: 1995, text: "", categories: [], extra: {} },
+      { id: "r2", title: "The Matrix", year: 1999, text: "", categories: [], extra: {} },
+      { id: "r3", title: "The Matrix", year: 2021, text: "", categories: [], extra: {} },
+      { id: "r4", title: "Zero Votes", year: 2001, text: "", categories: [], extra: {} },
+    ];
+    const prior = tmdbPopularity({ moviesCsv: movies, linksCsv: links, mappingCsv: mapping }, items);
+    expect(prior.get("r2")).toBe(1); // the most voted film
+    expect(prior.get("r1")).toBeCloseTo(Math.log1p(5000) / Math.log1p(12000), 4);
+    expect(prior.has("r3")).toBe(false); // another year: another film
+    expect(prior.has("r4")).toBe(false);
+  });
+
+  it("takes a dialogue's basket from its movieMentions and its @ids", () => {
+    const line = JSON.stringify({ movieMentions: { "111": "A (2000)" }, messages: [{ text: "have you seen @222 or @111?" }, { text: "no" }] });
+    expect([...dialogueBasket(line)].sort()).toEqual(["111", "222"]);
+  });
+});
