@@ -1,5 +1,6 @@
 // Per-person token buckets (429 + Retry-After) and a cap on requests in progress (503 + Retry-After).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { isApiRequest } from "./auth.ts";
 
 export interface RateLimitOptions {
   /** Tokens added per minute; 0 turns per-person limits off. */
@@ -48,7 +49,6 @@ export class TokenBuckets {
   }
 }
 
-const isApi = (url: string) => url.startsWith("/v1/");
 
 /** Who a /v1 request acts for: the web session, or the user id in the body or the path. */
 function personOf(req: FastifyRequest): string | undefined {
@@ -64,7 +64,7 @@ function personOf(req: FastifyRequest): string | undefined {
 export function registerRateLimit(app: FastifyInstance, opts: RateLimitOptions): void {
   let inFlight = 0;
   app.addHook("onRequest", async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!isApi(req.url)) return;
+    if (!isApiRequest(req)) return;
     if (inFlight >= opts.maxInFlight) {
       return reply.status(503).header("retry-after", "1").send({ error: `server busy: ${opts.maxInFlight} requests in progress, retry shortly` });
     }
@@ -75,7 +75,7 @@ export function registerRateLimit(app: FastifyInstance, opts: RateLimitOptions):
   if (opts.ratePerMinute <= 0) return;
   const buckets = new TokenBuckets(opts.ratePerMinute, opts.rateBurst);
   app.addHook("preHandler", async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!isApi(req.url)) return;
+    if (!isApiRequest(req)) return;
     const person = personOf(req);
     if (person === undefined) return;
     const taken = buckets.take(person);

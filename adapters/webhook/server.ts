@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { UnknownItemError, type Bot } from "../../src/bot.ts";
 import type { CallbackConfig } from "../../src/config.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
-import { personScope, registerAuth, type AuthOptions } from "./auth.ts";
+import { PAGE_ROUTE, personScope, PUBLIC_ROUTE, registerAuth, type AuthOptions } from "./auth.ts";
 import { CallbackSender, checkCallbackUrl } from "./callbacks.ts";
 import { registerExplanationRoutes, withExplanation } from "./explanations.ts";
 import { answerFrameworkError, registerJsonDecoding, registerNotFound, registerRawBody } from "./input.ts";
@@ -67,8 +67,8 @@ export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: s
     void reply.status(status).send({ error: message });
   });
 
-  app.get("/health", async () => ({ status: "ok", items: bot.catalog.size }));
-  app.get("/", async (_req, reply) => reply.type("text/html; charset=utf-8").send(page));
+  app.get("/health", PUBLIC_ROUTE, async () => ({ status: "ok", items: bot.catalog.size }));
+  app.get("/", PAGE_ROUTE, async (_req, reply) => reply.type("text/html; charset=utf-8").send(page));
 
   app.post("/v1/messages", async (req, reply) => {
     const body = MessageBody.safeParse(req.body);
