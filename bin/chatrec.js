@@ -6,6 +6,7 @@ import process from "node:process";
 import { register } from "tsx/esm/api";
 
 register();
+await import("../src/util/quiet-lancedb.ts"); // before anything loads LanceDB
 if (process.argv[2] === "start") {
   const { startServer } = await import("../adapters/start.ts");
   await startServer().catch((err) => {
