@@ -26,13 +26,18 @@ export async function startServer(): Promise<void> {
   reportToParent(address);
   let stopping = false;
   const stop = async () => {
-    if (stopping) return;
+    if (stopping) return; // npm forwards Ctrl-C as well, so one key press can arrive twice
     stopping = true;
-    await slack?.stop();
-    await discord?.stop();
-    await closeHttpGracefully(app); // replies in progress are sent (their updates are already durable)
-    await bot.close(); // flushes pending events and profile snapshots
-    process.exit(0);
+    try {
+      await slack?.stop();
+      await discord?.stop();
+      await closeHttpGracefully(app); // replies in progress are sent (their updates are already durable)
+      await bot.close(); // flushes pending events and profile snapshots
+      process.exit(0);
+    } catch (err) {
+      console.error(`chatrec: shutdown failed (${err instanceof Error ? err.message : String(err)}); the write-ahead log is replayed on the next start`);
+      process.exit(1);
+    }
   };
   process.on("SIGINT", () => void stop());
   process.on("SIGTERM", () => void stop());
