@@ -1,31 +1,20 @@
 // Property-based tests: generated bodies, bytes, paths and texts thrown at the real HTTP server and at the
 // pipeline. Whatever comes in: never a 5xx, never a throw, and every answer is well-formed.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildServer } from "../adapters/webhook/server.ts";
-import { Bot } from "../src/bot.ts";
-import { loadConfig } from "../src/config.ts";
+import type { Bot } from "../src/bot.ts";
 import type { OutgoingReply } from "../src/types.ts";
+import { startApiServer, type ApiServer } from "./support/api-server.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "chatrec-fuzz-"));
+let server: ApiServer;
 let bot: Bot;
-let app: FastifyInstance;
 let base: string;
 
 beforeAll(async () => {
-  bot = await Bot.create(loadConfig({}, { dataDir: dir, commitIntervalMs: 1 }));
-  app = buildServer(bot, { maxBodyBytes: bot.config.maxBodyBytes });
-  base = await app.listen({ port: 0, host: "127.0.0.1" });
+  server = await startApiServer({ commitIntervalMs: 1 });
+  ({ bot, base } = server);
 });
-afterAll(async () => {
-  await app.close();
-  await bot.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => server.close());
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

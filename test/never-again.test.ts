@@ -2,31 +2,20 @@
 // seen / more like this, says "not that one" or "I've seen it"), no later list offers an item they
 // mentioned, saw or rejected. Generated conversations over the real HTTP API; what counts as mentioned,
 // seen or rejected is read from the person's export, and each turn's own item must be on record there.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildServer } from "../adapters/webhook/server.ts";
-import { Bot } from "../src/bot.ts";
-import { loadConfig } from "../src/config.ts";
+import type { Bot } from "../src/bot.ts";
+import { startApiServer, type ApiServer } from "./support/api-server.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "chatrec-never-"));
+let server: ApiServer;
 let bot: Bot;
-let app: FastifyInstance;
 let base: string;
 
 beforeAll(async () => {
-  bot = await Bot.create(loadConfig({}, { dataDir: dir, commitIntervalMs: 5 }));
-  app = buildServer(bot, { maxBodyBytes: bot.config.maxBodyBytes });
-  base = await app.listen({ port: 0, host: "127.0.0.1" });
+  server = await startApiServer();
+  ({ bot, base } = server);
 });
-afterAll(async () => {
-  await app.close();
-  await bot.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => server.close());
 
 // Titles and phrasings the title linker is known to handle (linking quality is tested in titles.test.ts).
 const TITLES = ["Inception", "Toy Story", "Alien", "Finding Nemo", "The Shining", "Pulp Fiction", "Die Hard", "Jaws", "Casablanca"];
