@@ -150,6 +150,10 @@ describe("web chat page with a secret", () => {
     const other = (await fetch(`${withPage}/`)).headers.get("set-cookie")!.split(";")[0]!;
     expect(other).not.toBe(cookie);
     expect((await fetch(`${withPage}/v1/users/visitor/export`, { headers: { cookie: other, "sec-fetch-site": "same-origin" } })).status).toBe(404);
+    // Behind a TLS-terminating proxy the cookie is Secure; the page cannot be framed by another site.
+    expect((await fetch(`${withPage}/`, { headers: { "x-forwarded-proto": "https" } })).headers.get("set-cookie")).toMatch(/; Secure$/);
+    expect(page.headers.get("content-security-policy")).toBe("frame-ancestors 'none'");
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
     // A returning visitor keeps the session it has.
     expect((await fetch(`${withPage}/`, { headers: { cookie } })).headers.get("set-cookie")!.split(";")[0]).toBe(cookie);
     // Signed API calls still work on this server.

@@ -4,7 +4,7 @@
 // only to loopback host names, so a web page elsewhere cannot reach it through DNS rebinding.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from "../../src/util/signature.ts";
-import { cookieValue, isSameOrigin, SESSION_COOKIE, WebSessions } from "./web-session.ts";
+import { cookieValue, isSameOrigin, overHttps, SESSION_COOKIE, WebSessions } from "./web-session.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -99,7 +99,7 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
       if (!pageEnabled) return reply.status(404).send({ error: "the web chat page is disabled because CHATREC_WEBHOOK_SECRET is set; CHATREC_WEB_CHAT=1 enables it" });
       if (sessions) {
         const current = cookieValue(req.headers.cookie, SESSION_COOKIE);
-        void reply.header("set-cookie", WebSessions.cookie(sessions.verify(current) ? current! : sessions.issue()));
+        void reply.header("set-cookie", WebSessions.cookie(sessions.verify(current) ? current! : sessions.issue(), overHttps(req)));
       }
       return;
     }

@@ -71,7 +71,9 @@ export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: s
   });
 
   app.get("/health", PUBLIC_ROUTE, async () => ({ status: "ok", items: bot.catalog.size }));
-  app.get("/", PAGE_ROUTE, async (_req, reply) => reply.type("text/html; charset=utf-8").send(page));
+  // The page must not be framed by another site (clickjacking a "forget me"), sniffed or leak its URL.
+  const pageHeaders = { "content-security-policy": "frame-ancestors 'none'", "x-frame-options": "DENY", "x-content-type-options": "nosniff", "referrer-policy": "no-referrer" };
+  app.get("/", PAGE_ROUTE, async (_req, reply) => reply.headers(pageHeaders).type("text/html; charset=utf-8").send(page));
 
   app.post("/v1/messages", async (req, reply) => {
     const body = parseInput(MessageBody, req.body);
