@@ -16,7 +16,10 @@ if (process.argv[2] === "start") {
   });
 } else if (process.argv[2] === "chat") {
   const { startChat } = await import("../adapters/cli/chat.ts");
-  await startChat();
+  await startChat().catch((err) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  });
 } else {
   await import("../src/cli.ts");
 }

@@ -21,6 +21,8 @@ describe("SIGKILL under load", () => {
   it("loses no acknowledged update and leaves every table readable", async () => {
     const first = await spawnServer(env);
     servers.push(first);
+    // A second server (or terminal chat) on the same folder would interleave the write-ahead log: refused.
+    await expect(spawnServer(env)).rejects.toThrow(/is in use by another chatrec process/);
     const answers: Answer[] = [];
     let killed = false;
     const load = simulatePeople({ base: first.url, people: 8, prefix: "k", stop: () => killed, onAnswer: (a) => answers.push(a) });

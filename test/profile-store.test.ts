@@ -200,3 +200,17 @@ describe("write-ahead log: durability without waiting for LanceDB", () => {
     await expiring.close();
   });
 });
+
+describe("one process per data folder", () => {
+  it("refuses a second store on a folder in use, and takes over one whose owner was killed", async () => {
+    const root = mkdtempSync(join(dir, "lock-"));
+    const first = await storeAt(root);
+    await expect(storeAt(root)).rejects.toThrow(/is in use by another chatrec process/);
+    await first.close();
+    const second = await storeAt(root); // closed cleanly: free again
+    await second.close();
+    await writeThenKill(root, 60_000, 20); // a writer process that died holding the folder
+    const third = await storeAt(root);
+    await third.close();
+  });
+});
