@@ -8,12 +8,15 @@ import * as lancedb from "@lancedb/lancedb";
 import { afterAll, describe, expect, it } from "vitest";
 import { spawnServer, type ChildServer } from "../adapters/ipc.ts";
 import { simulatePeople, type Answer } from "../scripts/simulated-people.ts";
+import { lockAddress } from "../src/profile/folder-lock.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-kill-"));
 const env = { CHATREC_DATA_DIR: dir, CHATREC_RATE_PER_MIN: "0" };
 const servers: ChildServer[] = [];
 afterAll(() => {
   for (const s of servers) s.child.kill("SIGKILL");
+  // The last server dies by SIGKILL too: its lock socket file would stay behind in the temp folder.
+  rmSync(lockAddress(join(dir, "profile-wal")), { force: true });
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -12,7 +12,8 @@ export class FolderInUseError extends Error {
   override name = "FolderInUseError";
 }
 
-function lockAddress(dir: string): string {
+/** Where the lock of `dir` lives (a socket path, or a pipe name on Windows). */
+export function lockAddress(dir: string): string {
   mkdirSync(dir, { recursive: true });
   const id = createHash("sha256").update(realpathSync(dir)).digest("hex").slice(0, 24);
   return process.platform === "win32" ? `\\\\.\\pipe\\chatrec-${id}` : join(tmpdir(), `chatrec-${id}.lock`);
