@@ -1,4 +1,5 @@
 // `chatrec start`: the bot plus every configured adapter, with graceful shutdown.
+import "../src/util/quiet-lancedb.ts"; // first: before anything loads LanceDB
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
 import { DiscordAdapter } from "./discord/app.ts";
@@ -13,7 +14,7 @@ export async function startServer(): Promise<void> {
   assertSafeListen(config.host, config.webhookSecret);
   const bot = await Bot.create(config, (s) => console.log(s));
   const { webhookSecret, webChat, ratePerMinute, rateBurst, maxInFlight } = config;
-  const app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes, logLevel: "warn", security: { webhookSecret, webChat, ratePerMinute, rateBurst, maxInFlight } });
+  const app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes, logLevel: config.logLevel, security: { webhookSecret, webChat, ratePerMinute, rateBurst, maxInFlight } });
   const slack = config.slack ? new SlackAdapter(bot, config.slack, { server: app }) : undefined;
   await slack?.start();
   const discord = config.discord ? new DiscordAdapter(bot, config.discord) : undefined;
@@ -25,13 +26,18 @@ export async function startServer(): Promise<void> {
   reportToParent(address);
   let stopping = false;
   const stop = async () => {
-    if (stopping) return;
+    if (stopping) return; // npm forwards Ctrl-C as well, so one key press can arrive twice
     stopping = true;
-    await slack?.stop();
-    await discord?.stop();
-    await closeHttpGracefully(app); // replies in progress are sent (their updates are already durable)
-    await bot.close(); // flushes pending events and profile snapshots
-    process.exit(0);
+    try {
+      await slack?.stop();
+      await discord?.stop();
+      await closeHttpGracefully(app); // replies in progress are sent (their updates are already durable)
+      await bot.close(); // flushes pending events and profile snapshots
+      process.exit(0);
+    } catch (err) {
+      console.error(`chatrec: shutdown failed (${err instanceof Error ? err.message : String(err)}); the write-ahead log is replayed on the next start`);
+      process.exit(1);
+    }
   };
   process.on("SIGINT", () => void stop());
   process.on("SIGTERM", () => void stop());

@@ -6,6 +6,7 @@ import process from "node:process";
 import { register } from "tsx/esm/api";
 
 register();
+await import("../src/util/quiet-lancedb.ts"); // before anything loads LanceDB
 if (process.argv[2] === "start") {
   const { startServer } = await import("../adapters/start.ts");
   await startServer().catch((err) => {
@@ -15,7 +16,10 @@ if (process.argv[2] === "start") {
   });
 } else if (process.argv[2] === "chat") {
   const { startChat } = await import("../adapters/cli/chat.ts");
-  await startChat();
+  await startChat().catch((err) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  });
 } else {
   await import("../src/cli.ts");
 }

@@ -1,7 +1,7 @@
 // Simulated people for the load test and the fault tests: each one chats in a loop over the HTTP API
 // (messages with message ids, now and then feedback on a recommendation or a look at their profile) and
-// every answer is reported, so callers can count acknowledgements, errors and latency. Every message text
-// changes the profile (questions such as "what do you think I like?" store no event, so they are left out).
+// every answer is reported, so callers can count acknowledgements, errors and latency. Every message, a
+// question such as "why?" too, is stored as an event under its message id.
 
 const TEXTS = [
   "I loved Inception and The Matrix, something like those but no horror",
@@ -16,6 +16,7 @@ const TEXTS = [
   "a musical with great songs",
   "war movies based on true stories",
   "I liked Toy Story",
+  "why?",
 ];
 
 export interface Answer {

@@ -187,7 +187,7 @@ export class Bot {
     if (text.trim() === "") return { text: `I didn't get any text there. ${HELP_TEXT}`, intent: "help", recommendations: [], interests: [], actions: [] };
     const state = await this.store.load(key, this.items, now);
     laps.lap("load");
-    if (msg.messageId && state.messageIds.has(msg.messageId)) return this.replyFor(state.profile, "Already got that message; here is your current list.", "recommend", limit);
+    const redelivered = msg.messageId !== undefined && state.messageIds.has(msg.messageId);
     const parsed = parseMessage(text, { titles: this.catalog.titles, people: this.catalog.people, categories: this.categories, lastListLength: state.profile.lastList.length });
     const referenced = this.referencedItem(state.profile, parsed);
     laps.lap("parse");
@@ -196,15 +196,14 @@ export class Bot {
       await this.store.forget(key);
       return { text: "Done: I deleted everything I knew about you.", intent: "forget", recommendations: [], interests: [], actions: [] };
     }
-    if (parsed.intent === "help" || parsed.intent === "greeting") {
-      return { text: parsed.intent === "help" ? HELP_TEXT : `Hi! ${HELP_TEXT}`, intent: parsed.intent, recommendations: [], interests: topInterests(state.profile, this.catalog.labels), actions: [] };
-    }
-    if (parsed.intent === "profile") return this.profileReply(state.profile);
-    if (parsed.intent === "explain") {
-      const reply = this.explainReply(state.profile, referenced);
+    const readOnly = this.readOnlyReply(parsed, state.profile, referenced);
+    if (readOnly) {
       laps.lap("explain");
-      return reply;
+      // On record like every processed message (a redelivery answers again but counts once); the profile stays as it was.
+      if (!redelivered) await this.store.commit(key, state, { seq: state.profile.seq + 1, at: now, kind: "message", intent: parsed.intent, ...(msg.messageId ? { messageId: msg.messageId } : {}), ...(this.config.storeMessageText ? { text } : {}), signals: [], shown: [], passive: true }, this.items);
+      return readOnly;
     }
+    if (redelivered) return this.replyFor(state.profile, "Already got that message; here is your current list.", "recommend", limit);
 
     const [prediction] = await this.model.predict([parsed.residual || text]);
     laps.lap("model");
@@ -301,6 +300,21 @@ export class Bot {
   private replyFor(profile: Profile, text: string, intent: OutgoingReply["intent"], limit: number): OutgoingReply {
     const ranked = this.ranker.rank({ profile, limit, mmrLambda: this.config.mmrLambda });
     return { text, intent, recommendations: ranked.map((r) => this.toRecommendation(r, profile)), interests: topInterests(profile, this.catalog.labels), actions: ACTIONS };
+  }
+
+  /** The answer to a message that only reads the profile (help, hello, what do you think I like?, why?), else undefined. */
+  private readOnlyReply(parsed: ParsedMessage, profile: Profile, referenced: string | undefined): OutgoingReply | undefined {
+    switch (parsed.intent) {
+      case "help":
+      case "greeting":
+        return { text: parsed.intent === "help" ? HELP_TEXT : `Hi! ${HELP_TEXT}`, intent: parsed.intent, recommendations: [], interests: topInterests(profile, this.catalog.labels), actions: [] };
+      case "profile":
+        return this.profileReply(profile);
+      case "explain":
+        return this.explainReply(profile, referenced);
+      default:
+        return undefined;
+    }
   }
 
   private referencedItem(profile: Profile, parsed: ParsedMessage): string | undefined {

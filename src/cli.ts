@@ -1,4 +1,6 @@
 // chatrec command line. Each command loads only what it needs.
+import "./util/quiet-lancedb.ts";
+
 const USAGE = `usage: chatrec <command>
   start                                                serve the HTTP API and web chat (PORT, default 3000)
   chat                                                 chat with the bot in the terminal

@@ -26,7 +26,8 @@ const EnvSchema = z.object({
   CHATREC_RATE_PER_MIN: z.coerce.number().min(0).default(60),
   CHATREC_RATE_BURST: z.coerce.number().int().min(1).default(20),
   CHATREC_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(512),
-  CHATREC_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // "info" would log every request, user ids in paths included: only problems by default.
+  CHATREC_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
   // Optional LLM explanations (any OpenAI-compatible endpoint); no key = template reasons only, no call.
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url().optional(),
@@ -110,6 +111,7 @@ export interface Config {
   retentionDays: number;
   maxTextLength: number;
   maxBodyBytes: number;
+  /** The HTTP server's log level (CHATREC_LOG_LEVEL). */
   logLevel: string;
   /** HMAC secret for /v1/* requests (X-Chatrec-Timestamp/Signature); without it the server stays on loopback. */
   webhookSecret: string | undefined;

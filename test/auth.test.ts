@@ -83,6 +83,38 @@ describe("HMAC-signed API requests", () => {
     // /health stays open.
     expect((await fetch(`${signedOnly}/health`)).status).toBe(200);
   });
+
+  it("judges a request by the route it reaches, not by how its path is spelt (percent-escapes, unknown paths)", async () => {
+    const body = message("escaped");
+    // The router decodes %76 to "v": these ARE /v1/messages, /v1/users/:id/export and DELETE /v1/users/:id.
+    const spellings: Array<[string, string, string | undefined]> = [
+      ["POST", "/%761/messages", body],
+      ["POST", "/v1/%6Dessages", body],
+      ["GET", "/v1/users/escaped/%65xport", undefined],
+      ["GET", "/%761/users/escaped/profile", undefined],
+      ["DELETE", "/%761/users/escaped", undefined],
+    ];
+    for (const [method, path, sent] of spellings) {
+      const res = await fetch(`${signedOnly}${path}`, { method, headers: json, ...(sent ? { body: sent } : {}) });
+      expect(res.status, `${method} ${path}`).toBe(401);
+    }
+    // Signed, the same spelling works like the plain path.
+    const signed = await fetch(`${signedOnly}/%761/messages`, { method: "POST", headers: { ...json, ...signedHeaders(SECRET, body) }, body });
+    expect(signed.status).toBe(200);
+    // Unknown paths under any spelling answer 401 unsigned and 404 signed: nothing is learnt without the secret.
+    expect((await fetch(`${signedOnly}/v1/nothing-here`)).status).toBe(401);
+    expect((await fetch(`${signedOnly}/nothing-here`)).status).toBe(401);
+    expect((await fetch(`${signedOnly}/v1/nothing-here`, { headers: signedHeaders(SECRET, "") })).status).toBe(404);
+  });
+
+  it("accepts the hex digits in upper case, and a signed request carrying a stray cookie", async () => {
+    const body = message("upper");
+    const headers = signedHeaders(SECRET, body);
+    headers["x-chatrec-signature"] = "v1=" + headers["x-chatrec-signature"]!.slice(3).toUpperCase();
+    expect((await fetch(`${signedOnly}/v1/messages`, { method: "POST", headers: { ...json, ...headers }, body })).status).toBe(200);
+    const withCookie = await fetch(`${withPage}/v1/messages`, { method: "POST", headers: { ...json, ...signedHeaders(SECRET, body), cookie: "chatrec_session=stale.1.x" }, body });
+    expect(withCookie.status).toBe(200);
+  });
 });
 
 describe("web chat page with a secret", () => {
@@ -118,6 +150,10 @@ describe("web chat page with a secret", () => {
     const other = (await fetch(`${withPage}/`)).headers.get("set-cookie")!.split(";")[0]!;
     expect(other).not.toBe(cookie);
     expect((await fetch(`${withPage}/v1/users/visitor/export`, { headers: { cookie: other, "sec-fetch-site": "same-origin" } })).status).toBe(404);
+    // Behind a TLS-terminating proxy the cookie is Secure; the page cannot be framed by another site.
+    expect((await fetch(`${withPage}/`, { headers: { "x-forwarded-proto": "https" } })).headers.get("set-cookie")).toMatch(/; Secure$/);
+    expect(page.headers.get("content-security-policy")).toBe("frame-ancestors 'none'");
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
     // A returning visitor keeps the session it has.
     expect((await fetch(`${withPage}/`, { headers: { cookie } })).headers.get("set-cookie")!.split(";")[0]).toBe(cookie);
     // Signed API calls still work on this server.
@@ -131,9 +167,9 @@ describe("without a secret", () => {
     expect((await fetch(`${open}/`)).status).toBe(200);
     expect((await fetch(`${open}/v1/messages`, { method: "POST", headers: json, body: message("open-1") })).status).toBe(200);
     const port = new URL(open).port;
-    const viaHost = (host: string) =>
+    const viaHost = (host: string, path = "/v1/users/open-1/profile") =>
       new Promise<number>((resolve, reject) => {
-        const req = request({ host: "127.0.0.1", port, path: "/v1/users/open-1/profile", headers: { host } }, (res) => {
+        const req = request({ host: "127.0.0.1", port, path, headers: { host } }, (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
         });
@@ -142,6 +178,8 @@ describe("without a secret", () => {
       });
     expect(await viaHost(`localhost:${port}`)).toBe(200);
     expect(await viaHost(`attacker.example:${port}`)).toBe(403); // DNS rebinding
+    expect(await viaHost(`attacker.example:${port}`, "/%761/users/open-1/profile")).toBe(403); // however the path is spelt
+    expect(await viaHost(`attacker.example:${port}`, "/health")).toBe(200);
   });
 
   it("refuses to start on a non-loopback address with a clear error", async () => {

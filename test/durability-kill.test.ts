@@ -1,19 +1,22 @@
 // Fault test: the real server (`chatrec start`, a child process) is killed with SIGKILL while several people
 // chat with it; restarted on the same data folder, every update it acknowledged (HTTP 200) is there and
 // every LanceDB table opens and reads.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import { afterAll, describe, expect, it } from "vitest";
 import { spawnServer, type ChildServer } from "../adapters/ipc.ts";
 import { simulatePeople, type Answer } from "../scripts/simulated-people.ts";
+import { lockAddress } from "../src/profile/folder-lock.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-kill-"));
 const env = { CHATREC_DATA_DIR: dir, CHATREC_RATE_PER_MIN: "0" };
 const servers: ChildServer[] = [];
 afterAll(() => {
   for (const s of servers) s.child.kill("SIGKILL");
+  // The last server dies by SIGKILL too: its lock socket file would stay behind in the temp folder.
+  rmSync(lockAddress(join(dir, "profile-wal")), { force: true });
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -21,6 +24,8 @@ describe("SIGKILL under load", () => {
   it("loses no acknowledged update and leaves every table readable", async () => {
     const first = await spawnServer(env);
     servers.push(first);
+    // A second server (or terminal chat) on the same folder would interleave the write-ahead log: refused.
+    await expect(spawnServer(env)).rejects.toThrow(/is in use by another chatrec process/);
     const answers: Answer[] = [];
     let killed = false;
     const load = simulatePeople({ base: first.url, people: 8, prefix: "k", stop: () => killed, onAnswer: (a) => answers.push(a) });
@@ -34,6 +39,10 @@ describe("SIGKILL under load", () => {
     const acked = answers.filter((a) => a.status === 200 && a.messageId);
     expect(acked.length).toBeGreaterThanOrEqual(80);
     expect(answers.filter((a) => a.status !== 200 && !a.failure)).toEqual([]); // no error answers before the kill
+
+    // Some acknowledged updates were only in the write-ahead log when the process died: the restart must replay them.
+    const walBytes = readdirSync(join(dir, "profile-wal")).reduce((n, f) => n + statSync(join(dir, "profile-wal", f)).size, 0);
+    expect(walBytes).toBeGreaterThan(0);
 
     const second = await spawnServer(env);
     servers.push(second);

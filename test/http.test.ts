@@ -55,6 +55,36 @@ describe("HTTP API over real HTTP", () => {
     expect((await fetch(`${base}/v1/users/h2/export`)).status).toBe(404);
   });
 
+  it("the export lists one event per processed message or feedback, questions and greetings included", async () => {
+    const say = async (text: string, messageId?: string) => {
+      const res = await post("/v1/messages", { user: { id: "h3" }, text, ...(messageId ? { messageId } : {}) });
+      expect(res.status, text).toBe(200);
+      return (await res.json()) as { recommendations: Array<{ id: string }>; interests: Array<{ label: string; weight: number }> };
+    };
+    await say("hello");
+    const list = await say("I loved Inception and The Matrix, no horror");
+    const before = (await (await fetch(`${base}/v1/users/h3/profile`)).json()) as unknown;
+    await say("why?", "q-1");
+    await say("why?", "q-1"); // redelivered: answered again, counted once
+    await say("what do you think I like?");
+    await say("help");
+    // Questions leave the profile exactly as it was.
+    expect(await (await fetch(`${base}/v1/users/h3/profile`)).json()).toEqual(before);
+    expect((await post("/v1/feedback", { user: { id: "h3" }, itemId: list.recommendations[0]!.id, signal: "seen" })).status).toBe(200);
+    const exported = (await (await fetch(`${base}/v1/users/h3/export`)).json()) as { events: Array<{ seq: number; kind: string; intent: string; messageId?: string }>; profile: { seq: number } };
+    expect(exported.events.map((e) => [e.kind, e.intent])).toEqual([
+      ["message", "greeting"],
+      ["message", "recommend"],
+      ["message", "explain"],
+      ["message", "profile"],
+      ["message", "help"],
+      ["feedback", "feedback"],
+    ]);
+    expect(exported.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(exported.events[2]!.messageId).toBe("q-1");
+    expect(exported.profile.seq).toBe(6);
+  });
+
   it("rejects bad input with a 4xx and a reason", async () => {
     const cases: Array<[unknown, number]> = [
       ["{not json", 400],

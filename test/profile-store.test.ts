@@ -186,4 +186,31 @@ describe("write-ahead log: durability without waiting for LanceDB", () => {
     expect((await reopened.exportPerson(alice, items))?.events.map((e) => e.seq)).toEqual([2]);
     await reopened.close();
   });
+
+  it("expires old events at start too, so a server without new events does not keep them", async () => {
+    const root = mkdtempSync(join(dir, "retention-idle-"));
+    const keeping = await storeAt(root, { retentionDays: 0 });
+    const state = await keeping.load(alice, items, 0);
+    await keeping.commit(alice, state, event(1, { at: Date.now() - 3 * 86_400_000 }), items);
+    await keeping.commit(alice, state, event(2, { at: Date.now() }), items);
+    await keeping.close();
+    const expiring = await storeAt(root, { retentionDays: 1 });
+    expect((await expiring.exportPerson(alice, items))?.events.map((e) => e.seq)).toEqual([2]);
+    expect((await expiring.load(alice, items, Date.now())).profile.seq).toBe(2); // the profile itself stays
+    await expiring.close();
+  });
+});
+
+describe("one process per data folder", () => {
+  it("refuses a second store on a folder in use, and takes over one whose owner was killed", async () => {
+    const root = mkdtempSync(join(dir, "lock-"));
+    const first = await storeAt(root);
+    await expect(storeAt(root)).rejects.toThrow(/is in use by another chatrec process/);
+    await first.close();
+    const second = await storeAt(root); // closed cleanly: free again
+    await second.close();
+    await writeThenKill(root, 60_000, 20); // a writer process that died holding the folder
+    const third = await storeAt(root);
+    await third.close();
+  });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TokenBuckets } from "../adapters/webhook/rate-limit.ts";
+import { TokenBuckets } from "../adapters/turn-limits.ts";
 import { buildServer } from "../adapters/webhook/server.ts";
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
@@ -41,8 +41,9 @@ describe("per-person rate limits", () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(((await refused.json()) as { error: string }).error).toMatch(/too many requests for this person \(limit 6 per minute/);
-    // Reading one's own data counts against the same person.
+    // Reading one's own data counts against the same person, however the path is spelt.
     expect((await fetch(`${limited}/v1/users/busy/profile`)).status).toBe(429);
+    expect((await fetch(`${limited}/%761/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user: { id: "busy" }, text: "hi" }) })).status).toBe(429);
     expect((await send(limited, { user: { id: "calm" }, text: "I like westerns" })).status).toBe(200);
   });
 

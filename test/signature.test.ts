@@ -23,5 +23,7 @@ describe("request signatures", () => {
     expect(verifySignature(secret, undefined, sig, body, now).ok).toBe(false);
     expect(verifySignature(secret, ts, undefined, body, now).ok).toBe(false);
     expect(verifySignature(secret, "12abc", sig, body, now).ok).toBe(false);
+    expect(verifySignature(secret, ts, "v1=" + sig!.slice(3).toUpperCase(), body, now)).toEqual({ ok: true }); // hex in either case
+    expect(verifySignature(secret, String(now * 1000), sig, body, now)).toEqual({ ok: false, reason: "missing or malformed x-chatrec-timestamp (the unix time in seconds)" });
   });
 });

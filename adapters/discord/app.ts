@@ -18,6 +18,7 @@ import {
 import { UnknownItemError, type Bot } from "../../src/bot.ts";
 import type { DiscordConfig } from "../../src/config.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
+import { TurnLimits } from "../turn-limits.ts";
 import { PROFILE_QUESTION, SLASH_COMMANDS } from "./commands.ts";
 import { parseCustomId, renderReply, textMessage, truncate, LIMITS, type DiscordMessage } from "./render.ts";
 
@@ -38,6 +39,7 @@ export interface DiscordAdapterOptions {
 export class DiscordAdapter {
   readonly client: Client;
   private readonly deferAfterMs: number;
+  private readonly limits: TurnLimits;
   private readonly log: (message: string, err?: unknown) => void;
 
   constructor(
@@ -45,6 +47,7 @@ export class DiscordAdapter {
     private readonly config: DiscordConfig,
     opts: DiscordAdapterOptions = {},
   ) {
+    this.limits = new TurnLimits(bot.config);
     this.deferAfterMs = opts.deferAfterMs ?? DEFAULT_DEFER_AFTER_MS;
     this.log = opts.log ?? ((message, err) => console.error(`discord: ${message}`, err ?? ""));
     this.client = new Client({
@@ -89,7 +92,8 @@ export class DiscordAdapter {
     let sent: DiscordMessage;
     try {
       const text = plainText(message.content, me.id);
-      if (text.length > this.bot.config.maxTextLength) sent = textMessage(`That message is too long for me (over ${this.bot.config.maxTextLength} characters); please shorten it.`);
+      const refusal = text.length > this.bot.config.maxTextLength ? `That message is too long for me (over ${this.bot.config.maxTextLength} characters); please shorten it.` : this.limits.refusal(user);
+      if (refusal) sent = textMessage(refusal);
       else {
         reply = await this.bot.handleMessage({ user, text: text || "hi", conversationId: `${PLATFORM}:${message.channelId}`, messageId: `${PLATFORM}:${message.id}` });
         sent = renderReply(reply, message.author.id);
@@ -127,6 +131,8 @@ export class DiscordAdapter {
       const text = interaction.commandName === "profile" ? PROFILE_QUESTION : (interaction.options.getString("what") ?? "").trim();
       if (interaction.commandName !== "profile" && interaction.commandName !== "recommend") return textMessage(`I don't know the command /${interaction.commandName}.`);
       if (text.length > this.bot.config.maxTextLength) return textMessage(`That is too long for me (over ${this.bot.config.maxTextLength} characters); please shorten it.`);
+      const refusal = this.limits.refusal(user);
+      if (refusal) return textMessage(refusal);
       // A bare /recommend ranks on the profile alone.
       const messageId = `${PLATFORM}:${interaction.id}`;
       reply = text ? await this.bot.handleMessage({ user, text, conversationId: `${PLATFORM}:${interaction.channelId}`, messageId }) : await this.bot.recommendNow(user, { messageId });
@@ -149,6 +155,11 @@ export class DiscordAdapter {
       if (!parsed) {
         failed = true;
         return textMessage("I could not read that button; please ask me for a fresh list.");
+      }
+      const refusal = this.limits.refusal(user);
+      if (refusal) {
+        failed = true; // answered privately, the list stays
+        return textMessage(refusal);
       }
       try {
         reply = await this.bot.handleFeedback({ user, itemId: parsed.itemId, signal: parsed.action, conversationId: `${PLATFORM}:${interaction.channelId}`, messageId: `${PLATFORM}:${interaction.id}` });

@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { UnknownItemError, type Bot } from "../../src/bot.ts";
 import type { SlackConfig } from "../../src/config.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
+import { TurnLimits } from "../turn-limits.ts";
 import { ACTION_ID_PATTERN, parseButtonValue, renderReply, signalOfAction, type SlackMessage } from "./blocks.ts";
 import { FastifySlackReceiver, SLACK_APOLOGY } from "./receiver.ts";
 import { RecentKeys } from "./recent-keys.ts";
@@ -52,12 +53,14 @@ export class SlackAdapter {
   readonly mode: "http" | "socket";
   /** Event ids and message timestamps already handled: Slack retries and double subscriptions act once. */
   private readonly seen = new RecentKeys();
+  private readonly limits: TurnLimits;
 
   constructor(
     private readonly bot: Bot,
     config: SlackConfig,
     opts: SlackAdapterOptions = {},
   ) {
+    this.limits = new TurnLimits(bot.config);
     const logLevel = opts.logLevel ?? LogLevel.WARN;
     // A reply minutes late is worse than none: a few quick retries, not the client's default half hour.
     const clientOptions = { ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}), retryConfig: { retries: 2, factor: 2 } };
@@ -130,6 +133,7 @@ export class SlackAdapter {
     await this.politely(post, async () => {
       const text = plainText(e.text ?? "", botUserId);
       if (text.length > this.bot.config.maxTextLength) return textResult(`That message is too long for me (over ${this.bot.config.maxTextLength} characters); please shorten it.`);
+      this.checkLimit(user);
       const reply = await this.bot.handleMessage({ user, text: text || "hi", conversationId: `${e.channel}:${threadTs ?? e.ts}`, messageId: `${PLATFORM}:${messageKey}` });
       return { message: renderReply(reply, e.user!), explain: { reply, user, owner: e.user! } };
     });
@@ -149,6 +153,7 @@ export class SlackAdapter {
       // /profile asks the pipeline the profile question; /recommend with no text ranks on the profile alone.
       const text = command.command === "/profile" ? "what do you think I like?" : plainText(command.text ?? "");
       if (text.length > this.bot.config.maxTextLength) return textResult(`That is too long for me (over ${this.bot.config.maxTextLength} characters); please shorten it.`);
+      this.checkLimit(user);
       const messageId = `${PLATFORM}:command:${command.trigger_id}`;
       const reply = text ? await this.bot.handleMessage({ user, text, conversationId: `${command.channel_id}:command`, messageId }) : await this.bot.recommendNow(user, { messageId });
       return { message: renderReply(reply, command.user_id), explain: { reply, user, owner: command.user_id } };
@@ -187,6 +192,7 @@ export class SlackAdapter {
       deliver,
       async () => {
         if (!signal || !value) return textResult("I could not read that button; please ask me for a fresh list.");
+        this.checkLimit(user);
         const reply = await this.bot.handleFeedback({ user, itemId: value.item, signal, ...(channel ? { conversationId: `${channel}:${body.message?.thread_ts ?? messageTs}` } : {}), messageId: `${PLATFORM}:action:${messageTs}:${action.action_ts}` });
         return { message: renderReply(reply, clicker), explain: { reply, user, owner: clicker } };
       },
@@ -203,8 +209,9 @@ export class SlackAdapter {
     try {
       result = await turn();
     } catch (err) {
-      if (!(err instanceof UnknownItemError)) this.app.logger.error("Slack turn failed", err);
-      const apology = textResult(err instanceof UnknownItemError ? "That item is no longer in my catalog; ask me for a fresh list." : SLACK_APOLOGY);
+      const expected = err instanceof UnknownItemError || err instanceof TooFastError;
+      if (!expected) this.app.logger.error("Slack turn failed", err);
+      const apology = textResult(err instanceof UnknownItemError ? "That item is no longer in my catalog; ask me for a fresh list." : err instanceof TooFastError ? err.message : SLACK_APOLOGY);
       await apologise(apology.message).catch((e: unknown) => this.app.logger.error("Slack apology could not be sent", e));
       return;
     }
@@ -229,6 +236,12 @@ export class SlackAdapter {
     }
   }
 
+  /** Over the per-person limit: the turn stops and the person is asked to wait (like an apology: never in place of a list). */
+  private checkLimit(user: UserRef): void {
+    const refusal = this.limits.refusal(user);
+    if (refusal) throw new TooFastError(refusal);
+  }
+
   /** Profiles are per workspace: the same Slack user id in another workspace is another person. */
   private userRef(teamId: string | undefined, userId: string): UserRef {
     return { platform: PLATFORM, id: userId, ...(teamId ? { scope: teamId } : {}) };
@@ -238,4 +251,8 @@ export class SlackAdapter {
 function textResult(text: string): TurnResult {
   const reply: OutgoingReply = { text, intent: "help", recommendations: [], interests: [], actions: [] };
   return { message: renderReply(reply, "") };
+}
+
+class TooFastError extends Error {
+  override name = "TooFastError";
 }

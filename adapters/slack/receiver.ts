@@ -5,6 +5,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { parse as parseForm } from "node:querystring";
 import { ReceiverMultipleAckError, type App, type Receiver, type ReceiverEvent } from "@slack/bolt";
 import type { FastifyInstance } from "fastify";
+import { PUBLIC_ROUTE } from "../webhook/auth.ts";
 import { verifySlackSignature } from "./verify.ts";
 
 export const SLACK_EVENTS_PATH = "/slack/events";
@@ -43,7 +44,7 @@ export class FastifySlackReceiver implements Receiver {
       // API's JSON decoding and /v1 authentication hooks leave it alone; Slack's own signature guards it).
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser("*", { parseAs: "string", bodyLimit: SLACK_BODY_LIMIT }, (_req, body, done) => done(null, body));
-      scope.post(SLACK_EVENTS_PATH, { bodyLimit: SLACK_BODY_LIMIT }, async (req, reply) => {
+      scope.post(SLACK_EVENTS_PATH, { bodyLimit: SLACK_BODY_LIMIT, ...PUBLIC_ROUTE }, async (req, reply) => {
         const answer = await this.handle(typeof req.body === "string" ? req.body : "", req.headers);
         return reply.status(answer.status).send(answer.body);
       });

@@ -4,14 +4,26 @@
 // only to loopback host names, so a web page elsewhere cannot reach it through DNS rebinding.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from "../../src/util/signature.ts";
-import { cookieValue, isSameOrigin, SESSION_COOKIE, WebSessions } from "./web-session.ts";
+import { cookieValue, isSameOrigin, overHttps, SESSION_COOKIE, WebSessions } from "./web-session.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
     /** Set when the request was let in by the web chat page's session (its id). */
     webSession?: string;
   }
+  interface FastifyContextConfig {
+    /**
+     * Who may reach a route: "public" needs nothing (/health; Slack's endpoint checks Slack's own signature),
+     * "page" is the web chat page. Unset, and for unknown paths: the API's rules (signature, loopback host).
+     */
+    access?: "public" | "page";
+  }
 }
+
+/** Route options of a route anyone may reach. */
+export const PUBLIC_ROUTE = { config: { access: "public" as const } };
+/** Route options of the web chat page. */
+export const PAGE_ROUTE = { config: { access: "page" as const } };
 
 export interface AuthOptions {
   webhookSecret: string | undefined;
@@ -46,12 +58,18 @@ export function personScope(req: FastifyRequest): { scope?: string } {
   return req.webSession ? { scope: `web:${req.webSession}` } : {};
 }
 
-function pathOf(req: FastifyRequest): string {
-  const q = req.url.indexOf("?");
-  return q < 0 ? req.url : req.url.slice(0, q);
+/**
+ * What a request reaches, decided by the route fastify matched, never by the raw URL: the router decodes
+ * percent-escapes, so "/%761/messages" IS /v1/messages and must meet the same checks.
+ */
+function accessOf(req: FastifyRequest): "public" | "page" | "api" {
+  return req.routeOptions.config?.access ?? "api";
 }
 
-const isApiPath = (path: string) => path === "/v1" || path.startsWith("/v1/");
+/** A request to one of the API's routes (not an unknown path, the page or a public route). */
+export function isApiRequest(req: FastifyRequest): boolean {
+  return !req.is404 && accessOf(req) === "api";
+}
 
 function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
@@ -71,9 +89,9 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
 
   // Early checks that need no body: host names, the page's session, the signature headers' presence.
   app.addHook("onRequest", async (req: FastifyRequest, reply: FastifyReply) => {
-    const path = pathOf(req);
-    const isPage = path === "/" && (req.method === "GET" || req.method === "HEAD");
-    if (!isPage && !isApiPath(path)) return;
+    const access = accessOf(req);
+    if (access === "public") return;
+    const isPage = access === "page";
     if (!secret && !isLoopbackHost(hostName(req.headers.host))) {
       return reply.status(403).send({ error: "this server has no CHATREC_WEBHOOK_SECRET and answers only to loopback host names (127.0.0.1, localhost)" });
     }
@@ -81,12 +99,14 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
       if (!pageEnabled) return reply.status(404).send({ error: "the web chat page is disabled because CHATREC_WEBHOOK_SECRET is set; CHATREC_WEB_CHAT=1 enables it" });
       if (sessions) {
         const current = cookieValue(req.headers.cookie, SESSION_COOKIE);
-        void reply.header("set-cookie", WebSessions.cookie(sessions.verify(current) ? current! : sessions.issue()));
+        void reply.header("set-cookie", WebSessions.cookie(sessions.verify(current) ? current! : sessions.issue(), overHttps(req)));
       }
       return;
     }
     if (!secret) return;
-    const session = pageEnabled ? sessions!.verify(cookieValue(req.headers.cookie, SESSION_COOKIE)) : undefined;
+    // A signed request is judged by its signature alone, even if it also carries a session cookie.
+    const signed = header(req, SIGNATURE_HEADER) !== undefined;
+    const session = pageEnabled && !signed ? sessions!.verify(cookieValue(req.headers.cookie, SESSION_COOKIE)) : undefined;
     if (session) {
       if (!isSameOrigin(req)) return reply.status(401).send({ error: "a web chat session is accepted only on same-origin requests (Origin header)" });
       req.webSession = session;
@@ -98,7 +118,7 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
   });
 
   app.addHook("preValidation", async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!secret || req.webSession || !isApiPath(pathOf(req))) return;
+    if (!secret || req.webSession || accessOf(req) !== "api") return;
     const check = verifySignature(secret, header(req, TIMESTAMP_HEADER), header(req, SIGNATURE_HEADER), req.rawBody ?? EMPTY);
     if (!check.ok) return reply.status(401).send({ error: check.reason });
   });

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Bot } from "../../src/bot.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
-import { describeZodError, ExplanationBody } from "./schemas.ts";
+import { ExplanationBody, parseInput } from "./schemas.ts";
 
 /** Aborts when the client goes away before the response is complete, so nobody waits for it. */
 function closedSignal(reply: FastifyReply): AbortSignal {
@@ -22,8 +22,8 @@ export async function withExplanation<T extends object>(bot: Bot, result: Outgoi
 
 export function registerExplanationRoutes(app: FastifyInstance, bot: Bot, userOf: (id: string, req: FastifyRequest) => UserRef): void {
   app.post("/v1/explanations", async (req, reply) => {
-    const parsed = ExplanationBody.safeParse(req.body);
-    if (!parsed.success) return reply.status(400).send({ error: describeZodError(parsed.error) });
+    const parsed = parseInput(ExplanationBody, req.body);
+    if (!parsed.ok) return reply.status(400).send({ error: parsed.error });
     const user = userOf(parsed.data.user.id, req);
     const latest = bot.latestReplyOf(user);
     if (!latest && bot.explainer.enabled) return reply.status(404).send({ error: "no recent recommendations to explain for this user" });

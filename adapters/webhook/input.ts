@@ -42,6 +42,8 @@ export function registerJsonDecoding(app: FastifyInstance): void {
     }
     const typeProblem = contentTypeProblem(req.headers["content-type"]);
     if (typeProblem) return reply.status(415).send({ error: typeProblem });
+    const encoding = req.headers["content-encoding"]?.trim().toLowerCase();
+    if (encoding && encoding !== "identity") return reply.status(415).send({ error: `unsupported content-encoding ${encoding}: send the body uncompressed` });
     let text: string;
     try {
       text = utf8.decode(raw);

@@ -17,7 +17,8 @@ function identifier(name: string) {
     });
 }
 
-const userId = identifier("user.id").refine((v) => v.trim().length > 0, "user.id must not be blank");
+const notBlank = (v: string) => v.length === 0 || v.trim().length > 0;
+const userId = identifier("user.id").refine(notBlank, "user.id must not be blank");
 const limit = z.number().int().min(1).max(20);
 /** Asks for an asynchronous reply: 202 at once, the reply POSTed (signed) to this URL; see callbacks.ts. */
 const callbackUrl = z.string().max(2000, "callbackUrl is longer than 2000 characters").optional();
@@ -51,7 +52,7 @@ export function apiSchemas(limits: ApiLimits) {
     explain: z.boolean().optional(),
     callbackUrl,
   });
-  const UserParams = z.object({ id: userId });
+  const UserParams = z.object({ id: identifier("the user id in the path").refine(notBlank, "the user id in the path must not be blank") });
   return { MessageBody, FeedbackBody, UserParams };
 }
 
@@ -61,11 +62,38 @@ export const ExplanationBody = z.strictObject({
   stream: z.boolean().optional(),
 });
 
-export function describeZodError(error: z.ZodError): string {
+const EXPECTED: Record<string, string> = { object: "an object", string: "a string", number: "a number", int: "an integer", boolean: "true or false" };
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "number") return String(value);
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** Wrong or missing types in words a client can act on; everything else keeps the schema's own message. */
+const typeMessage: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code === "invalid_value") {
+    const allowed = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    return issue.input === undefined ? `missing (${allowed})` : `${allowed}, not ${typeof issue.input === "string" ? JSON.stringify(issue.input.slice(0, 40)) : kindOf(issue.input)}`;
+  }
+  if (issue.code !== "invalid_type") return undefined;
+  const expected = EXPECTED[issue.expected] ?? issue.expected;
+  if (!issue.path?.length) return issue.input === undefined ? "the body is empty: send a JSON object" : `the body must be a JSON object, not ${kindOf(issue.input)}`;
+  return issue.input === undefined ? `missing (must be ${expected})` : `must be ${expected}, not ${kindOf(issue.input)}`;
+};
+
+function describeZodError(error: z.ZodError, opts: { paths?: boolean } = {}): string {
   return error.issues
     .map((i) => {
       const message = i.code === "unrecognized_keys" ? `unknown field${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => JSON.stringify(k)).join(", ")}` : i.message;
-      return i.path.length ? `${i.path.join(".")}: ${message}` : message;
+      return i.path.length && opts.paths !== false ? `${i.path.join(".")}: ${message}` : message;
     })
     .join("; ");
+}
+
+/** Validates request input; on failure the reason for a 400 names each field and what is wrong with it. */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown, opts: { paths?: boolean } = {}): { ok: true; data: z.output<T> } | { ok: false; error: string } {
+  const parsed = schema.safeParse(input, { error: typeMessage });
+  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, error: describeZodError(parsed.error, opts) };
 }

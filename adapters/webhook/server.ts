@@ -4,14 +4,16 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { UnknownItemError, type Bot } from "../../src/bot.ts";
 import type { CallbackConfig } from "../../src/config.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
-import { personScope, registerAuth, type AuthOptions } from "./auth.ts";
+import { PAGE_ROUTE, personScope, PUBLIC_ROUTE, registerAuth, type AuthOptions } from "./auth.ts";
 import { CallbackSender, checkCallbackUrl } from "./callbacks.ts";
 import { registerExplanationRoutes, withExplanation } from "./explanations.ts";
 import { answerFrameworkError, registerJsonDecoding, registerNotFound, registerRawBody } from "./input.ts";
 import { registerRateLimit, type RateLimitOptions } from "./rate-limit.ts";
-import { apiSchemas, describeZodError } from "./schemas.ts";
+import { apiSchemas, parseInput } from "./schemas.ts";
 
 const PLATFORM = "webhook";
+/** The whole request (headers and body) must arrive within this time. */
+const REQUEST_TIMEOUT_MS = 30_000;
 const page = readFileSync(new URL("./chat.html", import.meta.url), "utf8");
 
 function toApi(reply: OutgoingReply) {
@@ -27,7 +29,8 @@ export type SecurityOptions = AuthOptions & RateLimitOptions;
 const OPEN: SecurityOptions = { webhookSecret: undefined, webChat: undefined, ratePerMinute: 0, rateBurst: 1, maxInFlight: 10_000 };
 
 export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: string; security?: Partial<SecurityOptions>; callbacks?: CallbackConfig }): FastifyInstance {
-  const app = Fastify({ bodyLimit: opts.maxBodyBytes, frameworkErrors: answerFrameworkError, logger: opts.logLevel && opts.logLevel !== "silent" ? { level: opts.logLevel } : false });
+  // requestTimeout: a client that trickles its request in (slowloris) is cut off instead of holding a socket.
+  const app = Fastify({ bodyLimit: opts.maxBodyBytes, requestTimeout: REQUEST_TIMEOUT_MS, frameworkErrors: answerFrameworkError, logger: opts.logLevel && opts.logLevel !== "silent" ? { level: opts.logLevel } : false });
   const security = { ...OPEN, ...opts.security };
   const { MessageBody, FeedbackBody, UserParams } = apiSchemas({ maxTextLength: bot.config.maxTextLength });
   const user = (id: string, req: FastifyRequest): UserRef => ({ platform: PLATFORM, id, ...personScope(req) });
@@ -39,9 +42,9 @@ export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: s
   registerNotFound(app);
   /** The person named by /v1/users/:id, or undefined after answering 400. */
   const personInPath = (req: FastifyRequest, reply: FastifyReply): UserRef | undefined => {
-    const params = UserParams.safeParse(req.params);
-    if (params.success) return user(params.data.id, req);
-    void reply.status(400).send({ error: describeZodError(params.error) });
+    const params = parseInput(UserParams, req.params, { paths: false });
+    if (params.ok) return user(params.data.id, req);
+    void reply.status(400).send({ error: params.error });
     return undefined;
   };
 
@@ -67,12 +70,14 @@ export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: s
     void reply.status(status).send({ error: message });
   });
 
-  app.get("/health", async () => ({ status: "ok", items: bot.catalog.size }));
-  app.get("/", async (_req, reply) => reply.type("text/html; charset=utf-8").send(page));
+  app.get("/health", PUBLIC_ROUTE, async () => ({ status: "ok", items: bot.catalog.size }));
+  // The page must not be framed by another site (clickjacking a "forget me"), sniffed or leak its URL.
+  const pageHeaders = { "content-security-policy": "frame-ancestors 'none'", "x-frame-options": "DENY", "x-content-type-options": "nosniff", "referrer-policy": "no-referrer" };
+  app.get("/", PAGE_ROUTE, async (_req, reply) => reply.headers(pageHeaders).type("text/html; charset=utf-8").send(page));
 
   app.post("/v1/messages", async (req, reply) => {
-    const body = MessageBody.safeParse(req.body);
-    if (!body.success) return reply.status(400).send({ error: describeZodError(body.error) });
+    const body = parseInput(MessageBody, req.body);
+    if (!body.ok) return reply.status(400).send({ error: body.error });
     const b = body.data;
     const turn = () => bot.handleMessage({ user: { ...user(b.user.id, req), ...(b.user.name ? { name: b.user.name } : {}) }, text: b.text, ...(b.conversationId ? { conversationId: b.conversationId } : {}), ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) });
     if (b.callbackUrl !== undefined) return replyLater(b.callbackUrl, reply, user(b.user.id, req), b.explain, turn);
@@ -81,8 +86,8 @@ export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: s
   });
 
   app.post("/v1/feedback", async (req, reply) => {
-    const body = FeedbackBody.safeParse(req.body);
-    if (!body.success) return reply.status(400).send({ error: describeZodError(body.error) });
+    const body = parseInput(FeedbackBody, req.body);
+    if (!body.ok) return reply.status(400).send({ error: body.error });
     const b = body.data;
     const turn = () => bot.handleFeedback({ user: user(b.user.id, req), itemId: b.itemId, signal: b.signal, ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) });
     if (b.callbackUrl !== undefined) {

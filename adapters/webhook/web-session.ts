@@ -38,10 +38,15 @@ export class WebSessions {
     return given.length === expected.length && timingSafeEqual(given, expected) ? id : undefined;
   }
 
-  /** Set-Cookie header value for a session cookie. */
-  static cookie(value: string): string {
-    return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${MAX_AGE_SECONDS}`;
+  /** Set-Cookie header value for a session cookie; `secure` when the page was fetched over HTTPS. */
+  static cookie(value: string, secure = false): string {
+    return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${MAX_AGE_SECONDS}${secure ? "; Secure" : ""}`;
   }
+}
+
+/** Whether the browser reached us over HTTPS: directly, or through a TLS-terminating proxy that says so. */
+export function overHttps(req: FastifyRequest): boolean {
+  return req.protocol === "https" || String(req.headers["x-forwarded-proto"] ?? "").split(",")[0]!.trim() === "https";
 }
 
 export function cookieValue(header: string | undefined, name: string): string | undefined {

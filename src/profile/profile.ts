@@ -100,6 +100,11 @@ export interface ProfileEvent {
   constraints?: Partial<Constraints> & { clear?: boolean };
   shown: string[];
   focus?: string;
+  /**
+   * A turn that only read the profile ("why?", "what do you think I like?", help, hello): on record, so the
+   * history lists every processed message and a redelivery is recognised, but the profile stays as it was.
+   */
+  passive?: true;
 }
 
 /** Item vectors and interest rows the fold needs; the catalog provides them. */
@@ -205,6 +210,10 @@ function applyConstraints(c: Constraints, change: NonNullable<ProfileEvent["cons
 /** The profile after one event. Pure: the same events always give the same profile. */
 export function applyEvent(profile: Profile, event: ProfileEvent, items: ItemLookup, settings: Readonly<ProfileSettings> = DEFAULT_PROFILE_SETTINGS): Profile {
   const p = clone(profile);
+  if (event.passive) {
+    p.seq = event.seq; // no decay, no turn: nothing about the person changed
+    return p;
+  }
   const dt = event.at - p.updatedAt;
   const ds = decayFactor(dt, settings.shortHalfLifeMs, settings.shortTurnDecay);
   const dl = decayFactor(dt, settings.longHalfLifeMs, settings.longTurnDecay);

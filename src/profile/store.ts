@@ -15,6 +15,8 @@ import { WriteAheadLog } from "./wal.ts";
 const EVENTS = "events";
 const PROFILES = "profiles";
 const SNAPSHOT_INTERVAL_MS = 2_000;
+/** Events past retention are also expired this often, so an idle server expires them too. */
+const EXPIRY_INTERVAL_MS = 3_600_000;
 /** A batch this large goes to LanceDB at once instead of waiting for the interval. */
 const MAX_BATCH = 2_000;
 
@@ -71,6 +73,7 @@ export class ProfileStore {
   private sealed: string[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private snapshotTimer: NodeJS.Timeout | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
   private readonly dirty = new Set<string>();
   /** The highest sequence number on disk in the log, per person: snapshots never run ahead of it. */
   private readonly durableSeq = new Map<string, number>();
@@ -99,7 +102,21 @@ export class ProfileStore {
       await events.mergeInsert(["key", "seq"]).whenNotMatchedInsertAll().execute(toLance(recovered.records));
     }
     await wal.remove(recovered.segments);
-    return new ProfileStore(db, events, profiles, wal, options);
+    const store = new ProfileStore(db, events, profiles, wal, options);
+    await store.expireOldEvents();
+    if (options.retentionDays > 0) {
+      store.expiryTimer = setInterval(() => void store.enqueueWrite(() => store.expireOldEvents()).catch(() => undefined), EXPIRY_INTERVAL_MS);
+      store.expiryTimer.unref();
+    }
+    return store;
+  }
+
+  /** Deletes events older than the retention period (rows; their bytes go at the next compaction). */
+  private async expireOldEvents(): Promise<void> {
+    if (this.options.retentionDays <= 0) return;
+    const old = `at < ${Date.now() - this.options.retentionDays * 86_400_000}`;
+    // A delete that matches nothing would still write a new table version: count first.
+    if ((await this.events.countRows(old)) > 0) await this.events.delete(old);
   }
 
   /** The person's state, from memory or rebuilt from the last snapshot plus later events. */
@@ -266,12 +283,9 @@ export class ProfileStore {
     });
   }
 
-  /** Merges small fragments, expires events past retention, and drops old versions. */
+  /** Expires events past retention, merges small fragments, and drops old versions. */
   private async compact(): Promise<void> {
-    if (this.options.retentionDays > 0) {
-      const cutoff = Date.now() - this.options.retentionDays * 86_400_000;
-      await this.events.delete(`at < ${cutoff}`);
-    }
+    await this.expireOldEvents();
     await this.events.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
     await this.profiles.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
   }
@@ -315,6 +329,7 @@ export class ProfileStore {
     if (this.closed) return;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.flushTimer = this.snapshotTimer = undefined;
     await this.wal.sync();
     let stored = true;

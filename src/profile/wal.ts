@@ -8,6 +8,7 @@
 import { constants } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
+import { lockFolder } from "./folder-lock.ts";
 
 const SEGMENT = /^wal-(\d{8})\.log$/;
 const DSYNC: number | undefined = constants.O_DSYNC;
@@ -61,18 +62,23 @@ export class WriteAheadLog<T> {
     readonly dir: string,
     private handle: FileHandle,
     private segment: number,
+    private readonly unlock: () => Promise<void>,
   ) {}
 
-  /** Opens the log in `dir`, returning what earlier processes left in it; new records go to a new segment. */
+  /**
+   * Opens the log in `dir`, returning what earlier processes left in it; new records go to a new segment.
+   * Only one process may have a log open (FolderInUseError otherwise); a dead owner's log is taken over.
+   */
   static async open<T>(dir: string): Promise<{ wal: WriteAheadLog<T>; recovered: Recovered<T> }> {
     await mkdir(dir, { recursive: true });
+    const unlock = await lockFolder(dir);
     const found = (await readdir(dir)).filter((name) => SEGMENT.test(name)).sort();
     const records: T[] = [];
     for (const name of found) records.push(...parseLines<T>(await readFile(join(dir, name), "utf8")));
     const next = found.length ? Number(SEGMENT.exec(found.at(-1)!)![1]) + 1 : 1;
     const handle = await open(join(dir, segmentName(next)), APPEND_FLAGS, 0o600);
     await syncDir(dir);
-    return { wal: new WriteAheadLog<T>(dir, handle, next), recovered: { records, segments: found.map((name) => join(dir, name)) } };
+    return { wal: new WriteAheadLog<T>(dir, handle, next, unlock), recovered: { records, segments: found.map((name) => join(dir, name)) } };
   }
 
   /** Resolves once the record is on disk. */
@@ -169,12 +175,16 @@ export class WriteAheadLog<T> {
   async close(discard: boolean): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.enqueue(async () => {
-      await this.writeBuffered();
-      await this.handle.close();
-      if (!discard) return;
-      for (const name of (await readdir(this.dir)).filter((n) => SEGMENT.test(n))) await rm(join(this.dir, name), { force: true });
-      await syncDir(this.dir);
-    });
+    try {
+      await this.enqueue(async () => {
+        await this.writeBuffered();
+        await this.handle.close();
+        if (!discard) return;
+        for (const name of (await readdir(this.dir)).filter((n) => SEGMENT.test(n))) await rm(join(this.dir, name), { force: true });
+        await syncDir(this.dir);
+      });
+    } finally {
+      await this.unlock();
+    }
   }
 }

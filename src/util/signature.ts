@@ -25,11 +25,12 @@ export function verifySignature(
   body: string | Buffer,
   nowSeconds = Math.floor(Date.now() / 1000),
 ): SignatureCheck {
-  if (!timestamp || !/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: `missing or malformed ${TIMESTAMP_HEADER}` };
+  if (!timestamp || !/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: `missing or malformed ${TIMESTAMP_HEADER} (the unix time in seconds)` };
   if (Math.abs(nowSeconds - Number(timestamp)) > SIGNATURE_TOLERANCE_SECONDS) return { ok: false, reason: "timestamp outside the 5-minute window" };
   if (!signature) return { ok: false, reason: `missing ${SIGNATURE_HEADER}` };
   const expected = Buffer.from(signPayload(secret, timestamp, body));
-  const given = Buffer.from(signature);
+  // Hex digits in either case (some languages print them upper-case); lower-casing does not depend on the secret.
+  const given = Buffer.from(signature.toLowerCase());
   // Constant-time comparison; lengths are not secret (always "v1=" + 64 hex characters).
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad signature" };
   return { ok: true };
