@@ -53,7 +53,7 @@ describe("Slack Socket Mode", () => {
       await slack.sendEnvelope("events_api", eventCallback("dm", { team: "T9", user: "U2", channel: "D2", text: PROFILE_QUESTION }));
       const later = await slack.waitForProfileAnswer("D2");
       expect(slack.postsIn("D2")).toEqual([slack.postsIn("D2")[0], later]);
-      expect((await bot.exportOf({ platform: "slack", scope: "T9", id: "U2" }))!.events).toHaveLength(1);
+      expect((await bot.exportOf({ platform: "slack", scope: "T9", id: "U2" }))!.events.map((e) => e.intent)).toEqual(["recommend", "profile"]);
 
       const form = slashCommand(slack, { team: "T9", user: "U1", command: "/recommend", text: "something darker" });
       await slack.sendEnvelope("slash_commands", form);

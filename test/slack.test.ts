@@ -101,7 +101,8 @@ describe("Slack HTTP events on the bot's port", () => {
     await postSigned(events, { json: eventCallback("dm", { team: "T1", user: "U4", channel: "D4", text: PROFILE_QUESTION }) });
     const later = await slack.waitForProfileAnswer("D4");
     expect(postsIn("D4")).toEqual([postsIn("D4")[0], later]);
-    expect((await exportOf("T1", "U4"))!.events).toHaveLength(1);
+    // The message once, then the profile question (kept as a passive event).
+    expect((await exportOf("T1", "U4"))!.events.map((e) => e.intent)).toEqual(["recommend", "profile"]);
   });
 
   it("answers once when the same message arrives as two events (a DM mentioning the bot: message.im and app_mention)", async () => {
@@ -114,7 +115,7 @@ describe("Slack HTTP events on the bot's port", () => {
     await postSigned(events, { json: eventCallback("dm", { team: "T1", user: "U15", channel: "D15", text: PROFILE_QUESTION }) });
     const later = await slack.waitForProfileAnswer("D15");
     expect(postsIn("D15")).toEqual([postsIn("D15")[0], later]);
-    expect((await exportOf("T1", "U15"))!.events).toHaveLength(1);
+    expect((await exportOf("T1", "U15"))!.events.map((e) => e.intent)).toEqual(["recommend", "profile"]);
   });
 
   it("ignores its own messages, other bots' messages and edits", async () => {
@@ -130,7 +131,10 @@ describe("Slack HTTP events on the bot's port", () => {
     expect(postsIn("D5")).toHaveLength(0);
     expect(await exportOf("T1", BOT_USER_ID)).toBeUndefined();
     expect(await exportOf("T1", "UOTHERBOT")).toBeUndefined();
-    expect(await exportOf("T1", "U5")).toBeUndefined();
+    // Only the greeting in D5b: the edit of "I loved Alien" did not count.
+    const u5 = (await exportOf("T1", "U5"))!;
+    expect(u5.events.map((e) => e.intent)).toEqual(["greeting"]);
+    expect(u5.profile.liked).toEqual([]);
   });
 
   it("keeps profiles apart per workspace", async () => {
