@@ -1,7 +1,13 @@
-// Builds data/catalog/movies.jsonl (the demo catalog) from the public ReDial release.
+// Builds data/catalog/movies.jsonl (the demo catalog) from the public ReDial release, with TMDB 5000 keywords
+// (data/tmdb, joined through MovieLens links, else by title and year) for the movies TMDB has.
 // Usage: tsx scripts/build-demo-catalog.ts <redial folder> <out.jsonl>
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { joinTmdb } from "../src/train/priors.ts";
+import type { Item } from "../src/types.ts";
+
+/** Keywords kept per movie: TMDB lists them roughly by relevance, and the model reads a bag of words. */
+const MAX_KEYWORDS = 12;
 
 interface MovieInfo { name: string; genre: string[]; plot: string; director: string[]; writer: string[]; star: string[]; imdb_id: string }
 
@@ -41,7 +47,7 @@ for (const line of readFileSync(join(redialDir, "train.jsonl"), "utf8").split("\
   for (const id of Object.keys(dialogue.movieMentions ?? {})) trainMentions.set(id, (trainMentions.get(id) ?? 0) + 1);
 }
 
-const rows: string[] = [];
+const rows: Array<Record<string, unknown> & { id: string; title: string; year?: number }> = [];
 for (const line of readFileSync(join(redialDir, "movies.csv"), "utf8").split("\n").slice(1)) {
   if (!line.trim()) continue;
   const [id, rawName] = parseCsvLine(line) as [string, string];
@@ -49,7 +55,7 @@ for (const line of readFileSync(join(redialDir, "movies.csv"), "utf8").split("\n
   const title = (m && m[1]!.trim() ? m[1]! : rawName).replace(/\s+/g, " ").trim();
   const year = m ? Number(m[2]) : mlYears.get(id);
   const meta = info[id];
-  rows.push(JSON.stringify({
+  rows.push(({
     id,
     title,
     ...(year ? { year } : {}),
@@ -62,5 +68,15 @@ for (const line of readFileSync(join(redialDir, "movies.csv"), "utf8").split("\n
     popularity: trainMentions.get(id) ?? 0,
   }));
 }
-writeFileSync(outPath, rows.join("\n") + "\n");
+const root = join(import.meta.dirname, "..");
+const tmdb = joinTmdb(
+  { moviesCsv: join(root, "data/tmdb/tmdb_5000_movies.csv.gz"), linksCsv: join(root, "data/movielens/links.csv"), mappingCsv: join(root, "data/redial/redial_to_movielens.csv") },
+  rows.map((r): Item => ({ id: r.id, title: r.title, ...(r.year ? { year: r.year } : {}), text: "", categories: [], extra: {} })),
+);
+for (const row of rows) {
+  // "aftercreditsstinger" and the like describe the credits, not the film.
+  const keywords = (tmdb.get(row.id)?.keywords ?? []).filter((k) => !k.includes("stinger")).slice(0, MAX_KEYWORDS);
+  if (keywords.length) row.keywords = keywords;
+}
+writeFileSync(outPath, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
 console.log(`wrote ${rows.length} items to ${outPath}`);

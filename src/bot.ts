@@ -11,6 +11,7 @@ import { LlmExplainer, type ExplainOptions } from "./explain/llm.ts";
 import { loadExplainPrompts } from "./explain/prompts.ts";
 import { reasonsFor } from "./explain/reasons.ts";
 import { InterestModel, type InterestPrediction } from "./interest/model.ts";
+import { withRequested } from "./interest/requested.ts";
 import { loadOrCreateSecret, personKey } from "./profile/keys.ts";
 import { applyEvent, confidence, topInterests, type ItemLookup, type Profile, type ProfileEvent } from "./profile/profile.ts";
 import { ProfileStore, type PersonState } from "./profile/store.ts";
@@ -152,10 +153,10 @@ export class Bot {
       if (opts.text) {
         const text = cleanText(opts.text, this.config.maxTextLength);
         const parsed = parseMessage(text, { titles: this.catalog.titles, people: this.catalog.people, categories: this.categories, lastListLength: profile.lastList.length });
-        const [prediction] = await this.model.predict([parsed.residual || text]);
-        if (parsed.residual.replace(/[^\p{L}\p{N}]/gu, "").length > 2 && norm2(prediction!.embedding) > 0) {
-          req.message = prediction!.embedding;
-          req.messageInterests = prediction!.interests;
+        const prediction = withRequested((await this.model.predict([parsed.residual || text]))[0]!, this.catalog.labels, parsed.requested);
+        if (parsed.residual.replace(/[^\p{L}\p{N}]/gu, "").length > 2 && norm2(prediction.embedding) > 0) {
+          req.message = prediction.embedding;
+          req.messageInterests = prediction.interests;
         }
       }
       return req;
@@ -205,9 +206,9 @@ export class Bot {
     }
     if (redelivered) return this.replyFor(state.profile, "Already got that message; here is your current list.", "recommend", limit);
 
-    const [prediction] = await this.model.predict([parsed.residual || text]);
+    const prediction = withRequested((await this.model.predict([parsed.residual || text]))[0]!, this.catalog.labels, parsed.requested);
     laps.lap("model");
-    const informative = parsed.residual.replace(/[^\p{L}\p{N}]/gu, "").length > 2 && norm2(prediction!.embedding) > 0;
+    const informative = parsed.residual.replace(/[^\p{L}\p{N}]/gu, "").length > 2 && norm2(prediction.embedding) > 0;
     const event: ProfileEvent = {
       seq: state.profile.seq + 1,
       at: now,
@@ -224,14 +225,14 @@ export class Bot {
       shown: [],
     };
     if (informative && parsed.intent === "recommend") {
-      event.interests = Array.from(prediction!.interests);
-      event.embedding = Array.from(prediction!.embedding);
-      event.confidence = confidence(prediction!.interests);
+      event.interests = Array.from(prediction.interests);
+      event.embedding = Array.from(prediction.embedding);
+      event.confidence = confidence(prediction.interests);
     }
     if (parsed.signal && referenced) event.signals.push({ itemId: referenced, signal: parsed.signal });
     const anchor = parsed.intent === "critique" ? referenced : parsed.moreLike;
     if (parsed.intent === "critique" && referenced) event.signals.push({ itemId: referenced, signal: "click" });
-    return this.recommendAndCommit(laps, key, state, event, limit, informative && parsed.intent === "recommend" ? prediction! : undefined, anchor, this.acknowledge(parsed, referenced), parsed.intent === "recommend" ? parsed.residual : undefined);
+    return this.recommendAndCommit(laps, key, state, event, limit, informative && parsed.intent === "recommend" ? prediction : undefined, anchor, this.acknowledge(parsed, referenced), parsed.intent === "recommend" ? parsed.residual : undefined);
   }
 
   private async profileOnlyTurn(key: string, opts: { messageId?: string; limit?: number }): Promise<OutgoingReply> {

@@ -16,7 +16,7 @@ const EnvSchema = z.object({
   CHATREC_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   CHATREC_PROFILE_CACHE: z.coerce.number().int().min(1).default(20_000),
   CHATREC_COMPACT_EVERY: z.coerce.number().int().min(1).default(200),
-  CHATREC_MMR_LAMBDA: z.coerce.number().min(0).max(1).default(0.8),
+  CHATREC_MMR_LAMBDA: z.coerce.number().min(0).max(1).default(0.9),
   CHATREC_STORE_TEXT: bool.default(false),
   CHATREC_RETENTION_DAYS: z.coerce.number().min(0).default(365),
   CHATREC_MAX_TEXT: z.coerce.number().int().min(16).max(100_000).default(2000),

@@ -49,6 +49,18 @@ describe("a conversation on the demo catalog (real model, real LanceDB)", () => 
     expect(profile.text).toContain("horror");
   });
 
+  it("follows what a person asks for by name, and the people they name", async () => {
+    const scary = await bot.handleMessage({ user: { platform: "test", id: "cat" }, text: "something scary please" });
+    expect(scary.interests[0]!.label).toBe("horror");
+    expect(scary.recommendations.filter((x) => x.categories.includes("horror")).length).toBeGreaterThanOrEqual(4);
+    const kids = await bot.handleMessage({ user: { platform: "test", id: "dan" }, text: "any good animated movies for the kids?" });
+    expect(kids.recommendations.filter((x) => x.categories.includes("animation")).length).toBeGreaterThanOrEqual(4);
+    const keanu = await bot.handleMessage({ user: { platform: "test", id: "eve" }, text: "anything with Keanu Reeves" });
+    const withKeanu = keanu.recommendations.filter((x) => (bot.catalog.item(x.id)?.extra.stars as string[] | undefined)?.includes("Keanu Reeves"));
+    expect(withKeanu.length).toBeGreaterThanOrEqual(3);
+    expect((await bot.exportOf({ platform: "test", id: "eve" }))!.profile.people).toEqual(["keanu reeves"]);
+  });
+
   it("counts a redelivered message once and forgets for real", async () => {
     const other = { platform: "test", id: "ben" };
     await bot.handleMessage({ user: other, text: "I love romantic comedies", messageId: "m-1" });

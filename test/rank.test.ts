@@ -41,6 +41,19 @@ describe("Ranker", () => {
     for (let i = 1; i < ranked.length; i++) expect(ranked[i - 1]!.score).toBeGreaterThanOrEqual(ranked[i]!.score);
   });
 
+  it("re-scores the linear stage's best 200 with the re-scorer", () => {
+    const F = FEATURE_NAMES.length;
+    const linear = new Array<number>(F).fill(0);
+    linear[FEATURE_NAMES.indexOf("recency")] = -5; // a re-scorer that only wants old films
+    const mlp = { hidden: 1, mean: new Array<number>(F).fill(0), std: new Array<number>(F).fill(1), linear, w1: new Array<number>(F).fill(0), b1: [0], w2: [0] };
+    const linearTop = bot.ranker.withModel(model).rank({ ...req, limit: 200, mmrLambda: 1 });
+    const rescored = bot.ranker.withModel({ ...model, mlp }).rank({ ...req, limit: 10, mmrLambda: 1 });
+    const oldest = linearTop.map((r) => r.features.recency).sort((a, b) => a - b).slice(0, 10);
+    expect(rescored.map((r) => r.features.recency)).toEqual(oldest);
+    const inLinearTop = new Set(linearTop.map((r) => r.row));
+    expect(rescored.every((r) => inLinearTop.has(r.row))).toBe(true);
+  });
+
   it("gives training the same features it serves", () => {
     const ranker = bot.ranker.withModel(model);
     const top = ranker.rank(req).slice(0, 5);

@@ -29,6 +29,8 @@ describe("title linking on the demo catalog", () => {
 
   it("does not link everyday words that happen to be titles", () => {
     expect(index.find("what do you think i like? something for her up there")).toEqual([]);
+    // A capital that only starts a sentence is no title ("Love" is a film too).
+    expect(index.find("I love comedies! Love to laugh!")).toEqual([]);
   });
 
   it("reads likes, dislikes and constraints from a message", () => {
@@ -50,6 +52,15 @@ describe("title linking on the demo catalog", () => {
     expect(parseMessage("anything with samuel l. jackson", ctx).people).toEqual(["samuel l jackson"]);
     expect(parseMessage("I loved Being John Malkovich", ctx).people).toEqual([]); // a title, not the actor
     expect(people.find("rain and madonna")).toEqual([]);
+  });
+
+  it("reads categories asked for by name, not those excluded or meant otherwise", () => {
+    const ctx = { titles: index, categories: new Set(["horror", "comedy", "romance", "sci-fi", "animation", "family"]), lastListLength: 0 };
+    expect(parseMessage("something scary please", ctx).requested).toEqual(["horror"]);
+    expect(parseMessage("I love comedies! Love to laugh!", ctx).requested).toEqual(["comedy"]);
+    expect(parseMessage("no horror, but a science-fiction movie", ctx).requested).toEqual(["sci-fi"]);
+    expect(parseMessage("a rom-com for the kids", ctx).requested).toEqual(["romance", "family"]);
+    expect(parseMessage("I loved Inception", ctx).requested).toEqual([]);
   });
 
   it("understands references to the last list", () => {

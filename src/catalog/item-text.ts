@@ -8,5 +8,7 @@ export function itemText(item: Pick<Item, "title" | "text" | "categories" | "ext
       return Array.isArray(value) ? value : typeof value === "string" ? [value] : [];
     })
     .slice(0, 6);
-  return [item.title, item.categories.join(" "), item.text, people.join(" ")].filter(Boolean).join(". ");
+  const keywords = item.extra.keywords;
+  const tags = Array.isArray(keywords) ? keywords.join(", ") : typeof keywords === "string" ? keywords : "";
+  return [item.title, item.categories.join(" "), item.text, tags, people.join(" ")].filter(Boolean).join(". ");
 }

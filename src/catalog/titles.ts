@@ -80,7 +80,9 @@ export class TitleIndex {
         const year = next && /^(19|20)\d\d$/.test(next.norm) ? Number(next.norm) : undefined;
         const quoted = /["“”'‘]$/.test(text.slice(0, span[0]!.start)) || /^["“”'’]/.test(text.slice(span.at(-1)!.end));
         const capitalised = span.filter((w) => w.norm.length > 3 || !["the", "a", "an", "of", "and", "in", "to", "on"].includes(w.norm)).every((w) => w.capitalised);
-        if (this.isWeak(span) && !quoted && !year && !(capitalised && (span.length > 1 || span[0]!.norm.length > 3) && i > 0)) continue;
+        // A capital at the start of a sentence ("Love to laugh!") says nothing about a title.
+        const sentenceStart = i === 0 || /[.!?]\s*$/.test(text.slice(ws[i - 1]!.end, span[0]!.start));
+        if (this.isWeak(span) && !quoted && !year && !(capitalised && (span.length > 1 || span[0]!.norm.length > 3) && !sentenceStart)) continue;
         const itemId = (year !== undefined && ids.find((id) => this.yearOf.get(id) === year)) || ids[0]!;
         const end = year !== undefined && ids.some((id) => this.yearOf.get(id) === year) ? next!.end : span.at(-1)!.end;
         found.push({ itemId, start: span[0]!.start, end, matched: text.slice(span[0]!.start, end) });

@@ -78,6 +78,9 @@ interface Query {
   movielens: Float32Array;
   /** 1 when the person has mentioned or liked anything (neighbours can speak), else 0. */
   seeded: number;
+  /** Context of the whole request, the same for every item: the re-scorer weighs the others by them. */
+  seedCount: number;
+  turns: number;
   neighbourOf: Map<number, { id: string; count: number }>;
   /** Per person (director, star, author): Σ recency weight of the seeds they are in. */
   personWeight: Float32Array;
@@ -247,6 +250,8 @@ export class Ranker {
       comention,
       movielens,
       seeded: seeds.length > 0 ? 1 : 0,
+      seedCount: Math.log1p(seeds.length),
+      turns: Math.log1p(profile.seq),
       neighbourOf: best,
       personWeight,
       seriesHit,
@@ -290,6 +295,8 @@ export class Ranker {
     const series = facets.series[row]!;
     out[offset + F.series] = series >= 0 && q.seriesHit[series] ? 1 : 0;
     out[offset + F.novelty] = q.shown[row] ? 0 : 1;
+    out[offset + F.seedCount] = q.seedCount;
+    out[offset + F.turns] = q.turns;
   }
 
   /** log(1 + Σ over the item's people of their seed weight): several shared people, or one in several seeds, count more. */
@@ -347,6 +354,9 @@ export class Ranker {
     const wPopularity = w.popularity + q.seeded * w.seededPopularity;
     const wRecency = w.recency, wRecency2 = w.recencySquared;
     const wYear = w.yearMatch, wPeople = w.people, wSeries = w.series, wNovelty = w.novelty;
+    // seedCount and turns are the same for every item: they cannot change the linear order, only the re-scorer's
+    // (added anyway, so that a score is always Σ weight · feature).
+    const perRequest = w.seedCount * q.seedCount + w.turns * q.turns;
 
     const n = catalog.size;
     const scores = new Float32Array(n);
@@ -354,7 +364,7 @@ export class Ranker {
     let count = 0;
     for (let row = 0; row < n; row++) {
       if (blocked[row]) continue;
-      let s = 0;
+      let s = perRequest;
       const vOff = row * dim;
       for (let d = 0; d < dim; d++) s += qv[d]! * vectors[vOff + d]!;
       const iOff = row * L;

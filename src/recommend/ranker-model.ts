@@ -27,6 +27,8 @@ export const FEATURE_NAMES = [
   "people",
   "series",
   "novelty",
+  "seedCount",
+  "turns",
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 export type FeatureWeights = Record<FeatureName, number>;
@@ -38,6 +40,7 @@ export const FEATURE_GROUPS = {
   profile: ["short", "long", "mentioned", "liked", "interest", "genreHit", "seedGenreHit", "negative"],
   popularity: ["popularity", "seededPopularity", "movielensPopularity", "tmdbPopularity"],
   facets: ["recency", "recencySquared", "yearMatch", "people", "series"],
+  context: ["seedCount", "turns"],
 } as const satisfies Record<string, readonly FeatureName[]>;
 export type FeatureGroup = keyof typeof FEATURE_GROUPS;
 
@@ -66,6 +69,8 @@ export const HAND_WEIGHTS: Readonly<FeatureWeights> = Object.freeze({
   people: 0.1,
   series: 0.1,
   novelty: 0.3,
+  seedCount: 0,
+  turns: 0,
 });
 
 /** Item priors from data outside the dialogues, in [0, 1] by catalog id. */

@@ -3,7 +3,7 @@
 // Adam; each epoch draws a fresh subset of every instance's negatives (the uniform sample stays uniform).
 import type { MlpScorer } from "../recommend/ranker-model.ts";
 import { FEATURE_COUNT } from "../recommend/rank.ts";
-import type { RankerExample } from "./ranker.ts";
+import { standardised, type RankerExample } from "./ranker.ts";
 import { Rng } from "./rng.ts";
 
 export interface MlpOptions {
@@ -19,7 +19,7 @@ export interface MlpOptions {
   log?: (s: string) => void;
 }
 
-export const DEFAULT_MLP: MlpOptions = { hidden: 32, epochs: 40, batch: 16, lr: 0.002, l2: 1e-4, negatives: 400, seed: 7 };
+export const DEFAULT_MLP: MlpOptions = { hidden: 32, epochs: 40, batch: 16, lr: 0.002, l2: 1e-3, negatives: 400, seed: 7 };
 
 interface Params {
   linear: Float64Array;
@@ -36,17 +36,7 @@ export function fitMlp(examples: readonly RankerExample[], opts: MlpOptions): { 
   const F = FEATURE_COUNT;
   const H = opts.hidden;
   const rng = new Rng(opts.seed);
-  const mean = new Float64Array(F);
-  const sq = new Float64Array(F);
-  let rows = 0;
-  for (const e of examples) for (let j = 0; j < e.size; j++) { rows++; for (let f = 0; f < F; f++) { const x = e.values[j * F + f]!; mean[f]! += x; sq[f]! += x * x; } }
-  for (let f = 0; f < F; f++) mean[f]! /= Math.max(1, rows);
-  const std = Float64Array.from(mean, (m, f) => Math.sqrt(Math.max(1e-12, sq[f]! / Math.max(1, rows) - m * m)));
-  const z = examples.map((e) => {
-    const out = new Float32Array(e.values.length);
-    for (let i = 0; i < out.length; i++) out[i] = (e.values[i]! - mean[i % F]!) / std[i % F]!;
-    return out;
-  });
+  const { mean, std, xs: z } = standardised(examples);
 
   const p: Params = { linear: new Float64Array(F), w1: new Float64Array(F * H), b1: new Float64Array(H), w2: new Float64Array(H) };
   for (let i = 0; i < p.w1.length; i++) p.w1[i] = rng.normal() / Math.sqrt(F);

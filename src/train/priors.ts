@@ -28,8 +28,22 @@ export interface TmdbSources {
   mappingCsv: string;
 }
 
-/** TMDB vote counts joined by TMDB id -> MovieLens -> ReDial, else by title and release year. */
-export function tmdbPopularity(src: TmdbSources, items: readonly Item[]): Map<string, number> {
+export interface TmdbMatch {
+  votes: number;
+  keywords: string[];
+}
+
+/** TMDB's keywords cell: a JSON list of { id, name }; a broken cell has none. */
+function tmdbKeywords(cell: string | undefined): string[] {
+  try {
+    return (JSON.parse(cell || "[]") as Array<{ name?: unknown }>).map((k) => String(k.name ?? "")).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** TMDB 5000 rows joined to catalog ids by TMDB id -> MovieLens -> ReDial, else by title and release year. */
+export function joinTmdb(src: TmdbSources, items: readonly Item[]): Map<string, TmdbMatch> {
   const catalogIds = new Set(items.map((i) => i.id));
   const byMovielens = readRedialMapping(src.mappingCsv, catalogIds);
   const movielensOfTmdb = new Map(parseCsvObjects(readText(src.linksCsv)).filter((r) => r.tmdbId).map((r) => [r.tmdbId!, r.movieId!]));
@@ -39,14 +53,22 @@ export function tmdbPopularity(src: TmdbSources, items: readonly Item[]): Map<st
     const key = `${titleKey(item.title)}|${item.year}`;
     byTitleYear.set(key, [...(byTitleYear.get(key) ?? []), item.id]);
   }
-  const counts = new Map<string, number>();
+  const out = new Map<string, TmdbMatch>();
   for (const row of parseCsvObjects(readText(src.moviesCsv))) {
     const votes = Number(row.vote_count);
-    if (!Number.isFinite(votes) || votes <= 0) continue;
     const ids = new Set(byMovielens.get(movielensOfTmdb.get(row.id ?? "") ?? "") ?? []);
     const year = /^(\d{4})/.exec(row.release_date ?? "")?.[1];
     if (year) for (const id of byTitleYear.get(`${titleKey(row.title ?? "")}|${year}`) ?? []) ids.add(id);
-    for (const id of ids) counts.set(id, Math.max(counts.get(id) ?? 0, votes));
+    const keywords = tmdbKeywords(row.keywords);
+    for (const id of ids) {
+      const prev = out.get(id);
+      if (!prev || votes > prev.votes) out.set(id, { votes: Number.isFinite(votes) ? votes : 0, keywords });
+    }
   }
-  return logScaled(counts);
+  return out;
+}
+
+/** TMDB vote counts, log-scaled. */
+export function tmdbPopularity(src: TmdbSources, items: readonly Item[]): Map<string, number> {
+  return logScaled(new Map([...joinTmdb(src, items)].map(([id, m]) => [id, m.votes])));
 }

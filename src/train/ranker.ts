@@ -130,6 +130,24 @@ export async function collectExamples(bot: Bot, dialogues: readonly RedialConver
   out.examples.push(...byDialogue.flat());
 }
 
+/** Per-feature mean and standard deviation over every candidate row, and the examples standardised by them. */
+export function standardised(examples: readonly RankerExample[]): { mean: Float64Array; std: Float64Array; xs: Float32Array[] } {
+  const F = FEATURE_COUNT;
+  const mean = new Float64Array(F);
+  const sq = new Float64Array(F);
+  let rows = 0;
+  for (const e of examples) for (let j = 0; j < e.size; j++) { rows++; for (let f = 0; f < F; f++) { const x = e.values[j * F + f]!; mean[f]! += x; sq[f]! += x * x; } }
+  for (let f = 0; f < F; f++) mean[f]! /= Math.max(1, rows);
+  const std = Float64Array.from(mean, (m, f) => Math.sqrt(Math.max(1e-12, sq[f]! / Math.max(1, rows) - m * m)));
+  // Standardised copies, once: the epochs then only read them.
+  const xs = examples.map((e) => {
+    const z = new Float32Array(e.values.length);
+    for (let i = 0; i < z.length; i++) z[i] = (e.values[i]! - mean[i % F]!) / std[i % F]!;
+    return z;
+  });
+  return { mean, std, xs };
+}
+
 export interface FitResult {
   weights: FeatureWeights;
   loss: number;
@@ -147,18 +165,7 @@ export function fitRanker(examples: readonly RankerExample[], opts: Pick<RankerT
   const free = FEATURE_NAMES.map((name) => !without.has(name));
   const lower = FEATURE_NAMES.map((name) => (SIGN[name] === 1 ? 0 : -Infinity));
   const upper = FEATURE_NAMES.map((name) => (SIGN[name] === -1 ? 0 : Infinity));
-  const mean = new Float64Array(Fn);
-  const sq = new Float64Array(Fn);
-  let rows = 0;
-  for (const e of examples) for (let j = 0; j < e.size; j++) { rows++; for (let f = 0; f < Fn; f++) { const x = e.values[j * Fn + f]!; mean[f]! += x; sq[f]! += x * x; } }
-  for (let f = 0; f < Fn; f++) mean[f]! /= Math.max(1, rows);
-  const std = Float64Array.from(mean, (m, f) => Math.sqrt(Math.max(1e-12, sq[f]! / Math.max(1, rows) - m * m)));
-  // Standardised copies, once: the epochs then only read them.
-  const xs = examples.map((e) => {
-    const z = new Float32Array(e.values.length);
-    for (let j = 0; j < e.size; j++) for (let f = 0; f < Fn; f++) z[j * Fn + f] = (e.values[j * Fn + f]! - mean[f]!) / std[f]!;
-    return z;
-  });
+  const { std, xs } = standardised(examples);
   const w = new Float64Array(Fn);
   const m1 = new Float64Array(Fn);
   const m2 = new Float64Array(Fn);

@@ -27,6 +27,8 @@ export interface ParsedMessage {
   residual: string;
   /** People (directors, stars, authors) named outside titles, as name keys. */
   people: string[];
+  /** Categories the message asks for by name ("a scary movie", "comedies"), outside exclusions and titles. */
+  requested: string[];
 }
 
 const REFERENCE = new RegExp(`\\b(?:the\\s+)?(${Object.keys(ORDINALS).join("|")})(?:\\s+(?:one|movie|film|book|item|pick|suggestion))?\\b|#(\\d{1,2})\\b|\\bnumber\\s+(\\d{1,2})\\b`, "i");
@@ -84,6 +86,21 @@ function parseConstraints(text: string, categories: ReadonlySet<string>): { cons
   return { constraints, residual };
 }
 
+/** Synonyms too often meant otherwise to read as a request ("I love comedies", "lost in space"). */
+const NOT_A_REQUEST = new Set(["love", "laugh", "space", "music", "docs"]);
+const requestKey = (w: string) => w.toLowerCase().replace(/[-\s]+/g, " ");
+const REQUEST_CATEGORY = new Map(Object.entries(CATEGORY_SYNONYMS).filter(([w]) => !NOT_A_REQUEST.has(w)).map(([w, cat]) => [requestKey(w), cat]));
+const REQUEST = new RegExp(`\\b(${[...REQUEST_CATEGORY.keys()].sort((a, b) => b.length - a.length).map((w) => w.replace(/ /g, "[-\\s]?")).join("|")})\\b`, "gi");
+
+function requestedCategories(residual: string, known: ReadonlySet<string>, excluded: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const m of residual.matchAll(REQUEST)) {
+    const cat = REQUEST_CATEGORY.get(requestKey(m[1]!)) ?? REQUEST_CATEGORY.get(m[1]!.toLowerCase().replace(/[-\s]/g, ""));
+    if (cat && known.has(cat) && !excluded.includes(cat) && !out.includes(cat)) out.push(cat);
+  }
+  return out;
+}
+
 function polarityAround(text: string, start: number, end: number): ParsedMention["polarity"] {
   const before = text.slice(Math.max(0, start - 40), start);
   const clauseBefore = before.split(/[.!?;]|\bbut\b/i).at(-1) ?? "";
@@ -126,7 +143,7 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
   residual = afterConstraints;
   const reference = ctx.lastListLength > 0 ? findReference(lower) : undefined;
 
-  const base: ParsedMessage = { intent: "recommend", mentions, constraints, residual: residual.replace(/\s+/g, " ").trim(), people: ctx.people?.find(residual) ?? [] };
+  const base: ParsedMessage = { intent: "recommend", mentions, constraints, residual: residual.replace(/\s+/g, " ").trim(), people: ctx.people?.find(residual) ?? [], requested: requestedCategories(residual, ctx.categories, constraints.excludeCategories ?? []) };
   if (reference !== undefined) base.reference = reference;
 
   if (/^\s*(help|\/?help|what can you do|how (do|does) (this|you) work|commands)\b/i.test(lower)) return { ...base, intent: "help" };
