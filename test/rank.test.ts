@@ -75,6 +75,14 @@ describe("Ranker", () => {
     expect(new Set(titles(Array.from(m.rows))).has("Alien")).toBe(false);
   });
 
+  it("offers a remake of a film the person saw, but nothing of a title they rejected", async () => {
+    const other = { platform: "test", id: "remakes" };
+    await bot.handleMessage({ user: other, text: "I loved It (2017) but hated Titanic (1997)" });
+    const rows = Array.from(bot.ranker.featureMatrix(await bot.rankingRequest(other, { limit: 20 })).rows).map((r) => bot.catalog.items[r]!);
+    expect(rows.filter((i) => i.title === "It").map((i) => i.year).sort()).toEqual([1966, 1990, 2004]); // not 2017
+    expect(rows.filter((i) => i.title === "Titanic")).toEqual([]);
+  });
+
   it("uses neighbours of the liked movies and the message", () => {
     const withNeighbours: RankerModel = { ...bot.ranker.model, weights: { ...bot.ranker.model.weights, comention: 2 } };
     const top = bot.ranker.withModel(withNeighbours).rank(req);

@@ -148,10 +148,18 @@ export class Ranker {
     const { profile } = req;
     const n = catalog.size;
     const blocked = new Uint8Array(n);
-    // The same title twice in a catalog (with and without a year) must not sneak a mentioned item back in.
+    // The same film twice in a catalog (with and without a year) must not sneak a mentioned item back in; a
+    // remake (same title, another year: "It" 1990 and 2017) is another film, unless the person rejected the title.
+    const disliked = new Set(profile.disliked);
     for (const id of excludedItems(profile)) {
-      const key = catalog.titleKeyOf(id);
-      for (const row of key !== undefined ? this.rowsByTitle.get(key) ?? [] : []) blocked[row] = 1;
+      const row0 = catalog.row(id);
+      if (row0 === undefined) continue;
+      blocked[row0] = 1;
+      const year = catalog.items[row0]!.year;
+      for (const row of this.rowsByTitle.get(catalog.titleKeys[row0]!) ?? []) {
+        const other = catalog.items[row]!.year;
+        if (disliked.has(id) || year === undefined || other === undefined || other === year) blocked[row] = 1;
+      }
     }
     const anchorRow = req.anchorItemId !== undefined ? catalog.row(req.anchorItemId) : undefined;
     if (anchorRow !== undefined) blocked[anchorRow] = 1;
