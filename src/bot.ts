@@ -350,7 +350,7 @@ export class Bot {
   private explainReply(profile: Profile, itemId: string | undefined): OutgoingReply {
     const row = itemId !== undefined ? this.catalog.row(itemId) : undefined;
     if (row === undefined) return { text: "Ask me for some recommendations first, then I can tell you why I picked them.", intent: "explain", recommendations: [], interests: topInterests(profile, this.catalog.labels), actions: [] };
-    const ranked = this.ranker.rank({ profile: { ...profile, shown: [] }, limit: 1, mmrLambda: 1, diversify: false }).find((r) => r.row === row);
+    const ranked = this.ranker.explainRow({ profile: { ...profile, shown: [] }, limit: 1, mmrLambda: 1 }, row);
     const reasons = ranked ? reasonsFor(this.catalog, ranked, profile) : [];
     const item = this.catalog.items[row]!;
     return { text: `Why ${item.title}: ${reasons.map((r) => r.text).join("; ") || "it fitted your profile at the time"}.`, intent: "explain", recommendations: [], interests: topInterests(profile, this.catalog.labels), actions: [] };

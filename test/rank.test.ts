@@ -54,6 +54,14 @@ describe("Ranker", () => {
     expect(rescored.every((r) => inLinearTop.has(r.row))).toBe(true);
   });
 
+  it("explains one item with the features it was ranked by, and nothing it may not offer", () => {
+    const top = bot.ranker.rank(req)[0]!;
+    const explained = bot.ranker.explainRow(req, top.row)!;
+    expect(explained.features).toEqual(top.features);
+    const matrix = bot.catalog.items.findIndex((i) => i.title === "The Matrix" && i.year === 1999);
+    expect(bot.ranker.explainRow(req, matrix)).toBeUndefined(); // liked: never offered
+  });
+
   it("gives training the same features it serves", () => {
     const ranker = bot.ranker.withModel(model);
     const top = ranker.rank(req).slice(0, 5);

@@ -31,6 +31,8 @@ describe("title linking on the demo catalog", () => {
     expect(index.find("what do you think i like? something for her up there")).toEqual([]);
     // A capital that only starts a sentence is no title ("Love" is a film too).
     expect(index.find("I love comedies! Love to laugh!")).toEqual([]);
+    expect(index.find("can you suggest a superhero movie or any scary movie?")).toEqual([]);
+    expect(index.find("I loved Scary Movie").map((m) => titleOf(m.itemId))).toEqual(["Scary Movie"]);
   });
 
   it("reads likes, dislikes and constraints from a message", () => {

@@ -80,6 +80,10 @@ export class TitleIndex {
         const year = next && /^(19|20)\d\d$/.test(next.norm) ? Number(next.norm) : undefined;
         const quoted = /["“”'‘]$/.test(text.slice(0, span[0]!.start)) || /^["“”'’]/.test(text.slice(span.at(-1)!.end));
         const capitalised = span.filter((w) => w.norm.length > 3 || !["the", "a", "an", "of", "and", "in", "to", "on"].includes(w.norm)).every((w) => w.capitalised);
+        // "a superhero movie", "any scary movie": a description, not the films "Superhero Movie" or "Scary Movie".
+        const indefinite = ["a", "an"].includes(span[0]!.norm) || /\b(?:a|an|any|some|another|good|great)\s+$/i.test(text.slice(Math.max(0, span[0]!.start - 12), span[0]!.start));
+        const described = indefinite && /^(?:movie|movies|film|films)$/.test(span.at(-1)!.norm);
+        if (described && !quoted && !year && !span.every((w) => w.capitalised)) continue;
         // A capital at the start of a sentence ("Love to laugh!") says nothing about a title.
         const sentenceStart = i === 0 || /[.!?]\s*$/.test(text.slice(ws[i - 1]!.end, span[0]!.start));
         if (this.isWeak(span) && !quoted && !year && !(capitalised && (span.length > 1 || span[0]!.norm.length > 3) && !sentenceStart)) continue;

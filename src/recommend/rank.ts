@@ -315,6 +315,16 @@ export class Ranker {
     return Math.log1p(sum);
   }
 
+  /** One item's features and score for this request ("why?"), without ranking the catalog; undefined when it may not be offered. */
+  explainRow(req: RankRequest, row: number): RankedItem | undefined {
+    const q = this.query(req);
+    if (q.blocked[row]) return undefined;
+    const x = new Float32Array(FEATURE_COUNT);
+    this.featuresInto(q, row, x, 0);
+    const score = this.model.mlp ? mlpScore(this.model.mlp, x) : FEATURE_NAMES.reduce((s, name, f) => s + this.model.weights[name] * x[f]!, 0);
+    return this.ranked(q, row, score);
+  }
+
   /** Feature values of every item that may be offered (for learning the weights). */
   featureMatrix(req: RankRequest): FeatureMatrix {
     const q = this.query(req);

@@ -86,7 +86,8 @@ function parseConstraints(text: string, categories: ReadonlySet<string>): { cons
   if (decade && !after && !before) {
     let start = Number(decade[1] ?? decade[2]);
     if (start < 100) start += start >= 30 ? 1900 : 2000;
-    if (start >= 1900 && start <= 2030) { constraints.minYear = start; constraints.maxYear = start + 9; residual = residual.replace(decade[0], " "); }
+    // The phrase stays in the residual: "comedies" in "comedies from the 80s" is what the model should read.
+    if (start >= 1900 && start <= 2030) { constraints.minYear = start; constraints.maxYear = start + 9; }
   }
   if (RECENT_REQUEST.test(text) && !/\b(older|old|any (time|year|period))\b/i.test(text) && constraints.minYear === undefined) {
     constraints.minYear = 2010;
