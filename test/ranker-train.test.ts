@@ -59,11 +59,31 @@ describe("the re-scorer", () => {
       const s = Array.from({ length: e.size }, (_, j) => score(e.values, j));
       return s.every((v, j) => j === 0 || v < s[0]!);
     }).length / test.length;
-    const { mlp } = fitMlp(train, { hidden: 8, epochs: 30, batch: 16, lr: 0.01, l2: 1e-4, negatives: 40, seed: 3 });
+    const { mlp } = fitMlp(train, { hidden: 8, epochs: 30, batch: 16, lr: 0.01, l2: 1e-4, negatives: 40, seed: 3, members: 1 });
     const linear = fitRanker(train, { epochs: 200, l2: 1e-4 }).weights;
     const mlpTop1 = top1((v, j) => mlpScore(mlp, v.subarray(j * F, (j + 1) * F)));
     const linearTop1 = top1((v, j) => FEATURE_NAMES.reduce((s, name, f) => s + linear[name] * v[j * F + f]!, 0));
     expect(mlpTop1).toBeGreaterThan(linearTop1 + 0.1);
+  });
+
+  it("bags re-scorers into one wider scorer whose score is the members' average", () => {
+    const train = examples(60, new Rng(5));
+    const opts = { hidden: 4, epochs: 3, batch: 16, lr: 0.01, l2: 1e-4, negatives: 20, seed: 11 };
+    const a = fitMlp(train, { ...opts, members: 1 }).mlp;
+    const b = fitMlp(train, { ...opts, seed: 12, members: 1 }).mlp;
+    const bag = fitMlp(train, { ...opts, members: 2 }).mlp;
+    expect(bag.hidden).toBe(8);
+    const probe = examples(5, new Rng(6));
+    let differ = 0;
+    for (const e of probe) {
+      for (let j = 0; j < e.size; j += 7) {
+        const x = e.values.subarray(j * F, (j + 1) * F);
+        const average = (mlpScore(a, x) + mlpScore(b, x)) / 2;
+        if (Math.abs(mlpScore(a, x) - mlpScore(b, x)) > 1e-3) differ++;
+        expect(mlpScore(bag, x)).toBeCloseTo(average, 4);
+      }
+    }
+    expect(differ).toBeGreaterThan(0); // the members really are different fits
   });
 
   it("is read from ranker.json and refused when its shapes do not match the features", () => {

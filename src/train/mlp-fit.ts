@@ -16,10 +16,12 @@ export interface MlpOptions {
   /** Negatives per instance per epoch. */
   negatives: number;
   seed: number;
+  /** Re-scorers fitted with different seeds and averaged (bagging lowers the variance of one fit). */
+  members: number;
   log?: (s: string) => void;
 }
 
-export const DEFAULT_MLP: MlpOptions = { hidden: 32, epochs: 40, batch: 16, lr: 0.002, l2: 1e-3, negatives: 400, seed: 7 };
+export const DEFAULT_MLP: MlpOptions = { hidden: 32, epochs: 40, batch: 16, lr: 0.002, l2: 1e-3, negatives: 400, seed: 7, members: 1 };
 
 interface Params {
   linear: Float64Array;
@@ -32,7 +34,50 @@ function zeros(p: Params): Params {
   return { linear: new Float64Array(p.linear.length), w1: new Float64Array(p.w1.length), b1: new Float64Array(p.b1.length), w2: new Float64Array(p.w2.length) };
 }
 
+/**
+ * Fits `opts.members` re-scorers (seeds seed, seed+1, ...) and returns their average as one wider scorer:
+ * the hidden units side by side, the output and linear weights divided by the member count, so the shipped
+ * format and the scoring code stay the same.
+ */
 export function fitMlp(examples: readonly RankerExample[], opts: MlpOptions): { mlp: MlpScorer; loss: number } {
+  const fits = Array.from({ length: opts.members }, (_, k) => {
+    if (opts.members > 1) opts.log?.(`  re-scorer ${k + 1}/${opts.members}`);
+    return fitOneMlp(examples, { ...opts, seed: opts.seed + k });
+  });
+  if (fits.length === 1) return fits[0]!;
+  const K = fits.length;
+  const H = opts.hidden;
+  const F = FEATURE_COUNT;
+  const first = fits[0]!.mlp;
+  const w1: number[] = new Array<number>(F * H * K);
+  for (let f = 0; f < F; f++) fits.forEach(({ mlp }, k) => { for (let h = 0; h < H; h++) w1[f * H * K + k * H + h] = mlp.w1[f * H + h]!; });
+  const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
+  return {
+    mlp: {
+      hidden: H * K,
+      mean: first.mean,
+      std: first.std,
+      linear: first.linear.map((_, f) => r6(fits.reduce((sum, { mlp }) => sum + mlp.linear[f]!, 0) / K)),
+      w1,
+      b1: fits.flatMap(({ mlp }) => mlp.b1),
+      w2: fits.flatMap(({ mlp }) => mlp.w2.map((w) => r6(w / K))),
+    },
+    loss: fits.reduce((sum, fit) => sum + fit.loss, 0) / K,
+  };
+}
+
+/** The positives and a random subset of `count` negatives. */
+function randomRows(e: RankerExample, count: number, rng: Rng): number[] {
+  const picked: number[] = [];
+  for (let j = 0; j < e.positives; j++) picked.push(j);
+  const chosen = new Set<number>();
+  const negCount = Math.min(count, e.size - e.positives);
+  while (chosen.size < negCount) chosen.add(e.positives + rng.int(e.size - e.positives));
+  picked.push(...chosen);
+  return picked;
+}
+
+function fitOneMlp(examples: readonly RankerExample[], opts: MlpOptions): { mlp: MlpScorer; loss: number } {
   const F = FEATURE_COUNT;
   const H = opts.hidden;
   const rng = new Rng(opts.seed);
@@ -63,12 +108,7 @@ export function fitMlp(examples: readonly RankerExample[], opts: MlpOptions): { 
         const e = examples[n]!;
         const x = z[n]!;
         // This epoch's rows: the positives, then a random subset of the negatives.
-        const negCount = Math.min(opts.negatives, e.size - e.positives);
-        const picked: number[] = [];
-        for (let j = 0; j < e.positives; j++) picked.push(j);
-        const chosen = new Set<number>();
-        while (chosen.size < negCount) chosen.add(e.positives + rng.int(e.size - e.positives));
-        picked.push(...chosen);
+        const picked = randomRows(e, opts.negatives, rng);
         picked.forEach((row, r) => {
           let v = 0;
           for (let f = 0; f < F; f++) v += p.linear[f]! * x[row * F + f]!;

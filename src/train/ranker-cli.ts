@@ -1,4 +1,4 @@
-// `chatrec train ranker [--dialogues <train jsonl>] [--out <file>] [--folds k] [--fold-models <dir>] [--examples <file>] [--without <group>] [--no-rescorer]`
+// `chatrec train ranker [--dialogues <train jsonl>] [--out <file>] [--folds k] [--fold-models <dir>] [--examples <file>] [--without <group>] [--no-rescorer] [--rescorers n]`
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../config.ts";
@@ -10,7 +10,7 @@ import { movielensPopularity, tmdbPopularity } from "./priors.ts";
 import { collectCrossFitted } from "./ranker-folds.ts";
 import { DEFAULT_RANKER_TRAINING, fitRanker, loadExamples, rankerFile, saveExamples } from "./ranker.ts";
 
-const USAGE = "usage: chatrec train ranker [--dialogues <ReDial train jsonl>] [--out <file>] [--folds k] [--fold-models <dir>] [--max-dialogues n] [--seed n] [--epochs n] [--examples <file>] [--without <group>[,...]] [--no-rescorer]";
+const USAGE = "usage: chatrec train ranker [--dialogues <ReDial train jsonl>] [--out <file>] [--folds k] [--fold-models <dir>] [--max-dialogues n] [--seed n] [--epochs n] [--examples <file>] [--without <group>[,...]] [--no-rescorer] [--rescorers n]";
 
 function positiveInt(values: Map<string, string>, name: string, fallback: number): number {
   if (!values.has(name)) return fallback;
@@ -20,7 +20,7 @@ function positiveInt(values: Map<string, string>, name: string, fallback: number
 }
 
 export async function runRankerCli(args: string[]): Promise<void> {
-  const { values, flags } = parseOptions(args, { values: ["--dialogues", "--out", "--max-dialogues", "--seed", "--epochs", "--folds", "--fold-models", "--examples", "--without"], flags: ["--no-rescorer"] }, USAGE);
+  const { values, flags } = parseOptions(args, { values: ["--dialogues", "--out", "--max-dialogues", "--seed", "--epochs", "--folds", "--fold-models", "--examples", "--without", "--rescorers"], flags: ["--no-rescorer"] }, USAGE);
   const path = values.get("--dialogues") ?? join(PACKAGE_ROOT, "data/redial/train.jsonl");
   if (/(^|\/)dev\.jsonl$/.test(path)) throw new Error("--dialogues must be a train split: dev is for evaluation only");
   const out = values.get("--out") ?? join(PACKAGE_ROOT, "models", RANKER_FILE);
@@ -60,7 +60,8 @@ export async function runRankerCli(args: string[]): Promise<void> {
   const fit = fitRanker(collected.examples, opts, new Set(without.flatMap((g) => FEATURE_GROUPS[g])));
   console.log(`linear weights: ${Object.entries(fit.weights).map(([k, v]) => `${k} ${v}`).join(", ")}; loss ${fit.loss.toFixed(4)}`);
   // The re-scorer needs every feature; an ablation (--without) is the linear ranker alone.
-  const rescorer = flags.has("--no-rescorer") || without.length > 0 ? undefined : fitMlp(collected.examples, { ...DEFAULT_MLP, seed: opts.seed, log: (s) => console.log(s) });
+  const members = positiveInt(values, "--rescorers", DEFAULT_MLP.members);
+  const rescorer = flags.has("--no-rescorer") || without.length > 0 ? undefined : fitMlp(collected.examples, { ...DEFAULT_MLP, seed: opts.seed, members, log: (s) => console.log(s) });
   const training = {
     command: ["npx chatrec train ranker", ...args].join(" "),
     data: "ReDial train.jsonl (replayed through the bot; interest model cross-fitted by fold; popularity and co-mentions leave-one-dialogue-out), MovieLens ml-latest-small rating counts, TMDB 5000 vote counts; never dev",
@@ -72,7 +73,7 @@ export async function runRankerCli(args: string[]): Promise<void> {
     examples: collected.examples.length,
     loss: "softmax over each ground truth and uniformly sampled other movies of its instance",
     linear: { finalLoss: Math.round(fit.loss * 1e4) / 1e4, sampledTop1: Math.round(fit.sampledTop1 * 1e4) / 1e4, epochs: opts.epochs, l2: opts.l2 },
-    ...(rescorer ? { rescorer: { finalLoss: Math.round(rescorer.loss * 1e4) / 1e4, hidden: DEFAULT_MLP.hidden, epochs: DEFAULT_MLP.epochs, batch: DEFAULT_MLP.batch, lr: DEFAULT_MLP.lr, l2: DEFAULT_MLP.l2, negativesPerEpoch: DEFAULT_MLP.negatives } } : {}),
+    ...(rescorer ? { rescorer: { finalLoss: Math.round(rescorer.loss * 1e4) / 1e4, members, hidden: DEFAULT_MLP.hidden, epochs: DEFAULT_MLP.epochs, batch: DEFAULT_MLP.batch, lr: DEFAULT_MLP.lr, l2: DEFAULT_MLP.l2, negativesPerEpoch: DEFAULT_MLP.negatives } } : {}),
     trainedAt: new Date().toISOString(),
   };
   writeFileSync(out, `${JSON.stringify(rankerFile(fit.weights, priors, rescorer?.mlp, training), null, 1)}\n`);
