@@ -54,6 +54,21 @@ describe("Ranker", () => {
     expect(rescored.every((r) => inLinearTop.has(r.row))).toBe(true);
   });
 
+  it("keeps the 'only comedies' boost through the re-scorer", () => {
+    const F = FEATURE_NAMES.length;
+    const linear = new Array<number>(F).fill(0);
+    linear[FEATURE_NAMES.indexOf("recency")] = -0.5;
+    const mlp = { hidden: 1, mean: new Array<number>(F).fill(0), std: new Array<number>(F).fill(1), linear, w1: new Array<number>(F).fill(0), b1: [0], w2: [0] };
+    const comedies = { ...req, profile: { ...req.profile, constraints: { ...req.profile.constraints, includeCategories: ["comedy"] } } };
+    const isComedy = (row: number) => bot.catalog.items[row]!.categories.includes("comedy");
+    const pool = bot.ranker.withModel(model).rank({ ...comedies, limit: 200, mmrLambda: 1 });
+    const expected = pool.map((r) => ({ row: r.row, s: -0.5 * r.features.recency + (isComedy(r.row) ? 0.2 : 0) })).sort((a, b) => b.s - a.s).slice(0, 10).map((r) => r.row);
+    const served = bot.ranker.withModel({ ...model, mlp }).rank({ ...comedies, limit: 10, mmrLambda: 1 }).map((r) => r.row);
+    expect([...served].sort((a, b) => a - b)).toEqual([...expected].sort((a, b) => a - b)); // order may differ where float32 scores tie
+    const without = bot.ranker.withModel({ ...model, mlp }).rank({ ...req, limit: 10, mmrLambda: 1 }).map((r) => r.row);
+    expect(served.filter(isComedy).length).toBeGreaterThan(without.filter(isComedy).length);
+  });
+
   it("explains one item with the features it was ranked by, and nothing it may not offer", () => {
     const top = bot.ranker.rank(req)[0]!;
     const explained = bot.ranker.explainRow(req, top.row)!;

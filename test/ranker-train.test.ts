@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { FEATURE_NAMES, loadRankerModel, mlpScore, RankerModelError, type MlpScorer } from "../src/recommend/ranker-model.ts";
+import { compileMlp, FEATURE_NAMES, loadRankerModel, mlpScore, RankerModelError, type MlpScorer } from "../src/recommend/ranker-model.ts";
 import { FEATURE_COUNT } from "../src/recommend/rank.ts";
 import { fitMlp } from "../src/train/mlp-fit.ts";
 import { tmdbPopularity } from "../src/train/priors.ts";
@@ -64,6 +64,17 @@ describe("the re-scorer", () => {
     const mlpTop1 = top1((v, j) => mlpScore(mlp, v.subarray(j * F, (j + 1) * F)));
     const linearTop1 = top1((v, j) => FEATURE_NAMES.reduce((s, name, f) => s + linear[name] * v[j * F + f]!, 0));
     expect(mlpTop1).toBeGreaterThan(linearTop1 + 0.1);
+  });
+
+  it("compiled for the per-turn path, gives the reference scorer's values", () => {
+    const { mlp } = fitMlp(examples(40, new Rng(8)), { hidden: 6, epochs: 2, batch: 16, lr: 0.01, l2: 1e-4, negatives: 20, seed: 9, members: 1 });
+    const compiled = compileMlp(mlp);
+    const rng = new Rng(10);
+    for (let k = 0; k < 50; k++) {
+      const x = Float32Array.from({ length: F }, () => rng.next() * 3 - 1);
+      expect(compiled(x)).toBeCloseTo(mlpScore(mlp, x), 9);
+    }
+    expect(compileMlp(tinyMlp())(Float32Array.from({ length: F }, (_, f) => (f === comention || f === popularity ? 1 : 0.5)))).toBeCloseTo(10, 9);
   });
 
   it("bags re-scorers into one wider scorer whose score is the members' average", () => {

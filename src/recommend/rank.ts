@@ -8,7 +8,7 @@ import { blendedInterests, excludedItems, type Profile } from "../profile/profil
 import { dot, norm } from "../util/vec.ts";
 import { itemFacets, type ItemFacets } from "./item-facets.ts";
 import { Neighbours } from "./neighbours.ts";
-import { FEATURE_NAMES, handModel, mlpScore, type FeatureName, type MlpScorer, type RankerModel } from "./ranker-model.ts";
+import { compileMlp, FEATURE_NAMES, handModel, type FeatureName, type RankerModel } from "./ranker-model.ts";
 import { mmrRows, topRows } from "./select.ts";
 
 export type Features = Record<FeatureName, number> & {
@@ -87,8 +87,15 @@ interface Query {
   seriesHit: Uint8Array;
   meanYear: number;
   shown: Uint8Array;
-  include: readonly string[];
+  /** 1 for items in a category the person asked for only ("only comedies"). */
+  included: Uint8Array | undefined;
   likedRows: Array<{ id: string; row: number }>;
+}
+
+interface NeighbourRows {
+  rows: Int32Array;
+  comention: Float64Array;
+  movielens: Float64Array;
 }
 
 function unit(v: Float32Array | undefined): Float32Array | undefined {
@@ -106,6 +113,10 @@ export class Ranker {
    */
   private readonly genreHits: Float32Array;
   private readonly rowsByTitle: Map<string, number[]>;
+  /** Rows of each category (constraints and boosts without a pass over every item's categories). */
+  private readonly rowsByCategory: Map<string, number[]>;
+  private readonly neighbourRowCache = new Map<string, NeighbourRows>();
+  private readonly rescorer: ((x: Float32Array) => number) | undefined;
   private readonly movielensPopularity: Float32Array;
   private readonly tmdbPopularity: Float32Array;
   private readonly recency: Float32Array;
@@ -118,12 +129,9 @@ export class Ranker {
   ) {
     this.facets = shared?.facets ?? itemFacets(catalog);
     this.genreHits = shared?.genreHits ?? genreHitMatrix(catalog);
-    this.rowsByTitle = new Map();
-    catalog.titleKeys.forEach((k, row) => {
-      const rows = this.rowsByTitle.get(k);
-      if (rows) rows.push(row);
-      else this.rowsByTitle.set(k, [row]);
-    });
+    this.rowsByTitle = groupRows(catalog.titleKeys.map((k) => [k]));
+    this.rowsByCategory = groupRows(catalog.items.map((item) => item.categories));
+    this.rescorer = model.mlp ? compileMlp(model.mlp) : undefined;
     this.movielensPopularity = Float32Array.from(catalog.items, (item) => model.priors.movielens.get(item.id) ?? 0);
     this.tmdbPopularity = Float32Array.from(catalog.items, (item) => model.priors.tmdb.get(item.id) ?? 0);
     this.recency = Float32Array.from(this.facets.year, (y) => (Number.isNaN(y) ? 0 : Math.min(1.3, Math.max(0, (y - 1900) / 100))));
@@ -141,6 +149,31 @@ export class Ranker {
 
   private shared(): { facets: ItemFacets; genreHits: Float32Array } {
     return { facets: this.facets, genreHits: this.genreHits };
+  }
+
+  /** An item's neighbours as catalog rows, resolved once per item (the lookup is on every turn's path). */
+  private neighbourRows(id: string): NeighbourRows {
+    let out = this.neighbourRowCache.get(id);
+    if (!out) {
+      const entries = this.neighbours.of(id).flatMap((e) => {
+        const row = this.catalog.row(e.id);
+        return row === undefined ? [] : [{ row, e }];
+      });
+      out = {
+        rows: Int32Array.from(entries, ({ row }) => row),
+        comention: Float64Array.from(entries, ({ e }) => e.comention),
+        movielens: Float64Array.from(entries, ({ e }) => e.movielens),
+      };
+      this.neighbourRowCache.set(id, out);
+    }
+    return out;
+  }
+
+  private categoryMask(categories: readonly string[]): Uint8Array | undefined {
+    if (categories.length === 0) return undefined;
+    const mask = new Uint8Array(this.catalog.size);
+    for (const c of categories) for (const row of this.rowsByCategory.get(c) ?? []) mask[row] = 1;
+    return mask;
   }
 
   private blockedRows(req: RankRequest): Uint8Array {
@@ -164,12 +197,11 @@ export class Ranker {
     const anchorRow = req.anchorItemId !== undefined ? catalog.row(req.anchorItemId) : undefined;
     if (anchorRow !== undefined) blocked[anchorRow] = 1;
     const { excludeCategories, minYear, maxYear } = profile.constraints;
-    if (excludeCategories.length || minYear !== undefined || maxYear !== undefined) {
-      for (let row = 0; row < n; row++) {
-        const item = catalog.items[row]!;
-        if (excludeCategories.length && item.categories.some((c) => excludeCategories.includes(c))) blocked[row] = 1;
-        if ((minYear !== undefined || maxYear !== undefined) && (item.year === undefined || item.year < (minYear ?? -Infinity) || item.year > (maxYear ?? Infinity))) blocked[row] = 1;
-      }
+    for (const c of excludeCategories) for (const row of this.rowsByCategory.get(c) ?? []) blocked[row] = 1;
+    if (minYear !== undefined || maxYear !== undefined) {
+      const { year } = this.facets; // NaN (unknown) fails both comparisons: blocked
+      const lo = minYear ?? -Infinity, hi = maxYear ?? Infinity;
+      for (let row = 0; row < n; row++) if (!(year[row]! >= lo && year[row]! <= hi)) blocked[row] = 1;
     }
     return blocked;
   }
@@ -204,12 +236,12 @@ export class Ranker {
     const best = new Map<number, { id: string; count: number }>();
     seeds.forEach(({ id }, i) => {
       const w = Math.pow(RECENCY, seeds.length - 1 - i);
-      for (const e of this.neighbours.of(id)) {
-        const row = catalog.row(e.id);
-        if (row === undefined) continue;
-        comention[row]! += w * e.comention;
-        movielens[row]! += w * e.movielens;
-        if (e.comention > (best.get(row)?.count ?? 0)) best.set(row, { id, count: e.comention });
+      const nb = this.neighbourRows(id);
+      for (let k = 0; k < nb.rows.length; k++) {
+        const row = nb.rows[k]!;
+        comention[row]! += w * nb.comention[k]!;
+        movielens[row]! += w * nb.movielens[k]!;
+        if (nb.comention[k]! > (best.get(row)?.count ?? 0)) best.set(row, { id, count: nb.comention[k]! });
       }
     });
     for (let row = 0; row < n; row++) if (comention[row]! > 0) comention[row] = Math.log1p(comention[row]!);
@@ -265,7 +297,7 @@ export class Ranker {
       seriesHit,
       meanYear: years ? yearSum / years : Number.NaN,
       shown,
-      include: profile.constraints.includeCategories,
+      included: this.categoryMask(profile.constraints.includeCategories),
       likedRows,
     };
   }
@@ -321,7 +353,7 @@ export class Ranker {
     if (q.blocked[row]) return undefined;
     const x = new Float32Array(FEATURE_COUNT);
     this.featuresInto(q, row, x, 0);
-    const score = this.model.mlp ? mlpScore(this.model.mlp, x) : FEATURE_NAMES.reduce((s, name, f) => s + this.model.weights[name] * x[f]!, 0);
+    const score = this.rescorer ? this.rescorer(x) : FEATURE_NAMES.reduce((s, name, f) => s + this.model.weights[name] * x[f]!, 0);
     return this.ranked(q, row, score);
   }
 
@@ -362,7 +394,7 @@ export class Ranker {
     const { year, series, personStart, personIds } = this.facets;
     const hasYear = !Number.isNaN(q.meanYear);
     const meanYear = q.meanYear;
-    const includeRows = q.include.length > 0;
+    const included = q.included;
     const { blocked, comention, movielens, shown, personWeight, seriesHit } = q;
     const popularity = catalog.popularity;
     const mlPopularity = this.movielensPopularity;
@@ -399,13 +431,20 @@ export class Ranker {
       const sr = series[row]!;
       if (sr >= 0 && seriesHit[sr]) s += wSeries;
       if (!shown[row]) s += wNovelty;
-      if (includeRows && catalog.items[row]!.categories.some((c) => q.include.includes(c))) s += INCLUDE_CATEGORY_BOOST;
+      if (included?.[row]) s += INCLUDE_CATEGORY_BOOST;
       scores[row] = s;
       candidates[count++] = row;
     }
     const rows = candidates.subarray(0, count);
-    if (this.model.mlp) this.rescore(q, topRows(rows, scores, RESCORE_POOL), scores, this.model.mlp);
-    const pool = req.diversify === false ? Array.from(rows).sort((a, b) => scores[b]! - scores[a]!) : topRows(rows, scores, Math.max(MMR_POOL, req.limit + MMR_POOL));
+    const mmrPool = Math.max(MMR_POOL, req.limit + MMR_POOL);
+    let best = rows;
+    if (this.rescorer) {
+      const rescored = topRows(rows, scores, RESCORE_POOL);
+      this.rescore(q, rescored, scores, this.rescorer);
+      // The re-scored rows now lead the rest, so MMR's pool is among them (in row order, as ties break).
+      if (rescored.length >= mmrPool) best = Int32Array.from(rescored).sort();
+    }
+    const pool = req.diversify === false ? Array.from(rows).sort((a, b) => scores[b]! - scores[a]!) : topRows(best, scores, mmrPool);
     const picked = req.diversify === false ? pool : mmrRows(catalog, pool, scores, req.limit, req.mmrLambda);
     return picked.map((row) => this.ranked(q, row, scores[row]!));
   }
@@ -414,18 +453,20 @@ export class Ranker {
    * Second stage: the linear stage's best `pool` rows get the re-scorer's score, lifted above every other row
    * (measured on dev: the re-scored top 200 lose nothing against re-scoring the whole catalog).
    */
-  private rescore(q: Query, pool: number[], scores: Float32Array, mlp: MlpScorer): void {
+  private rescore(q: Query, pool: number[], scores: Float32Array, rescorer: (x: Float32Array) => number): void {
     const x = new Float32Array(FEATURE_COUNT);
+    const rescored = new Float64Array(pool.length);
     let floor = Infinity;
-    for (const row of pool) floor = Math.min(floor, scores[row]!);
-    const rescored = pool.map((row) => {
-      this.featuresInto(q, row, x, 0);
-      return mlpScore(mlp, x);
-    });
     let min = Infinity;
-    for (const s of rescored) min = Math.min(min, s);
+    for (let i = 0; i < pool.length; i++) {
+      const row = pool[i]!;
+      floor = Math.min(floor, scores[row]!);
+      this.featuresInto(q, row, x, 0);
+      rescored[i] = rescorer(x) + (q.included?.[row] ? INCLUDE_CATEGORY_BOOST : 0); // "only comedies" holds here too
+      min = Math.min(min, rescored[i]!);
+    }
     // Keep the pool above the rest: shift re-scores so the lowest equals the old floor.
-    pool.forEach((row, i) => { scores[row] = rescored[i]! - min + floor; });
+    for (let i = 0; i < pool.length; i++) scores[pool[i]!] = rescored[i]! - min + floor;
   }
 
   private ranked(q: Query, row: number, score: number): RankedItem {
@@ -442,6 +483,19 @@ export class Ranker {
     if (seed !== undefined) { features.neighbourOfId = seed.id; features.neighbourCount = seed.count; }
     return { row, score, features };
   }
+}
+
+/** Rows under each key, in row order: keys[row] lists the keys of that row. */
+function groupRows(keys: ReadonlyArray<readonly string[]>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  keys.forEach((ks, row) => {
+    for (const k of new Set(ks)) {
+      const rows = out.get(k);
+      if (rows) rows.push(row);
+      else out.set(k, [row]);
+    }
+  });
+  return out;
 }
 
 function genreHitMatrix(catalog: Catalog): Float32Array {

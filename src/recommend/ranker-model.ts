@@ -112,6 +112,38 @@ export function mlpScore(mlp: MlpScorer, x: Float32Array): number {
   return s;
 }
 
+/**
+ * The same function as `mlpScore`, compiled for the per-turn path: the standardisation folded into the
+ * weights (z = (x − mean) / std is linear), each hidden unit's weights contiguous, no allocation per call.
+ */
+export function compileMlp(mlp: MlpScorer): (x: Float32Array) => number {
+  const { hidden: H, mean, std, linear, w1, b1, w2 } = mlp;
+  const F = linear.length;
+  const lin = Float64Array.from(linear, (l, f) => l / std[f]!);
+  let bias = 0;
+  for (let f = 0; f < F; f++) bias -= (linear[f]! * mean[f]!) / std[f]!;
+  const w = new Float64Array(H * F);
+  const b = Float64Array.from(b1);
+  for (let h = 0; h < H; h++) {
+    for (let f = 0; f < F; f++) {
+      w[h * F + f] = w1[f * H + h]! / std[f]!;
+      b[h]! -= (w1[f * H + h]! * mean[f]!) / std[f]!;
+    }
+  }
+  const out = Float64Array.from(w2);
+  return (x) => {
+    let s = bias;
+    for (let f = 0; f < F; f++) s += lin[f]! * x[f]!;
+    for (let h = 0; h < H; h++) {
+      let a = b[h]!;
+      const off = h * F;
+      for (let f = 0; f < F; f++) a += w[off + f]! * x[f]!;
+      if (a > 0) s += out[h]! * a;
+    }
+    return s;
+  };
+}
+
 export interface RankerModel {
   /** The linear scorer: the whole ranking without `mlp`, the first stage with it. */
   weights: FeatureWeights;
