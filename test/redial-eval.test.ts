@@ -73,6 +73,12 @@ describe("ReDial protocol on real dev dialogues", () => {
       hits10 += inst.groundTruth.filter((g) => ids.slice(0, 10).includes(g)).length;
     }
     expect(report["recall@10"]).toBeCloseTo(hits10 / HAND.groundTruths);
+    // The split by train mentions partitions the ground truths and its hits.
+    const { never, mentioned } = report.byTrainMentions;
+    const neverCount = lists.reduce((s, { inst }) => s + inst.groundTruth.filter((g) => !Number(bot.catalog.items[bot.catalog.row(g)!]!.extra.popularity)).length, 0);
+    expect(never.instances).toBe(neverCount);
+    expect(never.instances + mentioned.instances).toBe(HAND.groundTruths);
+    expect(never["recall@10"] * never.instances + mentioned["recall@10"] * mentioned.instances).toBeCloseTo(hits10, 6);
     expect(report.latency_ms.p99).toBeGreaterThanOrEqual(report.latency_ms.p50);
     expect(report.coverage).toBeGreaterThan(0);
   }, 60_000);

@@ -17,6 +17,8 @@ export function formatRedialReport(r: RedialReport): string {
     `  catalog coverage@10 ${f3(r.coverage)}, intra-list diversity@10 ${f3(r.diversity)}, novelty@10 ${r.novelty.toFixed(2)} bits, mentions recognised ${f3(r.mentionRecognition)}`,
     `  per-turn latency (handleMessage): p50 ${r.latency_ms.p50.toFixed(2)} ms, p99 ${r.latency_ms.p99.toFixed(2)} ms; rank() alone: p50 ${r.rank_ms.p50.toFixed(2)} ms, p99 ${r.rank_ms.p99.toFixed(2)} ms`,
     `  without de-duplication (${r.withoutDeduplication.instances}): ${recalls(r.withoutDeduplication)}`,
+    `  ground truths no train dialogue mentions (${r.byTrainMentions.never.instances}): ${recalls(r.byTrainMentions.never)}`,
+    `  ground truths train dialogues mention (${r.byTrainMentions.mentioned.instances}): ${recalls(r.byTrainMentions.mentioned)}`,
     `popularity (train):      ${recalls(r.baselines.popularity)}`,
     `  without de-duplication: ${recalls(r.baselines.popularity.withoutDeduplication)}`,
     `neighbours of mentioned: ${recalls(r.baselines.neighbours)}`,

@@ -25,6 +25,8 @@ export interface RedialReport extends RecallReport, ListReport {
   /** Ranker.rank alone over the whole catalog (top 50 and MMR). */
   rank_ms: LatencyReport;
   withoutDeduplication: RecallReport;
+  /** The main system's recalls for ground truths that no train dialogue mentions, and for the others. */
+  byTrainMentions: { never: RecallReport; mentioned: RecallReport };
   baselines: Record<"popularity" | "neighbours", RecallReport & { withoutDeduplication: RecallReport }>;
 }
 
@@ -79,6 +81,9 @@ export async function evaluateRedial(bot: Bot, dialogues: readonly RedialConvers
   let messages = 0;
   let recognised = 0;
   let mentions = 0;
+  const neverInTrain = new RecallAccumulator();
+  const mentionedInTrain = new RecallAccumulator();
+  const trainMentions = new Map(catalog.items.map((item) => [item.id, Number(item.extra.popularity) || 0]));
   const byPopularity = catalog.items.map((item) => ({ id: item.id, count: Number(item.extra.popularity) || 0 })).sort((a, b) => b.count - a.count).map((x) => x.id);
 
   for (const [n, d] of dialogues.entries()) {
@@ -96,6 +101,8 @@ export async function evaluateRedial(bot: Bot, dialogues: readonly RedialConvers
         const ids = unmentioned(ranked.map((r) => catalog.items[r.row]!.id), inst);
         opts.onRanked?.(inst, ids);
         main.add(ids, inst);
+        neverInTrain.add(ids, inst.groundTruth.filter((id) => !trainMentions.get(id)));
+        mentionedInTrain.add(ids, inst.groundTruth.filter((id) => trainMentions.get(id)));
         lists.add(ids);
         popularity.add(unmentioned(byPopularity, inst), inst);
         neighbours.add(unmentioned(byScore(bot.neighbours.scoreFor(inst.mentionedBefore)), inst), inst);
@@ -112,6 +119,7 @@ export async function evaluateRedial(bot: Bot, dialogues: readonly RedialConvers
     latency_ms: latency(turnMs),
     rank_ms: latency(rankMs),
     withoutDeduplication,
+    byTrainMentions: { never: neverInTrain.report(), mentioned: mentionedInTrain.report() },
     baselines: { popularity: popularity.report(), neighbours: neighbours.report() },
   };
 }
