@@ -5,7 +5,7 @@ import { createHmac } from "node:crypto";
 import { rmSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ATTEMPT_HEADER, DELIVERY_HEADER } from "../adapters/webhook/callbacks.ts";
+import { ATTEMPT_HEADER, DELIVERY_HEADER, retryAfterMs } from "../adapters/webhook/callbacks.ts";
 import { buildServer } from "../adapters/webhook/server.ts";
 import { Bot } from "../src/bot.ts";
 import { loadConfig, type CallbackConfig } from "../src/config.ts";
@@ -83,6 +83,19 @@ describe("webhook callbacks", () => {
     expect((got[1]!.body.recommendations as Array<{ id: string }>).map((r) => r.id)).not.toContain(first.recommendations[0]!.id);
     await new Promise((r) => setTimeout(r, 200));
     expect(receiver.received).toHaveLength(2);
+  });
+
+  it("waits as long as the receiver's Retry-After asks (longer than the backoff), then delivers", async () => {
+    receiver.received.length = 0;
+    receiver.script = [{ status: 429, headers: { "retry-after": "1" } }];
+    const res = await post(`${base}/v1/messages`, { user: { id: "cb7" }, text: "space adventures", callbackUrl: receiver.url });
+    expect(res.status).toBe(202);
+    const got = await receiver.count(2);
+    expect(got.map((r) => r.headers[ATTEMPT_HEADER])).toEqual(["1", "2"]);
+    expect(got[1]!.at - got[0]!.at).toBeGreaterThanOrEqual(995); // not the 40 ms backoff
+    expect(retryAfterMs("120")).toBe(60_000); // capped at a minute
+    expect(retryAfterMs(new Date(Date.now() + 5_000).toUTCString())).toBeGreaterThan(3_000);
+    expect(retryAfterMs("soon")).toBeUndefined();
   });
 
   it("retries after a network error (connection dropped without an answer)", async () => {

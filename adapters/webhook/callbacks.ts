@@ -1,6 +1,7 @@
 // Asynchronous replies for other chat systems: a request carrying `callbackUrl` is answered 202 at once and the
 // reply is POSTed to that URL, signed like our own API (X-Chatrec-Timestamp, X-Chatrec-Signature), retried with
-// exponential backoff on network errors, timeouts, 408, 429 and 5xx. Only allow-listed hosts are called, over
+// exponential backoff on network errors, timeouts, 408, 429 and 5xx (waiting longer when the receiver's
+// Retry-After asks for it, up to a minute). Only allow-listed hosts are called, over
 // https (plain http only for loopback), and redirects are not followed, so a callback cannot be bounced elsewhere.
 import { randomUUID } from "node:crypto";
 import type { CallbackConfig } from "../../src/config.ts";
@@ -41,6 +42,16 @@ function hostAllowed(host: string, allowed: string[]): boolean {
 }
 
 const retryable = (status: number) => status >= 500 || status === 408 || status === 429;
+/** A receiver may ask for a longer pause than our backoff, not for an unbounded one. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/** Retry-After as milliseconds from now: delay-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  const ms = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v) - now;
+  return Number.isFinite(ms) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms)) : undefined;
+}
 
 /** Delivers callbacks in the background; close() stops waiting retries and waits for deliveries in flight. */
 export class CallbackSender {
@@ -73,6 +84,7 @@ export class CallbackSender {
     const { attempts, backoffMs, timeoutMs } = this.config;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       let outcome: string;
+      let asked: number | undefined;
       try {
         const res = await fetch(url, {
           method: "POST",
@@ -84,6 +96,7 @@ export class CallbackSender {
         await res.arrayBuffer().catch(() => undefined);
         if (res.ok) return;
         outcome = `HTTP ${res.status}`;
+        asked = retryAfterMs(res.headers.get("retry-after"));
         if (!retryable(res.status)) {
           this.log.warn({ deliveryId: id, url: url.origin + url.pathname, status: res.status }, "callback refused by the receiver; not retrying");
           return;
@@ -96,7 +109,7 @@ export class CallbackSender {
         return;
       }
       if (attempt < attempts) {
-        const wait = backoffMs * 2 ** (attempt - 1);
+        const wait = Math.max(backoffMs * 2 ** (attempt - 1), asked ?? 0);
         this.log.info({ deliveryId: id, attempt, outcome, retryInMs: wait }, "callback failed; retrying");
         await sleep(wait, this.closing.signal);
       } else {
