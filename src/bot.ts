@@ -158,6 +158,7 @@ export class Bot {
           req.message = prediction.embedding;
           req.messageInterests = prediction.interests;
         }
+        if (parsed.intent === "recommend" && parsed.requested.length) req.requested = parsed.requested;
       }
       return req;
     });
@@ -209,6 +210,8 @@ export class Bot {
     const prediction = withRequested((await this.model.predict([parsed.residual || text]))[0]!, this.catalog.labels, parsed.requested);
     laps.lap("model");
     const informative = parsed.residual.replace(/[^\p{L}\p{N}]/gu, "").length > 2 && norm2(prediction.embedding) > 0;
+    // Asking for a category by name now overrides an earlier "no ..." of it.
+    const lifted = parsed.requested.filter((c) => state.profile.constraints.excludeCategories.includes(c));
     const event: ProfileEvent = {
       seq: state.profile.seq + 1,
       at: now,
@@ -221,7 +224,7 @@ export class Bot {
         ...(m.polarity === "neutral" ? [] : [{ itemId: m.itemId, signal: m.polarity }]),
       ]),
       ...(parsed.people.length ? { people: parsed.people } : {}),
-      constraints: parsed.constraints,
+      constraints: { ...parsed.constraints, ...(lifted.length ? { allowCategories: lifted } : {}) },
       shown: [],
     };
     if (informative && parsed.intent === "recommend") {
@@ -232,7 +235,8 @@ export class Bot {
     if (parsed.signal && referenced) event.signals.push({ itemId: referenced, signal: parsed.signal });
     const anchor = parsed.intent === "critique" ? referenced : parsed.moreLike;
     if (parsed.intent === "critique" && referenced) event.signals.push({ itemId: referenced, signal: "click" });
-    return this.recommendAndCommit(laps, key, state, event, limit, informative && parsed.intent === "recommend" ? prediction : undefined, anchor, this.acknowledge(parsed, referenced), parsed.intent === "recommend" ? parsed.residual : undefined);
+    const lead = [this.acknowledge(parsed, referenced), lifted.length ? `${capitalise(lifted.join(" and "))} allowed again.` : ""].filter(Boolean).join(" ");
+    return this.recommendAndCommit(laps, key, state, event, limit, informative && parsed.intent === "recommend" ? prediction : undefined, anchor, lead, parsed.intent === "recommend" ? parsed.residual : undefined, parsed.requested);
   }
 
   private async profileOnlyTurn(key: string, opts: { messageId?: string; limit?: number }): Promise<OutgoingReply> {
@@ -267,11 +271,11 @@ export class Bot {
     return this.recommendAndCommit(laps, key, state, event, action.limit ?? DEFAULT_LIMIT, undefined, action.signal === "more" ? item.id : undefined, note);
   }
 
-  private async recommendAndCommit(laps: StageLaps, key: string, state: PersonState, event: ProfileEvent, limit: number, message: InterestPrediction | undefined, anchor: string | undefined, lead: string, phrase?: string): Promise<OutgoingReply> {
+  private async recommendAndCommit(laps: StageLaps, key: string, state: PersonState, event: ProfileEvent, limit: number, message: InterestPrediction | undefined, anchor: string | undefined, lead: string, phrase?: string, requested: readonly string[] = []): Promise<OutgoingReply> {
     // Apply first so the reply already reflects this message, then record what was shown in the same event.
     const preview = applyEvent(state.profile, event, this.items);
     laps.lap("profile");
-    const ranked = this.ranker.rank({ profile: preview, ...(message ? { message: message.embedding, messageInterests: message.interests } : {}), ...(anchor ? { anchorItemId: anchor } : {}), limit, mmrLambda: this.config.mmrLambda });
+    const ranked = this.ranker.rank({ profile: preview, ...(message ? { message: message.embedding, messageInterests: message.interests } : {}), ...(anchor ? { anchorItemId: anchor } : {}), ...(requested.length ? { requested } : {}), limit, mmrLambda: this.config.mmrLambda });
     laps.lap("rank");
     event.shown = ranked.map((r) => this.catalog.items[r.row]!.id);
     const committed = this.store.commit(key, state, event, this.items);
@@ -392,3 +396,5 @@ function norm2(v: Float32Array): number {
   for (const x of v) s += x * x;
   return s;
 }
+
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

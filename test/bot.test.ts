@@ -61,6 +61,17 @@ describe("a conversation on the demo catalog (real model, real LanceDB)", () => 
     expect((await bot.exportOf({ platform: "test", id: "eve" }))!.profile.people).toEqual(["keanu reeves"]);
   });
 
+  it("follows a category asked for mid-conversation, over the taste built so far and an earlier 'no ...'", async () => {
+    const fan = { platform: "test", id: "fay" };
+    await bot.handleMessage({ user: fan, text: "I loved Inception and The Matrix, something like those but no horror" });
+    const kids = await bot.handleMessage({ user: fan, text: "any good animated movies for the kids?" });
+    expect(kids.recommendations.filter((x) => x.categories.includes("animation")).length).toBeGreaterThanOrEqual(3);
+    const scary = await bot.handleMessage({ user: fan, text: "something scary please" });
+    expect(scary.text).toContain("Horror allowed again");
+    expect(scary.recommendations.filter((x) => x.categories.includes("horror")).length).toBeGreaterThanOrEqual(2);
+    expect((await bot.profileOf(fan))!.constraints.excludeCategories).not.toContain("horror");
+  });
+
   it("counts a redelivered message once and forgets for real", async () => {
     const other = { platform: "test", id: "ben" };
     await bot.handleMessage({ user: other, text: "I love romantic comedies", messageId: "m-1" });

@@ -97,7 +97,8 @@ export interface ProfileEvent {
   signals: Array<{ itemId: string; signal: Signal | "mention" }>;
   /** People the message named (name keys). */
   people?: string[];
-  constraints?: Partial<Constraints> & { clear?: boolean };
+  /** `allowCategories`: asked for by name now ("something scary"), so a standing exclusion of them ends. */
+  constraints?: Partial<Constraints> & { clear?: boolean; allowCategories?: string[] };
   shown: string[];
   focus?: string;
   /**
@@ -202,6 +203,7 @@ function applyConstraints(c: Constraints, change: NonNullable<ProfileEvent["cons
     next.includeCategories = [...new Set([...next.includeCategories, cat])];
     next.excludeCategories = next.excludeCategories.filter((x) => x !== cat);
   }
+  if (change.allowCategories?.length) next.excludeCategories = next.excludeCategories.filter((x) => !change.allowCategories!.includes(x));
   if (change.minYear !== undefined) next.minYear = change.minYear;
   if (change.maxYear !== undefined) next.maxYear = change.maxYear;
   return next;

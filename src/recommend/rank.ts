@@ -36,6 +36,8 @@ export interface RankRequest {
   anchorItemId?: string;
   limit: number;
   mmrLambda: number;
+  /** Categories this message asks for by name ("animated movies for the kids"): they lead this list. */
+  requested?: readonly string[];
   /** false: plain score order of every candidate (for explaining one item). */
   diversify?: boolean;
 }
@@ -55,6 +57,11 @@ const RECENT_SEEDS = 20;
 /** Later items count more: weight RECENCY^(age in items) in centroids and neighbour sums. */
 const RECENCY = 0.85;
 const INCLUDE_CATEGORY_BOOST = 0.2;
+/**
+ * Added for items of a category the message asks for by name. Large against the learnt scores' spread: the
+ * person said what they want now, so those items lead and the profile orders them.
+ */
+const REQUESTED_CATEGORY_BOOST = 3;
 /** MMR looks this many items beyond the requested number. */
 const MMR_POOL = 50;
 /** The re-scorer sees the linear stage's best this many. */
@@ -89,6 +96,8 @@ interface Query {
   shown: Uint8Array;
   /** 1 for items in a category the person asked for only ("only comedies"). */
   included: Uint8Array | undefined;
+  /** 1 for items in a category this message asks for. */
+  requested: Uint8Array | undefined;
   likedRows: Array<{ id: string; row: number }>;
 }
 
@@ -298,6 +307,7 @@ export class Ranker {
       meanYear: years ? yearSum / years : Number.NaN,
       shown,
       included: this.categoryMask(profile.constraints.includeCategories),
+      requested: this.categoryMask(req.requested ?? []),
       likedRows,
     };
   }
@@ -395,6 +405,7 @@ export class Ranker {
     const hasYear = !Number.isNaN(q.meanYear);
     const meanYear = q.meanYear;
     const included = q.included;
+    const requested = q.requested;
     const { blocked, comention, movielens, shown, personWeight, seriesHit } = q;
     const popularity = catalog.popularity;
     const mlPopularity = this.movielensPopularity;
@@ -432,6 +443,7 @@ export class Ranker {
       if (sr >= 0 && seriesHit[sr]) s += wSeries;
       if (!shown[row]) s += wNovelty;
       if (included?.[row]) s += INCLUDE_CATEGORY_BOOST;
+      if (requested?.[row]) s += REQUESTED_CATEGORY_BOOST;
       scores[row] = s;
       candidates[count++] = row;
     }
@@ -462,7 +474,7 @@ export class Ranker {
       const row = pool[i]!;
       floor = Math.min(floor, scores[row]!);
       this.featuresInto(q, row, x, 0);
-      rescored[i] = rescorer(x) + (q.included?.[row] ? INCLUDE_CATEGORY_BOOST : 0); // "only comedies" holds here too
+      rescored[i] = rescorer(x) + categoryBoost(q, row); // "only comedies" and "animated movies" hold here too
       min = Math.min(min, rescored[i]!);
     }
     // Keep the pool above the rest: shift re-scores so the lowest equals the old floor.
@@ -483,6 +495,10 @@ export class Ranker {
     if (seed !== undefined) { features.neighbourOfId = seed.id; features.neighbourCount = seed.count; }
     return { row, score, features };
   }
+}
+
+function categoryBoost(q: Query, row: number): number {
+  return (q.included?.[row] ? INCLUDE_CATEGORY_BOOST : 0) + (q.requested?.[row] ? REQUESTED_CATEGORY_BOOST : 0);
 }
 
 /** Rows under each key, in row order: keys[row] lists the keys of that row. */
