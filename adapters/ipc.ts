@@ -1,18 +1,57 @@
 // When the server runs as a forked child (the load test and the fault tests do this), it tells its parent
-// where it listens and answers memory questions over the IPC channel (spawnServer is the parent side).
+// where it listens and answers questions about its memory and its own request times over the IPC channel
+// (spawnServer is the parent side).
 import { fork, type ChildProcess } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import type { FastifyInstance } from "fastify";
+import { percentile } from "../src/util/stats.ts";
 
-export type ParentMessage = { type: "listening"; url: string } | { type: "memory"; rss: number; heapUsed: number; heapTotal: number };
+export interface RequestTimes {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export type ParentMessage =
+  | { type: "listening"; url: string }
+  | { type: "memory"; rss: number; heapUsed: number; heapTotal: number }
+  | ({ type: "requests" } & RequestTimes);
+
+const requestMs: number[] = [];
+
+/**
+ * Under a parent only: times each HTTP request from the server reading it to the answer being sent, so a load
+ * test can tell time inside the server from time spent waiting to be read (call before `listen`).
+ */
+export function timeRequestsForParent(app: FastifyInstance): void {
+  if (!process.send) return;
+  const started = new WeakMap<object, number>();
+  app.addHook("onRequest", async (req) => { started.set(req, performance.now()); });
+  app.addHook("onResponse", async (req) => {
+    const t = started.get(req);
+    if (t !== undefined) requestMs.push(performance.now() - t);
+  });
+}
+
+/** The requests answered since the parent last asked (so it can leave out a warm-up). */
+function requestTimesSinceLastAsked(): RequestTimes {
+  const sorted = requestMs.splice(0).sort((a, b) => a - b);
+  return { count: sorted.length, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0 };
+}
 
 export function reportToParent(url: string): void {
   if (!process.send) return;
   process.send({ type: "listening", url } satisfies ParentMessage);
   process.on("message", (msg: unknown) => {
-    if ((msg as { type?: unknown } | null)?.type !== "memory") return;
-    const { rss, heapUsed, heapTotal } = process.memoryUsage();
-    process.send?.({ type: "memory", rss, heapUsed, heapTotal } satisfies ParentMessage);
+    const type = (msg as { type?: unknown } | null)?.type;
+    if (type === "memory") {
+      const { rss, heapUsed, heapTotal } = process.memoryUsage();
+      process.send?.({ type: "memory", rss, heapUsed, heapTotal } satisfies ParentMessage);
+    } else if (type === "requests") {
+      process.send?.({ type: "requests", ...requestTimesSinceLastAsked() } satisfies ParentMessage);
+    }
   });
 }
 
@@ -22,6 +61,8 @@ export interface ChildServer {
   /** Resolves with the exit code (or signal name) once the process has ended. */
   exited: Promise<number | string>;
   memory(): Promise<{ rss: number; heapUsed: number; heapTotal: number }>;
+  /** The server's own time per HTTP request (from reading it to answering) since the last call. */
+  requestTimes(): Promise<RequestTimes>;
   output(): string;
 }
 
@@ -48,17 +89,22 @@ export function spawnServer(env: Record<string, string>, timeoutMs = 90_000): Pr
         child,
         exited,
         output: () => log,
-        memory: () =>
-          new Promise((done) => {
-            const onMessage = (m: ParentMessage) => {
-              if (m.type !== "memory") return;
-              child.off("message", onMessage);
-              done({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal });
-            };
-            child.on("message", onMessage);
-            child.send({ type: "memory" });
-          }),
+        memory: () => ask(child, "memory").then((m) => ({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal })),
+        requestTimes: () => ask(child, "requests").then((m) => ({ count: m.count, p50: m.p50, p99: m.p99, max: m.max })),
       });
     });
+  });
+}
+
+/** Sends a question to the child and resolves with its first answer of that type. */
+function ask<T extends "memory" | "requests">(child: ChildProcess, type: T): Promise<Extract<ParentMessage, { type: T }>> {
+  return new Promise((done) => {
+    const onMessage = (m: ParentMessage) => {
+      if (m.type !== type) return;
+      child.off("message", onMessage);
+      done(m as Extract<ParentMessage, { type: T }>);
+    };
+    child.on("message", onMessage);
+    child.send({ type });
   });
 }

@@ -3,7 +3,7 @@ import "../src/util/quiet-lancedb.ts"; // first: before anything loads LanceDB
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
 import { DiscordAdapter } from "./discord/app.ts";
-import { reportToParent } from "./ipc.ts";
+import { reportToParent, timeRequestsForParent } from "./ipc.ts";
 import { closeHttpGracefully } from "./shutdown.ts";
 import { assertSafeListen } from "./webhook/auth.ts";
 import { SlackAdapter } from "./slack/app.ts";
@@ -19,6 +19,7 @@ export async function startServer(): Promise<void> {
   await slack?.start();
   const discord = config.discord ? new DiscordAdapter(bot, config.discord) : undefined;
   await discord?.start();
+  timeRequestsForParent(app);
   const address = await app.listen({ port: config.port, host: config.host });
   console.log(`chatrec listening on ${address} (data in ${config.dataDir}${webhookSecret ? "; /v1 requires signed requests" : "; no API secret: loopback only"})`);
   if (slack) console.log(slack.mode === "socket" ? "Slack: connected over Socket Mode" : `Slack: events at ${address}/slack/events`);

@@ -33,6 +33,7 @@ try {
   warm = true;
   await warmUp;
   const start = await server.memory();
+  await server.requestTimes(); // from here on: the warm-up's requests are not counted
   console.log(`server ${server.url}, ${people} simulated people for ${seconds} s (data in ${dir})`);
   console.log(`memory at start: RSS ${mb(start.rss)}, heap used ${mb(start.heapUsed)}`);
 
@@ -49,12 +50,15 @@ try {
   clearInterval(sampler);
   const elapsed = (performance.now() - t0) / 1000;
   const end = await server.memory();
+  const inside = await server.requestTimes();
 
   const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
   const errors = answers.filter((a) => a.status !== 200);
   const byKind = (kind: Answer["kind"]) => answers.filter((a) => a.kind === kind).length;
   console.log(`requests: ${answers.length} in ${elapsed.toFixed(1)} s = ${(answers.length / elapsed).toFixed(1)} requests/s (messages ${byKind("message")}, feedback ${byKind("feedback")}, profile reads ${byKind("profile")})`);
   console.log(`latency: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1) ?? "-"} ms`);
+  // The difference is time spent before the server read the request (waiting for the connection to be served).
+  console.log(`  inside the server (request read -> answer sent, ${inside.count} requests): p50 ${inside.p50.toFixed(1)} ms, p99 ${inside.p99.toFixed(1)} ms, max ${inside.max.toFixed(1)} ms`);
   console.log(`errors: ${errors.length}${errors.length ? ` (${[...new Set(errors.map((e) => e.failure ?? String(e.status)))].slice(0, 5).join("; ")})` : ""}`);
   console.log(`memory at end: RSS ${mb(end.rss)}, heap used ${mb(end.heapUsed)} (start: RSS ${mb(start.rss)}, heap used ${mb(start.heapUsed)})`);
   if (errors.length > 0) process.exitCode = 1;

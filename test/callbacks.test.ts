@@ -5,7 +5,8 @@ import { createHmac } from "node:crypto";
 import { rmSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ATTEMPT_HEADER, DELIVERY_HEADER, retryAfterMs } from "../adapters/webhook/callbacks.ts";
+import { ATTEMPT_HEADER, DELIVERY_HEADER } from "../adapters/webhook/callbacks.ts";
+import { retryAfterMs } from "../src/util/retry-after.ts";
 import { buildServer } from "../adapters/webhook/server.ts";
 import { Bot } from "../src/bot.ts";
 import { loadConfig, type CallbackConfig } from "../src/config.ts";
@@ -93,9 +94,13 @@ describe("webhook callbacks", () => {
     const got = await receiver.count(2);
     expect(got.map((r) => r.headers[ATTEMPT_HEADER])).toEqual(["1", "2"]);
     expect(got[1]!.at - got[0]!.at).toBeGreaterThanOrEqual(995); // not the 40 ms backoff
-    expect(retryAfterMs("120")).toBe(60_000); // capped at a minute
-    expect(retryAfterMs(new Date(Date.now() + 5_000).toUTCString())).toBeGreaterThan(3_000);
-    expect(retryAfterMs("soon")).toBeUndefined();
+    const h = (init: Record<string, string>) => new Headers(init);
+    expect(retryAfterMs(h({ "retry-after": "120" }), 60_000)).toBe(60_000); // capped
+    expect(retryAfterMs(h({ "retry-after": "1.5" }))).toBe(1500);
+    expect(retryAfterMs(h({ "retry-after-ms": "250", "retry-after": "9" }))).toBe(250);
+    expect(retryAfterMs(h({ "retry-after": new Date(Date.now() + 5_000).toUTCString() }))).toBeGreaterThan(3_000);
+    expect(retryAfterMs(h({ "retry-after": "soon" }))).toBeUndefined();
+    expect(retryAfterMs(h({}))).toBeUndefined();
   });
 
   it("retries after a network error (connection dropped without an answer)", async () => {

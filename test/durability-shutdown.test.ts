@@ -35,6 +35,11 @@ describe("graceful shutdown and forgetting", () => {
     expect((await fetch(`${server.url}/v1/users/leaver`, { method: "DELETE" })).status).toBe(204);
     expect((await fetch(`${server.url}/v1/users/leaver/profile`)).status).toBe(404);
     expect((await fetch(`${server.url}/v1/users/leaver/export`)).status).toBe(404);
+    // The server times its own requests for the load test: the five so far.
+    const inside = await server.requestTimes();
+    expect(inside.count).toBe(5);
+    expect(inside.max).toBeGreaterThan(0);
+    expect(inside.max).toBeGreaterThanOrEqual(inside.p50);
 
     const answers: Answer[] = [];
     let stopped = false;

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { CallbackConfig } from "../../src/config.ts";
 import { signedHeaders } from "../../src/util/signature.ts";
+import { retryAfterMs } from "../../src/util/retry-after.ts";
 import { sleep } from "../../src/util/sleep.ts";
 
 export const DELIVERY_HEADER = "x-chatrec-delivery";
@@ -45,13 +46,6 @@ const retryable = (status: number) => status >= 500 || status === 408 || status 
 /** A receiver may ask for a longer pause than our backoff, not for an unbounded one. */
 const MAX_RETRY_AFTER_MS = 60_000;
 
-/** Retry-After as milliseconds from now: delay-seconds or an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  const ms = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v) - now;
-  return Number.isFinite(ms) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms)) : undefined;
-}
 
 /** Delivers callbacks in the background; close() stops waiting retries and waits for deliveries in flight. */
 export class CallbackSender {
@@ -96,7 +90,7 @@ export class CallbackSender {
         await res.arrayBuffer().catch(() => undefined);
         if (res.ok) return;
         outcome = `HTTP ${res.status}`;
-        asked = retryAfterMs(res.headers.get("retry-after"));
+        asked = retryAfterMs(res.headers, MAX_RETRY_AFTER_MS);
         if (!retryable(res.status)) {
           this.log.warn({ deliveryId: id, url: url.origin + url.pathname, status: res.status }, "callback refused by the receiver; not retrying");
           return;

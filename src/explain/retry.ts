@@ -2,6 +2,7 @@
 // (The openai client's own retries sleep without watching the abort signal, so they are switched off.)
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { sleep } from "../util/sleep.ts";
+import { retryAfterMs } from "../util/retry-after.ts";
 
 const BASE_DELAY_MS = 100;
 /** A retry that would start with less than this left of the budget is not worth making. */
@@ -27,11 +28,4 @@ export function retryDelayMs(err: unknown, attempt: number): number | undefined 
   if (err instanceof APIConnectionError) return backoff;
   if (err instanceof APIError && (err.status === 429 || (err.status ?? 0) >= 500)) return retryAfterMs(err.headers) ?? backoff;
   return undefined;
-}
-
-function retryAfterMs(headers: Headers | undefined): number | undefined {
-  const ms = Number.parseFloat(headers?.get("retry-after-ms") ?? "");
-  if (Number.isFinite(ms) && ms >= 0) return ms;
-  const seconds = Number.parseFloat(headers?.get("retry-after") ?? "");
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 }
