@@ -150,17 +150,10 @@ export class Bot {
     return this.queue.run(key, async () => {
       const { profile } = await this.store.load(key, this.items, Date.now());
       const req: RankRequest = { profile, limit: opts.limit, mmrLambda: opts.mmrLambda ?? this.config.mmrLambda };
-      if (opts.text) {
-        const text = cleanText(opts.text, this.config.maxTextLength);
-        const parsed = parseMessage(text, { titles: this.catalog.titles, people: this.catalog.people, categories: this.categories, lastListLength: profile.lastList.length });
-        const prediction = withRequested((await this.model.predict([parsed.residual || text]))[0]!, this.catalog.labels, parsed.requested);
-        if (parsed.residual.replace(/[^\p{L}\p{N}]/gu, "").length > 2 && norm2(prediction.embedding) > 0) {
-          req.message = prediction.embedding;
-          req.messageInterests = prediction.interests;
-        }
-        if (parsed.intent === "recommend" && parsed.requested.length) req.requested = parsed.requested;
-      }
-      return req;
+      if (!opts.text) return req;
+      const text = cleanText(opts.text, this.config.maxTextLength);
+      const parsed = this.parse(text, profile);
+      return { ...req, ...messageRequest(parsed, await this.read(parsed, text)) };
     });
   }
 
@@ -190,7 +183,7 @@ export class Bot {
     const state = await this.store.load(key, this.items, now);
     laps.lap("load");
     const redelivered = msg.messageId !== undefined && state.messageIds.has(msg.messageId);
-    const parsed = parseMessage(text, { titles: this.catalog.titles, people: this.catalog.people, categories: this.categories, lastListLength: state.profile.lastList.length });
+    const parsed = this.parse(text, state.profile);
     const referenced = this.referencedItem(state.profile, parsed);
     laps.lap("parse");
 
@@ -207,9 +200,8 @@ export class Bot {
     }
     if (redelivered) return this.replyFor(state.profile, "Already got that message; here is your current list.", "recommend", limit);
 
-    const prediction = withRequested((await this.model.predict([parsed.residual || text]))[0]!, this.catalog.labels, parsed.requested);
+    const reading = await this.read(parsed, text);
     laps.lap("model");
-    const informative = parsed.residual.replace(/[^\p{L}\p{N}]/gu, "").length > 2 && norm2(prediction.embedding) > 0;
     // Asking for a category by name now overrides an earlier "no ..." of it.
     const lifted = parsed.requested.filter((c) => state.profile.constraints.excludeCategories.includes(c));
     const event: ProfileEvent = {
@@ -227,16 +219,17 @@ export class Bot {
       constraints: { ...parsed.constraints, ...(lifted.length ? { allowCategories: lifted } : {}) },
       shown: [],
     };
-    if (informative && parsed.intent === "recommend") {
-      event.interests = Array.from(prediction.interests);
-      event.embedding = Array.from(prediction.embedding);
-      event.confidence = confidence(prediction.interests);
+    const { message } = messageRequest(parsed, reading);
+    if (message) {
+      event.interests = Array.from(reading.prediction.interests);
+      event.embedding = Array.from(message);
+      event.confidence = confidence(reading.prediction.interests);
     }
     if (parsed.signal && referenced) event.signals.push({ itemId: referenced, signal: parsed.signal });
     const anchor = parsed.intent === "critique" ? referenced : parsed.moreLike;
     if (parsed.intent === "critique" && referenced) event.signals.push({ itemId: referenced, signal: "click" });
     const lead = [this.acknowledge(parsed, referenced), lifted.length ? `${capitalise(lifted.join(" and "))} allowed again.` : ""].filter(Boolean).join(" ");
-    return this.recommendAndCommit(laps, key, state, event, limit, informative && parsed.intent === "recommend" ? prediction : undefined, anchor, lead, parsed.intent === "recommend" ? parsed.residual : undefined, parsed.requested);
+    return this.recommendAndCommit(laps, key, state, event, limit, messageRequest(parsed, reading), anchor, lead, parsed.intent === "recommend" ? parsed.residual : undefined);
   }
 
   private async profileOnlyTurn(key: string, opts: { messageId?: string; limit?: number }): Promise<OutgoingReply> {
@@ -247,7 +240,7 @@ export class Bot {
     laps.lap("load");
     if (opts.messageId && state.messageIds.has(opts.messageId)) return this.replyFor(state.profile, "Already got that message; here is your current list.", "recommend", limit);
     const event: ProfileEvent = { seq: state.profile.seq + 1, at: now, kind: "message", intent: "recommend", ...(opts.messageId ? { messageId: opts.messageId } : {}), signals: [], shown: [] };
-    return this.recommendAndCommit(laps, key, state, event, limit, undefined, undefined, "");
+    return this.recommendAndCommit(laps, key, state, event, limit, {}, undefined, "");
   }
 
   private async feedbackTurn(key: string, action: FeedbackAction): Promise<OutgoingReply> {
@@ -268,14 +261,14 @@ export class Bot {
       shown: [],
     };
     const note = { like: `Noted: you like ${item.title}.`, dislike: `Got it, not ${item.title}.`, seen: `Noted: you've seen ${item.title}.`, click: `Noted your interest in ${item.title}.`, more: `More like ${item.title}:` }[action.signal];
-    return this.recommendAndCommit(laps, key, state, event, action.limit ?? DEFAULT_LIMIT, undefined, action.signal === "more" ? item.id : undefined, note);
+    return this.recommendAndCommit(laps, key, state, event, action.limit ?? DEFAULT_LIMIT, {}, action.signal === "more" ? item.id : undefined, note);
   }
 
-  private async recommendAndCommit(laps: StageLaps, key: string, state: PersonState, event: ProfileEvent, limit: number, message: InterestPrediction | undefined, anchor: string | undefined, lead: string, phrase?: string, requested: readonly string[] = []): Promise<OutgoingReply> {
+  private async recommendAndCommit(laps: StageLaps, key: string, state: PersonState, event: ProfileEvent, limit: number, message: MessageRequest, anchor: string | undefined, lead: string, phrase?: string): Promise<OutgoingReply> {
     // Apply first so the reply already reflects this message, then record what was shown in the same event.
     const preview = applyEvent(state.profile, event, this.items);
     laps.lap("profile");
-    const ranked = this.ranker.rank({ profile: preview, ...(message ? { message: message.embedding, messageInterests: message.interests } : {}), ...(anchor ? { anchorItemId: anchor } : {}), ...(requested.length ? { requested } : {}), limit, mmrLambda: this.config.mmrLambda });
+    const ranked = this.ranker.rank({ profile: preview, ...message, ...(anchor ? { anchorItemId: anchor } : {}), limit, mmrLambda: this.config.mmrLambda });
     laps.lap("rank");
     event.shown = ranked.map((r) => this.catalog.items[r.row]!.id);
     const committed = this.store.commit(key, state, event, this.items);
@@ -320,6 +313,16 @@ export class Bot {
       default:
         return undefined;
     }
+  }
+
+  private parse(text: string, profile: Profile): ParsedMessage {
+    return parseMessage(text, { titles: this.catalog.titles, people: this.catalog.people, categories: this.categories, lastListLength: profile.lastList.length });
+  }
+
+  /** The model's reading of a message (corrected by the categories it names) and whether it says anything. */
+  private async read(parsed: ParsedMessage, text: string): Promise<MessageReading> {
+    const prediction = withRequested((await this.model.predict([parsed.residual || text]))[0]!, this.catalog.labels, parsed.requested);
+    return { prediction, informative: parsed.residual.replace(/[^\p{L}\p{N}]/gu, "").length > 2 && norm2(prediction.embedding) > 0 };
   }
 
   private referencedItem(profile: Profile, parsed: ParsedMessage): string | undefined {
@@ -398,3 +401,21 @@ function norm2(v: Float32Array): number {
 }
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+interface MessageReading {
+  prediction: InterestPrediction;
+  informative: boolean;
+}
+
+type MessageRequest = Pick<RankRequest, "message" | "messageInterests" | "requested">;
+
+/**
+ * What a message adds to the ranking request, the same for a live turn and for `rankingRequest` (the
+ * evaluations): its reading when it asks for something and says anything, and the categories it names.
+ */
+function messageRequest(parsed: ParsedMessage, { prediction, informative }: MessageReading): MessageRequest {
+  return {
+    ...(informative && parsed.intent === "recommend" ? { message: prediction.embedding, messageInterests: prediction.interests } : {}),
+    ...(parsed.requested.length ? { requested: parsed.requested } : {}),
+  };
+}

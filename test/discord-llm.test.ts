@@ -88,6 +88,8 @@ describe("Discord with an LLM configured", () => {
       await env.fake.waitFor((c) => c.method === "POST" && c.path === `/channels/${sent.channel_id}/messages`);
       for (let i = 0; i < 100 && env.bot.explainer.stats.dropped === dropped; i++) await new Promise((r) => setTimeout(r, 50));
       expect(env.bot.explainer.stats.dropped).toBe(dropped + 1);
+      // An edit would follow the drop by milliseconds: give it time to arrive before checking there is none.
+      await new Promise((r) => setTimeout(r, 300));
       expect(env.fake.calls.filter((c) => c.method === "PATCH" && c.path.startsWith(`/channels/${sent.channel_id}/`))).toEqual([]);
     } finally {
       llm.setScript((_n, req) => ({ content: answerNamingPromptTitles(req), delayMs: LLM_DELAY_MS }));

@@ -38,8 +38,6 @@ export interface RankRequest {
   mmrLambda: number;
   /** Categories this message asks for by name ("animated movies for the kids"): they lead this list. */
   requested?: readonly string[];
-  /** false: plain score order of every candidate (for explaining one item). */
-  diversify?: boolean;
 }
 
 /** Feature values of every candidate row (training), row-major candidates x FEATURE_NAMES. */
@@ -94,10 +92,8 @@ interface Query {
   seriesHit: Uint8Array;
   meanYear: number;
   shown: Uint8Array;
-  /** 1 for items in a category the person asked for only ("only comedies"). */
-  included: Uint8Array | undefined;
-  /** 1 for items in a category this message asks for. */
-  requested: Uint8Array | undefined;
+  /** Added to the score of items in a category asked for ("only comedies", "animated movies"); undefined when none. */
+  categoryBoost: Float32Array | undefined;
   likedRows: Array<{ id: string; row: number }>;
 }
 
@@ -178,11 +174,16 @@ export class Ranker {
     return out;
   }
 
-  private categoryMask(categories: readonly string[]): Uint8Array | undefined {
-    if (categories.length === 0) return undefined;
-    const mask = new Uint8Array(this.catalog.size);
-    for (const c of categories) for (const row of this.rowsByCategory.get(c) ?? []) mask[row] = 1;
-    return mask;
+  private categoryBoost(included: readonly string[], requested: readonly string[]): Float32Array | undefined {
+    if (included.length === 0 && requested.length === 0) return undefined;
+    const boost = new Float32Array(this.catalog.size);
+    const add = (categories: readonly string[], value: number) => {
+      const rows = new Set(categories.flatMap((c) => this.rowsByCategory.get(c) ?? []));
+      for (const row of rows) boost[row]! += value;
+    };
+    add(included, INCLUDE_CATEGORY_BOOST);
+    add(requested, REQUESTED_CATEGORY_BOOST);
+    return boost;
   }
 
   private blockedRows(req: RankRequest): Uint8Array {
@@ -240,35 +241,31 @@ export class Ranker {
     const seedIds = [...new Set([...profile.mentioned, ...profile.liked].filter((id) => !disliked.has(id)))];
     const seeds = rowsOf(seedIds.slice(-RECENT_SEEDS));
 
+    const { facets } = this;
+    const L = catalog.labels.length;
     const comention = new Float32Array(n);
     const movielens = new Float32Array(n);
     const best = new Map<number, { id: string; count: number }>();
-    seeds.forEach(({ id }, i) => {
-      const w = Math.pow(RECENCY, seeds.length - 1 - i);
-      const nb = this.neighbourRows(id);
-      for (let k = 0; k < nb.rows.length; k++) {
-        const row = nb.rows[k]!;
-        comention[row]! += w * nb.comention[k]!;
-        movielens[row]! += w * nb.movielens[k]!;
-        if (nb.comention[k]! > (best.get(row)?.count ?? 0)) best.set(row, { id, count: nb.comention[k]! });
-      }
-    });
-    for (let row = 0; row < n; row++) if (comention[row]! > 0) comention[row] = Math.log1p(comention[row]!);
-
-    const { facets } = this;
-    const L = catalog.labels.length;
     const personWeight = new Float32Array(facets.personCount);
     const seriesHit = new Uint8Array(facets.seriesCount);
     const seedGenres = new Float32Array(L);
     let yearSum = 0;
     let years = 0;
-    seeds.forEach(({ row }, i) => {
+    seeds.forEach(({ id, row }, i) => {
       const w = Math.pow(RECENCY, seeds.length - 1 - i);
+      const nb = this.neighbourRows(id);
+      for (let k = 0; k < nb.rows.length; k++) {
+        const r = nb.rows[k]!;
+        comention[r]! += w * nb.comention[k]!;
+        movielens[r]! += w * nb.movielens[k]!;
+        if (nb.comention[k]! > (best.get(r)?.count ?? 0)) best.set(r, { id, count: nb.comention[k]! });
+      }
       for (let p = facets.personStart[row]!; p < facets.personStart[row + 1]!; p++) personWeight[facets.personIds[p]!]! += w;
       if (facets.series[row]! >= 0) seriesHit[facets.series[row]!] = 1;
       if (!Number.isNaN(facets.year[row]!)) { yearSum += facets.year[row]!; years++; }
       for (let l = 0; l < L; l++) seedGenres[l]! += w * this.genreHits[row * L + l]!;
     });
+    for (let row = 0; row < n; row++) if (comention[row]! > 0) comention[row] = Math.log1p(comention[row]!);
     // A person they named ("anything with Keanu Reeves") counts like a seed film of theirs.
     const named = profile.people.slice(-RECENT_SEEDS);
     named.forEach((name, i) => {
@@ -306,8 +303,7 @@ export class Ranker {
       seriesHit,
       meanYear: years ? yearSum / years : Number.NaN,
       shown,
-      included: this.categoryMask(profile.constraints.includeCategories),
-      requested: this.categoryMask(req.requested ?? []),
+      categoryBoost: this.categoryBoost(profile.constraints.includeCategories, req.requested ?? []),
       likedRows,
     };
   }
@@ -363,7 +359,7 @@ export class Ranker {
     if (q.blocked[row]) return undefined;
     const x = new Float32Array(FEATURE_COUNT);
     this.featuresInto(q, row, x, 0);
-    const score = this.rescorer ? this.rescorer(x) : FEATURE_NAMES.reduce((s, name, f) => s + this.model.weights[name] * x[f]!, 0);
+    const score = (this.rescorer ? this.rescorer(x) : FEATURE_NAMES.reduce((s, name, f) => s + this.model.weights[name] * x[f]!, 0)) + (q.categoryBoost?.[row] ?? 0);
     return this.ranked(q, row, score);
   }
 
@@ -404,8 +400,7 @@ export class Ranker {
     const { year, series, personStart, personIds } = this.facets;
     const hasYear = !Number.isNaN(q.meanYear);
     const meanYear = q.meanYear;
-    const included = q.included;
-    const requested = q.requested;
+    const categoryBoost = q.categoryBoost;
     const { blocked, comention, movielens, shown, personWeight, seriesHit } = q;
     const popularity = catalog.popularity;
     const mlPopularity = this.movielensPopularity;
@@ -442,8 +437,7 @@ export class Ranker {
       const sr = series[row]!;
       if (sr >= 0 && seriesHit[sr]) s += wSeries;
       if (!shown[row]) s += wNovelty;
-      if (included?.[row]) s += INCLUDE_CATEGORY_BOOST;
-      if (requested?.[row]) s += REQUESTED_CATEGORY_BOOST;
+      if (categoryBoost) s += categoryBoost[row]!;
       scores[row] = s;
       candidates[count++] = row;
     }
@@ -456,8 +450,7 @@ export class Ranker {
       // The re-scored rows now lead the rest, so MMR's pool is among them (in row order, as ties break).
       if (rescored.length >= mmrPool) best = Int32Array.from(rescored).sort();
     }
-    const pool = req.diversify === false ? Array.from(rows).sort((a, b) => scores[b]! - scores[a]!) : topRows(best, scores, mmrPool);
-    const picked = req.diversify === false ? pool : mmrRows(catalog, pool, scores, req.limit, req.mmrLambda);
+    const picked = mmrRows(catalog, topRows(best, scores, mmrPool), scores, req.limit, req.mmrLambda);
     return picked.map((row) => this.ranked(q, row, scores[row]!));
   }
 
@@ -474,7 +467,7 @@ export class Ranker {
       const row = pool[i]!;
       floor = Math.min(floor, scores[row]!);
       this.featuresInto(q, row, x, 0);
-      rescored[i] = rescorer(x) + categoryBoost(q, row); // "only comedies" and "animated movies" hold here too
+      rescored[i] = rescorer(x) + (q.categoryBoost?.[row] ?? 0); // "only comedies" and "animated movies" hold here too
       min = Math.min(min, rescored[i]!);
     }
     // Keep the pool above the rest: shift re-scores so the lowest equals the old floor.
@@ -495,10 +488,6 @@ export class Ranker {
     if (seed !== undefined) { features.neighbourOfId = seed.id; features.neighbourCount = seed.count; }
     return { row, score, features };
   }
-}
-
-function categoryBoost(q: Query, row: number): number {
-  return (q.included?.[row] ? INCLUDE_CATEGORY_BOOST : 0) + (q.requested?.[row] ? REQUESTED_CATEGORY_BOOST : 0);
 }
 
 /** Rows under each key, in row order: keys[row] lists the keys of that row. */

@@ -97,24 +97,10 @@ export interface MlpScorer {
   w2: number[];
 }
 
-/** The re-scorer's value for one candidate's raw features. */
-export function mlpScore(mlp: MlpScorer, x: Float32Array): number {
-  const { hidden: H, mean, std, linear, w1, b1, w2 } = mlp;
-  const F = linear.length;
-  let s = 0;
-  const z = new Float64Array(F);
-  for (let f = 0; f < F; f++) { z[f] = (x[f]! - mean[f]!) / std[f]!; s += linear[f]! * z[f]!; }
-  for (let h = 0; h < H; h++) {
-    let a = b1[h]!;
-    for (let f = 0; f < F; f++) a += w1[f * H + h]! * z[f]!;
-    if (a > 0) s += w2[h]! * a;
-  }
-  return s;
-}
-
 /**
- * The same function as `mlpScore`, compiled for the per-turn path: the standardisation folded into the
- * weights (z = (x − mean) / std is linear), each hidden unit's weights contiguous, no allocation per call.
+ * The re-scorer as a function of one candidate's raw features, compiled for the per-turn path: the
+ * standardisation folded into the weights (z = (x − mean) / std is linear), each hidden unit's weights
+ * contiguous, no allocation per call.
  */
 export function compileMlp(mlp: MlpScorer): (x: Float32Array) => number {
   const { hidden: H, mean, std, linear, w1, b1, w2 } = mlp;

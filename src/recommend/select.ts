@@ -21,7 +21,7 @@ export function topRows(rows: Int32Array, scores: Float32Array, k: number): numb
 }
 
 /** The k-th largest value (1-based) of `a`, which is reordered (Hoare's selection). */
-export function kthLargest(a: Float32Array, k: number): number {
+function kthLargest(a: Float32Array, k: number): number {
   let lo = 0;
   let hi = a.length - 1;
   const target = k - 1;
