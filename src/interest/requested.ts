@@ -1,5 +1,5 @@
 // The model's reading of a message, corrected by the categories the message names: "something scary please"
-// is a horror request even where the bag of words hesitates (the model gave it 25% horror, 48% comedy).
+// is a horror request even where the bag of words reads it as only partly horror.
 import type { InterestPrediction } from "./model.ts";
 
 /** Share of the interests that the named categories take over. */
