@@ -65,6 +65,20 @@ describe("title linking on the demo catalog", () => {
     expect(parseMessage("I loved Inception", ctx).requested).toEqual([]);
   });
 
+  it("reads years asked for: decades, spans of decades, newer films, but not newer films turned down", () => {
+    const ctx = { titles: index, categories: new Set(["comedy"]), lastListLength: 0 };
+    const years = (text: string) => {
+      const { minYear, maxYear } = parseMessage(text, ctx).constraints;
+      return [minYear, maxYear];
+    };
+    expect(years("any comedies from the 80s?")).toEqual([1980, 1989]);
+    expect(years("I am looking for a 80's or 90's comedy please")).toEqual([1980, 1999]);
+    expect(years("70s and 80s movies")).toEqual([1970, 1989]);
+    expect(years("can you recommend any newer action movies")).toEqual([2010, undefined]);
+    expect(years("I like Pulp Fiction I don't tend to watch newer movies")).toEqual([undefined, undefined]);
+    expect(years("a kid from the 80's")).toEqual([undefined, undefined]);
+  });
+
   it("understands references to the last list", () => {
     const ctx = { titles: index, categories: new Set<string>(), lastListLength: 5 };
     expect(parseMessage("more like the second one", ctx)).toMatchObject({ intent: "critique", reference: 1 });

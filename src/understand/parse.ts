@@ -59,6 +59,18 @@ const DECADE_REQUEST = new RegExp(`\\b${WHAT}(?:\\s+[a-z]+)?\\s+(?:from|of|in)\\
 /** "something recent", "new movies", "the latest films", "anything newer". */
 const RECENT_REQUEST = new RegExp(`\\b(?:recent|new|newer|latest)\\s+(?:movies?|films?|releases?|flicks?|books?|stuff|comed(?:y|ies)|horrors?|thrillers?|dramas?|action)\\b|\\b(?:something|anything)\\s+(?:more\\s+)?(?:recent|new|newer)\\b`, "i");
 
+/** "80's", "1990s", "70" -> the decade's first year. */
+function decadeStart(d: string): number {
+  const n = Number(d);
+  return n < 100 ? n + (n >= 30 ? 1900 : 2000) : n;
+}
+
+/** The first of two decades joined by "or", "and", "to", "-" or "/" ("80's or 90's comedy"). */
+const DECADE_SPAN = /\b((?:19|20)?\d0)'?s\s*(?:or|and|to|through|-|\/|&)\s*(?:the\s+)?(?:19|20)?\d0'?s\b/i;
+
+/** Before "newer movies": the person does not want them ("I don't tend to watch", "not big on"). */
+const NOT_WANTED = /\b(?:don'?t|do not|never|hate|dislike|can'?t stand|not (?:into|a fan of|big on|interested in))\b/i;
+
 function parseConstraints(text: string, categories: ReadonlySet<string>): { constraints: ParsedMessage["constraints"]; residual: string } {
   const constraints: ParsedMessage["constraints"] = {};
   let residual = text;
@@ -84,12 +96,17 @@ function parseConstraints(text: string, categories: ReadonlySet<string>): { cons
   // newer ones too" are not requests (on ReDial dev they had blocked 4% of the movies people were offered).
   const decade = DECADE_REQUEST.exec(text);
   if (decade && !after && !before) {
-    let start = Number(decade[1] ?? decade[2]);
-    if (start < 100) start += start >= 30 ? 1900 : 2000;
+    const start = decadeStart(decade[1] ?? decade[2]!);
+    // "80's or 90's comedy", "70s and 80s movies": the span from the first decade named to the last.
+    const first = DECADE_SPAN.exec(text.slice(0, decade.index + decade[0].length));
+    const from = first ? Math.min(decadeStart(first[1]!), start) : start;
     // The phrase stays in the residual: "comedies" in "comedies from the 80s" is what the model should read.
-    if (start >= 1900 && start <= 2030) { constraints.minYear = start; constraints.maxYear = start + 9; }
+    if (from >= 1900 && start <= 2030) { constraints.minYear = from; constraints.maxYear = start + 9; }
   }
-  if (RECENT_REQUEST.test(text) && !/\b(older|old|any (time|year|period))\b/i.test(text) && constraints.minYear === undefined) {
+  const recent = RECENT_REQUEST.exec(text);
+  const clauseBefore = recent ? (text.slice(Math.max(0, recent.index - 40), recent.index).split(/[.!?;,]|\bbut\b/i).at(-1) ?? "") : "";
+  // "I don't tend to watch newer movies" is no request for them.
+  if (recent && !NOT_WANTED.test(clauseBefore) && !/\b(older|old|any (time|year|period))\b/i.test(text) && constraints.minYear === undefined) {
     constraints.minYear = 2010;
   }
   if (/\b(any (genre|year)|no (more )?(limits|constraints|filters)|forget (the|my) (filters|constraints)|reset filters)\b/i.test(text)) constraints.clear = true;
