@@ -46,7 +46,7 @@ function examples(n: number, rng: Rng): RankerExample[] {
     }
     values[comention] = 0.9 + 0.1 * rng.next();
     values[popularity] = 0.4 + 0.2 * rng.next(); // a bump: neither the most nor the least popular
-    return { values, positives: 1, size };
+    return { values, positives: 1, size, weight: 1 };
   });
 }
 
@@ -114,6 +114,28 @@ describe("the re-scorer", () => {
     expect(() => loadRankerModel(file)).toThrow(RankerModelError);
     writeFileSync(file, JSON.stringify({ format: 2, features: FEATURE_NAMES.slice(1), weights, priors: { movielens: {}, tmdb: {} }, mlp: tinyMlp(), training: {} }));
     expect(() => loadRankerModel(file)).toThrow(/other features/);
+  });
+});
+
+describe("instance weights", () => {
+  it("let down-weighted instances pull the learnt weights less", () => {
+    // Instances whose ground truth has the most co-mentions, and as many whose ground truth has the fewest.
+    const flipped = (e: RankerExample): RankerExample => {
+      const values = e.values.slice();
+      values[comention] = 0.1 * values[comention]!;
+      return { ...e, values };
+    };
+    const agree = examples(200, new Rng(4));
+    const disagree = examples(200, new Rng(5)).map(flipped);
+    const fitWith = (weight: number) => fitRanker([...agree, ...disagree.map((e) => ({ ...e, weight }))], { epochs: 150, l2: 1e-4 }).weights.comention;
+    expect(fitWith(0.1)).toBeGreaterThan(fitWith(1) + 0.5);
+    // The re-scorer too: how much more it scores a row with many co-mentions than one with few.
+    const lift = (weight: number) => {
+      const score = compileMlp(fitMlp([...agree, ...disagree.map((e) => ({ ...e, weight }))], { hidden: 8, epochs: 15, batch: 16, lr: 0.01, l2: 1e-4, negatives: 40, seed: 3, members: 1 }).mlp);
+      const row = (c: number) => { const x = new Float32Array(F).fill(0.5); x[comention] = c; return x; };
+      return score(row(0.95)) - score(row(0.1));
+    };
+    expect(lift(0.1)).toBeGreaterThan(lift(1));
   });
 });
 

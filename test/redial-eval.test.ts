@@ -8,7 +8,7 @@ import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
 import { evaluateRedial } from "../src/eval/redial.ts";
 import { RecallAccumulator } from "../src/eval/redial-metrics.ts";
-import { dialogueInstances, loadRedialDialogues, type RedialInstance } from "../src/eval/redial-replay.ts";
+import { dialogueInstances, loadRedialDialogues, replayDialogue, type RedialInstance, type SeekerMentionInstance } from "../src/eval/redial-replay.ts";
 
 const FIXTURE = join(import.meta.dirname, "fixtures/redial-dev-4.jsonl");
 
@@ -82,6 +82,28 @@ describe("ReDial protocol on real dev dialogues", () => {
     expect(report.latency_ms.p99).toBeGreaterThanOrEqual(report.latency_ms.p50);
     expect(report.coverage).toBeGreaterThan(0);
   }, 60_000);
+
+  it("hands training the seeker messages that bring up new movies, without the mentions, before the bot reads them", async () => {
+    const d = loadRedialDialogues(FIXTURE, bot.catalog).find((x) => x.id === "480")!;
+    const seen: Array<SeekerMentionInstance & { knownToBot: string[] }> = [];
+    const user = { platform: "test", id: "seeker-mentions" };
+    await replayDialogue(bot, d, user, {
+      instance: async () => undefined,
+      seekerMentions: async (inst) => {
+        const { profile } = (await bot.rankingRequest(user, { limit: 1 }));
+        seen.push({ ...inst, knownToBot: [...profile.mentioned] });
+      },
+    });
+    // Message 5: "I liked @167623 for fantasy I am more into movies like @90950" (167623 was offered at 3);
+    // message 6: "@119116 was pretty good too".
+    expect(seen.map(({ text, groundTruth }) => ({ text, groundTruth }))).toEqual([
+      { text: "I liked for fantasy I am more into movies like", groundTruth: ["90950"] },
+      { text: "was pretty good too", groundTruth: ["119116"] },
+    ]);
+    expect([...seen[1]!.mentionedBefore].sort()).toEqual(["167623", "173843", "90950"]);
+    expect(seen[0]!.knownToBot).not.toContain("90950"); // asked before the message is handled
+    expect(seen[1]!.knownToBot).toContain("90950");
+  }, 30_000);
 
   it("records a bot turn: its items are never offered again and 'I've seen that one' refers to them", async () => {
     const user = { platform: "test", id: "suggested" };

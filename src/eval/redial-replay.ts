@@ -47,9 +47,21 @@ export function dialogueInstances(d: RedialConversation): Array<Omit<RedialInsta
   return out;
 }
 
+/** A seeker message that brings up movies not mentioned before (training only: the protocol ranks at recommender messages). */
+export interface SeekerMentionInstance {
+  user: UserRef;
+  /** The message without its movie mentions ("I love horror movies like"), read as the person's request. */
+  text: string;
+  /** The movies it brings up that were not mentioned earlier. */
+  groundTruth: string[];
+  mentionedBefore: ReadonlySet<string>;
+}
+
 export interface ReplayHooks {
   /** Called at each instance, before the recommender message is recorded. */
   instance(inst: RedialInstance): Promise<void>;
+  /** Called before a seeker message that brings up new movies (not the dialogue's first message) is handled. */
+  seekerMentions?(inst: SeekerMentionInstance): Promise<void>;
   /** Milliseconds the bot took for each seeker message (the per-turn path). */
   turnMs?(ms: number): void;
 }
@@ -58,9 +70,12 @@ export async function replayDialogue(bot: Bot, d: RedialConversation, user: User
   const instances = new Map(dialogueInstances(d).map((inst) => [inst.messageIndex, inst]));
   let seekerTurn: string[] = [];
   let previousWasSeeker = false;
+  const mentioned = new Set<string>();
   for (const [i, m] of d.messages.entries()) {
     if (m.seeker) {
       if (!previousWasSeeker) seekerTurn = [];
+      const fresh = [...new Set(m.movies)].filter((id) => !mentioned.has(id));
+      if (hooks.seekerMentions && i > 0 && fresh.length > 0) await hooks.seekerMentions({ user, text: m.withoutMovies, groundTruth: fresh, mentionedBefore: new Set(mentioned) });
       if (m.text) {
         seekerTurn.push(m.text);
         const started = performance.now();
@@ -72,6 +87,7 @@ export async function replayDialogue(bot: Bot, d: RedialConversation, user: User
       if (inst) await hooks.instance({ ...inst, user, seekerText: seekerTurn.join(" ") });
       if (m.movies.length > 0) await bot.recordSuggestions(user, m.movies);
     }
+    for (const id of m.movies) mentioned.add(id);
     previousWasSeeker = m.seeker;
   }
 }

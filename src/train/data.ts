@@ -88,6 +88,8 @@ export function loadGlove(path: string): { dim: number; vectors: Map<string, Flo
 // ---------------------------------------------------------------- ReDial
 export interface RedialMessage {
   text: string;
+  /** The text without its movie mentions (what else the message says). */
+  withoutMovies: string;
   seeker: boolean;
   movies: string[];
 }
@@ -123,7 +125,8 @@ export function loadRedial(path: string, titles: ReadonlyMap<string, string>): R
         const t = titles.get(id) ?? String(mentions[id] ?? "").replace(/\(\d{4}\)\s*$/, "").trim();
         return t;
       });
-      return { text: text.replace(/\s+/g, " ").trim(), seeker: m.senderWorkerId === seekerId, movies };
+      const withoutMovies = String(m.text ?? "").replace(/@\d+/g, " ").replace(/\s+/g, " ").trim();
+      return { text: text.replace(/\s+/g, " ").trim(), withoutMovies, seeker: m.senderWorkerId === seekerId, movies };
     });
     return { id: String(row.conversationId ?? idx), messages, liked, suggested };
   });

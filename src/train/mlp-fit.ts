@@ -132,12 +132,12 @@ function fitOneMlp(examples: readonly RankerExample[], opts: MlpOptions): { mlp:
           const max = Math.max(s[k]!, maxNeg);
           const zg = Math.exp(s[k]! - max);
           const total = zg + negZ * Math.exp(maxNeg - max);
-          lossSum += -(s[k]! - max) + Math.log(total);
-          ds[k]! += zg / total - 1;
-          const share = Math.exp(maxNeg - max) / total;
+          lossSum += e.weight * (-(s[k]! - max) + Math.log(total));
+          ds[k]! += e.weight * (zg / total - 1);
+          const share = (e.weight * Math.exp(maxNeg - max)) / total;
           for (let r = e.positives; r < R; r++) ds[r]! += Math.exp(s[r]! - maxNeg) * share;
         }
-        batchPositives += e.positives;
+        batchPositives += e.positives * e.weight;
         for (let r = 0; r < R; r++) {
           const d = ds[r]!;
           if (d === 0) continue;

@@ -1,4 +1,4 @@
-// `chatrec train ranker [--dialogues <train jsonl>] [--out <file>] [--folds k] [--fold-models <dir>] [--examples <file>] [--without <group>] [--no-rescorer] [--rescorers n]`
+// `chatrec train ranker [--dialogues <train jsonl>] [--out <file>] [--folds k] [--fold-models <dir>] [--examples <file>] [--without <group>] [--no-rescorer] [--rescorers n] [--seeker-weight w]`
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../config.ts";
@@ -10,7 +10,7 @@ import { movielensPopularity, tmdbPopularity } from "./priors.ts";
 import { collectCrossFitted } from "./ranker-folds.ts";
 import { DEFAULT_RANKER_TRAINING, fitRanker, loadExamples, rankerFile, saveExamples } from "./ranker.ts";
 
-const USAGE = "usage: chatrec train ranker [--dialogues <ReDial train jsonl>] [--out <file>] [--folds k] [--fold-models <dir>] [--max-dialogues n] [--seed n] [--epochs n] [--examples <file>] [--without <group>[,...]] [--no-rescorer] [--rescorers n]";
+const USAGE = "usage: chatrec train ranker [--dialogues <ReDial train jsonl>] [--out <file>] [--folds k] [--fold-models <dir>] [--max-dialogues n] [--seed n] [--epochs n] [--examples <file>] [--without <group>[,...]] [--no-rescorer] [--rescorers n] [--seeker-weight w]";
 
 function positiveInt(values: Map<string, string>, name: string, fallback: number): number {
   if (!values.has(name)) return fallback;
@@ -20,7 +20,7 @@ function positiveInt(values: Map<string, string>, name: string, fallback: number
 }
 
 export async function runRankerCli(args: string[]): Promise<void> {
-  const { values, flags } = parseOptions(args, { values: ["--dialogues", "--out", "--max-dialogues", "--seed", "--epochs", "--folds", "--fold-models", "--examples", "--without", "--rescorers"], flags: ["--no-rescorer"] }, USAGE);
+  const { values, flags } = parseOptions(args, { values: ["--dialogues", "--out", "--max-dialogues", "--seed", "--epochs", "--folds", "--fold-models", "--examples", "--without", "--rescorers", "--seeker-weight"], flags: ["--no-rescorer"] }, USAGE);
   const path = values.get("--dialogues") ?? join(PACKAGE_ROOT, "data/redial/train.jsonl");
   if (/(^|\/)dev\.jsonl$/.test(path)) throw new Error("--dialogues must be a train split: dev is for evaluation only");
   const out = values.get("--out") ?? join(PACKAGE_ROOT, "models", RANKER_FILE);
@@ -31,7 +31,9 @@ export async function runRankerCli(args: string[]): Promise<void> {
     seed: positiveInt(values, "--seed", DEFAULT_RANKER_TRAINING.seed),
     epochs: positiveInt(values, "--epochs", DEFAULT_RANKER_TRAINING.epochs),
     folds: positiveInt(values, "--folds", DEFAULT_RANKER_TRAINING.folds),
+    seekerWeight: values.has("--seeker-weight") ? Number(values.get("--seeker-weight")) : DEFAULT_RANKER_TRAINING.seekerWeight,
   };
+  if (!(opts.seekerWeight >= 0 && opts.seekerWeight <= 1)) throw new Error("--seeker-weight must be between 0 and 1");
   const started = performance.now();
   const items = loadCatalogItems(catalogPath);
   const mapping = join(PACKAGE_ROOT, "data/redial/redial_to_movielens.csv");
@@ -41,7 +43,7 @@ export async function runRankerCli(args: string[]): Promise<void> {
   };
   // --examples: reuse the candidates of an earlier replay (same features) instead of replaying again.
   const cache = values.get("--examples");
-  const about = { dialogues: path, folds: opts.folds, maxDialogues, seed: opts.seed, negatives: opts.negatives };
+  const about = { dialogues: path, folds: opts.folds, maxDialogues, seed: opts.seed, negatives: opts.negatives, seekerWeight: opts.seekerWeight };
   let collected;
   if (cache && existsSync(cache)) {
     collected = loadExamples(cache);
@@ -64,10 +66,11 @@ export async function runRankerCli(args: string[]): Promise<void> {
   const rescorer = flags.has("--no-rescorer") || without.length > 0 ? undefined : fitMlp(collected.examples, { ...DEFAULT_MLP, seed: opts.seed, members, log: (s) => console.log(s) });
   const training = {
     command: ["npx chatrec train ranker", ...args].join(" "),
-    data: "ReDial train.jsonl (replayed through the bot; interest model cross-fitted by fold; popularity and co-mentions leave-one-dialogue-out), MovieLens ml-latest-small rating counts, TMDB 5000 vote counts; never dev",
+    data: "ReDial train.jsonl (replayed through the bot; instances at recommender messages, and at seeker messages that bring up new movies with weight seekerWeight; interest model cross-fitted by fold; popularity and co-mentions leave-one-dialogue-out), MovieLens ml-latest-small rating counts, TMDB 5000 vote counts; never dev",
     ...about,
     ...(without.length ? { without } : {}),
     instances: collected.instances,
+    seekerInstances: collected.seekerInstances,
     groundTruths: collected.groundTruths,
     unreachable: collected.unreachable,
     examples: collected.examples.length,
@@ -77,6 +80,6 @@ export async function runRankerCli(args: string[]): Promise<void> {
     trainedAt: new Date().toISOString(),
   };
   writeFileSync(out, `${JSON.stringify(rankerFile(fit.weights, priors, rescorer?.mlp, training), null, 1)}\n`);
-  console.log(`${collected.examples.length} examples from ${collected.instances} instances (${collected.groundTruths} ground truths, ${collected.unreachable} unreachable)`);
+  console.log(`${collected.examples.length} examples from ${collected.instances} instances (${collected.seekerInstances} at seeker messages; ${collected.groundTruths} ground truths, ${collected.unreachable} unreachable)`);
   console.log(`wrote ${out} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }

@@ -10,7 +10,7 @@
 // vectors are cross-fitted: ranker-folds.ts replays each fold with a model trained without that fold.
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Bot } from "../bot.ts";
-import { replayDialogue } from "../eval/redial-replay.ts";
+import { replayDialogue, type SeekerMentionInstance } from "../eval/redial-replay.ts";
 import { FEATURE_COUNT, type FeatureMatrix } from "../recommend/rank.ts";
 import { FEATURE_NAMES, type FeatureName, type FeatureWeights, type MlpScorer, type RankerFile, type RankerModel, type RankerPriors } from "../recommend/ranker-model.ts";
 import type { RedialConversation } from "./data.ts";
@@ -25,18 +25,25 @@ export interface RankerTrainingOptions {
   l2: number;
   /** Cross-fitting folds (1: no cross-fitting, the shipped interest model for every dialogue). */
   folds: number;
+  /**
+   * Loss weight of the extra instances at seeker messages that bring up new movies (0: none). What people
+   * bring up next is a related target to what the recommender offers next; it doubles the training data.
+   */
+  seekerWeight: number;
   /** Dialogues replayed at once (each is its own person). */
   concurrency: number;
   progress?: (done: number, total: number) => void;
 }
 
-export const DEFAULT_RANKER_TRAINING: RankerTrainingOptions = { seed: 7, negatives: 1000, epochs: 300, l2: 1e-4, folds: 4, concurrency: 4 };
+export const DEFAULT_RANKER_TRAINING: RankerTrainingOptions = { seed: 7, negatives: 1000, epochs: 300, l2: 1e-4, folds: 4, seekerWeight: 0.5, concurrency: 4 };
 
 /** One instance's candidates: `positives` ground-truth rows first, then negatives, FEATURE_COUNT values each. */
 export interface RankerExample {
   values: Float32Array;
   positives: number;
   size: number;
+  /** Loss weight: 1 for the protocol's instances, RankerTrainingOptions.seekerWeight for seeker mentions. */
+  weight: number;
 }
 
 /**
@@ -50,14 +57,16 @@ const SIGN: Partial<Record<FeatureName, 1 | -1>> = {
 
 export interface CollectedExamples {
   examples: RankerExample[];
+  /** Instances (with ground truths), of which seekerInstances are at seeker messages. */
   instances: number;
+  seekerInstances: number;
   groundTruths: number;
   /** Ground truths that could not be learnt from (blocked by the bot, e.g. a constraint). */
   unreachable: number;
 }
 
 export function emptyCollection(): CollectedExamples {
-  return { examples: [], instances: 0, groundTruths: 0, unreachable: 0 };
+  return { examples: [], instances: 0, seekerInstances: 0, groundTruths: 0, unreachable: 0 };
 }
 
 /** The movies one ReDial dialogue mentions (movieMentions keys and `@id` in the text): its popularity counts. */
@@ -99,29 +108,38 @@ export async function collectExamples(bot: Bot, dialogues: readonly RedialConver
       const ranker = base.withNeighbours(bot.neighbours.withoutBasket(basket));
       const rng = new Rng(opts.seed * 100_003 + i);
       const user = { platform: "redial-train", id: `${d.id}#${i}` };
+      // One instance's candidates: its ground truths and uniformly sampled other movies.
+      const add = async (text: string, groundTruth: readonly string[], mentionedBefore: ReadonlySet<string>, weight: number) => {
+        out.instances++;
+        out.groundTruths += groundTruth.length;
+        const m = ranker.featureMatrix(await bot.rankingRequest(user, { limit: 50, ...(text ? { text } : {}) }));
+        const position = new Map<string, number>();
+        m.rows.forEach((row, k) => position.set(catalog.items[row]!.id, k));
+        leaveOutPopularity(bot, m, position, basket);
+        const positives = groundTruth.map((id) => position.get(id)).filter((k): k is number => k !== undefined);
+        out.unreachable += groundTruth.length - positives.length;
+        if (positives.length === 0) return;
+        const exclude = new Set([...positives, ...[...mentionedBefore].map((id) => position.get(id)).filter((k): k is number => k !== undefined)]);
+        const negatives = new Set<number>();
+        for (let tries = 0; negatives.size < opts.negatives && tries < opts.negatives * 3; tries++) {
+          const k = rng.int(m.rows.length);
+          if (!exclude.has(k)) negatives.add(k);
+        }
+        const chosen = [...positives, ...negatives];
+        const values = new Float32Array(chosen.length * FEATURE_COUNT);
+        chosen.forEach((k, j) => values.set(m.values.subarray(k * FEATURE_COUNT, (k + 1) * FEATURE_COUNT), j * FEATURE_COUNT));
+        byDialogue[i]!.push({ values, positives: positives.length, size: chosen.length, weight });
+      };
       await replayDialogue(bot, d, user, {
         instance: async (inst) => {
-          if (inst.groundTruth.length === 0) return;
-          out.instances++;
-          out.groundTruths += inst.groundTruth.length;
-          const m = ranker.featureMatrix(await bot.rankingRequest(user, { limit: 50, text: inst.seekerText }));
-          const position = new Map<string, number>();
-          m.rows.forEach((row, k) => position.set(catalog.items[row]!.id, k));
-          leaveOutPopularity(bot, m, position, basket);
-          const positives = inst.groundTruth.map((id) => position.get(id)).filter((k): k is number => k !== undefined);
-          out.unreachable += inst.groundTruth.length - positives.length;
-          if (positives.length === 0) return;
-          const exclude = new Set([...positives, ...[...inst.mentionedBefore].map((id) => position.get(id)).filter((k): k is number => k !== undefined)]);
-          const negatives = new Set<number>();
-          for (let tries = 0; negatives.size < opts.negatives && tries < opts.negatives * 3; tries++) {
-            const k = rng.int(m.rows.length);
-            if (!exclude.has(k)) negatives.add(k);
-          }
-          const chosen = [...positives, ...negatives];
-          const values = new Float32Array(chosen.length * FEATURE_COUNT);
-          chosen.forEach((k, j) => values.set(m.values.subarray(k * FEATURE_COUNT, (k + 1) * FEATURE_COUNT), j * FEATURE_COUNT));
-          byDialogue[i]!.push({ values, positives: positives.length, size: chosen.length });
+          if (inst.groundTruth.length > 0) await add(inst.seekerText, inst.groundTruth, inst.mentionedBefore, 1);
         },
+        ...(opts.seekerWeight > 0 ? {
+          seekerMentions: async (inst: SeekerMentionInstance) => {
+            out.seekerInstances++;
+            await add(inst.text, inst.groundTruth, inst.mentionedBefore, opts.seekerWeight);
+          },
+        } : {}),
       });
       opts.progress?.(++done, dialogues.length);
     }
@@ -156,7 +174,8 @@ export interface FitResult {
 }
 
 /**
- * Softmax loss: for each ground truth g of an instance with negatives N, loss = −s_g + log Σ_{c ∈ {g} ∪ N} exp(s_c),
+ * Softmax loss: for each ground truth g of an instance with negatives N, loss = −s_g + log Σ_{c ∈ {g} ∪ N} exp(s_c)
+ * (times the instance's weight),
  * s = w·x over standardised features, L2 on w; full-batch Adam with the sign constraints projected after each
  * step. Weights are returned on the raw feature scale.
  */
@@ -197,12 +216,12 @@ export function fitRanker(examples: readonly RankerExample[], opts: Pick<RankerT
         const zg = Math.exp(s[g]! - max);
         const zn = negZ * Math.exp(maxNeg - max);
         const total = zg + zn;
-        loss += -(s[g]! - max) + Math.log(total);
-        positives++;
-        if (s[g]! > maxNeg) top1++;
+        loss += e.weight * (-(s[g]! - max) + Math.log(total));
+        positives += e.weight;
+        if (s[g]! > maxNeg) top1 += e.weight;
         const pg = zg / total;
-        const scaleNeg = Math.exp(maxNeg - max) / total;
-        for (let f = 0; f < Fn; f++) grad[f]! += (pg - 1) * z[g * Fn + f]!;
+        const scaleNeg = (e.weight * Math.exp(maxNeg - max)) / total;
+        for (let f = 0; f < Fn; f++) grad[f]! += e.weight * (pg - 1) * z[g * Fn + f]!;
         for (let j = e.positives; j < e.size; j++) {
           const pj = p[j]! * scaleNeg;
           for (let f = 0; f < Fn; f++) grad[f]! += pj * z[j * Fn + f]!;
@@ -235,7 +254,7 @@ export function dialogueLines(path: string): string[] {
 
 /** Saves collected examples (a JSON header line, then the float values), so a refit needs no replay. */
 export function saveExamples(path: string, c: CollectedExamples, about: Record<string, unknown>): void {
-  const header = { features: FEATURE_NAMES, ...about, instances: c.instances, groundTruths: c.groundTruths, unreachable: c.unreachable, shapes: c.examples.map((e) => [e.positives, e.size]) };
+  const header = { features: FEATURE_NAMES, ...about, instances: c.instances, seekerInstances: c.seekerInstances, groundTruths: c.groundTruths, unreachable: c.unreachable, shapes: c.examples.map((e) => [e.positives, e.size, e.weight]) };
   const values = Buffer.concat(c.examples.map((e) => Buffer.from(e.values.buffer, e.values.byteOffset, e.values.byteLength)));
   writeFileSync(path, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), values]));
 }
@@ -243,14 +262,14 @@ export function saveExamples(path: string, c: CollectedExamples, about: Record<s
 export function loadExamples(path: string): CollectedExamples {
   const raw = readFileSync(path);
   const nl = raw.indexOf(10);
-  const header = JSON.parse(raw.subarray(0, nl).toString("utf8")) as { features: string[]; instances: number; groundTruths: number; unreachable: number; shapes: Array<[number, number]> };
+  const header = JSON.parse(raw.subarray(0, nl).toString("utf8")) as { features: string[]; instances: number; seekerInstances?: number; groundTruths: number; unreachable: number; shapes: Array<[number, number, number?]> };
   if (header.features.join() !== FEATURE_NAMES.join()) throw new Error(`${path} was collected with other features (${header.features.join(", ")}); collect again`);
   const floats = new Float32Array(raw.buffer.slice(raw.byteOffset + nl + 1, raw.byteOffset + raw.length));
   let offset = 0;
-  const examples = header.shapes.map(([positives, size]) => {
+  const examples = header.shapes.map(([positives, size, weight = 1]) => {
     const values = floats.subarray(offset, offset + size * FEATURE_COUNT);
     offset += size * FEATURE_COUNT;
-    return { values, positives, size };
+    return { values, positives, size, weight };
   });
-  return { examples, instances: header.instances, groundTruths: header.groundTruths, unreachable: header.unreachable };
+  return { examples, instances: header.instances, seekerInstances: header.seekerInstances ?? 0, groundTruths: header.groundTruths, unreachable: header.unreachable };
 }
