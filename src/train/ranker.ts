@@ -27,7 +27,7 @@ export interface RankerTrainingOptions {
   folds: number;
   /**
    * Loss weight of the extra instances at seeker messages that bring up new movies (0: none). What people
-   * bring up next is a related target to what the recommender offers next; it doubles the training data.
+   * bring up next is a related target to what the recommender offers next; it adds about half as many instances again.
    */
   seekerWeight: number;
   /** Dialogues replayed at once (each is its own person). */
