@@ -35,7 +35,7 @@ export interface RankerTrainingOptions {
   progress?: (done: number, total: number) => void;
 }
 
-export const DEFAULT_RANKER_TRAINING: RankerTrainingOptions = { seed: 7, negatives: 1000, epochs: 300, l2: 1e-4, folds: 4, seekerWeight: 0.5, concurrency: 4 };
+export const DEFAULT_RANKER_TRAINING: RankerTrainingOptions = { seed: 7, negatives: 1000, epochs: 300, l2: 1e-4, folds: 8, seekerWeight: 0.5, concurrency: 4 };
 
 /** One instance's candidates: `positives` ground-truth rows first, then negatives, FEATURE_COUNT values each. */
 export interface RankerExample {
