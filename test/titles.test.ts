@@ -74,6 +74,7 @@ describe("title linking on the demo catalog", () => {
     expect(years("any comedies from the 80s?")).toEqual([1980, 1989]);
     expect(years("I am looking for a 80's or 90's comedy please")).toEqual([1980, 1999]);
     expect(years("70s and 80s movies")).toEqual([1970, 1989]);
+    expect(years("I grew up in the 60s and 70s. Any comedies from the 90s?")).toEqual([1990, 1999]);
     expect(years("can you recommend any newer action movies")).toEqual([2010, undefined]);
     expect(years("I like Pulp Fiction I don't tend to watch newer movies")).toEqual([undefined, undefined]);
     expect(years("a kid from the 80's")).toEqual([undefined, undefined]);

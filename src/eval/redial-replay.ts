@@ -33,18 +33,22 @@ export function loadRedialDialogues(path: string, catalog: Catalog): RedialConve
   return loadRedial(path, titles);
 }
 
+/** Per message: its movies (once each) and the movies mentioned before it, by either side. */
+function mentionsByMessage(d: RedialConversation): Array<{ movies: string[]; mentionedBefore: ReadonlySet<string> }> {
+  const mentioned = new Set<string>();
+  return d.messages.map((m) => {
+    const entry = { movies: [...new Set(m.movies)], mentionedBefore: new Set(mentioned) };
+    for (const id of m.movies) mentioned.add(id);
+    return entry;
+  });
+}
+
 /** The protocol's instances of one dialogue, without replaying anything (for counting and tests). */
 export function dialogueInstances(d: RedialConversation): Array<Omit<RedialInstance, "user" | "seekerText">> {
-  const out: Array<Omit<RedialInstance, "user" | "seekerText">> = [];
-  const mentioned = new Set<string>();
-  d.messages.forEach((m, i) => {
-    const movies = [...new Set(m.movies)];
-    if (!m.seeker && i > 0 && movies.length > 0) {
-      out.push({ dialogueId: d.id, messageIndex: i, mentionedBefore: new Set(mentioned), groundTruth: movies.filter((id) => !mentioned.has(id)), allMentioned: movies });
-    }
-    for (const id of movies) mentioned.add(id);
-  });
-  return out;
+  return mentionsByMessage(d).flatMap(({ movies, mentionedBefore }, i) =>
+    !d.messages[i]!.seeker && i > 0 && movies.length > 0
+      ? [{ dialogueId: d.id, messageIndex: i, mentionedBefore, groundTruth: movies.filter((id) => !mentionedBefore.has(id)), allMentioned: movies }]
+      : []);
 }
 
 /** A seeker message that brings up movies not mentioned before (training only: the protocol ranks at recommender messages). */
@@ -70,12 +74,13 @@ export async function replayDialogue(bot: Bot, d: RedialConversation, user: User
   const instances = new Map(dialogueInstances(d).map((inst) => [inst.messageIndex, inst]));
   let seekerTurn: string[] = [];
   let previousWasSeeker = false;
-  const mentioned = new Set<string>();
+  const mentions = mentionsByMessage(d);
   for (const [i, m] of d.messages.entries()) {
     if (m.seeker) {
       if (!previousWasSeeker) seekerTurn = [];
-      const fresh = [...new Set(m.movies)].filter((id) => !mentioned.has(id));
-      if (hooks.seekerMentions && i > 0 && fresh.length > 0) await hooks.seekerMentions({ user, text: m.withoutMovies, groundTruth: fresh, mentionedBefore: new Set(mentioned) });
+      const { movies, mentionedBefore } = mentions[i]!;
+      const fresh = movies.filter((id) => !mentionedBefore.has(id));
+      if (hooks.seekerMentions && i > 0 && fresh.length > 0) await hooks.seekerMentions({ user, text: m.withoutMovies, groundTruth: fresh, mentionedBefore });
       if (m.text) {
         seekerTurn.push(m.text);
         const started = performance.now();
@@ -87,7 +92,6 @@ export async function replayDialogue(bot: Bot, d: RedialConversation, user: User
       if (inst) await hooks.instance({ ...inst, user, seekerText: seekerTurn.join(" ") });
       if (m.movies.length > 0) await bot.recordSuggestions(user, m.movies);
     }
-    for (const id of m.movies) mentioned.add(id);
     previousWasSeeker = m.seeker;
   }
 }

@@ -1,6 +1,7 @@
 // Learns the ranker's feature weights on ReDial train (never dev): train dialogues are replayed through a
-// real Bot exactly as `chatrec eval redial` replays dev; at every instance the features of the ground-truth
-// movies and of uniformly sampled other movies are kept, and a linear scorer is fitted with a softmax loss
+// real Bot exactly as `chatrec eval redial` replays dev; at every instance (the protocol's, and at half weight
+// each seeker message that brings up new movies) the features of the ground-truth movies and of uniformly
+// sampled other movies are kept, and a linear scorer is fitted with a softmax loss
 // (each ground truth against its instance's sample: with uniform negatives this estimates the softmax over
 // the whole catalog, which is what Recall@K ranks).
 //

@@ -66,7 +66,7 @@ function decadeStart(d: string): number {
 }
 
 /** The first of two decades joined by "or", "and", "to", "-" or "/" ("80's or 90's comedy"). */
-const DECADE_SPAN = /\b((?:19|20)?\d0)'?s\s*(?:or|and|to|through|-|\/|&)\s*(?:the\s+)?(?:19|20)?\d0'?s\b/i;
+const DECADE_SPAN = /\b((?:19|20)?\d0)'?s\s*(?:or|and|to|through|-|\/|&)\s*(?:the\s+)?(?:19|20)?\d0'?s\b/gi;
 
 /** Before "newer movies": the person does not want them ("I don't tend to watch", "not big on"). */
 const NOT_WANTED = /\b(?:don'?t|do not|never|hate|dislike|can'?t stand|not (?:into|a fan of|big on|interested in))\b/i;
@@ -98,8 +98,9 @@ function parseConstraints(text: string, categories: ReadonlySet<string>): { cons
   if (decade && !after && !before) {
     const start = decadeStart(decade[1] ?? decade[2]!);
     // "80's or 90's comedy", "70s and 80s movies": the span from the first decade named to the last.
-    const first = DECADE_SPAN.exec(text.slice(0, decade.index + decade[0].length));
-    const from = first ? Math.min(decadeStart(first[1]!), start) : start;
+    // Only a span that reaches into the request counts: "I grew up in the 60s and 70s ... comedies from the 90s" is 1990-1999.
+    const span = [...text.slice(0, decade.index + decade[0].length).matchAll(DECADE_SPAN)].find((m) => m.index + m[0].length > decade.index);
+    const from = span ? Math.min(decadeStart(span[1]!), start) : start;
     // The phrase stays in the residual: "comedies" in "comedies from the 80s" is what the model should read.
     if (from >= 1900 && start <= 2030) { constraints.minYear = from; constraints.maxYear = start + 9; }
   }
