@@ -63,8 +63,10 @@ describe("HMAC-signed API requests", () => {
       [{ "x-chatrec-timestamp": String(now) }, body, /missing x-chatrec-signature/],
       [signedHeaders("another-secret-0123456789", body), body, /bad signature/],
       [signedHeaders(SECRET, body), message("someone-else"), /bad signature/], // body changed after signing
-      [signedHeaders(SECRET, body, now - 301), body, /5-minute window/],
-      [signedHeaders(SECRET, body, now + 301), body, /5-minute window/],
+      // 30 s beyond the window either side: `now` is read before the requests, and seconds pass on a busy machine
+      // (with 301, a request sent one second later was inside the window again).
+      [signedHeaders(SECRET, body, now - 330), body, /5-minute window/],
+      [signedHeaders(SECRET, body, now + 330), body, /5-minute window/],
       [{ ...signedHeaders(SECRET, body), "x-chatrec-signature": "v1=00" }, body, /bad signature/],
       [{ ...signedHeaders(SECRET, body), "x-chatrec-timestamp": "12abc" }, body, /malformed/],
     ];
