@@ -150,10 +150,10 @@ describe("Slack HTTP events on the bot's port", () => {
     const bad = await postSigned(events, body, { secret: "not-the-secret" });
     expect(bad.status).toBe(401);
     expect(((await bad.json()) as { error: string }).error).toMatch(/signature/i);
-    const stale = await postSigned(events, body, { timestamp: Math.floor(Date.now() / 1000) - 301 });
+    const stale = await postSigned(events, body, { timestamp: Math.floor(Date.now() / 1000) - 330 });
     expect(stale.status).toBe(401);
     expect(((await stale.json()) as { error: string }).error).toMatch(/5-minute/);
-    const future = await postSigned(events, body, { timestamp: Math.floor(Date.now() / 1000) + 301 });
+    const future = await postSigned(events, body, { timestamp: Math.floor(Date.now() / 1000) + 330 });
     expect(future.status).toBe(401);
     const unsigned = await fetch(events, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body.json) });
     expect(unsigned.status).toBe(401);
