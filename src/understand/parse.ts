@@ -171,7 +171,10 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
   residual = afterConstraints;
   const reference = ctx.lastListLength > 0 ? findReference(lower) : undefined;
 
-  const base: ParsedMessage = { intent: "recommend", mentions, constraints, residual: residual.replace(/\s+/g, " ").trim(), people: ctx.people?.find(residual) ?? [], requested: requestedCategories(residual, ctx.categories, constraints.excludeCategories ?? []) };
+  // The names found above that the title and constraint removal left in place (no second index walk).
+  const residualKey = ` ${normalizeText(residual)} `;
+  const people = names.filter((n) => residualKey.includes(` ${n} `));
+  const base: ParsedMessage = { intent: "recommend", mentions, constraints, residual: residual.replace(/\s+/g, " ").trim(), people, requested: requestedCategories(residual, ctx.categories, constraints.excludeCategories ?? []) };
   if (reference !== undefined) base.reference = reference;
 
   if (/^\s*(help|\/?help|what can you do|how (do|does) (this|you) work|commands)\b/i.test(lower)) return { ...base, intent: "help" };
