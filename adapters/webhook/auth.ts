@@ -3,7 +3,7 @@
 // else is 401. Without a secret the server is reachable on loopback only (see assertSafeListen) and answers
 // only to loopback host names, so a web page elsewhere cannot reach it through DNS rebinding.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from "../../src/util/signature.ts";
+import { SIGNATURE_HEADER, signatureHeadersProblem, TIMESTAMP_HEADER, verifySignature } from "../../src/util/signature.ts";
 import { cookieValue, isSameOrigin, overHttps, SESSION_COOKIE, WebSessions } from "./web-session.ts";
 
 declare module "fastify" {
@@ -113,8 +113,8 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
       return;
     }
     // The signature itself covers the body and is checked once the body is read (preValidation).
-    const early = verifySignature(secret, header(req, TIMESTAMP_HEADER), header(req, SIGNATURE_HEADER), EMPTY);
-    if (!early.ok && early.reason !== "bad signature") return reply.status(401).send({ error: early.reason });
+    const problem = signatureHeadersProblem(header(req, TIMESTAMP_HEADER), header(req, SIGNATURE_HEADER));
+    if (problem) return reply.status(401).send({ error: problem });
   });
 
   app.addHook("preValidation", async (req: FastifyRequest, reply: FastifyReply) => {

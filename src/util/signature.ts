@@ -18,6 +18,14 @@ export function signedHeaders(secret: string, body: string | Buffer, nowSeconds 
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 
+/** What is wrong with the signing headers before any HMAC is computed (so a request can be refused before its body is read). */
+export function signatureHeadersProblem(timestamp: string | undefined, signature: string | undefined, nowSeconds = Math.floor(Date.now() / 1000)): string | undefined {
+  if (!timestamp || !/^\d{1,12}$/.test(timestamp)) return `missing or malformed ${TIMESTAMP_HEADER} (the unix time in seconds)`;
+  if (Math.abs(nowSeconds - Number(timestamp)) > SIGNATURE_TOLERANCE_SECONDS) return "timestamp outside the 5-minute window";
+  if (!signature) return `missing ${SIGNATURE_HEADER}`;
+  return undefined;
+}
+
 export function verifySignature(
   secret: string,
   timestamp: string | undefined,
@@ -25,9 +33,8 @@ export function verifySignature(
   body: string | Buffer,
   nowSeconds = Math.floor(Date.now() / 1000),
 ): SignatureCheck {
-  if (!timestamp || !/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: `missing or malformed ${TIMESTAMP_HEADER} (the unix time in seconds)` };
-  if (Math.abs(nowSeconds - Number(timestamp)) > SIGNATURE_TOLERANCE_SECONDS) return { ok: false, reason: "timestamp outside the 5-minute window" };
-  if (!signature) return { ok: false, reason: `missing ${SIGNATURE_HEADER}` };
+  const problem = signatureHeadersProblem(timestamp, signature, nowSeconds);
+  if (problem || !timestamp || !signature) return { ok: false, reason: problem ?? "bad signature" };
   const expected = Buffer.from(signPayload(secret, timestamp, body));
   // Hex digits in either case (some languages print them upper-case); lower-casing does not depend on the secret.
   const given = Buffer.from(signature.toLowerCase());
