@@ -43,16 +43,25 @@ export class TokenBuckets {
 }
 
 
-/** The chat side: a person over CHATREC_RATE_PER_MIN / CHATREC_RATE_BURST gets a polite "please wait". */
+/** The polite answer to a chat message over CHATREC_MAX_TEXT_LENGTH characters, else undefined. */
+export function tooLongRefusal(text: string, maxTextLength: number): string | undefined {
+  return text.length > maxTextLength ? `That message is too long for me (over ${maxTextLength} characters); please shorten it.` : undefined;
+}
+
+/** The chat side: a message too long, or a person over CHATREC_RATE_PER_MIN / CHATREC_RATE_BURST, gets a polite answer. */
 export class TurnLimits {
   private readonly buckets: TokenBuckets | undefined;
+  private readonly maxTextLength: number;
 
-  constructor(config: Pick<Config, "ratePerMinute" | "rateBurst">) {
+  constructor(config: Pick<Config, "ratePerMinute" | "rateBurst" | "maxTextLength">) {
     this.buckets = config.ratePerMinute > 0 ? new TokenBuckets(config.ratePerMinute, config.rateBurst) : undefined;
+    this.maxTextLength = config.maxTextLength;
   }
 
-  /** Counts a turn; returns the polite refusal when the person is over their limit, else undefined. */
-  refusal(user: UserRef): string | undefined {
+  /** Checks the text's length, then counts a turn; returns the polite refusal, or undefined to go on. */
+  refusal(user: UserRef, text = ""): string | undefined {
+    const tooLong = tooLongRefusal(text, this.maxTextLength);
+    if (tooLong) return tooLong;
     const taken = this.buckets?.take(`${user.platform}\0${user.scope ?? ""}\0${user.id}`);
     if (!taken || taken.ok) return undefined;
     return `You're sending me messages faster than I can keep up with; please wait ${taken.retryAfterSeconds} s and try again.`;

@@ -31,9 +31,12 @@ const DEFAULT_LIMIT = 5;
 const LATEST_LISTS = 5_000;
 const ACTIONS: OutgoingReply["actions"] = ["like", "dislike", "seen", "more"];
 
+/** The question that asks for the profile; the adapters' /profile commands send it. */
+export const PROFILE_QUESTION = "what do you think I like?";
+
 export const HELP_TEXT =
   "Tell me what you like (\"I loved Inception and The Matrix, no horror\") and I'll suggest more. " +
-  "Then say \"more like the second one\", \"not that one\", \"I've seen it\", \"why?\", or \"what do you think I like?\". " +
+  `Then say "more like the second one", "not that one", "I've seen it", "why?", or "${PROFILE_QUESTION}". ` +
   "\"forget me\" deletes everything I know about you.";
 
 export class Bot {

@@ -1,6 +1,7 @@
 // `npm run chat`: the same pipeline in the terminal, as one local person.
 import { createInterface } from "node:readline/promises";
 import { Bot } from "../../src/bot.ts";
+import { tooLongRefusal } from "../turn-limits.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { OutgoingReply } from "../../src/types.ts";
 
@@ -31,7 +32,8 @@ export async function startChat(): Promise<void> {
         prompt();
         continue;
       }
-      if (text.length > bot.config.maxTextLength) console.log(`That message is too long (over ${bot.config.maxTextLength} characters); please shorten it.`);
+      const tooLong = tooLongRefusal(text, bot.config.maxTextLength);
+      if (tooLong) console.log(tooLong);
       else console.log(renderForTerminal(await bot.handleMessage({ user, text })));
       prompt();
     }

@@ -15,11 +15,11 @@ import {
   type Interaction,
   type Message,
 } from "discord.js";
-import { UnknownItemError, type Bot } from "../../src/bot.ts";
+import { PROFILE_QUESTION, UnknownItemError, type Bot } from "../../src/bot.ts";
 import type { DiscordConfig } from "../../src/config.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
 import { TurnLimits } from "../turn-limits.ts";
-import { PROFILE_QUESTION, SLASH_COMMANDS } from "./commands.ts";
+import { SLASH_COMMANDS } from "./commands.ts";
 import { parseCustomId, renderReply, textMessage, truncate, LIMITS, type DiscordMessage } from "./render.ts";
 
 const PLATFORM = "discord";
@@ -92,7 +92,7 @@ export class DiscordAdapter {
     let sent: DiscordMessage;
     try {
       const text = plainText(message.content, me.id);
-      const refusal = text.length > this.bot.config.maxTextLength ? `That message is too long for me (over ${this.bot.config.maxTextLength} characters); please shorten it.` : this.limits.refusal(user);
+      const refusal = this.limits.refusal(user, text);
       if (refusal) sent = textMessage(refusal);
       else {
         reply = await this.bot.handleMessage({ user, text: text || "hi", conversationId: `${PLATFORM}:${message.channelId}`, messageId: `${PLATFORM}:${message.id}` });
@@ -130,8 +130,7 @@ export class DiscordAdapter {
       }
       const text = interaction.commandName === "profile" ? PROFILE_QUESTION : (interaction.options.getString("what") ?? "").trim();
       if (interaction.commandName !== "profile" && interaction.commandName !== "recommend") return textMessage(`I don't know the command /${interaction.commandName}.`);
-      if (text.length > this.bot.config.maxTextLength) return textMessage(`That is too long for me (over ${this.bot.config.maxTextLength} characters); please shorten it.`);
-      const refusal = this.limits.refusal(user);
+      const refusal = this.limits.refusal(user, text);
       if (refusal) return textMessage(refusal);
       // A bare /recommend ranks on the profile alone.
       const messageId = `${PLATFORM}:${interaction.id}`;

@@ -12,4 +12,3 @@ export const SLASH_COMMANDS = [
 ] as const;
 
 export type SlashCommandName = (typeof SLASH_COMMANDS)[number]["name"];
-export const PROFILE_QUESTION = "what do you think I like?";

@@ -2,7 +2,7 @@
 // mentions, direct messages, slash commands and button clicks into turns of the platform-neutral Bot.
 import { App, LogLevel, SocketModeReceiver, type BlockAction, type ButtonAction, type RespondFn, type SlashCommand, type webApi } from "@slack/bolt";
 import type { FastifyInstance } from "fastify";
-import { UnknownItemError, type Bot } from "../../src/bot.ts";
+import { PROFILE_QUESTION, UnknownItemError, type Bot } from "../../src/bot.ts";
 import type { SlackConfig } from "../../src/config.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
 import { TurnLimits } from "../turn-limits.ts";
@@ -132,8 +132,7 @@ export class SlackAdapter {
     };
     await this.politely(post, async () => {
       const text = plainText(e.text ?? "", botUserId);
-      if (text.length > this.bot.config.maxTextLength) return textResult(`That message is too long for me (over ${this.bot.config.maxTextLength} characters); please shorten it.`);
-      this.checkLimit(user);
+      this.checkTurn(user, text);
       const reply = await this.bot.handleMessage({ user, text: text || "hi", conversationId: `${e.channel}:${threadTs ?? e.ts}`, messageId: `${PLATFORM}:${messageKey}` });
       return { message: renderReply(reply, e.user!), explain: { reply, user, owner: e.user! } };
     });
@@ -151,9 +150,8 @@ export class SlackAdapter {
         return textResult("Done: I deleted everything I knew about you in this workspace.");
       }
       // /profile asks the pipeline the profile question; /recommend with no text ranks on the profile alone.
-      const text = command.command === "/profile" ? "what do you think I like?" : plainText(command.text ?? "");
-      if (text.length > this.bot.config.maxTextLength) return textResult(`That is too long for me (over ${this.bot.config.maxTextLength} characters); please shorten it.`);
-      this.checkLimit(user);
+      const text = command.command === "/profile" ? PROFILE_QUESTION : plainText(command.text ?? "");
+      this.checkTurn(user, text);
       const messageId = `${PLATFORM}:command:${command.trigger_id}`;
       const reply = text ? await this.bot.handleMessage({ user, text, conversationId: `${command.channel_id}:command`, messageId }) : await this.bot.recommendNow(user, { messageId });
       return { message: renderReply(reply, command.user_id), explain: { reply, user, owner: command.user_id } };
@@ -192,7 +190,7 @@ export class SlackAdapter {
       deliver,
       async () => {
         if (!signal || !value) return textResult("I could not read that button; please ask me for a fresh list.");
-        this.checkLimit(user);
+        this.checkTurn(user);
         const reply = await this.bot.handleFeedback({ user, itemId: value.item, signal, ...(channel ? { conversationId: `${channel}:${body.message?.thread_ts ?? messageTs}` } : {}), messageId: `${PLATFORM}:action:${messageTs}:${action.action_ts}` });
         return { message: renderReply(reply, clicker), explain: { reply, user, owner: clicker } };
       },
@@ -209,9 +207,9 @@ export class SlackAdapter {
     try {
       result = await turn();
     } catch (err) {
-      const expected = err instanceof UnknownItemError || err instanceof TooFastError;
+      const expected = err instanceof UnknownItemError || err instanceof TurnRefusedError;
       if (!expected) this.app.logger.error("Slack turn failed", err);
-      const apology = textResult(err instanceof UnknownItemError ? "That item is no longer in my catalog; ask me for a fresh list." : err instanceof TooFastError ? err.message : SLACK_APOLOGY);
+      const apology = textResult(err instanceof UnknownItemError ? "That item is no longer in my catalog; ask me for a fresh list." : err instanceof TurnRefusedError ? err.message : SLACK_APOLOGY);
       await apologise(apology.message).catch((e: unknown) => this.app.logger.error("Slack apology could not be sent", e));
       return;
     }
@@ -237,9 +235,9 @@ export class SlackAdapter {
   }
 
   /** Over the per-person limit: the turn stops and the person is asked to wait (like an apology: never in place of a list). */
-  private checkLimit(user: UserRef): void {
-    const refusal = this.limits.refusal(user);
-    if (refusal) throw new TooFastError(refusal);
+  private checkTurn(user: UserRef, text = ""): void {
+    const refusal = this.limits.refusal(user, text);
+    if (refusal) throw new TurnRefusedError(refusal);
   }
 
   /** Profiles are per workspace: the same Slack user id in another workspace is another person. */
@@ -253,6 +251,7 @@ function textResult(text: string): TurnResult {
   return { message: renderReply(reply, "") };
 }
 
-class TooFastError extends Error {
-  override name = "TooFastError";
+/** A turn refused politely (too long, too fast): answered with its message, not logged as a failure. */
+class TurnRefusedError extends Error {
+  override name = "TurnRefusedError";
 }

@@ -20,7 +20,7 @@ export const BOT_USER_ID = "UBOT0001";
 export const BOT_ID = "BBOT0001";
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 /** A message whose answer is recognisable and changes nothing: see FakeSlack.waitForProfileAnswer. */
-export const PROFILE_QUESTION = "what do you think I like?";
+export { PROFILE_QUESTION } from "../../src/bot.ts";
 
 export interface ApiCall {
   method: string;
