@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { joinTmdb } from "../src/train/priors.ts";
+import { parseCsv } from "../src/util/csv.ts";
 import type { Item } from "../src/types.ts";
 
 /** Keywords kept per movie: TMDB lists them roughly by relevance, and the model reads a bag of words. */
@@ -22,23 +23,6 @@ for (const line of readFileSync(join(redialDir, "redial_to_movielens.csv"), "utf
   if (cols.length >= 6 && Number.isInteger(year) && year > 1800) mlYears.set(cols[cols.length - 3]!, year);
 }
 
-function parseCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = "", quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; }
-      else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") { out.push(cur); cur = ""; }
-    else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
 // Popularity prior from the training split only: in how many ReDial train dialogues a movie is mentioned.
 const trainMentions = new Map<string, number>();
 for (const line of readFileSync(join(redialDir, "train.jsonl"), "utf8").split("\n")) {
@@ -48,9 +32,7 @@ for (const line of readFileSync(join(redialDir, "train.jsonl"), "utf8").split("\
 }
 
 const rows: Array<Record<string, unknown> & { id: string; title: string; year?: number }> = [];
-for (const line of readFileSync(join(redialDir, "movies.csv"), "utf8").split("\n").slice(1)) {
-  if (!line.trim()) continue;
-  const [id, rawName] = parseCsvLine(line) as [string, string];
+for (const [id, rawName] of parseCsv(readFileSync(join(redialDir, "movies.csv"), "utf8")).slice(1) as Array<[string, string]>) {
   const m = /^(.*?)\s*\((\d{4})\)\s*$/.exec(rawName);
   const title = (m && m[1]!.trim() ? m[1]! : rawName).replace(/\s+/g, " ").trim();
   const year = m ? Number(m[2]) : mlYears.get(id);
