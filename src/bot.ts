@@ -132,14 +132,13 @@ export class Bot {
    * is replayed as the bot's): they become shown and mentioned, so they are never offered again, and they are
    * the last list that "I've seen that one" or "the second one" refer to.
    */
-  recordSuggestions(user: UserRef, itemIds: readonly string[]): Promise<void> {
+  recordSuggestions(user: UserRef, itemIds: readonly string[], at = Date.now()): Promise<void> {
     const key = this.keyOf(user);
     return this.queue.run(key, async () => {
       const ids = [...new Set(itemIds)].filter((id) => this.catalog.row(id) !== undefined);
       if (ids.length === 0) return;
-      const now = Date.now();
-      const state = await this.store.load(key, this.items, now);
-      const event: ProfileEvent = { seq: state.profile.seq + 1, at: now, kind: "message", intent: "suggestion", signals: ids.map((itemId) => ({ itemId, signal: "mention" as const })), shown: ids };
+      const state = await this.store.load(key, this.items, at);
+      const event: ProfileEvent = { seq: state.profile.seq + 1, at, kind: "message", intent: "suggestion", signals: ids.map((itemId) => ({ itemId, signal: "mention" as const })), shown: ids };
       await this.store.commit(key, state, event, this.items);
     });
   }
@@ -148,10 +147,10 @@ export class Bot {
    * What the ranker would be asked for this person now, optionally with a message they are writing (read
    * like a message turn reads it), without changing the profile.
    */
-  rankingRequest(user: UserRef, opts: { limit: number; text?: string; mmrLambda?: number }): Promise<RankRequest> {
+  rankingRequest(user: UserRef, opts: { limit: number; text?: string; mmrLambda?: number; at?: number }): Promise<RankRequest> {
     const key = this.keyOf(user);
     return this.queue.run(key, async () => {
-      const { profile } = await this.store.load(key, this.items, Date.now());
+      const { profile } = await this.store.load(key, this.items, opts.at ?? Date.now());
       const req: RankRequest = { profile, limit: opts.limit, mmrLambda: opts.mmrLambda ?? this.config.mmrLambda };
       if (!opts.text) return req;
       const text = cleanText(opts.text, this.config.maxTextLength);
@@ -179,7 +178,7 @@ export class Bot {
 
   private async messageTurn(key: string, msg: IncomingMessage): Promise<OutgoingReply> {
     const laps = new StageLaps(this.stageRecorder);
-    const now = Date.now();
+    const now = msg.at ?? Date.now();
     const text = cleanText(typeof msg.text === "string" ? msg.text : "", this.config.maxTextLength);
     const limit = msg.limit ?? DEFAULT_LIMIT;
     if (text.trim() === "") return { text: `I didn't get any text there. ${HELP_TEXT}`, intent: "help", recommendations: [], interests: [], actions: [] };

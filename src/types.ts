@@ -19,6 +19,8 @@ export interface IncomingMessage {
   messageId?: string;
   /** How many recommendations to return (1-20, default 5). */
   limit?: number;
+  /** When it was sent, in ms since the epoch (default: now). Replays pass the conversation's own clock. */
+  at?: number;
 }
 
 export interface FeedbackAction {

@@ -105,6 +105,31 @@ describe("ReDial protocol on real dev dialogues", () => {
     expect(seen[1]!.knownToBot).toContain("90950");
   }, 30_000);
 
+  it("replays on the dialogue's own clock: the same features however long the replay takes, decay over ReDial's timeOffset gaps", async () => {
+    const d = loadRedialDialogues(FIXTURE, bot.catalog).find((x) => x.id === "480")!;
+    expect(d.messages.map((m) => m.offsetSeconds).slice(0, 4)).toEqual([0, 18, 66, 93]); // from the fixture's timeOffset
+    // Dialogue 575 comes from a release without timeOffset: 13 s (ReDial's median gap) per message.
+    expect(loadRedialDialogues(FIXTURE, bot.catalog).find((x) => x.id === "575")!.messages.map((m) => m.offsetSeconds).slice(0, 3)).toEqual([0, 13, 26]);
+    const replay = async (id: string, pauseMs: number) => {
+      const user = { platform: "test", id };
+      const out: Array<{ at: number; values: number[] }> = [];
+      await replayDialogue(bot, d, user, {
+        instance: async (inst) => {
+          const m = bot.ranker.featureMatrix(await bot.rankingRequest(user, { limit: 10, text: inst.seekerText, at: inst.at }));
+          out.push({ at: inst.at, values: Array.from(m.values.subarray(0, 2000)) });
+          await new Promise((r) => setTimeout(r, pauseMs)); // a slow replay: wall-clock time passes between messages
+        },
+      });
+      return out;
+    };
+    const fast = await replay("clock-fast", 0);
+    const slow = await replay("clock-slow", 120);
+    expect(fast.length).toBeGreaterThan(2);
+    expect(slow.map((x) => x.values)).toEqual(fast.map((x) => x.values));
+    // Instances are ranked at their message's time: message 3 came 93 s and message 7 came 258 s after the start.
+    expect((fast[2]!.at - fast[0]!.at) / 1000).toBe(258 - 93);
+  }, 60_000);
+
   it("records a bot turn: its items are never offered again and 'I've seen that one' refers to them", async () => {
     const user = { platform: "test", id: "suggested" };
     await bot.handleMessage({ user, text: "I like science fiction movies" });

@@ -25,6 +25,8 @@ export interface RedialInstance {
   groundTruth: string[];
   /** Every movie of this message (the protocol without de-duplication). */
   allMentioned: string[];
+  /** When the message was sent on the replay's clock (ms): rank as of then. */
+  at: number;
 }
 
 /** ReDial dialogues with `@id` written as the movie's "Title (Year)", as a person would type it. */
@@ -44,7 +46,7 @@ function mentionsByMessage(d: RedialConversation): Array<{ movies: string[]; men
 }
 
 /** The protocol's instances of one dialogue, without replaying anything (for counting and tests). */
-export function dialogueInstances(d: RedialConversation): Array<Omit<RedialInstance, "user" | "seekerText">> {
+export function dialogueInstances(d: RedialConversation): Array<Omit<RedialInstance, "user" | "seekerText" | "at">> {
   return mentionsByMessage(d).flatMap(({ movies, mentionedBefore }, i) =>
     !d.messages[i]!.seeker && i > 0 && movies.length > 0
       ? [{ dialogueId: d.id, messageIndex: i, mentionedBefore, groundTruth: movies.filter((id) => !mentionedBefore.has(id)), allMentioned: movies }]
@@ -59,6 +61,8 @@ export interface SeekerMentionInstance {
   /** The movies it brings up that were not mentioned earlier. */
   groundTruth: string[];
   mentionedBefore: ReadonlySet<string>;
+  /** When the message was sent on the replay's clock (ms). */
+  at: number;
 }
 
 export interface ReplayHooks {
@@ -70,27 +74,33 @@ export interface ReplayHooks {
   turnMs?(ms: number): void;
 }
 
+/**
+ * Replays one dialogue on its own clock: each message is sent at the dialogue's start plus its timeOffset, so
+ * time decay sees the real gaps between messages and a replay gives the same numbers however fast it runs.
+ */
 export async function replayDialogue(bot: Bot, d: RedialConversation, user: UserRef, hooks: ReplayHooks): Promise<void> {
+  const start = Date.now();
   const instances = new Map(dialogueInstances(d).map((inst) => [inst.messageIndex, inst]));
   let seekerTurn: string[] = [];
   let previousWasSeeker = false;
   const mentions = mentionsByMessage(d);
   for (const [i, m] of d.messages.entries()) {
+    const at = start + m.offsetSeconds * 1000;
     if (m.seeker) {
       if (!previousWasSeeker) seekerTurn = [];
       const { movies, mentionedBefore } = mentions[i]!;
       const fresh = movies.filter((id) => !mentionedBefore.has(id));
-      if (hooks.seekerMentions && i > 0 && fresh.length > 0) await hooks.seekerMentions({ user, text: m.withoutMovies, groundTruth: fresh, mentionedBefore });
+      if (hooks.seekerMentions && i > 0 && fresh.length > 0) await hooks.seekerMentions({ user, text: m.withoutMovies, groundTruth: fresh, mentionedBefore, at });
       if (m.text) {
         seekerTurn.push(m.text);
         const started = performance.now();
-        await bot.handleMessage({ user, text: m.text });
+        await bot.handleMessage({ user, text: m.text, at });
         hooks.turnMs?.(performance.now() - started);
       }
     } else {
       const inst = instances.get(i);
-      if (inst) await hooks.instance({ ...inst, user, seekerText: seekerTurn.join(" ") });
-      if (m.movies.length > 0) await bot.recordSuggestions(user, m.movies);
+      if (inst) await hooks.instance({ ...inst, user, seekerText: seekerTurn.join(" "), at });
+      if (m.movies.length > 0) await bot.recordSuggestions(user, m.movies, at);
     }
     previousWasSeeker = m.seeker;
   }

@@ -92,7 +92,7 @@ export async function evaluateRedial(bot: Bot, dialogues: readonly RedialConvers
       turnMs: (ms) => turnMs.push(ms),
       instance: async (inst) => {
         if (inst.groundTruth.length > 0) messages++;
-        const req = await bot.rankingRequest(user, { limit: TOP + inst.mentionedBefore.size, text: inst.seekerText, mmrLambda: opts.mmrLambda });
+        const req = await bot.rankingRequest(user, { limit: TOP + inst.mentionedBefore.size, text: inst.seekerText, mmrLambda: opts.mmrLambda, at: inst.at });
         const known = new Set(req.profile.mentioned);
         for (const id of inst.mentionedBefore) { mentions++; if (known.has(id)) recognised++; }
         const started = performance.now();

@@ -92,6 +92,8 @@ export interface RedialMessage {
   withoutMovies: string;
   seeker: boolean;
   movies: string[];
+  /** Seconds since the conversation began: ReDial's timeOffset, or (where a release lacks it) GAP_SECONDS per message. */
+  offsetSeconds: number;
 }
 export interface RedialConversation {
   id: string;
@@ -100,6 +102,9 @@ export interface RedialConversation {
   liked: Map<string, number>;
   suggested: Map<string, number>;
 }
+
+/** The median gap between messages in the ReDial train dialogues that carry timeOffset (12,715 gaps). */
+const GAP_SECONDS = 13;
 
 /**
  * Reads ReDial conversations. `@<movieId>` mentions become the movie's title (from the catalog when known,
@@ -118,7 +123,8 @@ export function loadRedial(path: string, titles: ReadonlyMap<string, string>): R
       liked.set(k, Number(v.liked ?? 2));
       suggested.set(k, Number(v.suggested ?? 0));
     }
-    const messages = ((row.messages ?? []) as Array<{ text?: string; senderWorkerId?: unknown }>).map((m) => {
+    let offsetSeconds = 0;
+    const messages = ((row.messages ?? []) as Array<{ text?: string; senderWorkerId?: unknown; timeOffset?: unknown }>).map((m, i) => {
       const movies: string[] = [];
       const text = String(m.text ?? "").replace(/@(\d+)/g, (_, id: string) => {
         movies.push(id);
@@ -126,7 +132,10 @@ export function loadRedial(path: string, titles: ReadonlyMap<string, string>): R
         return t;
       });
       const withoutMovies = String(m.text ?? "").replace(/@\d+/g, " ").replace(/\s+/g, " ").trim();
-      return { text: text.replace(/\s+/g, " ").trim(), withoutMovies, seeker: m.senderWorkerId === seekerId, movies };
+      // Never backwards: profiles decay with the time between messages.
+      const given = typeof m.timeOffset === "number" && Number.isFinite(m.timeOffset) ? m.timeOffset : undefined;
+      offsetSeconds = given !== undefined ? Math.max(offsetSeconds, given) : i === 0 ? 0 : offsetSeconds + GAP_SECONDS;
+      return { text: text.replace(/\s+/g, " ").trim(), withoutMovies, seeker: m.senderWorkerId === seekerId, movies, offsetSeconds };
     });
     return { id: String(row.conversationId ?? idx), messages, liked, suggested };
   });

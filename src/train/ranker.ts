@@ -110,10 +110,10 @@ export async function collectExamples(bot: Bot, dialogues: readonly RedialConver
       const rng = new Rng(opts.seed * 100_003 + i);
       const user = { platform: "redial-train", id: `${d.id}#${i}` };
       // One instance's candidates: its ground truths and uniformly sampled other movies.
-      const add = async (text: string, groundTruth: readonly string[], mentionedBefore: ReadonlySet<string>, weight: number) => {
+      const add = async (text: string, groundTruth: readonly string[], mentionedBefore: ReadonlySet<string>, at: number, weight: number) => {
         out.instances++;
         out.groundTruths += groundTruth.length;
-        const m = ranker.featureMatrix(await bot.rankingRequest(user, { limit: 50, ...(text ? { text } : {}) }));
+        const m = ranker.featureMatrix(await bot.rankingRequest(user, { limit: 50, at, ...(text ? { text } : {}) }));
         const position = new Map<string, number>();
         m.rows.forEach((row, k) => position.set(catalog.items[row]!.id, k));
         leaveOutPopularity(bot, m, position, basket);
@@ -133,12 +133,12 @@ export async function collectExamples(bot: Bot, dialogues: readonly RedialConver
       };
       await replayDialogue(bot, d, user, {
         instance: async (inst) => {
-          if (inst.groundTruth.length > 0) await add(inst.seekerText, inst.groundTruth, inst.mentionedBefore, 1);
+          if (inst.groundTruth.length > 0) await add(inst.seekerText, inst.groundTruth, inst.mentionedBefore, inst.at, 1);
         },
         ...(opts.seekerWeight > 0 ? {
           seekerMentions: async (inst: SeekerMentionInstance) => {
             out.seekerInstances++;
-            await add(inst.text, inst.groundTruth, inst.mentionedBefore, opts.seekerWeight);
+            await add(inst.text, inst.groundTruth, inst.mentionedBefore, inst.at, opts.seekerWeight);
           },
         } : {}),
       });
