@@ -231,7 +231,7 @@ export class Bot {
     const anchor = parsed.intent === "critique" ? referenced : parsed.moreLike;
     if (parsed.intent === "critique" && referenced) event.signals.push({ itemId: referenced, signal: "click" });
     const lead = [this.acknowledge(parsed, referenced), lifted.length ? `${capitalise(lifted.join(" and "))} allowed again.` : ""].filter(Boolean).join(" ");
-    return this.recommendAndCommit(laps, key, state, event, limit, messageRequest(parsed, reading), anchor, lead, parsed.intent === "recommend" ? parsed.residual : undefined);
+    return this.recommendAndCommit(laps, key, state, event, limit, messageRequest(parsed, reading), anchor, lead, parsed.intent === "recommend" ? parsed.residual : undefined, msg.listShown ?? true);
   }
 
   private async profileOnlyTurn(key: string, opts: { messageId?: string; limit?: number }): Promise<OutgoingReply> {
@@ -266,13 +266,13 @@ export class Bot {
     return this.recommendAndCommit(laps, key, state, event, action.limit ?? DEFAULT_LIMIT, {}, action.signal === "more" ? item.id : undefined, note);
   }
 
-  private async recommendAndCommit(laps: StageLaps, key: string, state: PersonState, event: ProfileEvent, limit: number, message: MessageRequest, anchor: string | undefined, lead: string, phrase?: string): Promise<OutgoingReply> {
+  private async recommendAndCommit(laps: StageLaps, key: string, state: PersonState, event: ProfileEvent, limit: number, message: MessageRequest, anchor: string | undefined, lead: string, phrase?: string, listShown = true): Promise<OutgoingReply> {
     // Apply first so the reply already reflects this message, then record what was shown in the same event.
     const preview = applyEvent(state.profile, event, this.items);
     laps.lap("profile");
     const ranked = this.ranker.rank({ profile: preview, ...message, ...(anchor ? { anchorItemId: anchor } : {}), limit, mmrLambda: this.config.mmrLambda });
     laps.lap("rank");
-    event.shown = ranked.map((r) => this.catalog.items[r.row]!.id);
+    if (listShown) event.shown = ranked.map((r) => this.catalog.items[r.row]!.id);
     const committed = this.store.commit(key, state, event, this.items);
     laps.lap("commit");
     const recommendations = ranked.map((r) => this.toRecommendation(r, preview, phrase));

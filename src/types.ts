@@ -21,6 +21,11 @@ export interface IncomingMessage {
   limit?: number;
   /** When it was sent, in ms since the epoch (default: now). Replays pass the conversation's own clock. */
   at?: number;
+  /**
+   * false: the reply's list never reaches the person (a replayed conversation, where what they saw is the human
+   * recommender's turn), so it is neither recorded as shown nor becomes the list "the second one" refers to.
+   */
+  listShown?: boolean;
 }
 
 export interface FeedbackAction {

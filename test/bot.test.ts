@@ -72,6 +72,18 @@ describe("a conversation on the demo catalog (real model, real LanceDB)", () => 
     expect((await bot.profileOf(fan))!.constraints.excludeCategories).not.toContain("horror");
   });
 
+  it("brings new picks when asked again: what was shown falls behind fresh items that fit", async () => {
+    const again = { platform: "test", id: "gil" };
+    const first = (await bot.handleMessage({ user: again, text: "I loved Inception and The Matrix" })).recommendations.map((x) => x.id);
+    const second = (await bot.handleMessage({ user: again, text: "any other ideas?" })).recommendations;
+    const third = (await bot.handleMessage({ user: again, text: "more please" })).recommendations;
+    expect(second).toHaveLength(5);
+    expect(second.filter((x) => first.includes(x.id))).toEqual([]);
+    expect(third.filter((x) => first.includes(x.id) || second.some((y) => y.id === x.id))).toEqual([]);
+    // Still about the same taste: mostly sci-fi or action.
+    expect([...second, ...third].filter((x) => x.categories.some((c) => c === "sci-fi" || c === "action")).length).toBeGreaterThanOrEqual(7);
+  });
+
   it("counts a redelivered message once and forgets for real", async () => {
     const other = { platform: "test", id: "ben" };
     await bot.handleMessage({ user: other, text: "I love romantic comedies", messageId: "m-1" });

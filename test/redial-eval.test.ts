@@ -130,6 +130,16 @@ describe("ReDial protocol on real dev dialogues", () => {
     expect((fast[2]!.at - fast[0]!.at) / 1000).toBe(258 - 93);
   }, 60_000);
 
+  it("shows the seeker only what the recommender said: the bot's own lists in a replay are not recorded as shown", async () => {
+    const d = loadRedialDialogues(FIXTURE, bot.catalog).find((x) => x.id === "480")!;
+    const user = { platform: "test", id: "shown-in-replay" };
+    await replayDialogue(bot, d, user, { instance: async () => undefined });
+    const { profile } = await bot.rankingRequest(user, { limit: 1 });
+    const suggested = d.messages.filter((m) => !m.seeker).flatMap((m) => m.movies);
+    expect(new Set(profile.shown)).toEqual(new Set(suggested));
+    expect(profile.lastList).toEqual(d.messages.filter((m) => !m.seeker && m.movies.length > 0).at(-1)!.movies);
+  }, 30_000);
+
   it("records a bot turn: its items are never offered again and 'I've seen that one' refers to them", async () => {
     const user = { platform: "test", id: "suggested" };
     await bot.handleMessage({ user, text: "I like science fiction movies" });

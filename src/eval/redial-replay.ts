@@ -94,7 +94,8 @@ export async function replayDialogue(bot: Bot, d: RedialConversation, user: User
       if (m.text) {
         seekerTurn.push(m.text);
         const started = performance.now();
-        await bot.handleMessage({ user, text: m.text, at });
+        // The seeker never saw the bot's list, only the recommender's next message (recordSuggestions).
+        await bot.handleMessage({ user, text: m.text, at, listShown: false });
         hooks.turnMs?.(performance.now() - started);
       }
     } else {

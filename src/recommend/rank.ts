@@ -60,6 +60,13 @@ const INCLUDE_CATEGORY_BOOST = 0.2;
  * person said what they want now, so those items lead and the profile orders them.
  */
 const REQUESTED_CATEGORY_BOOST = 3;
+/**
+ * Taken from the score of items already shown to the person: "any other ideas?" gets new ones, and an earlier
+ * pick comes back only when it fits much better than the fresh ones (as large as the requested-category
+ * boost: with 1.5, a Matrix fan got both sequels again). A product rule, not learnt: in a replayed ReDial
+ * dialogue the seeker sees nothing of the bot's, so no data says how much.
+ */
+const SHOWN_PENALTY = 3;
 /** MMR looks this many items beyond the requested number. */
 const MMR_POOL = 50;
 /** The re-scorer sees the linear stage's best this many. */
@@ -91,9 +98,11 @@ interface Query {
   personWeight: Float32Array;
   seriesHit: Uint8Array;
   meanYear: number;
-  shown: Uint8Array;
-  /** Added to the score of items in a category asked for ("only comedies", "animated movies"); undefined when none. */
-  categoryBoost: Float32Array | undefined;
+  /**
+   * Added to the learnt score: + for items of a category asked for ("only comedies", "animated movies"), − for
+   * items shown before; undefined when neither applies.
+   */
+  scoreOffset: Float32Array | undefined;
   likedRows: Array<{ id: string; row: number }>;
 }
 
@@ -174,16 +183,20 @@ export class Ranker {
     return out;
   }
 
-  private categoryBoost(included: readonly string[], requested: readonly string[]): Float32Array | undefined {
-    if (included.length === 0 && requested.length === 0) return undefined;
-    const boost = new Float32Array(this.catalog.size);
+  private scoreOffset(included: readonly string[], requested: readonly string[], shown: readonly string[]): Float32Array | undefined {
+    if (included.length === 0 && requested.length === 0 && shown.length === 0) return undefined;
+    const offset = new Float32Array(this.catalog.size);
     const add = (categories: readonly string[], value: number) => {
       const rows = new Set(categories.flatMap((c) => this.rowsByCategory.get(c) ?? []));
-      for (const row of rows) boost[row]! += value;
+      for (const row of rows) offset[row]! += value;
     };
     add(included, INCLUDE_CATEGORY_BOOST);
     add(requested, REQUESTED_CATEGORY_BOOST);
-    return boost;
+    for (const id of shown) {
+      const row = this.catalog.row(id);
+      if (row !== undefined) offset[row]! -= SHOWN_PENALTY;
+    }
+    return offset;
   }
 
   private blockedRows(req: RankRequest): Uint8Array {
@@ -274,11 +287,6 @@ export class Ranker {
     });
     const genreSum = seedGenres.reduce((a, b) => a + b, 0);
     if (genreSum > 0) for (let l = 0; l < L; l++) seedGenres[l]! /= genreSum;
-    const shown = new Uint8Array(n);
-    for (const id of profile.shown) {
-      const row = catalog.row(id);
-      if (row !== undefined) shown[row] = 1;
-    }
     const negSum = profile.negative.reduce((a, b) => a + b, 0);
     const anchorRow = req.anchorItemId !== undefined ? catalog.row(req.anchorItemId) : undefined;
     return {
@@ -302,8 +310,7 @@ export class Ranker {
       personWeight,
       seriesHit,
       meanYear: years ? yearSum / years : Number.NaN,
-      shown,
-      categoryBoost: this.categoryBoost(profile.constraints.includeCategories, req.requested ?? []),
+      scoreOffset: this.scoreOffset(profile.constraints.includeCategories, req.requested ?? [], profile.shown),
       likedRows,
     };
   }
@@ -340,7 +347,6 @@ export class Ranker {
     out[offset + F.people] = this.peopleShared(q, row);
     const series = facets.series[row]!;
     out[offset + F.series] = series >= 0 && q.seriesHit[series] ? 1 : 0;
-    out[offset + F.novelty] = q.shown[row] ? 0 : 1;
     out[offset + F.seedCount] = q.seedCount;
     out[offset + F.turns] = q.turns;
   }
@@ -359,7 +365,7 @@ export class Ranker {
     if (q.blocked[row]) return undefined;
     const x = new Float32Array(FEATURE_COUNT);
     this.featuresInto(q, row, x, 0);
-    const score = (this.rescorer ? this.rescorer(x) : FEATURE_NAMES.reduce((s, name, f) => s + this.model.weights[name] * x[f]!, 0)) + (q.categoryBoost?.[row] ?? 0);
+    const score = (this.rescorer ? this.rescorer(x) : FEATURE_NAMES.reduce((s, name, f) => s + this.model.weights[name] * x[f]!, 0)) + (q.scoreOffset?.[row] ?? 0);
     return this.ranked(q, row, score);
   }
 
@@ -400,8 +406,8 @@ export class Ranker {
     const { year, series, personStart, personIds } = this.facets;
     const hasYear = !Number.isNaN(q.meanYear);
     const meanYear = q.meanYear;
-    const categoryBoost = q.categoryBoost;
-    const { blocked, comention, movielens, shown, personWeight, seriesHit } = q;
+    const scoreOffset = q.scoreOffset;
+    const { blocked, comention, movielens, personWeight, seriesHit } = q;
     const popularity = catalog.popularity;
     const mlPopularity = this.movielensPopularity;
     const tmdbPopularity = this.tmdbPopularity;
@@ -409,7 +415,7 @@ export class Ranker {
     const wComention = w.comention, wMovielens = w.movielens, wMlPopularity = w.movielensPopularity, wTmdb = w.tmdbPopularity;
     const wPopularity = w.popularity + q.seeded * w.seededPopularity;
     const wRecency = w.recency, wRecency2 = w.recencySquared;
-    const wYear = w.yearMatch, wPeople = w.people, wSeries = w.series, wNovelty = w.novelty;
+    const wYear = w.yearMatch, wPeople = w.people, wSeries = w.series;
     // seedCount and turns are the same for every item: they cannot change the linear order, only the re-scorer's
     // (added anyway, so that a score is always Σ weight · feature).
     const perRequest = w.seedCount * q.seedCount + w.turns * q.turns;
@@ -436,8 +442,7 @@ export class Ranker {
       }
       const sr = series[row]!;
       if (sr >= 0 && seriesHit[sr]) s += wSeries;
-      if (!shown[row]) s += wNovelty;
-      if (categoryBoost) s += categoryBoost[row]!;
+      if (scoreOffset) s += scoreOffset[row]!;
       scores[row] = s;
       candidates[count++] = row;
     }
@@ -467,7 +472,7 @@ export class Ranker {
       const row = pool[i]!;
       floor = Math.min(floor, scores[row]!);
       this.featuresInto(q, row, x, 0);
-      rescored[i] = rescorer(x) + (q.categoryBoost?.[row] ?? 0); // "only comedies" and "animated movies" hold here too
+      rescored[i] = rescorer(x) + (q.scoreOffset?.[row] ?? 0); // "only comedies", "animated movies" and shown items hold here too
       min = Math.min(min, rescored[i]!);
     }
     // Keep the pool above the rest: shift re-scores so the lowest equals the old floor.

@@ -26,7 +26,6 @@ export const FEATURE_NAMES = [
   "yearMatch",
   "people",
   "series",
-  "novelty",
   "seedCount",
   "turns",
 ] as const;
@@ -68,7 +67,6 @@ export const HAND_WEIGHTS: Readonly<FeatureWeights> = Object.freeze({
   yearMatch: 0,
   people: 0.1,
   series: 0.1,
-  novelty: 0.3,
   seedCount: 0,
   turns: 0,
 });
