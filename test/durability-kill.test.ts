@@ -1,7 +1,7 @@
 // Fault test: the real server (`chatrec start`, a child process) is killed with SIGKILL while several people
 // chat with it; restarted on the same data folder, every update it acknowledged (HTTP 200) is there and
 // every LanceDB table opens and reads.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { spawnServer, type ChildServer } from "../adapters/ipc.ts";
 import { simulatePeople, type Answer } from "../scripts/simulated-people.ts";
 import { lockAddress } from "../src/profile/folder-lock.ts";
+import { readWalRecords } from "../src/profile/wal.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-kill-"));
 // Events move from the log into LanceDB once a minute here, so at the kill the acknowledged updates are in the
@@ -45,13 +46,7 @@ describe("SIGKILL under load", () => {
     // At the kill, every acknowledged update is in LanceDB's events table or in the write-ahead log, and (with
     // the minute-long interval) they are in the log only.
     const walDir = join(dir, "profile-wal");
-    const inWal = new Set(readdirSync(walDir).flatMap((f) => readFileSync(join(walDir, f), "utf8").split("\n").filter(Boolean).flatMap((line) => {
-      try {
-        return [(JSON.parse(line) as { message_id: string | null }).message_id];
-      } catch {
-        return []; // a torn last line, whose write never returned
-      }
-    })));
+    const inWal = new Set((await readWalRecords<{ message_id: string | null }>(walDir)).records.map((r) => r.message_id));
     const killedDb = await lancedb.connect(join(dir, "lancedb"));
     const inTable = new Set((await (await killedDb.openTable("events")).query().select(["message_id"]).toArray()).map((r: { message_id: string | null }) => r.message_id));
     killedDb.close();

@@ -1,6 +1,6 @@
 // ReDial replay: the protocol's instance counting on real dev dialogues (hand-counted), metrics computed over
 // the ranked lists, and the replay through a real Bot (real model, real LanceDB in a temp folder).
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
 import { evaluateRedial } from "../src/eval/redial.ts";
 import { RecallAccumulator } from "../src/eval/redial-metrics.ts";
+import { GAP_SECONDS } from "../src/train/data.ts";
 import { dialogueInstances, loadRedialDialogues, replayDialogue, type RedialInstance, type SeekerMentionInstance } from "../src/eval/redial-replay.ts";
 
 const FIXTURE = join(import.meta.dirname, "fixtures/redial-dev-4.jsonl");
@@ -108,8 +109,15 @@ describe("ReDial protocol on real dev dialogues", () => {
   it("replays on the dialogue's own clock: the same features however long the replay takes, decay over ReDial's timeOffset gaps", async () => {
     const d = loadRedialDialogues(FIXTURE, bot.catalog).find((x) => x.id === "480")!;
     expect(d.messages.map((m) => m.offsetSeconds).slice(0, 4)).toEqual([0, 18, 66, 93]); // from the fixture's timeOffset
-    // Dialogue 575 comes from a release without timeOffset: 13 s (ReDial's median gap) per message.
-    expect(loadRedialDialogues(FIXTURE, bot.catalog).find((x) => x.id === "575")!.messages.map((m) => m.offsetSeconds).slice(0, 3)).toEqual([0, 13, 26]);
+    // The gap used where a release lacks timeOffset is the median gap of the train dialogues that have it.
+    const gaps = readFileSync(join(import.meta.dirname, "../data/redial/train.jsonl"), "utf8").split("\n").filter(Boolean).flatMap((line) => {
+      const offsets = ((JSON.parse(line) as { messages: Array<{ timeOffset?: number }> }).messages).map((m) => m.timeOffset);
+      return offsets.every((o) => typeof o === "number") ? offsets.slice(1).map((o, k) => o! - offsets[k]!) : [];
+    }).sort((x, y) => x - y);
+    expect(gaps.length).toBeGreaterThan(10_000);
+    expect(gaps[Math.floor(gaps.length / 2)]).toBe(GAP_SECONDS);
+    // Dialogue 575 comes from a release without timeOffset: GAP_SECONDS per message.
+    expect(loadRedialDialogues(FIXTURE, bot.catalog).find((x) => x.id === "575")!.messages.map((m) => m.offsetSeconds).slice(0, 3)).toEqual([0, GAP_SECONDS, 2 * GAP_SECONDS]);
     const replay = async (id: string, pauseMs: number) => {
       const user = { platform: "test", id };
       const out: Array<{ at: number; values: number[] }> = [];

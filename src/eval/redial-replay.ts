@@ -45,9 +45,15 @@ function mentionsByMessage(d: RedialConversation): Array<{ movies: string[]; men
   });
 }
 
+type ProtocolInstance = Omit<RedialInstance, "user" | "seekerText" | "at">;
+
 /** The protocol's instances of one dialogue, without replaying anything (for counting and tests). */
-export function dialogueInstances(d: RedialConversation): Array<Omit<RedialInstance, "user" | "seekerText" | "at">> {
-  return mentionsByMessage(d).flatMap(({ movies, mentionedBefore }, i) =>
+export function dialogueInstances(d: RedialConversation): ProtocolInstance[] {
+  return instancesOf(d, mentionsByMessage(d));
+}
+
+function instancesOf(d: RedialConversation, mentions: ReturnType<typeof mentionsByMessage>): ProtocolInstance[] {
+  return mentions.flatMap(({ movies, mentionedBefore }, i) =>
     !d.messages[i]!.seeker && i > 0 && movies.length > 0
       ? [{ dialogueId: d.id, messageIndex: i, mentionedBefore, groundTruth: movies.filter((id) => !mentionedBefore.has(id)), allMentioned: movies }]
       : []);
@@ -80,10 +86,10 @@ export interface ReplayHooks {
  */
 export async function replayDialogue(bot: Bot, d: RedialConversation, user: UserRef, hooks: ReplayHooks): Promise<void> {
   const start = Date.now();
-  const instances = new Map(dialogueInstances(d).map((inst) => [inst.messageIndex, inst]));
+  const mentions = mentionsByMessage(d);
+  const instances = new Map(instancesOf(d, mentions).map((inst) => [inst.messageIndex, inst]));
   let seekerTurn: string[] = [];
   let previousWasSeeker = false;
-  const mentions = mentionsByMessage(d);
   for (const [i, m] of d.messages.entries()) {
     const at = start + m.offsetSeconds * 1000;
     if (m.seeker) {

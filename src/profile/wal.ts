@@ -7,7 +7,7 @@
 // (forgetting a person), so no trace of them stays in any file.
 import { constants } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { lockFolder } from "./folder-lock.ts";
 
 const SEGMENT = /^wal-(\d{8})\.log$/;
@@ -51,6 +51,14 @@ function parseLines<T>(text: string): T[] {
   return out;
 }
 
+/** The complete records of the segments in `dir`, oldest first, without opening the log (no lock, no new segment). */
+export async function readWalRecords<T>(dir: string): Promise<Recovered<T>> {
+  const found = (await readdir(dir)).filter((name) => SEGMENT.test(name)).sort();
+  const records: T[] = [];
+  for (const name of found) records.push(...parseLines<T>(await readFile(join(dir, name), "utf8")));
+  return { records, segments: found.map((name) => join(dir, name)) };
+}
+
 export class WriteAheadLog<T> {
   private buffer: Pending[] = [];
   /** Every file operation runs in this chain, one at a time: writes, rotations, purges, close. */
@@ -72,13 +80,12 @@ export class WriteAheadLog<T> {
   static async open<T>(dir: string): Promise<{ wal: WriteAheadLog<T>; recovered: Recovered<T> }> {
     await mkdir(dir, { recursive: true });
     const unlock = await lockFolder(dir);
-    const found = (await readdir(dir)).filter((name) => SEGMENT.test(name)).sort();
-    const records: T[] = [];
-    for (const name of found) records.push(...parseLines<T>(await readFile(join(dir, name), "utf8")));
-    const next = found.length ? Number(SEGMENT.exec(found.at(-1)!)![1]) + 1 : 1;
+    const recovered = await readWalRecords<T>(dir);
+    const last = recovered.segments.at(-1);
+    const next = last ? Number(SEGMENT.exec(basename(last))![1]) + 1 : 1;
     const handle = await open(join(dir, segmentName(next)), APPEND_FLAGS, 0o600);
     await syncDir(dir);
-    return { wal: new WriteAheadLog<T>(dir, handle, next, unlock), recovered: { records, segments: found.map((name) => join(dir, name)) } };
+    return { wal: new WriteAheadLog<T>(dir, handle, next, unlock), recovered };
   }
 
   /** Resolves once the record is on disk. */

@@ -34,10 +34,11 @@ export function verifySignature(
   nowSeconds = Math.floor(Date.now() / 1000),
 ): SignatureCheck {
   const problem = signatureHeadersProblem(timestamp, signature, nowSeconds);
-  if (problem || !timestamp || !signature) return { ok: false, reason: problem ?? "bad signature" };
-  const expected = Buffer.from(signPayload(secret, timestamp, body));
+  if (problem !== undefined) return { ok: false, reason: problem };
+  // Both headers are present: signatureHeadersProblem said so.
+  const expected = Buffer.from(signPayload(secret, timestamp!, body));
   // Hex digits in either case (some languages print them upper-case); lower-casing does not depend on the secret.
-  const given = Buffer.from(signature.toLowerCase());
+  const given = Buffer.from(signature!.toLowerCase());
   // Constant-time comparison; lengths are not secret (always "v1=" + 64 hex characters).
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "bad signature" };
   return { ok: true };
