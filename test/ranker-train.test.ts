@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { compileMlp, FEATURE_NAMES, loadRankerModel, RankerModelError, type MlpScorer } from "../src/recommend/ranker-model.ts";
 import { FEATURE_COUNT } from "../src/recommend/rank.ts";
 import { fitMlp } from "../src/train/mlp-fit.ts";
-import { tmdbPopularity } from "../src/train/priors.ts";
+import { movielensLinks, movielensTitle } from "../src/train/movielens-links.ts";
+import { movielensPopularity, tmdbPopularity } from "../src/train/priors.ts";
 import { dialogueBasket, fitRanker, type RankerExample } from "../src/train/ranker.ts";
 import { Rng } from "../src/train/rng.ts";
 import type { Item } from "../src/types.ts";
@@ -157,6 +158,32 @@ describe("training inputs", () => {
     expect(prior.get("r2")).toBe(1); // the most voted film
     expect(prior.get("r1")).toBeCloseTo(Math.log1p(5000) / Math.log1p(12000), 4);
     expect(prior.has("r3")).toBe(false); // another year: another film
+    expect(prior.has("r4")).toBe(false);
+  });
+
+  it("links catalog items the ReDial mapping leaves out to MovieLens by title and year, articles and aliases aside", () => {
+    expect(movielensTitle("Nightmare on Elm Street, A (1984)")).toEqual({ key: "nightmare on elm street", year: 1984 });
+    expect(movielensTitle("Pan's Labyrinth (Laberinto del fauno, El) (2006)")).toEqual({ key: "pans labyrinth", year: 2006 });
+    expect(movielensTitle("Seven (a.k.a. Se7en) (1995)")).toEqual({ key: "seven", year: 1995 });
+    expect(movielensTitle("Hyena Road")).toBeUndefined(); // no year: never matched
+    const movies = join(dir, "ml-movies.csv");
+    writeFileSync(movies, 'movieId,title,genres\n1,Toy Story (1995),Animation\n2,"Nightmare on Elm Street, A (1984)",Horror\n3,Hamlet (1990),Drama\n4,Hamlet (1990),Drama\n5,Se7en (1995),Thriller\n');
+    const mapping = join(dir, "ml-mapping.csv");
+    writeFileSync(mapping, "ml_id,ml_year,ml_title,id,title,year\n1,1995,Toy Story,r1,Toy Story,1995\n");
+    const items: Item[] = [
+      { id: "r1", title: "Toy Story", year: 1995, text: "", categories: [], extra: {} },
+      { id: "r2", title: "A Nightmare on Elm Street", year: 1984, text: "", categories: [], extra: {} },
+      { id: "r3", title: "A Nightmare on Elm Street", year: 2010, text: "", categories: [], extra: {} }, // the remake: another film
+      { id: "r4", title: "Hamlet", year: 1990, text: "", categories: [], extra: {} }, // two MovieLens films of that name and year: no guess
+      { id: "r5", title: "Toy Story", year: 1995, text: "", categories: [], extra: {} }, // a twin the mapping leaves out
+    ];
+    const links = movielensLinks({ mappingCsv: mapping, moviesCsv: movies }, items);
+    expect(Object.fromEntries(links)).toEqual({ "1": ["r1", "r5"], "2": ["r2"] });
+    const ratings = join(dir, "ml-ratings.csv");
+    writeFileSync(ratings, "userId,movieId,rating,timestamp\n1,2,4.5,1000\n2,2,3,1001\n1,1,5,1002\n1,3,5,1003\n");
+    const prior = movielensPopularity(ratings, { mappingCsv: mapping, moviesCsv: movies }, items);
+    expect(prior.get("r2")).toBe(1); // two ratings, the most rated: its link counts
+    expect(prior.has("r3")).toBe(false);
     expect(prior.has("r4")).toBe(false);
   });
 

@@ -34,7 +34,7 @@ export function updateNeighboursCard(cardPath: string, f: NeighboursCardFacts): 
     "",
     `\`${basename(f.out)}\`: ${(f.bytes / 1e6).toFixed(2)} MB gzipped JSONL, sha256 \`${f.sha256}\`; top ${f.k} neighbours for ${f.items} catalog items (${f.pairs} pairs). Built by \`${f.command}\`; loaded into the LanceDB \`item_neighbours\` table on first start.`,
     "",
-    `- MovieLens ml-latest-small (Harper & Konstan 2015; GroupLens research terms): ${f.movielensLikes} likes (rating >= 4) by ${f.movielensUsers} users on movies with a catalog id (data/redial/redial_to_movielens.csv maps ${f.mappedMovies} MovieLens ids to catalog ids). Score: shrunk cosine c_ij / sqrt(n_i n_j) · c_ij / (c_ij + 10) over users who liked both, pairs liked together by at least 2 users.`,
+    `- MovieLens ml-latest-small (Harper & Konstan 2015; GroupLens research terms): ${f.movielensLikes} likes (rating >= 4) by ${f.movielensUsers} users on movies with a catalog id (${f.mappedMovies} MovieLens ids linked to catalog ids: data/redial/redial_to_movielens.csv, then title and year in movies.csv for the items it leaves out). Score: shrunk cosine c_ij / sqrt(n_i n_j) · c_ij / (c_ij + 10) over users who liked both, pairs liked together by at least 2 users.`,
     `- ReDial train dialogues (CC BY 4.0; ${f.dialogues} dialogues; dev is never used): movies mentioned in the same dialogue, shrunk cosine with shrink 3.`,
     "- Combined score = MovieLens score + co-mention score (each 0 when the pair is not in that source's top 100).",
     "- Limits: popular movies dominate MovieLens co-likes; only 1,441 train dialogues, so co-mentions are sparse; the MovieLens ratings include every user's full history, so `chatrec eval movielens` does not use these neighbours (leakage).",

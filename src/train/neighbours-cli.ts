@@ -1,4 +1,4 @@
-// `chatrec train neighbours [--ratings <csv>] [--mapping <csv>] [--redial <jsonl>] [--catalog <jsonl>] [--out <file>] [--k n]`
+// `chatrec train neighbours [--ratings <csv>] [--mapping <csv>] [--movies <csv>] [--redial <jsonl>] [--catalog <jsonl>] [--out <file>] [--k n]`
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../config.ts";
 import { parseOptions } from "../util/args.ts";
@@ -7,13 +7,14 @@ import { loadCatalogItems } from "./data.ts";
 import { updateNeighboursCard } from "./neighbours-card.ts";
 import { buildNeighbours, writeNeighbours } from "./neighbours.ts";
 
-const USAGE = "usage: chatrec train neighbours [--ratings <csv>] [--mapping <csv>] [--redial <train jsonl>] [--catalog <jsonl>] [--out <file>] [--k n] [--no-card]";
+const USAGE = "usage: chatrec train neighbours [--ratings <csv>] [--mapping <csv>] [--movies <csv>] [--redial <train jsonl>] [--catalog <jsonl>] [--out <file>] [--k n] [--no-card]";
 
 export function runNeighboursCli(args: string[]): void {
-  const { values, flags } = parseOptions(args, { values: ["--ratings", "--mapping", "--redial", "--catalog", "--out", "--k"], flags: ["--no-card"] }, USAGE);
+  const { values, flags } = parseOptions(args, { values: ["--ratings", "--mapping", "--movies", "--redial", "--catalog", "--out", "--k"], flags: ["--no-card"] }, USAGE);
   const opts = {
     ratings: values.get("--ratings") ?? join(PACKAGE_ROOT, "data/movielens/ratings.csv"),
     mapping: values.get("--mapping") ?? join(PACKAGE_ROOT, "data/redial/redial_to_movielens.csv"),
+    movies: values.get("--movies") ?? join(PACKAGE_ROOT, "data/movielens/movies.csv"),
     redial: values.get("--redial") ?? join(PACKAGE_ROOT, "data/redial/train.jsonl"),
     catalog: values.get("--catalog") ?? join(PACKAGE_ROOT, "data/catalog/movies.jsonl"),
     out: values.get("--out") ?? join(PACKAGE_ROOT, "models", NEIGHBOURS_FILE),
@@ -23,8 +24,8 @@ export function runNeighboursCli(args: string[]): void {
   if (!Number.isInteger(opts.k) || opts.k < 1) throw new Error("--k must be a positive integer");
   if (/(^|\/)dev\.jsonl$/.test(opts.redial)) throw new Error("--redial must be a train split: dev is for evaluation only");
   const started = performance.now();
-  const catalogIds = new Set(loadCatalogItems(opts.catalog).map((i) => i.id));
-  const { records, stats } = buildNeighbours({ ratingsCsv: opts.ratings, mappingCsv: opts.mapping, redialTrain: opts.redial, catalogIds, topK: opts.k });
+  const items = loadCatalogItems(opts.catalog);
+  const { records, stats } = buildNeighbours({ ratingsCsv: opts.ratings, mappingCsv: opts.mapping, moviesCsv: opts.movies, redialTrain: opts.redial, items, topK: opts.k });
   const file = writeNeighbours(opts.out, records);
   const seconds = (performance.now() - started) / 1000;
   const command = `npx chatrec train neighbours ${args.join(" ")}`.trim();

@@ -13,34 +13,24 @@ import { parseCsvObjects } from "../util/csv.ts";
 import { readJsonl, readText } from "./data.ts";
 import { itemKnn, type KnnOptions } from "./item-knn.ts";
 import type { NeighbourEntry, NeighbourRecord } from "../recommend/neighbours.ts";
+import type { Item } from "../types.ts";
+import { movielensLinks, type MovielensLinkSources } from "./movielens-links.ts";
 
 export const LIKE_THRESHOLD = 4;
 export const MOVIELENS_KNN: KnnOptions = { shrink: 10, topK: 100, minCount: 2 };
 export const COMENTION_KNN: KnnOptions = { shrink: 3, topK: 100, minCount: 1 };
 
-export interface NeighbourSources {
+export interface NeighbourSources extends MovielensLinkSources {
   ratingsCsv: string;
-  /** ReDial id -> MovieLens movieId (columns `id`, `ml_id`). */
-  mappingCsv: string;
   redialTrain: string;
-  /** Only these catalog ids are kept (both as items and as neighbours). */
-  catalogIds: ReadonlySet<string>;
+  /** Only these catalog items are kept (both as items and as neighbours). */
+  items: ReadonlyArray<Pick<Item, "id" | "title" | "year">>;
   topK: number;
 }
 
 export interface NeighbourBuild {
   records: NeighbourRecord[];
   stats: { movielensUsers: number; movielensLikes: number; mappedMovies: number; dialogues: number; items: number; pairs: number };
-}
-
-/** MovieLens movieId -> the ReDial ids of that movie (a few ReDial ids share one MovieLens movie). */
-export function readRedialMapping(mappingCsv: string, catalogIds: ReadonlySet<string>): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const row of parseCsvObjects(readText(mappingCsv))) {
-    if (!row.ml_id || !row.id || !catalogIds.has(row.id)) continue;
-    out.set(row.ml_id, [...(out.get(row.ml_id) ?? []), row.id]);
-  }
-  return out;
 }
 
 export interface Rating {
@@ -97,11 +87,12 @@ export function pairCounts(baskets: Iterable<Iterable<string>>): Map<string, Map
 }
 
 export function buildNeighbours(src: NeighbourSources): NeighbourBuild {
-  const mapping = readRedialMapping(src.mappingCsv, src.catalogIds);
+  const catalogIds = new Set(src.items.map((i) => i.id));
+  const mapping = movielensLinks(src, src.items);
   const ratings = readRatings(src.ratingsCsv);
   const mlBaskets = likeBaskets(ratings, (id) => mapping.get(id) ?? []);
   const ml = itemKnn(mlBaskets, { ...MOVIELENS_KNN, topK: src.topK });
-  const dialogues = comentionBaskets(src.redialTrain, src.catalogIds);
+  const dialogues = comentionBaskets(src.redialTrain, catalogIds);
   const coCosine = itemKnn(dialogues, { ...COMENTION_KNN, topK: Infinity });
   const counts = pairCounts(dialogues);
   const records: NeighbourRecord[] = [];

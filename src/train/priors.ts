@@ -5,15 +5,16 @@ import type { Item } from "../types.ts";
 import { titleKey } from "../catalog/normalize.ts";
 import { parseCsvObjects } from "../util/csv.ts";
 import { readText } from "./data.ts";
-import { readRatings, readRedialMapping } from "./neighbours.ts";
+import { movielensLinks, readRedialMapping, type MovielensLinkSources } from "./movielens-links.ts";
+import { readRatings } from "./neighbours.ts";
 
 function logScaled(counts: ReadonlyMap<string, number>): Map<string, number> {
   const max = Math.max(1e-9, ...[...counts.values()].map((c) => Math.log1p(c)));
   return new Map([...counts].filter(([, c]) => c > 0).sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, c]) => [id, Math.round((Math.log1p(c) / max) * 10_000) / 10_000]));
 }
 
-export function movielensPopularity(ratingsCsv: string, mappingCsv: string, catalogIds: ReadonlySet<string>): Map<string, number> {
-  const mapping = readRedialMapping(mappingCsv, catalogIds);
+export function movielensPopularity(ratingsCsv: string, links: MovielensLinkSources, items: readonly Item[]): Map<string, number> {
+  const mapping = movielensLinks(links, items);
   const counts = new Map<string, number>();
   for (const r of readRatings(ratingsCsv)) for (const id of mapping.get(r.item) ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
   return logScaled(counts);

@@ -38,7 +38,7 @@ export async function runRankerCli(args: string[]): Promise<void> {
   const items = loadCatalogItems(catalogPath);
   const mapping = join(PACKAGE_ROOT, "data/redial/redial_to_movielens.csv");
   const priors: RankerPriors = {
-    movielens: movielensPopularity(join(PACKAGE_ROOT, "data/movielens/ratings.csv"), mapping, new Set(items.map((i) => i.id))),
+    movielens: movielensPopularity(join(PACKAGE_ROOT, "data/movielens/ratings.csv"), { mappingCsv: mapping, moviesCsv: join(PACKAGE_ROOT, "data/movielens/movies.csv") }, items),
     tmdb: tmdbPopularity({ moviesCsv: join(PACKAGE_ROOT, "data/tmdb/tmdb_5000_movies.csv.gz"), linksCsv: join(PACKAGE_ROOT, "data/movielens/links.csv"), mappingCsv: mapping }, items),
   };
   // --examples: reuse the candidates of an earlier replay (same features) instead of replaying again.
