@@ -62,10 +62,11 @@ const INCLUDE_CATEGORY_BOOST = 0.2;
 const REQUESTED_CATEGORY_BOOST = 3;
 /**
  * Taken from the score of items already shown to the person, so that they fall behind the fresh ones that fit:
- * "any other ideas?" gets new ones. Larger than the spread of the learnt scores at the top of a list: a
- * sequel of a film the person loved can lead the fresh films by more than 3 (after "I loved Inception and The
- * Matrix", The Matrix Reloaded scores 11.1, the next list's fresh films 8.0-8.5), and with 3 it came back in every list. A product
- * rule, not learnt: in a replayed ReDial dialogue the seeker sees nothing of the bot's, so no data says how much.
+ * "any other ideas?" gets new ones. Larger than the spread of the learnt scores at the top of a list: a sequel
+ * of a film the person loved can lead the fresh films by more than 3 (after "I loved Inception and The Matrix",
+ * The Matrix Reloaded scores 11.1, the next list's fresh films 8.0-8.5), and with 3 it came back in every list.
+ * A product rule, not learnt: in a replayed ReDial dialogue the seeker sees nothing of the bot's, so no data
+ * says how much.
  */
 const SHOWN_PENALTY = 10;
 /** MMR looks this many items beyond the requested number. */

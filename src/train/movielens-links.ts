@@ -2,6 +2,7 @@
 // well-known films whose MovieLens title puts the article last ("Nightmare on Elm Street, A (1984)",
 // "Bug's Life, A (1998)"), so a catalog item it does not link is matched by title and year in movies.csv.
 import { titleKey } from "../catalog/normalize.ts";
+import type { Item } from "../types.ts";
 import { parseCsvObjects } from "../util/csv.ts";
 import { readText } from "./data.ts";
 
@@ -12,11 +13,8 @@ export interface MovielensLinkSources {
   moviesCsv: string;
 }
 
-interface LinkableItem {
-  id: string;
-  title: string;
-  year?: number;
-}
+/** What linking needs of an item. */
+export type LinkableItem = Pick<Item, "id" | "title" | "year">;
 
 /** MovieLens movieId -> the ReDial ids the release links to it (a few ReDial ids share one MovieLens movie). */
 export function readRedialMapping(mappingCsv: string, catalogIds: ReadonlySet<string>): Map<string, string[]> {

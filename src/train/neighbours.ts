@@ -13,8 +13,7 @@ import { parseCsvObjects } from "../util/csv.ts";
 import { readJsonl, readText } from "./data.ts";
 import { itemKnn, type KnnOptions } from "./item-knn.ts";
 import type { NeighbourEntry, NeighbourRecord } from "../recommend/neighbours.ts";
-import type { Item } from "../types.ts";
-import { movielensLinks, type MovielensLinkSources } from "./movielens-links.ts";
+import { movielensLinks, type LinkableItem, type MovielensLinkSources } from "./movielens-links.ts";
 
 export const LIKE_THRESHOLD = 4;
 export const MOVIELENS_KNN: KnnOptions = { shrink: 10, topK: 100, minCount: 2 };
@@ -24,7 +23,7 @@ export interface NeighbourSources extends MovielensLinkSources {
   ratingsCsv: string;
   redialTrain: string;
   /** Only these catalog items are kept (both as items and as neighbours). */
-  items: ReadonlyArray<Pick<Item, "id" | "title" | "year">>;
+  items: readonly LinkableItem[];
   topK: number;
 }
 
