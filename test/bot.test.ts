@@ -84,6 +84,19 @@ describe("a conversation on the demo catalog (real model, real LanceDB)", () => 
     expect([...second, ...third].filter((x) => x.categories.some((c) => c === "sci-fi" || c === "action")).length).toBeGreaterThanOrEqual(7);
   });
 
+  it("keeps a vague 'newer' for that request and its 'more', not for the next request", async () => {
+    const hal = { platform: "test", id: "hal" };
+    const yearsOf = (recs: Array<{ id: string }>) => recs.map((x) => bot.catalog.item(x.id)!.year);
+    const newer = await bot.handleMessage({ user: hal, text: "can you suggest some newer comedies?" });
+    expect(newer.recommendations).toHaveLength(5);
+    for (const year of yearsOf(newer.recommendations)) expect(year).toBeGreaterThanOrEqual(2010);
+    const more = await bot.handleMessage({ user: hal, text: "more please" });
+    for (const year of yearsOf(more.recommendations)) expect(year).toBeGreaterThanOrEqual(2010);
+    const next = await bot.handleMessage({ user: hal, text: "now a gangster drama like the ones from the seventies" });
+    expect((await bot.profileOf(hal))!.constraints.minYear).toBeUndefined();
+    expect(yearsOf(next.recommendations).some((year) => year !== undefined && year < 2010)).toBe(true);
+  });
+
   it("counts a redelivered message once and forgets for real", async () => {
     const other = { platform: "test", id: "ben" };
     await bot.handleMessage({ user: other, text: "I love romantic comedies", messageId: "m-1" });

@@ -53,6 +53,32 @@ describe("profile math", () => {
     expect(p.focus).toBe("x");
   });
 
+  it("a vague 'newer' holds for its request and the 'more' after it, and lapses at the next request; an explicit year stands", () => {
+    let p = emptyProfile(3, 2, 0);
+    p = applyEvent(p, event(1, 1, { constraints: { minYear: 2010, minYearLapses: true }, interests: [1, 0, 0], embedding: [1, 0] }), items);
+    expect(p.constraints.minYear).toBe(2010);
+    p = applyEvent(p, event(2, 2, { interests: [0, 1, 0], embedding: [0, 1] }), items); // "more please": a follow-up
+    expect(p.constraints.minYear).toBe(2010);
+    p = applyEvent(p, event(3, 3, { constraints: { endVagueYear: true }, interests: [0, 1, 0], embedding: [0, 1] }), items); // "what about comedies?"
+    expect(p.constraints).toEqual({ excludeCategories: [], includeCategories: [] });
+    p = applyEvent(p, event(4, 4, { constraints: { minYear: 2001 }, interests: [0, 1, 0], embedding: [0, 1] }), items); // "after 2000"
+    p = applyEvent(p, event(5, 5, { constraints: { endVagueYear: true }, interests: [1, 0, 0], embedding: [1, 0] }), items);
+    expect(p.constraints.minYear).toBe(2001);
+    p = applyEvent(p, event(6, 6, { constraints: { minYear: 2010, minYearLapses: true } }), items);
+    p = applyEvent(p, event(7, 7, { constraints: { minYear: 1990 }, interests: [1, 0, 0], embedding: [1, 0] }), items); // "since 1990" replaces the vague one, and stands
+    p = applyEvent(p, event(8, 8, { constraints: { endVagueYear: true }, interests: [1, 0, 0], embedding: [1, 0] }), items);
+    expect(p.constraints).toEqual({ excludeCategories: [], includeCategories: [], minYear: 1990 });
+  });
+
+  it("a year bound past the standing other one replaces it instead of leaving no year at all", () => {
+    let p = emptyProfile(3, 2, 0);
+    p = applyEvent(p, event(1, 1, { constraints: { minYear: 1990, maxYear: 1999 } }), items); // "comedies from the 90s"
+    p = applyEvent(p, event(2, 2, { constraints: { minYear: 2010, minYearLapses: true } }), items); // "something newer"
+    expect(p.constraints).toEqual({ excludeCategories: [], includeCategories: [], minYear: 2010, minYearLapses: true });
+    p = applyEvent(p, event(3, 3, { constraints: { maxYear: 1979 } }), items); // "before 1980"
+    expect(p.constraints).toEqual({ excludeCategories: [], includeCategories: [], maxYear: 1979 });
+  });
+
   it("uses a proper softmax: exp(x_i/τ) / Σ_j exp(x_j/τ)", () => {
     const p = softmax([0, 1], 1);
     expect(p[1]).toBeCloseTo(Math.E / (1 + Math.E), 6);

@@ -76,6 +76,10 @@ describe("title linking on the demo catalog", () => {
     expect(years("70s and 80s movies")).toEqual([1970, 1989]);
     expect(years("I grew up in the 60s and 70s. Any comedies from the 90s?")).toEqual([1990, 1999]);
     expect(years("can you recommend any newer action movies")).toEqual([2010, undefined]);
+    expect(parseMessage("can you recommend any newer action movies", ctx).constraints.minYearLapses).toBe(true);
+    expect(parseMessage("anything after 2000?", ctx).constraints.minYearLapses).toBeUndefined();
+    for (const more of ["more please", "any other ideas?", "What else?", "ok, more", "others?", "another one please"]) expect(parseMessage(more, ctx).asksForMore).toBe(true);
+    for (const request of ["more comedies please", "any other horror movies?", "I'd like more action", "more like Inception"]) expect(parseMessage(request, ctx).asksForMore).toBeUndefined();
     expect(years("I like Pulp Fiction I don't tend to watch newer movies")).toEqual([undefined, undefined]);
     expect(years("a kid from the 80's")).toEqual([undefined, undefined]);
   });

@@ -55,6 +55,8 @@ export interface Constraints {
   includeCategories: string[];
   minYear?: number;
   maxYear?: number;
+  /** minYear came from a vague "something newer": it holds for that request and its "more", and lapses at the next request for something else. */
+  minYearLapses?: true;
 }
 
 export interface Profile {
@@ -98,7 +100,8 @@ export interface ProfileEvent {
   /** People the message named (name keys). */
   people?: string[];
   /** `allowCategories`: asked for by name now ("something scary"), so a standing exclusion of them ends. */
-  constraints?: Partial<Constraints> & { clear?: boolean; allowCategories?: string[] };
+  /** `endVagueYear`: a new request that does not repeat a vague "newer" (see Constraints.minYearLapses) ends it. */
+  constraints?: Partial<Constraints> & { clear?: boolean; allowCategories?: string[]; endVagueYear?: true };
   shown: string[];
   focus?: string;
   /**
@@ -204,8 +207,24 @@ function applyConstraints(c: Constraints, change: NonNullable<ProfileEvent["cons
     next.excludeCategories = next.excludeCategories.filter((x) => x !== cat);
   }
   if (change.allowCategories?.length) next.excludeCategories = next.excludeCategories.filter((x) => !change.allowCategories!.includes(x));
-  if (change.minYear !== undefined) next.minYear = change.minYear;
+  if (change.endVagueYear && next.minYearLapses) {
+    delete next.minYear;
+    delete next.minYearLapses;
+  }
+  if (change.minYear !== undefined) {
+    next.minYear = change.minYear;
+    if (change.minYearLapses) next.minYearLapses = true;
+    else delete next.minYearLapses;
+  }
   if (change.maxYear !== undefined) next.maxYear = change.maxYear;
+  // A new bound past the other standing one replaces it: "something newer" after "comedies from the 90s" is 2010 on, not nothing.
+  if (next.minYear !== undefined && next.maxYear !== undefined && next.minYear > next.maxYear) {
+    if (change.minYear !== undefined) delete next.maxYear;
+    else {
+      delete next.minYear;
+      delete next.minYearLapses;
+    }
+  }
   return next;
 }
 

@@ -27,9 +27,14 @@ export interface ParsedMessage {
   residual: string;
   /** People (directors, stars, authors) named outside titles, as name keys. */
   people: string[];
+  /** Only asks for more of the same ("more please", "any other ideas?"): a follow-up, not a new request. */
+  asksForMore?: true;
   /** Categories the message asks for by name ("a scary movie", "comedies"), outside exclusions and titles. */
   requested: string[];
 }
+
+/** A whole message asking for more of the same: "more", "more please", "any other ideas?", "what else?", "others?". */
+const MORE_OF_THE_SAME = /^\s*(?:(?:ok|okay|great|thanks|cool|nice)[\s,!.]+)?(?:(?:any|got any|some|a few|show me|give me)\s+)?(?:more|others?|other (?:ideas|ones|suggestions|options|picks)|what else|anything else|another one|next)(?:\s+(?:please|pls|ideas|suggestions|options|picks))?[\s?!.]*$/i;
 
 const REFERENCE = new RegExp(`\\b(?:the\\s+)?(${Object.keys(ORDINALS).join("|")})(?:\\s+(?:one|movie|film|book|item|pick|suggestion))?\\b|#(\\d{1,2})\\b|\\bnumber\\s+(\\d{1,2})\\b`, "i");
 
@@ -109,6 +114,7 @@ function parseConstraints(text: string, categories: ReadonlySet<string>): { cons
   // "I don't tend to watch newer movies" is no request for them.
   if (recent && !NOT_WANTED.test(clauseBefore) && !/\b(older|old|any (time|year|period))\b/i.test(text) && constraints.minYear === undefined) {
     constraints.minYear = 2010;
+    constraints.minYearLapses = true;
   }
   if (/\b(any (genre|year)|no (more )?(limits|constraints|filters)|forget (the|my) (filters|constraints)|reset filters)\b/i.test(text)) constraints.clear = true;
   return { constraints, residual };
@@ -201,6 +207,7 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
     }
   }
   if (/^\s*(hi|hello|hey|yo|good (morning|afternoon|evening)|howdy)\b[\s!.,]*$/i.test(lower)) return { ...base, intent: "greeting" };
+  if (MORE_OF_THE_SAME.test(lower)) return { ...base, asksForMore: true };
   if (/\b(more like|similar to|something like)\b/i.test(lower) && mentions.length > 0) {
     return { ...base, intent: "recommend", moreLike: mentions.at(-1)!.itemId };
   }
