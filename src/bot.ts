@@ -223,7 +223,7 @@ export class Bot {
     };
     const { message } = messageRequest(parsed, reading);
     // A vague "newer" holds for its request and the "more" after it; a new request that says something else ends it.
-    if (state.profile.constraints.minYearLapses && message && !parsed.asksForMore && parsed.constraints.minYear === undefined) event.constraints!.endVagueYear = true;
+    if (state.profile.constraints.minYearLapses && message && !parsed.asksForMore) event.constraints!.endVagueYear = true;
     if (message) {
       event.interests = Array.from(reading.prediction.interests);
       event.embedding = Array.from(message);

@@ -57,7 +57,7 @@ describe("profile math", () => {
     let p = emptyProfile(3, 2, 0);
     p = applyEvent(p, event(1, 1, { constraints: { minYear: 2010, minYearLapses: true }, interests: [1, 0, 0], embedding: [1, 0] }), items);
     expect(p.constraints.minYear).toBe(2010);
-    p = applyEvent(p, event(2, 2, { interests: [0, 1, 0], embedding: [0, 1] }), items); // "more please": a follow-up
+    p = applyEvent(p, event(2, 2, { interests: [0, 1, 0], embedding: [0, 1] }), items); // "more please": the bot sends no endVagueYear for a follow-up
     expect(p.constraints.minYear).toBe(2010);
     p = applyEvent(p, event(3, 3, { constraints: { endVagueYear: true }, interests: [0, 1, 0], embedding: [0, 1] }), items); // "what about comedies?"
     expect(p.constraints).toEqual({ excludeCategories: [], includeCategories: [] });
