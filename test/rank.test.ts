@@ -108,6 +108,24 @@ describe("Ranker", () => {
     expect(rows.filter((i) => i.title === "Titanic")).toEqual([]);
   });
 
+  it("offers a film the catalog holds twice in one slot only, and remakes as the other films they are", () => {
+    const { catalog } = bot;
+    const candidates = Array.from(bot.ranker.featureMatrix(req).rows);
+    const served = bot.ranker.rank({ ...req, limit: candidates.length, mmrLambda: 1 }).map((r) => catalog.items[r.row]!);
+    const conjuring = (items: Array<{ title: string }>) => items.filter((i) => i.title === "The Conjuring").length;
+    expect(conjuring(candidates.map((row) => catalog.items[row]!))).toBe(2); // with and without its year
+    expect(conjuring(served)).toBe(1);
+    expect(served.filter((i) => i.title === "It").map((i) => i.year).sort()).toEqual([1966, 1990, 2004, 2017]);
+    const seen = new Map<string, Array<number | undefined>>();
+    for (const item of served) {
+      const key = catalog.titleKeys[catalog.row(item.id)!]!;
+      const years = seen.get(key) ?? [];
+      expect(years.some((y) => y === undefined || item.year === undefined || y === item.year), `${item.title} (${item.year}) twice`).toBe(false);
+      seen.set(key, [...years, item.year]);
+    }
+    expect(served.length).toBeGreaterThan(candidates.length - 200);
+  });
+
   it("uses neighbours of the liked movies and the message", () => {
     const withNeighbours: RankerModel = { ...bot.ranker.model, weights: { ...bot.ranker.model.weights, comention: 2 } };
     const top = bot.ranker.withModel(withNeighbours).rank(req);

@@ -457,8 +457,27 @@ export class Ranker {
       // The re-scored rows now lead the rest, so MMR's pool is among them (in row order, as ties break).
       if (rescored.length >= mmrPool) best = Int32Array.from(rescored).sort();
     }
-    const picked = mmrRows(catalog, topRows(best, scores, mmrPool), scores, req.limit, req.mmrLambda);
+    const picked = mmrRows(catalog, this.withoutTwins(topRows(best, scores, mmrPool)), scores, req.limit, req.mmrLambda);
     return picked.map((row) => this.ranked(q, row, scores[row]!));
+  }
+
+  /**
+   * The pool without a second entry of the same film: the catalog holds some films twice ("The Conjuring"
+   * with and without its year), and a list must not offer one film in two slots. The better-scored entry
+   * stays; a remake (same title, another known year) is another film and stays too.
+   */
+  private withoutTwins(pool: number[]): number[] {
+    const { titleKeys } = this.catalog;
+    const { year } = this.facets;
+    const kept = new Map<string, number[]>(); // title key -> years kept (NaN: unknown)
+    return pool.filter((row) => {
+      const years = kept.get(titleKeys[row]!);
+      const y = year[row]!;
+      if (!years) { kept.set(titleKeys[row]!, [y]); return true; }
+      if (Number.isNaN(y) || years.some((other) => Number.isNaN(other) || other === y)) return false;
+      years.push(y);
+      return true;
+    });
   }
 
   /**
