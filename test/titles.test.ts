@@ -65,6 +65,25 @@ describe("title linking on the demo catalog", () => {
     expect(parseMessage("I loved Inception", ctx).requested).toEqual([]);
   });
 
+  it("reads a category turned down as turned down, never as asked for", () => {
+    const ctx = { titles: index, categories: new Set(["horror", "comedy", "family", "action"]), lastListLength: 0 };
+    const read = (text: string) => {
+      const p = parseMessage(text, ctx);
+      return { requested: p.requested, excluded: p.constraints.excludeCategories ?? [] };
+    };
+    for (const text of ["I don't like horror movies", "I'm not a fan of horror", "I dislike horror", "I can't stand scary movies", "I never liked horror", "I am looking for anything other than horror.", "anything except horror", "horror is not my thing"]) {
+      expect(read(text), text).toEqual({ requested: [], excluded: ["horror"] });
+    }
+    expect(read("I'm not really into horror, more into comedies")).toEqual({ requested: ["comedy"], excluded: ["horror"] });
+    expect(read("I like comedies and fantasy movies I am not big on horror movies.")).toEqual({ requested: ["comedy"], excluded: ["horror"] });
+    // Only the turning-down leaves what the model reads: the rest of the sentence is still the request.
+    expect(parseMessage("other than horror I like everything", ctx).residual).toBe("I like everything");
+    // Not turned down: no category right after the words between, or a film described, not a taste.
+    expect(read("I don't know, maybe a comedy")).toEqual({ requested: ["comedy"], excluded: [] });
+    expect(read("It's not very funny though").excluded).toEqual([]);
+    expect(read("a date night without the kids").excluded).toEqual([]);
+  });
+
   it("reads years asked for: decades, spans of decades, newer films, but not newer films turned down", () => {
     const ctx = { titles: index, categories: new Set(["comedy"]), lastListLength: 0 };
     const years = (text: string) => {

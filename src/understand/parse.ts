@@ -49,13 +49,19 @@ function findReference(text: string): number | undefined {
   return ORDINALS[word];
 }
 
-function categoryIn(phrase: string, known: ReadonlySet<string>): string | undefined {
-  const p = phrase.toLowerCase().trim();
+/** The category a phrase starts with, and how many of its characters name it ("scary movies ..." -> horror, 12). */
+function categoryAt(phrase: string, known: ReadonlySet<string>): { cat: string; length: number } | undefined {
+  const p = phrase.toLowerCase();
   for (const [word, cat] of Object.entries(CATEGORY_SYNONYMS)) {
-    if (new RegExp(`^${word.replace(/[-\s]/g, "[-\\s]?")}s?\\b`).test(p) && known.has(cat)) return cat;
+    const m = new RegExp(`^${word.replace(/[-\s]/g, "[-\\s]?")}s?\\b(?:\\s+(?:movies?|films?|flicks?|ones))?`).exec(p);
+    if (m && known.has(cat)) return { cat, length: m[0].length };
   }
-  for (const cat of known) if (p.startsWith(cat)) return cat;
+  for (const cat of known) if (p.startsWith(cat)) return { cat, length: cat.length };
   return undefined;
+}
+
+function categoryIn(phrase: string, known: ReadonlySet<string>): string | undefined {
+  return categoryAt(phrase, known)?.cat;
 }
 
 const WHAT = "(?:movies?|films?|flicks?|books?|ones|stuff|something|anything|classics?|comed(?:y|ies)|horrors?|thrillers?|dramas?|action|musicals?|westerns?|cartoons?|romance|rom[- ]?coms?)";
@@ -73,16 +79,34 @@ function decadeStart(d: string): number {
 /** The first of two decades joined by "or", "and", "to", "-" or "/" ("80's or 90's comedy"). */
 const DECADE_SPAN = /\b((?:19|20)?\d0)'?s\s*(?:or|and|to|through|-|\/|&)\s*(?:the\s+)?(?:19|20)?\d0'?s\b/gi;
 
+/**
+ * A category turned down: "no horror", "I don't like horror movies", "not a fan of horror", "not really into
+ * scary movies", "anything other than horror". Words may stand between the turning-down and the category
+ * ("not really into", "don't much care for"), but only these: "I don't know, maybe horror" turns nothing down.
+ * Read as a request, "I don't like horror" had put horror first.
+ */
+const TURNED_DOWN = "no|not|without|nothing|none of (?:the|that)|skip|avoid|hate|dislike|detest|can'?t stand|can'?t do|don'?t|do not|didn'?t|never|other than|rather than|except(?: for)?|anything but";
+const BETWEEN = "really|too|much|big|huge|a|an|any|more|of|on|into|fan|fond|like|liked|enjoy|love|want|care|for|watch|do|get";
+const EXCLUDE = new RegExp(`\\b(?:${TURNED_DOWN})\\s+(?:(?:${BETWEEN})\\s+)*([a-z][a-z\\- ]{2,20})`, "gi");
+/** The category first: "horror is not my thing", "scary movies aren't for me". */
+const EXCLUDE_AFTER = /\b([a-z][a-z-]{2,20})\s+(?:movies?\s+|films?\s+)?(?:(?:is|are)\s+not|isn'?t|aren'?t)\s+(?:really\s+|quite\s+|exactly\s+)?(?:my|for me)\b/gi;
+
 /** Before "newer movies": the person does not want them ("I don't tend to watch", "not big on"). */
 const NOT_WANTED = /\b(?:don'?t|do not|never|hate|dislike|can'?t stand|not (?:into|a fan of|big on|interested in))\b/i;
 
 function parseConstraints(text: string, categories: ReadonlySet<string>): { constraints: ParsedMessage["constraints"]; residual: string } {
   const constraints: ParsedMessage["constraints"] = {};
   let residual = text;
-  const exclude = /\b(?:no|not|without|nothing|none of (?:the|that)|skip|avoid|hate|don'?t want(?: any)?|not into|anything but)\s+(?:too\s+)?(?:more\s+)?(?:a\s+|an\s+|any\s+)?([a-z][a-z\- ]{2,20})/gi;
-  for (const m of text.matchAll(exclude)) {
+  for (const m of text.matchAll(EXCLUDE)) {
+    const found = categoryAt(m[1]!, categories);
+    if (!found) continue;
+    (constraints.excludeCategories ??= []).push(found.cat);
+    // Out of what the model reads goes the turning-down up to the category, not the words after it.
+    residual = residual.replace(m[0].slice(0, m[0].length - m[1]!.length + found.length), " ");
+  }
+  for (const m of text.matchAll(EXCLUDE_AFTER)) {
     const cat = categoryIn(m[1]!, categories);
-    if (cat) {
+    if (cat && !constraints.excludeCategories?.includes(cat)) {
       (constraints.excludeCategories ??= []).push(cat);
       residual = residual.replace(m[0], " ");
     }
