@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { joinTmdb } from "../src/train/priors.ts";
+import { wrongRecords } from "./movie-info-check.ts";
 import { parseCsv } from "../src/util/csv.ts";
 import type { Item } from "../src/types.ts";
 
@@ -55,10 +56,20 @@ const tmdb = joinTmdb(
   { moviesCsv: join(root, "data/tmdb/tmdb_5000_movies.csv.gz"), linksCsv: join(root, "data/movielens/links.csv"), mappingCsv: join(root, "data/redial/redial_to_movielens.csv") },
   rows.map((r): Item => ({ id: r.id, title: r.title, ...(r.year ? { year: r.year } : {}), text: "", categories: [], extra: {} })),
 );
+const sources = { linksCsv: join(root, "data/movielens/links.csv"), mappingCsv: join(root, "data/redial/redial_to_movielens.csv"), moviesCsv: join(root, "data/movielens/movies.csv") };
+const imdbOf = new Map(Object.entries(info).filter(([, m]) => m.imdb_id).map(([id, m]) => [id, m.imdb_id]));
+const wrong = wrongRecords(sources, rows.map((r): Item => ({ id: r.id, title: r.title, ...(r.year ? { year: r.year } : {}), text: "", categories: [], extra: {} })), imdbOf, tmdb);
 for (const row of rows) {
+  const fixed = wrong.get(row.id);
+  if (fixed) {
+    // Another film's plot, genres and people are worse than none: what TMDB or MovieLens says, or nothing.
+    Object.assign(row, { text: fixed.text, categories: fixed.categories, directors: [], stars: [], writers: [] });
+    delete row.imdbId;
+    if (fixed.imdbId) row.imdbId = fixed.imdbId;
+  }
   // "aftercreditsstinger" and the like describe the credits, not the film.
   const keywords = (tmdb.get(row.id)?.keywords ?? []).filter((k) => !k.includes("stinger")).slice(0, MAX_KEYWORDS);
   if (keywords.length) row.keywords = keywords;
 }
 writeFileSync(outPath, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
-console.log(`wrote ${rows.length} items to ${outPath}`);
+console.log(`wrote ${rows.length} items to ${outPath} (${wrong.size} whose movie_info record is another film's: described by TMDB or MovieLens instead)`);

@@ -32,10 +32,13 @@ export interface TmdbSources {
 export interface TmdbMatch {
   votes: number;
   keywords: string[];
+  overview: string;
+  /** TMDB's genre names ("Science Fiction", "Family"). */
+  genres: string[];
 }
 
-/** TMDB's keywords cell: a JSON list of { id, name }; a broken cell has none. */
-function tmdbKeywords(cell: string | undefined): string[] {
+/** TMDB's keywords or genres cell: a JSON list of { id, name }; a broken cell has none. */
+function tmdbNames(cell: string | undefined): string[] {
   try {
     return (JSON.parse(cell || "[]") as Array<{ name?: unknown }>).map((k) => String(k.name ?? "")).filter(Boolean);
   } catch {
@@ -60,10 +63,10 @@ export function joinTmdb(src: TmdbSources, items: readonly Item[]): Map<string, 
     const ids = new Set(byMovielens.get(movielensOfTmdb.get(row.id ?? "") ?? "") ?? []);
     const year = /^(\d{4})/.exec(row.release_date ?? "")?.[1];
     if (year) for (const id of byTitleYear.get(`${titleKey(row.title ?? "")}|${year}`) ?? []) ids.add(id);
-    const keywords = tmdbKeywords(row.keywords);
+    const match = { votes: Number.isFinite(votes) ? votes : 0, keywords: tmdbNames(row.keywords), overview: row.overview ?? "", genres: tmdbNames(row.genres) };
     for (const id of ids) {
       const prev = out.get(id);
-      if (!prev || votes > prev.votes) out.set(id, { votes: Number.isFinite(votes) ? votes : 0, keywords });
+      if (!prev || votes > prev.votes) out.set(id, match);
     }
   }
   return out;
