@@ -71,7 +71,7 @@ describe("title linking on the demo catalog", () => {
       const p = parseMessage(text, ctx);
       return { requested: p.requested, excluded: p.constraints.excludeCategories ?? [] };
     };
-    for (const text of ["I don't like horror movies", "I'm not a fan of horror", "I dislike horror", "I can't stand scary movies", "I never liked horror", "I am looking for anything other than horror.", "anything except horror", "horror is not my thing"]) {
+    for (const text of ["I don't like horror movies", "I'm not a fan of horror", "I dislike horror", "I can't stand scary movies", "I never liked horror", "I am looking for anything other than horror.", "anything except horror", "horror is not my thing", "I'm not in the mood for horror tonight", "nothing too scary please"]) {
       expect(read(text), text).toEqual({ requested: [], excluded: ["horror"] });
     }
     expect(read("I'm not really into horror, more into comedies")).toEqual({ requested: ["comedy"], excluded: ["horror"] });

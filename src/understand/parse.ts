@@ -85,7 +85,7 @@ const DECADE_SPAN = /\b((?:19|20)?\d0)'?s\s*(?:or|and|to|through|-|\/|&)\s*(?:th
  * ("not really into", "don't much care for"), but only these: "I don't know, maybe horror" turns nothing down.
  * Read as a request, "I don't like horror" had put horror first.
  */
-const TURNED_DOWN = "no|not|without|nothing|none of (?:the|that)|skip|avoid|hate|dislike|detest|can'?t stand|can'?t do|don'?t|do not|didn'?t|never|other than|rather than|except(?: for)?|anything but";
+const TURNED_DOWN = "not in the mood for|(?:tired|sick) of|no|not|without|nothing|none of (?:the|that)|skip|avoid|hate|dislike|detest|can'?t stand|can'?t do|don'?t|do not|didn'?t|never|other than|rather than|except(?: for)?|anything but";
 const BETWEEN = "really|too|much|big|huge|a|an|any|more|of|on|into|fan|fond|like|liked|enjoy|love|want|care|for|watch|do|get";
 const EXCLUDE = new RegExp(`\\b(?:${TURNED_DOWN})\\s+(?:(?:${BETWEEN})\\s+)*([a-z][a-z\\- ]{2,20})`, "gi");
 /** The category first: "horror is not my thing", "scary movies aren't for me". */
