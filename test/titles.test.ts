@@ -80,6 +80,9 @@ describe("title linking on the demo catalog", () => {
     expect(parseMessage("other than horror I like everything", ctx).residual).toBe("I like everything");
     // Not turned down: no category right after the words between, or a film described, not a taste.
     expect(read("I don't know, maybe a comedy")).toEqual({ requested: ["comedy"], excluded: [] });
+    // A part of a category turned down rules out neither the category nor asks for it: not every action film is a superhero film.
+    expect(read("Kingsman. I dont care for superhero films")).toEqual({ requested: [], excluded: [] });
+    expect(read("I love superhero movies").requested).toEqual(["action"]);
     expect(read("It's not very funny though").excluded).toEqual([]);
     expect(read("a date night without the kids").excluded).toEqual([]);
   });

@@ -49,16 +49,22 @@ function findReference(text: string): number | undefined {
   return ORDINALS[word];
 }
 
-/** The category a phrase starts with, and how many of its characters name it ("scary movies ..." -> horror, 12). */
-function categoryAt(phrase: string, known: ReadonlySet<string>): { cat: string; length: number } | undefined {
+/**
+ * The category a phrase starts with, how many of its characters name it ("scary movies ..." -> horror, 12),
+ * and whether the word names only a part of it ("superhero" films are some of the action films).
+ */
+function categoryAt(phrase: string, known: ReadonlySet<string>): { cat: string; length: number; part: boolean } | undefined {
   const p = phrase.toLowerCase();
   for (const [word, cat] of Object.entries(CATEGORY_SYNONYMS)) {
     const m = new RegExp(`^${word.replace(/[-\s]/g, "[-\\s]?")}s?\\b(?:\\s+(?:movies?|films?|flicks?|ones))?`).exec(p);
-    if (m && known.has(cat)) return { cat, length: m[0].length };
+    if (m && known.has(cat)) return { cat, length: m[0].length, part: PART_OF_CATEGORY.has(word) };
   }
-  for (const cat of known) if (p.startsWith(cat)) return { cat, length: cat.length };
+  for (const cat of known) if (p.startsWith(cat)) return { cat, length: cat.length, part: false };
   return undefined;
 }
+
+/** Words for a part of a category: turning them down ("I don't care for superhero films") rules out that part, not the category. */
+const PART_OF_CATEGORY = new Set(["superhero", "superheroes", "anime", "space"]);
 
 function categoryIn(phrase: string, known: ReadonlySet<string>): string | undefined {
   return categoryAt(phrase, known)?.cat;
@@ -100,7 +106,8 @@ function parseConstraints(text: string, categories: ReadonlySet<string>): { cons
   for (const m of text.matchAll(EXCLUDE)) {
     const found = categoryAt(m[1]!, categories);
     if (!found) continue;
-    (constraints.excludeCategories ??= []).push(found.cat);
+    // No filter for a part (no category says "superhero"), but it is no request either.
+    if (!found.part) (constraints.excludeCategories ??= []).push(found.cat);
     // Out of what the model reads goes the turning-down up to the category, not the words after it.
     residual = residual.replace(m[0].slice(0, m[0].length - m[1]!.length + found.length), " ");
   }
