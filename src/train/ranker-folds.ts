@@ -3,6 +3,7 @@
 // answer (measured: with the shipped model, train recall@10 of a refit was 0.69 against 0.10 on dev). Each
 // fold's dialogues are therefore replayed with an interest model trained on the other folds only, and the
 // catalog embedded by that model; the shipped model (trained on all of train) serves dev and real people.
+import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +21,7 @@ export interface CrossFitSources {
   /** The shipped model folder: its neighbours artefact serves every fold (co-mentions are left out per dialogue). */
   modelDir: string;
   maxDialogues: number;
-  /** Keep (and reuse) the fold models here: they only change when the interest model's training does. */
+  /** Keep (and reuse) the fold models here: they only change when the interest model's training or the catalog does. */
   foldModels?: string;
 }
 
@@ -39,14 +40,16 @@ export async function collectCrossFitted(src: CrossFitSources, model: RankerMode
   const work = mkdtempSync(join(tmpdir(), "chatrec-folds-"));
   const modelsRoot = src.foldModels ?? work;
   const shippedSha = String((JSON.parse(readFileSync(join(src.modelDir, "interest.json"), "utf8")) as { sha256?: string }).sha256 ?? "unknown");
+  const catalogSha = createHash("sha256").update(readFileSync(src.catalogPath)).digest("hex").slice(0, 12);
   try {
     for (let k = 0; k < opts.folds; k++) {
       const held = lines.map((_, i) => i).filter((i) => foldOf(i, opts.folds) === k);
       const rest = lines.filter((_, i) => foldOf(i, opts.folds) !== k);
       const trainFile = join(work, `train-without-fold-${k}.jsonl`);
       writeFileSync(trainFile, rest.join("\n") + "\n");
-      // Named after the shipped model's sha: retraining the interest model (new code or data) retrains the folds.
-      const modelDir = join(modelsRoot, `model-${k}-of-${opts.folds}-seed-${opts.seed}-for-${shippedSha.slice(0, 12)}`);
+      // Named after the shipped model's sha and the catalog's: retraining the interest model (new code or data)
+      // or a corrected catalog the shipped model was not retrained on retrains the folds.
+      const modelDir = join(modelsRoot, `model-${k}-of-${opts.folds}-seed-${opts.seed}-for-${shippedSha.slice(0, 12)}-catalog-${catalogSha}`);
       const started = performance.now();
       if (!existsSync(join(modelDir, "interest.onnx"))) {
         mkdirSync(modelDir, { recursive: true });
