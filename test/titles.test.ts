@@ -82,7 +82,9 @@ describe("title linking on the demo catalog", () => {
     expect(read("I don't know, maybe a comedy")).toEqual({ requested: ["comedy"], excluded: [] });
     // A part of a category turned down rules out neither the category nor asks for it: not every action film is a superhero film.
     expect(read("Kingsman. I dont care for superhero films")).toEqual({ requested: [], excluded: [] });
+    expect(read("superhero movies are not for me")).toEqual({ requested: [], excluded: [] });
     expect(read("I love superhero movies").requested).toEqual(["action"]);
+    expect(read("my wife doesn't like scary movies")).toEqual({ requested: [], excluded: ["horror"] });
     expect(read("It's not very funny though").excluded).toEqual([]);
     expect(read("a date night without the kids").excluded).toEqual([]);
   });

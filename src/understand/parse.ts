@@ -53,13 +53,13 @@ function findReference(text: string): number | undefined {
  * The category a phrase starts with, how many of its characters name it ("scary movies ..." -> horror, 12),
  * and whether the word names only a part of it ("superhero" films are some of the action films).
  */
-function categoryAt(phrase: string, known: ReadonlySet<string>): { cat: string; length: number; part: boolean } | undefined {
+function categoryAt(phrase: string, known: ReadonlySet<string>): { cat: string; word: string; length: number; part: boolean } | undefined {
   const p = phrase.toLowerCase();
   for (const [word, cat] of Object.entries(CATEGORY_SYNONYMS)) {
     const m = new RegExp(`^${word.replace(/[-\s]/g, "[-\\s]?")}s?\\b(?:\\s+(?:movies?|films?|flicks?|ones))?`).exec(p);
-    if (m && known.has(cat)) return { cat, length: m[0].length, part: PART_OF_CATEGORY.has(word) };
+    if (m && known.has(cat)) return { cat, word, length: m[0].length, part: PART_OF_CATEGORY.has(word) };
   }
-  for (const cat of known) if (p.startsWith(cat)) return { cat, length: cat.length, part: false };
+  for (const cat of known) if (p.startsWith(cat)) return { cat, word: cat, length: cat.length, part: false };
   return undefined;
 }
 
@@ -91,8 +91,10 @@ const DECADE_SPAN = /\b((?:19|20)?\d0)'?s\s*(?:or|and|to|through|-|\/|&)\s*(?:th
  * ("not really into", "don't much care for"), but only these: "I don't know, maybe horror" turns nothing down.
  * Read as a request, "I don't like horror" had put horror first.
  */
-const TURNED_DOWN = "not in the mood for|(?:tired|sick) of|no|not|without|nothing|none of (?:the|that)|skip|avoid|hate|dislike|detest|can'?t stand|can'?t do|don'?t|do not|didn'?t|never|other than|rather than|except(?: for)?|anything but";
+const TURNED_DOWN = "not in the mood for|(?:tired|sick) of|no|not|without|nothing|none of (?:the|that)|skip|avoid|hate|dislike|detest|can'?t stand|can'?t do|don'?t|do not|didn'?t|doesn'?t|does not|won'?t|never|other than|rather than|except(?: for)?|anything but";
 const BETWEEN = "really|too|much|big|huge|a|an|any|more|of|on|into|fan|fond|like|liked|enjoy|love|want|care|for|watch|do|get";
+/** Words that may stand between and also name a category: "who doesn't love Frozen" turns down no romance. */
+const BETWEEN_WORDS = new Set(BETWEEN.split("|"));
 const EXCLUDE = new RegExp(`\\b(?:${TURNED_DOWN})\\s+(?:(?:${BETWEEN})\\s+)*([a-z][a-z\\- ]{2,20})`, "gi");
 /** The category first: "horror is not my thing", "scary movies aren't for me". */
 const EXCLUDE_AFTER = /\b([a-z][a-z-]{2,20})\s+(?:movies?\s+|films?\s+)?(?:(?:is|are)\s+not|isn'?t|aren'?t)\s+(?:really\s+|quite\s+|exactly\s+)?(?:my|for me)\b/gi;
@@ -105,18 +107,17 @@ function parseConstraints(text: string, categories: ReadonlySet<string>): { cons
   let residual = text;
   for (const m of text.matchAll(EXCLUDE)) {
     const found = categoryAt(m[1]!, categories);
-    if (!found) continue;
+    if (!found || BETWEEN_WORDS.has(found.word)) continue;
     // No filter for a part (no category says "superhero"), but it is no request either.
     if (!found.part) (constraints.excludeCategories ??= []).push(found.cat);
     // Out of what the model reads goes the turning-down up to the category, not the words after it.
     residual = residual.replace(m[0].slice(0, m[0].length - m[1]!.length + found.length), " ");
   }
   for (const m of text.matchAll(EXCLUDE_AFTER)) {
-    const cat = categoryIn(m[1]!, categories);
-    if (cat && !constraints.excludeCategories?.includes(cat)) {
-      (constraints.excludeCategories ??= []).push(cat);
-      residual = residual.replace(m[0], " ");
-    }
+    const found = categoryAt(m[1]!, categories);
+    if (!found) continue;
+    if (!found.part && !constraints.excludeCategories?.includes(found.cat)) (constraints.excludeCategories ??= []).push(found.cat);
+    residual = residual.replace(m[0], " ");
   }
   // "only comedies", "just horror": a standing preference (a boost in ranking, not a filter).
   for (const m of text.matchAll(/\b(?:only|just)\s+(?:a\s+|an\s+|some\s+)?([a-z][a-z\- ]{2,20})/gi)) {
