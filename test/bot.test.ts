@@ -72,6 +72,17 @@ describe("a conversation on the demo catalog (real model, real LanceDB)", () => 
     expect((await bot.profileOf(fan))!.constraints.excludeCategories).not.toContain("horror");
   });
 
+  it("reads 'I don't like horror' as no horror, and quotes the request without the cut words", async () => {
+    const person = { platform: "test", id: "hal" };
+    const reply = await bot.handleMessage({ user: person, text: "I don't like horror movies, any good comedies?" });
+    expect(reply.text).toContain("No horror");
+    expect(reply.recommendations.some((x) => x.categories.includes("horror"))).toBe(false);
+    expect(reply.recommendations.filter((x) => x.categories.includes("comedy")).length).toBeGreaterThanOrEqual(4);
+    const quotes = reply.recommendations.flatMap((x) => x.reasons).filter((r) => r.code === "phrase").map((r) => /"(.*)"/.exec(r.text)![1]!);
+    expect(quotes.length).toBeGreaterThan(0);
+    for (const q of quotes) expect(q).toBe("any good comedies?");
+  });
+
   it("brings new picks when asked again: what was shown falls behind fresh items that fit", async () => {
     const again = { platform: "test", id: "gil" };
     const first = (await bot.handleMessage({ user: again, text: "I loved Inception and The Matrix" })).recommendations.map((x) => x.id);

@@ -7,6 +7,25 @@ import type { Reason } from "../types.ts";
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const PHRASE_LEAD = "Close to what you asked for";
 
+/** A fragment the parser's cuts can leave alone between commas ("I , more into comedies" after "not into horror"). */
+const LEFTOVER = /^(?:i|i'?m|i am|we|we'?re|something|anything|please|but|and|so|or|ok|okay|well|yes|no)$/i;
+
+/**
+ * The words the message similarity was computed on, as a person would read them: taking out titles and
+ * turned-down categories ("I don't like horror movies, any good comedies?") leaves stray commas and lone
+ * pronouns ("I , any good comedies?"), which a quote should not show.
+ */
+export function quotable(residual: string): string {
+  const parts = residual.split(/([,.;:!?]+)/); // words and the punctuation after them, in turn
+  let out = "";
+  for (let i = 0; i < parts.length; i += 2) {
+    const words = parts[i]!.trim().replace(/\s+(?:i|i'?m|i am|we|we'?re|we are)$/i, ""); // "... fantasy movies I am" of "I am not big on horror"
+    if (!words || LEFTOVER.test(words)) continue;
+    out += `${out ? " " : ""}${words}${parts[i + 1] ?? ""}`;
+  }
+  return out.replace(/[,;:]+$/, "").replace(/\s+(?:but|and|or|so)$/i, "").trim();
+}
+
 export function reasonsFor(catalog: Catalog, ranked: RankedItem, profile: Profile, phrase?: string): Reason[] {
   const item = catalog.items[ranked.row]!;
   const f = ranked.features;
@@ -20,7 +39,8 @@ export function reasonsFor(catalog: Catalog, ranked: RankedItem, profile: Profil
     // Count of training conversations, not people: say what it is.
     if (seed) reasons.push({ code: "mentioned_with", text: `Often brought up together with ${seed.title} (in ${f.neighbourCount} movie conversations)`, strength: Math.min(0.9, 0.3 + 0.1 * f.neighbourCount!) });
   }
-  if (phrase && f.message > 0.4) reasons.push({ code: "phrase", text: `${PHRASE_LEAD}: "${phrase}" (similarity ${f.message.toFixed(2)})`, strength: f.message });
+  const quote = phrase ? quotable(phrase) : "";
+  if (quote && f.message > 0.4) reasons.push({ code: "phrase", text: `${PHRASE_LEAD}: "${quote}" (similarity ${f.message.toFixed(2)})`, strength: f.message });
   const interests = blendedInterests(profile);
   const itemInterests = catalog.interestRow(ranked.row);
   let bestLabel = -1;

@@ -97,7 +97,7 @@ const BETWEEN = "really|too|much|big|huge|a|an|any|more|of|on|into|fan|fond|like
 const BETWEEN_WORDS = new Set(BETWEEN.split("|"));
 const EXCLUDE = new RegExp(`\\b(?:${TURNED_DOWN})\\s+(?:(?:${BETWEEN})\\s+)*([a-z][a-z\\- ]{2,20})`, "gi");
 /** The category first: "horror is not my thing", "scary movies aren't for me". */
-const EXCLUDE_AFTER = /\b([a-z][a-z-]{2,20})\s+(?:movies?\s+|films?\s+)?(?:(?:is|are)\s+not|isn'?t|aren'?t)\s+(?:really\s+|quite\s+|exactly\s+)?(?:my|for me)\b/gi;
+const EXCLUDE_AFTER = /\b([a-z][a-z-]{2,20})\s+(?:movies?\s+|films?\s+)?(?:(?:is|are)\s+not|isn'?t|aren'?t)\s+(?:really\s+|quite\s+|exactly\s+)?(?:for me|my(?:\s+(?:thing|cup of tea|style|genre|taste))?)\b/gi;
 
 /** Before "newer movies": the person does not want them ("I don't tend to watch", "not big on"). */
 const NOT_WANTED = /\b(?:don'?t|do not|never|hate|dislike|can'?t stand|not (?:into|a fan of|big on|interested in))\b/i;
