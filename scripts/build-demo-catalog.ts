@@ -52,13 +52,15 @@ for (const [id, rawName] of parseCsv(readFileSync(join(redialDir, "movies.csv"),
   }));
 }
 const root = join(import.meta.dirname, "..");
+// What the joins need of each movie: its id, title and year.
+const joinable = rows.map((r): Item => ({ id: r.id, title: r.title, ...(r.year ? { year: r.year } : {}), text: "", categories: [], extra: {} }));
 const tmdb = joinTmdb(
   { moviesCsv: join(root, "data/tmdb/tmdb_5000_movies.csv.gz"), linksCsv: join(root, "data/movielens/links.csv"), mappingCsv: join(root, "data/redial/redial_to_movielens.csv") },
-  rows.map((r): Item => ({ id: r.id, title: r.title, ...(r.year ? { year: r.year } : {}), text: "", categories: [], extra: {} })),
+  joinable,
 );
 const sources = { linksCsv: join(root, "data/movielens/links.csv"), mappingCsv: join(root, "data/redial/redial_to_movielens.csv"), moviesCsv: join(root, "data/movielens/movies.csv") };
 const imdbOf = new Map(Object.entries(info).filter(([, m]) => m.imdb_id).map(([id, m]) => [id, m.imdb_id]));
-const wrong = wrongRecords(sources, rows.map((r): Item => ({ id: r.id, title: r.title, ...(r.year ? { year: r.year } : {}), text: "", categories: [], extra: {} })), imdbOf, tmdb);
+const wrong = wrongRecords(sources, joinable, imdbOf, tmdb);
 for (const row of rows) {
   const fixed = wrong.get(row.id);
   if (fixed) {

@@ -7,8 +7,11 @@ import type { Reason } from "../types.ts";
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const PHRASE_LEAD = "Close to what you asked for";
 
+const PRONOUN = "i|i'?m|i am|we|we'?re|we are";
 /** A fragment the parser's cuts can leave alone between commas ("I , more into comedies" after "not into horror"). */
-const LEFTOVER = /^(?:i|i'?m|i am|we|we'?re|something|anything|please|but|and|so|or|ok|okay|well|yes|no)$/i;
+const LEFTOVER = new RegExp(`^(?:${PRONOUN}|something|anything|please|but|and|so|or|ok|okay|well|yes|no)$`, "i");
+/** A pronoun the cuts leave at a fragment's end ("... fantasy movies I am" of "I am not big on horror"). */
+const TRAILING_PRONOUN = new RegExp(`\\s+(?:${PRONOUN})$`, "i");
 
 /**
  * The words the message similarity was computed on, as a person would read them: taking out titles and
@@ -19,7 +22,7 @@ export function quotable(residual: string): string {
   const parts = residual.split(/([,.;:!?]+)/); // words and the punctuation after them, in turn
   let out = "";
   for (let i = 0; i < parts.length; i += 2) {
-    const words = parts[i]!.trim().replace(/\s+(?:i|i'?m|i am|we|we'?re|we are)$/i, ""); // "... fantasy movies I am" of "I am not big on horror"
+    const words = parts[i]!.trim().replace(TRAILING_PRONOUN, "");
     if (!words || LEFTOVER.test(words)) continue;
     out += `${out ? " " : ""}${words}${parts[i + 1] ?? ""}`;
   }

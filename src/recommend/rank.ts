@@ -213,11 +213,7 @@ export class Ranker {
       const row0 = catalog.row(id);
       if (row0 === undefined) continue;
       blocked[row0] = 1;
-      const year = catalog.items[row0]!.year;
-      for (const row of this.rowsByTitle.get(catalog.titleKeys[row0]!) ?? []) {
-        const other = catalog.items[row]!.year;
-        if (disliked.has(id) || year === undefined || other === undefined || other === year) blocked[row] = 1;
-      }
+      for (const row of this.rowsByTitle.get(catalog.titleKeys[row0]!) ?? []) if (disliked.has(id) || this.sameFilm(row0, row)) blocked[row] = 1;
     }
     const anchorRow = req.anchorItemId !== undefined ? catalog.row(req.anchorItemId) : undefined;
     if (anchorRow !== undefined) blocked[anchorRow] = 1;
@@ -468,16 +464,20 @@ export class Ranker {
    */
   private withoutTwins(pool: number[]): number[] {
     const { titleKeys } = this.catalog;
-    const { year } = this.facets;
-    const kept = new Map<string, number[]>(); // title key -> years kept (NaN: unknown)
+    const kept = new Map<string, number[]>(); // title key -> rows kept
     return pool.filter((row) => {
-      const years = kept.get(titleKeys[row]!);
-      const y = year[row]!;
-      if (!years) { kept.set(titleKeys[row]!, [y]); return true; }
-      if (Number.isNaN(y) || years.some((other) => Number.isNaN(other) || other === y)) return false;
-      years.push(y);
+      const rows = kept.get(titleKeys[row]!);
+      if (!rows) { kept.set(titleKeys[row]!, [row]); return true; }
+      if (rows.some((other) => this.sameFilm(other, row))) return false;
+      rows.push(row);
       return true;
     });
+  }
+
+  /** Two rows of one title key are one film unless both years are known and differ (a remake). */
+  private sameFilm(a: number, b: number): boolean {
+    const { year } = this.facets; // NaN: unknown
+    return Number.isNaN(year[a]!) || Number.isNaN(year[b]!) || year[a] === year[b];
   }
 
   /**

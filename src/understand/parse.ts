@@ -55,13 +55,20 @@ function findReference(text: string): number | undefined {
  */
 function categoryAt(phrase: string, known: ReadonlySet<string>): { cat: string; word: string; length: number; part: boolean } | undefined {
   const p = phrase.toLowerCase();
-  for (const [word, cat] of Object.entries(CATEGORY_SYNONYMS)) {
-    const m = new RegExp(`^${word.replace(/[-\s]/g, "[-\\s]?")}s?\\b(?:\\s+(?:movies?|films?|flicks?|ones))?`).exec(p);
+  for (const { word, cat, pattern } of SYNONYM_PATTERNS) {
+    const m = pattern.exec(p);
     if (m && known.has(cat)) return { cat, word, length: m[0].length, part: PART_OF_CATEGORY.has(word) };
   }
   for (const cat of known) if (p.startsWith(cat)) return { cat, word: cat, length: cat.length, part: false };
   return undefined;
 }
+
+/** Each synonym at the start of a phrase, with the "movies" after it: compiled once, read on every message. */
+const SYNONYM_PATTERNS = Object.entries(CATEGORY_SYNONYMS).map(([word, cat]) => ({
+  word,
+  cat,
+  pattern: new RegExp(`^${word.replace(/[-\s]/g, "[-\\s]?")}s?\\b(?:\\s+(?:movies?|films?|flicks?|ones))?`),
+}));
 
 /** Words for a part of a category: turning them down ("I don't care for superhero films") rules out that part, not the category. */
 const PART_OF_CATEGORY = new Set(["superhero", "superheroes", "anime", "space"]);
@@ -105,18 +112,21 @@ const NOT_WANTED = /\b(?:don'?t|do not|never|hate|dislike|can'?t stand|not (?:in
 function parseConstraints(text: string, categories: ReadonlySet<string>): { constraints: ParsedMessage["constraints"]; residual: string } {
   const constraints: ParsedMessage["constraints"] = {};
   let residual = text;
+  // No filter for a part (no category says "superhero"), but it is no request either.
+  const turnDown = (found: { cat: string; part: boolean }) => {
+    if (!found.part && !constraints.excludeCategories?.includes(found.cat)) (constraints.excludeCategories ??= []).push(found.cat);
+  };
   for (const m of text.matchAll(EXCLUDE)) {
     const found = categoryAt(m[1]!, categories);
     if (!found || BETWEEN_WORDS.has(found.word)) continue;
-    // No filter for a part (no category says "superhero"), but it is no request either.
-    if (!found.part) (constraints.excludeCategories ??= []).push(found.cat);
+    turnDown(found);
     // Out of what the model reads goes the turning-down up to the category, not the words after it.
     residual = residual.replace(m[0].slice(0, m[0].length - m[1]!.length + found.length), " ");
   }
   for (const m of text.matchAll(EXCLUDE_AFTER)) {
     const found = categoryAt(m[1]!, categories);
     if (!found) continue;
-    if (!found.part && !constraints.excludeCategories?.includes(found.cat)) (constraints.excludeCategories ??= []).push(found.cat);
+    turnDown(found);
     residual = residual.replace(m[0], " ");
   }
   // "only comedies", "just horror": a standing preference (a boost in ranking, not a filter).
