@@ -12,6 +12,7 @@ import { writeFileSync } from "node:fs";
 import { InterestModel } from "../interest/model.ts";
 import { itemText } from "../catalog/item-text.ts";
 import { loadBbc, loadRedial } from "../train/data.ts";
+import { DATA_PATHS } from "../train/data-paths.ts";
 import { fitModel, loadDefaultGlove, prepareData, seekerExamples, type PreparedData, type TextExample } from "../train/pipeline.ts";
 import { forwardText, vocabOf } from "../train/model.ts";
 import { genrePrecisionAtK, labelMetrics, tuneThreshold, type LabelMetrics, type ScoredExample } from "../train/metrics.ts";
@@ -70,9 +71,9 @@ export async function evalInterests(opts: EvalInterestsOptions = {}): Promise<In
   const log = opts.log ?? ((s: string) => console.log(s));
   const seed = opts.seed ?? 42;
   const modelDir = opts.modelDir ?? "models";
-  const catalogPath = opts.catalogPath ?? "data/catalog/movies.jsonl";
-  const redialTrain = opts.redialTrain ?? "data/redial/train.jsonl";
-  const redialDev = opts.redialDev ?? "data/redial/dev.jsonl";
+  const catalogPath = opts.catalogPath ?? DATA_PATHS.catalog;
+  const redialTrain = opts.redialTrain ?? DATA_PATHS.redialTrain;
+  const redialDev = opts.redialDev ?? DATA_PATHS.redialDev;
 
   const model = await InterestModel.load(modelDir);
   try {
@@ -111,7 +112,7 @@ export async function evalInterests(opts: EvalInterestsOptions = {}): Promise<In
     log(`Item-to-item genre precision@10 (catalog, shipped model): ${p10.toFixed(4)}`);
 
     // BBC News
-    const docs = loadBbc(opts.bbcPath ?? "data/news/bbc_news.csv.gz");
+    const docs = loadBbc(opts.bbcPath ?? DATA_PATHS.bbcNews);
     const cats = [...new Set(docs.map((d) => d.category))].sort();
     const ci = new Map(cats.map((c, i) => [c, i]));
     const toEx = (d: (typeof docs)[number]): TextExample => {

@@ -1,8 +1,9 @@
 // `chatrec train --catalog <file> --out <dir> [--seed n] [--redial <file> | --no-redial] [--epochs n]`
 import { trainInterestModel } from "./train.ts";
+import { DATA_PATHS } from "./data-paths.ts";
 
 export async function runTrainCli(args: string[]): Promise<void> {
-  let catalogPath = "data/catalog/movies.jsonl";
+  let catalogPath: string = DATA_PATHS.catalog;
   let outDir = "models";
   let seed = 42;
   let redialTrain: string | undefined;

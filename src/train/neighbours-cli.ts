@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../config.ts";
 import { parseOptions } from "../util/args.ts";
+import { DATA_PATHS } from "./data-paths.ts";
 import { NEIGHBOURS_FILE } from "../recommend/neighbours-store.ts";
 import { loadCatalogItems } from "./data.ts";
 import { updateNeighboursCard } from "./neighbours-card.ts";
@@ -12,11 +13,11 @@ const USAGE = "usage: chatrec train neighbours [--ratings <csv>] [--mapping <csv
 export function runNeighboursCli(args: string[]): void {
   const { values, flags } = parseOptions(args, { values: ["--ratings", "--mapping", "--movies", "--redial", "--catalog", "--out", "--k"], flags: ["--no-card"] }, USAGE);
   const opts = {
-    ratings: values.get("--ratings") ?? join(PACKAGE_ROOT, "data/movielens/ratings.csv"),
-    mapping: values.get("--mapping") ?? join(PACKAGE_ROOT, "data/redial/redial_to_movielens.csv"),
-    movies: values.get("--movies") ?? join(PACKAGE_ROOT, "data/movielens/movies.csv"),
-    redial: values.get("--redial") ?? join(PACKAGE_ROOT, "data/redial/train.jsonl"),
-    catalog: values.get("--catalog") ?? join(PACKAGE_ROOT, "data/catalog/movies.jsonl"),
+    ratings: values.get("--ratings") ?? DATA_PATHS.movielensRatings,
+    mapping: values.get("--mapping") ?? DATA_PATHS.redialToMovielens,
+    movies: values.get("--movies") ?? DATA_PATHS.movielensMovies,
+    redial: values.get("--redial") ?? DATA_PATHS.redialTrain,
+    catalog: values.get("--catalog") ?? DATA_PATHS.catalog,
     out: values.get("--out") ?? join(PACKAGE_ROOT, "models", NEIGHBOURS_FILE),
     k: Number.parseInt(values.get("--k") ?? "100", 10),
     card: !flags.has("--no-card"),

@@ -7,6 +7,7 @@ import { loadCatalogItems, labelSet, loadGlove, loadRedial, type RedialConversat
 import { buildVocab, idfWeights, initWeights, type InterestWeights, type Vocab } from "./model.ts";
 import { trainWeights, type ClsExample, type PairExample, type Task, type TrainConfig } from "./trainer.ts";
 import { Rng } from "./rng.ts";
+import { DATA_PATHS } from "./data-paths.ts";
 
 /** A catalog category becomes a label when at least this many items carry it. */
 export const MIN_LABEL_ITEMS = 20;
@@ -140,7 +141,7 @@ export interface FitOptions {
 }
 
 export function defaultGlovePath(): string {
-  return resolve("data/glove/glove.6B.50d.10k.txt.gz");
+  return DATA_PATHS.glove;
 }
 
 export function loadDefaultGlove(path = defaultGlovePath()) {

@@ -6,6 +6,7 @@ import { FEATURE_GROUPS, handModel, parseFeatureGroups, RANKER_FILE, type Ranker
 import { parseOptions } from "../util/args.ts";
 import { loadCatalogItems } from "./data.ts";
 import { DEFAULT_MLP, fitMlp } from "./mlp-fit.ts";
+import { DATA_PATHS } from "./data-paths.ts";
 import { movielensPopularity, tmdbPopularity } from "./priors.ts";
 import { collectCrossFitted } from "./ranker-folds.ts";
 import { DEFAULT_RANKER_TRAINING, fitRanker, loadExamples, rankerFile, saveExamples } from "./ranker.ts";
@@ -21,10 +22,10 @@ function positiveInt(values: Map<string, string>, name: string, fallback: number
 
 export async function runRankerCli(args: string[]): Promise<void> {
   const { values, flags } = parseOptions(args, { values: ["--dialogues", "--out", "--max-dialogues", "--seed", "--epochs", "--folds", "--fold-models", "--examples", "--without", "--rescorers", "--seeker-weight"], flags: ["--no-rescorer"] }, USAGE);
-  const path = values.get("--dialogues") ?? join(PACKAGE_ROOT, "data/redial/train.jsonl");
+  const path = values.get("--dialogues") ?? DATA_PATHS.redialTrain;
   if (/(^|\/)dev\.jsonl$/.test(path)) throw new Error("--dialogues must be a train split: dev is for evaluation only");
   const out = values.get("--out") ?? join(PACKAGE_ROOT, "models", RANKER_FILE);
-  const catalogPath = join(PACKAGE_ROOT, "data/catalog/movies.jsonl");
+  const catalogPath = DATA_PATHS.catalog;
   const maxDialogues = positiveInt(values, "--max-dialogues", Number.MAX_SAFE_INTEGER);
   const opts = {
     ...DEFAULT_RANKER_TRAINING,
@@ -36,10 +37,10 @@ export async function runRankerCli(args: string[]): Promise<void> {
   if (!(opts.seekerWeight >= 0 && opts.seekerWeight <= 1)) throw new Error("--seeker-weight must be between 0 and 1");
   const started = performance.now();
   const items = loadCatalogItems(catalogPath);
-  const mapping = join(PACKAGE_ROOT, "data/redial/redial_to_movielens.csv");
+  const mapping = DATA_PATHS.redialToMovielens;
   const priors: RankerPriors = {
-    movielens: movielensPopularity(join(PACKAGE_ROOT, "data/movielens/ratings.csv"), { mappingCsv: mapping, moviesCsv: join(PACKAGE_ROOT, "data/movielens/movies.csv") }, items),
-    tmdb: tmdbPopularity({ moviesCsv: join(PACKAGE_ROOT, "data/tmdb/tmdb_5000_movies.csv.gz"), linksCsv: join(PACKAGE_ROOT, "data/movielens/links.csv"), mappingCsv: mapping }, items),
+    movielens: movielensPopularity(DATA_PATHS.movielensRatings, { mappingCsv: mapping, moviesCsv: DATA_PATHS.movielensMovies }, items),
+    tmdb: tmdbPopularity({ moviesCsv: DATA_PATHS.tmdbMovies, linksCsv: DATA_PATHS.movielensLinks, mappingCsv: mapping }, items),
   };
   // --examples: reuse the candidates of an earlier replay (same features) instead of replaying again.
   const cache = values.get("--examples");
