@@ -39,6 +39,20 @@ export const HELP_TEXT =
   `Then say "more like the second one", "not that one", "I've seen it", "why?", or "${PROFILE_QUESTION}". ` +
   "\"forget me\" deletes everything I know about you.";
 
+/** What one reply's list is made of. */
+interface ListRequest {
+  limit: number;
+  message: MessageRequest;
+  /** Centre the list on this item ("more like this"). */
+  anchor?: string | undefined;
+  /** The reply's first sentence ("Noted: you like X."). */
+  lead: string;
+  /** The request's own words, quoted by a "phrase" reason. */
+  phrase?: string | undefined;
+  /** False when the person will not see the list (a replayed dialogue): it is then not recorded as shown. */
+  listShown?: boolean;
+}
+
 export class Bot {
   private readonly queue = new KeyedQueue();
   private readonly latestLists = new LruCache<string, OutgoingReply>(LATEST_LISTS);
@@ -233,7 +247,7 @@ export class Bot {
     const anchor = parsed.intent === "critique" ? referenced : parsed.moreLike;
     if (parsed.intent === "critique" && referenced) event.signals.push({ itemId: referenced, signal: "click" });
     const lead = [this.acknowledge(parsed, referenced), lifted.length ? `${capitalise(lifted.join(" and "))} allowed again.` : ""].filter(Boolean).join(" ");
-    return this.recommendAndCommit(laps, key, state, event, limit, messageRequest(parsed, reading), anchor, lead, parsed.intent === "recommend" ? parsed.residual : undefined, msg.listShown ?? true);
+    return this.recommendAndCommit(laps, key, state, event, { limit, message: messageRequest(parsed, reading), anchor, lead, phrase: parsed.intent === "recommend" ? parsed.residual : undefined, listShown: msg.listShown ?? true });
   }
 
   private async profileOnlyTurn(key: string, opts: { messageId?: string; limit?: number }): Promise<OutgoingReply> {
@@ -244,7 +258,7 @@ export class Bot {
     laps.lap("load");
     if (opts.messageId && state.messageIds.has(opts.messageId)) return this.replyFor(state.profile, "Already got that message; here is your current list.", "recommend", limit);
     const event: ProfileEvent = { seq: state.profile.seq + 1, at: now, kind: "message", intent: "recommend", ...(opts.messageId ? { messageId: opts.messageId } : {}), signals: [], shown: [] };
-    return this.recommendAndCommit(laps, key, state, event, limit, {}, undefined, "");
+    return this.recommendAndCommit(laps, key, state, event, { limit, message: {}, lead: "" });
   }
 
   private async feedbackTurn(key: string, action: FeedbackAction): Promise<OutgoingReply> {
@@ -265,10 +279,11 @@ export class Bot {
       shown: [],
     };
     const note = { like: `Noted: you like ${item.title}.`, dislike: `Got it, not ${item.title}.`, seen: `Noted: you've seen ${item.title}.`, click: `Noted your interest in ${item.title}.`, more: `More like ${item.title}:` }[action.signal];
-    return this.recommendAndCommit(laps, key, state, event, action.limit ?? DEFAULT_LIMIT, {}, action.signal === "more" ? item.id : undefined, note);
+    return this.recommendAndCommit(laps, key, state, event, { limit: action.limit ?? DEFAULT_LIMIT, message: {}, anchor: action.signal === "more" ? item.id : undefined, lead: note });
   }
 
-  private async recommendAndCommit(laps: StageLaps, key: string, state: PersonState, event: ProfileEvent, limit: number, message: MessageRequest, anchor: string | undefined, lead: string, phrase?: string, listShown = true): Promise<OutgoingReply> {
+  private async recommendAndCommit(laps: StageLaps, key: string, state: PersonState, event: ProfileEvent, list: ListRequest): Promise<OutgoingReply> {
+    const { limit, message, anchor, lead, phrase, listShown = true } = list;
     // Apply first so the reply already reflects this message, then record what was shown in the same event.
     const preview = applyEvent(state.profile, event, this.items);
     laps.lap("profile");
