@@ -69,6 +69,12 @@ const REQUESTED_CATEGORY_BOOST = 3;
  * says how much.
  */
 const SHOWN_PENALTY = 10;
+/**
+ * A requested category that also means these: ReDial lists at most three genres per film, so 335 of the demo
+ * catalog's 407 animated films (Toy Story, The Incredibles, Zootopia) lack "family", and "kids movies" ranked
+ * them behind Daddy's Home.
+ */
+const REQUEST_ALSO_MEANS: Readonly<Record<string, readonly string[]>> = { family: ["animation"] };
 /** MMR looks this many items beyond the requested number. */
 const MMR_POOL = 50;
 /** The re-scorer sees the linear stage's best this many. */
@@ -193,7 +199,7 @@ export class Ranker {
       for (const row of rows) offset[row]! += value;
     };
     add(included, INCLUDE_CATEGORY_BOOST);
-    add(requested, REQUESTED_CATEGORY_BOOST);
+    add(requested.flatMap((c) => [c, ...(REQUEST_ALSO_MEANS[c] ?? [])]), REQUESTED_CATEGORY_BOOST);
     for (const id of shown) {
       const row = this.catalog.row(id);
       if (row !== undefined) offset[row]! -= SHOWN_PENALTY;
