@@ -1,10 +1,11 @@
 // Builds data/catalog/movies.jsonl (the demo catalog) from the public ReDial release, with TMDB 5000 keywords
-// (data/tmdb, joined through MovieLens links, else by title and year) for the movies TMDB has.
+// (data/tmdb, joined through MovieLens links, else by title and year) for the movies TMDB has, and the genres
+// MovieLens lists beyond IMDb's three.
 // Usage: tsx scripts/build-demo-catalog.ts <redial folder> <out.jsonl>
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { joinTmdb } from "../src/train/priors.ts";
-import { wrongRecords } from "./movie-info-check.ts";
+import { movielensGenres, wrongRecords } from "./movie-info-check.ts";
 import { parseCsv } from "../src/util/csv.ts";
 import type { Item } from "../src/types.ts";
 
@@ -61,6 +62,8 @@ const tmdb = joinTmdb(
 const sources = { linksCsv: join(root, "data/movielens/links.csv"), mappingCsv: join(root, "data/redial/redial_to_movielens.csv"), moviesCsv: join(root, "data/movielens/movies.csv") };
 const imdbOf = new Map(Object.entries(info).filter(([, m]) => m.imdb_id).map(([id, m]) => [id, m.imdb_id]));
 const wrong = wrongRecords(sources, joinable, imdbOf, tmdb);
+const moreGenres = movielensGenres(sources, joinable);
+let completed = 0;
 for (const row of rows) {
   const fixed = wrong.get(row.id);
   if (fixed) {
@@ -69,9 +72,14 @@ for (const row of rows) {
     delete row.imdbId;
     if (fixed.imdbId) row.imdbId = fixed.imdbId;
   }
+  // IMDb's three genres first (the record's own order), then those MovieLens adds: "kids movies" must find Toy
+  // Story (MovieLens: Children), "no horror" must keep out a horror film IMDb filed as drama, mystery, thriller.
+  const categories = [...new Set([...(row.categories as string[]), ...(moreGenres.get(row.id) ?? [])])];
+  if (categories.length > (row.categories as string[]).length) completed++;
+  row.categories = categories;
   // "aftercreditsstinger" and the like describe the credits, not the film.
   const keywords = (tmdb.get(row.id)?.keywords ?? []).filter((k) => !k.includes("stinger")).slice(0, MAX_KEYWORDS);
   if (keywords.length) row.keywords = keywords;
 }
 writeFileSync(outPath, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
-console.log(`wrote ${rows.length} items to ${outPath} (${wrong.size} whose movie_info record is another film's: described by TMDB or MovieLens instead)`);
+console.log(`wrote ${rows.length} items to ${outPath} (${wrong.size} whose movie_info record is another film's: described by TMDB or MovieLens instead; ${completed} with genres MovieLens adds)`);

@@ -39,13 +39,27 @@ export function catalogGenres(names: readonly string[]): string[] {
 }
 
 /**
+ * Each linked movie's MovieLens genres as catalog categories. ReDial's IMDb records list at most three genres
+ * (Toy Story: animation, adventure, comedy), MovieLens all of them (also Children and Fantasy).
+ */
+export function movielensGenres(src: MovielensLinkSources, items: readonly Item[]): Map<string, string[]> {
+  const genresOfMovielens = new Map(parseCsvObjects(readText(src.moviesCsv)).map((r) => [r.movieId ?? "", (r.genres ?? "").split("|")]));
+  const out = new Map<string, string[]>();
+  for (const [movieId, ids] of movielensLinks(src, items)) {
+    const genres = catalogGenres(genresOfMovielens.get(movieId) ?? []);
+    if (genres.length) for (const id of ids) out.set(id, genres);
+  }
+  return out;
+}
+
+/**
  * The movies whose IMDb record is another film's, with the description to use instead.
  * `imdbOf` is each movie's IMDb id in movie_info.json.
  */
 export function wrongRecords(src: CheckSources, items: readonly Item[], imdbOf: ReadonlyMap<string, string>, tmdb: ReadonlyMap<string, TmdbMatch>): Map<string, Description> {
   const linkRows = parseCsvObjects(readText(src.linksCsv));
   const imdbOfMovielens = new Map(linkRows.filter((r) => r.movieId && r.imdbId).map((r) => [r.movieId!, `tt${r.imdbId!.padStart(7, "0")}`]));
-  const genresOfMovielens = new Map(parseCsvObjects(readText(src.moviesCsv)).map((r) => [r.movieId ?? "", (r.genres ?? "").split("|")]));
+  const genresByMovie = movielensGenres(src, items);
   const movielensOf = new Map<string, string>();
   for (const [movieId, ids] of movielensLinks(src, items)) for (const id of ids) movielensOf.set(id, movieId);
   const byId = new Map(items.map((i) => [i.id, i]));
@@ -71,8 +85,7 @@ export function wrongRecords(src: CheckSources, items: readonly Item[], imdbOf: 
     const wrong = movielensImdb !== undefined ? movielensImdb !== imdb : owners !== undefined && anotherFilm(item, owners);
     if (!wrong) continue;
     const t = tmdb.get(id);
-    const movielensGenres = catalogGenres(genresOfMovielens.get(movielensOf.get(id) ?? "") ?? []);
-    out.set(id, { ...(t ? { text: t.overview, categories: catalogGenres(t.genres) } : { text: "", categories: movielensGenres }), ...(movielensImdb ? { imdbId: movielensImdb } : {}) });
+    out.set(id, { ...(t ? { text: t.overview, categories: catalogGenres(t.genres) } : { text: "", categories: genresByMovie.get(id) ?? [] }), ...(movielensImdb ? { imdbId: movielensImdb } : {}) });
   }
   return out;
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { wrongRecords } from "../scripts/movie-info-check.ts";
+import { movielensGenres, wrongRecords } from "../scripts/movie-info-check.ts";
 import type { TmdbMatch } from "../src/train/priors.ts";
 import type { Item } from "../src/types.ts";
 
@@ -40,5 +40,13 @@ describe("movie_info check", () => {
     expect([...wrong.keys()].sort()).toEqual(["r1", "r3"]);
     expect(wrong.get("r1")).toEqual({ text: "", categories: ["drama", "horror", "thriller"], imdbId: "tt4972582" });
     expect(wrong.get("r3")).toEqual({ text: "The Lamberts' psychic faces her most fearsome haunting yet.", categories: ["horror", "sci-fi"] });
+  });
+
+  it("gives each movie MovieLens links its MovieLens genres, as catalog categories", () => {
+    const genres = movielensGenres(sources, items);
+    expect(genres.get("r1")).toEqual(["drama", "horror", "thriller"]);
+    expect(genres.get("r4")).toEqual(["comedy"]);
+    expect(genres.get("r7")).toEqual(["horror"]);
+    expect(genres.has("r3")).toBe(false); // no MovieLens movie of that title and year
   });
 });
