@@ -1,0 +1,60 @@
+// Checks the re-scorer's training on train alone: fits the linear stage and one re-scorer per epoch count on
+// the first seven eighths of a cached train replay and scores the last eighth (the 8th fold's dialogues, whose
+// features came from a fold model that never saw them). "Proxy R@K" counts ground truths with fewer than
+// K·1000/6924 of their instance's ~1,000 sampled negatives above them, the sampled share of a top K.
+// Usage: tsx scripts/rescorer-holdout.ts <examples file from train ranker --examples> [epochs,...]
+import { DEFAULT_MLP, fitMlp } from "../src/train/mlp-fit.ts";
+import { DEFAULT_RANKER_TRAINING, fitRanker, loadExamples, type RankerExample } from "../src/train/ranker.ts";
+import { FEATURE_COUNT } from "../src/recommend/rank.ts";
+import { FEATURE_NAMES, type MlpScorer } from "../src/recommend/ranker-model.ts";
+
+const [path, epochList = "10,20,40"] = process.argv.slice(2);
+if (!path) throw new Error("usage: tsx scripts/rescorer-holdout.ts <examples file> [epochs,...]");
+const F = FEATURE_COUNT;
+const CATALOG = 6924;
+const { examples } = loadExamples(path);
+const cut = Math.floor((examples.length * 7) / 8);
+const fitOn = examples.slice(0, cut);
+const heldOut = examples.slice(cut).filter((e) => e.weight === 1); // the protocol's instances only
+
+function report(name: string, score: (e: RankerExample, row: number) => number): void {
+  let positives = 0, top10 = 0, top50 = 0, loss = 0;
+  for (const e of heldOut) {
+    const s = Array.from({ length: e.size }, (_, row) => score(e, row));
+    const negatives = s.slice(e.positives);
+    const max = Math.max(...negatives);
+    const negZ = negatives.reduce((sum, v) => sum + Math.exp(v - max), 0);
+    for (let k = 0; k < e.positives; k++) {
+      const above = negatives.filter((v) => v > s[k]!).length;
+      const share = above * (CATALOG / negatives.length);
+      positives++;
+      if (share < 10) top10++;
+      if (share < 50) top50++;
+      const m = Math.max(max, s[k]!);
+      loss += -(s[k]! - m) + Math.log(Math.exp(s[k]! - m) + negZ * Math.exp(max - m));
+    }
+  }
+  console.log(`${name}: ${positives} held-out ground truths, proxy R@10 ${(top10 / positives).toFixed(4)}, proxy R@50 ${(top50 / positives).toFixed(4)}, loss ${(loss / positives).toFixed(4)}`);
+}
+
+function mlpScore(m: MlpScorer): (e: RankerExample, row: number) => number {
+  return (e, row) => {
+    const z = Array.from({ length: F }, (_, f) => (e.values[row * F + f]! - m.mean[f]!) / m.std[f]!);
+    let v = z.reduce((sum, x, f) => sum + m.linear[f]! * x, 0);
+    for (let h = 0; h < m.hidden; h++) {
+      const a = z.reduce((sum, x, f) => sum + m.w1[f * m.hidden + h]! * x, m.b1[h]!);
+      if (a > 0) v += m.w2[h]! * a;
+    }
+    return v;
+  };
+}
+
+console.log(`fit on ${fitOn.length} examples, scored on ${heldOut.length} held-out instances`);
+const linear = fitRanker(fitOn, DEFAULT_RANKER_TRAINING);
+const weights = FEATURE_NAMES.map((n) => linear.weights[n] ?? 0);
+report("linear stage", (e, row) => weights.reduce((sum, w, f) => sum + w * e.values[row * F + f]!, 0));
+for (const epochs of epochList.split(",").map(Number)) {
+  const started = performance.now();
+  const { mlp } = fitMlp(fitOn, { ...DEFAULT_MLP, members: 1, epochs });
+  report(`re-scorer, one member, ${epochs} epochs (${((performance.now() - started) / 1000).toFixed(0)} s)`, mlpScore(mlp));
+}
