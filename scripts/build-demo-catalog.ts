@@ -64,6 +64,7 @@ const imdbOf = new Map(Object.entries(info).filter(([, m]) => m.imdb_id).map(([i
 const wrong = wrongRecords(sources, joinable, imdbOf, tmdb);
 const moreGenres = movielensGenres(sources, joinable);
 let completed = 0;
+let genresAdded = 0;
 for (const row of rows) {
   const fixed = wrong.get(row.id);
   if (fixed) {
@@ -75,11 +76,12 @@ for (const row of rows) {
   // IMDb's three genres first (the record's own order), then those MovieLens adds: "kids movies" must find Toy
   // Story (MovieLens: Children), "no horror" must keep out a horror film IMDb filed as drama, mystery, thriller.
   const categories = [...new Set([...(row.categories as string[]), ...(moreGenres.get(row.id) ?? [])])];
-  if (categories.length > (row.categories as string[]).length) completed++;
+  const added = categories.length - (row.categories as string[]).length;
+  if (added > 0) { completed++; genresAdded += added; }
   row.categories = categories;
   // "aftercreditsstinger" and the like describe the credits, not the film.
   const keywords = (tmdb.get(row.id)?.keywords ?? []).filter((k) => !k.includes("stinger")).slice(0, MAX_KEYWORDS);
   if (keywords.length) row.keywords = keywords;
 }
 writeFileSync(outPath, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
-console.log(`wrote ${rows.length} items to ${outPath} (${wrong.size} whose movie_info record is another film's: described by TMDB or MovieLens instead; ${completed} with genres MovieLens adds)`);
+console.log(`wrote ${rows.length} items to ${outPath} (${wrong.size} whose movie_info record is another film's: described by TMDB or MovieLens instead; ${genresAdded} genres MovieLens adds to ${completed} movies)`);

@@ -1,17 +1,20 @@
 // Checks the re-scorer's training on train alone: fits the linear stage and one re-scorer per epoch count on
-// the first seven eighths of a cached train replay and scores the last eighth (the 8th fold's dialogues, whose
-// features came from a fold model that never saw them). "Proxy R@K" counts ground truths with fewer than
-// K·1000/6924 of their instance's ~1,000 sampled negatives above them, the sampled share of a top K.
+// the first seven eighths of a cached train replay's examples and scores the rest (examples are collected fold
+// by fold, so that is about the 8th fold's dialogues; every example's features came from a fold model that
+// never saw its dialogue). A held-out ground truth is a proxy top-K hit when the share of its instance's sampled
+// negatives that score above it, times the catalog size, is below K.
 // Usage: tsx scripts/rescorer-holdout.ts <examples file from train ranker --examples> [epochs,...]
 import { DEFAULT_MLP, fitMlp } from "../src/train/mlp-fit.ts";
 import { DEFAULT_RANKER_TRAINING, fitRanker, loadExamples, type RankerExample } from "../src/train/ranker.ts";
 import { FEATURE_COUNT } from "../src/recommend/rank.ts";
-import { FEATURE_NAMES, type MlpScorer } from "../src/recommend/ranker-model.ts";
+import { compileMlp, FEATURE_NAMES } from "../src/recommend/ranker-model.ts";
+import { loadCatalogItems } from "../src/train/data.ts";
+import { DATA_PATHS } from "../src/train/data-paths.ts";
 
 const [path, epochList = "10,20,40"] = process.argv.slice(2);
 if (!path) throw new Error("usage: tsx scripts/rescorer-holdout.ts <examples file> [epochs,...]");
 const F = FEATURE_COUNT;
-const CATALOG = 6924;
+const CATALOG = loadCatalogItems(DATA_PATHS.catalog).length;
 const { examples } = loadExamples(path);
 const cut = Math.floor((examples.length * 7) / 8);
 const fitOn = examples.slice(0, cut);
@@ -37,16 +40,8 @@ function report(name: string, score: (e: RankerExample, row: number) => number):
   console.log(`${name}: ${positives} held-out ground truths, proxy R@10 ${(top10 / positives).toFixed(4)}, proxy R@50 ${(top50 / positives).toFixed(4)}, loss ${(loss / positives).toFixed(4)}`);
 }
 
-function mlpScore(m: MlpScorer): (e: RankerExample, row: number) => number {
-  return (e, row) => {
-    const z = Array.from({ length: F }, (_, f) => (e.values[row * F + f]! - m.mean[f]!) / m.std[f]!);
-    let v = z.reduce((sum, x, f) => sum + m.linear[f]! * x, 0);
-    for (let h = 0; h < m.hidden; h++) {
-      const a = z.reduce((sum, x, f) => sum + m.w1[f * m.hidden + h]! * x, m.b1[h]!);
-      if (a > 0) v += m.w2[h]! * a;
-    }
-    return v;
-  };
+function rowScore(score: (x: Float32Array) => number): (e: RankerExample, row: number) => number {
+  return (e, row) => score(e.values.subarray(row * F, (row + 1) * F));
 }
 
 console.log(`fit on ${fitOn.length} examples, scored on ${heldOut.length} held-out instances`);
@@ -56,5 +51,5 @@ report("linear stage", (e, row) => weights.reduce((sum, w, f) => sum + w * e.val
 for (const epochs of epochList.split(",").map(Number)) {
   const started = performance.now();
   const { mlp } = fitMlp(fitOn, { ...DEFAULT_MLP, members: 1, epochs });
-  report(`re-scorer, one member, ${epochs} epochs (${((performance.now() - started) / 1000).toFixed(0)} s)`, mlpScore(mlp));
+  report(`re-scorer, one member, ${epochs} epochs (${((performance.now() - started) / 1000).toFixed(0)} s)`, rowScore(compileMlp(mlp)));
 }

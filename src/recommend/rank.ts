@@ -70,9 +70,9 @@ const REQUESTED_CATEGORY_BOOST = 3;
  */
 const SHOWN_PENALTY = 10;
 /**
- * A requested category that also means these: ReDial lists at most three genres per film, so 335 of the demo
- * catalog's 407 animated films (Toy Story, The Incredibles, Zootopia) lacked "family" and "kids movies" ranked
- * them behind Daddy's Home; with MovieLens' genres added, 203 of its 416 still do.
+ * A requested category that also means these: ReDial lists at most three genres per film, and MovieLens'
+ * genres do not make up for it everywhere, so many animated films lack "family" (Frozen (2013):
+ * animation, adventure, comedy, fantasy, musical, romance) and a request for kids' films would miss them.
  */
 const REQUEST_ALSO_MEANS: Readonly<Record<string, readonly string[]>> = { family: ["animation"] };
 /** MMR looks this many items beyond the requested number. */
