@@ -1,19 +1,33 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import prettier from "eslint-config-prettier";
 
 export default tseslint.config(
   { ignores: ["node_modules/**", "data/**", "models/**", ".chatrec/**", "coverage/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  prettier,
   {
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
       "no-restricted-imports": "off",
     },
   },
   {
     // The core never depends on a platform adapter.
     files: ["src/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["**/adapters/**", "../adapters/*"], message: "src/ never imports adapters/" }] }] },
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/adapters/**", "../adapters/*"], message: "src/ never imports adapters/" },
+          ],
+        },
+      ],
+    },
   },
 );

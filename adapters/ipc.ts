@@ -28,7 +28,9 @@ const requestMs: number[] = [];
 export function timeRequestsForParent(app: FastifyInstance): void {
   if (!process.send) return;
   const started = new WeakMap<object, number>();
-  app.addHook("onRequest", async (req) => { started.set(req, performance.now()); });
+  app.addHook("onRequest", async (req) => {
+    started.set(req, performance.now());
+  });
   app.addHook("onResponse", async (req) => {
     const t = started.get(req);
     if (t !== undefined) requestMs.push(performance.now() - t);
@@ -38,7 +40,12 @@ export function timeRequestsForParent(app: FastifyInstance): void {
 /** The requests answered since the parent last asked (so it can leave out a warm-up). */
 function requestTimesSinceLastAsked(): RequestTimes {
   const sorted = requestMs.splice(0).sort((a, b) => a - b);
-  return { count: sorted.length, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0 };
+  return {
+    count: sorted.length,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    max: sorted.at(-1) ?? 0,
+  };
 }
 
 export function reportToParent(url: string): void {
@@ -70,13 +77,21 @@ const BIN = fileURLToPath(new URL("../bin/chatrec.js", import.meta.url));
 
 /** Starts `chatrec start` as a child process on an ephemeral loopback port and waits until it listens. */
 export function spawnServer(env: Record<string, string>, timeoutMs = 90_000): Promise<ChildServer> {
-  const child = fork(BIN, ["start"], { env: { ...process.env, PORT: "0", HOST: "127.0.0.1", CHATREC_LOG_LEVEL: "warn", ...env }, stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  const child = fork(BIN, ["start"], {
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", CHATREC_LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
   let log = "";
   child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-  const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
+  );
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within ${timeoutMs} ms:\n${log}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start within ${timeoutMs} ms:\n${log}`)),
+      timeoutMs,
+    );
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`server exited (${code}) before listening:\n${log}`));
@@ -89,15 +104,29 @@ export function spawnServer(env: Record<string, string>, timeoutMs = 90_000): Pr
         child,
         exited,
         output: () => log,
-        memory: () => ask(child, "memory").then((m) => ({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal })),
-        requestTimes: () => ask(child, "requests").then((m) => ({ count: m.count, p50: m.p50, p99: m.p99, max: m.max })),
+        memory: () =>
+          ask(child, "memory").then((m) => ({
+            rss: m.rss,
+            heapUsed: m.heapUsed,
+            heapTotal: m.heapTotal,
+          })),
+        requestTimes: () =>
+          ask(child, "requests").then((m) => ({
+            count: m.count,
+            p50: m.p50,
+            p99: m.p99,
+            max: m.max,
+          })),
       });
     });
   });
 }
 
 /** Sends a question to the child and resolves with its first answer of that type. */
-function ask<T extends "memory" | "requests">(child: ChildProcess, type: T): Promise<Extract<ParentMessage, { type: T }>> {
+function ask<T extends "memory" | "requests">(
+  child: ChildProcess,
+  type: T,
+): Promise<Extract<ParentMessage, { type: T }>> {
   return new Promise((done) => {
     const onMessage = (m: ParentMessage) => {
       if (m.type !== type) return;

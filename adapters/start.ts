@@ -14,16 +14,30 @@ export async function startServer(): Promise<void> {
   assertSafeListen(config.host, config.webhookSecret);
   const bot = await Bot.create(config, (s) => console.log(s));
   const { webhookSecret, webChat, ratePerMinute, rateBurst, maxInFlight } = config;
-  const app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes, logLevel: config.logLevel, security: { webhookSecret, webChat, ratePerMinute, rateBurst, maxInFlight } });
+  const app = buildServer(bot, {
+    maxBodyBytes: config.maxBodyBytes,
+    logLevel: config.logLevel,
+    security: { webhookSecret, webChat, ratePerMinute, rateBurst, maxInFlight },
+  });
   const slack = config.slack ? new SlackAdapter(bot, config.slack, { server: app }) : undefined;
   await slack?.start();
   const discord = config.discord ? new DiscordAdapter(bot, config.discord) : undefined;
   await discord?.start();
   timeRequestsForParent(app);
   const address = await app.listen({ port: config.port, host: config.host });
-  console.log(`chatrec listening on ${address} (data in ${config.dataDir}${webhookSecret ? "; /v1 requires signed requests" : "; no API secret: loopback only"})`);
-  if (slack) console.log(slack.mode === "socket" ? "Slack: connected over Socket Mode" : `Slack: events at ${address}/slack/events`);
-  if (discord) console.log(`Discord: connected as ${discord.client.user?.tag ?? "the bot"}; slash commands registered`);
+  console.log(
+    `chatrec listening on ${address} (data in ${config.dataDir}${webhookSecret ? "; /v1 requires signed requests" : "; no API secret: loopback only"})`,
+  );
+  if (slack)
+    console.log(
+      slack.mode === "socket"
+        ? "Slack: connected over Socket Mode"
+        : `Slack: events at ${address}/slack/events`,
+    );
+  if (discord)
+    console.log(
+      `Discord: connected as ${discord.client.user?.tag ?? "the bot"}; slash commands registered`,
+    );
   reportToParent(address);
   let stopping = false;
   const stop = async () => {
@@ -36,7 +50,9 @@ export async function startServer(): Promise<void> {
       await bot.close(); // flushes pending events and profile snapshots
       process.exit(0);
     } catch (err) {
-      console.error(`chatrec: shutdown failed (${err instanceof Error ? err.message : String(err)}); the write-ahead log is replayed on the next start`);
+      console.error(
+        `chatrec: shutdown failed (${err instanceof Error ? err.message : String(err)}); the write-ahead log is replayed on the next start`,
+      );
       process.exit(1);
     }
   };
@@ -45,7 +61,10 @@ export async function startServer(): Promise<void> {
 }
 
 // Run directly (`tsx adapters/start.ts`, `npm start`).
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/adapters\//, "/adapters/"))) {
+if (
+  process.argv[1] &&
+  import.meta.url.endsWith(process.argv[1].replace(/^.*\/adapters\//, "/adapters/"))
+) {
   startServer().catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : String(err));
     process.exit(1);

@@ -10,7 +10,11 @@ export class TokenBuckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly perMs: number;
 
-  constructor(ratePerMinute: number, private readonly burst: number, private readonly maxKeys = 100_000) {
+  constructor(
+    ratePerMinute: number,
+    private readonly burst: number,
+    private readonly maxKeys = 100_000,
+  ) {
     this.perMs = ratePerMinute / 60_000;
   }
 
@@ -26,7 +30,10 @@ export class TokenBuckets {
       bucket.tokens -= 1;
       return { ok: true };
     }
-    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000)) };
+    return {
+      ok: false,
+      retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000)),
+    };
   }
 
   private evict(now: number): void {
@@ -42,10 +49,11 @@ export class TokenBuckets {
   }
 }
 
-
 /** The polite answer to a chat message over CHATREC_MAX_TEXT_LENGTH characters, else undefined. */
 export function tooLongRefusal(text: string, maxTextLength: number): string | undefined {
-  return text.length > maxTextLength ? `That message is too long for me (over ${maxTextLength} characters); please shorten it.` : undefined;
+  return text.length > maxTextLength
+    ? `That message is too long for me (over ${maxTextLength} characters); please shorten it.`
+    : undefined;
 }
 
 /** The chat side: a message too long, or a person over CHATREC_RATE_PER_MIN / CHATREC_RATE_BURST, gets a polite answer. */
@@ -54,7 +62,10 @@ export class TurnLimits {
   private readonly maxTextLength: number;
 
   constructor(config: Pick<Config, "ratePerMinute" | "rateBurst" | "maxTextLength">) {
-    this.buckets = config.ratePerMinute > 0 ? new TokenBuckets(config.ratePerMinute, config.rateBurst) : undefined;
+    this.buckets =
+      config.ratePerMinute > 0
+        ? new TokenBuckets(config.ratePerMinute, config.rateBurst)
+        : undefined;
     this.maxTextLength = config.maxTextLength;
   }
 

@@ -20,7 +20,8 @@ const { values } = parseArgs({
 });
 const seconds = Number(values.seconds);
 const people = Number(values.people);
-if (!(seconds > 0) || !(people >= 1)) throw new Error("--seconds and --people must be positive numbers");
+if (!(seconds > 0) || !(people >= 1))
+  throw new Error("--seconds and --people must be positive numbers");
 
 const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(0)} MB`;
 const dir = values["data-dir"] ?? mkdtempSync(join(tmpdir(), "chatrec-load-"));
@@ -28,7 +29,13 @@ const server = await spawnServer({ CHATREC_DATA_DIR: dir, CHATREC_RATE_PER_MIN: 
 try {
   // Warm-up: one short run so lazy initialisation is not counted, then memory at start.
   let warm = false;
-  const warmUp = simulatePeople({ base: server.url, people: Math.min(people, 20), prefix: "warm", stop: () => warm, onAnswer: () => undefined });
+  const warmUp = simulatePeople({
+    base: server.url,
+    people: Math.min(people, 20),
+    prefix: "warm",
+    stop: () => warm,
+    onAnswer: () => undefined,
+  });
   await new Promise((r) => setTimeout(r, 2_000));
   warm = true;
   await warmUp;
@@ -43,10 +50,18 @@ try {
   const sampler = setInterval(() => {
     void server.memory().then((m) => {
       const elapsed = (performance.now() - t0) / 1000;
-      console.log(`  ${elapsed.toFixed(0)} s: ${answers.length} answers, RSS ${mb(m.rss)}, heap used ${mb(m.heapUsed)}`);
+      console.log(
+        `  ${elapsed.toFixed(0)} s: ${answers.length} answers, RSS ${mb(m.rss)}, heap used ${mb(m.heapUsed)}`,
+      );
     });
   }, 10_000);
-  await simulatePeople({ base: server.url, people, prefix: "p", stop: () => performance.now() >= deadline, onAnswer: (a) => answers.push(a) });
+  await simulatePeople({
+    base: server.url,
+    people,
+    prefix: "p",
+    stop: () => performance.now() >= deadline,
+    onAnswer: (a) => answers.push(a),
+  });
   clearInterval(sampler);
   const elapsed = (performance.now() - t0) / 1000;
   const end = await server.memory();
@@ -55,16 +70,25 @@ try {
   const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
   const errors = answers.filter((a) => a.status !== 200);
   const byKind = (kind: Answer["kind"]) => answers.filter((a) => a.kind === kind).length;
-  console.log(`requests: ${answers.length} in ${elapsed.toFixed(1)} s = ${(answers.length / elapsed).toFixed(1)} requests/s (messages ${byKind("message")}, feedback ${byKind("feedback")}, profile reads ${byKind("profile")})`);
-  console.log(`latency: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1) ?? "-"} ms`);
+  console.log(
+    `requests: ${answers.length} in ${elapsed.toFixed(1)} s = ${(answers.length / elapsed).toFixed(1)} requests/s (messages ${byKind("message")}, feedback ${byKind("feedback")}, profile reads ${byKind("profile")})`,
+  );
+  console.log(
+    `latency: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1) ?? "-"} ms`,
+  );
   // The difference is time spent before the server read the request (waiting for the connection to be served).
-  console.log(`  inside the server (request read -> answer sent, ${inside.count} requests): p50 ${inside.p50.toFixed(1)} ms, p99 ${inside.p99.toFixed(1)} ms, max ${inside.max.toFixed(1)} ms`);
-  console.log(`errors: ${errors.length}${errors.length ? ` (${[...new Set(errors.map((e) => e.failure ?? String(e.status)))].slice(0, 5).join("; ")})` : ""}`);
-  console.log(`memory at end: RSS ${mb(end.rss)}, heap used ${mb(end.heapUsed)} (start: RSS ${mb(start.rss)}, heap used ${mb(start.heapUsed)})`);
+  console.log(
+    `  inside the server (request read -> answer sent, ${inside.count} requests): p50 ${inside.p50.toFixed(1)} ms, p99 ${inside.p99.toFixed(1)} ms, max ${inside.max.toFixed(1)} ms`,
+  );
+  console.log(
+    `errors: ${errors.length}${errors.length ? ` (${[...new Set(errors.map((e) => e.failure ?? String(e.status)))].slice(0, 5).join("; ")})` : ""}`,
+  );
+  console.log(
+    `memory at end: RSS ${mb(end.rss)}, heap used ${mb(end.heapUsed)} (start: RSS ${mb(start.rss)}, heap used ${mb(start.heapUsed)})`,
+  );
   if (errors.length > 0) process.exitCode = 1;
 } finally {
   server.child.kill("SIGTERM");
   await server.exited;
   if (!values["data-dir"]) rmSync(dir, { recursive: true, force: true });
 }
-

@@ -24,10 +24,28 @@ export interface Description {
 
 /** TMDB and MovieLens genre names -> the catalog's (IMDb) categories; others (Foreign, IMAX) have none. */
 const GENRES: Record<string, string> = {
-  drama: "drama", comedy: "comedy", thriller: "thriller", action: "action", romance: "romance", adventure: "adventure",
-  crime: "crime", "science fiction": "sci-fi", "sci-fi": "sci-fi", horror: "horror", family: "family", children: "family",
-  fantasy: "fantasy", mystery: "mystery", animation: "animation", history: "history", music: "music", musical: "musical",
-  war: "war", documentary: "documentary", western: "western", "film-noir": "film-noir",
+  drama: "drama",
+  comedy: "comedy",
+  thriller: "thriller",
+  action: "action",
+  romance: "romance",
+  adventure: "adventure",
+  crime: "crime",
+  "science fiction": "sci-fi",
+  "sci-fi": "sci-fi",
+  horror: "horror",
+  family: "family",
+  children: "family",
+  fantasy: "fantasy",
+  mystery: "mystery",
+  animation: "animation",
+  history: "history",
+  music: "music",
+  musical: "musical",
+  war: "war",
+  documentary: "documentary",
+  western: "western",
+  "film-noir": "film-noir",
 };
 
 function titleWords(title: string): Set<string> {
@@ -35,15 +53,27 @@ function titleWords(title: string): Set<string> {
 }
 
 export function catalogGenres(names: readonly string[]): string[] {
-  return [...new Set(names.map((n) => GENRES[n.toLowerCase()]).filter((g): g is string => g !== undefined))];
+  return [
+    ...new Set(
+      names.map((n) => GENRES[n.toLowerCase()]).filter((g): g is string => g !== undefined),
+    ),
+  ];
 }
 
 /**
  * Each linked movie's MovieLens genres as catalog categories. ReDial's IMDb records list at most three genres
  * (Toy Story: animation, adventure, comedy), MovieLens all of them (also Children and Fantasy).
  */
-export function movielensGenres(src: MovielensLinkSources, items: readonly Item[]): Map<string, string[]> {
-  const genresOfMovielens = new Map(parseCsvObjects(readText(src.moviesCsv)).map((r) => [r.movieId ?? "", (r.genres ?? "").split("|")]));
+export function movielensGenres(
+  src: MovielensLinkSources,
+  items: readonly Item[],
+): Map<string, string[]> {
+  const genresOfMovielens = new Map(
+    parseCsvObjects(readText(src.moviesCsv)).map((r) => [
+      r.movieId ?? "",
+      (r.genres ?? "").split("|"),
+    ]),
+  );
   const out = new Map<string, string[]>();
   for (const [movieId, ids] of movielensLinks(src, items)) {
     const genres = catalogGenres(genresOfMovielens.get(movieId) ?? []);
@@ -56,25 +86,45 @@ export function movielensGenres(src: MovielensLinkSources, items: readonly Item[
  * The movies whose IMDb record is another film's, with the description to use instead.
  * `imdbOf` is each movie's IMDb id in movie_info.json.
  */
-export function wrongRecords(src: CheckSources, items: readonly Item[], imdbOf: ReadonlyMap<string, string>, tmdb: ReadonlyMap<string, TmdbMatch>): Map<string, Description> {
+export function wrongRecords(
+  src: CheckSources,
+  items: readonly Item[],
+  imdbOf: ReadonlyMap<string, string>,
+  tmdb: ReadonlyMap<string, TmdbMatch>,
+): Map<string, Description> {
   const linkRows = parseCsvObjects(readText(src.linksCsv));
-  const imdbOfMovielens = new Map(linkRows.filter((r) => r.movieId && r.imdbId).map((r) => [r.movieId!, `tt${r.imdbId!.padStart(7, "0")}`]));
+  const imdbOfMovielens = new Map(
+    linkRows
+      .filter((r) => r.movieId && r.imdbId)
+      .map((r) => [r.movieId!, `tt${r.imdbId!.padStart(7, "0")}`]),
+  );
   const genresByMovie = movielensGenres(src, items);
   const movielensOf = new Map<string, string>();
-  for (const [movieId, ids] of movielensLinks(src, items)) for (const id of ids) movielensOf.set(id, movieId);
+  for (const [movieId, ids] of movielensLinks(src, items))
+    for (const id of ids) movielensOf.set(id, movieId);
   const byId = new Map(items.map((i) => [i.id, i]));
   // IMDb id -> the catalog movies MovieLens confirms it for (title words, year).
   const confirmed = new Map<string, Array<{ words: Set<string>; year: number | undefined }>>();
   for (const item of items) {
     const imdb = imdbOfMovielens.get(movielensOf.get(item.id) ?? "");
-    if (imdb && imdb === imdbOf.get(item.id)) confirmed.set(imdb, [...(confirmed.get(imdb) ?? []), { words: titleWords(item.title), year: item.year }]);
+    if (imdb && imdb === imdbOf.get(item.id))
+      confirmed.set(imdb, [
+        ...(confirmed.get(imdb) ?? []),
+        { words: titleWords(item.title), year: item.year },
+      ]);
   }
   // Another film for sure only with another known year and a title that is no short name of the confirmed
   // one: "Annabelle 2" (2017) is "Annabelle: Creation" (2017), "Anchorman" is the film too, but "Insidious:
   // Chapter 4" (2018) is not "Insidious: Chapter 2" (2013).
-  const anotherFilm = (item: Item, owners: ReadonlyArray<{ words: Set<string>; year: number | undefined }>) => {
+  const anotherFilm = (
+    item: Item,
+    owners: ReadonlyArray<{ words: Set<string>; year: number | undefined }>,
+  ) => {
     const words = titleWords(item.title);
-    return item.year !== undefined && owners.every((o) => o.year !== item.year && ![...words].every((w) => o.words.has(w)));
+    return (
+      item.year !== undefined &&
+      owners.every((o) => o.year !== item.year && ![...words].every((w) => o.words.has(w)))
+    );
   };
   const out = new Map<string, Description>();
   for (const [id, imdb] of imdbOf) {
@@ -82,10 +132,18 @@ export function wrongRecords(src: CheckSources, items: readonly Item[], imdbOf: 
     if (!item) continue;
     const movielensImdb = imdbOfMovielens.get(movielensOf.get(id) ?? "");
     const owners = confirmed.get(imdb);
-    const wrong = movielensImdb !== undefined ? movielensImdb !== imdb : owners !== undefined && anotherFilm(item, owners);
+    const wrong =
+      movielensImdb !== undefined
+        ? movielensImdb !== imdb
+        : owners !== undefined && anotherFilm(item, owners);
     if (!wrong) continue;
     const t = tmdb.get(id);
-    out.set(id, { ...(t ? { text: t.overview, categories: catalogGenres(t.genres) } : { text: "", categories: genresByMovie.get(id) ?? [] }), ...(movielensImdb ? { imdbId: movielensImdb } : {}) });
+    out.set(id, {
+      ...(t
+        ? { text: t.overview, categories: catalogGenres(t.genres) }
+        : { text: "", categories: genresByMovie.get(id) ?? [] }),
+      ...(movielensImdb ? { imdbId: movielensImdb } : {}),
+    });
   }
   return out;
 }

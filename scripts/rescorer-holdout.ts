@@ -5,7 +5,12 @@
 // negatives that score above it, times the catalog size, is below K.
 // Usage: tsx scripts/rescorer-holdout.ts <examples file from train ranker --examples> [epochs,...]
 import { DEFAULT_MLP, fitMlp } from "../src/train/mlp-fit.ts";
-import { DEFAULT_RANKER_TRAINING, fitRanker, loadExamples, type RankerExample } from "../src/train/ranker.ts";
+import {
+  DEFAULT_RANKER_TRAINING,
+  fitRanker,
+  loadExamples,
+  type RankerExample,
+} from "../src/train/ranker.ts";
 import { FEATURE_COUNT } from "../src/recommend/rank.ts";
 import { compileMlp, FEATURE_NAMES } from "../src/recommend/ranker-model.ts";
 import { loadCatalogItems } from "../src/train/data.ts";
@@ -21,7 +26,10 @@ const fitOn = examples.slice(0, cut);
 const heldOut = examples.slice(cut).filter((e) => e.weight === 1); // the protocol's instances only
 
 function report(name: string, score: (e: RankerExample, row: number) => number): void {
-  let positives = 0, top10 = 0, top50 = 0, loss = 0;
+  let positives = 0,
+    top10 = 0,
+    top50 = 0,
+    loss = 0;
   for (const e of heldOut) {
     const s = Array.from({ length: e.size }, (_, row) => score(e, row));
     const negatives = s.slice(e.positives);
@@ -37,7 +45,9 @@ function report(name: string, score: (e: RankerExample, row: number) => number):
       loss += -(s[k]! - m) + Math.log(Math.exp(s[k]! - m) + negZ * Math.exp(max - m));
     }
   }
-  console.log(`${name}: ${positives} held-out ground truths, proxy R@10 ${(top10 / positives).toFixed(4)}, proxy R@50 ${(top50 / positives).toFixed(4)}, loss ${(loss / positives).toFixed(4)}`);
+  console.log(
+    `${name}: ${positives} held-out ground truths, proxy R@10 ${(top10 / positives).toFixed(4)}, proxy R@50 ${(top50 / positives).toFixed(4)}, loss ${(loss / positives).toFixed(4)}`,
+  );
 }
 
 function rowScore(score: (x: Float32Array) => number): (e: RankerExample, row: number) => number {
@@ -47,9 +57,14 @@ function rowScore(score: (x: Float32Array) => number): (e: RankerExample, row: n
 console.log(`fit on ${fitOn.length} examples, scored on ${heldOut.length} held-out instances`);
 const linear = fitRanker(fitOn, DEFAULT_RANKER_TRAINING);
 const weights = FEATURE_NAMES.map((n) => linear.weights[n] ?? 0);
-report("linear stage", (e, row) => weights.reduce((sum, w, f) => sum + w * e.values[row * F + f]!, 0));
+report("linear stage", (e, row) =>
+  weights.reduce((sum, w, f) => sum + w * e.values[row * F + f]!, 0),
+);
 for (const epochs of epochList.split(",").map(Number)) {
   const started = performance.now();
   const { mlp } = fitMlp(fitOn, { ...DEFAULT_MLP, members: 1, epochs });
-  report(`re-scorer, one member, ${epochs} epochs (${((performance.now() - started) / 1000).toFixed(0)} s)`, rowScore(compileMlp(mlp)));
+  report(
+    `re-scorer, one member, ${epochs} epochs (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+    rowScore(compileMlp(mlp)),
+  );
 }

@@ -42,14 +42,38 @@ export interface SimulationOptions {
   headers?: Record<string, string>;
 }
 
-async function timed(person: string, kind: Answer["kind"], messageId: string | undefined, run: () => Promise<Response>): Promise<{ answer: Answer; body: unknown }> {
+async function timed(
+  person: string,
+  kind: Answer["kind"],
+  messageId: string | undefined,
+  run: () => Promise<Response>,
+): Promise<{ answer: Answer; body: unknown }> {
   const t0 = performance.now();
   try {
     const res = await run();
     const body: unknown = res.status === 200 ? await res.json() : await res.text();
-    return { answer: { person, kind, ...(messageId ? { messageId } : {}), status: res.status, ms: performance.now() - t0 }, body };
+    return {
+      answer: {
+        person,
+        kind,
+        ...(messageId ? { messageId } : {}),
+        status: res.status,
+        ms: performance.now() - t0,
+      },
+      body,
+    };
   } catch (err) {
-    return { answer: { person, kind, ...(messageId ? { messageId } : {}), status: 0, failure: err instanceof Error ? err.message : String(err), ms: performance.now() - t0 }, body: undefined };
+    return {
+      answer: {
+        person,
+        kind,
+        ...(messageId ? { messageId } : {}),
+        status: 0,
+        failure: err instanceof Error ? err.message : String(err),
+        ms: performance.now() - t0,
+      },
+      body: undefined,
+    };
   }
 }
 
@@ -62,16 +86,32 @@ async function personLoop(index: number, o: SimulationOptions): Promise<void> {
     let result: { answer: Answer; body: unknown };
     if (turn % 4 === 3 && lastList.length > 0) {
       const itemId = lastList[turn % lastList.length]!;
-      const body = JSON.stringify({ user: { id: person }, itemId, signal: turn % 8 === 3 ? "like" : "dislike", messageId });
-      result = await timed(person, "feedback", messageId, () => fetch(`${o.base}/v1/feedback`, { method: "POST", headers, body }));
+      const body = JSON.stringify({
+        user: { id: person },
+        itemId,
+        signal: turn % 8 === 3 ? "like" : "dislike",
+        messageId,
+      });
+      result = await timed(person, "feedback", messageId, () =>
+        fetch(`${o.base}/v1/feedback`, { method: "POST", headers, body }),
+      );
     } else if (turn % 10 === 9) {
-      result = await timed(person, "profile", undefined, () => fetch(`${o.base}/v1/users/${person}/profile`, { headers: o.headers ?? {} }));
+      result = await timed(person, "profile", undefined, () =>
+        fetch(`${o.base}/v1/users/${person}/profile`, { headers: o.headers ?? {} }),
+      );
     } else {
-      const body = JSON.stringify({ user: { id: person }, text: TEXTS[(index + turn) % TEXTS.length], messageId });
-      result = await timed(person, "message", messageId, () => fetch(`${o.base}/v1/messages`, { method: "POST", headers, body }));
+      const body = JSON.stringify({
+        user: { id: person },
+        text: TEXTS[(index + turn) % TEXTS.length],
+        messageId,
+      });
+      result = await timed(person, "message", messageId, () =>
+        fetch(`${o.base}/v1/messages`, { method: "POST", headers, body }),
+      );
     }
     o.onAnswer(result.answer);
-    const recs = (result.body as { recommendations?: Array<{ id: string }> } | undefined)?.recommendations;
+    const recs = (result.body as { recommendations?: Array<{ id: string }> } | undefined)
+      ?.recommendations;
     if (recs && recs.length > 0) lastList = recs.map((r) => r.id);
     if (result.answer.failure) return; // the server went away (fault tests): this person stops
   }

@@ -43,7 +43,10 @@ async function main(argv: string[]): Promise<void> {
         const { runEvalMovielensCli } = await import("./eval/movielens-cli.ts");
         return runEvalMovielensCli(args);
       }
-      if (what !== "interests") throw new Error(`unknown evaluation "${what ?? ""}"; available: interests, movielens, redial`);
+      if (what !== "interests")
+        throw new Error(
+          `unknown evaluation "${what ?? ""}"; available: interests, movielens, redial`,
+        );
       const { runEvalInterestsCli } = await import("./eval/interests-cli.ts");
       return runEvalInterestsCli(args);
     }
@@ -55,13 +58,27 @@ async function main(argv: string[]): Promise<void> {
       const { loadConfig } = await import("./config.ts");
       const model = await InterestModel.load(loadConfig().modelDir);
       const r = await benchInterestModel(model);
-      console.log(`interest model, single message: p50 ${r.singleMs.p50.toFixed(3)} ms, p99 ${r.singleMs.p99.toFixed(3)} ms`);
-      console.log(`interest model, batch of 64: ${r.batch64Ms.toFixed(3)} ms (${Math.round(r.perCoreTextsPerSec)} texts/s per core)`);
+      console.log(
+        `interest model, single message: p50 ${r.singleMs.p50.toFixed(3)} ms, p99 ${r.singleMs.p99.toFixed(3)} ms`,
+      );
+      console.log(
+        `interest model, batch of 64: ${r.batch64Ms.toFixed(3)} ms (${Math.round(r.perCoreTextsPerSec)} texts/s per core)`,
+      );
       await model.close();
       const { benchPipeline, formatBench } = await import("./bench-pipeline.ts");
       const config = loadConfig();
-      console.log(formatBench("pipeline per message, one at a time (reply after its event is fdatasync'd in the write-ahead log)", await benchPipeline(config)));
-      console.log(formatBench("pipeline per message, 4 conversations at once", await benchPipeline(config, { concurrency: 4 })));
+      console.log(
+        formatBench(
+          "pipeline per message, one at a time (reply after its event is fdatasync'd in the write-ahead log)",
+          await benchPipeline(config),
+        ),
+      );
+      console.log(
+        formatBench(
+          "pipeline per message, 4 conversations at once",
+          await benchPipeline(config, { concurrency: 4 }),
+        ),
+      );
       await printExplainerBench(config);
       return;
     }

@@ -27,7 +27,9 @@ const EnvSchema = z.object({
   CHATREC_RATE_BURST: z.coerce.number().int().min(1).default(20),
   CHATREC_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(512),
   // "info" would log every request, user ids in paths included: only problems by default.
-  CHATREC_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
+  CHATREC_LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("warn"),
   // Optional LLM explanations (any OpenAI-compatible endpoint); no key = template reasons only, no call.
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url().optional(),
@@ -37,10 +39,16 @@ const EnvSchema = z.object({
   CHATREC_PROMPTS_DIR: z.string().min(1).optional(),
   SLACK_BOT_TOKEN: z.string().startsWith("xoxb-", "a bot token starts with xoxb-").optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
-  SLACK_APP_TOKEN: z.string().startsWith("xapp-", "an app-level token starts with xapp-").optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .startsWith("xapp-", "an app-level token starts with xapp-")
+    .optional(),
   SLACK_API_URL: z.url().optional(),
   DISCORD_TOKEN: z.string().min(1).optional(),
-  DISCORD_APPLICATION_ID: z.string().regex(/^\d{15,25}$/, "an application id is a Discord snowflake (digits only)").optional(),
+  DISCORD_APPLICATION_ID: z
+    .string()
+    .regex(/^\d{15,25}$/, "an application id is a Discord snowflake (digits only)")
+    .optional(),
   DISCORD_API_URL: z.url().optional(),
   CHATREC_CALLBACK_HOSTS: z.string().default(""),
   CHATREC_CALLBACK_SECRET: z.string().min(16, "use at least 16 characters").optional(),
@@ -135,7 +143,10 @@ export class ConfigError extends Error {
 }
 
 /** Parses the environment once; a wrong value is a clear start-up error naming the variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Config> = {},
+): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
@@ -177,21 +188,46 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     callbacks: callbackConfig(e),
     ...overrides,
   };
-  if (overrides.dataDir && !overrides.dbUri && !e.CHATREC_DB_URI) config.dbUri = resolve(dataDir, "lancedb");
+  if (overrides.dataDir && !overrides.dbUri && !e.CHATREC_DB_URI)
+    config.dbUri = resolve(dataDir, "lancedb");
   return config;
 }
 
 /** A half-configured Slack app is a start-up error naming what is missing, not a silently disabled adapter. */
 function slackConfig(e: z.infer<typeof EnvSchema>): { slack?: SlackConfig } {
-  const { SLACK_BOT_TOKEN: botToken, SLACK_SIGNING_SECRET: signingSecret, SLACK_APP_TOKEN: appToken, SLACK_API_URL: apiUrl } = e;
+  const {
+    SLACK_BOT_TOKEN: botToken,
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_APP_TOKEN: appToken,
+    SLACK_API_URL: apiUrl,
+  } = e;
   if (!botToken) {
-    const given = Object.entries({ SLACK_SIGNING_SECRET: signingSecret, SLACK_APP_TOKEN: appToken, SLACK_API_URL: apiUrl }).filter(([, v]) => v).map(([k]) => k);
-    if (given.length) throw new ConfigError(`SLACK_BOT_TOKEN is missing: ${given.join(" and ")} ${given.length > 1 ? "are" : "is"} set, so Slack needs its bot token (xoxb-...)`);
+    const given = Object.entries({
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_APP_TOKEN: appToken,
+      SLACK_API_URL: apiUrl,
+    })
+      .filter(([, v]) => v)
+      .map(([k]) => k);
+    if (given.length)
+      throw new ConfigError(
+        `SLACK_BOT_TOKEN is missing: ${given.join(" and ")} ${given.length > 1 ? "are" : "is"} set, so Slack needs its bot token (xoxb-...)`,
+      );
     return {};
   }
-  if (!appToken && !signingSecret) throw new ConfigError("SLACK_SIGNING_SECRET is missing: Slack's HTTP events need it (or set SLACK_APP_TOKEN to use Socket Mode)");
+  if (!appToken && !signingSecret)
+    throw new ConfigError(
+      "SLACK_SIGNING_SECRET is missing: Slack's HTTP events need it (or set SLACK_APP_TOKEN to use Socket Mode)",
+    );
   const apiBase = apiUrl && !apiUrl.endsWith("/") ? `${apiUrl}/` : apiUrl;
-  return { slack: { botToken, ...(signingSecret ? { signingSecret } : {}), ...(appToken ? { appToken } : {}), ...(apiBase ? { apiUrl: apiBase } : {}) } };
+  return {
+    slack: {
+      botToken,
+      ...(signingSecret ? { signingSecret } : {}),
+      ...(appToken ? { appToken } : {}),
+      ...(apiBase ? { apiUrl: apiBase } : {}),
+    },
+  };
 }
 
 /** A callback host: a name (or IP address) without scheme, port or path, optionally "*." for its subdomains. */
@@ -199,25 +235,56 @@ const CALLBACK_HOST = /^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$|^\[[0-9a-f:]+\]$/;
 
 /** Like Slack: a half-configured Discord bot is a start-up error naming the missing variable. */
 function discordConfig(e: z.infer<typeof EnvSchema>): { discord?: DiscordConfig } {
-  const { DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: applicationId, DISCORD_API_URL: apiUrl } = e;
+  const {
+    DISCORD_TOKEN: token,
+    DISCORD_APPLICATION_ID: applicationId,
+    DISCORD_API_URL: apiUrl,
+  } = e;
   if (!token) {
-    const given = Object.entries({ DISCORD_APPLICATION_ID: applicationId, DISCORD_API_URL: apiUrl }).filter(([, v]) => v).map(([k]) => k);
-    if (given.length) throw new ConfigError(`DISCORD_TOKEN is missing: ${given.join(" and ")} ${given.length > 1 ? "are" : "is"} set, so Discord needs its bot token`);
+    const given = Object.entries({ DISCORD_APPLICATION_ID: applicationId, DISCORD_API_URL: apiUrl })
+      .filter(([, v]) => v)
+      .map(([k]) => k);
+    if (given.length)
+      throw new ConfigError(
+        `DISCORD_TOKEN is missing: ${given.join(" and ")} ${given.length > 1 ? "are" : "is"} set, so Discord needs its bot token`,
+      );
     return {};
   }
-  if (!applicationId) throw new ConfigError("DISCORD_APPLICATION_ID is missing: Discord needs it (with DISCORD_TOKEN) to register the slash commands");
-  return { discord: { token, applicationId, ...(apiUrl ? { apiUrl: apiUrl.replace(/\/+$/, "") } : {}) } };
+  if (!applicationId)
+    throw new ConfigError(
+      "DISCORD_APPLICATION_ID is missing: Discord needs it (with DISCORD_TOKEN) to register the slash commands",
+    );
+  return {
+    discord: { token, applicationId, ...(apiUrl ? { apiUrl: apiUrl.replace(/\/+$/, "") } : {}) },
+  };
 }
 
 /** Like the chat adapters: callbacks half-configured (hosts without a secret, or the reverse) stop the start. */
 function callbackConfig(e: z.infer<typeof EnvSchema>): CallbackConfig {
-  const hosts = e.CHATREC_CALLBACK_HOSTS.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const hosts = e.CHATREC_CALLBACK_HOSTS.split(",")
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
   const malformed = hosts.find((h) => !CALLBACK_HOST.test(h));
-  if (malformed) throw new ConfigError(`CHATREC_CALLBACK_HOSTS: "${malformed}" is not a host name (use hooks.example.com or *.example.com, no scheme, port or path)`);
+  if (malformed)
+    throw new ConfigError(
+      `CHATREC_CALLBACK_HOSTS: "${malformed}" is not a host name (use hooks.example.com or *.example.com, no scheme, port or path)`,
+    );
   const secret = e.CHATREC_CALLBACK_SECRET ?? e.CHATREC_WEBHOOK_SECRET;
-  if (hosts.length && !secret) throw new ConfigError("CHATREC_CALLBACK_SECRET is missing: CHATREC_CALLBACK_HOSTS is set, so callbacks need a signing secret (or set CHATREC_WEBHOOK_SECRET)");
-  if (!hosts.length && e.CHATREC_CALLBACK_SECRET) throw new ConfigError("CHATREC_CALLBACK_HOSTS is missing: CHATREC_CALLBACK_SECRET is set, so callbacks need the hosts they may call");
-  return { hosts, ...(secret ? { secret } : {}), attempts: e.CHATREC_CALLBACK_ATTEMPTS, backoffMs: e.CHATREC_CALLBACK_BACKOFF_MS, timeoutMs: 5000 };
+  if (hosts.length && !secret)
+    throw new ConfigError(
+      "CHATREC_CALLBACK_SECRET is missing: CHATREC_CALLBACK_HOSTS is set, so callbacks need a signing secret (or set CHATREC_WEBHOOK_SECRET)",
+    );
+  if (!hosts.length && e.CHATREC_CALLBACK_SECRET)
+    throw new ConfigError(
+      "CHATREC_CALLBACK_HOSTS is missing: CHATREC_CALLBACK_SECRET is set, so callbacks need the hosts they may call",
+    );
+  return {
+    hosts,
+    ...(secret ? { secret } : {}),
+    attempts: e.CHATREC_CALLBACK_ATTEMPTS,
+    backoffMs: e.CHATREC_CALLBACK_BACKOFF_MS,
+    timeoutMs: 5000,
+  };
 }
 
 export { PACKAGE_ROOT };

@@ -68,7 +68,8 @@ export interface InterestWeight {
   weight: number;
 }
 
-export type Intent = "recommend" | "feedback" | "critique" | "profile" | "forget" | "help" | "explain" | "greeting";
+export type Intent =
+  "recommend" | "feedback" | "critique" | "profile" | "forget" | "help" | "explain" | "greeting";
 
 export interface OutgoingReply {
   text: string;

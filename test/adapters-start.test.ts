@@ -5,8 +5,20 @@ import { rmSync } from "node:fs";
 import { expect, it } from "vitest";
 import { spawnServer } from "../adapters/ipc.ts";
 import { seededDataDir } from "./support/adapter-driver.ts";
-import { APPLICATION_ID, FakeDiscord, messageCreate, nextId, TOKEN } from "./support/discord-fake.ts";
-import { eventCallback, FakeSlack, postSigned, readCards, SIGNING_SECRET } from "./support/slack-fake.ts";
+import {
+  APPLICATION_ID,
+  FakeDiscord,
+  messageCreate,
+  nextId,
+  TOKEN,
+} from "./support/discord-fake.ts";
+import {
+  eventCallback,
+  FakeSlack,
+  postSigned,
+  readCards,
+  SIGNING_SECRET,
+} from "./support/slack-fake.ts";
 
 it("chatrec start serves the API, Slack and Discord from the environment, and stops cleanly", async () => {
   const discord = await FakeDiscord.start();
@@ -24,24 +36,61 @@ it("chatrec start serves the API, Slack and Discord from the environment, and st
     });
     try {
       // stdout is its own pipe, so its lines may trail the IPC "listening" message a little.
-      for (let i = 0; i < 100 && !server.output().includes("Discord: connected"); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 100 && !server.output().includes("Discord: connected"); i++)
+        await new Promise((r) => setTimeout(r, 50));
       expect(server.output()).toContain(`Slack: events at ${server.url}/slack/events`);
       expect(server.output()).toContain("Discord: connected as chatrec; slash commands registered");
       expect(slack.callsTo("auth.test")[0]!.token).toBe("xoxb-start");
-      expect(discord.calls.some((c) => c.method === "PUT" && c.path === `/applications/${APPLICATION_ID}/commands`)).toBe(true);
+      expect(
+        discord.calls.some(
+          (c) => c.method === "PUT" && c.path === `/applications/${APPLICATION_ID}/commands`,
+        ),
+      ).toBe(true);
 
-      const api = await fetch(`${server.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user: { id: "api-person" }, text: "I loved Alien" }) });
+      const api = await fetch(`${server.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ user: { id: "api-person" }, text: "I loved Alien" }),
+      });
       expect(api.status).toBe(200);
-      expect(((await api.json()) as { recommendations: unknown[] }).recommendations.length).toBeGreaterThan(0);
+      expect(
+        ((await api.json()) as { recommendations: unknown[] }).recommendations.length,
+      ).toBeGreaterThan(0);
 
-      const event = await postSigned(`${server.url}/slack/events`, { json: eventCallback("dm", { team: "TSTART", user: "USTART", channel: "DSTART", text: "I loved Inception" }) });
+      const event = await postSigned(`${server.url}/slack/events`, {
+        json: eventCallback("dm", {
+          team: "TSTART",
+          user: "USTART",
+          channel: "DSTART",
+          text: "I loved Inception",
+        }),
+      });
       expect(event.status).toBe(200);
-      const post = await slack.waitFor(() => slack.callsTo("chat.postMessage").find((c) => c.args.channel === "DSTART"));
+      const post = await slack.waitFor(() =>
+        slack.callsTo("chat.postMessage").find((c) => c.args.channel === "DSTART"),
+      );
       expect(readCards(post.args.blocks).length).toBeGreaterThan(0);
-      expect((await postSigned(`${server.url}/slack/events`, { json: eventCallback("dm", { team: "TSTART", user: "USTART", channel: "DSTART", text: "x" }) }, { secret: "not-the-secret" })).status).toBe(401);
+      expect(
+        (
+          await postSigned(
+            `${server.url}/slack/events`,
+            {
+              json: eventCallback("dm", {
+                team: "TSTART",
+                user: "USTART",
+                channel: "DSTART",
+                text: "x",
+              }),
+            },
+            { secret: "not-the-secret" },
+          )
+        ).status,
+      ).toBe(401);
 
       const sent = messageCreate(discord, { userId: nextId(), content: "I loved Inception" });
-      const reply = await discord.waitFor((c) => c.method === "POST" && c.path === `/channels/${sent.channel_id}/messages`);
+      const reply = await discord.waitFor(
+        (c) => c.method === "POST" && c.path === `/channels/${sent.channel_id}/messages`,
+      );
       expect((reply.body as { embeds: unknown[] }).embeds.length).toBeGreaterThan(0);
 
       server.child.kill("SIGTERM");

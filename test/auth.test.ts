@@ -46,13 +46,32 @@ async function errorOf(res: Response): Promise<string> {
 describe("HMAC-signed API requests", () => {
   it("accepts signed requests: POST over the raw body, GET and DELETE over the empty body", async () => {
     const body = message("signed-1");
-    const res = await fetch(`${signedOnly}/v1/messages`, { method: "POST", headers: { ...json, ...signedHeaders(SECRET, body) }, body });
+    const res = await fetch(`${signedOnly}/v1/messages`, {
+      method: "POST",
+      headers: { ...json, ...signedHeaders(SECRET, body) },
+      body,
+    });
     expect(res.status).toBe(200);
-    const exported = await fetch(`${signedOnly}/v1/users/signed-1/export`, { headers: signedHeaders(SECRET, "") });
+    const exported = await fetch(`${signedOnly}/v1/users/signed-1/export`, {
+      headers: signedHeaders(SECRET, ""),
+    });
     expect(exported.status).toBe(200);
     expect(((await exported.json()) as { events: unknown[] }).events).toHaveLength(1);
-    expect((await fetch(`${signedOnly}/v1/users/signed-1`, { method: "DELETE", headers: signedHeaders(SECRET, "") })).status).toBe(204);
-    expect((await fetch(`${signedOnly}/v1/users/signed-1/profile`, { headers: signedHeaders(SECRET, "") })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${signedOnly}/v1/users/signed-1`, {
+          method: "DELETE",
+          headers: signedHeaders(SECRET, ""),
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await fetch(`${signedOnly}/v1/users/signed-1/profile`, {
+          headers: signedHeaders(SECRET, ""),
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it("refuses everything else with 401 and a reason", async () => {
@@ -71,16 +90,30 @@ describe("HMAC-signed API requests", () => {
       [{ ...signedHeaders(SECRET, body), "x-chatrec-timestamp": "12abc" }, body, /malformed/],
     ];
     for (const [headers, sent, reason] of cases) {
-      const res = await fetch(`${signedOnly}/v1/messages`, { method: "POST", headers: { ...json, ...headers }, body: sent });
+      const res = await fetch(`${signedOnly}/v1/messages`, {
+        method: "POST",
+        headers: { ...json, ...headers },
+        body: sent,
+      });
       expect(res.status).toBe(401);
       expect(await errorOf(res)).toMatch(reason);
     }
     // A GET signed over a non-empty body, and an unsigned GET / DELETE, are refused too.
-    expect((await fetch(`${signedOnly}/v1/users/x/profile`, { headers: signedHeaders(SECRET, "x") })).status).toBe(401);
+    expect(
+      (await fetch(`${signedOnly}/v1/users/x/profile`, { headers: signedHeaders(SECRET, "x") }))
+        .status,
+    ).toBe(401);
     expect((await fetch(`${signedOnly}/v1/users/x`, { method: "DELETE" })).status).toBe(401);
     // Authentication comes before input checks: an unsigned bad body learns only "401".
-    expect((await fetch(`${signedOnly}/v1/messages`, { method: "POST", headers: json, body: "{oops" })).status).toBe(401);
-    const signedBad = await fetch(`${signedOnly}/v1/messages`, { method: "POST", headers: { ...json, ...signedHeaders(SECRET, "{oops") }, body: "{oops" });
+    expect(
+      (await fetch(`${signedOnly}/v1/messages`, { method: "POST", headers: json, body: "{oops" }))
+        .status,
+    ).toBe(401);
+    const signedBad = await fetch(`${signedOnly}/v1/messages`, {
+      method: "POST",
+      headers: { ...json, ...signedHeaders(SECRET, "{oops") },
+      body: "{oops",
+    });
     expect(signedBad.status).toBe(400);
     // /health stays open.
     expect((await fetch(`${signedOnly}/health`)).status).toBe(200);
@@ -97,24 +130,46 @@ describe("HMAC-signed API requests", () => {
       ["DELETE", "/%761/users/escaped", undefined],
     ];
     for (const [method, path, sent] of spellings) {
-      const res = await fetch(`${signedOnly}${path}`, { method, headers: json, ...(sent ? { body: sent } : {}) });
+      const res = await fetch(`${signedOnly}${path}`, {
+        method,
+        headers: json,
+        ...(sent ? { body: sent } : {}),
+      });
       expect(res.status, `${method} ${path}`).toBe(401);
     }
     // Signed, the same spelling works like the plain path.
-    const signed = await fetch(`${signedOnly}/%761/messages`, { method: "POST", headers: { ...json, ...signedHeaders(SECRET, body) }, body });
+    const signed = await fetch(`${signedOnly}/%761/messages`, {
+      method: "POST",
+      headers: { ...json, ...signedHeaders(SECRET, body) },
+      body,
+    });
     expect(signed.status).toBe(200);
     // Unknown paths under any spelling answer 401 unsigned and 404 signed: nothing is learnt without the secret.
     expect((await fetch(`${signedOnly}/v1/nothing-here`)).status).toBe(401);
     expect((await fetch(`${signedOnly}/nothing-here`)).status).toBe(401);
-    expect((await fetch(`${signedOnly}/v1/nothing-here`, { headers: signedHeaders(SECRET, "") })).status).toBe(404);
+    expect(
+      (await fetch(`${signedOnly}/v1/nothing-here`, { headers: signedHeaders(SECRET, "") })).status,
+    ).toBe(404);
   });
 
   it("accepts the hex digits in upper case, and a signed request carrying a stray cookie", async () => {
     const body = message("upper");
     const headers = signedHeaders(SECRET, body);
     headers["x-chatrec-signature"] = "v1=" + headers["x-chatrec-signature"]!.slice(3).toUpperCase();
-    expect((await fetch(`${signedOnly}/v1/messages`, { method: "POST", headers: { ...json, ...headers }, body })).status).toBe(200);
-    const withCookie = await fetch(`${withPage}/v1/messages`, { method: "POST", headers: { ...json, ...signedHeaders(SECRET, body), cookie: "chatrec_session=stale.1.x" }, body });
+    expect(
+      (
+        await fetch(`${signedOnly}/v1/messages`, {
+          method: "POST",
+          headers: { ...json, ...headers },
+          body,
+        })
+      ).status,
+    ).toBe(200);
+    const withCookie = await fetch(`${withPage}/v1/messages`, {
+      method: "POST",
+      headers: { ...json, ...signedHeaders(SECRET, body), cookie: "chatrec_session=stale.1.x" },
+      body,
+    });
     expect(withCookie.status).toBe(200);
   });
 });
@@ -131,43 +186,104 @@ describe("web chat page with a secret", () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("<title>chatrec</title>");
     const setCookie = page.headers.get("set-cookie") ?? "";
-    expect(setCookie).toMatch(/^chatrec_session=[\w-]+\.\d+\.[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    expect(setCookie).toMatch(
+      /^chatrec_session=[\w-]+\.\d+\.[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/,
+    );
     const cookie = setCookie.split(";")[0]!;
     const origin = withPage;
 
-    const ok = await fetch(`${withPage}/v1/messages`, { method: "POST", headers: { ...json, cookie, origin }, body: message("visitor") });
+    const ok = await fetch(`${withPage}/v1/messages`, {
+      method: "POST",
+      headers: { ...json, cookie, origin },
+      body: message("visitor"),
+    });
     expect(ok.status).toBe(200);
-    const crossSite = await fetch(`${withPage}/v1/messages`, { method: "POST", headers: { ...json, cookie, origin: "https://evil.example" }, body: message("visitor") });
+    const crossSite = await fetch(`${withPage}/v1/messages`, {
+      method: "POST",
+      headers: { ...json, cookie, origin: "https://evil.example" },
+      body: message("visitor"),
+    });
     expect(crossSite.status).toBe(401);
     expect(await errorOf(crossSite)).toMatch(/same-origin/);
-    expect((await fetch(`${withPage}/v1/messages`, { method: "POST", headers: { ...json, cookie }, body: message("visitor") })).status).toBe(401);
+    expect(
+      (
+        await fetch(`${withPage}/v1/messages`, {
+          method: "POST",
+          headers: { ...json, cookie },
+          body: message("visitor"),
+        })
+      ).status,
+    ).toBe(401);
     const forged = cookie.replace(/.$/, (c) => (c === "A" ? "B" : "A"));
-    expect((await fetch(`${withPage}/v1/messages`, { method: "POST", headers: { ...json, cookie: forged, origin }, body: message("visitor") })).status).toBe(401);
+    expect(
+      (
+        await fetch(`${withPage}/v1/messages`, {
+          method: "POST",
+          headers: { ...json, cookie: forged, origin },
+          body: message("visitor"),
+        })
+      ).status,
+    ).toBe(401);
 
     // The session sees its own person; the same user id through the signed API or another session is someone else.
-    const mine = await fetch(`${withPage}/v1/users/visitor/export`, { headers: { cookie, "sec-fetch-site": "same-origin" } });
+    const mine = await fetch(`${withPage}/v1/users/visitor/export`, {
+      headers: { cookie, "sec-fetch-site": "same-origin" },
+    });
     expect(mine.status).toBe(200);
     expect(((await mine.json()) as { events: unknown[] }).events).toHaveLength(1);
-    expect((await fetch(`${withPage}/v1/users/visitor/export`, { headers: signedHeaders(SECRET, "") })).status).toBe(404);
+    expect(
+      (await fetch(`${withPage}/v1/users/visitor/export`, { headers: signedHeaders(SECRET, "") }))
+        .status,
+    ).toBe(404);
     const other = (await fetch(`${withPage}/`)).headers.get("set-cookie")!.split(";")[0]!;
     expect(other).not.toBe(cookie);
-    expect((await fetch(`${withPage}/v1/users/visitor/export`, { headers: { cookie: other, "sec-fetch-site": "same-origin" } })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${withPage}/v1/users/visitor/export`, {
+          headers: { cookie: other, "sec-fetch-site": "same-origin" },
+        })
+      ).status,
+    ).toBe(404);
     // Behind a TLS-terminating proxy the cookie is Secure; the page cannot be framed by another site.
-    expect((await fetch(`${withPage}/`, { headers: { "x-forwarded-proto": "https" } })).headers.get("set-cookie")).toMatch(/; Secure$/);
+    expect(
+      (await fetch(`${withPage}/`, { headers: { "x-forwarded-proto": "https" } })).headers.get(
+        "set-cookie",
+      ),
+    ).toMatch(/; Secure$/);
     expect(page.headers.get("content-security-policy")).toBe("frame-ancestors 'none'");
     expect(page.headers.get("x-frame-options")).toBe("DENY");
     // A returning visitor keeps the session it has.
-    expect((await fetch(`${withPage}/`, { headers: { cookie } })).headers.get("set-cookie")!.split(";")[0]).toBe(cookie);
+    expect(
+      (await fetch(`${withPage}/`, { headers: { cookie } })).headers
+        .get("set-cookie")!
+        .split(";")[0],
+    ).toBe(cookie);
     // Signed API calls still work on this server.
     const body = message("api-person");
-    expect((await fetch(`${withPage}/v1/messages`, { method: "POST", headers: { ...json, ...signedHeaders(SECRET, body) }, body })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${withPage}/v1/messages`, {
+          method: "POST",
+          headers: { ...json, ...signedHeaders(SECRET, body) },
+          body,
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
 describe("without a secret", () => {
   it("serves the page and the API, but only to loopback host names", async () => {
     expect((await fetch(`${open}/`)).status).toBe(200);
-    expect((await fetch(`${open}/v1/messages`, { method: "POST", headers: json, body: message("open-1") })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${open}/v1/messages`, {
+          method: "POST",
+          headers: json,
+          body: message("open-1"),
+        })
+      ).status,
+    ).toBe(200);
     const port = new URL(open).port;
     const viaHost = (host: string, path = "/v1/users/open-1/profile") =>
       new Promise<number>((resolve, reject) => {
@@ -187,7 +303,9 @@ describe("without a secret", () => {
   it("refuses to start on a non-loopback address with a clear error", async () => {
     const tmp = mkdtempSync(join(tmpdir(), "chatrec-auth-host-"));
     try {
-      await expect(spawnServer({ CHATREC_DATA_DIR: tmp, HOST: "0.0.0.0" })).rejects.toThrow(/refusing to listen on 0\.0\.0\.0 without CHATREC_WEBHOOK_SECRET/);
+      await expect(spawnServer({ CHATREC_DATA_DIR: tmp, HOST: "0.0.0.0" })).rejects.toThrow(
+        /refusing to listen on 0\.0\.0\.0 without CHATREC_WEBHOOK_SECRET/,
+      );
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

@@ -12,18 +12,28 @@ const recommendation = fc.record({
   year: fc.option(fc.integer({ min: 1900, max: 2030 }), { nil: undefined }),
   categories: fc.array(fc.string({ maxLength: 30 }), { maxLength: 8 }),
   score: fc.double({ noNaN: true }),
-  reasons: fc.array(fc.record({ code: fc.constant("interest"), text: text(1500) }), { maxLength: 4 }),
+  reasons: fc.array(fc.record({ code: fc.constant("interest"), text: text(1500) }), {
+    maxLength: 4,
+  }),
 });
 
 describe("Discord rendering", () => {
   it("keeps every reply within Discord's limits", () => {
     fc.assert(
       fc.property(text(5000), fc.array(recommendation, { maxLength: 20 }), (text, recs) => {
-        const reply: OutgoingReply = { text, intent: "recommend", recommendations: recs.map((r) => ({ ...r, year: r.year })), interests: [{ label: "sci-fi", weight: 0.4 }], actions: ["like", "dislike", "seen", "more"] };
+        const reply: OutgoingReply = {
+          text,
+          intent: "recommend",
+          recommendations: recs.map((r) => ({ ...r, year: r.year })),
+          interests: [{ label: "sci-fi", weight: 0.4 }],
+          actions: ["like", "dislike", "seen", "more"],
+        };
         const m = renderReply(reply, "123456789012345678");
         expect(m.content.length).toBeLessThanOrEqual(LIMITS.content);
         expect(m.embeds.length).toBeLessThanOrEqual(Math.min(LIMITS.embeds, recs.length));
-        expect(m.embeds.reduce((n, e) => n + e.title.length + (e.description?.length ?? 0), 0)).toBeLessThanOrEqual(LIMITS.embedTotal);
+        expect(
+          m.embeds.reduce((n, e) => n + e.title.length + (e.description?.length ?? 0), 0),
+        ).toBeLessThanOrEqual(LIMITS.embedTotal);
         for (const e of m.embeds) expect(e.title.length).toBeLessThanOrEqual(LIMITS.embedTitle);
         expect(m.components.length).toBeLessThanOrEqual(LIMITS.rows);
         for (const row of m.components) {
@@ -39,12 +49,31 @@ describe("Discord rendering", () => {
   });
 
   it("says how many of a long list it shows and cuts long text with an ellipsis", () => {
-    const recs = Array.from({ length: 20 }, (_, i) => ({ id: String(i), title: `Film ${i}`, categories: [], score: 1, reasons: [] }));
-    const m = renderReply({ text: "Here:", intent: "recommend", recommendations: recs, interests: [], actions: ["like"] }, "1");
+    const recs = Array.from({ length: 20 }, (_, i) => ({
+      id: String(i),
+      title: `Film ${i}`,
+      categories: [],
+      score: 1,
+      reasons: [],
+    }));
+    const m = renderReply(
+      {
+        text: "Here:",
+        intent: "recommend",
+        recommendations: recs,
+        interests: [],
+        actions: ["like"],
+      },
+      "1",
+    );
     expect(m.content).toContain("(showing 10 of 20)");
     expect(m.embeds).toHaveLength(10);
     expect(m.components).toHaveLength(5);
     expect(truncate("a".repeat(3000), 2000)).toMatch(/^a{1999}…$/);
-    expect(parseCustomId(m.components[2]!.components[3]!.custom_id)).toEqual({ action: "more", ownerId: "1", itemId: "2" });
+    expect(parseCustomId(m.components[2]!.components[3]!.custom_id)).toEqual({
+      action: "more",
+      ownerId: "1",
+      itemId: "2",
+    });
   });
 });

@@ -14,7 +14,11 @@ import { readWalRecords } from "../src/profile/wal.ts";
 const dir = mkdtempSync(join(tmpdir(), "chatrec-kill-"));
 // Events move from the log into LanceDB once a minute here, so at the kill the acknowledged updates are in the
 // log only and the restart has to replay every one of them.
-const env = { CHATREC_DATA_DIR: dir, CHATREC_RATE_PER_MIN: "0", CHATREC_COMMIT_INTERVAL_MS: "60000" };
+const env = {
+  CHATREC_DATA_DIR: dir,
+  CHATREC_RATE_PER_MIN: "0",
+  CHATREC_COMMIT_INTERVAL_MS: "60000",
+};
 const servers: ChildServer[] = [];
 afterAll(() => {
   for (const s of servers) s.child.kill("SIGKILL");
@@ -31,9 +35,16 @@ describe("SIGKILL under load", () => {
     await expect(spawnServer(env)).rejects.toThrow(/is in use by another chatrec process/);
     const answers: Answer[] = [];
     let killed = false;
-    const load = simulatePeople({ base: first.url, people: 8, prefix: "k", stop: () => killed, onAnswer: (a) => answers.push(a) });
+    const load = simulatePeople({
+      base: first.url,
+      people: 8,
+      prefix: "k",
+      stop: () => killed,
+      onAnswer: (a) => answers.push(a),
+    });
     // Kill mid-stream, once a good number of updates has been acknowledged (requests are still in flight).
-    while (answers.filter((a) => a.status === 200 && a.messageId).length < 80) await new Promise((r) => setTimeout(r, 20));
+    while (answers.filter((a) => a.status === 200 && a.messageId).length < 80)
+      await new Promise((r) => setTimeout(r, 20));
     first.child.kill("SIGKILL");
     killed = true;
     expect(await first.exited).toBe("SIGKILL");
@@ -46,12 +57,26 @@ describe("SIGKILL under load", () => {
     // At the kill, every acknowledged update is in LanceDB's events table or in the write-ahead log, and (with
     // the minute-long interval) they are in the log only.
     const walDir = join(dir, "profile-wal");
-    const inWal = new Set((await readWalRecords<{ message_id: string | null }>(walDir)).records.map((r) => r.message_id));
+    const inWal = new Set(
+      (await readWalRecords<{ message_id: string | null }>(walDir)).records.map(
+        (r) => r.message_id,
+      ),
+    );
     const killedDb = await lancedb.connect(join(dir, "lancedb"));
-    const inTable = new Set((await (await killedDb.openTable("events")).query().select(["message_id"]).toArray()).map((r: { message_id: string | null }) => r.message_id));
+    const inTable = new Set(
+      (await (await killedDb.openTable("events")).query().select(["message_id"]).toArray()).map(
+        (r: { message_id: string | null }) => r.message_id,
+      ),
+    );
     killedDb.close();
-    expect(acked.filter((a) => !inWal.has(a.messageId!) && !inTable.has(a.messageId!)), "acknowledged but neither logged nor stored").toEqual([]);
-    expect(acked.filter((a) => inWal.has(a.messageId!) && !inTable.has(a.messageId!)).length, "acknowledged updates only in the log").toBeGreaterThan(0);
+    expect(
+      acked.filter((a) => !inWal.has(a.messageId!) && !inTable.has(a.messageId!)),
+      "acknowledged but neither logged nor stored",
+    ).toEqual([]);
+    expect(
+      acked.filter((a) => inWal.has(a.messageId!) && !inTable.has(a.messageId!)).length,
+      "acknowledged updates only in the log",
+    ).toBeGreaterThan(0);
 
     const second = await spawnServer(env);
     servers.push(second);
@@ -59,7 +84,10 @@ describe("SIGKILL under load", () => {
     for (const person of people) {
       const res = await fetch(`${second.url}/v1/users/${person}/export`);
       expect(res.status).toBe(200);
-      const { events, profile } = (await res.json()) as { events: Array<{ seq: number; messageId?: string }>; profile: { seq: number } };
+      const { events, profile } = (await res.json()) as {
+        events: Array<{ seq: number; messageId?: string }>;
+        profile: { seq: number };
+      };
       const stored = new Set(events.map((e) => e.messageId));
       const missing = acked.filter((a) => a.person === person && !stored.has(a.messageId));
       expect(missing, `${person} lost acknowledged updates`).toEqual([]);
@@ -68,7 +96,11 @@ describe("SIGKILL under load", () => {
       expect(profile.seq).toBe(events.length);
     }
     // The restarted server keeps serving the same people.
-    const more = await fetch(`${second.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user: { id: people[0] }, text: "something with dragons" }) });
+    const more = await fetch(`${second.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user: { id: people[0] }, text: "something with dragons" }),
+    });
     expect(more.status).toBe(200);
     second.child.kill("SIGKILL");
     await second.exited;
@@ -81,6 +113,7 @@ describe("SIGKILL under load", () => {
       // Every row reads back (profile snapshots are written in the background, so that table may be empty).
       expect((await table.query().toArray()).length, name).toBe(await table.countRows());
     }
-    for (const name of ["items", "events"]) expect(await (await db.openTable(name)).countRows(), name).toBeGreaterThan(0);
+    for (const name of ["items", "events"])
+      expect(await (await db.openTable(name)).countRows(), name).toBeGreaterThan(0);
   }, 150_000);
 });

@@ -22,7 +22,6 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-
 const json = { "content-type": "application/json" };
 
 describe("graceful shutdown and forgetting", () => {
@@ -30,7 +29,15 @@ describe("graceful shutdown and forgetting", () => {
     const server = await spawnServer(env);
     servers.push(server);
     for (const text of ["I loved Alien", "more like the first one"]) {
-      expect((await fetch(`${server.url}/v1/messages`, { method: "POST", headers: json, body: JSON.stringify({ user: { id: "leaver" }, text }) })).status).toBe(200);
+      expect(
+        (
+          await fetch(`${server.url}/v1/messages`, {
+            method: "POST",
+            headers: json,
+            body: JSON.stringify({ user: { id: "leaver" }, text }),
+          })
+        ).status,
+      ).toBe(200);
     }
     expect((await fetch(`${server.url}/v1/users/leaver`, { method: "DELETE" })).status).toBe(204);
     expect((await fetch(`${server.url}/v1/users/leaver/profile`)).status).toBe(404);
@@ -43,8 +50,15 @@ describe("graceful shutdown and forgetting", () => {
 
     const answers: Answer[] = [];
     let stopped = false;
-    const load = simulatePeople({ base: server.url, people: 6, prefix: "t", stop: () => stopped, onAnswer: (a) => answers.push(a) });
-    while (answers.filter((a) => a.status === 200 && a.messageId).length < 60) await new Promise((r) => setTimeout(r, 20));
+    const load = simulatePeople({
+      base: server.url,
+      people: 6,
+      prefix: "t",
+      stop: () => stopped,
+      onAnswer: (a) => answers.push(a),
+    });
+    while (answers.filter((a) => a.status === 200 && a.messageId).length < 60)
+      await new Promise((r) => setTimeout(r, 20));
     server.child.kill("SIGTERM"); // requests are in flight
     expect(await server.exited).toBe(0);
     stopped = true;
@@ -60,10 +74,17 @@ describe("graceful shutdown and forgetting", () => {
     expect(people.length).toBe(6);
     for (const person of people) {
       const key = personKey(secret, { platform: "webhook", id: person });
-      const rows = (await events.query().where(`key = '${key}'`).toArray()) as Array<{ message_id: string | null }>;
+      const rows = (await events.query().where(`key = '${key}'`).toArray()) as Array<{
+        message_id: string | null;
+      }>;
       const stored = new Set(rows.map((r) => r.message_id));
-      expect(acked.filter((a) => a.person === person && !stored.has(a.messageId!)), person).toEqual([]);
-      const [snapshot] = (await profiles.query().where(`key = '${key}'`).toArray()) as Array<{ seq: bigint | number }>;
+      expect(
+        acked.filter((a) => a.person === person && !stored.has(a.messageId!)),
+        person,
+      ).toEqual([]);
+      const [snapshot] = (await profiles.query().where(`key = '${key}'`).toArray()) as Array<{
+        seq: bigint | number;
+      }>;
       expect(Number(snapshot?.seq), `${person}'s snapshot is up to date`).toBe(rows.length);
     }
     const leaverKey = personKey(secret, { platform: "webhook", id: "leaver" });
@@ -76,7 +97,9 @@ describe("graceful shutdown and forgetting", () => {
     const base = await app.listen({ port: 0, host: "127.0.0.1" });
     try {
       for (const person of people) {
-        const exported = (await (await fetch(`${base}/v1/users/${person}/export`)).json()) as { events: Array<{ messageId?: string }> };
+        const exported = (await (await fetch(`${base}/v1/users/${person}/export`)).json()) as {
+          events: Array<{ messageId?: string }>;
+        };
         const stored = new Set(exported.events.map((e) => e.messageId));
         expect(acked.filter((a) => a.person === person && !stored.has(a.messageId))).toEqual([]);
       }

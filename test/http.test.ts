@@ -24,31 +24,63 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const post = (path: string, body: unknown) => fetch(base + path, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+const post = (path: string, body: unknown) =>
+  fetch(base + path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 
 describe("HTTP API over real HTTP", () => {
   it("answers a message with the documented shape and honours limit", async () => {
-    const res = await post("/v1/messages", { user: { id: "h1", name: "Hana" }, text: "I loved Inception and The Matrix, no horror", limit: 3 });
+    const res = await post("/v1/messages", {
+      user: { id: "h1", name: "Hana" },
+      text: "I loved Inception and The Matrix, no horror",
+      limit: 3,
+    });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { reply: string; recommendations: Array<{ id: string; title: string; score: number; reasons: Array<{ code: string; text: string }> }>; interests: Array<{ label: string; weight: number }> };
+    const body = (await res.json()) as {
+      reply: string;
+      recommendations: Array<{
+        id: string;
+        title: string;
+        score: number;
+        reasons: Array<{ code: string; text: string }>;
+      }>;
+      interests: Array<{ label: string; weight: number }>;
+    };
     expect(typeof body.reply).toBe("string");
     expect(body.recommendations).toHaveLength(3);
     for (const r of body.recommendations) {
-      expect(r).toMatchObject({ id: expect.any(String), title: expect.any(String), score: expect.any(Number) });
+      expect(r).toMatchObject({
+        id: expect.any(String),
+        title: expect.any(String),
+        score: expect.any(Number),
+      });
       expect(r.reasons[0]).toMatchObject({ code: expect.any(String), text: expect.any(String) });
     }
     expect(body.interests.length).toBeGreaterThan(0);
   });
 
   it("feedback changes the list, profile and export reflect it, forget makes them 404", async () => {
-    const first = (await (await post("/v1/messages", { user: { id: "h2" }, text: "funny animated movies for kids" })).json()) as { recommendations: Array<{ id: string }> };
+    const first = (await (
+      await post("/v1/messages", { user: { id: "h2" }, text: "funny animated movies for kids" })
+    ).json()) as { recommendations: Array<{ id: string }> };
     const top = first.recommendations[0]!.id;
     const fb = await post("/v1/feedback", { user: { id: "h2" }, itemId: top, signal: "dislike" });
     expect(fb.status).toBe(200);
-    expect(((await fb.json()) as { recommendations: Array<{ id: string }> }).recommendations.map((r) => r.id)).not.toContain(top);
-    const profile = (await (await fetch(`${base}/v1/users/h2/profile`)).json()) as { disliked: string[] };
+    expect(
+      ((await fb.json()) as { recommendations: Array<{ id: string }> }).recommendations.map(
+        (r) => r.id,
+      ),
+    ).not.toContain(top);
+    const profile = (await (await fetch(`${base}/v1/users/h2/profile`)).json()) as {
+      disliked: string[];
+    };
     expect(profile.disliked).toContain(top);
-    const exported = (await (await fetch(`${base}/v1/users/h2/export`)).json()) as { events: unknown[] };
+    const exported = (await (await fetch(`${base}/v1/users/h2/export`)).json()) as {
+      events: unknown[];
+    };
     expect(exported.events).toHaveLength(2);
     expect((await fetch(`${base}/v1/users/h2`, { method: "DELETE" })).status).toBe(204);
     expect((await fetch(`${base}/v1/users/h2/profile`)).status).toBe(404);
@@ -57,9 +89,16 @@ describe("HTTP API over real HTTP", () => {
 
   it("the export lists one event per processed message or feedback, questions and greetings included", async () => {
     const say = async (text: string, messageId?: string) => {
-      const res = await post("/v1/messages", { user: { id: "h3" }, text, ...(messageId ? { messageId } : {}) });
+      const res = await post("/v1/messages", {
+        user: { id: "h3" },
+        text,
+        ...(messageId ? { messageId } : {}),
+      });
       expect(res.status, text).toBe(200);
-      return (await res.json()) as { recommendations: Array<{ id: string }>; interests: Array<{ label: string; weight: number }> };
+      return (await res.json()) as {
+        recommendations: Array<{ id: string }>;
+        interests: Array<{ label: string; weight: number }>;
+      };
     };
     await say("hello");
     const list = await say("I loved Inception and The Matrix, no horror");
@@ -70,8 +109,19 @@ describe("HTTP API over real HTTP", () => {
     await say("help");
     // Questions leave the profile exactly as it was.
     expect(await (await fetch(`${base}/v1/users/h3/profile`)).json()).toEqual(before);
-    expect((await post("/v1/feedback", { user: { id: "h3" }, itemId: list.recommendations[0]!.id, signal: "seen" })).status).toBe(200);
-    const exported = (await (await fetch(`${base}/v1/users/h3/export`)).json()) as { events: Array<{ seq: number; kind: string; intent: string; messageId?: string }>; profile: { seq: number } };
+    expect(
+      (
+        await post("/v1/feedback", {
+          user: { id: "h3" },
+          itemId: list.recommendations[0]!.id,
+          signal: "seen",
+        })
+      ).status,
+    ).toBe(200);
+    const exported = (await (await fetch(`${base}/v1/users/h3/export`)).json()) as {
+      events: Array<{ seq: number; kind: string; intent: string; messageId?: string }>;
+      profile: { seq: number };
+    };
     expect(exported.events.map((e) => [e.kind, e.intent])).toEqual([
       ["message", "greeting"],
       ["message", "recommend"],
@@ -99,9 +149,15 @@ describe("HTTP API over real HTTP", () => {
       expect(res.status).toBe(status);
       expect(((await res.json()) as { error: string }).error.length).toBeGreaterThan(3);
     }
-    const unknown = await post("/v1/feedback", { user: { id: "x" }, itemId: "no-such-item", signal: "like" });
+    const unknown = await post("/v1/feedback", {
+      user: { id: "x" },
+      itemId: "no-such-item",
+      signal: "like",
+    });
     expect(unknown.status).toBe(404);
-    expect((await post("/v1/feedback", { user: { id: "x" }, itemId: "1", signal: "love" })).status).toBe(400);
+    expect(
+      (await post("/v1/feedback", { user: { id: "x" }, itemId: "1", signal: "love" })).status,
+    ).toBe(400);
     expect((await fetch(`${base}/health`)).status).toBe(200);
     expect(await (await fetch(`${base}/`)).text()).toContain("<title>chatrec</title>");
   });

@@ -24,14 +24,29 @@ describe("chatrec ingest: a second domain (goodbooks-10k) replaces the demo movi
   it("the next start serves the ingested books with sensible recommendations", async () => {
     // A data folder first seeded with the demo movie catalog (and its shipped neighbours), as `npm start` does.
     const movies = await Bot.create(loadConfig({}, { dataDir, commitIntervalMs: 2 }));
-    const movieReply = await movies.handleMessage({ user: { platform: "test", id: "mo" }, text: "I loved The Matrix" });
+    const movieReply = await movies.handleMessage({
+      user: { platform: "test", id: "mo" },
+      text: "I loved The Matrix",
+    });
     const movieIds = movieReply.recommendations.map((r) => r.id);
     expect(movieIds.length).toBeGreaterThan(0);
     await movies.close();
 
-    const { stdout, stderr } = await run(process.execPath, ["bin/chatrec.js", "ingest", "data/books/books.csv", "--columns", BOOK_COLUMNS, "--data-dir", dataDir], {
-      env: { ...process.env, LANCEDB_LOG: "error" },
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [
+        "bin/chatrec.js",
+        "ingest",
+        "data/books/books.csv",
+        "--columns",
+        BOOK_COLUMNS,
+        "--data-dir",
+        dataDir,
+      ],
+      {
+        env: { ...process.env, LANCEDB_LOG: "error" },
+      },
+    );
     expect(stderr).toMatch(/embedded 1024\/10000 items/);
     expect(stderr).toMatch(/embedded 10000\/10000 items/);
     expect(stdout).toMatch(/loaded 10000 items from data\/books\/books\.csv \(0 rows skipped\)/);
@@ -41,12 +56,21 @@ describe("chatrec ingest: a second domain (goodbooks-10k) replaces the demo movi
     try {
       expect(books.catalog.size).toBe(10_000);
       for (const id of movieIds) expect(books.catalog.item(id)).toBeUndefined(); // the movies are gone
-      expect(books.catalog.item(HARRY_POTTER_1)?.title).toBe("Harry Potter and the Sorcerer's Stone (Harry Potter, #1)");
+      expect(books.catalog.item(HARRY_POTTER_1)?.title).toBe(
+        "Harry Potter and the Sorcerer's Stone (Harry Potter, #1)",
+      );
       const db = await lancedb.connect(books.config.dbUri);
       expect(await db.tableNames()).not.toContain(NEIGHBOURS_TABLE); // learnt for movie ids: dropped
-      expect(await readCatalogSource(db)).toMatchObject({ mode: "replace", items: 10_000, demo: false });
+      expect(await readCatalogSource(db)).toMatchObject({
+        mode: "replace",
+        items: 10_000,
+        demo: false,
+      });
 
-      const reply = await books.handleMessage({ user: { platform: "test", id: "reader" }, text: "I loved Harry Potter and the Sorcerer's Stone" });
+      const reply = await books.handleMessage({
+        user: { platform: "test", id: "reader" },
+        text: "I loved Harry Potter and the Sorcerer's Stone",
+      });
       const recs = reply.recommendations;
       expect(recs).toHaveLength(5);
       const ids = recs.map((r) => r.id);
@@ -57,12 +81,19 @@ describe("chatrec ingest: a second domain (goodbooks-10k) replaces the demo movi
         expect(books.catalog.item(r.id)?.title).toBe(r.title);
         expect(r.reasons.length).toBeGreaterThan(0);
       }
-      const byRowling = recs.filter((r) => String(books.catalog.item(r.id)?.extra.authors).includes("J.K. Rowling"));
+      const byRowling = recs.filter((r) =>
+        String(books.catalog.item(r.id)?.extra.authors).includes("J.K. Rowling"),
+      );
       expect(byRowling.length).toBeGreaterThanOrEqual(3);
       expect(reply.interests.slice(0, 3).map((i) => i.label)).toContain("fantasy");
 
-      const horror = await books.handleMessage({ user: { platform: "test", id: "scared" }, text: "something scary like Stephen King" });
-      const kings = horror.recommendations.filter((r) => String(books.catalog.item(r.id)?.extra.authors).includes("Stephen King"));
+      const horror = await books.handleMessage({
+        user: { platform: "test", id: "scared" },
+        text: "something scary like Stephen King",
+      });
+      const kings = horror.recommendations.filter((r) =>
+        String(books.catalog.item(r.id)?.extra.authors).includes("Stephen King"),
+      );
       expect(kings.length).toBeGreaterThanOrEqual(3);
     } finally {
       await books.close();
@@ -75,16 +106,42 @@ describe("chatrec ingest: a second domain (goodbooks-10k) replaces the demo movi
     const db = await lancedb.connect(config.dbUri);
     try {
       const extra = join(root, "more.csv");
-      writeFileSync(extra, "book_id,title,authors\nx1,A Brand New Book,Some One\nx2,,Nobody\n2,Harry Potter and the Sorcerer's Stone (Harry Potter #1),J.K. Rowling\n");
-      const merged = await ingestCatalog(db, bot.model, { path: extra, columns: parseColumnMap("id=book_id"), mode: "merge" });
-      expect(merged).toMatchObject({ written: 2, stored: 10_001, skipped: [{ line: 3, reason: "missing title" }] });
-      await expect(ingestCatalog(db, bot.model, { path: join(root, "nope.csv"), mode: "replace" })).rejects.toThrow(/catalog file not found: .*nope\.csv/);
-      await expect(ingestCatalog(db, bot.model, { path: extra, columns: { id: "isbn" }, mode: "replace" })).rejects.toThrow(/column "isbn" \(mapped to id\) not found; the file has: book_id, title, authors/);
-      await expect(ingestCatalog(db, bot.model, { path: extra, mode: "replace" })).rejects.toThrow(/column "id" not found.*--columns id=<column>/);
-      expect((await db.openTable("items").then((t) => t.countRows()))).toBe(10_001); // failed ingests changed nothing
+      writeFileSync(
+        extra,
+        "book_id,title,authors\nx1,A Brand New Book,Some One\nx2,,Nobody\n2,Harry Potter and the Sorcerer's Stone (Harry Potter #1),J.K. Rowling\n",
+      );
+      const merged = await ingestCatalog(db, bot.model, {
+        path: extra,
+        columns: parseColumnMap("id=book_id"),
+        mode: "merge",
+      });
+      expect(merged).toMatchObject({
+        written: 2,
+        stored: 10_001,
+        skipped: [{ line: 3, reason: "missing title" }],
+      });
+      await expect(
+        ingestCatalog(db, bot.model, { path: join(root, "nope.csv"), mode: "replace" }),
+      ).rejects.toThrow(/catalog file not found: .*nope\.csv/);
+      await expect(
+        ingestCatalog(db, bot.model, { path: extra, columns: { id: "isbn" }, mode: "replace" }),
+      ).rejects.toThrow(
+        /column "isbn" \(mapped to id\) not found; the file has: book_id, title, authors/,
+      );
+      await expect(ingestCatalog(db, bot.model, { path: extra, mode: "replace" })).rejects.toThrow(
+        /column "id" not found.*--columns id=<column>/,
+      );
+      expect(await db.openTable("items").then((t) => t.countRows())).toBe(10_001); // failed ingests changed nothing
       expect(() => parseColumnMap("isbn=book_id")).toThrow(/unknown catalog field "isbn"/);
-      expect(() => parseIngestArgs(["a.csv", "--replace", "--merge"])).toThrow(/either --replace or --merge/);
-      expect(parseIngestArgs(["a.jsonl", "--merge", "--data-dir", "/d"])).toEqual({ file: "a.jsonl", columns: {}, mode: "merge", dataDir: "/d" });
+      expect(() => parseIngestArgs(["a.csv", "--replace", "--merge"])).toThrow(
+        /either --replace or --merge/,
+      );
+      expect(parseIngestArgs(["a.jsonl", "--merge", "--data-dir", "/d"])).toEqual({
+        file: "a.jsonl",
+        columns: {},
+        mode: "merge",
+        dataDir: "/d",
+      });
     } finally {
       db.close();
       await bot.close();

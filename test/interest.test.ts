@@ -48,7 +48,11 @@ afterAll(async () => {
 
 describe("shipped interest model", () => {
   it("has the labels and dims of interest.json and the sha256 of interest.onnx", () => {
-    const meta = JSON.parse(readFileSync("models/interest.json", "utf8")) as { labels: string[]; dim: number; sha256: string };
+    const meta = JSON.parse(readFileSync("models/interest.json", "utf8")) as {
+      labels: string[];
+      dim: number;
+      sha256: string;
+    };
     expect(model.labels).toEqual(meta.labels);
     expect(model.labels).toContain("sci-fi");
     expect(model.dim).toBe(meta.dim);
@@ -57,7 +61,11 @@ describe("shipped interest model", () => {
   });
 
   it("returns one prediction per text with softmax interests and unit embeddings", async () => {
-    const texts = ["a funny movie for the family", "I loved The Godfather", "scary movies with ghosts please"];
+    const texts = [
+      "a funny movie for the family",
+      "I loved The Godfather",
+      "scary movies with ghosts please",
+    ];
     const preds = await model.predict(texts);
     expect(preds).toHaveLength(3);
     for (const p of preds) {
@@ -73,18 +81,31 @@ describe("shipped interest model", () => {
   });
 
   it("is batched: a text gets the same output alone and in a batch of mixed lengths", async () => {
-    const texts = ["robots", "a very long sentence about a detective who solves a murder in a small town at night", "", "war"];
+    const texts = [
+      "robots",
+      "a very long sentence about a detective who solves a murder in a small town at night",
+      "",
+      "war",
+    ];
     const batch = await model.predict(texts);
     for (let i = 0; i < texts.length; i++) {
       const [alone] = await model.predict([texts[i]!]);
-      for (let l = 0; l < model.labels.length; l++) expect(Math.abs(alone!.interests[l]! - batch[i]!.interests[l]!)).toBeLessThan(1e-6);
-      for (let m = 0; m < model.dim; m++) expect(Math.abs(alone!.embedding[m]! - batch[i]!.embedding[m]!)).toBeLessThan(1e-6);
+      for (let l = 0; l < model.labels.length; l++)
+        expect(Math.abs(alone!.interests[l]! - batch[i]!.interests[l]!)).toBeLessThan(1e-6);
+      for (let m = 0; m < model.dim; m++)
+        expect(Math.abs(alone!.embedding[m]! - batch[i]!.embedding[m]!)).toBeLessThan(1e-6);
     }
   });
 
   it("handles empty input, empty text and odd unicode without NaN", async () => {
     expect(await model.predict([])).toEqual([]);
-    const preds = await model.predict(["", "   ", "😀🎬 ñandú İstanbul \u212Aelvin", "\u0000\uFFFF\uD800", "!!!???"]);
+    const preds = await model.predict([
+      "",
+      "   ",
+      "😀🎬 ñandú İstanbul \u212Aelvin",
+      "\u0000\uFFFF\uD800",
+      "!!!???",
+    ]);
     expect(preds).toHaveLength(5);
     for (const p of preds) {
       expect(p.interests.every(Number.isFinite)).toBe(true);
@@ -115,16 +136,23 @@ describe("shipped interest model", () => {
       ["an old western with cowboys", "western"],
     ];
     const preds = await model.predict(cases.map((c) => c[0]));
-    preds.forEach((p, i) => expect(topLabels(model, p.interests, 3), cases[i]![0]).toContain(cases[i]![1]));
+    preds.forEach((p, i) =>
+      expect(topLabels(model, p.interests, 3), cases[i]![0]).toContain(cases[i]![1]),
+    );
   });
 
   it("item neighbours share genres (precision@10 over 300 items)", () => {
-    const withGenres = items.map((it, i) => ({ it, i })).filter(({ it }) => it.categories.length > 0);
+    const withGenres = items
+      .map((it, i) => ({ it, i }))
+      .filter(({ it }) => it.categories.length > 0);
     let total = 0;
-    const sample = withGenres.filter((_, k) => k % Math.floor(withGenres.length / 300) === 0).slice(0, 300);
+    const sample = withGenres
+      .filter((_, k) => k % Math.floor(withGenres.length / 300) === 0)
+      .slice(0, 300);
     for (const { it, i } of sample) {
       const nn = nearest(itemEmb.subarray(i * model.dim, (i + 1) * model.dim), 10, i);
-      total += nn.filter((j) => items[j]!.categories.some((c) => it.categories.includes(c))).length / 10;
+      total +=
+        nn.filter((j) => items[j]!.categories.some((c) => it.categories.includes(c))).length / 10;
     }
     expect(total / sample.length).toBeGreaterThan(0.85);
   });
@@ -140,13 +168,19 @@ describe("shipped interest model", () => {
 describe("InterestModel.load errors", () => {
   it("fails clearly when the files are missing", async () => {
     const dir = mkdtempSync(join(tmpdir(), "interest-missing-"));
-    await expect(InterestModel.load(dir)).rejects.toMatchObject({ name: "InterestModelError", code: "missing" });
+    await expect(InterestModel.load(dir)).rejects.toMatchObject({
+      name: "InterestModelError",
+      code: "missing",
+    });
   });
 
   it("fails clearly when interest.json does not match interest.onnx", async () => {
     const dir = mkdtempSync(join(tmpdir(), "interest-mismatch-"));
     copyFileSync("models/interest.onnx", join(dir, "interest.onnx"));
-    const meta = JSON.parse(readFileSync("models/interest.json", "utf8")) as Record<string, unknown>;
+    const meta = JSON.parse(readFileSync("models/interest.json", "utf8")) as Record<
+      string,
+      unknown
+    >;
     writeFileSync(join(dir, "interest.json"), JSON.stringify({ ...meta, sha256: "0".repeat(64) }));
     const err = await InterestModel.load(dir).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InterestModelError);

@@ -22,7 +22,10 @@ const ALICE_TEXT = "I loved Inception and The Matrix, something like those but n
 
 /** A title the reasons cite ("Similar to The Matrix, which you liked"), which an answer may name too. */
 function citedTitle(r: OutgoingReply): string | undefined {
-  return r.recommendations.flatMap((x) => x.reasons).map((x) => /^Similar to (.+), which you liked/.exec(x.text)?.[1]).find((t) => t !== undefined);
+  return r.recommendations
+    .flatMap((x) => x.reasons)
+    .map((x) => /^Similar to (.+), which you liked/.exec(x.text)?.[1])
+    .find((t) => t !== undefined);
 }
 
 /** A plausible answer naming only recommended titles (and a title their reasons cite, when there is one). */
@@ -33,7 +36,10 @@ function goodAnswer(r: OutgoingReply): string {
 }
 
 function explainer(overrides: Partial<LlmConfig> = {}): LlmExplainer {
-  const llm = { ...loadConfig({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseUrl }).llm, ...overrides };
+  const llm = {
+    ...loadConfig({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseUrl }).llm,
+    ...overrides,
+  };
   return new LlmExplainer(llm, loadExplainPrompts(llm.promptsDir), bot.catalog);
 }
 
@@ -43,9 +49,17 @@ function script(...answers: FakeAnswer[]): void {
 
 beforeAll(async () => {
   await fake.listen();
-  bot = await Bot.create(loadConfig({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseUrl }, { dataDir: dir, commitIntervalMs: 2 }));
+  bot = await Bot.create(
+    loadConfig(
+      { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseUrl },
+      { dataDir: dir, commitIntervalMs: 2 },
+    ),
+  );
   // Someone else's data, which must never reach the LLM when Alice's list is explained.
-  await bot.handleMessage({ user: { platform: "test", id: "bob" }, text: "I loved Titanic and The Notebook, romantic dramas please" });
+  await bot.handleMessage({
+    user: { platform: "test", id: "bob" },
+    text: "I loved Titanic and The Notebook, romantic dramas please",
+  });
   reply = await bot.handleMessage({ user: alice, text: ALICE_TEXT });
 });
 afterAll(async () => {
@@ -75,7 +89,12 @@ describe("LLM explanations (fake OpenAI-compatible server over HTTP)", () => {
     }
     expect(sent).toContain(reply.interests[0]!.label);
     // No raw message, no identity, no one else's data. A title Alice mentioned may appear only inside a reason.
-    const outsideReasons = reply.recommendations.flatMap((r) => r.reasons).reduce((text, reason) => text.split(JSON.stringify(reason.text).slice(1, -1)).join(" "), sent);
+    const outsideReasons = reply.recommendations
+      .flatMap((r) => r.reasons)
+      .reduce(
+        (text, reason) => text.split(JSON.stringify(reason.text).slice(1, -1)).join(" "),
+        sent,
+      );
     expect(sent).not.toContain(ALICE_TEXT);
     expect(sent).not.toContain("something like those");
     expect(outsideReasons).not.toContain("Inception");
@@ -90,7 +109,23 @@ describe("LLM explanations (fake OpenAI-compatible server over HTTP)", () => {
     // A phrase reason quotes the message ("Close to what you asked for: \"...\""); the person sees it on the card,
     // the LLM gets only its lead and strength. Built on Alice's real list, so the test does not depend on ranking.
     const words = "after my divorce I need something gentle";
-    const quoting: OutgoingReply = { ...reply, recommendations: reply.recommendations.map((r, i) => (i === 0 ? { ...r, reasons: [{ code: "phrase", text: `Close to what you asked for: "${words}" (similarity 0.61)` }, ...r.reasons] } : r)) };
+    const quoting: OutgoingReply = {
+      ...reply,
+      recommendations: reply.recommendations.map((r, i) =>
+        i === 0
+          ? {
+              ...r,
+              reasons: [
+                {
+                  code: "phrase",
+                  text: `Close to what you asked for: "${words}" (similarity 0.61)`,
+                },
+                ...r.reasons,
+              ],
+            }
+          : r,
+      ),
+    };
     script({ content: goodAnswer(quoting) });
     expect(await explainer().explain(quoting, "p")).toBe(goodAnswer(quoting));
     const sent = JSON.stringify(fake.requests[0]!.body);
@@ -98,8 +133,14 @@ describe("LLM explanations (fake OpenAI-compatible server over HTTP)", () => {
     expect(sent).not.toContain("divorce");
     expect(sent).toContain("Close to what you asked for (similarity 0.61)");
     // The same holds for phrase reasons the pipeline wrote itself, whenever it wrote one.
-    const own = await bot.handleMessage({ user: { platform: "test", id: "carol" }, text: "a slow quiet drama about grief and an old lighthouse keeper" });
-    const quoted = own.recommendations.flatMap((r) => r.reasons).filter((r) => r.code === "phrase").map((r) => /"(.+)"/.exec(r.text)![1]!);
+    const own = await bot.handleMessage({
+      user: { platform: "test", id: "carol" },
+      text: "a slow quiet drama about grief and an old lighthouse keeper",
+    });
+    const quoted = own.recommendations
+      .flatMap((r) => r.reasons)
+      .filter((r) => r.code === "phrase")
+      .map((r) => /"(.+)"/.exec(r.text)![1]!);
     fake.requests.length = 0;
     script({ content: goodAnswer(own) });
     await explainer().explain(own, "c");
@@ -109,10 +150,25 @@ describe("LLM explanations (fake OpenAI-compatible server over HTTP)", () => {
   it("reads key, endpoint, model and budget from the environment, and calls that endpoint with that model", async () => {
     expect(loadConfig({}).llm).toMatchObject({ model: "gpt-4o-mini", timeoutMs: 2500 });
     expect(loadConfig({}).llm.apiKey).toBeUndefined();
-    const llm = loadConfig({ OPENAI_API_KEY: "ollama", OPENAI_BASE_URL: fake.baseUrl, CHATREC_LLM_MODEL: "llama3.2", CHATREC_LLM_TIMEOUT_MS: "1500" }).llm;
-    expect(llm).toMatchObject({ apiKey: "ollama", baseUrl: fake.baseUrl, model: "llama3.2", timeoutMs: 1500 });
+    const llm = loadConfig({
+      OPENAI_API_KEY: "ollama",
+      OPENAI_BASE_URL: fake.baseUrl,
+      CHATREC_LLM_MODEL: "llama3.2",
+      CHATREC_LLM_TIMEOUT_MS: "1500",
+    }).llm;
+    expect(llm).toMatchObject({
+      apiKey: "ollama",
+      baseUrl: fake.baseUrl,
+      model: "llama3.2",
+      timeoutMs: 1500,
+    });
     script({ content: goodAnswer(reply) });
-    expect(await new LlmExplainer(llm, loadExplainPrompts(llm.promptsDir), bot.catalog).explain(reply, "m")).toBe(goodAnswer(reply));
+    expect(
+      await new LlmExplainer(llm, loadExplainPrompts(llm.promptsDir), bot.catalog).explain(
+        reply,
+        "m",
+      ),
+    ).toBe(goodAnswer(reply));
     expect(fake.requests[0]!.body.model).toBe("llama3.2");
     expect(fake.requests[0]!.headers.authorization).toBe("Bearer ollama");
   });
@@ -132,7 +188,11 @@ describe("LLM explanations (fake OpenAI-compatible server over HTTP)", () => {
   it("shares one call between identical concurrent requests", async () => {
     const e = explainer();
     script({ content: goodAnswer(reply), delayMs: 100 });
-    const answers = await Promise.all([e.explain(reply, "a"), e.explain(reply, "b"), e.explain(reply, "c")]);
+    const answers = await Promise.all([
+      e.explain(reply, "a"),
+      e.explain(reply, "b"),
+      e.explain(reply, "c"),
+    ]);
     expect(answers).toEqual([goodAnswer(reply), goodAnswer(reply), goodAnswer(reply)]);
     expect(fake.requests).toHaveLength(1);
   });
@@ -155,7 +215,10 @@ describe("LLM explanations (fake OpenAI-compatible server over HTTP)", () => {
   it("stops a stream whose later sentence names an item that was not recommended", async () => {
     const e = explainer();
     const first = `${reply.recommendations[0]!.title} is a great fit. `;
-    script({ chunks: [first, "Fans of Titanic ", "will love it too. ", "And more. ", "And more."], chunkDelayMs: 5 });
+    script({
+      chunks: [first, "Fans of Titanic ", "will love it too. ", "And more. ", "And more."],
+      chunkDelayMs: 5,
+    });
     const seen: string[] = [];
     expect(await e.explain(reply, "s", { onText: (t) => seen.push(t) })).toBeUndefined();
     expect(seen).toEqual([first.trim()]);
@@ -175,7 +238,9 @@ describe("LLM explanations (fake OpenAI-compatible server over HTTP)", () => {
     expect(fake.requests).toHaveLength(2);
     fake.requests.length = 0;
     script({ status: 503 }, { chunks: [goodAnswer(reply)] });
-    expect(await explainer().explain(reply, "r", { onText: () => undefined })).toBe(goodAnswer(reply));
+    expect(await explainer().explain(reply, "r", { onText: () => undefined })).toBe(
+      goodAnswer(reply),
+    );
     expect(fake.requests).toHaveLength(2);
   });
 
@@ -199,13 +264,17 @@ describe("LLM explanations (fake OpenAI-compatible server over HTTP)", () => {
   it("stops waiting when the caller's signal aborts", async () => {
     script({ content: goodAnswer(reply), delayMs: 5_000 });
     const started = Date.now();
-    expect(await explainer().explain(reply, "t", { signal: AbortSignal.timeout(100) })).toBeUndefined();
+    expect(
+      await explainer().explain(reply, "t", { signal: AbortSignal.timeout(100) }),
+    ).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(1_500);
   });
 
   it("drops an answer naming a catalog item that was not recommended, and remembers that", async () => {
     const e = explainer();
-    script({ content: `${reply.recommendations[0]!.title} is great, and if you liked it, try Titanic as well.` });
+    script({
+      content: `${reply.recommendations[0]!.title} is great, and if you liked it, try Titanic as well.`,
+    });
     expect(await e.explain(reply, "x")).toBeUndefined();
     expect(await e.explain(reply, "x")).toBeUndefined();
     expect(fake.requests).toHaveLength(1);
@@ -225,15 +294,25 @@ describe("LLM explanations (fake OpenAI-compatible server over HTTP)", () => {
   it("limits one person's concurrent calls; others are not affected", async () => {
     const e = explainer();
     script({ content: goodAnswer(reply), delayMs: 100 });
-    const other = (n: number): OutgoingReply => ({ ...reply, recommendations: reply.recommendations.slice(0, n) });
-    const answers = await Promise.all([e.explain(other(2), "p"), e.explain(other(3), "p"), e.explain(other(4), "p"), e.explain(other(5), "q")]);
+    const other = (n: number): OutgoingReply => ({
+      ...reply,
+      recommendations: reply.recommendations.slice(0, n),
+    });
+    const answers = await Promise.all([
+      e.explain(other(2), "p"),
+      e.explain(other(3), "p"),
+      e.explain(other(4), "p"),
+      e.explain(other(5), "q"),
+    ]);
     expect(answers.map((a) => a !== undefined)).toEqual([true, true, false, true]);
     expect(fake.requests).toHaveLength(3);
   });
 
   it("without a key makes no call at all", async () => {
     const noKeyDir = mkdtempSync(join(tmpdir(), "chatrec-llm-nokey-"));
-    const quiet = await Bot.create(loadConfig({ OPENAI_BASE_URL: fake.baseUrl }, { dataDir: noKeyDir, commitIntervalMs: 2 }));
+    const quiet = await Bot.create(
+      loadConfig({ OPENAI_BASE_URL: fake.baseUrl }, { dataDir: noKeyDir, commitIntervalMs: 2 }),
+    );
     try {
       expect(quiet.explainer.enabled).toBe(false);
       const r = await quiet.handleMessage({ user: alice, text: ALICE_TEXT });
@@ -255,18 +334,43 @@ describe("answer check", () => {
     ...reply,
     recommendations: titles.map((t) => {
       const item = bot.catalog.item(idOf(t))!;
-      return { id: item.id, title: item.title, categories: item.categories, score: 1, reasons: [{ code: "similar_to", text: "Similar to The Matrix, which you liked (similarity 0.80)" }] };
+      return {
+        id: item.id,
+        title: item.title,
+        categories: item.categories,
+        score: 1,
+        reasons: [
+          { code: "similar_to", text: "Similar to The Matrix, which you liked (similarity 0.80)" },
+        ],
+      };
     }),
   });
 
   it("accepts recommended titles anywhere, including inside a sentence-initial title made of common words", () => {
-    const check = new AnswerCheck(bot.catalog, explainInputOf(listOf("Scent of a Woman", "The Matrix Reloaded"), bot.catalog), 900);
-    expect(check.check("Scent of a Woman is a moving drama. Fans of The Matrix will like The Matrix Reloaded.").ok).toBe(true);
+    const check = new AnswerCheck(
+      bot.catalog,
+      explainInputOf(listOf("Scent of a Woman", "The Matrix Reloaded"), bot.catalog),
+      900,
+    );
+    expect(
+      check.check(
+        "Scent of a Woman is a moving drama. Fans of The Matrix will like The Matrix Reloaded.",
+      ).ok,
+    ).toBe(true);
   });
 
   it("rejects a title that was neither recommended nor cited, also one that merely extends a cited title", () => {
-    const check = new AnswerCheck(bot.catalog, explainInputOf(listOf("Scent of a Woman", "The Matrix Reloaded"), bot.catalog), 900);
-    expect(check.check("Scent of a Woman is great, and so is The Matrix Revolutions.")).toMatchObject({ ok: false, problem: expect.stringMatching(/names "The Matrix Revolutions.*", which was not recommended/) });
+    const check = new AnswerCheck(
+      bot.catalog,
+      explainInputOf(listOf("Scent of a Woman", "The Matrix Reloaded"), bot.catalog),
+      900,
+    );
+    expect(
+      check.check("Scent of a Woman is great, and so is The Matrix Revolutions."),
+    ).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/names "The Matrix Revolutions.*", which was not recommended/),
+    });
     expect(check.check("Watch Scent of a Woman, then Jurassic Park.").ok).toBe(false);
     expect(check.check("Watch Scent of a Woman, then Jurassic", true).ok).toBe(true);
   });
@@ -286,11 +390,23 @@ describe("prompt templates", () => {
 
   it("a missing, unknown or malformed placeholder is a clear start-up error naming it", async () => {
     const shipped = readFileSync(join(PACKAGE_ROOT, "prompts/explain.md"), "utf8");
-    expect(() => loadExplainPrompts(withTemplate("explain.md", shipped.replace("{{items}}", "")))).toThrow(/missing placeholder \{\{items\}\}/);
-    expect(() => loadExplainPrompts(withTemplate("explain.md", `${shipped} {{history}}`))).toThrow(/unknown placeholder \{\{history\}\}/);
-    expect(() => loadExplainPrompts(withTemplate("explain-system.md", "Be brief. {{ maxChars"))).toThrow(/malformed placeholder/);
+    expect(() =>
+      loadExplainPrompts(withTemplate("explain.md", shipped.replace("{{items}}", ""))),
+    ).toThrow(/missing placeholder \{\{items\}\}/);
+    expect(() => loadExplainPrompts(withTemplate("explain.md", `${shipped} {{history}}`))).toThrow(
+      /unknown placeholder \{\{history\}\}/,
+    );
+    expect(() =>
+      loadExplainPrompts(withTemplate("explain-system.md", "Be brief. {{ maxChars")),
+    ).toThrow(/malformed placeholder/);
     const bad = withTemplate("explain.md", shipped.replace("{{interests}}", "{{interest}}"));
-    await expect(Bot.create(loadConfig({ CHATREC_PROMPTS_DIR: bad }, { dataDir: join(dir, "never") }))).rejects.toThrow(ConfigError);
-    await expect(Bot.create(loadConfig({ CHATREC_PROMPTS_DIR: join(dir, "nowhere") }, { dataDir: join(dir, "never") }))).rejects.toThrow(/explain-system\.md is missing/);
+    await expect(
+      Bot.create(loadConfig({ CHATREC_PROMPTS_DIR: bad }, { dataDir: join(dir, "never") })),
+    ).rejects.toThrow(ConfigError);
+    await expect(
+      Bot.create(
+        loadConfig({ CHATREC_PROMPTS_DIR: join(dir, "nowhere") }, { dataDir: join(dir, "never") }),
+      ),
+    ).rejects.toThrow(/explain-system\.md is missing/);
   });
 });

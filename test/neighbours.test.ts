@@ -7,7 +7,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Bot } from "../src/bot.ts";
 import { loadConfig, PACKAGE_ROOT } from "../src/config.ts";
 import { Neighbours } from "../src/recommend/neighbours.ts";
-import { NEIGHBOURS_FILE, NEIGHBOURS_TABLE, openNeighbours, readNeighboursFile } from "../src/recommend/neighbours-store.ts";
+import {
+  NEIGHBOURS_FILE,
+  NEIGHBOURS_TABLE,
+  openNeighbours,
+  readNeighboursFile,
+} from "../src/recommend/neighbours-store.ts";
 import { loadCatalogItems } from "../src/train/data.ts";
 import { itemKnn } from "../src/train/item-knn.ts";
 import { pairCounts } from "../src/train/neighbours.ts";
@@ -17,7 +22,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const shipped = join(PACKAGE_ROOT, "models", NEIGHBOURS_FILE);
 const catalog = loadCatalogItems(join(PACKAGE_ROOT, "data/catalog/movies.jsonl"));
-const idOf = (title: string, year: number) => catalog.find((i) => i.title === title && i.year === year)!.id;
+const idOf = (title: string, year: number) =>
+  catalog.find((i) => i.title === title && i.year === year)!.id;
 const titleOf = (id: string) => catalog.find((i) => i.id === id)?.title;
 
 describe("item-kNN (shrunk cosine)", () => {
@@ -33,8 +39,20 @@ describe("item-kNN (shrunk cosine)", () => {
 
 describe("Neighbours lookup", () => {
   const n = new Neighbours([
-    { id: "x", neighbours: [{ id: "p", score: 0.5, movielens: 0.5, comention: 0 }, { id: "q", score: 0.2, movielens: 0, comention: 0.2 }] },
-    { id: "y", neighbours: [{ id: "p", score: 0.1, movielens: 0.1, comention: 0 }, { id: "r", score: 0.4, movielens: 0.4, comention: 0 }] },
+    {
+      id: "x",
+      neighbours: [
+        { id: "p", score: 0.5, movielens: 0.5, comention: 0 },
+        { id: "q", score: 0.2, movielens: 0, comention: 0.2 },
+      ],
+    },
+    {
+      id: "y",
+      neighbours: [
+        { id: "p", score: 0.1, movielens: 0.1, comention: 0 },
+        { id: "r", score: 0.4, movielens: 0.4, comention: 0 },
+      ],
+    },
   ]);
   it("sums weighted scores over seeds and names the strongest seed", () => {
     const s = n.scoreFor(["x", { id: "y", weight: 2 }]);
@@ -45,13 +63,35 @@ describe("Neighbours lookup", () => {
   });
 
   it("leaves one dialogue's co-mentions out (training never sees its own answers)", () => {
-    const counts = pairCounts([["a", "b", "c"], ["a", "b"], ["b", "d"]]);
-    expect(counts.get("a")).toEqual(new Map([["b", 2], ["c", 1]]));
+    const counts = pairCounts([
+      ["a", "b", "c"],
+      ["a", "b"],
+      ["b", "d"],
+    ]);
+    expect(counts.get("a")).toEqual(
+      new Map([
+        ["b", 2],
+        ["c", 1],
+      ]),
+    );
     expect(counts.get("b")!.get("d")).toBe(1);
-    const full = new Neighbours([...counts].map(([id, row]) => ({ id, neighbours: [...row].map(([other, c]) => ({ id: other, score: c, movielens: id === "a" && other === "c" ? 0.3 : 0, comention: c })) })));
+    const full = new Neighbours(
+      [...counts].map(([id, row]) => ({
+        id,
+        neighbours: [...row].map(([other, c]) => ({
+          id: other,
+          score: c,
+          movielens: id === "a" && other === "c" ? 0.3 : 0,
+          comention: c,
+        })),
+      })),
+    );
     const without = full.withoutBasket(new Set(["a", "b", "c"]));
     // a-b seen in two dialogues: one left; a-c only in the left-out one: its MovieLens part stays; b-d untouched.
-    expect(without.of("a").map((e) => [e.id, e.comention])).toEqual([["b", 1], ["c", 0]]);
+    expect(without.of("a").map((e) => [e.id, e.comention])).toEqual([
+      ["b", 1],
+      ["c", 0],
+    ]);
     expect(without.of("b").find((e) => e.id === "c")).toBeUndefined();
     expect(without.of("b").find((e) => e.id === "d")!.comention).toBe(1);
     expect(without.of("d")).toEqual(full.of("d"));
@@ -86,16 +126,22 @@ describe("shipped neighbours in LanceDB (real LanceDB)", () => {
     const titles = top.map((n) => titleOf(n.id));
     expect(titles.some((t) => /Terminator/.test(t ?? ""))).toBe(true);
     const genres = top.slice(0, 10).map((n) => catalog.find((i) => i.id === n.id)!.categories);
-    expect(genres.filter((g) => g.includes("sci-fi") || g.includes("action")).length).toBeGreaterThanOrEqual(5);
+    expect(
+      genres.filter((g) => g.includes("sci-fi") || g.includes("action")).length,
+    ).toBeGreaterThanOrEqual(5);
     // Scores are sorted; the MovieLens part never exceeds the combined score; co-mentions are whole counts.
-    for (let i = 1; i < top.length; i++) expect(top[i]!.score).toBeLessThanOrEqual(top[i - 1]!.score);
+    for (let i = 1; i < top.length; i++)
+      expect(top[i]!.score).toBeLessThanOrEqual(top[i - 1]!.score);
     for (const x of top) {
       expect(x.movielens).toBeLessThanOrEqual(x.score + 1e-4);
       expect(Number.isInteger(x.comention)).toBe(true);
     }
     expect(top.some((x) => x.comention >= 2)).toBe(true);
     // Toy Story's nearest neighbours are animated films, not The Matrix's.
-    const toy = neighbours.of(idOf("Toy Story", 1995)).slice(0, 5).map((x) => titleOf(x.id));
+    const toy = neighbours
+      .of(idOf("Toy Story", 1995))
+      .slice(0, 5)
+      .map((x) => titleOf(x.id));
     expect(toy).toContain("Toy Story 2");
     db.close();
   });
@@ -104,7 +150,15 @@ describe("shipped neighbours in LanceDB (real LanceDB)", () => {
     const db = await lancedb.connect(join(dir, "db2"));
     await openNeighbours(db, shipped);
     const small = join(dir, "small.jsonl.gz");
-    writeFileSync(small, gzipSync(JSON.stringify({ id: "a", neighbours: [{ id: "b", score: 1, movielens: 1, comention: 0 }] }) + "\n"));
+    writeFileSync(
+      small,
+      gzipSync(
+        JSON.stringify({
+          id: "a",
+          neighbours: [{ id: "b", score: 1, movielens: 1, comention: 0 }],
+        }) + "\n",
+      ),
+    );
     const replaced = await openNeighbours(db, small);
     expect(replaced.size).toBe(1);
     expect(await (await db.openTable(NEIGHBOURS_TABLE)).countRows()).toBe(1);
@@ -114,7 +168,9 @@ describe("shipped neighbours in LanceDB (real LanceDB)", () => {
 
 describe("Bot wiring", () => {
   it("Bot.create stores the shipped neighbours in its LanceDB and exposes the lookup", async () => {
-    const bot = await Bot.create(loadConfig({}, { dataDir: join(dir, "bot"), commitIntervalMs: 0 }));
+    const bot = await Bot.create(
+      loadConfig({}, { dataDir: join(dir, "bot"), commitIntervalMs: 0 }),
+    );
     try {
       const db = await lancedb.connect(bot.config.dbUri);
       expect(await db.tableNames()).toContain(NEIGHBOURS_TABLE);

@@ -12,16 +12,36 @@ import { filesContaining } from "./support/data-folder.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const items: ItemLookup = { vectorOf: () => Float32Array.from([1, 0]), interestsOf: () => Float32Array.from([0, 1, 0]) };
-const options: StoreOptions = { commitIntervalMs: 5, compactEvery: 1000, retentionDays: 0, labels: 3, dim: 2, walDir: join(dir, "wal") };
+const items: ItemLookup = {
+  vectorOf: () => Float32Array.from([1, 0]),
+  interestsOf: () => Float32Array.from([0, 1, 0]),
+};
+const options: StoreOptions = {
+  commitIntervalMs: 5,
+  compactEvery: 1000,
+  retentionDays: 0,
+  labels: 3,
+  dim: 2,
+  walDir: join(dir, "wal"),
+};
 const secret = Buffer.alloc(32, 7);
 const alice = personKey(secret, { platform: "webhook", id: "alice" });
 const bob = personKey(secret, { platform: "webhook", id: "bob" });
 
 function event(seq: number, extra: Partial<ProfileEvent> = {}): ProfileEvent {
-  return { seq, at: 1_000 + seq, kind: "message", intent: "recommend", messageId: `m${seq}`, interests: [0.1, 0.8, 0.1], embedding: [0, 1], signals: [], shown: [], ...extra };
+  return {
+    seq,
+    at: 1_000 + seq,
+    kind: "message",
+    intent: "recommend",
+    messageId: `m${seq}`,
+    interests: [0.1, 0.8, 0.1],
+    embedding: [0, 1],
+    signals: [],
+    shown: [],
+    ...extra,
+  };
 }
-
 
 describe("profile store on real LanceDB", () => {
   it("commits grouped events durably and rebuilds profiles after a restart", async () => {
@@ -60,18 +80,31 @@ describe("profile store on real LanceDB", () => {
 });
 
 function storeAt(root: string, extra: Partial<typeof options> = {}) {
-  return lancedb.connect(join(root, "db")).then((db) => ProfileStore.open(db, { ...options, walDir: join(root, "wal"), ...extra }));
+  return lancedb
+    .connect(join(root, "db"))
+    .then((db) => ProfileStore.open(db, { ...options, walDir: join(root, "wal"), ...extra }));
 }
 
 async function rowsIn(store: ProfileStore): Promise<Array<{ key: string; seq: bigint }>> {
   const table = await store.connection.openTable("events");
-  return (await table.query().select(["key", "seq"]).toArray()) as Array<{ key: string; seq: bigint }>;
+  return (await table.query().select(["key", "seq"]).toArray()) as Array<{
+    key: string;
+    seq: bigint;
+  }>;
 }
 
 /** Runs test/support/store-writer.ts, kills it with SIGKILL after `acks` acknowledged commits, returns them. */
-function writeThenKill(root: string, intervalMs: number, acks: number): Promise<Map<string, number>> {
+function writeThenKill(
+  root: string,
+  intervalMs: number,
+  acks: number,
+): Promise<Map<string, number>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "test/support/store-writer.ts", root, String(intervalMs)], { cwd: PACKAGE_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "test/support/store-writer.ts", root, String(intervalMs)],
+      { cwd: PACKAGE_ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
     const acked = new Map<string, number>();
     let count = 0;
     let buffered = "";
@@ -87,7 +120,11 @@ function writeThenKill(root: string, intervalMs: number, acks: number): Promise<
         if (++count === acks) child.kill("SIGKILL");
       }
     });
-    child.on("exit", (_code, signal) => (signal === "SIGKILL" ? resolve(acked) : reject(new Error(`writer exited without being killed: ${stderr}`))));
+    child.on("exit", (_code, signal) =>
+      signal === "SIGKILL"
+        ? resolve(acked)
+        : reject(new Error(`writer exited without being killed: ${stderr}`)),
+    );
   });
 }
 
@@ -133,7 +170,12 @@ describe("write-ahead log: durability without waiting for LanceDB", () => {
     const store = await storeAt(root, { commitIntervalMs: 60_000 });
     const a = await store.load(alice, items, 0);
     const b = await store.load(bob, items, 0);
-    await store.commit(alice, a, event(1, { signals: [{ itemId: "secret-item", signal: "like" }] }), items);
+    await store.commit(
+      alice,
+      a,
+      event(1, { signals: [{ itemId: "secret-item", signal: "like" }] }),
+      items,
+    );
     await store.commit(bob, b, event(1), items);
     await store.flush(); // alice's first event in LanceDB, her second only in the log
     await store.commit(alice, a, event(2), items);
@@ -160,7 +202,12 @@ describe("write-ahead log: durability without waiting for LanceDB", () => {
     const keys = ["a", "b", "c", "d"].map((id) => personKey(secret, { platform: "webhook", id }));
     for (const key of keys) {
       const state = await store.load(key, items, 0);
-      await store.commit(key, state, event(1, { signals: [{ itemId: `liked-${key}`, signal: "like" }] }), items);
+      await store.commit(
+        key,
+        state,
+        event(1, { signals: [{ itemId: `liked-${key}`, signal: "like" }] }),
+        items,
+      );
       await store.commit(key, state, event(2), items);
     }
     expect(store.stats.cachedPeople).toBe(2);
@@ -175,7 +222,11 @@ describe("write-ahead log: durability without waiting for LanceDB", () => {
 
   it("still expires events past the retention period", async () => {
     const root = mkdtempSync(join(dir, "retention-"));
-    const store = await storeAt(root, { commitIntervalMs: 60_000, compactEvery: 1, retentionDays: 1 });
+    const store = await storeAt(root, {
+      commitIntervalMs: 60_000,
+      compactEvery: 1,
+      retentionDays: 1,
+    });
     const state = await store.load(alice, items, 0);
     const now = Date.now();
     await store.commit(alice, state, event(1, { at: now - 3 * 86_400_000 }), items);

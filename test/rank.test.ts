@@ -9,20 +9,41 @@ import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
 import { ListAccumulator } from "../src/eval/redial-metrics.ts";
 import type { RankRequest } from "../src/recommend/rank.ts";
-import { ablated, FEATURE_NAMES, HAND_WEIGHTS, loadRankerModel, NO_PRIORS, RankerModelError, type RankerModel } from "../src/recommend/ranker-model.ts";
+import {
+  ablated,
+  FEATURE_NAMES,
+  HAND_WEIGHTS,
+  loadRankerModel,
+  NO_PRIORS,
+  RankerModelError,
+  type RankerModel,
+} from "../src/recommend/ranker-model.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-rank-"));
 let bot: Bot;
 let req: RankRequest;
 const user = { platform: "test", id: "ranker" };
 // Weights unlike the hand ones, so a score computed from the hand weights would not match.
-const model: RankerModel = { weights: Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, ((i % 5) - 2) * 0.7 + 0.1])) as RankerModel["weights"], priors: NO_PRIORS, source: "learnt" };
+const model: RankerModel = {
+  weights: Object.fromEntries(
+    FEATURE_NAMES.map((n, i) => [n, ((i % 5) - 2) * 0.7 + 0.1]),
+  ) as RankerModel["weights"],
+  priors: NO_PRIORS,
+  source: "learnt",
+};
 
 beforeAll(async () => {
   bot = await Bot.create(loadConfig({}, { dataDir: dir, commitIntervalMs: 0 }));
-  await bot.handleMessage({ user, text: "I loved The Matrix (1999) and Alien (1979), but I hated Titanic (1997)" });
+  await bot.handleMessage({
+    user,
+    text: "I loved The Matrix (1999) and Alien (1979), but I hated Titanic (1997)",
+  });
   await bot.handleMessage({ user, text: "I've already seen The Terminator (1984)" });
-  req = await bot.rankingRequest(user, { limit: 20, text: "something with robots and space ships", mmrLambda: 1 });
+  req = await bot.rankingRequest(user, {
+    limit: 20,
+    text: "something with robots and space ships",
+    mmrLambda: 1,
+  });
 }, 60_000);
 afterAll(async () => {
   await bot?.close();
@@ -38,17 +59,31 @@ describe("Ranker", () => {
       const sum = FEATURE_NAMES.reduce((s, n) => s + model.weights[n] * r.features[n], 0);
       expect(r.score).toBeCloseTo(sum, 4);
     }
-    for (let i = 1; i < ranked.length; i++) expect(ranked[i - 1]!.score).toBeGreaterThanOrEqual(ranked[i]!.score);
+    for (let i = 1; i < ranked.length; i++)
+      expect(ranked[i - 1]!.score).toBeGreaterThanOrEqual(ranked[i]!.score);
   });
 
   it("re-scores the linear stage's best 200 with the re-scorer", () => {
     const F = FEATURE_NAMES.length;
     const linear = new Array<number>(F).fill(0);
     linear[FEATURE_NAMES.indexOf("recency")] = -5; // a re-scorer that only wants old films
-    const mlp = { hidden: 1, mean: new Array<number>(F).fill(0), std: new Array<number>(F).fill(1), linear, w1: new Array<number>(F).fill(0), b1: [0], w2: [0] };
+    const mlp = {
+      hidden: 1,
+      mean: new Array<number>(F).fill(0),
+      std: new Array<number>(F).fill(1),
+      linear,
+      w1: new Array<number>(F).fill(0),
+      b1: [0],
+      w2: [0],
+    };
     const linearTop = bot.ranker.withModel(model).rank({ ...req, limit: 200, mmrLambda: 1 });
-    const rescored = bot.ranker.withModel({ ...model, mlp }).rank({ ...req, limit: 10, mmrLambda: 1 });
-    const oldest = linearTop.map((r) => r.features.recency).sort((a, b) => a - b).slice(0, 10);
+    const rescored = bot.ranker
+      .withModel({ ...model, mlp })
+      .rank({ ...req, limit: 10, mmrLambda: 1 });
+    const oldest = linearTop
+      .map((r) => r.features.recency)
+      .sort((a, b) => a - b)
+      .slice(0, 10);
     expect(rescored.map((r) => r.features.recency)).toEqual(oldest);
     const inLinearTop = new Set(linearTop.map((r) => r.row));
     expect(rescored.every((r) => inLinearTop.has(r.row))).toBe(true);
@@ -58,17 +93,39 @@ describe("Ranker", () => {
     const F = FEATURE_NAMES.length;
     const linear = new Array<number>(F).fill(0);
     linear[FEATURE_NAMES.indexOf("recency")] = -0.5;
-    const mlp = { hidden: 1, mean: new Array<number>(F).fill(0), std: new Array<number>(F).fill(1), linear, w1: new Array<number>(F).fill(0), b1: [0], w2: [0] };
-    const comedies = { ...req, profile: { ...req.profile, constraints: { ...req.profile.constraints, includeCategories: ["comedy"] } } };
+    const mlp = {
+      hidden: 1,
+      mean: new Array<number>(F).fill(0),
+      std: new Array<number>(F).fill(1),
+      linear,
+      w1: new Array<number>(F).fill(0),
+      b1: [0],
+      w2: [0],
+    };
+    const comedies = {
+      ...req,
+      profile: {
+        ...req.profile,
+        constraints: { ...req.profile.constraints, includeCategories: ["comedy"] },
+      },
+    };
     const isComedy = (row: number) => bot.catalog.items[row]!.categories.includes("comedy");
     const pool = bot.ranker.withModel(model).rank({ ...comedies, limit: 200, mmrLambda: 1 });
-    const scoreOf = new Map(pool.map((r) => [r.row, -0.5 * r.features.recency + (isComedy(r.row) ? 0.2 : 0)]));
+    const scoreOf = new Map(
+      pool.map((r) => [r.row, -0.5 * r.features.recency + (isComedy(r.row) ? 0.2 : 0)]),
+    );
     const expected = [...scoreOf.values()].sort((a, b) => b - a).slice(0, 10);
-    const served = bot.ranker.withModel({ ...model, mlp }).rank({ ...comedies, limit: 10, mmrLambda: 1 }).map((r) => r.row);
+    const served = bot.ranker
+      .withModel({ ...model, mlp })
+      .rank({ ...comedies, limit: 10, mmrLambda: 1 })
+      .map((r) => r.row);
     // The served ten score what the best ten of the pool score: films of one year tie, so compare scores, not rows.
     const servedScores = served.map((row) => scoreOf.get(row) ?? Number.NaN).sort((a, b) => b - a);
     servedScores.forEach((x, i) => expect(x).toBeCloseTo(expected[i]!, 5));
-    const without = bot.ranker.withModel({ ...model, mlp }).rank({ ...req, limit: 10, mmrLambda: 1 }).map((r) => r.row);
+    const without = bot.ranker
+      .withModel({ ...model, mlp })
+      .rank({ ...req, limit: 10, mmrLambda: 1 })
+      .map((r) => r.row);
     expect(served.filter(isComedy).length).toBeGreaterThan(without.filter(isComedy).length);
   });
 
@@ -87,7 +144,9 @@ describe("Ranker", () => {
     for (const r of top) {
       const k = Array.from(m.rows).indexOf(r.row);
       expect(k).toBeGreaterThanOrEqual(0);
-      FEATURE_NAMES.forEach((n, f) => expect(m.values[k * FEATURE_NAMES.length + f]).toBeCloseTo(r.features[n], 5));
+      FEATURE_NAMES.forEach((n, f) =>
+        expect(m.values[k * FEATURE_NAMES.length + f]).toBeCloseTo(r.features[n], 5),
+      );
     }
   });
 
@@ -99,41 +158,65 @@ describe("Ranker", () => {
     const served = bot.ranker.rank({ ...req, limit: 20 }).map((r) => r.row);
     expect(served).toHaveLength(20);
     for (const offered of [new Set(titles(candidates)), new Set(titles(served))]) {
-      for (const t of ["The Matrix", "Alien", "Titanic", "The Terminator"]) expect(offered.has(t)).toBe(false);
+      for (const t of ["The Matrix", "Alien", "Titanic", "The Terminator"])
+        expect(offered.has(t)).toBe(false);
     }
   });
 
   it("offers a remake of a film the person saw, but nothing of a title they rejected", async () => {
     const other = { platform: "test", id: "remakes" };
     await bot.handleMessage({ user: other, text: "I loved It (2017) but hated Titanic (1997)" });
-    const rows = Array.from(bot.ranker.featureMatrix(await bot.rankingRequest(other, { limit: 20 })).rows).map((r) => bot.catalog.items[r]!);
-    expect(rows.filter((i) => i.title === "It").map((i) => i.year).sort()).toEqual([1966, 1990, 2004]); // not 2017
+    const rows = Array.from(
+      bot.ranker.featureMatrix(await bot.rankingRequest(other, { limit: 20 })).rows,
+    ).map((r) => bot.catalog.items[r]!);
+    expect(
+      rows
+        .filter((i) => i.title === "It")
+        .map((i) => i.year)
+        .sort(),
+    ).toEqual([1966, 1990, 2004]); // not 2017
     expect(rows.filter((i) => i.title === "Titanic")).toEqual([]);
   });
 
   it("offers a film the catalog holds twice in one slot only, and remakes as the other films they are", () => {
     const { catalog } = bot;
     const candidates = Array.from(bot.ranker.featureMatrix(req).rows);
-    const served = bot.ranker.rank({ ...req, limit: candidates.length, mmrLambda: 1 }).map((r) => catalog.items[r.row]!);
-    const conjuring = (items: Array<{ title: string }>) => items.filter((i) => i.title === "The Conjuring").length;
+    const served = bot.ranker
+      .rank({ ...req, limit: candidates.length, mmrLambda: 1 })
+      .map((r) => catalog.items[r.row]!);
+    const conjuring = (items: Array<{ title: string }>) =>
+      items.filter((i) => i.title === "The Conjuring").length;
     expect(conjuring(candidates.map((row) => catalog.items[row]!))).toBe(2); // with and without its year
     expect(conjuring(served)).toBe(1);
-    expect(served.filter((i) => i.title === "It").map((i) => i.year).sort()).toEqual([1966, 1990, 2004, 2017]);
+    expect(
+      served
+        .filter((i) => i.title === "It")
+        .map((i) => i.year)
+        .sort(),
+    ).toEqual([1966, 1990, 2004, 2017]);
     const seen = new Map<string, Array<number | undefined>>();
     for (const item of served) {
       const key = catalog.titleKeys[catalog.row(item.id)!]!;
       const years = seen.get(key) ?? [];
-      expect(years.some((y) => y === undefined || item.year === undefined || y === item.year), `${item.title} (${item.year}) twice`).toBe(false);
+      expect(
+        years.some((y) => y === undefined || item.year === undefined || y === item.year),
+        `${item.title} (${item.year}) twice`,
+      ).toBe(false);
       seen.set(key, [...years, item.year]);
     }
     expect(served.length).toBeGreaterThan(candidates.length - 200);
   });
 
   it("uses neighbours of the liked movies and the message", () => {
-    const withNeighbours: RankerModel = { ...bot.ranker.model, weights: { ...bot.ranker.model.weights, comention: 2 } };
+    const withNeighbours: RankerModel = {
+      ...bot.ranker.model,
+      weights: { ...bot.ranker.model.weights, comention: 2 },
+    };
     const top = bot.ranker.withModel(withNeighbours).rank(req);
     expect(top.some((r) => r.features.comention > 0)).toBe(true);
-    expect(top.some((r) => r.features.neighbourOfId !== undefined && r.features.neighbourCount! > 0)).toBe(true);
+    expect(
+      top.some((r) => r.features.neighbourOfId !== undefined && r.features.neighbourCount! > 0),
+    ).toBe(true);
     const noNeighbours = bot.ranker.withModel(ablated(withNeighbours, ["neighbours"])).rank(req);
     expect(noNeighbours.map((r) => r.row)).not.toEqual(top.map((r) => r.row));
   });
@@ -141,7 +224,11 @@ describe("Ranker", () => {
   it("diversifies more with a lower MMR λ", () => {
     const diversity = (lambda: number) => {
       const acc = new ListAccumulator(bot.catalog);
-      acc.add(bot.ranker.rank({ ...req, limit: 10, mmrLambda: lambda }).map((r) => bot.catalog.items[r.row]!.id));
+      acc.add(
+        bot.ranker
+          .rank({ ...req, limit: 10, mmrLambda: lambda })
+          .map((r) => bot.catalog.items[r.row]!.id),
+      );
       return acc.report().diversity;
     };
     expect(diversity(0.3)).toBeGreaterThan(diversity(1));
@@ -149,7 +236,16 @@ describe("Ranker", () => {
 
   it("reads learnt weights; a missing file means the hand weights, a broken one a clear error", () => {
     const file = join(dir, "ranker.json");
-    writeFileSync(file, JSON.stringify({ format: 2, features: FEATURE_NAMES, weights: model.weights, priors: { movielens: { "76012": 0.5 }, tmdb: { "76012": 0.25 } }, training: {} }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        format: 2,
+        features: FEATURE_NAMES,
+        weights: model.weights,
+        priors: { movielens: { "76012": 0.5 }, tmdb: { "76012": 0.25 } },
+        training: {},
+      }),
+    );
     const loaded = loadRankerModel(file);
     expect(loaded.source).toBe("learnt");
     expect(loaded.weights).toEqual(model.weights);
@@ -159,7 +255,10 @@ describe("Ranker", () => {
     writeFileSync(file, JSON.stringify({ format: 2, weights: { message: 1 } }));
     expect(() => loadRankerModel(file)).toThrow(RankerModelError);
     expect(() => loadRankerModel(file)).toThrow(/short/);
-    writeFileSync(file, JSON.stringify({ format: 1, features: FEATURE_NAMES, weights: model.weights }));
+    writeFileSync(
+      file,
+      JSON.stringify({ format: 1, features: FEATURE_NAMES, weights: model.weights }),
+    );
     expect(() => loadRankerModel(file)).toThrow(/format 1.*train ranker/);
   });
 });

@@ -4,7 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { compileMlp, FEATURE_NAMES, loadRankerModel, RankerModelError, type MlpScorer } from "../src/recommend/ranker-model.ts";
+import {
+  compileMlp,
+  FEATURE_NAMES,
+  loadRankerModel,
+  RankerModelError,
+  type MlpScorer,
+} from "../src/recommend/ranker-model.ts";
 import { FEATURE_COUNT } from "../src/recommend/rank.ts";
 import { fitMlp } from "../src/train/mlp-fit.ts";
 import { movielensLinks, movielensTitle } from "../src/train/movielens-links.ts";
@@ -23,7 +29,13 @@ const comention = FEATURE_NAMES.indexOf("comention");
 function mlpScore(mlp: MlpScorer, x: Float32Array): number {
   const z = Array.from(x, (v, f) => (v - mlp.mean[f]!) / mlp.std[f]!);
   let s = z.reduce((acc, v, f) => acc + mlp.linear[f]! * v, 0);
-  for (let h = 0; h < mlp.hidden; h++) s += mlp.w2[h]! * Math.max(0, z.reduce((acc, v, f) => acc + mlp.w1[f * mlp.hidden + h]! * v, mlp.b1[h]!));
+  for (let h = 0; h < mlp.hidden; h++)
+    s +=
+      mlp.w2[h]! *
+      Math.max(
+        0,
+        z.reduce((acc, v, f) => acc + mlp.w1[f * mlp.hidden + h]! * v, mlp.b1[h]!),
+      );
   return s;
 }
 
@@ -33,7 +45,15 @@ function tinyMlp(): MlpScorer {
   w1[popularity] = 2;
   const linear = new Array<number>(F).fill(0);
   linear[comention] = 0.5;
-  return { hidden: 1, mean: new Array<number>(F).fill(0.5), std: new Array<number>(F).fill(0.25), linear, w1, b1: [-1], w2: [3] };
+  return {
+    hidden: 1,
+    mean: new Array<number>(F).fill(0.5),
+    std: new Array<number>(F).fill(0.25),
+    linear,
+    w1,
+    b1: [-1],
+    w2: [3],
+  };
 }
 
 /** Synthetic instances: the ground truth has high co-mentions and middling popularity; negatives are random. */
@@ -64,20 +84,41 @@ describe("the re-scorer", () => {
   it("learns a preference a linear scorer cannot express (a middle band of popularity)", () => {
     const train = examples(300, new Rng(1));
     const test = examples(200, new Rng(2));
-    const top1 = (score: (v: Float32Array, j: number) => number) => test.filter((e) => {
-      const s = Array.from({ length: e.size }, (_, j) => score(e.values, j));
-      return s.every((v, j) => j === 0 || v < s[0]!);
-    }).length / test.length;
-    const { mlp } = fitMlp(train, { hidden: 8, epochs: 30, batch: 16, lr: 0.01, l2: 1e-4, negatives: 40, seed: 3, members: 1 });
+    const top1 = (score: (v: Float32Array, j: number) => number) =>
+      test.filter((e) => {
+        const s = Array.from({ length: e.size }, (_, j) => score(e.values, j));
+        return s.every((v, j) => j === 0 || v < s[0]!);
+      }).length / test.length;
+    const { mlp } = fitMlp(train, {
+      hidden: 8,
+      epochs: 30,
+      batch: 16,
+      lr: 0.01,
+      l2: 1e-4,
+      negatives: 40,
+      seed: 3,
+      members: 1,
+    });
     const linear = fitRanker(train, { epochs: 200, l2: 1e-4 }).weights;
     const score = compileMlp(mlp);
     const mlpTop1 = top1((v, j) => score(v.subarray(j * F, (j + 1) * F)));
-    const linearTop1 = top1((v, j) => FEATURE_NAMES.reduce((s, name, f) => s + linear[name] * v[j * F + f]!, 0));
+    const linearTop1 = top1((v, j) =>
+      FEATURE_NAMES.reduce((s, name, f) => s + linear[name] * v[j * F + f]!, 0),
+    );
     expect(mlpTop1).toBeGreaterThan(linearTop1 + 0.1);
   });
 
   it("compiled for the per-turn path, gives the reference scorer's values", () => {
-    const { mlp } = fitMlp(examples(40, new Rng(8)), { hidden: 6, epochs: 2, batch: 16, lr: 0.01, l2: 1e-4, negatives: 20, seed: 9, members: 1 });
+    const { mlp } = fitMlp(examples(40, new Rng(8)), {
+      hidden: 6,
+      epochs: 2,
+      batch: 16,
+      lr: 0.01,
+      l2: 1e-4,
+      negatives: 20,
+      seed: 9,
+      members: 1,
+    });
     const compiled = compileMlp(mlp);
     const rng = new Rng(10);
     for (let k = 0; k < 50; k++) {
@@ -109,11 +150,41 @@ describe("the re-scorer", () => {
   it("is read from ranker.json and refused when its shapes do not match the features", () => {
     const file = join(dir, "ranker.json");
     const weights = Object.fromEntries(FEATURE_NAMES.map((n) => [n, 0]));
-    writeFileSync(file, JSON.stringify({ format: 2, features: FEATURE_NAMES, weights, priors: { movielens: {}, tmdb: {} }, mlp: tinyMlp(), training: {} }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        format: 2,
+        features: FEATURE_NAMES,
+        weights,
+        priors: { movielens: {}, tmdb: {} },
+        mlp: tinyMlp(),
+        training: {},
+      }),
+    );
     expect(loadRankerModel(file).mlp?.hidden).toBe(1);
-    writeFileSync(file, JSON.stringify({ format: 2, features: FEATURE_NAMES, weights, priors: { movielens: {}, tmdb: {} }, mlp: { ...tinyMlp(), w2: [1, 2] }, training: {} }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        format: 2,
+        features: FEATURE_NAMES,
+        weights,
+        priors: { movielens: {}, tmdb: {} },
+        mlp: { ...tinyMlp(), w2: [1, 2] },
+        training: {},
+      }),
+    );
     expect(() => loadRankerModel(file)).toThrow(RankerModelError);
-    writeFileSync(file, JSON.stringify({ format: 2, features: FEATURE_NAMES.slice(1), weights, priors: { movielens: {}, tmdb: {} }, mlp: tinyMlp(), training: {} }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        format: 2,
+        features: FEATURE_NAMES.slice(1),
+        weights,
+        priors: { movielens: {}, tmdb: {} },
+        mlp: tinyMlp(),
+        training: {},
+      }),
+    );
     expect(() => loadRankerModel(file)).toThrow(/other features/);
   });
 });
@@ -128,12 +199,29 @@ describe("instance weights", () => {
     };
     const agree = examples(200, new Rng(4));
     const disagree = examples(200, new Rng(5)).map(flipped);
-    const fitWith = (weight: number) => fitRanker([...agree, ...disagree.map((e) => ({ ...e, weight }))], { epochs: 150, l2: 1e-4 }).weights.comention;
+    const fitWith = (weight: number) =>
+      fitRanker([...agree, ...disagree.map((e) => ({ ...e, weight }))], { epochs: 150, l2: 1e-4 })
+        .weights.comention;
     expect(fitWith(0.1)).toBeGreaterThan(fitWith(1) + 0.5);
     // The re-scorer too: how much more it scores a row with many co-mentions than one with few.
     const lift = (weight: number) => {
-      const score = compileMlp(fitMlp([...agree, ...disagree.map((e) => ({ ...e, weight }))], { hidden: 8, epochs: 15, batch: 16, lr: 0.01, l2: 1e-4, negatives: 40, seed: 3, members: 1 }).mlp);
-      const row = (c: number) => { const x = new Float32Array(F).fill(0.5); x[comention] = c; return x; };
+      const score = compileMlp(
+        fitMlp([...agree, ...disagree.map((e) => ({ ...e, weight }))], {
+          hidden: 8,
+          epochs: 15,
+          batch: 16,
+          lr: 0.01,
+          l2: 1e-4,
+          negatives: 40,
+          seed: 3,
+          members: 1,
+        }).mlp,
+      );
+      const row = (c: number) => {
+        const x = new Float32Array(F).fill(0.5);
+        x[comention] = c;
+        return x;
+      };
       return score(row(0.95)) - score(row(0.1));
     };
     expect(lift(0.1)).toBeGreaterThan(lift(1));
@@ -143,18 +231,27 @@ describe("instance weights", () => {
 describe("training inputs", () => {
   it("joins TMDB votes by TMDB id through MovieLens, else by title and year", () => {
     const movies = join(dir, "tmdb.csv");
-    writeFileSync(movies, 'id,title,release_date,vote_count,overview\n862,Toy Story,1995-10-30,5000,"A cowboy doll, and\na space ranger"\n9999,The Matrix,1999-03-30,12000,x\n1,Unknown Film,2001-01-01,10,x\n2,Zero Votes,2001-01-01,0,x\n');
+    writeFileSync(
+      movies,
+      'id,title,release_date,vote_count,overview\n862,Toy Story,1995-10-30,5000,"A cowboy doll, and\na space ranger"\n9999,The Matrix,1999-03-30,12000,x\n1,Unknown Film,2001-01-01,10,x\n2,Zero Votes,2001-01-01,0,x\n',
+    );
     const links = join(dir, "links.csv");
     writeFileSync(links, "movieId,imdbId,tmdbId\n1,0114709,862\n");
     const mapping = join(dir, "mapping.csv");
-    writeFileSync(mapping, "ml_id,ml_year,ml_title,id,title,year\n1,1995,Toy Story,r1,Toy Story,1995\n");
+    writeFileSync(
+      mapping,
+      "ml_id,ml_year,ml_title,id,title,year\n1,1995,Toy Story,r1,Toy Story,1995\n",
+    );
     const items: Item[] = [
       { id: "r1", title: "Toy Story", year: 1995, text: "", categories: [], extra: {} },
       { id: "r2", title: "The Matrix", year: 1999, text: "", categories: [], extra: {} },
       { id: "r3", title: "The Matrix", year: 2021, text: "", categories: [], extra: {} },
       { id: "r4", title: "Zero Votes", year: 2001, text: "", categories: [], extra: {} },
     ];
-    const prior = tmdbPopularity({ moviesCsv: movies, linksCsv: links, mappingCsv: mapping }, items);
+    const prior = tmdbPopularity(
+      { moviesCsv: movies, linksCsv: links, mappingCsv: mapping },
+      items,
+    );
     expect(prior.get("r2")).toBe(1); // the most voted film
     expect(prior.get("r1")).toBeCloseTo(Math.log1p(5000) / Math.log1p(12000), 4);
     expect(prior.has("r3")).toBe(false); // another year: another film
@@ -162,25 +259,54 @@ describe("training inputs", () => {
   });
 
   it("links catalog items the ReDial mapping leaves out to MovieLens by title and year, articles and aliases aside", () => {
-    expect(movielensTitle("Nightmare on Elm Street, A (1984)")).toEqual({ key: "nightmare on elm street", year: 1984 });
-    expect(movielensTitle("Pan's Labyrinth (Laberinto del fauno, El) (2006)")).toEqual({ key: "pans labyrinth", year: 2006 });
+    expect(movielensTitle("Nightmare on Elm Street, A (1984)")).toEqual({
+      key: "nightmare on elm street",
+      year: 1984,
+    });
+    expect(movielensTitle("Pan's Labyrinth (Laberinto del fauno, El) (2006)")).toEqual({
+      key: "pans labyrinth",
+      year: 2006,
+    });
     expect(movielensTitle("Seven (a.k.a. Se7en) (1995)")).toEqual({ key: "seven", year: 1995 });
     expect(movielensTitle("Hyena Road")).toBeUndefined(); // no year: never matched
     const movies = join(dir, "ml-movies.csv");
-    writeFileSync(movies, 'movieId,title,genres\n1,Toy Story (1995),Animation\n2,"Nightmare on Elm Street, A (1984)",Horror\n3,Hamlet (1990),Drama\n4,Hamlet (1990),Drama\n5,Se7en (1995),Thriller\n');
+    writeFileSync(
+      movies,
+      'movieId,title,genres\n1,Toy Story (1995),Animation\n2,"Nightmare on Elm Street, A (1984)",Horror\n3,Hamlet (1990),Drama\n4,Hamlet (1990),Drama\n5,Se7en (1995),Thriller\n',
+    );
     const mapping = join(dir, "ml-mapping.csv");
-    writeFileSync(mapping, "ml_id,ml_year,ml_title,id,title,year\n1,1995,Toy Story,r1,Toy Story,1995\n");
+    writeFileSync(
+      mapping,
+      "ml_id,ml_year,ml_title,id,title,year\n1,1995,Toy Story,r1,Toy Story,1995\n",
+    );
     const items: Item[] = [
       { id: "r1", title: "Toy Story", year: 1995, text: "", categories: [], extra: {} },
-      { id: "r2", title: "A Nightmare on Elm Street", year: 1984, text: "", categories: [], extra: {} },
-      { id: "r3", title: "A Nightmare on Elm Street", year: 2010, text: "", categories: [], extra: {} }, // the remake: another film
+      {
+        id: "r2",
+        title: "A Nightmare on Elm Street",
+        year: 1984,
+        text: "",
+        categories: [],
+        extra: {},
+      },
+      {
+        id: "r3",
+        title: "A Nightmare on Elm Street",
+        year: 2010,
+        text: "",
+        categories: [],
+        extra: {},
+      }, // the remake: another film
       { id: "r4", title: "Hamlet", year: 1990, text: "", categories: [], extra: {} }, // two MovieLens films of that name and year: no guess
       { id: "r5", title: "Toy Story", year: 1995, text: "", categories: [], extra: {} }, // a twin the mapping leaves out
     ];
     const links = movielensLinks({ mappingCsv: mapping, moviesCsv: movies }, items);
     expect(Object.fromEntries(links)).toEqual({ "1": ["r1", "r5"], "2": ["r2"] });
     const ratings = join(dir, "ml-ratings.csv");
-    writeFileSync(ratings, "userId,movieId,rating,timestamp\n1,2,4.5,1000\n2,2,3,1001\n1,1,5,1002\n1,3,5,1003\n");
+    writeFileSync(
+      ratings,
+      "userId,movieId,rating,timestamp\n1,2,4.5,1000\n2,2,3,1001\n1,1,5,1002\n1,3,5,1003\n",
+    );
     const prior = movielensPopularity(ratings, { mappingCsv: mapping, moviesCsv: movies }, items);
     expect(prior.get("r2")).toBe(1); // two ratings, the most rated: its link counts
     expect(prior.has("r3")).toBe(false);
@@ -188,7 +314,10 @@ describe("training inputs", () => {
   });
 
   it("takes a dialogue's basket from its movieMentions and its @ids", () => {
-    const line = JSON.stringify({ movieMentions: { "111": "A (2000)" }, messages: [{ text: "have you seen @222 or @111?" }, { text: "no" }] });
+    const line = JSON.stringify({
+      movieMentions: { "111": "A (2000)" },
+      messages: [{ text: "have you seen @222 or @111?" }, { text: "no" }],
+    });
     expect([...dialogueBasket(line)].sort()).toEqual(["111", "222"]);
   });
 });

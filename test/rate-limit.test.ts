@@ -32,19 +32,39 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const send = (base: string, body: unknown) => fetch(`${base}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const send = (base: string, body: unknown) =>
+  fetch(`${base}/v1/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 
 describe("per-person rate limits", () => {
   it("answers 429 with Retry-After and a reason once a person's burst is spent; others are unaffected", async () => {
-    for (let i = 0; i < 3; i++) expect((await send(limited, { user: { id: "busy" }, text: "I like westerns" })).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await send(limited, { user: { id: "busy" }, text: "I like westerns" })).status).toBe(
+        200,
+      );
     const refused = await send(limited, { user: { id: "busy" }, text: "I like westerns" });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    expect(((await refused.json()) as { error: string }).error).toMatch(/too many requests for this person \(limit 6 per minute/);
+    expect(((await refused.json()) as { error: string }).error).toMatch(
+      /too many requests for this person \(limit 6 per minute/,
+    );
     // Reading one's own data counts against the same person, however the path is spelt.
     expect((await fetch(`${limited}/v1/users/busy/profile`)).status).toBe(429);
-    expect((await fetch(`${limited}/%761/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user: { id: "busy" }, text: "hi" }) })).status).toBe(429);
-    expect((await send(limited, { user: { id: "calm" }, text: "I like westerns" })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${limited}/%761/messages`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ user: { id: "busy" }, text: "hi" }),
+        })
+      ).status,
+    ).toBe(429);
+    expect((await send(limited, { user: { id: "calm" }, text: "I like westerns" })).status).toBe(
+      200,
+    );
   });
 
   it("token buckets refill at the configured rate and forget idle people", () => {
@@ -61,14 +81,29 @@ describe("per-person rate limits", () => {
 
 describe("per-person serialisation and idempotency over HTTP", () => {
   it("100 concurrent messages for one person are all in the export; redeliveries count once", async () => {
-    const texts = ["I loved Inception", "something with space travel", "funny heist movies", "no horror please", "dramas about music"];
+    const texts = [
+      "I loved Inception",
+      "something with space travel",
+      "funny heist movies",
+      "no horror please",
+      "dramas about music",
+    ];
     const ids = Array.from({ length: 100 }, (_, i) => `burst-${i}`);
-    const first = ids.map((id, i) => send(generous, { user: { id: "crowd" }, text: texts[i % texts.length], messageId: id }));
+    const first = ids.map((id, i) =>
+      send(generous, { user: { id: "crowd" }, text: texts[i % texts.length], messageId: id }),
+    );
     // Redeliveries of 20 of them, racing the originals.
-    const again = ids.slice(0, 20).map((id, i) => send(generous, { user: { id: "crowd" }, text: texts[i % texts.length], messageId: id }));
+    const again = ids
+      .slice(0, 20)
+      .map((id, i) =>
+        send(generous, { user: { id: "crowd" }, text: texts[i % texts.length], messageId: id }),
+      );
     const statuses = await Promise.all([...first, ...again].map(async (r) => (await r).status));
     expect(statuses.every((s) => s === 200)).toBe(true);
-    const exported = (await (await fetch(`${generous}/v1/users/crowd/export`)).json()) as { events: Array<{ messageId?: string; seq: number }>; profile: { seq: number } };
+    const exported = (await (await fetch(`${generous}/v1/users/crowd/export`)).json()) as {
+      events: Array<{ messageId?: string; seq: number }>;
+      profile: { seq: number };
+    };
     expect(exported.events).toHaveLength(100);
     expect(new Set(exported.events.map((e) => e.messageId))).toEqual(new Set(ids));
     expect(exported.events.map((e) => e.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));

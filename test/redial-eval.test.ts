@@ -9,7 +9,13 @@ import { loadConfig } from "../src/config.ts";
 import { evaluateRedial } from "../src/eval/redial.ts";
 import { RecallAccumulator } from "../src/eval/redial-metrics.ts";
 import { GAP_SECONDS } from "../src/train/data.ts";
-import { dialogueInstances, loadRedialDialogues, replayDialogue, type RedialInstance, type SeekerMentionInstance } from "../src/eval/redial-replay.ts";
+import {
+  dialogueInstances,
+  loadRedialDialogues,
+  replayDialogue,
+  type RedialInstance,
+  type SeekerMentionInstance,
+} from "../src/eval/redial-replay.ts";
 
 const FIXTURE = join(import.meta.dirname, "fixtures/redial-dev-4.jsonl");
 
@@ -52,7 +58,9 @@ describe("ReDial protocol on real dev dialogues", () => {
     expect(instances.reduce((s, i) => s + i.groundTruth.length, 0)).toBe(HAND.groundTruths);
     expect(instances.reduce((s, i) => s + i.allMentioned.length, 0)).toBe(HAND.withoutDedup);
     expect(instances.filter((i) => i.groundTruth.length > 0)).toHaveLength(HAND.messages);
-    expect(instances.find((i) => i.dialogueId === "480" && i.messageIndex === 9)?.groundTruth).toEqual([]);
+    expect(
+      instances.find((i) => i.dialogueId === "480" && i.messageIndex === 9)?.groundTruth,
+    ).toEqual([]);
     expect(instances.some((i) => i.dialogueId === "3724" && i.messageIndex === 0)).toBe(false);
     // @id is written as "Title (Year)", as a person types it.
     expect(dialogues[0]!.messages[3]!.text).toMatch(/\(\d{4}\)/);
@@ -61,7 +69,11 @@ describe("ReDial protocol on real dev dialogues", () => {
   it("replays through the bot and scores the lists it ranked", async () => {
     const dialogues = loadRedialDialogues(FIXTURE, bot.catalog);
     const lists: Array<{ inst: RedialInstance; ids: readonly string[] }> = [];
-    const report = await evaluateRedial(bot, dialogues, { ranker: bot.ranker, mmrLambda: 1, onRanked: (inst, ids) => lists.push({ inst, ids }) });
+    const report = await evaluateRedial(bot, dialogues, {
+      ranker: bot.ranker,
+      mmrLambda: 1,
+      onRanked: (inst, ids) => lists.push({ inst, ids }),
+    });
     expect(report.instances).toBe(HAND.groundTruths);
     expect(report.messages).toBe(HAND.messages);
     expect(report.withoutDeduplication.instances).toBe(HAND.withoutDedup);
@@ -76,10 +88,19 @@ describe("ReDial protocol on real dev dialogues", () => {
     expect(report["recall@10"]).toBeCloseTo(hits10 / HAND.groundTruths);
     // The split by train mentions partitions the ground truths and its hits.
     const { never, mentioned } = report.byTrainMentions;
-    const neverCount = lists.reduce((s, { inst }) => s + inst.groundTruth.filter((g) => !Number(bot.catalog.items[bot.catalog.row(g)!]!.extra.popularity)).length, 0);
+    const neverCount = lists.reduce(
+      (s, { inst }) =>
+        s +
+        inst.groundTruth.filter(
+          (g) => !Number(bot.catalog.items[bot.catalog.row(g)!]!.extra.popularity),
+        ).length,
+      0,
+    );
     expect(never.instances).toBe(neverCount);
     expect(never.instances + mentioned.instances).toBe(HAND.groundTruths);
-    expect(never["recall@10"] * never.instances + mentioned["recall@10"] * mentioned.instances).toBeCloseTo(hits10, 6);
+    expect(
+      never["recall@10"] * never.instances + mentioned["recall@10"] * mentioned.instances,
+    ).toBeCloseTo(hits10, 6);
     expect(report.latency_ms.p99).toBeGreaterThanOrEqual(report.latency_ms.p50);
     expect(report.coverage).toBeGreaterThan(0);
   }, 60_000);
@@ -91,7 +112,7 @@ describe("ReDial protocol on real dev dialogues", () => {
     await replayDialogue(bot, d, user, {
       instance: async () => undefined,
       seekerMentions: async (inst) => {
-        const { profile } = (await bot.rankingRequest(user, { limit: 1 }));
+        const { profile } = await bot.rankingRequest(user, { limit: 1 });
         seen.push({ ...inst, knownToBot: [...profile.mentioned] });
       },
     });
@@ -110,20 +131,35 @@ describe("ReDial protocol on real dev dialogues", () => {
     const d = loadRedialDialogues(FIXTURE, bot.catalog).find((x) => x.id === "480")!;
     expect(d.messages.map((m) => m.offsetSeconds).slice(0, 4)).toEqual([0, 18, 66, 93]); // from the fixture's timeOffset
     // The gap used where a release lacks timeOffset is the median gap of the train dialogues that have it.
-    const gaps = readFileSync(join(import.meta.dirname, "../data/redial/train.jsonl"), "utf8").split("\n").filter(Boolean).flatMap((line) => {
-      const offsets = ((JSON.parse(line) as { messages: Array<{ timeOffset?: number }> }).messages).map((m) => m.timeOffset);
-      return offsets.every((o) => typeof o === "number") ? offsets.slice(1).map((o, k) => o! - offsets[k]!) : [];
-    }).sort((x, y) => x - y);
+    const gaps = readFileSync(join(import.meta.dirname, "../data/redial/train.jsonl"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .flatMap((line) => {
+        const offsets = (
+          JSON.parse(line) as { messages: Array<{ timeOffset?: number }> }
+        ).messages.map((m) => m.timeOffset);
+        return offsets.every((o) => typeof o === "number")
+          ? offsets.slice(1).map((o, k) => o! - offsets[k]!)
+          : [];
+      })
+      .sort((x, y) => x - y);
     expect(gaps.length).toBeGreaterThan(10_000);
     expect(gaps[Math.floor(gaps.length / 2)]).toBe(GAP_SECONDS);
     // Dialogue 575 comes from a release without timeOffset: GAP_SECONDS per message.
-    expect(loadRedialDialogues(FIXTURE, bot.catalog).find((x) => x.id === "575")!.messages.map((m) => m.offsetSeconds).slice(0, 3)).toEqual([0, GAP_SECONDS, 2 * GAP_SECONDS]);
+    expect(
+      loadRedialDialogues(FIXTURE, bot.catalog)
+        .find((x) => x.id === "575")!
+        .messages.map((m) => m.offsetSeconds)
+        .slice(0, 3),
+    ).toEqual([0, GAP_SECONDS, 2 * GAP_SECONDS]);
     const replay = async (id: string, pauseMs: number) => {
       const user = { platform: "test", id };
       const out: Array<{ at: number; values: number[] }> = [];
       await replayDialogue(bot, d, user, {
         instance: async (inst) => {
-          const m = bot.ranker.featureMatrix(await bot.rankingRequest(user, { limit: 10, text: inst.seekerText, at: inst.at }));
+          const m = bot.ranker.featureMatrix(
+            await bot.rankingRequest(user, { limit: 10, text: inst.seekerText, at: inst.at }),
+          );
           out.push({ at: inst.at, values: Array.from(m.values.subarray(0, 2000)) });
           await new Promise((r) => setTimeout(r, pauseMs)); // a slow replay: wall-clock time passes between messages
         },
@@ -145,7 +181,9 @@ describe("ReDial protocol on real dev dialogues", () => {
     const { profile } = await bot.rankingRequest(user, { limit: 1 });
     const suggested = d.messages.filter((m) => !m.seeker).flatMap((m) => m.movies);
     expect(new Set(profile.shown)).toEqual(new Set(suggested));
-    expect(profile.lastList).toEqual(d.messages.filter((m) => !m.seeker && m.movies.length > 0).at(-1)!.movies);
+    expect(profile.lastList).toEqual(
+      d.messages.filter((m) => !m.seeker && m.movies.length > 0).at(-1)!.movies,
+    );
   }, 30_000);
 
   it("records a bot turn: its items are never offered again and 'I've seen that one' refers to them", async () => {

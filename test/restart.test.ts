@@ -19,23 +19,42 @@ async function start(): Promise<{ bot: Bot; app: FastifyInstance; base: string }
 }
 
 const post = async (base: string, path: string, body: unknown) => {
-  const res = await fetch(base + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(base + path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   expect(res.status).toBe(200);
-  return (await res.json()) as { recommendations: Array<{ id: string }>; interests: Array<{ label: string; weight: number }> };
+  return (await res.json()) as {
+    recommendations: Array<{ id: string }>;
+    interests: Array<{ label: string; weight: number }>;
+  };
 };
 const get = async (base: string, path: string) => {
   const res = await fetch(base + path);
   expect(res.status).toBe(200);
-  return (await res.json()) as Record<string, unknown> & { liked: string[]; disliked: string[]; seen: string[]; events: unknown[] };
+  return (await res.json()) as Record<string, unknown> & {
+    liked: string[];
+    disliked: string[];
+    seen: string[];
+    events: unknown[];
+  };
 };
 
 describe("restart on the same data folder", () => {
   it("keeps the person's liked / disliked / seen items, interests and export", async () => {
     const first = await start();
-    const list = await post(first.base, "/v1/messages", { user: { id: "ines", name: "Ines" }, text: "I loved Inception and The Matrix, no horror" });
+    const list = await post(first.base, "/v1/messages", {
+      user: { id: "ines", name: "Ines" },
+      text: "I loved Inception and The Matrix, no horror",
+    });
     const [liked, disliked, seen] = list.recommendations.map((r) => r.id);
     await post(first.base, "/v1/feedback", { user: { id: "ines" }, itemId: liked, signal: "like" });
-    await post(first.base, "/v1/feedback", { user: { id: "ines" }, itemId: disliked, signal: "dislike" });
+    await post(first.base, "/v1/feedback", {
+      user: { id: "ines" },
+      itemId: disliked,
+      signal: "dislike",
+    });
     await post(first.base, "/v1/feedback", { user: { id: "ines" }, itemId: seen, signal: "seen" });
     const profileBefore = await get(first.base, "/v1/users/ines/profile");
     const exportBefore = await get(first.base, "/v1/users/ines/export");
@@ -51,12 +70,22 @@ describe("restart on the same data folder", () => {
       expect(profileAfter.disliked).toContain(disliked);
       expect(profileAfter.seen).toContain(seen);
       // Time decay moves weights a little between the two reads; the interests themselves are the same.
-      const labels = (p: Record<string, unknown>) => (p.interests as Array<{ label: string }>).slice(0, 3).map((i) => i.label).sort();
+      const labels = (p: Record<string, unknown>) =>
+        (p.interests as Array<{ label: string }>)
+          .slice(0, 3)
+          .map((i) => i.label)
+          .sort();
       expect(labels(profileAfter)).toEqual(labels(profileBefore));
       const exportAfter = await get(second.base, "/v1/users/ines/export");
       expect(exportAfter.events).toEqual(exportBefore.events);
-      expect(exportAfter.profile).toMatchObject({ liked: (exportBefore.profile as { liked: string[] }).liked, disliked: (exportBefore.profile as { disliked: string[] }).disliked });
-      const again = await post(second.base, "/v1/messages", { user: { id: "ines" }, text: "more please" });
+      expect(exportAfter.profile).toMatchObject({
+        liked: (exportBefore.profile as { liked: string[] }).liked,
+        disliked: (exportBefore.profile as { disliked: string[] }).disliked,
+      });
+      const again = await post(second.base, "/v1/messages", {
+        user: { id: "ines" },
+        text: "more please",
+      });
       expect(again.recommendations.map((r) => r.id)).not.toContain(disliked);
       expect(again.recommendations.map((r) => r.id)).not.toContain(seen);
       expect((await get(second.base, "/v1/users/ines/export")).events).toHaveLength(5);

@@ -19,11 +19,19 @@ describe("request signatures", () => {
     expect(verifySignature(secret, ts, sig, body, now)).toEqual({ ok: true });
     expect(verifySignature(secret, ts, sig, body + " ", now).ok).toBe(false);
     expect(verifySignature("other", ts, sig, body, now).ok).toBe(false);
-    expect(verifySignature(secret, ts, sig, body, now + 301)).toEqual({ ok: false, reason: "timestamp outside the 5-minute window" });
+    expect(verifySignature(secret, ts, sig, body, now + 301)).toEqual({
+      ok: false,
+      reason: "timestamp outside the 5-minute window",
+    });
     expect(verifySignature(secret, undefined, sig, body, now).ok).toBe(false);
     expect(verifySignature(secret, ts, undefined, body, now).ok).toBe(false);
     expect(verifySignature(secret, "12abc", sig, body, now).ok).toBe(false);
-    expect(verifySignature(secret, ts, "v1=" + sig!.slice(3).toUpperCase(), body, now)).toEqual({ ok: true }); // hex in either case
-    expect(verifySignature(secret, String(now * 1000), sig, body, now)).toEqual({ ok: false, reason: "missing or malformed x-chatrec-timestamp (the unix time in seconds)" });
+    expect(verifySignature(secret, ts, "v1=" + sig!.slice(3).toUpperCase(), body, now)).toEqual({
+      ok: true,
+    }); // hex in either case
+    expect(verifySignature(secret, String(now * 1000), sig, body, now)).toEqual({
+      ok: false,
+      reason: "missing or malformed x-chatrec-timestamp (the unix time in seconds)",
+    });
   });
 });

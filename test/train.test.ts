@@ -25,12 +25,21 @@ function smallCatalog(): string {
 beforeAll(async () => {
   catalogPath = smallCatalog();
   dir = mkdtempSync(join(tmpdir(), "interest-out-"));
-  report = await trainInterestModel({ catalogPath, outDir: dir, seed: 7, epochs: 2, skipMetrics: true });
+  report = await trainInterestModel({
+    catalogPath,
+    outDir: dir,
+    seed: 7,
+    epochs: 2,
+    skipMetrics: true,
+  });
 });
 
 describe("trainInterestModel (small run)", () => {
   it("writes interest.onnx, interest.json and MODEL_CARD.md that the runtime loads", async () => {
-    const meta = JSON.parse(readFileSync(join(dir, "interest.json"), "utf8")) as Record<string, unknown>;
+    const meta = JSON.parse(readFileSync(join(dir, "interest.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
     expect(meta.labels).toEqual(report.labels);
     expect(meta.activation).toBe("softmax");
     expect(meta.sha256).toBe(report.sha256);
@@ -62,8 +71,10 @@ describe("trainInterestModel (small run)", () => {
     let maxDiff = 0;
     texts.forEach((t, i) => {
       const ts = forwardText(report.weights, t);
-      for (let l = 0; l < ts.interests.length; l++) maxDiff = Math.max(maxDiff, Math.abs(ts.interests[l]! - preds[i]!.interests[l]!));
-      for (let m = 0; m < ts.embedding.length; m++) maxDiff = Math.max(maxDiff, Math.abs(ts.embedding[m]! - preds[i]!.embedding[m]!));
+      for (let l = 0; l < ts.interests.length; l++)
+        maxDiff = Math.max(maxDiff, Math.abs(ts.interests[l]! - preds[i]!.interests[l]!));
+      for (let m = 0; m < ts.embedding.length; m++)
+        maxDiff = Math.max(maxDiff, Math.abs(ts.embedding[m]! - preds[i]!.embedding[m]!));
     });
     await model.close();
     expect(texts.length).toBeGreaterThan(200);
@@ -71,16 +82,37 @@ describe("trainInterestModel (small run)", () => {
   });
 
   it("is deterministic for a seed", async () => {
-    const again = await trainInterestModel({ catalogPath, outDir: mkdtempSync(join(tmpdir(), "interest-out2-")), seed: 7, epochs: 2, skipMetrics: true });
+    const again = await trainInterestModel({
+      catalogPath,
+      outDir: mkdtempSync(join(tmpdir(), "interest-out2-")),
+      seed: 7,
+      epochs: 2,
+      skipMetrics: true,
+    });
     expect(again.sha256).toBe(report.sha256);
-    const other = await trainInterestModel({ catalogPath, outDir: mkdtempSync(join(tmpdir(), "interest-out3-")), seed: 8, epochs: 2, skipMetrics: true });
+    const other = await trainInterestModel({
+      catalogPath,
+      outDir: mkdtempSync(join(tmpdir(), "interest-out3-")),
+      seed: 8,
+      epochs: 2,
+      skipMetrics: true,
+    });
     expect(other.sha256).not.toBe(report.sha256);
   });
 });
 
 describe("tokenize", () => {
   it("lowercases and splits on non-alphanumerics like the graph", () => {
-    expect(tokenize("Hello, World! SCI-FI 2001: a Space_Odyssey")).toEqual(["hello", "world", "sci", "fi", "2001", "a", "space", "odyssey"]);
+    expect(tokenize("Hello, World! SCI-FI 2001: a Space_Odyssey")).toEqual([
+      "hello",
+      "world",
+      "sci",
+      "fi",
+      "2001",
+      "a",
+      "space",
+      "odyssey",
+    ]);
     expect(tokenize("İstanbul café")).toEqual(["istanbul", "caf"]);
     expect(tokenize("")).toEqual([]);
   });

@@ -10,16 +10,25 @@ export const PROMPT = "> ";
 export function renderForTerminal(reply: OutgoingReply): string {
   const lines = [reply.text];
   reply.recommendations.forEach((r, i) => {
-    lines.push(`  ${i + 1}. ${r.title}${r.year ? ` (${r.year})` : ""}${r.categories.length ? ` [${r.categories.join(", ")}]` : ""}`);
+    lines.push(
+      `  ${i + 1}. ${r.title}${r.year ? ` (${r.year})` : ""}${r.categories.length ? ` [${r.categories.join(", ")}]` : ""}`,
+    );
     for (const reason of r.reasons) lines.push(`       - ${reason.text}`);
   });
-  if (reply.interests.length) lines.push(`  your interests: ${reply.interests.map((i) => `${i.label} ${Math.round(i.weight * 100)}%`).join(", ")}`);
+  if (reply.interests.length)
+    lines.push(
+      `  your interests: ${reply.interests.map((i) => `${i.label} ${Math.round(i.weight * 100)}%`).join(", ")}`,
+    );
   return lines.join("\n");
 }
 
 export async function startChat(): Promise<void> {
   const bot = await Bot.create(loadConfig());
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  const rl = createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    terminal: process.stdin.isTTY,
+  });
   const user = { platform: "cli", id: process.env.USER ?? "local" };
   // The prompt also tells a program driving the chat over a pipe that the reply is complete.
   const prompt = () => process.stdout.write(PROMPT);

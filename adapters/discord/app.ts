@@ -20,14 +20,25 @@ import type { DiscordConfig } from "../../src/config.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
 import { TurnLimits } from "../turn-limits.ts";
 import { SLASH_COMMANDS } from "./commands.ts";
-import { parseCustomId, renderReply, textMessage, truncate, LIMITS, type DiscordMessage } from "./render.ts";
+import {
+  parseCustomId,
+  renderReply,
+  textMessage,
+  truncate,
+  LIMITS,
+  type DiscordMessage,
+} from "./render.ts";
 
 const PLATFORM = "discord";
 /** Discord drops an interaction not answered within 3 s; past this much work we defer first. */
 const DEFAULT_DEFER_AFTER_MS = 2000;
 export const APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment.";
 export const UNKNOWN_ITEM = "That item is not in my catalog any more; ask me for a fresh list.";
-export const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
+export const INTENTS = [
+  GatewayIntentBits.Guilds,
+  GatewayIntentBits.GuildMessages,
+  GatewayIntentBits.DirectMessages,
+];
 export const PARTIALS = [Partials.Channel];
 
 export interface DiscordAdapterOptions {
@@ -66,10 +77,14 @@ export class DiscordAdapter {
 
   /** Logs in (the gateway URL comes from GET /gateway/bot), waits for READY, registers the slash commands. */
   async start(): Promise<void> {
-    const ready = new Promise<void>((resolve) => this.client.once(Events.ClientReady, () => resolve()));
+    const ready = new Promise<void>((resolve) =>
+      this.client.once(Events.ClientReady, () => resolve()),
+    );
     await this.client.login(this.config.token);
     await ready;
-    await this.client.rest.put(`/applications/${this.config.applicationId}/commands`, { body: SLASH_COMMANDS });
+    await this.client.rest.put(`/applications/${this.config.applicationId}/commands`, {
+      body: SLASH_COMMANDS,
+    });
   }
 
   async stop(): Promise<void> {
@@ -82,7 +97,13 @@ export class DiscordAdapter {
 
   private async onMessage(message: Message): Promise<void> {
     // Never answer bots (this one included), webhooks or system messages.
-    if (message.author.bot || message.webhookId || message.system || message.author.id === this.client.user?.id) return;
+    if (
+      message.author.bot ||
+      message.webhookId ||
+      message.system ||
+      message.author.id === this.client.user?.id
+    )
+      return;
     const me = this.client.user;
     if (!me) return;
     // In guild channels only messages that mention the bot are for it; in a DM every message is.
@@ -95,7 +116,12 @@ export class DiscordAdapter {
       const refusal = this.limits.refusal(user, text);
       if (refusal) sent = textMessage(refusal);
       else {
-        reply = await this.bot.handleMessage({ user, text: text || "hi", conversationId: `${PLATFORM}:${message.channelId}`, messageId: `${PLATFORM}:${message.id}` });
+        reply = await this.bot.handleMessage({
+          user,
+          text: text || "hi",
+          conversationId: `${PLATFORM}:${message.channelId}`,
+          messageId: `${PLATFORM}:${message.id}`,
+        });
         sent = renderReply(reply, message.author.id);
       }
     } catch (err) {
@@ -126,18 +152,35 @@ export class DiscordAdapter {
     const work = async (): Promise<DiscordMessage> => {
       if (interaction.commandName === "forget") {
         await this.bot.forget(user);
-        return textMessage(interaction.guildId ? "Done: I deleted everything I knew about you in this server." : "Done: I deleted everything I knew about you in our DMs.");
+        return textMessage(
+          interaction.guildId
+            ? "Done: I deleted everything I knew about you in this server."
+            : "Done: I deleted everything I knew about you in our DMs.",
+        );
       }
-      const text = interaction.commandName === "profile" ? PROFILE_QUESTION : (interaction.options.getString("what") ?? "").trim();
-      if (interaction.commandName !== "profile" && interaction.commandName !== "recommend") return textMessage(`I don't know the command /${interaction.commandName}.`);
+      const text =
+        interaction.commandName === "profile"
+          ? PROFILE_QUESTION
+          : (interaction.options.getString("what") ?? "").trim();
+      if (interaction.commandName !== "profile" && interaction.commandName !== "recommend")
+        return textMessage(`I don't know the command /${interaction.commandName}.`);
       const refusal = this.limits.refusal(user, text);
       if (refusal) return textMessage(refusal);
       // A bare /recommend ranks on the profile alone.
       const messageId = `${PLATFORM}:${interaction.id}`;
-      reply = text ? await this.bot.handleMessage({ user, text, conversationId: `${PLATFORM}:${interaction.channelId}`, messageId }) : await this.bot.recommendNow(user, { messageId });
+      reply = text
+        ? await this.bot.handleMessage({
+            user,
+            text,
+            conversationId: `${PLATFORM}:${interaction.channelId}`,
+            messageId,
+          })
+        : await this.bot.recommendNow(user, { messageId });
       return renderReply(reply, interaction.user.id);
     };
-    const { message, deferred } = await this.inTime(work, () => interaction.deferReply({ flags: MessageFlags.Ephemeral }));
+    const { message, deferred } = await this.inTime(work, () =>
+      interaction.deferReply({ flags: MessageFlags.Ephemeral }),
+    );
     if (deferred) await interaction.editReply(message);
     else await interaction.reply({ ...message, flags: MessageFlags.Ephemeral });
     if (reply) await this.explainLater(reply, user, message, (m) => interaction.editReply(m));
@@ -161,7 +204,13 @@ export class DiscordAdapter {
         return textMessage(refusal);
       }
       try {
-        reply = await this.bot.handleFeedback({ user, itemId: parsed.itemId, signal: parsed.action, conversationId: `${PLATFORM}:${interaction.channelId}`, messageId: `${PLATFORM}:${interaction.id}` });
+        reply = await this.bot.handleFeedback({
+          user,
+          itemId: parsed.itemId,
+          signal: parsed.action,
+          conversationId: `${PLATFORM}:${interaction.channelId}`,
+          messageId: `${PLATFORM}:${interaction.id}`,
+        });
         return renderReply(reply, interaction.user.id);
       } catch (err) {
         // Never replace the person's list with an error: a failure is answered privately instead.
@@ -172,8 +221,11 @@ export class DiscordAdapter {
       }
     };
     const inPlace = () => own && !failed;
-    const { message, deferred } = await this.inTime(work, () => (own ? interaction.deferUpdate() : interaction.deferReply({ flags: MessageFlags.Ephemeral })));
-    if (deferred && own && failed) await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
+    const { message, deferred } = await this.inTime(work, () =>
+      own ? interaction.deferUpdate() : interaction.deferReply({ flags: MessageFlags.Ephemeral }),
+    );
+    if (deferred && own && failed)
+      await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
     else if (deferred) await interaction.editReply(message);
     else if (inPlace()) await interaction.update(message);
     else await interaction.reply({ ...message, flags: MessageFlags.Ephemeral });
@@ -184,13 +236,18 @@ export class DiscordAdapter {
    * Runs `work`; if it is not done within deferAfterMs, calls `defer` first so Discord shows "thinking"
    * instead of failing the interaction. A failure becomes the apology, never silence.
    */
-  private async inTime(work: () => Promise<DiscordMessage>, defer: () => Promise<unknown>): Promise<{ message: DiscordMessage; deferred: boolean }> {
+  private async inTime(
+    work: () => Promise<DiscordMessage>,
+    defer: () => Promise<unknown>,
+  ): Promise<{ message: DiscordMessage; deferred: boolean }> {
     const result = work().catch((err: unknown) => {
       this.log("turn failed", err);
       return textMessage(APOLOGY);
     });
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), this.deferAfterMs)));
+    const late = new Promise<"late">(
+      (resolve) => (timer = setTimeout(() => resolve("late"), this.deferAfterMs)),
+    );
     const first = await Promise.race([result, late]);
     clearTimeout(timer);
     if (first !== "late") return { message: first, deferred: false };
@@ -199,12 +256,20 @@ export class DiscordAdapter {
   }
 
   /** The optional LLM explanation arrives as an edit of the list already shown (nothing happens without an LLM). */
-  private async explainLater(reply: OutgoingReply, user: UserRef, shown: DiscordMessage, edit: (m: DiscordMessage) => Promise<unknown>): Promise<void> {
+  private async explainLater(
+    reply: OutgoingReply,
+    user: UserRef,
+    shown: DiscordMessage,
+    edit: (m: DiscordMessage) => Promise<unknown>,
+  ): Promise<void> {
     if (!this.bot.explainer.enabled || reply.recommendations.length === 0) return;
     const explanation = await this.bot.explain(reply, user);
     if (!explanation) return;
     try {
-      await edit({ ...shown, content: truncate(`${shown.content}\n\n💡 ${explanation}`, LIMITS.content) });
+      await edit({
+        ...shown,
+        content: truncate(`${shown.content}\n\n💡 ${explanation}`, LIMITS.content),
+      });
     } catch (err) {
       this.log("explanation could not be added", err);
     }

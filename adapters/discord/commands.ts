@@ -5,10 +5,22 @@ export const SLASH_COMMANDS = [
     name: "recommend",
     description: "Recommend something, optionally from what you type",
     type: 1,
-    options: [{ type: 3, name: "what", description: 'What you are after, e.g. "like Inception but no horror"', required: false, max_length: 2000 }],
+    options: [
+      {
+        type: 3,
+        name: "what",
+        description: 'What you are after, e.g. "like Inception but no horror"',
+        required: false,
+        max_length: 2000,
+      },
+    ],
   },
   { name: "profile", description: "What I think you like (only you see it)", type: 1 },
-  { name: "forget", description: "Delete everything I know about you here (only you see it)", type: 1 },
+  {
+    name: "forget",
+    description: "Delete everything I know about you here (only you see it)",
+    type: 1,
+  },
 ] as const;
 
 export type SlashCommandName = (typeof SLASH_COMMANDS)[number]["name"];

@@ -14,7 +14,13 @@ export const SLACK_LIMITS = {
 
 const ACTION_PREFIX = "chatrec_";
 export const ACTION_ID_PATTERN = /^chatrec_(like|dislike|seen|more)$/;
-const BUTTON_LABELS: Record<Signal | "more", string> = { like: "👍 Like", dislike: "Not for me", seen: "Seen it", more: "More like this", click: "Tell me more" };
+const BUTTON_LABELS: Record<Signal | "more", string> = {
+  like: "👍 Like",
+  dislike: "Not for me",
+  seen: "Seen it",
+  more: "More like this",
+  click: "Tell me more",
+};
 /** A short reason, not an essay: the card stays scannable. */
 const REASON_CHARS = 280;
 /** Blocks kept for the lead line, an explanation, the interests line and a "showing N of M" note. */
@@ -43,7 +49,9 @@ export function signalOfAction(actionId: string): Signal | "more" | undefined {
 export function parseButtonValue(value: string | undefined): ButtonValue | undefined {
   try {
     const v = JSON.parse(value ?? "") as Partial<ButtonValue>;
-    return typeof v.item === "string" && typeof v.for === "string" ? { item: v.item, for: v.for } : undefined;
+    return typeof v.item === "string" && typeof v.for === "string"
+      ? { item: v.item, for: v.for }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -61,37 +69,76 @@ export function clip(text: string, max: number): string {
 }
 
 /** `explanation`: the optional LLM prose that arrives after the list, shown under the lead line. */
-export function renderReply(reply: OutgoingReply, ownerUserId: string, explanation?: string): SlackMessage {
-  const lead: types.KnownBlock = { type: "section", text: { type: "mrkdwn", text: clip(escapeMrkdwn(reply.text), SLACK_LIMITS.sectionText) } };
+export function renderReply(
+  reply: OutgoingReply,
+  ownerUserId: string,
+  explanation?: string,
+): SlackMessage {
+  const lead: types.KnownBlock = {
+    type: "section",
+    text: { type: "mrkdwn", text: clip(escapeMrkdwn(reply.text), SLACK_LIMITS.sectionText) },
+  };
   const maxCards = Math.floor((SLACK_LIMITS.blocksPerMessage - FIXED_BLOCKS) / 2);
   const shown = reply.recommendations.slice(0, maxCards);
   const blocks: types.KnownBlock[] = [lead];
-  if (explanation) blocks.push({ type: "section", block_id: "explanation", text: { type: "mrkdwn", text: clip(escapeMrkdwn(explanation), SLACK_LIMITS.sectionText) } });
+  if (explanation)
+    blocks.push({
+      type: "section",
+      block_id: "explanation",
+      text: { type: "mrkdwn", text: clip(escapeMrkdwn(explanation), SLACK_LIMITS.sectionText) },
+    });
   shown.forEach((rec, i) => {
     const year = rec.year ? ` (${rec.year})` : "";
     const reason = rec.reasons[0]?.text;
     const card = `*${i + 1}. ${escapeMrkdwn(rec.title)}*${year}${reason ? `\n${escapeMrkdwn(clip(reason, REASON_CHARS))}` : ""}`;
-    blocks.push({ type: "section", block_id: `item_${i}`, text: { type: "mrkdwn", text: clip(card, SLACK_LIMITS.sectionText) } });
+    blocks.push({
+      type: "section",
+      block_id: `item_${i}`,
+      text: { type: "mrkdwn", text: clip(card, SLACK_LIMITS.sectionText) },
+    });
     const actions = feedbackButtons(reply.actions, { item: rec.id, for: ownerUserId }, i);
     if (actions) blocks.push(actions);
   });
   if (shown.length < reply.recommendations.length) {
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `Showing the first ${shown.length} of ${reply.recommendations.length}: Slack fits ${SLACK_LIMITS.blocksPerMessage} blocks in one message.` }] });
+    blocks.push({
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text: `Showing the first ${shown.length} of ${reply.recommendations.length}: Slack fits ${SLACK_LIMITS.blocksPerMessage} blocks in one message.`,
+        },
+      ],
+    });
   }
   if (reply.interests.length) {
-    const interests = reply.interests.slice(0, 5).map((i) => `${escapeMrkdwn(i.label)} ${Math.round(i.weight * 100)}%`).join(" · ");
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: clip(`Your interests: ${interests}`, SLACK_LIMITS.contextText) }] });
+    const interests = reply.interests
+      .slice(0, 5)
+      .map((i) => `${escapeMrkdwn(i.label)} ${Math.round(i.weight * 100)}%`)
+      .join(" · ");
+    blocks.push({
+      type: "context",
+      elements: [
+        { type: "mrkdwn", text: clip(`Your interests: ${interests}`, SLACK_LIMITS.contextText) },
+      ],
+    });
   }
   return { text: fallbackText(reply), blocks };
 }
 
 /** The plain text Slack shows in notifications and to clients that cannot draw blocks. */
 function fallbackText(reply: OutgoingReply): string {
-  const lines = [reply.text, ...reply.recommendations.map((r, i) => `${i + 1}. ${r.title}${r.year ? ` (${r.year})` : ""}`)];
+  const lines = [
+    reply.text,
+    ...reply.recommendations.map((r, i) => `${i + 1}. ${r.title}${r.year ? ` (${r.year})` : ""}`),
+  ];
   return clip(lines.join("\n"), SLACK_LIMITS.fallbackText);
 }
 
-function feedbackButtons(signals: OutgoingReply["actions"], value: ButtonValue, index: number): types.ActionsBlock | undefined {
+function feedbackButtons(
+  signals: OutgoingReply["actions"],
+  value: ButtonValue,
+  index: number,
+): types.ActionsBlock | undefined {
   const encoded = JSON.stringify(value);
   // An id too long for a button value cannot be clicked back to us: show the card without buttons.
   if (encoded.length > SLACK_LIMITS.buttonValue || signals.length === 0) return undefined;

@@ -12,7 +12,8 @@ export const SLACK_EVENTS_PATH = "/slack/events";
 /** block_actions payloads echo the whole message they came from, so they are larger than our API bodies. */
 const SLACK_BODY_LIMIT = 1_048_576;
 /** Returned when Bolt fails before acknowledging: Slack shows it for commands and ignores it for events (no retry storm). */
-export const SLACK_APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment.";
+export const SLACK_APOLOGY =
+  "Sorry, something went wrong on my side. Please try again in a moment.";
 
 export interface SlackHttpAnswer {
   status: number;
@@ -43,32 +44,61 @@ export class FastifySlackReceiver implements Receiver {
       // The signature covers the exact bytes Slack sent, so this route keeps the raw body as a string (the
       // API's JSON decoding and /v1 authentication hooks leave it alone; Slack's own signature guards it).
       scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser("*", { parseAs: "string", bodyLimit: SLACK_BODY_LIMIT }, (_req, body, done) => done(null, body));
-      scope.post(SLACK_EVENTS_PATH, { bodyLimit: SLACK_BODY_LIMIT, ...PUBLIC_ROUTE }, async (req, reply) => {
-        const answer = await this.handle(typeof req.body === "string" ? req.body : "", req.headers);
-        return reply.status(answer.status).send(answer.body);
-      });
+      scope.addContentTypeParser(
+        "*",
+        { parseAs: "string", bodyLimit: SLACK_BODY_LIMIT },
+        (_req, body, done) => done(null, body),
+      );
+      scope.post(
+        SLACK_EVENTS_PATH,
+        { bodyLimit: SLACK_BODY_LIMIT, ...PUBLIC_ROUTE },
+        async (req, reply) => {
+          const answer = await this.handle(
+            typeof req.body === "string" ? req.body : "",
+            req.headers,
+          );
+          return reply.status(answer.status).send(answer.body);
+        },
+      );
     });
   }
 
   /** Verifies, parses and dispatches one request; resolves with the HTTP answer as soon as Bolt acks. */
   async handle(rawBody: string, headers: IncomingHttpHeaders): Promise<SlackHttpAnswer> {
-    const contentType = String(headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-    const form = contentType === "application/x-www-form-urlencoded" ? parseForm(rawBody) : undefined;
+    const contentType = String(headers["content-type"] ?? "")
+      .split(";")[0]!
+      .trim()
+      .toLowerCase();
+    const form =
+      contentType === "application/x-www-form-urlencoded" ? parseForm(rawBody) : undefined;
     // Slack's unsigned reachability probe for slash commands: answer it, process nothing.
     if (form?.ssl_check === "1") return { status: 200, body: "" };
 
-    const check = verifySlackSignature(this.signingSecret, header(headers, "x-slack-request-timestamp"), header(headers, "x-slack-signature"), rawBody);
+    const check = verifySlackSignature(
+      this.signingSecret,
+      header(headers, "x-slack-request-timestamp"),
+      header(headers, "x-slack-signature"),
+      rawBody,
+    );
     if (!check.ok) return { status: 401, body: { error: check.reason } };
 
     const body = parseBody(rawBody, form);
-    if (!body) return { status: 400, body: { error: "body is neither a JSON object nor a form with a JSON payload" } };
-    if (body.type === "url_verification") return { status: 200, body: { challenge: String(body.challenge ?? "") } };
+    if (!body)
+      return {
+        status: 400,
+        body: { error: "body is neither a JSON object nor a form with a JSON payload" },
+      };
+    if (body.type === "url_verification")
+      return { status: 200, body: { challenge: String(body.challenge ?? "") } };
     if (!this.app) return { status: 503, body: { error: "Slack app not initialised" } };
     return this.dispatch(this.app, body, headers);
   }
 
-  private dispatch(app: App, body: Record<string, unknown>, headers: IncomingHttpHeaders): Promise<SlackHttpAnswer> {
+  private dispatch(
+    app: App,
+    body: Record<string, unknown>,
+    headers: IncomingHttpHeaders,
+  ): Promise<SlackHttpAnswer> {
     return new Promise((resolve) => {
       let acked = false;
       const retryNum = Number(header(headers, "x-slack-retry-num"));
@@ -80,7 +110,13 @@ export class FastifySlackReceiver implements Receiver {
         ack: async (response?: unknown) => {
           if (acked) throw new ReceiverMultipleAckError();
           acked = true;
-          resolve({ status: 200, body: response === undefined || response === null ? "" : (response as SlackHttpAnswer["body"]) });
+          resolve({
+            status: 200,
+            body:
+              response === undefined || response === null
+                ? ""
+                : (response as SlackHttpAnswer["body"]),
+          });
         },
       };
       app.processEvent(event).then(
@@ -100,7 +136,10 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 }
 
 /** Events arrive as JSON; slash commands as a form; interactivity as a form whose `payload` field is JSON. */
-function parseBody(rawBody: string, form: ReturnType<typeof parseForm> | undefined): Record<string, unknown> | undefined {
+function parseBody(
+  rawBody: string,
+  form: ReturnType<typeof parseForm> | undefined,
+): Record<string, unknown> | undefined {
   try {
     if (form) {
       if (typeof form.payload === "string") return asObject(JSON.parse(form.payload));
@@ -113,5 +152,7 @@ function parseBody(rawBody: string, form: ReturnType<typeof parseForm> | undefin
 }
 
 function asObject(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }

@@ -3,8 +3,19 @@
 // else is 401. Without a secret the server is reachable on loopback only (see assertSafeListen) and answers
 // only to loopback host names, so a web page elsewhere cannot reach it through DNS rebinding.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { SIGNATURE_HEADER, signatureHeadersProblem, TIMESTAMP_HEADER, verifySignature } from "../../src/util/signature.ts";
-import { cookieValue, isSameOrigin, overHttps, SESSION_COOKIE, WebSessions } from "./web-session.ts";
+import {
+  SIGNATURE_HEADER,
+  signatureHeadersProblem,
+  TIMESTAMP_HEADER,
+  verifySignature,
+} from "../../src/util/signature.ts";
+import {
+  cookieValue,
+  isSameOrigin,
+  overHttps,
+  SESSION_COOKIE,
+  WebSessions,
+} from "./web-session.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -45,7 +56,9 @@ export function isLoopbackHost(host: string): boolean {
 /** A server without an API secret must not be reachable from other machines. */
 export function assertSafeListen(host: string, webhookSecret: string | undefined): void {
   if (!webhookSecret && !isLoopbackHost(host)) {
-    throw new UnsafeListenError(`refusing to listen on ${host} without CHATREC_WEBHOOK_SECRET: the API would be open to anyone who can reach it. Set CHATREC_WEBHOOK_SECRET (at least 16 characters) or use HOST=127.0.0.1.`);
+    throw new UnsafeListenError(
+      `refusing to listen on ${host} without CHATREC_WEBHOOK_SECRET: the API would be open to anyone who can reach it. Set CHATREC_WEBHOOK_SECRET (at least 16 characters) or use HOST=127.0.0.1.`,
+    );
   }
 }
 
@@ -78,7 +91,9 @@ function header(req: FastifyRequest, name: string): string | undefined {
 
 function hostName(hostHeader: string | undefined): string {
   if (!hostHeader) return "";
-  return hostHeader.startsWith("[") ? hostHeader.slice(0, hostHeader.indexOf("]") + 1) : hostHeader.replace(/:\d+$/, "");
+  return hostHeader.startsWith("[")
+    ? hostHeader.slice(0, hostHeader.indexOf("]") + 1)
+    : hostHeader.replace(/:\d+$/, "");
 }
 
 /** Registers the checks; call after registerRawBody and before registerJsonDecoding. */
@@ -93,33 +108,60 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
     if (access === "public") return;
     const isPage = access === "page";
     if (!secret && !isLoopbackHost(hostName(req.headers.host))) {
-      return reply.status(403).send({ error: "this server has no CHATREC_WEBHOOK_SECRET and answers only to loopback host names (127.0.0.1, localhost)" });
+      return reply.status(403).send({
+        error:
+          "this server has no CHATREC_WEBHOOK_SECRET and answers only to loopback host names (127.0.0.1, localhost)",
+      });
     }
     if (isPage) {
-      if (!pageEnabled) return reply.status(404).send({ error: "the web chat page is disabled because CHATREC_WEBHOOK_SECRET is set; CHATREC_WEB_CHAT=1 enables it" });
+      if (!pageEnabled)
+        return reply.status(404).send({
+          error:
+            "the web chat page is disabled because CHATREC_WEBHOOK_SECRET is set; CHATREC_WEB_CHAT=1 enables it",
+        });
       if (sessions) {
         const current = cookieValue(req.headers.cookie, SESSION_COOKIE);
-        void reply.header("set-cookie", WebSessions.cookie(sessions.verify(current) ? current! : sessions.issue(), overHttps(req)));
+        void reply.header(
+          "set-cookie",
+          WebSessions.cookie(
+            sessions.verify(current) ? current! : sessions.issue(),
+            overHttps(req),
+          ),
+        );
       }
       return;
     }
     if (!secret) return;
     // A signed request is judged by its signature alone, even if it also carries a session cookie.
     const signed = header(req, SIGNATURE_HEADER) !== undefined;
-    const session = pageEnabled && !signed ? sessions!.verify(cookieValue(req.headers.cookie, SESSION_COOKIE)) : undefined;
+    const session =
+      pageEnabled && !signed
+        ? sessions!.verify(cookieValue(req.headers.cookie, SESSION_COOKIE))
+        : undefined;
     if (session) {
-      if (!isSameOrigin(req)) return reply.status(401).send({ error: "a web chat session is accepted only on same-origin requests (Origin header)" });
+      if (!isSameOrigin(req))
+        return reply.status(401).send({
+          error: "a web chat session is accepted only on same-origin requests (Origin header)",
+        });
       req.webSession = session;
       return;
     }
     // The signature itself covers the body and is checked once the body is read (preValidation).
-    const problem = signatureHeadersProblem(header(req, TIMESTAMP_HEADER), header(req, SIGNATURE_HEADER));
+    const problem = signatureHeadersProblem(
+      header(req, TIMESTAMP_HEADER),
+      header(req, SIGNATURE_HEADER),
+    );
     if (problem) return reply.status(401).send({ error: problem });
   });
 
   app.addHook("preValidation", async (req: FastifyRequest, reply: FastifyReply) => {
     if (!secret || req.webSession || accessOf(req) !== "api") return;
-    const check = verifySignature(secret, header(req, TIMESTAMP_HEADER), header(req, SIGNATURE_HEADER), req.rawBody ?? EMPTY);
+    const check = verifySignature(
+      secret,
+      header(req, TIMESTAMP_HEADER),
+      header(req, SIGNATURE_HEADER),
+      req.rawBody ?? EMPTY,
+    );
     if (!check.ok) return reply.status(401).send({ error: check.reason });
   });
 }

@@ -33,7 +33,10 @@ export async function benchHttp(base: Config, people = 50, seconds = 10): Promis
   const dir = mkdtempSync(join(tmpdir(), "chatrec-bench-http-"));
   const bot = await Bot.create({ ...base, dataDir: dir, dbUri: join(dir, "lancedb") });
   // No per-person rate limit: this measures the server, not the limiter.
-  const app = buildServer(bot, { maxBodyBytes: base.maxBodyBytes, security: { ratePerMinute: 0, maxInFlight: 100_000 } });
+  const app = buildServer(bot, {
+    maxBodyBytes: base.maxBodyBytes,
+    security: { ratePerMinute: 0, maxInFlight: 100_000 },
+  });
   const url = `${await app.listen({ port: 0, host: "127.0.0.1" })}/v1/messages`;
   const times: number[] = [];
   let errors = 0;
@@ -43,7 +46,14 @@ export async function benchHttp(base: Config, people = 50, seconds = 10): Promis
     for (let turn = 0; performance.now() < deadline; turn++) {
       const t0 = performance.now();
       try {
-        const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user: { id: `bench-${n}` }, text: CONVERSATION[turn % CONVERSATION.length] }) });
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            user: { id: `bench-${n}` },
+            text: CONVERSATION[turn % CONVERSATION.length],
+          }),
+        });
         await res.arrayBuffer();
         if (res.status !== 200) errors++;
       } catch {
@@ -61,7 +71,15 @@ export async function benchHttp(base: Config, people = 50, seconds = 10): Promis
   }
   const elapsed = (performance.now() - started) / 1000;
   times.sort((a, b) => a - b);
-  return { people, seconds: elapsed, requests: times.length, errors, perSecond: times.length / elapsed, p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
+  return {
+    people,
+    seconds: elapsed,
+    requests: times.length,
+    errors,
+    perSecond: times.length / elapsed,
+    p50: percentile(times, 0.5),
+    p99: percentile(times, 0.99),
+  };
 }
 
 export function formatHttpBench(r: HttpBenchResult): string {

@@ -22,8 +22,17 @@ export type CallbackCheck = { ok: true; url: URL } | { ok: false; reason: string
 
 /** Whether `callbackUrl` may be called under `config`; the reason says what to change when not. */
 export function checkCallbackUrl(callbackUrl: string, config: CallbackConfig): CallbackCheck {
-  if (!config.secret) return { ok: false, reason: "callbacks are disabled on this server: no signing secret is configured (CHATREC_CALLBACK_SECRET)" };
-  if (config.hosts.length === 0) return { ok: false, reason: "callbacks are disabled on this server: CHATREC_CALLBACK_HOSTS lists no allowed host" };
+  if (!config.secret)
+    return {
+      ok: false,
+      reason:
+        "callbacks are disabled on this server: no signing secret is configured (CHATREC_CALLBACK_SECRET)",
+    };
+  if (config.hosts.length === 0)
+    return {
+      ok: false,
+      reason: "callbacks are disabled on this server: CHATREC_CALLBACK_HOSTS lists no allowed host",
+    };
   let url: URL;
   try {
     url = new URL(callbackUrl);
@@ -31,21 +40,28 @@ export function checkCallbackUrl(callbackUrl: string, config: CallbackConfig): C
     return { ok: false, reason: "callbackUrl is not a valid URL" };
   }
   const host = url.hostname.toLowerCase();
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(host))) return { ok: false, reason: "callbackUrl must use https (plain http only for loopback hosts)" };
-  if (url.username || url.password) return { ok: false, reason: "callbackUrl must not carry credentials" };
-  if (!hostAllowed(host, config.hosts)) return { ok: false, reason: `callbackUrl host ${host} is not on this server's allow-list (CHATREC_CALLBACK_HOSTS)` };
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(host)))
+    return { ok: false, reason: "callbackUrl must use https (plain http only for loopback hosts)" };
+  if (url.username || url.password)
+    return { ok: false, reason: "callbackUrl must not carry credentials" };
+  if (!hostAllowed(host, config.hosts))
+    return {
+      ok: false,
+      reason: `callbackUrl host ${host} is not on this server's allow-list (CHATREC_CALLBACK_HOSTS)`,
+    };
   return { ok: true, url };
 }
 
 /** Exact host names, or "*.example.com" for its subdomains. */
 function hostAllowed(host: string, allowed: string[]): boolean {
-  return allowed.some((entry) => (entry.startsWith("*.") ? host.endsWith(entry.slice(1)) : host === entry));
+  return allowed.some((entry) =>
+    entry.startsWith("*.") ? host.endsWith(entry.slice(1)) : host === entry,
+  );
 }
 
 const retryable = (status: number) => status >= 500 || status === 408 || status === 429;
 /** A receiver may ask for a longer pause than our backoff, not for an unbounded one. */
 const MAX_RETRY_AFTER_MS = 60_000;
-
 
 /** Delivers callbacks in the background; close() stops waiting retries and waits for deliveries in flight. */
 export class CallbackSender {
@@ -83,7 +99,12 @@ export class CallbackSender {
         const res = await fetch(url, {
           method: "POST",
           redirect: "manual",
-          headers: { "content-type": "application/json", [DELIVERY_HEADER]: id, [ATTEMPT_HEADER]: String(attempt), ...signedHeaders(this.config.secret!, body) },
+          headers: {
+            "content-type": "application/json",
+            [DELIVERY_HEADER]: id,
+            [ATTEMPT_HEADER]: String(attempt),
+            ...signedHeaders(this.config.secret!, body),
+          },
           body,
           signal: AbortSignal.timeout(timeoutMs),
         });
@@ -92,22 +113,34 @@ export class CallbackSender {
         outcome = `HTTP ${res.status}`;
         asked = retryAfterMs(res.headers, MAX_RETRY_AFTER_MS);
         if (!retryable(res.status)) {
-          this.log.warn({ deliveryId: id, url: url.origin + url.pathname, status: res.status }, "callback refused by the receiver; not retrying");
+          this.log.warn(
+            { deliveryId: id, url: url.origin + url.pathname, status: res.status },
+            "callback refused by the receiver; not retrying",
+          );
           return;
         }
       } catch (err) {
         outcome = err instanceof Error ? err.message : String(err);
       }
       if (attempt < attempts && this.closing.signal.aborted) {
-        this.log.warn({ deliveryId: id, url: url.origin + url.pathname, attempt, outcome }, "callback failed while shutting down; giving up");
+        this.log.warn(
+          { deliveryId: id, url: url.origin + url.pathname, attempt, outcome },
+          "callback failed while shutting down; giving up",
+        );
         return;
       }
       if (attempt < attempts) {
         const wait = Math.max(backoffMs * 2 ** (attempt - 1), asked ?? 0);
-        this.log.info({ deliveryId: id, attempt, outcome, retryInMs: wait }, "callback failed; retrying");
+        this.log.info(
+          { deliveryId: id, attempt, outcome, retryInMs: wait },
+          "callback failed; retrying",
+        );
         await sleep(wait, this.closing.signal);
       } else {
-        this.log.warn({ deliveryId: id, url: url.origin + url.pathname, attempts, outcome }, "callback failed; giving up");
+        this.log.warn(
+          { deliveryId: id, url: url.origin + url.pathname, attempts, outcome },
+          "callback failed; giving up",
+        );
       }
     }
   }

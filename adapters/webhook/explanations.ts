@@ -14,30 +14,56 @@ function closedSignal(reply: FastifyReply): AbortSignal {
 }
 
 /** The API body plus `explanation` when `explain` was asked for and a checked answer arrived within the budget. */
-export async function withExplanation<T extends object>(bot: Bot, result: OutgoingReply, body: T, user: UserRef, explain: boolean | undefined, reply: FastifyReply): Promise<T & { explanation?: string }> {
+export async function withExplanation<T extends object>(
+  bot: Bot,
+  result: OutgoingReply,
+  body: T,
+  user: UserRef,
+  explain: boolean | undefined,
+  reply: FastifyReply,
+): Promise<T & { explanation?: string }> {
   if (!explain) return body;
   const explanation = await bot.explain(result, user, { signal: closedSignal(reply) });
   return explanation === undefined ? body : { ...body, explanation };
 }
 
-export function registerExplanationRoutes(app: FastifyInstance, bot: Bot, userOf: (id: string, req: FastifyRequest) => UserRef): void {
+export function registerExplanationRoutes(
+  app: FastifyInstance,
+  bot: Bot,
+  userOf: (id: string, req: FastifyRequest) => UserRef,
+): void {
   app.post("/v1/explanations", async (req, reply) => {
     const parsed = parseInput(ExplanationBody, req.body);
     if (!parsed.ok) return reply.status(400).send({ error: parsed.error });
     const user = userOf(parsed.data.user.id, req);
     const latest = bot.latestReplyOf(user);
-    if (!latest && bot.explainer.enabled) return reply.status(404).send({ error: "no recent recommendations to explain for this user" });
+    if (!latest && bot.explainer.enabled)
+      return reply
+        .status(404)
+        .send({ error: "no recent recommendations to explain for this user" });
     if (!parsed.data.stream) {
-      const explanation = latest && (await bot.explain(latest, user, { signal: closedSignal(reply) }));
+      const explanation =
+        latest && (await bot.explain(latest, user, { signal: closedSignal(reply) }));
       return { explanation: explanation ?? null };
     }
     // SSE: `text` events carry the checked text so far; `done` carries the final text, or null when the
     // streamed text must be withdrawn (failed a later check, over budget) and the template reasons stand.
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    const explanation = latest && (await bot.explain(latest, user, { signal: closedSignal(reply), onText: (text) => send("text", { text }) }));
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
+    const send = (event: string, data: unknown) =>
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const explanation =
+      latest &&
+      (await bot.explain(latest, user, {
+        signal: closedSignal(reply),
+        onText: (text) => send("text", { text }),
+      }));
     send("done", { explanation: explanation ?? null });
     res.end();
   });

@@ -16,9 +16,14 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
 function contentTypeProblem(header: string | undefined): string | undefined {
   if (!header) return "missing content-type: send application/json";
   const [type, ...params] = header.split(";").map((p) => p.trim().toLowerCase());
-  if (!type || !JSON_TYPE.test(type)) return `unsupported content-type ${type ?? ""}: send application/json`;
-  const charset = params.find((p) => p.startsWith("charset="))?.slice(8).replace(/"/g, "");
-  if (charset && charset !== "utf-8" && charset !== "utf8") return `unsupported charset ${charset}: send UTF-8`;
+  if (!type || !JSON_TYPE.test(type))
+    return `unsupported content-type ${type ?? ""}: send application/json`;
+  const charset = params
+    .find((p) => p.startsWith("charset="))
+    ?.slice(8)
+    .replace(/"/g, "");
+  if (charset && charset !== "utf-8" && charset !== "utf8")
+    return `unsupported charset ${charset}: send UTF-8`;
   return undefined;
 }
 
@@ -43,7 +48,10 @@ export function registerJsonDecoding(app: FastifyInstance): void {
     const typeProblem = contentTypeProblem(req.headers["content-type"]);
     if (typeProblem) return reply.status(415).send({ error: typeProblem });
     const encoding = req.headers["content-encoding"]?.trim().toLowerCase();
-    if (encoding && encoding !== "identity") return reply.status(415).send({ error: `unsupported content-encoding ${encoding}: send the body uncompressed` });
+    if (encoding && encoding !== "identity")
+      return reply
+        .status(415)
+        .send({ error: `unsupported content-encoding ${encoding}: send the body uncompressed` });
     let text: string;
     try {
       text = utf8.decode(raw);
@@ -53,14 +61,21 @@ export function registerJsonDecoding(app: FastifyInstance): void {
     try {
       req.body = JSON.parse(text) as unknown;
     } catch (err) {
-      return reply.status(400).send({ error: `invalid JSON: ${err instanceof Error ? err.message : String(err)}` });
+      return reply
+        .status(400)
+        .send({ error: `invalid JSON: ${err instanceof Error ? err.message : String(err)}` });
     }
   });
 }
 
 /** Unknown routes answer like every other error: 404 with a reason. */
 export function registerNotFound(app: FastifyInstance): void {
-  app.setNotFoundHandler((req, reply) => void reply.status(404).send({ error: `no such endpoint: ${req.method} ${req.url.split("?")[0]}` }));
+  app.setNotFoundHandler(
+    (req, reply) =>
+      void reply
+        .status(404)
+        .send({ error: `no such endpoint: ${req.method} ${req.url.split("?")[0]}` }),
+  );
 }
 
 /** Errors fastify raises before routing (a malformed URL, bad headers): 400 with the reason. */

@@ -15,7 +15,10 @@ export interface RateLimitOptions {
 function personOf(req: FastifyRequest): string | undefined {
   if (req.webSession) return `web:${req.webSession}`;
   const body = req.body as { user?: { id?: unknown } } | undefined;
-  const fromBody = typeof body === "object" && body !== null && typeof body.user === "object" && body.user !== null ? body.user.id : undefined;
+  const fromBody =
+    typeof body === "object" && body !== null && typeof body.user === "object" && body.user !== null
+      ? body.user.id
+      : undefined;
   if (typeof fromBody === "string") return `api:${fromBody}`;
   const fromPath = (req.params as { id?: unknown } | undefined)?.id;
   return typeof fromPath === "string" ? `api:${fromPath}` : undefined;
@@ -27,7 +30,10 @@ export function registerRateLimit(app: FastifyInstance, opts: RateLimitOptions):
   app.addHook("onRequest", async (req: FastifyRequest, reply: FastifyReply) => {
     if (!isApiRequest(req)) return;
     if (inFlight >= opts.maxInFlight) {
-      return reply.status(503).header("retry-after", "1").send({ error: `server busy: ${opts.maxInFlight} requests in progress, retry shortly` });
+      return reply
+        .status(503)
+        .header("retry-after", "1")
+        .send({ error: `server busy: ${opts.maxInFlight} requests in progress, retry shortly` });
     }
     inFlight++;
     reply.raw.once("close", () => inFlight--);
@@ -44,7 +50,9 @@ export function registerRateLimit(app: FastifyInstance, opts: RateLimitOptions):
       return reply
         .status(429)
         .header("retry-after", String(taken.retryAfterSeconds))
-        .send({ error: `too many requests for this person (limit ${opts.ratePerMinute} per minute, bursts of ${opts.rateBurst}); retry in ${taken.retryAfterSeconds} s` });
+        .send({
+          error: `too many requests for this person (limit ${opts.ratePerMinute} per minute, bursts of ${opts.rateBurst}); retry in ${taken.retryAfterSeconds} s`,
+        });
     }
   });
 }

@@ -29,12 +29,22 @@ export interface ApiLimits {
 
 export function apiSchemas(limits: ApiLimits) {
   const MessageBody = z.strictObject({
-    user: z.strictObject({ id: userId, name: z.string().max(MAX_ID).transform((n) => cleanText(n, MAX_ID)).optional() }),
+    user: z.strictObject({
+      id: userId,
+      name: z
+        .string()
+        .max(MAX_ID)
+        .transform((n) => cleanText(n, MAX_ID))
+        .optional(),
+    }),
     text: z
       .string()
       .max(limits.maxTextLength, `text is longer than ${limits.maxTextLength} characters`)
       .transform((t) => cleanText(t, limits.maxTextLength))
-      .refine((t) => t.trim().length > 0, "text must not be empty (after removing control characters)"),
+      .refine(
+        (t) => t.trim().length > 0,
+        "text must not be empty (after removing control characters)",
+      ),
     conversationId: identifier("conversationId").optional(),
     messageId: identifier("messageId").optional(),
     limit: limit.optional(),
@@ -52,7 +62,12 @@ export function apiSchemas(limits: ApiLimits) {
     explain: z.boolean().optional(),
     callbackUrl,
   });
-  const UserParams = z.object({ id: identifier("the user id in the path").refine(notBlank, "the user id in the path must not be blank") });
+  const UserParams = z.object({
+    id: identifier("the user id in the path").refine(
+      notBlank,
+      "the user id in the path must not be blank",
+    ),
+  });
   return { MessageBody, FeedbackBody, UserParams };
 }
 
@@ -62,7 +77,13 @@ export const ExplanationBody = z.strictObject({
   stream: z.boolean().optional(),
 });
 
-const EXPECTED: Record<string, string> = { object: "an object", string: "a string", number: "a number", int: "an integer", boolean: "true or false" };
+const EXPECTED: Record<string, string> = {
+  object: "an object",
+  string: "a string",
+  number: "a number",
+  int: "an integer",
+  boolean: "true or false",
+};
 
 function kindOf(value: unknown): string {
   if (value === null) return "null";
@@ -75,25 +96,41 @@ function kindOf(value: unknown): string {
 const typeMessage: z.core.$ZodErrorMap = (issue) => {
   if (issue.code === "invalid_value") {
     const allowed = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    return issue.input === undefined ? `missing (${allowed})` : `${allowed}, not ${typeof issue.input === "string" ? JSON.stringify(issue.input.slice(0, 40)) : kindOf(issue.input)}`;
+    return issue.input === undefined
+      ? `missing (${allowed})`
+      : `${allowed}, not ${typeof issue.input === "string" ? JSON.stringify(issue.input.slice(0, 40)) : kindOf(issue.input)}`;
   }
   if (issue.code !== "invalid_type") return undefined;
   const expected = EXPECTED[issue.expected] ?? issue.expected;
-  if (!issue.path?.length) return issue.input === undefined ? "the body is empty: send a JSON object" : `the body must be a JSON object, not ${kindOf(issue.input)}`;
-  return issue.input === undefined ? `missing (must be ${expected})` : `must be ${expected}, not ${kindOf(issue.input)}`;
+  if (!issue.path?.length)
+    return issue.input === undefined
+      ? "the body is empty: send a JSON object"
+      : `the body must be a JSON object, not ${kindOf(issue.input)}`;
+  return issue.input === undefined
+    ? `missing (must be ${expected})`
+    : `must be ${expected}, not ${kindOf(issue.input)}`;
 };
 
 function describeZodError(error: z.ZodError, opts: { paths?: boolean } = {}): string {
   return error.issues
     .map((i) => {
-      const message = i.code === "unrecognized_keys" ? `unknown field${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => JSON.stringify(k)).join(", ")}` : i.message;
+      const message =
+        i.code === "unrecognized_keys"
+          ? `unknown field${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => JSON.stringify(k)).join(", ")}`
+          : i.message;
       return i.path.length && opts.paths !== false ? `${i.path.join(".")}: ${message}` : message;
     })
     .join("; ");
 }
 
 /** Validates request input; on failure the reason for a 400 names each field and what is wrong with it. */
-export function parseInput<T extends z.ZodType>(schema: T, input: unknown, opts: { paths?: boolean } = {}): { ok: true; data: z.output<T> } | { ok: false; error: string } {
+export function parseInput<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  opts: { paths?: boolean } = {},
+): { ok: true; data: z.output<T> } | { ok: false; error: string } {
   const parsed = schema.safeParse(input, { error: typeMessage });
-  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, error: describeZodError(parsed.error, opts) };
+  return parsed.success
+    ? { ok: true, data: parsed.data }
+    : { ok: false, error: describeZodError(parsed.error, opts) };
 }

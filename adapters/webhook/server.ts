@@ -7,7 +7,12 @@ import type { OutgoingReply, UserRef } from "../../src/types.ts";
 import { PAGE_ROUTE, personScope, PUBLIC_ROUTE, registerAuth, type AuthOptions } from "./auth.ts";
 import { CallbackSender, checkCallbackUrl } from "./callbacks.ts";
 import { registerExplanationRoutes, withExplanation } from "./explanations.ts";
-import { answerFrameworkError, registerJsonDecoding, registerNotFound, registerRawBody } from "./input.ts";
+import {
+  answerFrameworkError,
+  registerJsonDecoding,
+  registerNotFound,
+  registerRawBody,
+} from "./input.ts";
 import { registerRateLimit, type RateLimitOptions } from "./rate-limit.ts";
 import { apiSchemas, parseInput } from "./schemas.ts";
 
@@ -19,21 +24,53 @@ const page = readFileSync(new URL("./chat.html", import.meta.url), "utf8");
 function toApi(reply: OutgoingReply) {
   return {
     reply: reply.text,
-    recommendations: reply.recommendations.map((r) => ({ id: r.id, title: r.title, ...(r.year ? { year: r.year } : {}), categories: r.categories, score: r.score, reasons: r.reasons })),
+    recommendations: reply.recommendations.map((r) => ({
+      id: r.id,
+      title: r.title,
+      ...(r.year ? { year: r.year } : {}),
+      categories: r.categories,
+      score: r.score,
+      reasons: r.reasons,
+    })),
     interests: reply.interests,
   };
 }
 
 /** Security settings; each defaults to the open, loopback-only, unlimited behaviour. */
 export type SecurityOptions = AuthOptions & RateLimitOptions;
-const OPEN: SecurityOptions = { webhookSecret: undefined, webChat: undefined, ratePerMinute: 0, rateBurst: 1, maxInFlight: 10_000 };
+const OPEN: SecurityOptions = {
+  webhookSecret: undefined,
+  webChat: undefined,
+  ratePerMinute: 0,
+  rateBurst: 1,
+  maxInFlight: 10_000,
+};
 
-export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: string; security?: Partial<SecurityOptions>; callbacks?: CallbackConfig }): FastifyInstance {
+export function buildServer(
+  bot: Bot,
+  opts: {
+    maxBodyBytes: number;
+    logLevel?: string;
+    security?: Partial<SecurityOptions>;
+    callbacks?: CallbackConfig;
+  },
+): FastifyInstance {
   // requestTimeout: a client that trickles its request in (slowloris) is cut off instead of holding a socket.
-  const app = Fastify({ bodyLimit: opts.maxBodyBytes, requestTimeout: REQUEST_TIMEOUT_MS, frameworkErrors: answerFrameworkError, logger: opts.logLevel && opts.logLevel !== "silent" ? { level: opts.logLevel } : false });
+  const app = Fastify({
+    bodyLimit: opts.maxBodyBytes,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    frameworkErrors: answerFrameworkError,
+    logger: opts.logLevel && opts.logLevel !== "silent" ? { level: opts.logLevel } : false,
+  });
   const security = { ...OPEN, ...opts.security };
-  const { MessageBody, FeedbackBody, UserParams } = apiSchemas({ maxTextLength: bot.config.maxTextLength });
-  const user = (id: string, req: FastifyRequest): UserRef => ({ platform: PLATFORM, id, ...personScope(req) });
+  const { MessageBody, FeedbackBody, UserParams } = apiSchemas({
+    maxTextLength: bot.config.maxTextLength,
+  });
+  const user = (id: string, req: FastifyRequest): UserRef => ({
+    platform: PLATFORM,
+    id,
+    ...personScope(req),
+  });
   // Order matters: raw body, then who may call, then JSON decoding, then per-person limits.
   registerRawBody(app);
   registerAuth(app, security);
@@ -52,7 +89,13 @@ export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: s
   const callbacks = new CallbackSender(callbackConfig, app.log);
   app.addHook("onClose", () => callbacks.close());
   /** With a callbackUrl: 202 now, the same reply JSON (plus `id`) POSTed to the URL once the turn is done. */
-  const replyLater = (callbackUrl: string, reply: FastifyReply, who: UserRef, explain: boolean | undefined, turn: () => Promise<OutgoingReply>) => {
+  const replyLater = (
+    callbackUrl: string,
+    reply: FastifyReply,
+    who: UserRef,
+    explain: boolean | undefined,
+    turn: () => Promise<OutgoingReply>,
+  ) => {
     const check = checkCallbackUrl(callbackUrl, callbackConfig);
     if (!check.ok) return reply.status(400).send({ error: check.reason });
     const id = callbacks.accept(check.url, async () => {
@@ -63,24 +106,47 @@ export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: s
     return reply.status(202).send({ accepted: true, id });
   };
 
-  app.setErrorHandler((err: { statusCode?: number; message: string; code?: string }, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500) req.log.error(err);
-    const message = err.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? `body larger than ${opts.maxBodyBytes} bytes` : status === 500 ? "internal error" : err.message;
-    void reply.status(status).send({ error: message });
-  });
+  app.setErrorHandler(
+    (err: { statusCode?: number; message: string; code?: string }, req, reply) => {
+      const status =
+        err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+      if (status === 500) req.log.error(err);
+      const message =
+        err.code === "FST_ERR_CTP_BODY_TOO_LARGE"
+          ? `body larger than ${opts.maxBodyBytes} bytes`
+          : status === 500
+            ? "internal error"
+            : err.message;
+      void reply.status(status).send({ error: message });
+    },
+  );
 
   app.get("/health", PUBLIC_ROUTE, async () => ({ status: "ok", items: bot.catalog.size }));
   // The page must not be framed by another site (clickjacking a "forget me"), sniffed or leak its URL.
-  const pageHeaders = { "content-security-policy": "frame-ancestors 'none'", "x-frame-options": "DENY", "x-content-type-options": "nosniff", "referrer-policy": "no-referrer" };
-  app.get("/", PAGE_ROUTE, async (_req, reply) => reply.headers(pageHeaders).type("text/html; charset=utf-8").send(page));
+  const pageHeaders = {
+    "content-security-policy": "frame-ancestors 'none'",
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+  };
+  app.get("/", PAGE_ROUTE, async (_req, reply) =>
+    reply.headers(pageHeaders).type("text/html; charset=utf-8").send(page),
+  );
 
   app.post("/v1/messages", async (req, reply) => {
     const body = parseInput(MessageBody, req.body);
     if (!body.ok) return reply.status(400).send({ error: body.error });
     const b = body.data;
-    const turn = () => bot.handleMessage({ user: { ...user(b.user.id, req), ...(b.user.name ? { name: b.user.name } : {}) }, text: b.text, ...(b.conversationId ? { conversationId: b.conversationId } : {}), ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) });
-    if (b.callbackUrl !== undefined) return replyLater(b.callbackUrl, reply, user(b.user.id, req), b.explain, turn);
+    const turn = () =>
+      bot.handleMessage({
+        user: { ...user(b.user.id, req), ...(b.user.name ? { name: b.user.name } : {}) },
+        text: b.text,
+        ...(b.conversationId ? { conversationId: b.conversationId } : {}),
+        ...(b.messageId ? { messageId: b.messageId } : {}),
+        ...(b.limit ? { limit: b.limit } : {}),
+      });
+    if (b.callbackUrl !== undefined)
+      return replyLater(b.callbackUrl, reply, user(b.user.id, req), b.explain, turn);
     const result = await turn();
     return withExplanation(bot, result, toApi(result), user(b.user.id, req), b.explain, reply);
   });
@@ -89,14 +155,29 @@ export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: s
     const body = parseInput(FeedbackBody, req.body);
     if (!body.ok) return reply.status(400).send({ error: body.error });
     const b = body.data;
-    const turn = () => bot.handleFeedback({ user: user(b.user.id, req), itemId: b.itemId, signal: b.signal, ...(b.messageId ? { messageId: b.messageId } : {}), ...(b.limit ? { limit: b.limit } : {}) });
+    const turn = () =>
+      bot.handleFeedback({
+        user: user(b.user.id, req),
+        itemId: b.itemId,
+        signal: b.signal,
+        ...(b.messageId ? { messageId: b.messageId } : {}),
+        ...(b.limit ? { limit: b.limit } : {}),
+      });
     if (b.callbackUrl !== undefined) {
-      if (!bot.catalog.item(b.itemId)) return reply.status(404).send({ error: new UnknownItemError(b.itemId).message });
+      if (!bot.catalog.item(b.itemId))
+        return reply.status(404).send({ error: new UnknownItemError(b.itemId).message });
       return replyLater(b.callbackUrl, reply, user(b.user.id, req), b.explain, turn);
     }
     try {
       const result = await turn();
-      return await withExplanation(bot, result, toApi(result), user(b.user.id, req), b.explain, reply);
+      return await withExplanation(
+        bot,
+        result,
+        toApi(result),
+        user(b.user.id, req),
+        b.explain,
+        reply,
+      );
     } catch (err) {
       if (err instanceof UnknownItemError) return reply.status(404).send({ error: err.message });
       throw err;
@@ -119,7 +200,15 @@ export function buildServer(bot: Bot, opts: { maxBodyBytes: number; logLevel?: s
     if (!data) return reply.status(404).send({ error: "unknown user" });
     const p = data.profile;
     return {
-      profile: { ...p, shortTerm: Array.from(p.shortTerm), longTerm: Array.from(p.longTerm), negative: Array.from(p.negative), shortVec: Array.from(p.shortVec), longVec: Array.from(p.longVec), negVec: Array.from(p.negVec) },
+      profile: {
+        ...p,
+        shortTerm: Array.from(p.shortTerm),
+        longTerm: Array.from(p.longTerm),
+        negative: Array.from(p.negative),
+        shortVec: Array.from(p.shortVec),
+        longVec: Array.from(p.longVec),
+        negVec: Array.from(p.negVec),
+      },
       events: data.events,
     };
   });

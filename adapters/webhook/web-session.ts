@@ -26,7 +26,10 @@ export class WebSessions {
   }
 
   /** The session id of a valid, unexpired cookie value, else undefined. */
-  verify(value: string | undefined, nowSeconds = Math.floor(Date.now() / 1000)): string | undefined {
+  verify(
+    value: string | undefined,
+    nowSeconds = Math.floor(Date.now() / 1000),
+  ): string | undefined {
     const parts = value?.split(".");
     if (!parts || parts.length !== 3) return undefined;
     const [id, issued, mac] = parts as [string, string, string];
@@ -46,7 +49,12 @@ export class WebSessions {
 
 /** Whether the browser reached us over HTTPS: directly, or through a TLS-terminating proxy that says so. */
 export function overHttps(req: FastifyRequest): boolean {
-  return req.protocol === "https" || String(req.headers["x-forwarded-proto"] ?? "").split(",")[0]!.trim() === "https";
+  return (
+    req.protocol === "https" ||
+    String(req.headers["x-forwarded-proto"] ?? "")
+      .split(",")[0]!
+      .trim() === "https"
+  );
 }
 
 export function cookieValue(header: string | undefined, name: string): string | undefined {

@@ -36,7 +36,13 @@ export class Catalog {
     this.popularity = popularityPrior(data.items);
     this.titleKeys = data.items.map((item) => `${titleKey(item.title)}`);
     this.people = new PeopleIndex(data.items);
-    this.titles = new TitleIndex(data.items, commonWords, (id) => this.popularity[this.rowById.get(id) ?? 0]! + (this.items[this.rowById.get(id) ?? 0]?.text ? 0.01 : 0));
+    this.titles = new TitleIndex(
+      data.items,
+      commonWords,
+      (id) =>
+        this.popularity[this.rowById.get(id) ?? 0]! +
+        (this.items[this.rowById.get(id) ?? 0]?.text ? 0.01 : 0),
+    );
   }
 
   get size(): number {
@@ -89,10 +95,14 @@ function popularityPrior(items: readonly Item[]): Float32Array {
 }
 
 /** An item's interest distribution: its own categories where the model knows them, else the model's reading of its text. */
-export function itemInterestDistribution(item: Item, labels: readonly string[], predicted: Float32Array): Float32Array {
+export function itemInterestDistribution(
+  item: Item,
+  labels: readonly string[],
+  predicted: Float32Array,
+): Float32Array {
   const out = new Float32Array(labels.length);
   const known = item.categories.map((c) => labels.indexOf(c)).filter((i) => i >= 0);
-  if (known.length === 0) return out.set(predicted), out;
+  if (known.length === 0) return (out.set(predicted), out);
   for (const i of known) out[i] = 0.8 / known.length;
   for (let i = 0; i < out.length; i++) out[i]! += 0.2 * predicted[i]!;
   return out;

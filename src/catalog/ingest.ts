@@ -14,10 +14,19 @@ type CatalogField = (typeof CATALOG_FIELDS)[number];
 /** `id=book_id,year=original_publication_year` -> { id: "book_id", year: "original_publication_year" }. */
 export function parseColumnMap(spec: string): ColumnMap {
   const map: ColumnMap = {};
-  for (const pair of spec.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of spec
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [field, column, ...rest] = pair.split("=").map((s) => s.trim());
-    if (!field || !column || rest.length) throw new CatalogFormatError(`bad --columns entry "${pair}": use field=column, e.g. id=book_id`);
-    if (!(CATALOG_FIELDS as readonly string[]).includes(field)) throw new CatalogFormatError(`unknown catalog field "${field}" in --columns: the fields are ${CATALOG_FIELDS.join(", ")}`);
+    if (!field || !column || rest.length)
+      throw new CatalogFormatError(
+        `bad --columns entry "${pair}": use field=column, e.g. id=book_id`,
+      );
+    if (!(CATALOG_FIELDS as readonly string[]).includes(field))
+      throw new CatalogFormatError(
+        `unknown catalog field "${field}" in --columns: the fields are ${CATALOG_FIELDS.join(", ")}`,
+      );
     map[field as CatalogField] = column;
   }
   return map;
@@ -26,17 +35,24 @@ export function parseColumnMap(spec: string): ColumnMap {
 /** A column the map names must exist in the file; id and title must exist (mapped or by their own name). */
 export function checkColumns(loaded: LoadedCatalog, columns: ColumnMap, path: string): void {
   const present = new Set(loaded.columns);
-  const shown = loaded.columns.slice(0, 30).join(", ") + (loaded.columns.length > 30 ? ", ..." : "");
+  const shown =
+    loaded.columns.slice(0, 30).join(", ") + (loaded.columns.length > 30 ? ", ..." : "");
   for (const field of CATALOG_FIELDS) {
     const column = columns[field];
     const required = field === "id" || field === "title";
     if ((column !== undefined || required) && !present.has(column ?? field)) {
-      const how = column !== undefined ? `column "${column}" (mapped to ${field})` : `column "${field}"`;
-      throw new CatalogFormatError(`${path}: ${how} not found; the file has: ${shown || "no columns"}${column === undefined ? `. Map one with --columns ${field}=<column>` : ""}`);
+      const how =
+        column !== undefined ? `column "${column}" (mapped to ${field})` : `column "${field}"`;
+      throw new CatalogFormatError(
+        `${path}: ${how} not found; the file has: ${shown || "no columns"}${column === undefined ? `. Map one with --columns ${field}=<column>` : ""}`,
+      );
     }
   }
   if (loaded.items.length === 0) {
-    const first = loaded.skipped.slice(0, 3).map((s) => `line ${s.line}: ${s.reason}`).join("; ");
+    const first = loaded.skipped
+      .slice(0, 3)
+      .map((s) => `line ${s.line}: ${s.reason}`)
+      .join("; ");
     throw new CatalogFormatError(`${path}: no usable rows${first ? ` (${first})` : ""}`);
   }
 }
@@ -58,7 +74,11 @@ export interface IngestResult {
   skipped: LoadedCatalog["skipped"];
 }
 
-export async function ingestCatalog(db: lancedb.Connection, model: InterestModel, opts: IngestOptions): Promise<IngestResult> {
+export async function ingestCatalog(
+  db: lancedb.Connection,
+  model: InterestModel,
+  opts: IngestOptions,
+): Promise<IngestResult> {
   const { path, columns = {}, mode } = opts;
   if (!existsSync(path)) throw new CatalogFormatError(`catalog file not found: ${path}`);
   if (!statSync(path).isFile()) throw new CatalogFormatError(`not a file: ${path}`);
@@ -66,12 +86,23 @@ export async function ingestCatalog(db: lancedb.Connection, model: InterestModel
   checkColumns(loaded, columns, path);
   const previous = await readCatalogSource(db);
   const hadItems = (await db.tableNames()).includes(ITEMS_TABLE);
-  const stored = await writeItems(db, model, loaded.items, { mode, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+  const stored = await writeItems(db, model, loaded.items, {
+    mode,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
   const sha256 = fileSha256(path);
   // The shipped neighbours were learnt for the demo catalog's ids: another catalog must not inherit them.
   // A merge keeps what the table was (data folders from before this record held the demo catalog).
   const demo = mode === "merge" && hadItems ? (previous?.demo ?? true) : isDemoCatalogFile(sha256);
-  if (!demo && (await db.tableNames()).includes(NEIGHBOURS_TABLE)) await db.dropTable(NEIGHBOURS_TABLE);
-  await recordCatalogSource(db, { path, sha256, mode: opts.reason === "seed" ? "seed" : mode, items: stored, at: new Date().toISOString(), demo });
+  if (!demo && (await db.tableNames()).includes(NEIGHBOURS_TABLE))
+    await db.dropTable(NEIGHBOURS_TABLE);
+  await recordCatalogSource(db, {
+    path,
+    sha256,
+    mode: opts.reason === "seed" ? "seed" : mode,
+    items: stored,
+    at: new Date().toISOString(),
+    demo,
+  });
   return { written: loaded.items.length, stored, skipped: loaded.skipped };
 }

@@ -9,6 +9,12 @@ export function itemText(item: Pick<Item, "title" | "text" | "categories" | "ext
     })
     .slice(0, 6);
   const keywords = item.extra.keywords;
-  const tags = Array.isArray(keywords) ? keywords.join(", ") : typeof keywords === "string" ? keywords : "";
-  return [item.title, item.categories.join(" "), item.text, tags, people.join(" ")].filter(Boolean).join(". ");
+  const tags = Array.isArray(keywords)
+    ? keywords.join(", ")
+    : typeof keywords === "string"
+      ? keywords
+      : "";
+  return [item.title, item.categories.join(" "), item.text, tags, people.join(" ")]
+    .filter(Boolean)
+    .join(". ");
 }

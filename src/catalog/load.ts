@@ -5,7 +5,9 @@ import { gunzipSync } from "node:zlib";
 import { parseCsvObjects } from "../util/csv.ts";
 import type { Item } from "../types.ts";
 
-export type ColumnMap = Partial<Record<"id" | "title" | "text" | "categories" | "year" | "popularity", string>>;
+export type ColumnMap = Partial<
+  Record<"id" | "title" | "text" | "categories" | "year" | "popularity", string>
+>;
 
 export class CatalogFormatError extends Error {
   override name = "CatalogFormatError";
@@ -23,7 +25,11 @@ const LIST_SEPARATOR = /\s*[|;]\s*/;
 
 function toList(value: unknown): string[] {
   if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
-  if (typeof value === "string") return value.split(LIST_SEPARATOR).map((v) => v.trim()).filter(Boolean);
+  if (typeof value === "string")
+    return value
+      .split(LIST_SEPARATOR)
+      .map((v) => v.trim())
+      .filter(Boolean);
   return [];
 }
 
@@ -42,11 +48,14 @@ function toExtra(value: unknown): string | string[] | number | undefined {
 export function rowToItem(row: Record<string, unknown>, columns: ColumnMap = {}): Item {
   const col = (name: keyof ColumnMap) => row[columns[name] ?? name];
   const id = String(col("id") ?? "").trim();
-  const title = String(col("title") ?? "").replace(/\s+/g, " ").trim();
+  const title = String(col("title") ?? "")
+    .replace(/\s+/g, " ")
+    .trim();
   if (!id) throw new CatalogFormatError("missing id");
   if (!title) throw new CatalogFormatError("missing title");
   const used = new Set(Object.keys(columns).map((k) => columns[k as keyof ColumnMap]!));
-  for (const k of ["id", "title", "text", "categories", "year"]) used.add(columns[k as keyof ColumnMap] ?? k);
+  for (const k of ["id", "title", "text", "categories", "year"])
+    used.add(columns[k as keyof ColumnMap] ?? k);
   const extra: Item["extra"] = {};
   for (const [key, value] of Object.entries(row)) {
     if (used.has(key)) continue;
@@ -71,7 +80,11 @@ export function readCatalogText(path: string): string {
   return (path.endsWith(".gz") ? gunzipSync(raw) : raw).toString("utf8");
 }
 
-export function parseCatalog(text: string, format: "jsonl" | "csv", columns: ColumnMap = {}): LoadedCatalog {
+export function parseCatalog(
+  text: string,
+  format: "jsonl" | "csv",
+  columns: ColumnMap = {},
+): LoadedCatalog {
   const items: Item[] = [];
   const skipped: LoadedCatalog["skipped"] = [];
   const seen = new Set<string>();
@@ -83,7 +96,8 @@ export function parseCatalog(text: string, format: "jsonl" | "csv", columns: Col
           if (!line.trim()) return [];
           try {
             const parsed: unknown = JSON.parse(line);
-            if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return [{ line: i + 1, row: parsed as Record<string, unknown> }];
+            if (parsed && typeof parsed === "object" && !Array.isArray(parsed))
+              return [{ line: i + 1, row: parsed as Record<string, unknown> }];
             skipped.push({ line: i + 1, reason: "not a JSON object" });
           } catch {
             skipped.push({ line: i + 1, reason: "invalid JSON" });
@@ -106,7 +120,14 @@ export function parseCatalog(text: string, format: "jsonl" | "csv", columns: Col
 }
 
 export function loadCatalogFile(path: string, columns: ColumnMap = {}): LoadedCatalog {
-  const format = /\.csv(\.gz)?$/i.test(path) ? "csv" : /\.jsonl?(\.gz)?$|\.ndjson$/i.test(path) ? "jsonl" : undefined;
-  if (!format) throw new CatalogFormatError(`unsupported catalog file ${path}: use .jsonl or .csv (optionally .gz)`);
+  const format = /\.csv(\.gz)?$/i.test(path)
+    ? "csv"
+    : /\.jsonl?(\.gz)?$|\.ndjson$/i.test(path)
+      ? "jsonl"
+      : undefined;
+  if (!format)
+    throw new CatalogFormatError(
+      `unsupported catalog file ${path}: use .jsonl or .csv (optionally .gz)`,
+    );
   return parseCatalog(readCatalogText(path), format, columns);
 }

@@ -28,7 +28,8 @@ export class PeopleIndex {
   private readonly names = new Set<string>();
 
   constructor(items: readonly Item[]) {
-    for (const item of items) for (const key of itemPeople(item.extra)) if (key.includes(" ")) this.names.add(key);
+    for (const item of items)
+      for (const key of itemPeople(item.extra)) if (key.includes(" ")) this.names.add(key);
   }
 
   get size(): number {

@@ -43,12 +43,34 @@ export function isDemoCatalogFile(sha256: string): boolean {
   return sha256 === demoSha;
 }
 
-export async function readCatalogSource(db: lancedb.Connection): Promise<CatalogSource | undefined> {
+export async function readCatalogSource(
+  db: lancedb.Connection,
+): Promise<CatalogSource | undefined> {
   if (!(await db.tableNames()).includes(CATALOG_SOURCE_TABLE)) return undefined;
-  const [row] = (await (await db.openTable(CATALOG_SOURCE_TABLE)).query().limit(1).toArray()) as CatalogSource[];
-  return row ? { path: row.path, sha256: row.sha256, mode: row.mode, items: Number(row.items), at: row.at, demo: Boolean(row.demo) } : undefined;
+  const [row] = (await (
+    await db.openTable(CATALOG_SOURCE_TABLE)
+  )
+    .query()
+    .limit(1)
+    .toArray()) as CatalogSource[];
+  return row
+    ? {
+        path: row.path,
+        sha256: row.sha256,
+        mode: row.mode,
+        items: Number(row.items),
+        at: row.at,
+        demo: Boolean(row.demo),
+      }
+    : undefined;
 }
 
-export async function recordCatalogSource(db: lancedb.Connection, source: CatalogSource): Promise<void> {
-  await db.createTable(CATALOG_SOURCE_TABLE, [source as unknown as Record<string, unknown>], { mode: "overwrite", schema });
+export async function recordCatalogSource(
+  db: lancedb.Connection,
+  source: CatalogSource,
+): Promise<void> {
+  await db.createTable(CATALOG_SOURCE_TABLE, [source as unknown as Record<string, unknown>], {
+    mode: "overwrite",
+    schema,
+  });
 }

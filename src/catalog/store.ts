@@ -19,7 +19,11 @@ function itemsSchema(dim: number, labels: number): Schema {
     new Field("extra", new Utf8(), false),
     new Field("model_sha", new Utf8(), false),
     new Field("vector", new FixedSizeList(dim, new Field("item", new Float32(), true)), false),
-    new Field("interests", new FixedSizeList(labels, new Field("item", new Float32(), true)), false),
+    new Field(
+      "interests",
+      new FixedSizeList(labels, new Field("item", new Float32(), true)),
+      false,
+    ),
   ]);
 }
 
@@ -38,7 +42,11 @@ interface ItemRow {
 export type Progress = (done: number, total: number) => void;
 
 /** Embeds items with the interest model, in batches, reporting progress. */
-export async function embedItems(model: InterestModel, items: readonly Item[], onProgress?: Progress): Promise<{ vectors: Float32Array; interests: Float32Array }> {
+export async function embedItems(
+  model: InterestModel,
+  items: readonly Item[],
+  onProgress?: Progress,
+): Promise<{ vectors: Float32Array; interests: Float32Array }> {
   const vectors = new Float32Array(items.length * model.dim);
   const interests = new Float32Array(items.length * model.labels.length);
   for (let start = 0; start < items.length; start += EMBED_BATCH) {
@@ -46,14 +54,22 @@ export async function embedItems(model: InterestModel, items: readonly Item[], o
     const predictions = await model.predict(batch.map(itemText));
     predictions.forEach((p, i) => {
       vectors.set(p.embedding, (start + i) * model.dim);
-      interests.set(itemInterestDistribution(batch[i]!, model.labels, p.interests), (start + i) * model.labels.length);
+      interests.set(
+        itemInterestDistribution(batch[i]!, model.labels, p.interests),
+        (start + i) * model.labels.length,
+      );
     });
     onProgress?.(Math.min(start + EMBED_BATCH, items.length), items.length);
   }
   return { vectors, interests };
 }
 
-function toRows(items: readonly Item[], vectors: Float32Array, interests: Float32Array, model: InterestModel): ItemRow[] {
+function toRows(
+  items: readonly Item[],
+  vectors: Float32Array,
+  interests: Float32Array,
+  model: InterestModel,
+): ItemRow[] {
   const d = model.dim;
   const l = model.labels.length;
   return items.map((item, i) => ({
@@ -77,7 +93,9 @@ export async function writeItems(
   opts: { mode: "replace" | "merge"; onProgress?: Progress },
 ): Promise<number> {
   const { vectors, interests } = await embedItems(model, items, opts.onProgress);
-  const rows = toRows(items, vectors, interests, model) as unknown as Array<Record<string, unknown>>;
+  const rows = toRows(items, vectors, interests, model) as unknown as Array<
+    Record<string, unknown>
+  >;
   const names = await db.tableNames();
   if (opts.mode === "merge" && names.includes(ITEMS_TABLE)) {
     const table = await db.openTable(ITEMS_TABLE);
@@ -85,7 +103,10 @@ export async function writeItems(
     await table.optimize();
     return table.countRows();
   }
-  const table = await db.createTable(ITEMS_TABLE, rows, { mode: "overwrite", schema: itemsSchema(model.dim, model.labels.length) });
+  const table = await db.createTable(ITEMS_TABLE, rows, {
+    mode: "overwrite",
+    schema: itemsSchema(model.dim, model.labels.length),
+  });
   return table.countRows();
 }
 
@@ -115,8 +136,14 @@ export async function openCatalog(
   if (!(await db.tableNames()).includes(ITEMS_TABLE)) await seed();
   const table = await db.openTable(ITEMS_TABLE);
   let rows = (await table.query().toArray()) as unknown as ItemRow[];
-  if (rows.length === 0) throw new Error("the items table is empty: ingest a catalog first (chatrec ingest <file>)");
-  const stale = rows.some((r) => r.model_sha !== model.sha256 || r.vector.length !== model.dim || r.interests.length !== model.labels.length);
+  if (rows.length === 0)
+    throw new Error("the items table is empty: ingest a catalog first (chatrec ingest <file>)");
+  const stale = rows.some(
+    (r) =>
+      r.model_sha !== model.sha256 ||
+      r.vector.length !== model.dim ||
+      r.interests.length !== model.labels.length,
+  );
   if (stale) {
     await writeItems(db, model, rows.map(rowToItem), { mode: "replace", onProgress });
     rows = (await (await db.openTable(ITEMS_TABLE)).query().toArray()) as unknown as ItemRow[];
@@ -129,5 +156,8 @@ export async function openCatalog(
     vectors.set(Array.from(r.vector), i * dim);
     interests.set(Array.from(r.interests), i * l);
   });
-  return new Catalog({ items: rows.map(rowToItem), vectors, dim, interests, labels: model.labels }, commonWords);
+  return new Catalog(
+    { items: rows.map(rowToItem), vectors, dim, interests, labels: model.labels },
+    commonWords,
+  );
 }

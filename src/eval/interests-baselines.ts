@@ -33,22 +33,35 @@ export class TfidfLinear {
     return { idx, val };
   }
 
-  fit(examples: readonly SoftExample[], opts: { seed: number; epochs?: number; lr?: number; l2?: number; minCount?: number }): this {
+  fit(
+    examples: readonly SoftExample[],
+    opts: { seed: number; epochs?: number; lr?: number; l2?: number; minCount?: number },
+  ): this {
     const df = new Map<string, number>();
-    for (const ex of examples) for (const t of new Set(tokenize(ex.text))) df.set(t, (df.get(t) ?? 0) + 1);
-    const vocab = [...df.entries()].filter(([, n]) => n >= (opts.minCount ?? 2)).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    for (const ex of examples)
+      for (const t of new Set(tokenize(ex.text))) df.set(t, (df.get(t) ?? 0) + 1);
+    const vocab = [...df.entries()]
+      .filter(([, n]) => n >= (opts.minCount ?? 2))
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     this.idf = new Float32Array(vocab.length);
     vocab.forEach(([t, n], i) => {
       this.index.set(t, i);
       this.idf[i] = Math.log((examples.length + 1) / (n + 1)) + 1;
     });
-    const L = this.L, V = vocab.length;
+    const L = this.L,
+      V = vocab.length;
     this.W = new Float32Array(V * L);
     this.b = new Float32Array(L);
     const feats = examples.map((e) => this.features(e.text));
-    const m = new Float32Array(V * L), v = new Float32Array(V * L), mb = new Float32Array(L), vb = new Float32Array(L);
-    const gW = new Float32Array(V * L), gb = new Float32Array(L);
-    const lr = opts.lr ?? 0.01, l2 = opts.l2 ?? 1e-5, B = 64;
+    const m = new Float32Array(V * L),
+      v = new Float32Array(V * L),
+      mb = new Float32Array(L),
+      vb = new Float32Array(L);
+    const gW = new Float32Array(V * L),
+      gb = new Float32Array(L);
+    const lr = opts.lr ?? 0.01,
+      l2 = opts.l2 ?? 1e-5,
+      B = 64;
     const rng = new Rng(opts.seed);
     const order = examples.map((_, i) => i);
     const p = new Float32Array(L);
@@ -71,8 +84,15 @@ export class TfidfLinear {
           });
         }
         t++;
-        const c1 = 1 - 0.9 ** t, c2 = 1 - 0.999 ** t;
-        const upd = (P: Float32Array, G: Float32Array, M: Float32Array, S: Float32Array, i: number) => {
+        const c1 = 1 - 0.9 ** t,
+          c2 = 1 - 0.999 ** t;
+        const upd = (
+          P: Float32Array,
+          G: Float32Array,
+          M: Float32Array,
+          S: Float32Array,
+          i: number,
+        ) => {
           const g = G[i]! + l2 * P[i]!;
           M[i] = 0.9 * M[i]! + 0.1 * g;
           S[i] = 0.999 * S[i]! + 0.001 * g * g;

@@ -18,9 +18,16 @@ export async function runEvalInterestsCli(args: string[]): Promise<void> {
       if (!v) throw new Error("--model needs a directory");
       modelDir = v;
     } else if (a === "--update-card") updateCard = true;
-    else throw new Error(`eval interests: unknown argument ${a} (usage: eval interests [--json <file>] [--model <dir>] [--update-card])`);
+    else
+      throw new Error(
+        `eval interests: unknown argument ${a} (usage: eval interests [--json <file>] [--model <dir>] [--update-card])`,
+      );
   }
-  const result = await evalInterests({ ...(json ? { json } : {}), modelDir, log: (s) => console.log(s) });
+  const result = await evalInterests({
+    ...(json ? { json } : {}),
+    modelDir,
+    log: (s) => console.log(s),
+  });
   console.log(`done in ${result.seconds.toFixed(1)} s${json ? `; wrote ${json}` : ""}`);
   if (updateCard) {
     // record the evaluation in interest.json and MODEL_CARD.md (the onnx file and its sha256 do not change)

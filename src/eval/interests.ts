@@ -13,9 +13,22 @@ import { InterestModel } from "../interest/model.ts";
 import { itemText } from "../catalog/item-text.ts";
 import { loadBbc, loadRedial } from "../train/data.ts";
 import { DATA_PATHS } from "../train/data-paths.ts";
-import { fitModel, loadDefaultGlove, prepareData, seekerExamples, type PreparedData, type TextExample } from "../train/pipeline.ts";
+import {
+  fitModel,
+  loadDefaultGlove,
+  prepareData,
+  seekerExamples,
+  type PreparedData,
+  type TextExample,
+} from "../train/pipeline.ts";
 import { forwardText, vocabOf } from "../train/model.ts";
-import { genrePrecisionAtK, labelMetrics, tuneThreshold, type LabelMetrics, type ScoredExample } from "../train/metrics.ts";
+import {
+  genrePrecisionAtK,
+  labelMetrics,
+  tuneThreshold,
+  type LabelMetrics,
+  type ScoredExample,
+} from "../train/metrics.ts";
 import { TfidfLinear } from "./interests-baselines.ts";
 
 export interface InterestEvalResult {
@@ -49,9 +62,13 @@ function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-const fmt = (m: LabelMetrics) => `micro-F1 ${m.micro_f1.toFixed(4)}  macro-F1 ${m.macro_f1.toFixed(4)}  top-1 ${m.top1.toFixed(4)}  top-3 ${m.top3.toFixed(4)}  (threshold ${m.threshold}, n=${m.n})`;
+const fmt = (m: LabelMetrics) =>
+  `micro-F1 ${m.micro_f1.toFixed(4)}  macro-F1 ${m.macro_f1.toFixed(4)}  top-1 ${m.top1.toFixed(4)}  top-3 ${m.top3.toFixed(4)}  (threshold ${m.threshold}, n=${m.n})`;
 
-async function scoreOnnx(model: InterestModel, exs: readonly TextExample[]): Promise<ScoredExample[]> {
+async function scoreOnnx(
+  model: InterestModel,
+  exs: readonly TextExample[],
+): Promise<ScoredExample[]> {
   const out: ScoredExample[] = [];
   for (let i = 0; i < exs.length; i += 256) {
     const batch = exs.slice(i, i + 256);
@@ -61,9 +78,21 @@ async function scoreOnnx(model: InterestModel, exs: readonly TextExample[]): Pro
   return out;
 }
 
-function evalScorer(score: (text: string) => Float32Array, train: readonly TextExample[], dev: readonly TextExample[], L: number): LabelMetrics {
-  const th = tuneThreshold(train.map((e) => ({ probs: score(e.text), gold: e.gold })), L);
-  return labelMetrics(dev.map((e) => ({ probs: score(e.text), gold: e.gold })), L, th);
+function evalScorer(
+  score: (text: string) => Float32Array,
+  train: readonly TextExample[],
+  dev: readonly TextExample[],
+  L: number,
+): LabelMetrics {
+  const th = tuneThreshold(
+    train.map((e) => ({ probs: score(e.text), gold: e.gold })),
+    L,
+  );
+  return labelMetrics(
+    dev.map((e) => ({ probs: score(e.text), gold: e.gold })),
+    L,
+    th,
+  );
 }
 
 export async function evalInterests(opts: EvalInterestsOptions = {}): Promise<InterestEvalResult> {
@@ -79,12 +108,20 @@ export async function evalInterests(opts: EvalInterestsOptions = {}): Promise<In
   try {
     const data = prepareData(catalogPath, redialTrain);
     if (data.labels.join("|") !== model.labels.join("|")) {
-      throw new Error(`evalInterests: the model's labels differ from the labels of ${catalogPath}; evaluate a model trained on that catalog`);
+      throw new Error(
+        `evalInterests: the model's labels differ from the labels of ${catalogPath}; evaluate a model trained on that catalog`,
+      );
     }
     const L = data.labels.length;
     const byId = new Map(data.items.map((it) => [it.id, it]));
-    const devEx = seekerExamples(loadRedial(redialDev, new Map(data.items.map((it) => [it.id, it.title]))), byId, data.labels);
-    log(`ReDial: ${data.redialCls.length} train / ${devEx.length} dev seeker utterances with mentioned movies of known genres; ${L} labels`);
+    const devEx = seekerExamples(
+      loadRedial(redialDev, new Map(data.items.map((it) => [it.id, it.title]))),
+      byId,
+      data.labels,
+    );
+    log(
+      `ReDial: ${data.redialCls.length} train / ${devEx.length} dev seeker utterances with mentioned movies of known genres; ${L} labels`,
+    );
 
     // shipped model (ONNX)
     const th = tuneThreshold(await scoreOnnx(model, data.redialCls), L);
@@ -99,7 +136,12 @@ export async function evalInterests(opts: EvalInterestsOptions = {}): Promise<In
     // baseline 2: our architecture and tasks without GloVe initialisation
     const noGlove = fitModel(data, { seed }).weights;
     const ngVocab = vocabOf(noGlove);
-    const noGloveM = evalScorer((t) => forwardText(noGlove, t, ngVocab).interests, data.redialCls, devEx, L);
+    const noGloveM = evalScorer(
+      (t) => forwardText(noGlove, t, ngVocab).interests,
+      data.redialCls,
+      devEx,
+      L,
+    );
     log(`  ours, no GloVe init  ${fmt(noGloveM)}`);
 
     // item-to-item genre precision@10 with the shipped model
@@ -108,7 +150,12 @@ export async function evalInterests(opts: EvalInterestsOptions = {}): Promise<In
       const preds = await model.predict(data.items.slice(i, i + 512).map((it) => itemText(it)));
       preds.forEach((p, j) => emb.set(p.embedding, (i + j) * model.dim));
     }
-    const p10 = genrePrecisionAtK(emb, model.dim, data.items.map((it) => it.categories), 10);
+    const p10 = genrePrecisionAtK(
+      emb,
+      model.dim,
+      data.items.map((it) => it.categories),
+      10,
+    );
     log(`Item-to-item genre precision@10 (catalog, shipped model): ${p10.toFixed(4)}`);
 
     // BBC News
@@ -122,18 +169,42 @@ export async function evalInterests(opts: EvalInterestsOptions = {}): Promise<In
     };
     const test = docs.filter((d) => fnv1a(`${d.category}/${d.file}`) % 5 === 0).map(toEx);
     const train = docs.filter((d) => fnv1a(`${d.category}/${d.file}`) % 5 !== 0).map(toEx);
-    const bbcData: PreparedData = { items: [], labels: cats, itemTexts: [], itemCls: train, redialCls: [], ctxPairs: [], corpus: train.map((e) => e.text) };
-    const bbcModel = fitModel(bbcData, { seed, glove: loadDefaultGlove(), contrastive: false, epochs: BBC_EPOCHS, config: { lr: 0.005, lrE: 0.005 } }).weights;
+    const bbcData: PreparedData = {
+      items: [],
+      labels: cats,
+      itemTexts: [],
+      itemCls: train,
+      redialCls: [],
+      ctxPairs: [],
+      corpus: train.map((e) => e.text),
+    };
+    const bbcModel = fitModel(bbcData, {
+      seed,
+      glove: loadDefaultGlove(),
+      contrastive: false,
+      epochs: BBC_EPOCHS,
+      config: { lr: 0.005, lrE: 0.005 },
+    }).weights;
     const bbcVocab = vocabOf(bbcModel);
-    const acc = (score: (t: string) => Float32Array) => test.filter((e) => labelMetrics([{ probs: score(e.text), gold: e.gold }], cats.length, 1).top1 === 1).length / test.length;
+    const acc = (score: (t: string) => Float32Array) =>
+      test.filter(
+        (e) => labelMetrics([{ probs: score(e.text), gold: e.gold }], cats.length, 1).top1 === 1,
+      ).length / test.length;
     const bbcAcc = acc((t) => forwardText(bbcModel, t, bbcVocab).interests);
     const bbcTfidf = new TfidfLinear(cats.length).fit(train, { seed });
     const bbcBase = acc((t) => bbcTfidf.predict(t));
-    log(`BBC News (${train.length} train / ${test.length} test, ${cats.length} classes): ours accuracy ${bbcAcc.toFixed(4)}, TF-IDF + linear ${bbcBase.toFixed(4)}`);
+    log(
+      `BBC News (${train.length} train / ${test.length} test, ${cats.length} classes): ours accuracy ${bbcAcc.toFixed(4)}, TF-IDF + linear ${bbcBase.toFixed(4)}`,
+    );
 
     const result: InterestEvalResult = {
       redial: { ...shipped, baselines: { tfidf_linear: tfidfM, no_glove: noGloveM } },
-      bbc: { accuracy: bbcAcc, baseline_accuracy: bbcBase, n_train: train.length, n_test: test.length },
+      bbc: {
+        accuracy: bbcAcc,
+        baseline_accuracy: bbcBase,
+        n_train: train.length,
+        n_test: test.length,
+      },
       item_genre_precision_at_10: p10,
       model: { sha256: model.sha256, labels: L, dim: model.dim },
       seconds: (performance.now() - t0) / 1000,
@@ -144,4 +215,3 @@ export async function evalInterests(opts: EvalInterestsOptions = {}): Promise<In
     await model.close();
   }
 }
-

@@ -10,7 +10,10 @@ import { readText } from "../train/data.ts";
 /** MovieLens genre names that differ from the model's labels. */
 const GENRE_TO_LABEL: Record<string, string> = { children: "family" };
 
-export function readMovielensMovies(moviesCsv: string, popularity: ReadonlyMap<string, number>): Item[] {
+export function readMovielensMovies(
+  moviesCsv: string,
+  popularity: ReadonlyMap<string, number>,
+): Item[] {
   return parseCsvObjects(readText(moviesCsv)).flatMap((row) => {
     if (!row.movieId || !row.title) return [];
     const m = /^(.*?)\s*\((\d{4})\)\s*$/.exec(row.title.trim());
@@ -33,9 +36,17 @@ export function readMovielensMovies(moviesCsv: string, popularity: ReadonlyMap<s
   });
 }
 
-export async function movielensCatalog(model: InterestModel, moviesCsv: string, popularity: ReadonlyMap<string, number>): Promise<Catalog> {
+export async function movielensCatalog(
+  model: InterestModel,
+  moviesCsv: string,
+  popularity: ReadonlyMap<string, number>,
+): Promise<Catalog> {
   const items = readMovielensMovies(moviesCsv, popularity);
-  if (items.length === 0) throw new Error(`${moviesCsv}: no movies (expected columns movieId,title,genres)`);
+  if (items.length === 0)
+    throw new Error(`${moviesCsv}: no movies (expected columns movieId,title,genres)`);
   const { vectors, interests } = await embedItems(model, items);
-  return new Catalog({ items, vectors, dim: model.dim, interests, labels: model.labels }, new Map());
+  return new Catalog(
+    { items, vectors, dim: model.dim, interests, labels: model.labels },
+    new Map(),
+  );
 }

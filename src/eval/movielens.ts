@@ -4,7 +4,14 @@
 // with item-kNN neighbours learnt from the training portions), the same profile with each kind of decay
 // alone and without decay, the content-only ranker, and popularity and item-kNN baselines (training portions only).
 import type { Catalog } from "../catalog/catalog.ts";
-import { applyEvent, DEFAULT_PROFILE_SETTINGS, emptyProfile, NO_DECAY_PROFILE_SETTINGS, type Profile, type ProfileSettings } from "../profile/profile.ts";
+import {
+  applyEvent,
+  DEFAULT_PROFILE_SETTINGS,
+  emptyProfile,
+  NO_DECAY_PROFILE_SETTINGS,
+  type Profile,
+  type ProfileSettings,
+} from "../profile/profile.ts";
 import { Neighbours } from "../recommend/neighbours.ts";
 import { Ranker } from "../recommend/rank.ts";
 import { NO_PRIORS, type RankerModel } from "../recommend/ranker-model.ts";
@@ -34,9 +41,13 @@ export function leaveLastLikedOut(ratings: readonly Rating[]): UserSplit[] {
   const out: UserSplit[] = [];
   for (const [user, list] of byUser) {
     // Stable: same-second ratings keep their file order.
-    const sorted = list.map((r, i) => ({ r, i })).sort((a, b) => a.r.at - b.r.at || a.i - b.i).map((x) => x.r);
+    const sorted = list
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => a.r.at - b.r.at || a.i - b.i)
+      .map((x) => x.r);
     let last = -1;
-    for (let i = sorted.length - 1; i >= 0 && last < 0; i--) if (sorted[i]!.rating >= LIKE_THRESHOLD) last = i;
+    for (let i = sorted.length - 1; i >= 0 && last < 0; i--)
+      if (sorted[i]!.rating >= LIKE_THRESHOLD) last = i;
     if (last <= 0) continue; // no like, or nothing before it to learn from
     out.push({ user, train: sorted.slice(0, last), heldOut: sorted[last]! });
   }
@@ -44,7 +55,11 @@ export function leaveLastLikedOut(ratings: readonly Rating[]): UserSplit[] {
 }
 
 /** 1-based rank of `target` in `ranked` (undefined when absent), and the two metrics at K for one user. */
-export function hitAndNdcg(ranked: readonly string[], target: string, k = K): { rank?: number; hit: number; ndcg: number } {
+export function hitAndNdcg(
+  ranked: readonly string[],
+  target: string,
+  k = K,
+): { rank?: number; hit: number; ndcg: number } {
   const i = ranked.indexOf(target);
   if (i < 0 || i >= k) return { ...(i >= 0 ? { rank: i + 1 } : {}), hit: 0, ndcg: 0 };
   // One relevant item: IDCG = 1, so NDCG = 1 / log2(rank + 1).
@@ -52,11 +67,27 @@ export function hitAndNdcg(ranked: readonly string[], target: string, k = K): { 
 }
 
 /** The profile after replaying `train` as feedback events at the ratings' timestamps. */
-export function replayProfile(train: readonly Rating[], catalog: Catalog, settings: Readonly<ProfileSettings>): Profile {
+export function replayProfile(
+  train: readonly Rating[],
+  catalog: Catalog,
+  settings: Readonly<ProfileSettings>,
+): Profile {
   let p = emptyProfile(catalog.labels.length, catalog.dim, train[0]?.at ?? 0);
   train.forEach((r, i) => {
     if (catalog.row(r.item) === undefined) return;
-    p = applyEvent(p, { seq: i + 1, at: r.at, kind: "feedback", intent: "feedback", signals: [{ itemId: r.item, signal: ratingSignal(r.rating) }], shown: [] }, catalog, settings);
+    p = applyEvent(
+      p,
+      {
+        seq: i + 1,
+        at: r.at,
+        kind: "feedback",
+        intent: "feedback",
+        signals: [{ itemId: r.item, signal: ratingSignal(r.rating) }],
+        shown: [],
+      },
+      catalog,
+      settings,
+    );
   });
   return p;
 }
@@ -64,7 +95,9 @@ export function replayProfile(train: readonly Rating[], catalog: Catalog, settin
 /** Training-portion like counts per catalog item (the popularity prior; held-out items never count). */
 export function trainingPopularity(splits: readonly UserSplit[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const s of splits) for (const r of s.train) if (r.rating >= LIKE_THRESHOLD) counts.set(r.item, (counts.get(r.item) ?? 0) + 1);
+  for (const s of splits)
+    for (const r of s.train)
+      if (r.rating >= LIKE_THRESHOLD) counts.set(r.item, (counts.get(r.item) ?? 0) + 1);
   return counts;
 }
 
@@ -78,16 +111,31 @@ export interface MethodResult {
 const PROFILE_VARIANTS = {
   "profile (decay)": DEFAULT_PROFILE_SETTINGS,
   "profile (time decay only)": { ...DEFAULT_PROFILE_SETTINGS, shortTurnDecay: 1, longTurnDecay: 1 },
-  "profile (turn decay only)": { ...DEFAULT_PROFILE_SETTINGS, shortHalfLifeMs: Infinity, longHalfLifeMs: Infinity },
+  "profile (turn decay only)": {
+    ...DEFAULT_PROFILE_SETTINGS,
+    shortHalfLifeMs: Infinity,
+    longHalfLifeMs: Infinity,
+  },
   "profile (no decay)": NO_DECAY_PROFILE_SETTINGS,
 } as const satisfies Record<string, Readonly<ProfileSettings>>;
 
 const CONTENT_ONLY = "profile (decay), content only";
-export type MethodName = keyof typeof PROFILE_VARIANTS | typeof CONTENT_ONLY | "popularity" | "item-kNN";
-export const METHODS: readonly MethodName[] = [...(Object.keys(PROFILE_VARIANTS) as Array<keyof typeof PROFILE_VARIANTS>), CONTENT_ONLY, "popularity", "item-kNN"];
+export type MethodName =
+  keyof typeof PROFILE_VARIANTS | typeof CONTENT_ONLY | "popularity" | "item-kNN";
+export const METHODS: readonly MethodName[] = [
+  ...(Object.keys(PROFILE_VARIANTS) as Array<keyof typeof PROFILE_VARIANTS>),
+  CONTENT_ONLY,
+  "popularity",
+  "item-kNN",
+];
 
 /** Top-K ids from a score map, skipping what the user has rated; ties by catalog order. */
-function topFromScores(catalog: Catalog, score: (id: string) => number, rated: ReadonlySet<string>, k: number): string[] {
+function topFromScores(
+  catalog: Catalog,
+  score: (id: string) => number,
+  rated: ReadonlySet<string>,
+  k: number,
+): string[] {
   const scored: Array<{ id: string; s: number; row: number }> = [];
   catalog.items.forEach((item, row) => {
     if (!rated.has(item.id)) scored.push({ id: item.id, s: score(item.id), row });
@@ -102,10 +150,23 @@ function topFromScores(catalog: Catalog, score: (id: string) => number, rated: R
  * item is ever seen by any method. `model` gives the ranker's weights (the bot's models/ranker.json); its
  * MovieLens and TMDB priors are dropped: MovieLens counts every rating, held-out ones included, and both are keyed by ReDial ids.
  */
-export function evaluateMovielens(splits: readonly UserSplit[], catalog: Catalog, model: RankerModel, onProgress?: (done: number, total: number) => void): Record<MethodName, MethodResult> {
+export function evaluateMovielens(
+  splits: readonly UserSplit[],
+  catalog: Catalog,
+  model: RankerModel,
+  onProgress?: (done: number, total: number) => void,
+): Record<MethodName, MethodResult> {
   const popularity = trainingPopularity(splits);
-  const knn = new Neighbours([...itemKnn(likeBaskets(splits.flatMap((s) => s.train)), MOVIELENS_KNN)].map(([id, list]) => ({ id, neighbours: list.map((n) => ({ ...n, movielens: n.score, comention: 0 })) })));
-  const sums = Object.fromEntries(METHODS.map((m) => [m, { users: 0, hit: 0, ndcg: 0 }])) as Record<MethodName, { users: number; hit: number; ndcg: number }>;
+  const knn = new Neighbours(
+    [...itemKnn(likeBaskets(splits.flatMap((s) => s.train)), MOVIELENS_KNN)].map(([id, list]) => ({
+      id,
+      neighbours: list.map((n) => ({ ...n, movielens: n.score, comention: 0 })),
+    })),
+  );
+  const sums = Object.fromEntries(METHODS.map((m) => [m, { users: 0, hit: 0, ndcg: 0 }])) as Record<
+    MethodName,
+    { users: number; hit: number; ndcg: number }
+  >;
   const add = (m: MethodName, ranked: string[], target: string) => {
     const r = hitAndNdcg(ranked, target);
     sums[m].users++;
@@ -117,20 +178,43 @@ export function evaluateMovielens(splits: readonly UserSplit[], catalog: Catalog
   const contentOnly = new Ranker(catalog, Neighbours.empty(), weights);
   // MMR with λ = 1 is plain score order, and only the top K get their features computed.
   const profileTop = (by: Ranker, settings: Readonly<ProfileSettings>, train: readonly Rating[]) =>
-    by.rank({ profile: replayProfile(train, catalog, settings), limit: K, mmrLambda: 1 }).map((r) => catalog.items[r.row]!.id);
+    by
+      .rank({ profile: replayProfile(train, catalog, settings), limit: K, mmrLambda: 1 })
+      .map((r) => catalog.items[r.row]!.id);
   splits.forEach((s, i) => {
     if (catalog.row(s.heldOut.item) === undefined) return;
     const rated = new Set(s.train.map((r) => r.item));
     const target = s.heldOut.item;
-    for (const [name, settings] of Object.entries(PROFILE_VARIANTS)) add(name as MethodName, profileTop(ranker, settings, s.train), target);
+    for (const [name, settings] of Object.entries(PROFILE_VARIANTS))
+      add(name as MethodName, profileTop(ranker, settings, s.train), target);
     add(CONTENT_ONLY, profileTop(contentOnly, DEFAULT_PROFILE_SETTINGS, s.train), target);
-    add("popularity", topFromScores(catalog, (id) => popularity.get(id) ?? 0, rated, K), target);
+    add(
+      "popularity",
+      topFromScores(catalog, (id) => popularity.get(id) ?? 0, rated, K),
+      target,
+    );
     const liked = s.train.filter((r) => r.rating >= LIKE_THRESHOLD).map((r) => r.item);
     const nScores = knn.scoreFor(liked);
-    add("item-kNN", topFromScores(catalog, (id) => (nScores.get(id)?.score ?? 0) + 1e-6 * (popularity.get(id) ?? 0), rated, K), target);
+    add(
+      "item-kNN",
+      topFromScores(
+        catalog,
+        (id) => (nScores.get(id)?.score ?? 0) + 1e-6 * (popularity.get(id) ?? 0),
+        rated,
+        K,
+      ),
+      target,
+    );
     onProgress?.(i + 1, splits.length);
   });
   return Object.fromEntries(
-    METHODS.map((m) => [m, { users: sums[m].users, "hr@10": sums[m].users ? sums[m].hit / sums[m].users : 0, "ndcg@10": sums[m].users ? sums[m].ndcg / sums[m].users : 0 }]),
+    METHODS.map((m) => [
+      m,
+      {
+        users: sums[m].users,
+        "hr@10": sums[m].users ? sums[m].hit / sums[m].users : 0,
+        "ndcg@10": sums[m].users ? sums[m].ndcg / sums[m].users : 0,
+      },
+    ]),
   ) as Record<MethodName, MethodResult>;
 }

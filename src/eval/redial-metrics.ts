@@ -23,7 +23,9 @@ export class RecallAccumulator {
   /** Adds one ranked list (best first) and its ground truths. */
   add(ranked: readonly string[], groundTruth: readonly string[]): void {
     const position = new Map<string, number>();
-    ranked.forEach((id, i) => { if (!position.has(id)) position.set(id, i + 1); });
+    ranked.forEach((id, i) => {
+      if (!position.has(id)) position.set(id, i + 1);
+    });
     for (const id of groundTruth) {
       this.groundTruths++;
       const r = position.get(id);
@@ -70,7 +72,10 @@ export class ListAccumulator {
   }
 
   add(ranked: readonly string[]): void {
-    const rows = ranked.slice(0, LIST_CUTOFF).map((id) => this.catalog.row(id)).filter((r): r is number => r !== undefined);
+    const rows = ranked
+      .slice(0, LIST_CUTOFF)
+      .map((id) => this.catalog.row(id))
+      .filter((r): r is number => r !== undefined);
     if (rows.length === 0) return;
     this.lists++;
     for (const r of rows) {
@@ -82,11 +87,21 @@ export class ListAccumulator {
     let distance = 0;
     for (let i = 0; i < rows.length; i++) {
       for (let j = i + 1; j < rows.length; j++) {
-        distance += 1 - dot(this.catalog.vector(rows[i]!), this.catalog.vectors, rows[j]! * this.catalog.dim, this.catalog.dim);
+        distance +=
+          1 -
+          dot(
+            this.catalog.vector(rows[i]!),
+            this.catalog.vectors,
+            rows[j]! * this.catalog.dim,
+            this.catalog.dim,
+          );
         pairs++;
       }
     }
-    if (pairs) { this.diversitySum += distance / pairs; this.diverseLists++; }
+    if (pairs) {
+      this.diversitySum += distance / pairs;
+      this.diverseLists++;
+    }
   }
 
   report(): ListReport {

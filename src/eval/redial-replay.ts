@@ -31,12 +31,16 @@ export interface RedialInstance {
 
 /** ReDial dialogues with `@id` written as the movie's "Title (Year)", as a person would type it. */
 export function loadRedialDialogues(path: string, catalog: Catalog): RedialConversation[] {
-  const titles = new Map(catalog.items.map((item) => [item.id, item.year ? `${item.title} (${item.year})` : item.title]));
+  const titles = new Map(
+    catalog.items.map((item) => [item.id, item.year ? `${item.title} (${item.year})` : item.title]),
+  );
   return loadRedial(path, titles);
 }
 
 /** Per message: its movies (once each) and the movies mentioned before it, by either side. */
-function mentionsByMessage(d: RedialConversation): Array<{ movies: string[]; mentionedBefore: ReadonlySet<string> }> {
+function mentionsByMessage(
+  d: RedialConversation,
+): Array<{ movies: string[]; mentionedBefore: ReadonlySet<string> }> {
   const mentioned = new Set<string>();
   return d.messages.map((m) => {
     const entry = { movies: [...new Set(m.movies)], mentionedBefore: new Set(mentioned) };
@@ -52,11 +56,23 @@ export function dialogueInstances(d: RedialConversation): ProtocolInstance[] {
   return instancesOf(d, mentionsByMessage(d));
 }
 
-function instancesOf(d: RedialConversation, mentions: ReturnType<typeof mentionsByMessage>): ProtocolInstance[] {
+function instancesOf(
+  d: RedialConversation,
+  mentions: ReturnType<typeof mentionsByMessage>,
+): ProtocolInstance[] {
   return mentions.flatMap(({ movies, mentionedBefore }, i) =>
     !d.messages[i]!.seeker && i > 0 && movies.length > 0
-      ? [{ dialogueId: d.id, messageIndex: i, mentionedBefore, groundTruth: movies.filter((id) => !mentionedBefore.has(id)), allMentioned: movies }]
-      : []);
+      ? [
+          {
+            dialogueId: d.id,
+            messageIndex: i,
+            mentionedBefore,
+            groundTruth: movies.filter((id) => !mentionedBefore.has(id)),
+            allMentioned: movies,
+          },
+        ]
+      : [],
+  );
 }
 
 /** A seeker message that brings up movies not mentioned before (training only: the protocol ranks at recommender messages). */
@@ -84,7 +100,12 @@ export interface ReplayHooks {
  * Replays one dialogue on its own clock: each message is sent at the dialogue's start plus its timeOffset, so
  * time decay sees the real gaps between messages and a replay gives the same numbers however fast it runs.
  */
-export async function replayDialogue(bot: Bot, d: RedialConversation, user: UserRef, hooks: ReplayHooks): Promise<void> {
+export async function replayDialogue(
+  bot: Bot,
+  d: RedialConversation,
+  user: UserRef,
+  hooks: ReplayHooks,
+): Promise<void> {
   const start = Date.now();
   const mentions = mentionsByMessage(d);
   const instances = new Map(instancesOf(d, mentions).map((inst) => [inst.messageIndex, inst]));
@@ -96,7 +117,14 @@ export async function replayDialogue(bot: Bot, d: RedialConversation, user: User
       if (!previousWasSeeker) seekerTurn = [];
       const { movies, mentionedBefore } = mentions[i]!;
       const fresh = movies.filter((id) => !mentionedBefore.has(id));
-      if (hooks.seekerMentions && i > 0 && fresh.length > 0) await hooks.seekerMentions({ user, text: m.withoutMovies, groundTruth: fresh, mentionedBefore, at });
+      if (hooks.seekerMentions && i > 0 && fresh.length > 0)
+        await hooks.seekerMentions({
+          user,
+          text: m.withoutMovies,
+          groundTruth: fresh,
+          mentionedBefore,
+          at,
+        });
       if (m.text) {
         seekerTurn.push(m.text);
         const started = performance.now();
@@ -117,10 +145,22 @@ export async function replayDialogue(bot: Bot, d: RedialConversation, user: User
  * A real Bot on a fresh temporary data folder (real LanceDB, the shipped model unless `modelDir` names
  * another, e.g. a cross-fitting fold's), closed and removed after `fn`.
  */
-export async function withReplayBot<T>(fn: (bot: Bot) => Promise<T>, log: (s: string) => void = () => undefined, modelDir?: string): Promise<T> {
+export async function withReplayBot<T>(
+  fn: (bot: Bot) => Promise<T>,
+  log: (s: string) => void = () => undefined,
+  modelDir?: string,
+): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "chatrec-redial-"));
   // Commit interval 0: dialogues are replayed one message after another, nothing to group.
-  const bot = await Bot.create(loadConfig(undefined, { dataDir: dir, dbUri: join(dir, "lancedb"), commitIntervalMs: 0, ...(modelDir ? { modelDir } : {}) }), log);
+  const bot = await Bot.create(
+    loadConfig(undefined, {
+      dataDir: dir,
+      dbUri: join(dir, "lancedb"),
+      commitIntervalMs: 0,
+      ...(modelDir ? { modelDir } : {}),
+    }),
+    log,
+  );
   try {
     return await fn(bot);
   } finally {

@@ -5,7 +5,12 @@ import type { Bot } from "../bot.ts";
 import type { Ranker } from "../recommend/rank.ts";
 import type { RedialConversation } from "../train/data.ts";
 import { percentile } from "../util/stats.ts";
-import { ListAccumulator, RecallAccumulator, type ListReport, type RecallReport } from "./redial-metrics.ts";
+import {
+  ListAccumulator,
+  RecallAccumulator,
+  type ListReport,
+  type RecallReport,
+} from "./redial-metrics.ts";
 import { replayDialogue, type RedialInstance } from "./redial-replay.ts";
 
 export const TOP = 50;
@@ -27,7 +32,10 @@ export interface RedialReport extends RecallReport, ListReport {
   withoutDeduplication: RecallReport;
   /** The main system's recalls for ground truths that no train dialogue mentions, and for the others. */
   byTrainMentions: { never: RecallReport; mentioned: RecallReport };
-  baselines: Record<"popularity" | "neighbours", RecallReport & { withoutDeduplication: RecallReport }>;
+  baselines: Record<
+    "popularity" | "neighbours",
+    RecallReport & { withoutDeduplication: RecallReport }
+  >;
 }
 
 export interface RedialEvalOptions {
@@ -40,7 +48,9 @@ export interface RedialEvalOptions {
 
 function latency(ms: number[]): LatencyReport {
   const sorted = [...ms].sort((a, b) => a - b);
-  return sorted.length ? { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) } : { p50: 0, p99: 0 };
+  return sorted.length
+    ? { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) }
+    : { p50: 0, p99: 0 };
 }
 
 /** Top `k` ids of a ranked id list that were not mentioned before. */
@@ -70,7 +80,11 @@ class MethodScore {
   }
 }
 
-export async function evaluateRedial(bot: Bot, dialogues: readonly RedialConversation[], opts: RedialEvalOptions): Promise<RedialReport> {
+export async function evaluateRedial(
+  bot: Bot,
+  dialogues: readonly RedialConversation[],
+  opts: RedialEvalOptions,
+): Promise<RedialReport> {
   const { catalog } = bot;
   const main = new MethodScore();
   const popularity = new MethodScore();
@@ -83,8 +97,13 @@ export async function evaluateRedial(bot: Bot, dialogues: readonly RedialConvers
   let mentions = 0;
   const neverInTrain = new RecallAccumulator();
   const mentionedInTrain = new RecallAccumulator();
-  const trainMentions = new Map(catalog.items.map((item) => [item.id, Number(item.extra.popularity) || 0]));
-  const byPopularity = catalog.items.map((item) => ({ id: item.id, count: Number(item.extra.popularity) || 0 })).sort((a, b) => b.count - a.count).map((x) => x.id);
+  const trainMentions = new Map(
+    catalog.items.map((item) => [item.id, Number(item.extra.popularity) || 0]),
+  );
+  const byPopularity = catalog.items
+    .map((item) => ({ id: item.id, count: Number(item.extra.popularity) || 0 }))
+    .sort((a, b) => b.count - a.count)
+    .map((x) => x.id);
 
   for (const [n, d] of dialogues.entries()) {
     const user = { platform: "redial-eval", id: `${d.id}#${n}` };
@@ -92,20 +111,40 @@ export async function evaluateRedial(bot: Bot, dialogues: readonly RedialConvers
       turnMs: (ms) => turnMs.push(ms),
       instance: async (inst) => {
         if (inst.groundTruth.length > 0) messages++;
-        const req = await bot.rankingRequest(user, { limit: TOP + inst.mentionedBefore.size, text: inst.seekerText, mmrLambda: opts.mmrLambda, at: inst.at });
+        const req = await bot.rankingRequest(user, {
+          limit: TOP + inst.mentionedBefore.size,
+          text: inst.seekerText,
+          mmrLambda: opts.mmrLambda,
+          at: inst.at,
+        });
         const known = new Set(req.profile.mentioned);
-        for (const id of inst.mentionedBefore) { mentions++; if (known.has(id)) recognised++; }
+        for (const id of inst.mentionedBefore) {
+          mentions++;
+          if (known.has(id)) recognised++;
+        }
         const started = performance.now();
         const ranked = opts.ranker.rank(req);
         rankMs.push(performance.now() - started);
-        const ids = unmentioned(ranked.map((r) => catalog.items[r.row]!.id), inst);
+        const ids = unmentioned(
+          ranked.map((r) => catalog.items[r.row]!.id),
+          inst,
+        );
         opts.onRanked?.(inst, ids);
         main.add(ids, inst);
-        neverInTrain.add(ids, inst.groundTruth.filter((id) => !trainMentions.get(id)));
-        mentionedInTrain.add(ids, inst.groundTruth.filter((id) => trainMentions.get(id)));
+        neverInTrain.add(
+          ids,
+          inst.groundTruth.filter((id) => !trainMentions.get(id)),
+        );
+        mentionedInTrain.add(
+          ids,
+          inst.groundTruth.filter((id) => trainMentions.get(id)),
+        );
         lists.add(ids);
         popularity.add(unmentioned(byPopularity, inst), inst);
-        neighbours.add(unmentioned(byScore(bot.neighbours.scoreFor(inst.mentionedBefore)), inst), inst);
+        neighbours.add(
+          unmentioned(byScore(bot.neighbours.scoreFor(inst.mentionedBefore)), inst),
+          inst,
+        );
       },
     });
     opts.progress?.(n + 1, dialogues.length);

@@ -34,7 +34,9 @@ export function explainInputOf(reply: OutgoingReply, catalog: Catalog): ExplainI
       about: shorten(catalog.item(r.id)?.text ?? "", SHORT_TEXT_CHARS),
       reasons: r.reasons.map(reasonWithoutQuote),
     })),
-    interests: reply.interests.slice(0, TOP_INTERESTS).map((i) => ({ label: i.label, weight: Math.round(i.weight * 100) / 100 })),
+    interests: reply.interests
+      .slice(0, TOP_INTERESTS)
+      .map((i) => ({ label: i.label, weight: Math.round(i.weight * 100) / 100 })),
   };
 }
 
@@ -56,7 +58,9 @@ export function renderItems(input: ExplainInput): string {
 }
 
 export function renderInterests(input: ExplainInput): string {
-  return input.interests.length ? input.interests.map((i) => `${i.label} (${Math.round(i.weight * 100)}%)`).join(", ") : "not known yet";
+  return input.interests.length
+    ? input.interests.map((i) => `${i.label} (${Math.round(i.weight * 100)}%)`).join(", ")
+    : "not known yet";
 }
 
 function shorten(text: string, max: number): string {

@@ -7,7 +7,13 @@ import type { LlmConfig } from "../config.ts";
 import type { OutgoingReply } from "../types.ts";
 import { LruCache } from "../util/lru.ts";
 import { AnswerCheck, type Verdict } from "./check.ts";
-import { cacheKeyOf, explainInputOf, renderInterests, renderItems, type ExplainInput } from "./llm-input.ts";
+import {
+  cacheKeyOf,
+  explainInputOf,
+  renderInterests,
+  renderItems,
+  type ExplainInput,
+} from "./llm-input.ts";
 import type { ExplainPrompts } from "./prompts.ts";
 import { withRetries } from "./retry.ts";
 
@@ -46,7 +52,17 @@ export class LlmExplainer {
   ) {
     // Every option passed explicitly: src/config.ts, not the client, reads the environment.
     this.client = config.apiKey
-      ? new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl ?? "https://api.openai.com/v1", organization: null, project: null, adminAPIKey: null, webhookSecret: null, maxRetries: 0, timeout: config.timeoutMs, logLevel: "off" })
+      ? new OpenAI({
+          apiKey: config.apiKey,
+          baseURL: config.baseUrl ?? "https://api.openai.com/v1",
+          organization: null,
+          project: null,
+          adminAPIKey: null,
+          webhookSecret: null,
+          maxRetries: 0,
+          timeout: config.timeoutMs,
+          logLevel: "off",
+        })
       : undefined;
     this.enabled = this.client !== undefined;
   }
@@ -55,7 +71,11 @@ export class LlmExplainer {
    * The reply's reasons as prose, or undefined (disabled, nothing to explain, over budget, failed a check).
    * `personKey` only limits one person's concurrent calls; it is never sent.
    */
-  async explain(reply: OutgoingReply, personKey: string, opts: ExplainOptions = {}): Promise<string | undefined> {
+  async explain(
+    reply: OutgoingReply,
+    personKey: string,
+    opts: ExplainOptions = {},
+  ): Promise<string | undefined> {
     if (!this.client || reply.recommendations.length === 0) return undefined;
     const input = explainInputOf(reply, this.catalog);
     const key = cacheKeyOf(input);
@@ -68,24 +88,40 @@ export class LlmExplainer {
     const deadline = Date.now() + this.config.timeoutMs;
     const budget = AbortSignal.timeout(this.config.timeoutMs);
     const signal = opts.signal ? AbortSignal.any([budget, opts.signal]) : budget;
-    if (opts.onText) return untilAborted(this.run(this.client, key, input, personKey, deadline, signal, opts.onText), signal);
+    if (opts.onText)
+      return untilAborted(
+        this.run(this.client, key, input, personKey, deadline, signal, opts.onText),
+        signal,
+      );
     // Callers asking the same thing at once share one call; it runs on its own budget so that one caller
     // giving up does not cancel it for the others (and its answer still lands in the cache).
     let shared = this.inFlight.get(key);
     if (!shared) {
-      shared = this.run(this.client, key, input, personKey, deadline, budget).finally(() => this.inFlight.delete(key));
+      shared = this.run(this.client, key, input, personKey, deadline, budget).finally(() =>
+        this.inFlight.delete(key),
+      );
       this.inFlight.set(key, shared);
     }
     return untilAborted(shared, signal);
   }
 
-  private async run(client: OpenAI, key: string, input: ExplainInput, personKey: string, deadline: number, signal: AbortSignal, onText?: (text: string) => void): Promise<string | undefined> {
+  private async run(
+    client: OpenAI,
+    key: string,
+    input: ExplainInput,
+    personKey: string,
+    deadline: number,
+    signal: AbortSignal,
+    onText?: (text: string) => void,
+  ): Promise<string | undefined> {
     const busy = this.perPerson.get(personKey) ?? 0;
     if (busy >= MAX_IN_FLIGHT_PER_PERSON) return undefined;
     this.perPerson.set(personKey, busy + 1);
     try {
       const check = new AnswerCheck(this.catalog, input, this.config.maxChars);
-      const verdict = onText ? await this.streamed(client, input, check, deadline, signal, onText) : await this.completed(client, input, check, deadline, signal);
+      const verdict = onText
+        ? await this.streamed(client, input, check, deadline, signal, onText)
+        : await this.completed(client, input, check, deadline, signal);
       if (verdict.ok) {
         this.cache.set(key, verdict.text);
         return verdict.text;
@@ -96,7 +132,9 @@ export class LlmExplainer {
       return undefined;
     } catch (err) {
       this.stats.failed++;
-      this.log(`LLM explanation ${signal.aborted ? "over its time budget" : `failed: ${err instanceof Error ? err.message : String(err)}`}`);
+      this.log(
+        `LLM explanation ${signal.aborted ? "over its time budget" : `failed: ${err instanceof Error ? err.message : String(err)}`}`,
+      );
       return undefined;
     } finally {
       const left = (this.perPerson.get(personKey) ?? 1) - 1;
@@ -105,21 +143,42 @@ export class LlmExplainer {
     }
   }
 
-  private async completed(client: OpenAI, input: ExplainInput, check: AnswerCheck, deadline: number, signal: AbortSignal): Promise<Verdict> {
+  private async completed(
+    client: OpenAI,
+    input: ExplainInput,
+    check: AnswerCheck,
+    deadline: number,
+    signal: AbortSignal,
+  ): Promise<Verdict> {
     const completion = await withRetries(deadline, signal, () => {
       this.stats.requests++;
-      return client.chat.completions.create(this.request(input), { signal, maxRetries: 0, timeout: remaining(deadline) });
+      return client.chat.completions.create(this.request(input), {
+        signal,
+        maxRetries: 0,
+        timeout: remaining(deadline),
+      });
     });
     const choice = completion.choices[0];
-    if (choice?.finish_reason === "length") return { ok: false, problem: "answer cut off at the token limit" };
+    if (choice?.finish_reason === "length")
+      return { ok: false, problem: "answer cut off at the token limit" };
     return check.check(choice?.message.content ?? "");
   }
 
   /** Streams sentence by sentence, each prefix checked before it is shown. Retries only before the first chunk. */
-  private async streamed(client: OpenAI, input: ExplainInput, check: AnswerCheck, deadline: number, signal: AbortSignal, onText: (text: string) => void): Promise<Verdict> {
+  private async streamed(
+    client: OpenAI,
+    input: ExplainInput,
+    check: AnswerCheck,
+    deadline: number,
+    signal: AbortSignal,
+    onText: (text: string) => void,
+  ): Promise<Verdict> {
     const stream = await withRetries(deadline, signal, () => {
       this.stats.requests++;
-      return client.chat.completions.create({ ...this.request(input), stream: true }, { signal, maxRetries: 0, timeout: remaining(deadline) });
+      return client.chat.completions.create(
+        { ...this.request(input), stream: true },
+        { signal, maxRetries: 0, timeout: remaining(deadline) },
+      );
     });
     let full = "";
     let shown = 0;
@@ -145,7 +204,11 @@ export class LlmExplainer {
   }
 
   private request(input: ExplainInput) {
-    const values = { items: renderItems(input), interests: renderInterests(input), maxChars: String(this.config.maxChars) };
+    const values = {
+      items: renderItems(input),
+      interests: renderInterests(input),
+      maxChars: String(this.config.maxChars),
+    };
     return {
       model: this.config.model,
       messages: [
@@ -174,6 +237,8 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | und
   return new Promise((resolve) => {
     const stop = () => resolve(undefined);
     signal.addEventListener("abort", stop, { once: true });
-    work.then(resolve, () => resolve(undefined)).finally(() => signal.removeEventListener("abort", stop));
+    work
+      .then(resolve, () => resolve(undefined))
+      .finally(() => signal.removeEventListener("abort", stop));
   });
 }

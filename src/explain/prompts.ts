@@ -34,13 +34,20 @@ export class PromptTemplate {
     const used = new Set<string>();
     for (const m of text.matchAll(PLACEHOLDER)) {
       const name = m[1]!;
-      if (!known.has(name)) throw new ConfigError(`prompt template ${path}: unknown placeholder {{${name}}} (known: ${[...known].join(", ")})`);
+      if (!known.has(name))
+        throw new ConfigError(
+          `prompt template ${path}: unknown placeholder {{${name}}} (known: ${[...known].join(", ")})`,
+        );
       used.add(name);
     }
     const leftover = text.replace(PLACEHOLDER, "").match(/\{\{[^}]*\}?\}?/);
-    if (leftover) throw new ConfigError(`prompt template ${path}: malformed placeholder "${leftover[0]}"`);
+    if (leftover)
+      throw new ConfigError(`prompt template ${path}: malformed placeholder "${leftover[0]}"`);
     const missing = spec.required.filter((name) => !used.has(name));
-    if (missing.length) throw new ConfigError(`prompt template ${path}: missing placeholder ${missing.map((n) => `{{${n}}}`).join(", ")}`);
+    if (missing.length)
+      throw new ConfigError(
+        `prompt template ${path}: missing placeholder ${missing.map((n) => `{{${n}}}`).join(", ")}`,
+      );
     return new PromptTemplate(path, text.trim());
   }
 
@@ -55,7 +62,10 @@ export interface ExplainPrompts {
 }
 
 export const EXPLAIN_SYSTEM_SPEC: TemplateSpec = { required: [], optional: ["maxChars"] };
-export const EXPLAIN_USER_SPEC: TemplateSpec = { required: ["items", "interests"], optional: ["maxChars"] };
+export const EXPLAIN_USER_SPEC: TemplateSpec = {
+  required: ["items", "interests"],
+  optional: ["maxChars"],
+};
 
 /** prompts/explain-system.md (the rules) and prompts/explain.md (the data), validated together. */
 export function loadExplainPrompts(dir: string): ExplainPrompts {

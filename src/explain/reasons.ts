@@ -9,7 +9,10 @@ const PHRASE_LEAD = "Close to what you asked for";
 
 const PRONOUN = "i|i'?m|i am|we|we'?re|we are";
 /** A fragment the parser's cuts can leave alone between commas ("I , more into comedies" after "not into horror"). */
-const LEFTOVER = new RegExp(`^(?:${PRONOUN}|something|anything|please|but|and|so|or|ok|okay|well|yes|no)$`, "i");
+const LEFTOVER = new RegExp(
+  `^(?:${PRONOUN}|something|anything|please|but|and|so|or|ok|okay|well|yes|no)$`,
+  "i",
+);
 /** A pronoun the cuts leave at a fragment's end ("... fantasy movies I am" of "I am not big on horror"). */
 const TRAILING_PRONOUN = new RegExp(`\\s+(?:${PRONOUN})$`, "i");
 
@@ -26,42 +29,95 @@ export function quotable(residual: string): string {
     if (!words || LEFTOVER.test(words)) continue;
     out += `${out ? " " : ""}${words}${parts[i + 1] ?? ""}`;
   }
-  return out.replace(/[,;:]+$/, "").replace(/\s+(?:but|and|or|so)$/i, "").trim();
+  return out
+    .replace(/[,;:]+$/, "")
+    .replace(/\s+(?:but|and|or|so)$/i, "")
+    .trim();
 }
 
-export function reasonsFor(catalog: Catalog, ranked: RankedItem, profile: Profile, phrase?: string): Reason[] {
+export function reasonsFor(
+  catalog: Catalog,
+  ranked: RankedItem,
+  profile: Profile,
+  phrase?: string,
+): Reason[] {
   const item = catalog.items[ranked.row]!;
   const f = ranked.features;
   const reasons: Array<Reason & { strength: number }> = [];
   if (f.likedItemId && f.liked > 0.5) {
     const liked = catalog.item(f.likedItemId);
-    if (liked) reasons.push({ code: "similar_to", text: `Similar to ${liked.title}, which you liked (similarity ${f.liked.toFixed(2)})`, strength: f.liked });
+    if (liked)
+      reasons.push({
+        code: "similar_to",
+        text: `Similar to ${liked.title}, which you liked (similarity ${f.liked.toFixed(2)})`,
+        strength: f.liked,
+      });
   }
   if (f.neighbourOfId && (f.neighbourCount ?? 0) >= 2) {
     const seed = catalog.item(f.neighbourOfId);
     // Count of training conversations, not people: say what it is.
-    if (seed) reasons.push({ code: "mentioned_with", text: `Often brought up together with ${seed.title} (in ${f.neighbourCount} movie conversations)`, strength: Math.min(0.9, 0.3 + 0.1 * f.neighbourCount!) });
+    if (seed)
+      reasons.push({
+        code: "mentioned_with",
+        text: `Often brought up together with ${seed.title} (in ${f.neighbourCount} movie conversations)`,
+        strength: Math.min(0.9, 0.3 + 0.1 * f.neighbourCount!),
+      });
   }
   const quote = phrase ? quotable(phrase) : "";
-  if (quote && f.message > 0.4) reasons.push({ code: "phrase", text: `${PHRASE_LEAD}: "${quote}" (similarity ${f.message.toFixed(2)})`, strength: f.message });
+  if (quote && f.message > 0.4)
+    reasons.push({
+      code: "phrase",
+      text: `${PHRASE_LEAD}: "${quote}" (similarity ${f.message.toFixed(2)})`,
+      strength: f.message,
+    });
   const interests = blendedInterests(profile);
   const itemInterests = catalog.interestRow(ranked.row);
   let bestLabel = -1;
   let bestValue = 0;
   for (let l = 0; l < interests.length; l++) {
     const v = interests[l]! * itemInterests[l]!;
-    if (v > bestValue && item.categories.includes(catalog.labels[l]!)) { bestValue = v; bestLabel = l; }
+    if (v > bestValue && item.categories.includes(catalog.labels[l]!)) {
+      bestValue = v;
+      bestLabel = l;
+    }
   }
   // An interest the person barely shows ("0% of your profile") is no reason.
-  if (bestLabel >= 0 && interests[bestLabel]! >= 0.05) reasons.push({ code: "interest", text: `Matches your interest in ${catalog.labels[bestLabel]} (${pct(interests[bestLabel]!)} of your profile)`, strength: interests[bestLabel]! + 0.3 });
-  if (f.popularity > 0.5) reasons.push({ code: "popular", text: `Often recommended by other movie fans (popularity ${pct(f.popularity)} of the most popular)`, strength: f.popularity * 0.3 });
+  if (bestLabel >= 0 && interests[bestLabel]! >= 0.05)
+    reasons.push({
+      code: "interest",
+      text: `Matches your interest in ${catalog.labels[bestLabel]} (${pct(interests[bestLabel]!)} of your profile)`,
+      strength: interests[bestLabel]! + 0.3,
+    });
+  if (f.popularity > 0.5)
+    reasons.push({
+      code: "popular",
+      text: `Often recommended by other movie fans (popularity ${pct(f.popularity)} of the most popular)`,
+      strength: f.popularity * 0.3,
+    });
   const { excludeCategories, minYear, maxYear } = profile.constraints;
-  if (excludeCategories.length) reasons.push({ code: "constraint", text: `No ${excludeCategories.join(" or ")}, as you asked`, strength: 0.05 });
-  if ((minYear || maxYear) && item.year) reasons.push({ code: "constraint", text: `From ${item.year}, within the years you asked for`, strength: 0.04 });
+  if (excludeCategories.length)
+    reasons.push({
+      code: "constraint",
+      text: `No ${excludeCategories.join(" or ")}, as you asked`,
+      strength: 0.05,
+    });
+  if ((minYear || maxYear) && item.year)
+    reasons.push({
+      code: "constraint",
+      text: `From ${item.year}, within the years you asked for`,
+      strength: 0.04,
+    });
   if (reasons.length === 0) {
-    reasons.push({ code: "profile_match", text: `Fits your taste profile so far (match ${f.short.toFixed(2)})`, strength: 0 });
+    reasons.push({
+      code: "profile_match",
+      text: `Fits your taste profile so far (match ${f.short.toFixed(2)})`,
+      strength: 0,
+    });
   }
-  return reasons.sort((a, b) => b.strength - a.strength).slice(0, 3).map(({ code, text }) => ({ code, text }));
+  return reasons
+    .sort((a, b) => b.strength - a.strength)
+    .slice(0, 3)
+    .map(({ code, text }) => ({ code, text }));
 }
 
 /**

@@ -8,13 +8,18 @@ const BASE_DELAY_MS = 100;
 /** A retry that would start with less than this left of the budget is not worth making. */
 const MIN_ATTEMPT_MS = 150;
 
-export async function withRetries<T>(deadline: number, signal: AbortSignal, attempt: () => Promise<T>): Promise<T> {
+export async function withRetries<T>(
+  deadline: number,
+  signal: AbortSignal,
+  attempt: () => Promise<T>,
+): Promise<T> {
   for (let n = 0; ; n++) {
     try {
       return await attempt();
     } catch (err) {
       const wait = retryDelayMs(err, n);
-      if (wait === undefined || signal.aborted || Date.now() + wait + MIN_ATTEMPT_MS > deadline) throw err;
+      if (wait === undefined || signal.aborted || Date.now() + wait + MIN_ATTEMPT_MS > deadline)
+        throw err;
       await sleep(wait, signal);
       if (signal.aborted) throw err;
     }
@@ -23,9 +28,11 @@ export async function withRetries<T>(deadline: number, signal: AbortSignal, atte
 
 /** How long to wait before retrying `err`, or undefined when it is not worth retrying. */
 export function retryDelayMs(err: unknown, attempt: number): number | undefined {
-  if (err instanceof APIUserAbortError || err instanceof APIConnectionTimeoutError) return undefined;
+  if (err instanceof APIUserAbortError || err instanceof APIConnectionTimeoutError)
+    return undefined;
   const backoff = BASE_DELAY_MS * 2 ** attempt * (0.75 + Math.random() * 0.25);
   if (err instanceof APIConnectionError) return backoff;
-  if (err instanceof APIError && (err.status === 429 || (err.status ?? 0) >= 500)) return retryAfterMs(err.headers) ?? backoff;
+  if (err instanceof APIError && (err.status === 429 || (err.status ?? 0) >= 500))
+    return retryAfterMs(err.headers) ?? backoff;
   return undefined;
 }

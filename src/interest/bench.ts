@@ -13,8 +13,14 @@ const SAMPLES = [
   "hi",
 ];
 
-
-export async function benchInterestModel(model: InterestModel, opts: { iterations?: number } = {}): Promise<{ singleMs: { p50: number; p99: number }; batch64Ms: number; perCoreTextsPerSec: number }> {
+export async function benchInterestModel(
+  model: InterestModel,
+  opts: { iterations?: number } = {},
+): Promise<{
+  singleMs: { p50: number; p99: number };
+  batch64Ms: number;
+  perCoreTextsPerSec: number;
+}> {
   const iterations = opts.iterations ?? 2000;
   for (let i = 0; i < 200; i++) await model.predict([SAMPLES[i % SAMPLES.length]!]);
   const single: number[] = [];

@@ -5,7 +5,11 @@ import type { InterestPrediction } from "./model.ts";
 /** Share of the interests that the named categories take over. */
 export const REQUESTED_SHARE = 0.5;
 
-export function withRequested(prediction: InterestPrediction, labels: readonly string[], requested: readonly string[]): InterestPrediction {
+export function withRequested(
+  prediction: InterestPrediction,
+  labels: readonly string[],
+  requested: readonly string[],
+): InterestPrediction {
   const hits = requested.map((c) => labels.indexOf(c)).filter((i) => i >= 0);
   if (hits.length === 0) return prediction;
   const interests = prediction.interests.map((p) => (1 - REQUESTED_SHARE) * p);

@@ -16,7 +16,9 @@ export class FolderInUseError extends Error {
 export function lockAddress(dir: string): string {
   mkdirSync(dir, { recursive: true });
   const id = createHash("sha256").update(realpathSync(dir)).digest("hex").slice(0, 24);
-  return process.platform === "win32" ? `\\\\.\\pipe\\chatrec-${id}` : join(tmpdir(), `chatrec-${id}.lock`);
+  return process.platform === "win32"
+    ? `\\\\.\\pipe\\chatrec-${id}`
+    : join(tmpdir(), `chatrec-${id}.lock`);
 }
 
 const listen = (server: Server, address: string) =>
@@ -46,7 +48,10 @@ export async function lockFolder(dir: string): Promise<() => Promise<void>> {
     await listen(server, address);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
-    if (await answers(address)) throw new FolderInUseError(`the data folder holding ${dir} is in use by another chatrec process (a running server or terminal chat): stop it first, or use another CHATREC_DATA_DIR`);
+    if (await answers(address))
+      throw new FolderInUseError(
+        `the data folder holding ${dir} is in use by another chatrec process (a running server or terminal chat): stop it first, or use another CHATREC_DATA_DIR`,
+      );
     rmSync(address, { force: true }); // left behind by a process that died
     await listen(server, address);
   }

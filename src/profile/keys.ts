@@ -18,8 +18,14 @@ export function loadOrCreateSecret(path: string): Buffer {
   return secret;
 }
 
-export function personKey(secret: Buffer, user: Pick<UserRef, "platform" | "scope" | "id">): string {
-  return createHmac("sha256", secret).update(`${user.platform}\0${user.scope ?? ""}\0${user.id}`).digest("hex").slice(0, 40);
+export function personKey(
+  secret: Buffer,
+  user: Pick<UserRef, "platform" | "scope" | "id">,
+): string {
+  return createHmac("sha256", secret)
+    .update(`${user.platform}\0${user.scope ?? ""}\0${user.id}`)
+    .digest("hex")
+    .slice(0, 40);
 }
 
 export function isPersonKey(key: string): boolean {

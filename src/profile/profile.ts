@@ -101,7 +101,11 @@ export interface ProfileEvent {
   people?: string[];
   /** `allowCategories`: asked for by name now ("something scary"), so a standing exclusion of them ends. */
   /** `endVagueYear`: a new request that does not repeat a vague "newer" (see Constraints.minYearLapses) ends it. */
-  constraints?: Partial<Constraints> & { clear?: boolean; allowCategories?: string[]; endVagueYear?: true };
+  constraints?: Partial<Constraints> & {
+    clear?: boolean;
+    allowCategories?: string[];
+    endVagueYear?: true;
+  };
   shown: string[];
   focus?: string;
   /**
@@ -141,7 +145,9 @@ export function emptyProfile(labels: number, dim: number, now: number): Profile 
 
 /** perTurn · 2^(−Δt / halfLife); an infinite half-life keeps only the per-turn factor. */
 export function decayFactor(elapsedMs: number, halfLifeMs: number, perTurn: number): number {
-  return halfLifeMs === Infinity ? perTurn : perTurn * Math.pow(2, -Math.max(0, elapsedMs) / halfLifeMs);
+  return halfLifeMs === Infinity
+    ? perTurn
+    : perTurn * Math.pow(2, -Math.max(0, elapsedMs) / halfLifeMs);
 }
 
 /** A proper softmax: exp(x_i / τ) / Σ_j exp(x_j / τ), computed stably (max subtracted). */
@@ -191,13 +197,22 @@ function clone(p: Profile): Profile {
     mentioned: [...p.mentioned],
     people: [...p.people],
     shown: [...p.shown],
-    constraints: { ...p.constraints, excludeCategories: [...p.constraints.excludeCategories], includeCategories: [...p.constraints.includeCategories] },
+    constraints: {
+      ...p.constraints,
+      excludeCategories: [...p.constraints.excludeCategories],
+      includeCategories: [...p.constraints.includeCategories],
+    },
     lastList: [...p.lastList],
   };
 }
 
-function applyConstraints(c: Constraints, change: NonNullable<ProfileEvent["constraints"]>): Constraints {
-  const next: Constraints = change.clear ? { excludeCategories: [], includeCategories: [] } : { ...c };
+function applyConstraints(
+  c: Constraints,
+  change: NonNullable<ProfileEvent["constraints"]>,
+): Constraints {
+  const next: Constraints = change.clear
+    ? { excludeCategories: [], includeCategories: [] }
+    : { ...c };
   for (const cat of change.excludeCategories ?? []) {
     next.excludeCategories = [...new Set([...next.excludeCategories, cat])];
     next.includeCategories = next.includeCategories.filter((x) => x !== cat);
@@ -206,7 +221,10 @@ function applyConstraints(c: Constraints, change: NonNullable<ProfileEvent["cons
     next.includeCategories = [...new Set([...next.includeCategories, cat])];
     next.excludeCategories = next.excludeCategories.filter((x) => x !== cat);
   }
-  if (change.allowCategories?.length) next.excludeCategories = next.excludeCategories.filter((x) => !change.allowCategories!.includes(x));
+  if (change.allowCategories?.length)
+    next.excludeCategories = next.excludeCategories.filter(
+      (x) => !change.allowCategories!.includes(x),
+    );
   if (change.endVagueYear && next.minYearLapses) {
     delete next.minYear;
     delete next.minYearLapses;
@@ -229,7 +247,12 @@ function applyConstraints(c: Constraints, change: NonNullable<ProfileEvent["cons
 }
 
 /** The profile after one event. Pure: the same events always give the same profile. */
-export function applyEvent(profile: Profile, event: ProfileEvent, items: ItemLookup, settings: Readonly<ProfileSettings> = DEFAULT_PROFILE_SETTINGS): Profile {
+export function applyEvent(
+  profile: Profile,
+  event: ProfileEvent,
+  items: ItemLookup,
+  settings: Readonly<ProfileSettings> = DEFAULT_PROFILE_SETTINGS,
+): Profile {
   const p = clone(profile);
   if (event.passive) {
     p.seq = event.seq; // no decay, no turn: nothing about the person changed
@@ -260,8 +283,14 @@ export function applyEvent(profile: Profile, event: ProfileEvent, items: ItemLoo
       case "like":
         p.liked = pushUnique(p.liked, itemId);
         p.disliked = p.disliked.filter((x) => x !== itemId);
-        if (interests) { add(p.shortTerm, interests, settings.likeShort); add(p.longTerm, interests, settings.likeLong); }
-        if (vec) { add(p.shortVec, vec, settings.likeShort); add(p.longVec, vec, settings.likeLong); }
+        if (interests) {
+          add(p.shortTerm, interests, settings.likeShort);
+          add(p.longTerm, interests, settings.likeLong);
+        }
+        if (vec) {
+          add(p.shortVec, vec, settings.likeShort);
+          add(p.longVec, vec, settings.likeLong);
+        }
         break;
       case "dislike":
         p.disliked = pushUnique(p.disliked, itemId);
@@ -295,7 +324,12 @@ export function applyEvent(profile: Profile, event: ProfileEvent, items: ItemLoo
 }
 
 /** The interests shown to a person: the profile's interest distribution, top `k`. */
-export function topInterests(p: Profile, labels: readonly string[], k = 5, settings: Readonly<ProfileSettings> = DEFAULT_PROFILE_SETTINGS): Array<{ label: string; weight: number }> {
+export function topInterests(
+  p: Profile,
+  labels: readonly string[],
+  k = 5,
+  settings: Readonly<ProfileSettings> = DEFAULT_PROFILE_SETTINGS,
+): Array<{ label: string; weight: number }> {
   const blend = blendedInterests(p, settings);
   return Array.from(blend, (weight, i) => ({ label: labels[i]!, weight }))
     .filter((x) => x.weight > 0.01)
@@ -313,7 +347,10 @@ function normalised(v: Float32Array): { v: Float32Array; any: boolean } {
  * Net interest scores: x_i = w_s·Ŝ_i + w_l·L̂_i − w_n·N̂_i, each part normalised to sum 1; when only one of
  * S and L holds anything, it gets the whole positive weight w_s + w_l.
  */
-export function interestScores(p: Profile, settings: Readonly<ProfileSettings> = DEFAULT_PROFILE_SETTINGS): { scores: Float32Array; evidence: boolean } {
+export function interestScores(
+  p: Profile,
+  settings: Readonly<ProfileSettings> = DEFAULT_PROFILE_SETTINGS,
+): { scores: Float32Array; evidence: boolean } {
   const s = normalised(p.shortTerm);
   const l = normalised(p.longTerm);
   const n = normalised(p.negative);
@@ -330,7 +367,10 @@ export function interestScores(p: Profile, settings: Readonly<ProfileSettings> =
  * The person's interest distribution: softmax(x / τ) over the interest scores (a proper softmax, not the
  * source article's exp(x_i) / (1 + Σ_{j≠i} exp(x_j))). All zeros while nothing is known about the person.
  */
-export function blendedInterests(p: Profile, settings: Readonly<ProfileSettings> = DEFAULT_PROFILE_SETTINGS): Float32Array {
+export function blendedInterests(
+  p: Profile,
+  settings: Readonly<ProfileSettings> = DEFAULT_PROFILE_SETTINGS,
+): Float32Array {
   const { scores, evidence } = interestScores(p, settings);
   return evidence ? softmax(scores, settings.temperature) : new Float32Array(scores.length);
 }
@@ -340,7 +380,11 @@ export function excludedItems(p: Profile): Set<string> {
   return new Set([...p.liked, ...p.disliked, ...p.seen, ...p.mentioned]);
 }
 
-type Serialised = Omit<Profile, "shortTerm" | "longTerm" | "negative" | "shortVec" | "longVec" | "negVec"> & Record<"shortTerm" | "longTerm" | "negative" | "shortVec" | "longVec" | "negVec", number[]>;
+type Serialised = Omit<
+  Profile,
+  "shortTerm" | "longTerm" | "negative" | "shortVec" | "longVec" | "negVec"
+> &
+  Record<"shortTerm" | "longTerm" | "negative" | "shortVec" | "longVec" | "negVec", number[]>;
 
 export function serialiseProfile(p: Profile): string {
   const out: Serialised = {

@@ -8,7 +8,15 @@
 // the people it serves: with several replicas, route each person to one store (see ARCHITECTURE.md).
 import * as lancedb from "@lancedb/lancedb";
 import { Field, Float64, Int64, Schema, Utf8 } from "apache-arrow";
-import { applyEvent, deserialiseProfile, emptyProfile, serialiseProfile, type ItemLookup, type Profile, type ProfileEvent } from "./profile.ts";
+import {
+  applyEvent,
+  deserialiseProfile,
+  emptyProfile,
+  serialiseProfile,
+  type ItemLookup,
+  type Profile,
+  type ProfileEvent,
+} from "./profile.ts";
 import { isPersonKey } from "./keys.ts";
 import { WriteAheadLog } from "./wal.ts";
 
@@ -36,8 +44,20 @@ const profilesSchema = new Schema([
   new Field("data", new Utf8(), false),
 ]);
 
-interface EventRow { key: string; seq: number | bigint; at: number; kind: string; message_id: string | null; data: string }
-interface ProfileRow { key: string; seq: number | bigint; updated_at: number; data: string }
+interface EventRow {
+  key: string;
+  seq: number | bigint;
+  at: number;
+  kind: string;
+  message_id: string | null;
+  data: string;
+}
+interface ProfileRow {
+  key: string;
+  seq: number | bigint;
+  updated_at: number;
+  data: string;
+}
 
 export interface StoreOptions {
   /** How often logged events are moved into LanceDB (ms). Replies never wait for it. */
@@ -62,7 +82,8 @@ function assertKey(key: string): void {
   if (!isPersonKey(key)) throw new Error(`invalid person key`);
 }
 
-const toLance = (rows: readonly EventRow[]) => rows.map((r) => ({ ...r, seq: BigInt(r.seq) })) as unknown as Array<Record<string, unknown>>;
+const toLance = (rows: readonly EventRow[]) =>
+  rows.map((r) => ({ ...r, seq: BigInt(r.seq) })) as unknown as Array<Record<string, unknown>>;
 
 export class ProfileStore {
   private readonly cache = new Map<string, PersonState>();
@@ -93,19 +114,29 @@ export class ProfileStore {
   /** Opens the tables and replays what a crashed process left in the log into LanceDB. */
   static async open(db: lancedb.Connection, options: StoreOptions): Promise<ProfileStore> {
     const names = await db.tableNames();
-    const events = names.includes(EVENTS) ? await db.openTable(EVENTS) : await db.createEmptyTable(EVENTS, eventsSchema);
-    const profiles = names.includes(PROFILES) ? await db.openTable(PROFILES) : await db.createEmptyTable(PROFILES, profilesSchema);
+    const events = names.includes(EVENTS)
+      ? await db.openTable(EVENTS)
+      : await db.createEmptyTable(EVENTS, eventsSchema);
+    const profiles = names.includes(PROFILES)
+      ? await db.openTable(PROFILES)
+      : await db.createEmptyTable(PROFILES, profilesSchema);
     if (!names.includes(PROFILES)) await profiles.setUnenforcedPrimaryKey("key");
     const { wal, recovered } = await WriteAheadLog.open<EventRow>(options.walDir);
     if (recovered.records.length > 0) {
       // Some of these may already be in LanceDB (a batch landed, its segment was not yet deleted): insert the rest.
-      await events.mergeInsert(["key", "seq"]).whenNotMatchedInsertAll().execute(toLance(recovered.records));
+      await events
+        .mergeInsert(["key", "seq"])
+        .whenNotMatchedInsertAll()
+        .execute(toLance(recovered.records));
     }
     await wal.remove(recovered.segments);
     const store = new ProfileStore(db, events, profiles, wal, options);
     await store.expireOldEvents();
     if (options.retentionDays > 0) {
-      store.expiryTimer = setInterval(() => void store.enqueueWrite(() => store.expireOldEvents()).catch(() => undefined), EXPIRY_INTERVAL_MS);
+      store.expiryTimer = setInterval(
+        () => void store.enqueueWrite(() => store.expireOldEvents()).catch(() => undefined),
+        EXPIRY_INTERVAL_MS,
+      );
       store.expiryTimer.unref();
     }
     return store;
@@ -135,14 +166,20 @@ export class ProfileStore {
     const cachedMeanwhile = this.cache.get(key);
     if (cachedMeanwhile) return cachedMeanwhile;
     const snapshot = snapshots[0];
-    let profile = snapshot ? deserialiseProfile(snapshot.data) : emptyProfile(this.options.labels, this.options.dim, now);
-    if (profile.shortTerm.length !== this.options.labels || profile.shortVec.length !== this.options.dim) {
+    let profile = snapshot
+      ? deserialiseProfile(snapshot.data)
+      : emptyProfile(this.options.labels, this.options.dim, now);
+    if (
+      profile.shortTerm.length !== this.options.labels ||
+      profile.shortVec.length !== this.options.dim
+    ) {
       profile = emptyProfile(this.options.labels, this.options.dim, profile.createdAt); // model changed shape: rebuild from events
     }
     const messageIds = new Set<string>();
     for (const row of this.eventsOf(key, stored, unstored)) {
       if (row.message_id) messageIds.add(row.message_id);
-      if (Number(row.seq) > profile.seq) profile = applyEvent(profile, JSON.parse(row.data) as ProfileEvent, items);
+      if (Number(row.seq) > profile.seq)
+        profile = applyEvent(profile, JSON.parse(row.data) as ProfileEvent, items);
     }
     const state = { profile, messageIds };
     this.remember(key, state);
@@ -155,9 +192,14 @@ export class ProfileStore {
   }
 
   /** The person's events from LanceDB rows plus those not yet there, once each, in order. */
-  private eventsOf(key: string, stored: readonly EventRow[], unstored: readonly EventRow[]): EventRow[] {
+  private eventsOf(
+    key: string,
+    stored: readonly EventRow[],
+    unstored: readonly EventRow[],
+  ): EventRow[] {
     const bySeq = new Map<number, EventRow>();
-    for (const row of [...stored, ...unstored]) if (row.key === key) bySeq.set(Number(row.seq), row);
+    for (const row of [...stored, ...unstored])
+      if (row.key === key) bySeq.set(Number(row.seq), row);
     return [...bySeq.values()].sort((a, b) => Number(a.seq) - Number(b.seq));
   }
 
@@ -165,8 +207,12 @@ export class ProfileStore {
   async exists(key: string): Promise<boolean> {
     if ((this.cache.get(key)?.profile.seq ?? 0) > 0) return true;
     assertKey(key);
-    if (this.pending.some((r) => r.key === key) || this.inFlight.some((r) => r.key === key)) return true;
-    return (await this.events.countRows(`key = '${key}'`)) > 0 || (await this.profiles.countRows(`key = '${key}'`)) > 0;
+    if (this.pending.some((r) => r.key === key) || this.inFlight.some((r) => r.key === key))
+      return true;
+    return (
+      (await this.events.countRows(`key = '${key}'`)) > 0 ||
+      (await this.profiles.countRows(`key = '${key}'`)) > 0
+    );
   }
 
   private remember(key: string, state: PersonState): void {
@@ -191,7 +237,14 @@ export class ProfileStore {
     if (event.messageId) state.messageIds.add(event.messageId);
     this.remember(key, state);
     this.dirty.add(key);
-    const row: EventRow = { key, seq: event.seq, at: event.at, kind: event.kind, message_id: event.messageId ?? null, data: JSON.stringify(event) };
+    const row: EventRow = {
+      key,
+      seq: event.seq,
+      at: event.at,
+      kind: event.kind,
+      message_id: event.messageId ?? null,
+      data: JSON.stringify(event),
+    };
     this.pending.push(row);
     if (this.pending.length >= MAX_BATCH) void this.flush().catch(() => undefined);
     else this.scheduleFlush();
@@ -267,15 +320,27 @@ export class ProfileStore {
       const rows: ProfileRow[] = [];
       for (const key of [...this.dirty]) {
         const state = this.cache.get(key);
-        if (!state) { this.dirty.delete(key); continue; }
+        if (!state) {
+          this.dirty.delete(key);
+          continue;
+        }
         if ((this.durableSeq.get(key) ?? 0) < state.profile.seq) continue; // its last event is still being written
         this.dirty.delete(key);
-        rows.push({ key, seq: BigInt(state.profile.seq), updated_at: state.profile.updatedAt, data: serialiseProfile(state.profile) });
+        rows.push({
+          key,
+          seq: BigInt(state.profile.seq),
+          updated_at: state.profile.updatedAt,
+          data: serialiseProfile(state.profile),
+        });
       }
       if (this.dirty.size > 0) this.scheduleSnapshot();
       if (rows.length === 0) return;
       try {
-        await this.profiles.mergeInsert("key").whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows as unknown as Array<Record<string, unknown>>);
+        await this.profiles
+          .mergeInsert("key")
+          .whenMatchedUpdateAll()
+          .whenNotMatchedInsertAll()
+          .execute(rows as unknown as Array<Record<string, unknown>>);
       } catch (err) {
         for (const r of rows) if (this.cache.has(r.key)) this.dirty.add(r.key);
         throw err;
@@ -291,13 +356,19 @@ export class ProfileStore {
   }
 
   /** Everything stored about the person, in time order, including events not yet moved into LanceDB. */
-  async exportPerson(key: string, items: ItemLookup): Promise<{ profile: Profile; events: ProfileEvent[] } | undefined> {
+  async exportPerson(
+    key: string,
+    items: ItemLookup,
+  ): Promise<{ profile: Profile; events: ProfileEvent[] } | undefined> {
     assertKey(key);
     if (!(await this.exists(key))) return undefined;
     const state = await this.load(key, items, Date.now());
     const unstored = this.unstored(key);
     const stored = (await this.events.query().where(`key = '${key}'`).toArray()) as EventRow[];
-    return { profile: state.profile, events: this.eventsOf(key, stored, unstored).map((r) => JSON.parse(r.data) as ProfileEvent) };
+    return {
+      profile: state.profile,
+      events: this.eventsOf(key, stored, unstored).map((r) => JSON.parse(r.data) as ProfileEvent),
+    };
   }
 
   /** Hard delete: from memory, from the log's files, from the tables, then every old version, so no trace stays on disk. */
@@ -311,8 +382,10 @@ export class ProfileStore {
     await this.wal.purge((r) => r.key === key);
     await this.enqueueWrite(async () => {
       // A delete that matches nothing would still record its predicate (the key) in a new version: skip it.
-      if ((await this.events.countRows(`key = '${key}'`)) > 0) await this.events.delete(`key = '${key}'`);
-      if ((await this.profiles.countRows(`key = '${key}'`)) > 0) await this.profiles.delete(`key = '${key}'`);
+      if ((await this.events.countRows(`key = '${key}'`)) > 0)
+        await this.events.delete(`key = '${key}'`);
+      if ((await this.profiles.countRows(`key = '${key}'`)) > 0)
+        await this.profiles.delete(`key = '${key}'`);
       // The delete's own transaction and manifest record its predicate (the key), and cleanup always keeps the
       // latest version: a commit that names no one makes the delete an old version.
       await this.events.delete("false");
@@ -333,7 +406,9 @@ export class ProfileStore {
     this.flushTimer = this.snapshotTimer = undefined;
     await this.wal.sync();
     let stored = true;
-    await this.flush().catch(() => { stored = false; });
+    await this.flush().catch(() => {
+      stored = false;
+    });
     this.closed = true;
     await this.writeSnapshots().catch(() => undefined);
     await this.writeChain;
@@ -342,7 +417,10 @@ export class ProfileStore {
   }
 
   get stats(): { cachedPeople: number; pendingEvents: number } {
-    return { cachedPeople: this.cache.size, pendingEvents: this.pending.length + this.inFlight.length };
+    return {
+      cachedPeople: this.cache.size,
+      pendingEvents: this.pending.length + this.inFlight.length,
+    };
   }
 
   get connection(): lancedb.Connection {

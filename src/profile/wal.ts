@@ -6,7 +6,16 @@
 // by their owner once their records are stored elsewhere; `purge()` rewrites segments without some records
 // (forgetting a person), so no trace of them stays in any file.
 import { constants } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from "node:fs/promises";
+import {
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  writeFile,
+  type FileHandle,
+} from "node:fs/promises";
 import { basename, join } from "node:path";
 import { lockFolder } from "./folder-lock.ts";
 
@@ -14,7 +23,11 @@ const SEGMENT = /^wal-(\d{8})\.log$/;
 const DSYNC: number | undefined = constants.O_DSYNC;
 const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (DSYNC ?? 0);
 
-interface Pending { line: string; resolve: () => void; reject: (err: unknown) => void }
+interface Pending {
+  line: string;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
 
 export interface Recovered<T> {
   /** Every complete record in the segments found, oldest first. */
@@ -91,7 +104,9 @@ export class WriteAheadLog<T> {
   /** Resolves once the record is on disk. */
   append(record: T): Promise<void> {
     if (this.closed) return Promise.reject(new Error("write-ahead log is closed"));
-    const done = new Promise<void>((resolve, reject) => this.buffer.push({ line: JSON.stringify(record) + "\n", resolve, reject }));
+    const done = new Promise<void>((resolve, reject) =>
+      this.buffer.push({ line: JSON.stringify(record) + "\n", resolve, reject }),
+    );
     if (!this.writeQueued) {
       this.writeQueued = true;
       this.enqueue(() => this.writeBuffered());
@@ -113,7 +128,8 @@ export class WriteAheadLog<T> {
     try {
       const bytes = Buffer.from(batch.map((p) => p.line).join(""), "utf8");
       let offset = 0;
-      while (offset < bytes.length) offset += (await this.handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
+      while (offset < bytes.length)
+        offset += (await this.handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
       if (DSYNC === undefined) await this.handle.datasync();
       for (const p of batch) p.resolve();
     } catch (err) {
@@ -151,7 +167,8 @@ export class WriteAheadLog<T> {
   purge(drop: (record: T) => boolean): Promise<void> {
     const kept: Pending[] = [];
     for (const p of this.buffer) {
-      if (drop(JSON.parse(p.line) as T)) p.resolve(); // forgotten before it reached the disk
+      if (drop(JSON.parse(p.line) as T))
+        p.resolve(); // forgotten before it reached the disk
       else kept.push(p);
     }
     this.buffer = kept;
@@ -187,7 +204,8 @@ export class WriteAheadLog<T> {
         await this.writeBuffered();
         await this.handle.close();
         if (!discard) return;
-        for (const name of (await readdir(this.dir)).filter((n) => SEGMENT.test(n))) await rm(join(this.dir, name), { force: true });
+        for (const name of (await readdir(this.dir)).filter((n) => SEGMENT.test(n)))
+          await rm(join(this.dir, name), { force: true });
         await syncDir(this.dir);
       });
     } finally {

@@ -18,12 +18,13 @@ export interface ItemFacets {
   seriesCount: number;
 }
 
-const SEQUEL_SUFFIX = /\s+(?:\d{1,2}|ii|iii|iv|v|vi|part \w+|chapter \w+|returns|reloaded|revolutions)$/;
+const SEQUEL_SUFFIX =
+  /\s+(?:\d{1,2}|ii|iii|iv|v|vi|part \w+|chapter \w+|returns|reloaded|revolutions)$/;
 
 /** "The Hunger Games: Mockingjay - Part 1" and "The Hunger Games" share the key "hunger games". */
 export function seriesKey(title: string): string {
   let key = titleKey(title.split(/[:(]| - /)[0]!);
-  for (let prev = ""; prev !== key; ) {
+  for (let prev = ""; prev !== key;) {
     prev = key;
     key = key.replace(SEQUEL_SUFFIX, "");
   }
@@ -59,5 +60,13 @@ export function itemFacets(catalog: Catalog): ItemFacets {
     if (id === undefined) seriesIdOf.set(k, (id = seriesIdOf.size));
     return id;
   });
-  return { year, personStart, personIds: Int32Array.from(ids), personCount: personIdOf.size, personIdOf, series, seriesCount: seriesIdOf.size };
+  return {
+    year,
+    personStart,
+    personIds: Int32Array.from(ids),
+    personCount: personIdOf.size,
+    personIdOf,
+    series,
+    seriesCount: seriesIdOf.size,
+  };
 }

@@ -42,7 +42,8 @@ export function readNeighboursFile(path: string): { records: NeighbourRecord[]; 
     .filter((l) => l.trim())
     .map((l, i) => {
       const r = JSON.parse(l) as NeighbourRecord;
-      if (typeof r.id !== "string" || !Array.isArray(r.neighbours)) throw new Error(`${path}:${i + 1}: not a neighbour record`);
+      if (typeof r.id !== "string" || !Array.isArray(r.neighbours))
+        throw new Error(`${path}:${i + 1}: not a neighbour record`);
       return r;
     });
   return { records, sha256: createHash("sha256").update(raw).digest("hex") };
@@ -64,11 +65,21 @@ function fromRow(row: NeighbourRow): NeighbourRecord {
   const score = Array.from(row.score);
   const ml = Array.from(row.movielens);
   const co = Array.from(row.comention);
-  return { id: row.id, neighbours: ids.map((id, i) => ({ id, score: score[i]!, movielens: ml[i]!, comention: co[i]! })) };
+  return {
+    id: row.id,
+    neighbours: ids.map((id, i) => ({
+      id,
+      score: score[i]!,
+      movielens: ml[i]!,
+      comention: co[i]!,
+    })),
+  };
 }
 
 async function storedSha(table: lancedb.Table): Promise<string | undefined> {
-  const [row] = (await table.query().select(["source_sha"]).limit(1).toArray()) as Array<{ source_sha: string }>;
+  const [row] = (await table.query().select(["source_sha"]).limit(1).toArray()) as Array<{
+    source_sha: string;
+  }>;
   return row?.source_sha;
 }
 
@@ -76,19 +87,32 @@ async function storedSha(table: lancedb.Table): Promise<string | undefined> {
  * Opens the neighbours for serving. `artefactPath` may be missing (another catalog, an old install): then the
  * table is used as it is, and without a table there are no neighbours (the ranker works without them).
  */
-export async function openNeighbours(db: lancedb.Connection, artefactPath: string, log: (s: string) => void = () => undefined): Promise<Neighbours> {
+export async function openNeighbours(
+  db: lancedb.Connection,
+  artefactPath: string,
+  log: (s: string) => void = () => undefined,
+): Promise<Neighbours> {
   const exists = (await db.tableNames()).includes(NEIGHBOURS_TABLE);
   if (existsSync(artefactPath)) {
     const { records, sha256 } = readNeighboursFile(artefactPath);
     if (!exists || (await storedSha(await db.openTable(NEIGHBOURS_TABLE))) !== sha256) {
-      const rows = records.map((r) => toRow(r, sha256)) as unknown as Array<Record<string, unknown>>;
-      await db.createTable(NEIGHBOURS_TABLE, rows, { mode: "overwrite", schema: neighboursSchema() });
+      const rows = records.map((r) => toRow(r, sha256)) as unknown as Array<
+        Record<string, unknown>
+      >;
+      await db.createTable(NEIGHBOURS_TABLE, rows, {
+        mode: "overwrite",
+        schema: neighboursSchema(),
+      });
       log(`stored neighbours of ${records.length} items in ${NEIGHBOURS_TABLE}`);
     }
   } else if (!exists) {
     log(`no neighbours: ${artefactPath} not found and no ${NEIGHBOURS_TABLE} table`);
     return Neighbours.empty();
   }
-  const rows = (await (await db.openTable(NEIGHBOURS_TABLE)).query().toArray()) as unknown as NeighbourRow[];
+  const rows = (await (
+    await db.openTable(NEIGHBOURS_TABLE)
+  )
+    .query()
+    .toArray()) as unknown as NeighbourRow[];
   return new Neighbours(rows.map(fromRow));
 }

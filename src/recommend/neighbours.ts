@@ -58,7 +58,17 @@ export class Neighbours {
     const out = new Neighbours([]);
     for (const [id, list] of this.byId) {
       if (!basket.has(id)) out.byId.set(id, list);
-      else out.byId.set(id, list.flatMap((n) => (basket.has(n.id) ? (n.comention > 1 || n.movielens > 0 ? [{ ...n, comention: Math.max(0, n.comention - 1) }] : []) : [n])));
+      else
+        out.byId.set(
+          id,
+          list.flatMap((n) =>
+            basket.has(n.id)
+              ? n.comention > 1 || n.movielens > 0
+                ? [{ ...n, comention: Math.max(0, n.comention - 1) }]
+                : []
+              : [n],
+          ),
+        );
     }
     return out;
   }
@@ -78,7 +88,10 @@ export class Neighbours {
         if (!cur) out.set(n.id, { score: add, seedId: id, seedScore: add });
         else {
           cur.score += add;
-          if (add > cur.seedScore) { cur.seedId = id; cur.seedScore = add; }
+          if (add > cur.seedScore) {
+            cur.seedId = id;
+            cur.seedScore = add;
+          }
         }
       }
     }

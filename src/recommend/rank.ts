@@ -8,7 +8,13 @@ import { blendedInterests, excludedItems, type Profile } from "../profile/profil
 import { dot, norm } from "../util/vec.ts";
 import { itemFacets, type ItemFacets } from "./item-facets.ts";
 import { Neighbours } from "./neighbours.ts";
-import { compileMlp, FEATURE_NAMES, handModel, type FeatureName, type RankerModel } from "./ranker-model.ts";
+import {
+  compileMlp,
+  FEATURE_NAMES,
+  handModel,
+  type FeatureName,
+  type RankerModel,
+} from "./ranker-model.ts";
 import { mmrRows, topRows } from "./select.ts";
 
 export type Features = Record<FeatureName, number> & {
@@ -154,9 +160,17 @@ export class Ranker {
     this.rowsByTitle = groupRows(catalog.titleKeys.map((k) => [k]));
     this.rowsByCategory = groupRows(catalog.items.map((item) => item.categories));
     this.rescorer = model.mlp ? compileMlp(model.mlp) : undefined;
-    this.movielensPopularity = Float32Array.from(catalog.items, (item) => model.priors.movielens.get(item.id) ?? 0);
-    this.tmdbPopularity = Float32Array.from(catalog.items, (item) => model.priors.tmdb.get(item.id) ?? 0);
-    this.recency = Float32Array.from(this.facets.year, (y) => (Number.isNaN(y) ? 0 : Math.min(1.3, Math.max(0, (y - 1900) / 100))));
+    this.movielensPopularity = Float32Array.from(
+      catalog.items,
+      (item) => model.priors.movielens.get(item.id) ?? 0,
+    );
+    this.tmdbPopularity = Float32Array.from(
+      catalog.items,
+      (item) => model.priors.tmdb.get(item.id) ?? 0,
+    );
+    this.recency = Float32Array.from(this.facets.year, (y) =>
+      Number.isNaN(y) ? 0 : Math.min(1.3, Math.max(0, (y - 1900) / 100)),
+    );
   }
 
   /** The same ranker with other weights (ablations, hand weights). */
@@ -191,7 +205,11 @@ export class Ranker {
     return out;
   }
 
-  private scoreOffset(included: readonly string[], requested: readonly string[], shown: readonly string[]): Float32Array | undefined {
+  private scoreOffset(
+    included: readonly string[],
+    requested: readonly string[],
+    shown: readonly string[],
+  ): Float32Array | undefined {
     if (included.length === 0 && requested.length === 0 && shown.length === 0) return undefined;
     const offset = new Float32Array(this.catalog.size);
     const add = (categories: readonly string[], value: number) => {
@@ -199,7 +217,10 @@ export class Ranker {
       for (const row of rows) offset[row]! += value;
     };
     add(included, INCLUDE_CATEGORY_BOOST);
-    add(requested.flatMap((c) => [c, ...(REQUEST_ALSO_MEANS[c] ?? [])]), REQUESTED_CATEGORY_BOOST);
+    add(
+      requested.flatMap((c) => [c, ...(REQUEST_ALSO_MEANS[c] ?? [])]),
+      REQUESTED_CATEGORY_BOOST,
+    );
     for (const id of shown) {
       const row = this.catalog.row(id);
       if (row !== undefined) offset[row]! -= SHOWN_PENALTY;
@@ -219,16 +240,20 @@ export class Ranker {
       const row0 = catalog.row(id);
       if (row0 === undefined) continue;
       blocked[row0] = 1;
-      for (const row of this.rowsByTitle.get(catalog.titleKeys[row0]!) ?? []) if (disliked.has(id) || this.sameFilm(row0, row)) blocked[row] = 1;
+      for (const row of this.rowsByTitle.get(catalog.titleKeys[row0]!) ?? [])
+        if (disliked.has(id) || this.sameFilm(row0, row)) blocked[row] = 1;
     }
     const anchorRow = req.anchorItemId !== undefined ? catalog.row(req.anchorItemId) : undefined;
     if (anchorRow !== undefined) blocked[anchorRow] = 1;
     const { excludeCategories, minYear, maxYear } = profile.constraints;
-    for (const c of excludeCategories) for (const row of this.rowsByCategory.get(c) ?? []) blocked[row] = 1;
+    for (const c of excludeCategories)
+      for (const row of this.rowsByCategory.get(c) ?? []) blocked[row] = 1;
     if (minYear !== undefined || maxYear !== undefined) {
       const { year } = this.facets; // NaN (unknown) fails both comparisons: blocked
-      const lo = minYear ?? -Infinity, hi = maxYear ?? Infinity;
-      for (let row = 0; row < n; row++) if (!(year[row]! >= lo && year[row]! <= hi)) blocked[row] = 1;
+      const lo = minYear ?? -Infinity,
+        hi = maxYear ?? Infinity;
+      for (let row = 0; row < n; row++)
+        if (!(year[row]! >= lo && year[row]! <= hi)) blocked[row] = 1;
     }
     return blocked;
   }
@@ -237,10 +262,11 @@ export class Ranker {
     const { catalog } = this;
     const { profile } = req;
     const n = catalog.size;
-    const rowsOf = (ids: readonly string[]) => ids.flatMap((id) => {
-      const row = catalog.row(id);
-      return row === undefined ? [] : [{ id, row }];
-    });
+    const rowsOf = (ids: readonly string[]) =>
+      ids.flatMap((id) => {
+        const row = catalog.row(id);
+        return row === undefined ? [] : [{ id, row }];
+      });
     const centroid = (items: Array<{ row: number }>) => {
       if (items.length === 0) return undefined;
       const c = new Float32Array(catalog.dim);
@@ -255,7 +281,9 @@ export class Ranker {
     const mentionedRows = rowsOf(profile.mentioned.slice(-RECENT_ITEMS));
     const likedRows = rowsOf(profile.liked.slice(-RECENT_ITEMS));
     // Seeds: what the person brought up or liked, most recent last; a disliked mention seeds nothing.
-    const seedIds = [...new Set([...profile.mentioned, ...profile.liked].filter((id) => !disliked.has(id)))];
+    const seedIds = [
+      ...new Set([...profile.mentioned, ...profile.liked].filter((id) => !disliked.has(id))),
+    ];
     const seeds = rowsOf(seedIds.slice(-RECENT_SEEDS));
 
     const { facets } = this;
@@ -275,14 +303,20 @@ export class Ranker {
         const r = nb.rows[k]!;
         comention[r]! += w * nb.comention[k]!;
         movielens[r]! += w * nb.movielens[k]!;
-        if (nb.comention[k]! > (best.get(r)?.count ?? 0)) best.set(r, { id, count: nb.comention[k]! });
+        if (nb.comention[k]! > (best.get(r)?.count ?? 0))
+          best.set(r, { id, count: nb.comention[k]! });
       }
-      for (let p = facets.personStart[row]!; p < facets.personStart[row + 1]!; p++) personWeight[facets.personIds[p]!]! += w;
+      for (let p = facets.personStart[row]!; p < facets.personStart[row + 1]!; p++)
+        personWeight[facets.personIds[p]!]! += w;
       if (facets.series[row]! >= 0) seriesHit[facets.series[row]!] = 1;
-      if (!Number.isNaN(facets.year[row]!)) { yearSum += facets.year[row]!; years++; }
+      if (!Number.isNaN(facets.year[row]!)) {
+        yearSum += facets.year[row]!;
+        years++;
+      }
       for (let l = 0; l < L; l++) seedGenres[l]! += w * this.genreHits[row * L + l]!;
     });
-    for (let row = 0; row < n; row++) if (comention[row]! > 0) comention[row] = Math.log1p(comention[row]!);
+    for (let row = 0; row < n; row++)
+      if (comention[row]! > 0) comention[row] = Math.log1p(comention[row]!);
     // A person they named ("anything with Keanu Reeves") counts like a seed film of theirs.
     const named = profile.people.slice(-RECENT_SEEDS);
     named.forEach((name, i) => {
@@ -302,9 +336,17 @@ export class Ranker {
       liked: centroid(likedRows),
       neg: unit(profile.negVec),
       interests: blendedInterests(profile),
-      messageInterests: req.message && req.messageInterests ? req.messageInterests : anchorRow !== undefined ? catalog.interestRow(anchorRow) : new Float32Array(L),
+      messageInterests:
+        req.message && req.messageInterests
+          ? req.messageInterests
+          : anchorRow !== undefined
+            ? catalog.interestRow(anchorRow)
+            : new Float32Array(L),
       seedGenres,
-      negInterests: negSum > 0 ? profile.negative.map((v) => v / negSum) : new Float32Array(profile.negative.length),
+      negInterests:
+        negSum > 0
+          ? profile.negative.map((v) => v / negSum)
+          : new Float32Array(profile.negative.length),
       comention,
       movielens,
       seeded: seeds.length > 0 ? 1 : 0,
@@ -314,7 +356,11 @@ export class Ranker {
       personWeight,
       seriesHit,
       meanYear: years ? yearSum / years : Number.NaN,
-      scoreOffset: this.scoreOffset(profile.constraints.includeCategories, req.requested ?? [], profile.shown),
+      scoreOffset: this.scoreOffset(
+        profile.constraints.includeCategories,
+        req.requested ?? [],
+        profile.shown,
+      ),
       likedRows,
     };
   }
@@ -347,7 +393,10 @@ export class Ranker {
     out[offset + F.recency] = this.recency[row]!;
     out[offset + F.recencySquared] = this.recency[row]! * this.recency[row]!;
     const year = facets.year[row]!;
-    out[offset + F.yearMatch] = Number.isNaN(year) || Number.isNaN(q.meanYear) ? 0 : Math.exp(-Math.abs(year - q.meanYear) / 10);
+    out[offset + F.yearMatch] =
+      Number.isNaN(year) || Number.isNaN(q.meanYear)
+        ? 0
+        : Math.exp(-Math.abs(year - q.meanYear) / 10);
     out[offset + F.people] = this.peopleShared(q, row);
     const series = facets.series[row]!;
     out[offset + F.series] = series >= 0 && q.seriesHit[series] ? 1 : 0;
@@ -359,7 +408,8 @@ export class Ranker {
   private peopleShared(q: Query, row: number): number {
     const { personStart, personIds } = this.facets;
     let sum = 0;
-    for (let p = personStart[row]!; p < personStart[row + 1]!; p++) sum += q.personWeight[personIds[p]!]!;
+    for (let p = personStart[row]!; p < personStart[row + 1]!; p++)
+      sum += q.personWeight[personIds[p]!]!;
     return Math.log1p(sum);
   }
 
@@ -369,7 +419,11 @@ export class Ranker {
     if (q.blocked[row]) return undefined;
     const x = new Float32Array(FEATURE_COUNT);
     this.featuresInto(q, row, x, 0);
-    const score = (this.rescorer ? this.rescorer(x) : FEATURE_NAMES.reduce((s, name, f) => s + this.model.weights[name] * x[f]!, 0)) + (q.scoreOffset?.[row] ?? 0);
+    const score =
+      (this.rescorer
+        ? this.rescorer(x)
+        : FEATURE_NAMES.reduce((s, name, f) => s + this.model.weights[name] * x[f]!, 0)) +
+      (q.scoreOffset?.[row] ?? 0);
     return this.ranked(q, row, score);
   }
 
@@ -403,8 +457,14 @@ export class Ranker {
     const qi = new Float32Array(L);
     const qg = new Float32Array(L);
     for (let l = 0; l < L; l++) {
-      qi[l] = w.interest * q.interests[l]! + w.messageInterest * q.messageInterests[l]! + w.negative * q.negInterests[l]!;
-      qg[l] = w.genreHit * q.interests[l]! + w.messageGenreHit * q.messageInterests[l]! + w.seedGenreHit * q.seedGenres[l]!;
+      qi[l] =
+        w.interest * q.interests[l]! +
+        w.messageInterest * q.messageInterests[l]! +
+        w.negative * q.negInterests[l]!;
+      qg[l] =
+        w.genreHit * q.interests[l]! +
+        w.messageGenreHit * q.messageInterests[l]! +
+        w.seedGenreHit * q.seedGenres[l]!;
     }
     const genreHits = this.genreHits;
     const { year, series, personStart, personIds } = this.facets;
@@ -416,10 +476,16 @@ export class Ranker {
     const mlPopularity = this.movielensPopularity;
     const tmdbPopularity = this.tmdbPopularity;
     const recency = this.recency;
-    const wComention = w.comention, wMovielens = w.movielens, wMlPopularity = w.movielensPopularity, wTmdb = w.tmdbPopularity;
+    const wComention = w.comention,
+      wMovielens = w.movielens,
+      wMlPopularity = w.movielensPopularity,
+      wTmdb = w.tmdbPopularity;
     const wPopularity = w.popularity + q.seeded * w.seededPopularity;
-    const wRecency = w.recency, wRecency2 = w.recencySquared;
-    const wYear = w.yearMatch, wPeople = w.people, wSeries = w.series;
+    const wRecency = w.recency,
+      wRecency2 = w.recencySquared;
+    const wYear = w.yearMatch,
+      wPeople = w.people,
+      wSeries = w.series;
     // seedCount and turns are the same for every item: they cannot change the linear order, only the re-scorer's
     // (added anyway, so that a score is always Σ weight · feature).
     const perRequest = w.seedCount * q.seedCount + w.turns * q.turns;
@@ -434,14 +500,23 @@ export class Ranker {
       const vOff = row * dim;
       for (let d = 0; d < dim; d++) s += qv[d]! * vectors[vOff + d]!;
       const iOff = row * L;
-      for (let l = 0; l < L; l++) s += qi[l]! * interests[iOff + l]! + qg[l]! * genreHits[iOff + l]!;
+      for (let l = 0; l < L; l++)
+        s += qi[l]! * interests[iOff + l]! + qg[l]! * genreHits[iOff + l]!;
       const r = recency[row]!;
-      s += wComention * comention[row]! + wMovielens * movielens[row]! + wPopularity * popularity[row]! + wMlPopularity * mlPopularity[row]! + wTmdb * tmdbPopularity[row]! + wRecency * r + wRecency2 * r * r;
+      s +=
+        wComention * comention[row]! +
+        wMovielens * movielens[row]! +
+        wPopularity * popularity[row]! +
+        wMlPopularity * mlPopularity[row]! +
+        wTmdb * tmdbPopularity[row]! +
+        wRecency * r +
+        wRecency2 * r * r;
       const y = year[row]!;
       if (hasYear && y === y) s += wYear * Math.exp(-Math.abs(y - meanYear) / 10);
       if (wPeople !== 0) {
         let sum = 0;
-        for (let p = personStart[row]!; p < personStart[row + 1]!; p++) sum += personWeight[personIds[p]!]!;
+        for (let p = personStart[row]!; p < personStart[row + 1]!; p++)
+          sum += personWeight[personIds[p]!]!;
         if (sum > 0) s += wPeople * Math.log1p(sum);
       }
       const sr = series[row]!;
@@ -459,7 +534,13 @@ export class Ranker {
       // The re-scored rows now lead the rest, so MMR's pool is among them (in row order, as ties break).
       if (rescored.length >= mmrPool) best = Int32Array.from(rescored).sort();
     }
-    const picked = mmrRows(catalog, this.withoutTwins(topRows(best, scores, mmrPool)), scores, req.limit, req.mmrLambda);
+    const picked = mmrRows(
+      catalog,
+      this.withoutTwins(topRows(best, scores, mmrPool)),
+      scores,
+      req.limit,
+      req.mmrLambda,
+    );
     return picked.map((row) => this.ranked(q, row, scores[row]!));
   }
 
@@ -473,7 +554,10 @@ export class Ranker {
     const kept = new Map<string, number[]>(); // title key -> rows kept
     return pool.filter((row) => {
       const rows = kept.get(titleKeys[row]!);
-      if (!rows) { kept.set(titleKeys[row]!, [row]); return true; }
+      if (!rows) {
+        kept.set(titleKeys[row]!, [row]);
+        return true;
+      }
       if (rows.some((other) => this.sameFilm(other, row))) return false;
       rows.push(row);
       return true;
@@ -490,7 +574,12 @@ export class Ranker {
    * Second stage: the linear stage's best `pool` rows get the re-scorer's score, lifted above every other row
    * (measured on dev: the re-scored top 200 lose nothing against re-scoring the whole catalog).
    */
-  private rescore(q: Query, pool: number[], scores: Float32Array, rescorer: (x: Float32Array) => number): void {
+  private rescore(
+    q: Query,
+    pool: number[],
+    scores: Float32Array,
+    rescorer: (x: Float32Array) => number,
+  ): void {
     const x = new Float32Array(FEATURE_COUNT);
     const rescored = new Float64Array(pool.length);
     let floor = Infinity;
@@ -510,14 +599,22 @@ export class Ranker {
     const values = new Float32Array(FEATURE_COUNT);
     this.featuresInto(q, row, values, 0);
     const features = {} as Features;
-    FEATURE_NAMES.forEach((name, i) => { features[name] = values[i]!; });
+    FEATURE_NAMES.forEach((name, i) => {
+      features[name] = values[i]!;
+    });
     let best = 0.5;
     for (const { id, row: likedRow } of q.likedRows) {
       const s = dot(this.catalog.vector(likedRow), this.catalog.vectors, row * this.catalog.dim);
-      if (s > best) { best = s; features.likedItemId = id; }
+      if (s > best) {
+        best = s;
+        features.likedItemId = id;
+      }
     }
     const seed = q.neighbourOf.get(row);
-    if (seed !== undefined) { features.neighbourOfId = seed.id; features.neighbourCount = seed.count; }
+    if (seed !== undefined) {
+      features.neighbourOfId = seed.id;
+      features.neighbourCount = seed.count;
+    }
     return { row, score, features };
   }
 }
@@ -540,7 +637,9 @@ function genreHitMatrix(catalog: Catalog): Float32Array {
   const out = new Float32Array(catalog.size * L);
   const index = new Map(catalog.labels.map((l, i) => [l, i]));
   catalog.items.forEach((item, row) => {
-    const known = item.categories.map((c) => index.get(c)).filter((i): i is number => i !== undefined);
+    const known = item.categories
+      .map((c) => index.get(c))
+      .filter((i): i is number => i !== undefined);
     if (known.length) for (const l of known) out[row * L + l] = 1;
     else out.set(catalog.interestRow(row), row * L);
   });
@@ -552,6 +651,7 @@ const defaultRankers = new WeakMap<Catalog, Ranker>();
 /** Content-only ranking with the hand weights and no neighbours (used where no Bot is at hand). */
 export function rank(catalog: Catalog, req: RankRequest): RankedItem[] {
   let ranker = defaultRankers.get(catalog);
-  if (!ranker) defaultRankers.set(catalog, (ranker = new Ranker(catalog, Neighbours.empty(), handModel())));
+  if (!ranker)
+    defaultRankers.set(catalog, (ranker = new Ranker(catalog, Neighbours.empty(), handModel())));
   return ranker.rank(req);
 }

@@ -36,7 +36,16 @@ export type FeatureWeights = Record<FeatureName, number>;
 export const FEATURE_GROUPS = {
   neighbours: ["comention", "movielens"],
   message: ["message", "messageInterest", "messageGenreHit"],
-  profile: ["short", "long", "mentioned", "liked", "interest", "genreHit", "seedGenreHit", "negative"],
+  profile: [
+    "short",
+    "long",
+    "mentioned",
+    "liked",
+    "interest",
+    "genreHit",
+    "seedGenreHit",
+    "negative",
+  ],
   popularity: ["popularity", "seededPopularity", "movielensPopularity", "tmdbPopularity"],
   facets: ["recency", "recencySquared", "yearMatch", "people", "series"],
   context: ["seedCount", "turns"],
@@ -165,16 +174,28 @@ export class RankerModelError extends Error {
 
 function priorMap(record: Record<string, unknown> | undefined): Map<string, number> {
   const out = new Map<string, number>();
-  for (const [id, v] of Object.entries(record ?? {})) if (typeof v === "number" && Number.isFinite(v)) out.set(id, v);
+  for (const [id, v] of Object.entries(record ?? {}))
+    if (typeof v === "number" && Number.isFinite(v)) out.set(id, v);
   return out;
 }
 
 function checkMlp(mlp: MlpScorer, path: string): MlpScorer {
   const F = FEATURE_NAMES.length;
   const H = mlp.hidden;
-  const ok = Number.isInteger(H) && H > 0 && [mlp.mean, mlp.std, mlp.linear].every((a) => Array.isArray(a) && a.length === F) && mlp.w1?.length === F * H && mlp.b1?.length === H && mlp.w2?.length === H
-    && [mlp.mean, mlp.std, mlp.linear, mlp.w1, mlp.b1, mlp.w2].every((a) => a.every((x) => Number.isFinite(x)));
-  if (!ok) throw new RankerModelError(`ranker: ${path} has a malformed "mlp" (shapes must match ${F} features); run \`chatrec train ranker\``);
+  const ok =
+    Number.isInteger(H) &&
+    H > 0 &&
+    [mlp.mean, mlp.std, mlp.linear].every((a) => Array.isArray(a) && a.length === F) &&
+    mlp.w1?.length === F * H &&
+    mlp.b1?.length === H &&
+    mlp.w2?.length === H &&
+    [mlp.mean, mlp.std, mlp.linear, mlp.w1, mlp.b1, mlp.w2].every((a) =>
+      a.every((x) => Number.isFinite(x)),
+    );
+  if (!ok)
+    throw new RankerModelError(
+      `ranker: ${path} has a malformed "mlp" (shapes must match ${F} features); run \`chatrec train ranker\``,
+    );
   return mlp;
 }
 
@@ -187,14 +208,23 @@ export function loadRankerModel(path: string): RankerModel {
   } catch (e) {
     throw new RankerModelError(`ranker: cannot read ${path}: ${(e as Error).message}`);
   }
-  if (file.format !== 2) throw new RankerModelError(`ranker: ${path} has format ${String(file.format)}, this version reads format 2 (its features changed); run \`chatrec train ranker\``);
+  if (file.format !== 2)
+    throw new RankerModelError(
+      `ranker: ${path} has format ${String(file.format)}, this version reads format 2 (its features changed); run \`chatrec train ranker\``,
+    );
   const weights = {} as FeatureWeights;
   for (const name of FEATURE_NAMES) {
     const w = file.weights?.[name];
-    if (typeof w !== "number" || !Number.isFinite(w)) throw new RankerModelError(`ranker: ${path} has no weight for feature "${name}"; run \`chatrec train ranker\``);
+    if (typeof w !== "number" || !Number.isFinite(w))
+      throw new RankerModelError(
+        `ranker: ${path} has no weight for feature "${name}"; run \`chatrec train ranker\``,
+      );
     weights[name] = w;
   }
-  if (file.mlp !== undefined && file.features?.join() !== FEATURE_NAMES.join()) throw new RankerModelError(`ranker: ${path} was trained on other features; run \`chatrec train ranker\``);
+  if (file.mlp !== undefined && file.features?.join() !== FEATURE_NAMES.join())
+    throw new RankerModelError(
+      `ranker: ${path} was trained on other features; run \`chatrec train ranker\``,
+    );
   return {
     weights,
     priors: { movielens: priorMap(file.priors?.movielens), tmdb: priorMap(file.priors?.tmdb) },
@@ -217,7 +247,10 @@ export function ablated(model: RankerModel, groups: readonly FeatureGroup[]): Ra
 export function parseFeatureGroups(value: string | undefined): FeatureGroup[] {
   if (!value) return [];
   return value.split(",").map((g) => {
-    if (!(g in FEATURE_GROUPS)) throw new Error(`unknown signal group "${g}"; available: ${Object.keys(FEATURE_GROUPS).join(", ")}`);
+    if (!(g in FEATURE_GROUPS))
+      throw new Error(
+        `unknown signal group "${g}"; available: ${Object.keys(FEATURE_GROUPS).join(", ")}`,
+      );
     return g as FeatureGroup;
   });
 }

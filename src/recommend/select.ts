@@ -32,7 +32,13 @@ function kthLargest(a: Float32Array, k: number): number {
     while (i <= j) {
       while (a[i]! > pivot) i++;
       while (a[j]! < pivot) j--;
-      if (i <= j) { const t = a[i]!; a[i] = a[j]!; a[j] = t; i++; j--; }
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
     }
     if (target <= j) hi = j;
     else if (target >= i) lo = i;
@@ -45,7 +51,13 @@ function kthLargest(a: Float32Array, k: number): number {
  * Maximal marginal relevance over `pool` (best first): value = λ·score' − (1 − λ)·max similarity to the items
  * already picked, with score' the score rescaled to [0, 1] over the pool so λ means the same for any weights.
  */
-export function mmrRows(catalog: Catalog, pool: number[], scores: Float32Array, k: number, lambda: number): number[] {
+export function mmrRows(
+  catalog: Catalog,
+  pool: number[],
+  scores: Float32Array,
+  k: number,
+  lambda: number,
+): number[] {
   if (lambda >= 1 || pool.length <= 1) return pool.slice(0, k);
   const top = scores[pool[0]!]!;
   const bottom = scores[pool[pool.length - 1]!]!;
@@ -58,14 +70,22 @@ export function mmrRows(catalog: Catalog, pool: number[], scores: Float32Array, 
     let bestValue = -Infinity;
     for (let i = 0; i < pool.length; i++) {
       if (taken[i]) continue;
-      const value = lambda * (scores[pool[i]!]! - bottom) / span - (1 - lambda) * maxSim[i]!;
-      if (value > bestValue) { bestValue = value; best = i; }
+      const value = (lambda * (scores[pool[i]!]! - bottom)) / span - (1 - lambda) * maxSim[i]!;
+      if (value > bestValue) {
+        bestValue = value;
+        best = i;
+      }
     }
     taken[best] = 1;
     const row = pool[best]!;
     picked.push(row);
     const v = catalog.vector(row);
-    for (let i = 0; i < pool.length; i++) if (!taken[i]) maxSim[i] = Math.max(maxSim[i]!, dot(v, catalog.vectors, pool[i]! * catalog.dim, catalog.dim));
+    for (let i = 0; i < pool.length; i++)
+      if (!taken[i])
+        maxSim[i] = Math.max(
+          maxSim[i]!,
+          dot(v, catalog.vectors, pool[i]! * catalog.dim, catalog.dim),
+        );
   }
   return picked;
 }

@@ -22,7 +22,10 @@ export async function runTrainCli(args: string[]): Promise<void> {
     else if (a === "--redial") redialTrain = next();
     else if (a === "--no-redial") useRedial = false;
     else if (a === "--epochs") epochs = Number.parseInt(next(), 10);
-    else throw new Error(`train: unknown argument ${a} (usage: train --catalog <file> --out <dir> [--seed n] [--redial <file> | --no-redial] [--epochs n])`);
+    else
+      throw new Error(
+        `train: unknown argument ${a} (usage: train --catalog <file> --out <dir> [--seed n] [--redial <file> | --no-redial] [--epochs n])`,
+      );
   }
   if (!Number.isFinite(seed)) throw new Error("--seed must be an integer");
   const command = `npm run train -- ${args.join(" ")}`.trim();
@@ -37,6 +40,18 @@ export async function runTrainCli(args: string[]): Promise<void> {
     log: (s) => console.log(s),
   });
   console.log(
-    JSON.stringify({ onnx: report.onnxPath, sha256: report.sha256, labels: report.labels.length, dim: report.dim, vocab: report.vocabSize, seconds: Math.round(report.seconds * 10) / 10, metrics: report.metrics }, null, 2),
+    JSON.stringify(
+      {
+        onnx: report.onnxPath,
+        sha256: report.sha256,
+        labels: report.labels.length,
+        dim: report.dim,
+        vocab: report.vocabSize,
+        seconds: Math.round(report.seconds * 10) / 10,
+        metrics: report.metrics,
+      },
+      null,
+      2,
+    ),
   );
 }

@@ -20,14 +20,20 @@ const CORE = new Set(["id", "title", "year", "text", "categories"]);
 
 function toList(v: unknown): string[] {
   if (Array.isArray(v)) return v.map((x) => String(x).trim()).filter(Boolean);
-  if (typeof v === "string") return v.split(/\s*[|;]\s*/).map((x) => x.trim()).filter(Boolean);
+  if (typeof v === "string")
+    return v
+      .split(/\s*[|;]\s*/)
+      .map((x) => x.trim())
+      .filter(Boolean);
   return [];
 }
 
 /** One JSONL row -> Item; fields other than id/title/year/text/categories go into `extra`. */
 export function jsonRowToItem(row: Record<string, unknown>): Item | undefined {
   const id = String(row.id ?? "").trim();
-  const title = String(row.title ?? "").replace(/\s+/g, " ").trim();
+  const title = String(row.title ?? "")
+    .replace(/\s+/g, " ")
+    .trim();
   if (!id || !title) return undefined;
   const extra: Item["extra"] = {};
   for (const [k, v] of Object.entries(row)) {
@@ -36,7 +42,8 @@ export function jsonRowToItem(row: Record<string, unknown>): Item | undefined {
     else if (typeof v === "string" && v) extra[k] = v;
     else if (Array.isArray(v)) extra[k] = v.map(String);
   }
-  const year = typeof row.year === "number" ? row.year : Number.parseInt(String(row.year ?? ""), 10);
+  const year =
+    typeof row.year === "number" ? row.year : Number.parseInt(String(row.year ?? ""), 10);
   return {
     id,
     title,
@@ -63,7 +70,8 @@ export function loadCatalogItems(path: string): Item[] {
 /** Categories with at least `minCount` items, most frequent first (ties by name). */
 export function labelSet(items: readonly Item[], minCount: number): string[] {
   const counts = new Map<string, number>();
-  for (const it of items) for (const c of new Set(it.categories)) counts.set(c, (counts.get(c) ?? 0) + 1);
+  for (const it of items)
+    for (const c of new Set(it.categories)) counts.set(c, (counts.get(c) ?? 0) + 1);
   return [...counts.entries()]
     .filter(([, n]) => n >= minCount)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
@@ -110,12 +118,21 @@ export const GAP_SECONDS = 13;
  * Reads ReDial conversations. `@<movieId>` mentions become the movie's title (from the catalog when known,
  * else from movieMentions without the year), which is how a person would type them to the bot.
  */
-export function loadRedial(path: string, titles: ReadonlyMap<string, string>): RedialConversation[] {
+export function loadRedial(
+  path: string,
+  titles: ReadonlyMap<string, string>,
+): RedialConversation[] {
   return readJsonl(path).map((row, idx) => {
     const mentions = (row.movieMentions ?? {}) as Record<string, string | null>;
     const seekerId = row.initiatorWorkerId;
-    const iq = (row.initiatorQuestions ?? {}) as Record<string, { liked?: number; suggested?: number }>;
-    const rq = (row.respondentQuestions ?? {}) as Record<string, { liked?: number; suggested?: number }>;
+    const iq = (row.initiatorQuestions ?? {}) as Record<
+      string,
+      { liked?: number; suggested?: number }
+    >;
+    const rq = (row.respondentQuestions ?? {}) as Record<
+      string,
+      { liked?: number; suggested?: number }
+    >;
     const q = Object.keys(iq).length > 0 ? iq : rq;
     const liked = new Map<string, number>();
     const suggested = new Map<string, number>();
@@ -124,18 +141,45 @@ export function loadRedial(path: string, titles: ReadonlyMap<string, string>): R
       suggested.set(k, Number(v.suggested ?? 0));
     }
     let offsetSeconds = 0;
-    const messages = ((row.messages ?? []) as Array<{ text?: string; senderWorkerId?: unknown; timeOffset?: unknown }>).map((m, i) => {
+    const messages = (
+      (row.messages ?? []) as Array<{
+        text?: string;
+        senderWorkerId?: unknown;
+        timeOffset?: unknown;
+      }>
+    ).map((m, i) => {
       const movies: string[] = [];
       const text = String(m.text ?? "").replace(/@(\d+)/g, (_, id: string) => {
         movies.push(id);
-        const t = titles.get(id) ?? String(mentions[id] ?? "").replace(/\(\d{4}\)\s*$/, "").trim();
+        const t =
+          titles.get(id) ??
+          String(mentions[id] ?? "")
+            .replace(/\(\d{4}\)\s*$/, "")
+            .trim();
         return t;
       });
-      const withoutMovies = String(m.text ?? "").replace(/@\d+/g, " ").replace(/\s+/g, " ").trim();
+      const withoutMovies = String(m.text ?? "")
+        .replace(/@\d+/g, " ")
+        .replace(/\s+/g, " ")
+        .trim();
       // Never backwards: profiles decay with the time between messages.
-      const given = typeof m.timeOffset === "number" && Number.isFinite(m.timeOffset) ? m.timeOffset : undefined;
-      offsetSeconds = given !== undefined ? Math.max(offsetSeconds, given) : i === 0 ? 0 : offsetSeconds + GAP_SECONDS;
-      return { text: text.replace(/\s+/g, " ").trim(), withoutMovies, seeker: m.senderWorkerId === seekerId, movies, offsetSeconds };
+      const given =
+        typeof m.timeOffset === "number" && Number.isFinite(m.timeOffset)
+          ? m.timeOffset
+          : undefined;
+      offsetSeconds =
+        given !== undefined
+          ? Math.max(offsetSeconds, given)
+          : i === 0
+            ? 0
+            : offsetSeconds + GAP_SECONDS;
+      return {
+        text: text.replace(/\s+/g, " ").trim(),
+        withoutMovies,
+        seeker: m.senderWorkerId === seekerId,
+        movies,
+        offsetSeconds,
+      };
     });
     return { id: String(row.conversationId ?? idx), messages, liked, suggested };
   });
@@ -154,5 +198,9 @@ export function loadBbc(path: string): NewsDoc[] {
   const fi = header.indexOf("file");
   const ti = header.indexOf("title");
   const xi = header.indexOf("text");
-  return rows.slice(1).map((r) => ({ category: r[ci] ?? "", file: r[fi] ?? "", text: `${r[ti] ?? ""}. ${r[xi] ?? ""}` }));
+  return rows.slice(1).map((r) => ({
+    category: r[ci] ?? "",
+    file: r[fi] ?? "",
+    text: `${r[ti] ?? ""}. ${r[xi] ?? ""}`,
+  }));
 }

@@ -20,7 +20,11 @@ export function itemKnn(baskets: Iterable<Iterable<string>>, opts: KnnOptions): 
   for (const basket of baskets) {
     const row = [...new Set(basket)].map((id) => {
       let i = index.get(id);
-      if (i === undefined) { i = ids.length; index.set(id, i); ids.push(id); }
+      if (i === undefined) {
+        i = ids.length;
+        index.set(id, i);
+        ids.push(id);
+      }
       return i;
     });
     if (row.length > 0) rows.push(row);

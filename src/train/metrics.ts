@@ -25,9 +25,16 @@ function topK(p: Float32Array, k: number): number[] {
  * Decision rule for F1: predict every label whose probability is >= threshold, and always the top-1 label.
  * top-k: a hit when the k most probable labels contain any gold label.
  */
-export function labelMetrics(examples: readonly ScoredExample[], numLabels: number, threshold: number): LabelMetrics {
-  const tp = new Float64Array(numLabels), fp = new Float64Array(numLabels), fn = new Float64Array(numLabels);
-  let top1 = 0, top3 = 0;
+export function labelMetrics(
+  examples: readonly ScoredExample[],
+  numLabels: number,
+  threshold: number,
+): LabelMetrics {
+  const tp = new Float64Array(numLabels),
+    fp = new Float64Array(numLabels),
+    fn = new Float64Array(numLabels);
+  let top1 = 0,
+    top3 = 0;
   for (const ex of examples) {
     const gold = new Set(ex.gold);
     const order = topK(ex.probs, 3);
@@ -38,13 +45,18 @@ export function labelMetrics(examples: readonly ScoredExample[], numLabels: numb
       if (p >= threshold) pred.add(l);
     });
     for (let l = 0; l < numLabels; l++) {
-      const g = gold.has(l), p = pred.has(l);
+      const g = gold.has(l),
+        p = pred.has(l);
       if (g && p) tp[l]!++;
       else if (p) fp[l]!++;
       else if (g) fn[l]!++;
     }
   }
-  let TP = 0, FP = 0, FN = 0, macro = 0, macroN = 0;
+  let TP = 0,
+    FP = 0,
+    FN = 0,
+    macro = 0,
+    macroN = 0;
   for (let l = 0; l < numLabels; l++) {
     TP += tp[l]!;
     FP += fp[l]!;
@@ -67,7 +79,8 @@ export function labelMetrics(examples: readonly ScoredExample[], numLabels: numb
 
 /** The threshold (0.05 steps) maximising micro-F1 on the given (training) examples. */
 export function tuneThreshold(examples: readonly ScoredExample[], numLabels: number): number {
-  let best = 0.5, bestF = -1;
+  let best = 0.5,
+    bestF = -1;
   for (let t = 0.05; t < 0.96; t += 0.05) {
     const th = Math.round(t * 100) / 100;
     const f = labelMetrics(examples, numLabels, th).micro_f1;
@@ -83,7 +96,12 @@ export function tuneThreshold(examples: readonly ScoredExample[], numLabels: num
  * Item-to-item genre precision@k: for each item with categories, the fraction of its k nearest neighbours
  * (cosine of unit embeddings, itself excluded) that share at least one category; averaged over those items.
  */
-export function genrePrecisionAtK(emb: Float32Array, dim: number, categories: ReadonlyArray<readonly string[]>, k = 10): number {
+export function genrePrecisionAtK(
+  emb: Float32Array,
+  dim: number,
+  categories: ReadonlyArray<readonly string[]>,
+  k = 10,
+): number {
   const n = categories.length;
   const idx = categories.map((c, i) => (c.length ? i : -1)).filter((i) => i >= 0);
   const sets = categories.map((c) => new Set(c));
@@ -123,7 +141,13 @@ export function genrePrecisionAtK(emb: Float32Array, dim: number, categories: Re
 }
 
 /** Recall@k of retrieval: for each query (unit row of `q`), is its target item among the k most similar items? */
-export function recallAtK(q: Float32Array, items: Float32Array, dim: number, targets: readonly number[], k: number): number {
+export function recallAtK(
+  q: Float32Array,
+  items: Float32Array,
+  dim: number,
+  targets: readonly number[],
+  k: number,
+): number {
   const nItems = items.length / dim;
   let hits = 0;
   targets.forEach((target, i) => {

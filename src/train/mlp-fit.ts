@@ -25,7 +25,16 @@ export interface MlpOptions {
  * Three members: one fit's dev R@50 moved by ±0.005 with its seed (0.438 / 0.448 / 0.438 for seeds 7, 11, 12
  * on one replay), more than most changes measured; the average of three depends less on the draw.
  */
-export const DEFAULT_MLP: MlpOptions = { hidden: 32, epochs: 40, batch: 16, lr: 0.002, l2: 1e-3, negatives: 400, seed: 7, members: 3 };
+export const DEFAULT_MLP: MlpOptions = {
+  hidden: 32,
+  epochs: 40,
+  batch: 16,
+  lr: 0.002,
+  l2: 1e-3,
+  negatives: 400,
+  seed: 7,
+  members: 3,
+};
 
 interface Params {
   linear: Float64Array;
@@ -35,7 +44,12 @@ interface Params {
 }
 
 function zeros(p: Params): Params {
-  return { linear: new Float64Array(p.linear.length), w1: new Float64Array(p.w1.length), b1: new Float64Array(p.b1.length), w2: new Float64Array(p.w2.length) };
+  return {
+    linear: new Float64Array(p.linear.length),
+    w1: new Float64Array(p.w1.length),
+    b1: new Float64Array(p.b1.length),
+    w2: new Float64Array(p.w2.length),
+  };
 }
 
 /**
@@ -43,7 +57,10 @@ function zeros(p: Params): Params {
  * the hidden units side by side, the output and linear weights divided by the member count, so the shipped
  * format and the scoring code stay the same.
  */
-export function fitMlp(examples: readonly RankerExample[], opts: MlpOptions): { mlp: MlpScorer; loss: number } {
+export function fitMlp(
+  examples: readonly RankerExample[],
+  opts: MlpOptions,
+): { mlp: MlpScorer; loss: number } {
   const fits = Array.from({ length: opts.members }, (_, k) => {
     if (opts.members > 1) opts.log?.(`  re-scorer ${k + 1}/${opts.members}`);
     return fitOneMlp(examples, { ...opts, seed: opts.seed + k });
@@ -54,14 +71,19 @@ export function fitMlp(examples: readonly RankerExample[], opts: MlpOptions): { 
   const F = FEATURE_COUNT;
   const first = fits[0]!.mlp;
   const w1: number[] = new Array<number>(F * H * K);
-  for (let f = 0; f < F; f++) fits.forEach(({ mlp }, k) => { for (let h = 0; h < H; h++) w1[f * H * K + k * H + h] = mlp.w1[f * H + h]!; });
+  for (let f = 0; f < F; f++)
+    fits.forEach(({ mlp }, k) => {
+      for (let h = 0; h < H; h++) w1[f * H * K + k * H + h] = mlp.w1[f * H + h]!;
+    });
   const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
   return {
     mlp: {
       hidden: H * K,
       mean: first.mean,
       std: first.std,
-      linear: first.linear.map((_, f) => r6(fits.reduce((sum, { mlp }) => sum + mlp.linear[f]!, 0) / K)),
+      linear: first.linear.map((_, f) =>
+        r6(fits.reduce((sum, { mlp }) => sum + mlp.linear[f]!, 0) / K),
+      ),
       w1,
       b1: fits.flatMap(({ mlp }) => mlp.b1),
       w2: fits.flatMap(({ mlp }) => mlp.w2.map((w) => r6(w / K))),
@@ -81,19 +103,30 @@ function randomRows(e: RankerExample, count: number, rng: Rng): number[] {
   return picked;
 }
 
-function fitOneMlp(examples: readonly RankerExample[], opts: MlpOptions): { mlp: MlpScorer; loss: number } {
+function fitOneMlp(
+  examples: readonly RankerExample[],
+  opts: MlpOptions,
+): { mlp: MlpScorer; loss: number } {
   const F = FEATURE_COUNT;
   const H = opts.hidden;
   const rng = new Rng(opts.seed);
   const { mean, std, xs: z } = standardised(examples);
 
-  const p: Params = { linear: new Float64Array(F), w1: new Float64Array(F * H), b1: new Float64Array(H), w2: new Float64Array(H) };
+  const p: Params = {
+    linear: new Float64Array(F),
+    w1: new Float64Array(F * H),
+    b1: new Float64Array(H),
+    w2: new Float64Array(H),
+  };
   for (let i = 0; i < p.w1.length; i++) p.w1[i] = rng.normal() / Math.sqrt(F);
   for (let h = 0; h < H; h++) p.w2[h] = rng.normal() * 0.01;
   const m1 = zeros(p);
   const m2 = zeros(p);
   let step = 0;
-  const maxRows = Math.max(1, ...examples.map((e) => e.positives + Math.min(opts.negatives, e.size - e.positives)));
+  const maxRows = Math.max(
+    1,
+    ...examples.map((e) => e.positives + Math.min(opts.negatives, e.size - e.positives)),
+  );
   const act = new Float64Array(maxRows * H);
   const pre = new Float64Array(maxRows * H);
   const s = new Float64Array(maxRows);
@@ -159,18 +192,35 @@ function fitOneMlp(examples: readonly RankerExample[], opts: MlpOptions): { mlp:
       positivesSeen += batchPositives;
       step++;
       for (const key of ["linear", "w1", "b1", "w2"] as const) {
-        const w = p[key], gk = g[key], a = m1[key], b = m2[key];
+        const w = p[key],
+          gk = g[key],
+          a = m1[key],
+          b = m2[key];
         for (let i = 0; i < w.length; i++) {
           const gi = gk[i]! / Math.max(1, batchPositives) + opts.l2 * w[i]!;
           a[i] = 0.9 * a[i]! + 0.1 * gi;
           b[i] = 0.999 * b[i]! + 0.001 * gi * gi;
-          w[i]! -= (opts.lr * (a[i]! / (1 - 0.9 ** step))) / (Math.sqrt(b[i]! / (1 - 0.999 ** step)) + 1e-8);
+          w[i]! -=
+            (opts.lr * (a[i]! / (1 - 0.9 ** step))) /
+            (Math.sqrt(b[i]! / (1 - 0.999 ** step)) + 1e-8);
         }
       }
     }
     epochLoss = lossSum / Math.max(1, positivesSeen);
-    if (epoch % 10 === 0 || epoch === opts.epochs) opts.log?.(`  re-scorer epoch ${epoch}/${opts.epochs}: loss ${epochLoss.toFixed(4)}`);
+    if (epoch % 10 === 0 || epoch === opts.epochs)
+      opts.log?.(`  re-scorer epoch ${epoch}/${opts.epochs}: loss ${epochLoss.toFixed(4)}`);
   }
   const r6 = (a: Float64Array) => Array.from(a, (v) => Math.round(v * 1e6) / 1e6);
-  return { mlp: { hidden: H, mean: r6(mean), std: r6(std), linear: r6(p.linear), w1: r6(p.w1), b1: r6(p.b1), w2: r6(p.w2) }, loss: epochLoss };
+  return {
+    mlp: {
+      hidden: H,
+      mean: r6(mean),
+      std: r6(std),
+      linear: r6(p.linear),
+      w1: r6(p.w1),
+      b1: r6(p.b1),
+      w2: r6(p.w2),
+    },
+    loss: epochLoss,
+  };
 }

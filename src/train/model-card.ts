@@ -30,10 +30,22 @@ export interface InterestModelMeta {
 const f = (v: unknown) => (typeof v === "number" ? v.toFixed(4) : "n/a");
 
 export function writeModelCard(dir: string, meta: InterestModelMeta): void {
-  const tr = meta.metrics.training as { redialDev?: Record<string, number>; redialDevContextRecallAt50?: number; itemGenrePrecisionAt10?: number };
+  const tr = meta.metrics.training as {
+    redialDev?: Record<string, number>;
+    redialDevContextRecallAt50?: number;
+    itemGenrePrecisionAt10?: number;
+  };
   const ev = meta.metrics.evaluation as
     | {
-        redial: { micro_f1: number; macro_f1: number; top1: number; top3: number; n: number; threshold: number; baselines: Record<string, Record<string, number>> };
+        redial: {
+          micro_f1: number;
+          macro_f1: number;
+          top1: number;
+          top3: number;
+          n: number;
+          threshold: number;
+          baselines: Record<string, Record<string, number>>;
+        };
         bbc: { accuracy: number; baseline_accuracy: number; n_test: number };
         item_genre_precision_at_10: number;
       }
@@ -73,10 +85,14 @@ export function writeModelCard(dir: string, meta: InterestModelMeta): void {
     lines.push(
       `From \`${meta.metrics.evaluationCommand ?? "npm run eval -- interests"}\` (decision rule for F1: labels with probability >= ${ev.redial.threshold} (tuned for micro-F1 on ReDial train seeker utterances), plus always the top-1 label; top-k is a hit when the k most probable labels contain any gold label):`,
       "",
-      "| ReDial dev seeker utterances (n=" + ev.redial.n + ") | micro-F1 | macro-F1 | top-1 | top-3 |",
+      "| ReDial dev seeker utterances (n=" +
+        ev.redial.n +
+        ") | micro-F1 | macro-F1 | top-1 | top-3 |",
       "|---|---|---|---|---|",
       `| this model | ${f(ev.redial.micro_f1)} | ${f(ev.redial.macro_f1)} | ${f(ev.redial.top1)} | ${f(ev.redial.top3)} |`,
-      ...Object.entries(ev.redial.baselines).map(([k, b]) => `| ${k} | ${f(b.micro_f1)} | ${f(b.macro_f1)} | ${f(b.top1)} | ${f(b.top3)} |`),
+      ...Object.entries(ev.redial.baselines).map(
+        ([k, b]) => `| ${k} | ${f(b.micro_f1)} | ${f(b.macro_f1)} | ${f(b.top1)} | ${f(b.top3)} |`,
+      ),
       "",
       `BBC News (D. Greene and P. Cunningham, ICML 2006; research use; 5 categories, deterministic 80/20 split by FNV-1a hash of category/file, n_test=${ev.bbc.n_test}): this architecture ${f(ev.bbc.accuracy)} accuracy, TF-IDF + softmax regression ${f(ev.bbc.baseline_accuracy)}.`,
       "",
@@ -92,7 +108,7 @@ export function writeModelCard(dir: string, meta: InterestModelMeta): void {
     "",
     "## Limits",
     "",
-    "Bag of words: no word order, no negation (\"no horror\" raises horror: constraints are handled by the understanding step, not this model). English only; only ASCII letters/digits form tokens. Seeker labels are weak (genres of mentioned movies).",
+    'Bag of words: no word order, no negation ("no horror" raises horror: constraints are handled by the understanding step, not this model). English only; only ASCII letters/digits form tokens. Seeker labels are weak (genres of mentioned movies).',
     "",
     `Created ${meta.created}.`,
     "",

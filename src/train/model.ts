@@ -50,7 +50,10 @@ export class Vocab {
 }
 
 /** Tokens of the training texts, by frequency; kept when seen >= minCount times (or once if GloVe knows them). */
-export function buildVocab(texts: Iterable<string>, opts: { minCount: number; maxSize: number; known?: ReadonlySet<string> }): { vocab: Vocab; df: Map<string, number>; docs: number } {
+export function buildVocab(
+  texts: Iterable<string>,
+  opts: { minCount: number; maxSize: number; known?: ReadonlySet<string> },
+): { vocab: Vocab; df: Map<string, number>; docs: number } {
   const counts = new Map<string, number>();
   const df = new Map<string, number>();
   let docs = 0;
@@ -68,7 +71,11 @@ export function buildVocab(texts: Iterable<string>, opts: { minCount: number; ma
   return { vocab: new Vocab(tokens), df, docs };
 }
 
-export function idfWeights(vocab: Vocab, df: ReadonlyMap<string, number>, docs: number): Float32Array {
+export function idfWeights(
+  vocab: Vocab,
+  df: ReadonlyMap<string, number>,
+  docs: number,
+): Float32Array {
   const w = new Float32Array(vocab.tokens.length + 1);
   vocab.tokens.forEach((t, i) => {
     w[i + 1] = Math.log((docs + 1) / ((df.get(t) ?? 0) + 1)) + 1;
@@ -114,8 +121,19 @@ export function initWeights(opts: {
   for (let i = 0; i < W.length; i++) W[i] = 0.05 * rng.normal();
   const P = new Float32Array(d * D);
   // start P near identity (padded) so the embedding starts as the pooled word vector
-  for (let k = 0; k < d; k++) for (let m = 0; m < D; m++) P[k * D + m] = (k === m ? 1 : 0) + 0.02 * rng.normal();
-  return { vocab: vocab.tokens, tokenWeight: opts.tokenWeight, wordDim: d, embDim: D, labels: [...labels], E, W, b: new Float32Array(L), P };
+  for (let k = 0; k < d; k++)
+    for (let m = 0; m < D; m++) P[k * D + m] = (k === m ? 1 : 0) + 0.02 * rng.normal();
+  return {
+    vocab: vocab.tokens,
+    tokenWeight: opts.tokenWeight,
+    wordDim: d,
+    embDim: D,
+    labels: [...labels],
+    E,
+    W,
+    b: new Float32Array(L),
+    P,
+  };
 }
 
 // ---------------------------------------------------------------- forward
@@ -130,10 +148,10 @@ export function pool(w: InterestWeights, ids: ArrayLike<number>, out: Float32Arr
     if (a === 0) continue;
     s += a;
     const o = id * d;
-    for (let k = 0; k < d; k++) out[k] = out[k]! + (a * w.E[o + k]!);
+    for (let k = 0; k < d; k++) out[k] = out[k]! + a * w.E[o + k]!;
   }
   const den = Math.max(s, POOL_EPS);
-  for (let k = 0; k < d; k++) out[k] = out[k]! / (den);
+  for (let k = 0; k < d; k++) out[k] = out[k]! / den;
   return s;
 }
 
@@ -144,7 +162,7 @@ export function logitsOf(w: InterestWeights, x: Float32Array, out: Float32Array)
     const xk = x[k]!;
     if (xk === 0) continue;
     const o = k * L;
-    for (let l = 0; l < L; l++) out[l] = out[l]! + (xk * w.W[o + l]!);
+    for (let l = 0; l < L; l++) out[l] = out[l]! + xk * w.W[o + l]!;
   }
 }
 
@@ -153,7 +171,7 @@ export function softmaxInPlace(v: Float32Array): void {
   for (let i = 0; i < v.length; i++) m = Math.max(m, v[i]!);
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i] = Math.exp(v[i]! - m);
-  for (let i = 0; i < v.length; i++) v[i] = v[i]! / (s);
+  for (let i = 0; i < v.length; i++) v[i] = v[i]! / s;
 }
 
 /** z = x P; returns ||z|| (before normalisation); u = z / max(||z||, eps). */
@@ -164,17 +182,20 @@ export function projectOf(w: InterestWeights, x: Float32Array, u: Float32Array):
     const xk = x[k]!;
     if (xk === 0) continue;
     const o = k * D;
-    for (let m = 0; m < D; m++) u[m] = u[m]! + (xk * w.P[o + m]!);
+    for (let m = 0; m < D; m++) u[m] = u[m]! + xk * w.P[o + m]!;
   }
   let n = 0;
   for (let m = 0; m < D; m++) n += u[m]! * u[m]!;
   n = Math.sqrt(n);
   const den = Math.max(n, NORM_EPS);
-  for (let m = 0; m < D; m++) u[m] = u[m]! / (den);
+  for (let m = 0; m < D; m++) u[m] = u[m]! / den;
   return n;
 }
 
-export function forwardIds(w: InterestWeights, ids: ArrayLike<number>): { interests: Float32Array; embedding: Float32Array } {
+export function forwardIds(
+  w: InterestWeights,
+  ids: ArrayLike<number>,
+): { interests: Float32Array; embedding: Float32Array } {
   const x = new Float32Array(w.wordDim);
   pool(w, ids, x);
   const interests = new Float32Array(w.labels.length);
@@ -190,7 +211,11 @@ export function vocabOf(w: InterestWeights): Vocab {
 }
 
 /** The TS forward pass of a text (what the ONNX graph computes). */
-export function forwardText(w: InterestWeights, text: string, vocab: Vocab = vocabOf(w)): { interests: Float32Array; embedding: Float32Array } {
+export function forwardText(
+  w: InterestWeights,
+  text: string,
+  vocab: Vocab = vocabOf(w),
+): { interests: Float32Array; embedding: Float32Array } {
   return forwardIds(w, vocab.encode(text));
 }
 

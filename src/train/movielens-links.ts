@@ -17,7 +17,10 @@ export interface MovielensLinkSources {
 export type LinkableItem = Pick<Item, "id" | "title" | "year">;
 
 /** MovieLens movieId -> the ReDial ids the release links to it (a few ReDial ids share one MovieLens movie). */
-export function readRedialMapping(mappingCsv: string, catalogIds: ReadonlySet<string>): Map<string, string[]> {
+export function readRedialMapping(
+  mappingCsv: string,
+  catalogIds: ReadonlySet<string>,
+): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const row of parseCsvObjects(readText(mappingCsv))) {
     if (!row.ml_id || !row.id || !catalogIds.has(row.id)) continue;
@@ -36,7 +39,10 @@ export function movielensTitle(raw: string): { key: string; year: number } | und
 }
 
 /** MovieLens movieId -> the catalog ids of that movie: the supplied mapping, then title-and-year matches for unlinked items. */
-export function movielensLinks(src: MovielensLinkSources, items: readonly LinkableItem[]): Map<string, string[]> {
+export function movielensLinks(
+  src: MovielensLinkSources,
+  items: readonly LinkableItem[],
+): Map<string, string[]> {
   const links = readRedialMapping(src.mappingCsv, new Set(items.map((i) => i.id)));
   const linked = new Set([...links.values()].flat());
   const byTitleYear = new Map<string, string | null>(); // null: two MovieLens movies share the key, no match

@@ -8,10 +8,18 @@ import { loadCatalogItems } from "./data.ts";
 import { updateNeighboursCard } from "./neighbours-card.ts";
 import { buildNeighbours, writeNeighbours } from "./neighbours.ts";
 
-const USAGE = "usage: chatrec train neighbours [--ratings <csv>] [--mapping <csv>] [--movies <csv>] [--redial <train jsonl>] [--catalog <jsonl>] [--out <file>] [--k n] [--no-card]";
+const USAGE =
+  "usage: chatrec train neighbours [--ratings <csv>] [--mapping <csv>] [--movies <csv>] [--redial <train jsonl>] [--catalog <jsonl>] [--out <file>] [--k n] [--no-card]";
 
 export function runNeighboursCli(args: string[]): void {
-  const { values, flags } = parseOptions(args, { values: ["--ratings", "--mapping", "--movies", "--redial", "--catalog", "--out", "--k"], flags: ["--no-card"] }, USAGE);
+  const { values, flags } = parseOptions(
+    args,
+    {
+      values: ["--ratings", "--mapping", "--movies", "--redial", "--catalog", "--out", "--k"],
+      flags: ["--no-card"],
+    },
+    USAGE,
+  );
   const opts = {
     ratings: values.get("--ratings") ?? DATA_PATHS.movielensRatings,
     mapping: values.get("--mapping") ?? DATA_PATHS.redialToMovielens,
@@ -23,13 +31,34 @@ export function runNeighboursCli(args: string[]): void {
     card: !flags.has("--no-card"),
   };
   if (!Number.isInteger(opts.k) || opts.k < 1) throw new Error("--k must be a positive integer");
-  if (/(^|\/)dev\.jsonl$/.test(opts.redial)) throw new Error("--redial must be a train split: dev is for evaluation only");
+  if (/(^|\/)dev\.jsonl$/.test(opts.redial))
+    throw new Error("--redial must be a train split: dev is for evaluation only");
   const started = performance.now();
   const items = loadCatalogItems(opts.catalog);
-  const { records, stats } = buildNeighbours({ ratingsCsv: opts.ratings, mappingCsv: opts.mapping, moviesCsv: opts.movies, redialTrain: opts.redial, items, topK: opts.k });
+  const { records, stats } = buildNeighbours({
+    ratingsCsv: opts.ratings,
+    mappingCsv: opts.mapping,
+    moviesCsv: opts.movies,
+    redialTrain: opts.redial,
+    items,
+    topK: opts.k,
+  });
   const file = writeNeighbours(opts.out, records);
   const seconds = (performance.now() - started) / 1000;
   const command = `npx chatrec train neighbours ${args.join(" ")}`.trim();
-  if (opts.card) updateNeighboursCard(join(PACKAGE_ROOT, "models/MODEL_CARD.md"), { ...stats, ...file, k: opts.k, command, out: opts.out });
-  console.log(JSON.stringify({ out: opts.out, ...file, ...stats, k: opts.k, seconds: Math.round(seconds * 10) / 10 }, null, 2));
+  if (opts.card)
+    updateNeighboursCard(join(PACKAGE_ROOT, "models/MODEL_CARD.md"), {
+      ...stats,
+      ...file,
+      k: opts.k,
+      command,
+      out: opts.out,
+    });
+  console.log(
+    JSON.stringify(
+      { out: opts.out, ...file, ...stats, k: opts.k, seconds: Math.round(seconds * 10) / 10 },
+      null,
+      2,
+    ),
+  );
 }

@@ -29,7 +29,14 @@ export interface NeighbourSources extends MovielensLinkSources {
 
 export interface NeighbourBuild {
   records: NeighbourRecord[];
-  stats: { movielensUsers: number; movielensLikes: number; mappedMovies: number; dialogues: number; items: number; pairs: number };
+  stats: {
+    movielensUsers: number;
+    movielensLikes: number;
+    mappedMovies: number;
+    dialogues: number;
+    items: number;
+    pairs: number;
+  };
 }
 
 export interface Rating {
@@ -44,12 +51,17 @@ export function readRatings(ratingsCsv: string): Rating[] {
   return parseCsvObjects(readText(ratingsCsv)).flatMap((r) => {
     const rating = Number(r.rating);
     const at = Number(r.timestamp) * 1000;
-    return r.userId && r.movieId && Number.isFinite(rating) && Number.isFinite(at) ? [{ user: r.userId, item: r.movieId, rating, at }] : [];
+    return r.userId && r.movieId && Number.isFinite(rating) && Number.isFinite(at)
+      ? [{ user: r.userId, item: r.movieId, rating, at }]
+      : [];
   });
 }
 
 /** Each user's liked items (rating >= 4), as baskets. */
-export function likeBaskets(ratings: readonly Rating[], mapItem: (id: string) => readonly string[] = (id) => [id]): string[][] {
+export function likeBaskets(
+  ratings: readonly Rating[],
+  mapItem: (id: string) => readonly string[] = (id) => [id],
+): string[][] {
   const byUser = new Map<string, string[]>();
   for (const r of ratings) {
     if (r.rating < LIKE_THRESHOLD) continue;
@@ -64,7 +76,8 @@ export function likeBaskets(ratings: readonly Rating[], mapItem: (id: string) =>
 export function comentionBaskets(redialJsonl: string, catalogIds: ReadonlySet<string>): string[][] {
   return readJsonl(redialJsonl).map((d) => {
     const ids = new Set(Object.keys((d.movieMentions ?? {}) as Record<string, unknown>));
-    for (const m of (d.messages ?? []) as Array<{ text?: string }>) for (const x of (m.text ?? "").matchAll(/@(\d+)/g)) ids.add(x[1]!);
+    for (const m of (d.messages ?? []) as Array<{ text?: string }>)
+      for (const x of (m.text ?? "").matchAll(/@(\d+)/g)) ids.add(x[1]!);
     return [...ids].filter((id) => catalogIds.has(id));
   });
 }
@@ -98,7 +111,8 @@ export function buildNeighbours(src: NeighbourSources): NeighbourBuild {
   let pairs = 0;
   for (const id of [...new Set([...ml.keys(), ...counts.keys()])].sort()) {
     const merged = new Map<string, NeighbourEntry>();
-    for (const n of ml.get(id) ?? []) merged.set(n.id, { id: n.id, score: n.score, movielens: n.score, comention: 0 });
+    for (const n of ml.get(id) ?? [])
+      merged.set(n.id, { id: n.id, score: n.score, movielens: n.score, comention: 0 });
     const cosine = new Map((coCosine.get(id) ?? []).map((n) => [n.id, n.score]));
     for (const [other, count] of counts.get(id) ?? []) {
       const e = merged.get(other) ?? { id: other, score: 0, movielens: 0, comention: 0 };
@@ -108,7 +122,12 @@ export function buildNeighbours(src: NeighbourSources): NeighbourBuild {
     const top = [...merged.values()]
       .filter((n) => n.id !== id)
       .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
-      .map((n) => ({ id: n.id, score: round(n.score), movielens: round(n.movielens), comention: n.comention }));
+      .map((n) => ({
+        id: n.id,
+        score: round(n.score),
+        movielens: round(n.movielens),
+        comention: n.comention,
+      }));
     if (top.length === 0) continue;
     pairs += top.length;
     records.push({ id, neighbours: top });
@@ -127,8 +146,14 @@ export function buildNeighbours(src: NeighbourSources): NeighbourBuild {
 }
 
 /** Writes gzipped JSONL (one `{ id, neighbours }` per line); returns its size and sha256. */
-export function writeNeighbours(path: string, records: readonly NeighbourRecord[]): { bytes: number; sha256: string } {
-  const body = gzipSync(Buffer.from(records.map((r) => JSON.stringify(r)).join("\n") + "\n", "utf8"), { level: 9 });
+export function writeNeighbours(
+  path: string,
+  records: readonly NeighbourRecord[],
+): { bytes: number; sha256: string } {
+  const body = gzipSync(
+    Buffer.from(records.map((r) => JSON.stringify(r)).join("\n") + "\n", "utf8"),
+    { level: 9 },
+  );
   writeFileSync(path, body);
   return { bytes: statSync(path).size, sha256: createHash("sha256").update(body).digest("hex") };
 }

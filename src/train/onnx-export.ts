@@ -36,10 +36,19 @@ const enc = new TextEncoder();
 const AT = onnx.AttributeProto.AttributeType;
 const DT = onnx.TensorProto.DataType;
 
-function attr(name: string, value: number | string | string[] | number[], kind?: "int" | "float" | "ints" | "floats"): IAttr {
-  if (typeof value === "string") return onnx.AttributeProto.create({ name, type: AT.STRING, s: enc.encode(value) });
+function attr(
+  name: string,
+  value: number | string | string[] | number[],
+  kind?: "int" | "float" | "ints" | "floats",
+): IAttr {
+  if (typeof value === "string")
+    return onnx.AttributeProto.create({ name, type: AT.STRING, s: enc.encode(value) });
   if (Array.isArray(value) && (value.length === 0 || typeof value[0] === "string")) {
-    return onnx.AttributeProto.create({ name, type: AT.STRINGS, strings: (value as string[]).map((s) => enc.encode(s)) });
+    return onnx.AttributeProto.create({
+      name,
+      type: AT.STRINGS,
+      strings: (value as string[]).map((s) => enc.encode(s)),
+    });
   }
   if (Array.isArray(value)) {
     return kind === "floats"
@@ -51,13 +60,31 @@ function attr(name: string, value: number | string | string[] | number[], kind?:
     : onnx.AttributeProto.create({ name, type: AT.INT, i: value });
 }
 
-function node(opType: string, inputs: string[], outputs: string[], attrs: IAttr[] = [], domain = ""): INode {
-  return onnx.NodeProto.create({ opType, input: inputs, output: outputs, attribute: attrs, domain, name: outputs[0] ?? opType });
+function node(
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  attrs: IAttr[] = [],
+  domain = "",
+): INode {
+  return onnx.NodeProto.create({
+    opType,
+    input: inputs,
+    output: outputs,
+    attribute: attrs,
+    domain,
+    name: outputs[0] ?? opType,
+  });
 }
 
 function floatTensor(name: string, dims: number[], data: Float32Array): ITensor {
   const copy = new Float32Array(data); // own buffer, little-endian on every platform we ship to
-  return onnx.TensorProto.create({ name, dims, dataType: DT.FLOAT, rawData: new Uint8Array(copy.buffer) });
+  return onnx.TensorProto.create({
+    name,
+    dims,
+    dataType: DT.FLOAT,
+    rawData: new Uint8Array(copy.buffer),
+  });
 }
 
 function int64Tensor(name: string, dims: number[], data: number[]): ITensor {
@@ -69,23 +96,51 @@ export function buildInterestOnnx(w: ExportWeights): Uint8Array {
   const d = w.wordDim;
   const L = w.labels.length;
   const D = w.embDim;
-  if (w.E.length !== V * d || w.tokenWeight.length !== V || w.W.length !== d * L || w.b.length !== L || w.P.length !== d * D) {
+  if (
+    w.E.length !== V * d ||
+    w.tokenWeight.length !== V ||
+    w.W.length !== d * L ||
+    w.b.length !== L ||
+    w.P.length !== d * D
+  ) {
     throw new Error("buildInterestOnnx: weight shapes do not match vocab/dims/labels");
   }
   const nodes: INode[] = [
-    node("StringNormalizer", ["text"], ["lower"], [attr("case_change_action", "LOWER"), attr("is_case_sensitive", 1), attr("locale", "C.UTF-8")]),
+    node(
+      "StringNormalizer",
+      ["text"],
+      ["lower"],
+      [
+        attr("case_change_action", "LOWER"),
+        attr("is_case_sensitive", 1),
+        attr("locale", "C.UTF-8"),
+      ],
+    ),
     node(
       "Tokenizer",
       ["lower"],
       ["tokens"],
-      [attr("mark", 0), attr("pad_value", ""), attr("mincharnum", 1), attr("tokenexp", TOKEN_PATTERN)],
+      [
+        attr("mark", 0),
+        attr("pad_value", ""),
+        attr("mincharnum", 1),
+        attr("tokenexp", TOKEN_PATTERN),
+      ],
       "com.microsoft",
     ),
     node(
       "LabelEncoder",
       ["tokens"],
       ["ids"],
-      [attr("keys_strings", [...w.vocab]), attr("values_int64s", w.vocab.map((_, i) => i + 1), "ints"), attr("default_int64", 0)],
+      [
+        attr("keys_strings", [...w.vocab]),
+        attr(
+          "values_int64s",
+          w.vocab.map((_, i) => i + 1),
+          "ints",
+        ),
+        attr("default_int64", 0),
+      ],
       "ai.onnx.ml",
     ),
     node("Gather", ["E", "ids"], ["vecs"], [attr("axis", 0)]),
@@ -121,7 +176,11 @@ export function buildInterestOnnx(w: ExportWeights): Uint8Array {
       tensorType: onnx.TypeProto.Tensor.create({
         elemType,
         shape: onnx.TensorShapeProto.create({
-          dim: dims.map((v) => (typeof v === "number" ? onnx.TensorShapeProto.Dimension.create({ dimValue: v }) : onnx.TensorShapeProto.Dimension.create({ dimParam: v }))),
+          dim: dims.map((v) =>
+            typeof v === "number"
+              ? onnx.TensorShapeProto.Dimension.create({ dimValue: v })
+              : onnx.TensorShapeProto.Dimension.create({ dimParam: v }),
+          ),
         }),
       }),
     });

@@ -3,9 +3,21 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Item } from "../types.ts";
 import { itemText } from "../catalog/item-text.ts";
-import { loadCatalogItems, labelSet, loadGlove, loadRedial, type RedialConversation } from "./data.ts";
+import {
+  loadCatalogItems,
+  labelSet,
+  loadGlove,
+  loadRedial,
+  type RedialConversation,
+} from "./data.ts";
 import { buildVocab, idfWeights, initWeights, type InterestWeights, type Vocab } from "./model.ts";
-import { trainWeights, type ClsExample, type PairExample, type Task, type TrainConfig } from "./trainer.ts";
+import {
+  trainWeights,
+  type ClsExample,
+  type PairExample,
+  type Task,
+  type TrainConfig,
+} from "./trainer.ts";
 import { Rng } from "./rng.ts";
 import { DATA_PATHS } from "./data-paths.ts";
 
@@ -35,16 +47,22 @@ export interface PreparedData {
 }
 
 /** Gold label indices and the normalised target distribution of a bag of items. */
-export function itemsTarget(items: readonly Item[], labelIndex: ReadonlyMap<string, number>, L: number): { target: Float32Array; gold: number[] } | undefined {
+export function itemsTarget(
+  items: readonly Item[],
+  labelIndex: ReadonlyMap<string, number>,
+  L: number,
+): { target: Float32Array; gold: number[] } | undefined {
   const target = new Float32Array(L);
   for (const it of items) {
-    const ls = [...new Set(it.categories)].map((c) => labelIndex.get(c)).filter((l): l is number => l !== undefined);
-    for (const l of ls) target[l] = target[l]! + (1 / ls.length);
+    const ls = [...new Set(it.categories)]
+      .map((c) => labelIndex.get(c))
+      .filter((l): l is number => l !== undefined);
+    for (const l of ls) target[l] = target[l]! + 1 / ls.length;
   }
   let s = 0;
   for (const v of target) s += v;
   if (s <= 0) return undefined;
-  for (let l = 0; l < L; l++) target[l] = target[l]! / (s);
+  for (let l = 0; l < L; l++) target[l] = target[l]! / s;
   const gold: number[] = [];
   target.forEach((v, l) => {
     if (v > 0) gold.push(l);
@@ -53,7 +71,11 @@ export function itemsTarget(items: readonly Item[], labelIndex: ReadonlyMap<stri
 }
 
 /** Seeker utterances that mention catalog movies with known labels; labels = those movies' categories. */
-export function seekerExamples(convs: readonly RedialConversation[], byId: ReadonlyMap<string, Item>, labels: readonly string[]): TextExample[] {
+export function seekerExamples(
+  convs: readonly RedialConversation[],
+  byId: ReadonlyMap<string, Item>,
+  labels: readonly string[],
+): TextExample[] {
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
   const out: TextExample[] = [];
   for (const c of convs)
@@ -67,7 +89,11 @@ export function seekerExamples(convs: readonly RedialConversation[], byId: Reado
 }
 
 /** Seeker context before the first mention of a movie the seeker liked -> that movie (the "next" item). */
-export function contextPairs(convs: readonly RedialConversation[], itemIndex: ReadonlyMap<string, number>, maxTurns = 4): Array<{ context: string; item: number }> {
+export function contextPairs(
+  convs: readonly RedialConversation[],
+  itemIndex: ReadonlyMap<string, number>,
+  maxTurns = 4,
+): Array<{ context: string; item: number }> {
   const out: Array<{ context: string; item: number }> = [];
   for (const c of convs) {
     const mentioned = new Set<string>();
@@ -99,7 +125,10 @@ export function prepareData(catalogPath: string, redialPath: string | undefined)
   const items = loadCatalogItems(catalogPath);
   if (items.length === 0) throw new Error(`no items in catalog ${catalogPath}`);
   const labels = labelSet(items, MIN_LABEL_ITEMS);
-  if (labels.length < 2) throw new Error(`catalog ${catalogPath} has fewer than 2 categories with >= ${MIN_LABEL_ITEMS} items`);
+  if (labels.length < 2)
+    throw new Error(
+      `catalog ${catalogPath} has fewer than 2 categories with >= ${MIN_LABEL_ITEMS} items`,
+    );
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
   const itemTexts = items.map((it) => itemText(it));
   // Classification sees the item text WITHOUT its category names (else the model only learns to copy the
@@ -113,7 +142,8 @@ export function prepareData(catalogPath: string, redialPath: string | undefined)
   labels.forEach((l, i) => {
     const target = new Float32Array(labels.length);
     target[i] = 1;
-    for (let r = 0; r < LABEL_NAME_REPEATS; r++) itemCls.push({ text: l.replace(/-/g, " "), target, gold: [i] });
+    for (let r = 0; r < LABEL_NAME_REPEATS; r++)
+      itemCls.push({ text: l.replace(/-/g, " "), target, gold: [i] });
   });
   const corpus = [...itemTexts];
   let redialCls: TextExample[] = [];
@@ -125,7 +155,16 @@ export function prepareData(catalogPath: string, redialPath: string | undefined)
     ctxPairs = contextPairs(convs, new Map(items.map((it, i) => [it.id, i])));
     for (const c of convs) for (const m of c.messages) if (m.text) corpus.push(m.text);
   }
-  return { items, labels, itemTexts, itemCls, redialCls, ctxPairs, corpus, ...(redialPath ? { redialPath } : {}) };
+  return {
+    items,
+    labels,
+    itemTexts,
+    itemCls,
+    redialCls,
+    ctxPairs,
+    corpus,
+    ...(redialPath ? { redialPath } : {}),
+  };
 }
 
 export interface FitOptions {
@@ -150,7 +189,9 @@ export function loadDefaultGlove(path = defaultGlovePath()) {
 
 /** Item <-> item pairs: each labelled item with another item of the same category set (else one sharing a category). */
 function itemPairMaker(data: PreparedData, encoded: Int32Array[]): (rng: Rng) => PairExample[] {
-  const labelled = data.items.map((it, i) => ({ it, i })).filter(({ it }) => it.categories.some((c) => data.labels.includes(c)));
+  const labelled = data.items
+    .map((it, i) => ({ it, i }))
+    .filter(({ it }) => it.categories.some((c) => data.labels.includes(c)));
   const byKey = new Map<string, number[]>();
   const byLabel = new Map<string, number[]>();
   for (const { it, i } of labelled) {
@@ -179,9 +220,16 @@ function itemPairMaker(data: PreparedData, encoded: Int32Array[]): (rng: Rng) =>
   };
 }
 
-export function fitModel(data: PreparedData, opts: FitOptions): { weights: InterestWeights; vocab: Vocab } {
+export function fitModel(
+  data: PreparedData,
+  opts: FitOptions,
+): { weights: InterestWeights; vocab: Vocab } {
   const rng = new Rng(opts.seed);
-  const { vocab, df, docs } = buildVocab(data.corpus, { minCount: 2, maxSize: 40000, ...(opts.glove ? { known: new Set(opts.glove.vectors.keys()) } : {}) });
+  const { vocab, df, docs } = buildVocab(data.corpus, {
+    minCount: 2,
+    maxSize: 40000,
+    ...(opts.glove ? { known: new Set(opts.glove.vectors.keys()) } : {}),
+  });
   const weights = initWeights({
     vocab,
     tokenWeight: idfWeights(vocab, df, docs),
@@ -191,16 +239,36 @@ export function fitModel(data: PreparedData, opts: FitOptions): { weights: Inter
     ...(opts.glove ? { glove: opts.glove } : {}),
     rng,
   });
-  const enc = (ex: { text: string; target: Float32Array }): ClsExample => ({ ids: vocab.encode(ex.text), target: ex.target });
-  const tasks: Task[] = [{ kind: "cls", name: "items", weight: 1, examples: data.itemCls.map(enc) }];
-  if (data.redialCls.length) tasks.push({ kind: "cls", name: "seeker", weight: opts.seekerWeight ?? 2, examples: data.redialCls.map(enc) });
+  const enc = (ex: { text: string; target: Float32Array }): ClsExample => ({
+    ids: vocab.encode(ex.text),
+    target: ex.target,
+  });
+  const tasks: Task[] = [
+    { kind: "cls", name: "items", weight: 1, examples: data.itemCls.map(enc) },
+  ];
+  if (data.redialCls.length)
+    tasks.push({
+      kind: "cls",
+      name: "seeker",
+      weight: opts.seekerWeight ?? 2,
+      examples: data.redialCls.map(enc),
+    });
   if (opts.contrastive !== false) {
     const encodedItems = data.itemTexts.map((t) => vocab.encode(t));
     if (data.ctxPairs.length) {
-      const pairs: PairExample[] = data.ctxPairs.map((p) => ({ a: vocab.encode(p.context), b: encodedItems[p.item]!, key: String(p.item) }));
+      const pairs: PairExample[] = data.ctxPairs.map((p) => ({
+        a: vocab.encode(p.context),
+        b: encodedItems[p.item]!,
+        key: String(p.item),
+      }));
       tasks.push({ kind: "pair", name: "context", weight: 1, make: () => pairs });
     }
-    tasks.push({ kind: "pair", name: "neighbours", weight: 0.5, make: itemPairMaker(data, encodedItems) });
+    tasks.push({
+      kind: "pair",
+      name: "neighbours",
+      weight: 0.5,
+      make: itemPairMaker(data, encodedItems),
+    });
   }
   const cfg: TrainConfig = {
     epochs: opts.epochs ?? 12,

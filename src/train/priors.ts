@@ -10,13 +10,23 @@ import { readRatings } from "./neighbours.ts";
 
 function logScaled(counts: ReadonlyMap<string, number>): Map<string, number> {
   const max = Math.max(1e-9, ...[...counts.values()].map((c) => Math.log1p(c)));
-  return new Map([...counts].filter(([, c]) => c > 0).sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, c]) => [id, Math.round((Math.log1p(c) / max) * 10_000) / 10_000]));
+  return new Map(
+    [...counts]
+      .filter(([, c]) => c > 0)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([id, c]) => [id, Math.round((Math.log1p(c) / max) * 10_000) / 10_000]),
+  );
 }
 
-export function movielensPopularity(ratingsCsv: string, links: MovielensLinkSources, items: readonly Item[]): Map<string, number> {
+export function movielensPopularity(
+  ratingsCsv: string,
+  links: MovielensLinkSources,
+  items: readonly Item[],
+): Map<string, number> {
   const mapping = movielensLinks(links, items);
   const counts = new Map<string, number>();
-  for (const r of readRatings(ratingsCsv)) for (const id of mapping.get(r.item) ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+  for (const r of readRatings(ratingsCsv))
+    for (const id of mapping.get(r.item) ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
   return logScaled(counts);
 }
 
@@ -40,7 +50,9 @@ export interface TmdbMatch {
 /** TMDB's keywords or genres cell: a JSON list of { id, name }; a broken cell has none. */
 function tmdbNames(cell: string | undefined): string[] {
   try {
-    return (JSON.parse(cell || "[]") as Array<{ name?: unknown }>).map((k) => String(k.name ?? "")).filter(Boolean);
+    return (JSON.parse(cell || "[]") as Array<{ name?: unknown }>)
+      .map((k) => String(k.name ?? ""))
+      .filter(Boolean);
   } catch {
     return [];
   }
@@ -50,7 +62,11 @@ function tmdbNames(cell: string | undefined): string[] {
 export function joinTmdb(src: TmdbSources, items: readonly Item[]): Map<string, TmdbMatch> {
   const catalogIds = new Set(items.map((i) => i.id));
   const byMovielens = readRedialMapping(src.mappingCsv, catalogIds);
-  const movielensOfTmdb = new Map(parseCsvObjects(readText(src.linksCsv)).filter((r) => r.tmdbId).map((r) => [r.tmdbId!, r.movieId!]));
+  const movielensOfTmdb = new Map(
+    parseCsvObjects(readText(src.linksCsv))
+      .filter((r) => r.tmdbId)
+      .map((r) => [r.tmdbId!, r.movieId!]),
+  );
   const byTitleYear = new Map<string, string[]>();
   for (const item of items) {
     if (item.year === undefined) continue;
@@ -62,8 +78,14 @@ export function joinTmdb(src: TmdbSources, items: readonly Item[]): Map<string, 
     const votes = Number(row.vote_count);
     const ids = new Set(byMovielens.get(movielensOfTmdb.get(row.id ?? "") ?? "") ?? []);
     const year = /^(\d{4})/.exec(row.release_date ?? "")?.[1];
-    if (year) for (const id of byTitleYear.get(`${titleKey(row.title ?? "")}|${year}`) ?? []) ids.add(id);
-    const match = { votes: Number.isFinite(votes) ? votes : 0, keywords: tmdbNames(row.keywords), overview: row.overview ?? "", genres: tmdbNames(row.genres) };
+    if (year)
+      for (const id of byTitleYear.get(`${titleKey(row.title ?? "")}|${year}`) ?? []) ids.add(id);
+    const match = {
+      votes: Number.isFinite(votes) ? votes : 0,
+      keywords: tmdbNames(row.keywords),
+      overview: row.overview ?? "",
+      genres: tmdbNames(row.genres),
+    };
     for (const id of ids) {
       const prev = out.get(id);
       if (!prev || votes > prev.votes) out.set(id, match);

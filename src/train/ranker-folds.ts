@@ -4,13 +4,27 @@
 // fold's dialogues are therefore replayed with an interest model trained on the other folds only, and the
 // catalog embedded by that model; the shipped model (trained on all of train) serves dev and real people.
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadRedialDialogues, withReplayBot } from "../eval/redial-replay.ts";
 import { NEIGHBOURS_FILE } from "../recommend/neighbours-store.ts";
 import type { RankerModel } from "../recommend/ranker-model.ts";
-import { collectExamples, dialogueLines, emptyCollection, type CollectedExamples, type RankerTrainingOptions } from "./ranker.ts";
+import {
+  collectExamples,
+  dialogueLines,
+  emptyCollection,
+  type CollectedExamples,
+  type RankerTrainingOptions,
+} from "./ranker.ts";
 import { trainInterestModel } from "./train.ts";
 
 export interface CrossFitSources {
@@ -30,17 +44,37 @@ export function foldOf(i: number, folds: number): number {
   return i % folds;
 }
 
-export async function collectCrossFitted(src: CrossFitSources, model: RankerModel, opts: RankerTrainingOptions, log: (s: string) => void): Promise<CollectedExamples> {
+export async function collectCrossFitted(
+  src: CrossFitSources,
+  model: RankerModel,
+  opts: RankerTrainingOptions,
+  log: (s: string) => void,
+): Promise<CollectedExamples> {
   const lines = dialogueLines(src.dialogues).slice(0, src.maxDialogues);
   const out = emptyCollection();
   if (opts.folds <= 1) {
-    await withReplayBot(async (bot) => collectExamples(bot, loadRedialDialogues(src.dialogues, bot.catalog).slice(0, src.maxDialogues), lines, model, opts, out));
+    await withReplayBot(async (bot) =>
+      collectExamples(
+        bot,
+        loadRedialDialogues(src.dialogues, bot.catalog).slice(0, src.maxDialogues),
+        lines,
+        model,
+        opts,
+        out,
+      ),
+    );
     return out;
   }
   const work = mkdtempSync(join(tmpdir(), "chatrec-folds-"));
   const modelsRoot = src.foldModels ?? work;
-  const shippedSha = String((JSON.parse(readFileSync(join(src.modelDir, "interest.json"), "utf8")) as { sha256?: string }).sha256 ?? "unknown");
-  const catalogSha = createHash("sha256").update(readFileSync(src.catalogPath)).digest("hex").slice(0, 12);
+  const shippedSha = String(
+    (JSON.parse(readFileSync(join(src.modelDir, "interest.json"), "utf8")) as { sha256?: string })
+      .sha256 ?? "unknown",
+  );
+  const catalogSha = createHash("sha256")
+    .update(readFileSync(src.catalogPath))
+    .digest("hex")
+    .slice(0, 12);
   try {
     for (let k = 0; k < opts.folds; k++) {
       const held = lines.map((_, i) => i).filter((i) => foldOf(i, opts.folds) === k);
@@ -49,19 +83,42 @@ export async function collectCrossFitted(src: CrossFitSources, model: RankerMode
       writeFileSync(trainFile, rest.join("\n") + "\n");
       // Named after the shipped model's sha and the catalog's: retraining the interest model (new code or data)
       // or a corrected catalog the shipped model was not retrained on retrains the folds.
-      const modelDir = join(modelsRoot, `model-${k}-of-${opts.folds}-seed-${opts.seed}-for-${shippedSha.slice(0, 12)}-catalog-${catalogSha}`);
+      const modelDir = join(
+        modelsRoot,
+        `model-${k}-of-${opts.folds}-seed-${opts.seed}-for-${shippedSha.slice(0, 12)}-catalog-${catalogSha}`,
+      );
       const started = performance.now();
       if (!existsSync(join(modelDir, "interest.onnx"))) {
         mkdirSync(modelDir, { recursive: true });
-        await trainInterestModel({ catalogPath: src.catalogPath, outDir: modelDir, redialTrain: trainFile, seed: opts.seed, skipMetrics: true, command: `cross-fitting fold ${k + 1}/${opts.folds}` });
+        await trainInterestModel({
+          catalogPath: src.catalogPath,
+          outDir: modelDir,
+          redialTrain: trainFile,
+          seed: opts.seed,
+          skipMetrics: true,
+          command: `cross-fitting fold ${k + 1}/${opts.folds}`,
+        });
       }
       const neighbours = join(src.modelDir, NEIGHBOURS_FILE);
       if (existsSync(neighbours)) copyFileSync(neighbours, join(modelDir, NEIGHBOURS_FILE));
-      log(`fold ${k + 1}/${opts.folds}: interest model trained on ${rest.length} dialogues (${((performance.now() - started) / 1000).toFixed(0)} s); replaying the other ${held.length}`);
-      await withReplayBot(async (bot) => {
-        const all = loadRedialDialogues(src.dialogues, bot.catalog);
-        await collectExamples(bot, held.map((i) => all[i]!), held.map((i) => lines[i]!), model, opts, out);
-      }, () => undefined, modelDir);
+      log(
+        `fold ${k + 1}/${opts.folds}: interest model trained on ${rest.length} dialogues (${((performance.now() - started) / 1000).toFixed(0)} s); replaying the other ${held.length}`,
+      );
+      await withReplayBot(
+        async (bot) => {
+          const all = loadRedialDialogues(src.dialogues, bot.catalog);
+          await collectExamples(
+            bot,
+            held.map((i) => all[i]!),
+            held.map((i) => lines[i]!),
+            model,
+            opts,
+            out,
+          );
+        },
+        () => undefined,
+        modelDir,
+      );
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -13,7 +13,15 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { Bot } from "../bot.ts";
 import { replayDialogue, type SeekerMentionInstance } from "../eval/redial-replay.ts";
 import { FEATURE_COUNT, type FeatureMatrix } from "../recommend/rank.ts";
-import { FEATURE_NAMES, type FeatureName, type FeatureWeights, type MlpScorer, type RankerFile, type RankerModel, type RankerPriors } from "../recommend/ranker-model.ts";
+import {
+  FEATURE_NAMES,
+  type FeatureName,
+  type FeatureWeights,
+  type MlpScorer,
+  type RankerFile,
+  type RankerModel,
+  type RankerPriors,
+} from "../recommend/ranker-model.ts";
 import type { RedialConversation } from "./data.ts";
 import { readText } from "./data.ts";
 import { Rng } from "./rng.ts";
@@ -36,7 +44,15 @@ export interface RankerTrainingOptions {
   progress?: (done: number, total: number) => void;
 }
 
-export const DEFAULT_RANKER_TRAINING: RankerTrainingOptions = { seed: 7, negatives: 1000, epochs: 300, l2: 1e-4, folds: 8, seekerWeight: 0.5, concurrency: 4 };
+export const DEFAULT_RANKER_TRAINING: RankerTrainingOptions = {
+  seed: 7,
+  negatives: 1000,
+  epochs: 300,
+  l2: 1e-4,
+  folds: 8,
+  seekerWeight: 0.5,
+  concurrency: 4,
+};
 
 /** One instance's candidates: `positives` ground-truth rows first, then negatives, FEATURE_COUNT values each. */
 export interface RankerExample {
@@ -52,8 +68,19 @@ export interface RankerExample {
  * person said or liked never counts against an item, a closer match with what they rejected never for it.
  */
 const SIGN: Partial<Record<FeatureName, 1 | -1>> = {
-  message: 1, short: 1, long: 1, mentioned: 1, liked: 1, interest: 1, messageInterest: 1, negative: -1,
-  comention: 1, movielens: 1, people: 1, series: 1, yearMatch: 1,
+  message: 1,
+  short: 1,
+  long: 1,
+  mentioned: 1,
+  liked: 1,
+  interest: 1,
+  messageInterest: 1,
+  negative: -1,
+  comention: 1,
+  movielens: 1,
+  people: 1,
+  series: 1,
+  yearMatch: 1,
 };
 
 export interface CollectedExamples {
@@ -72,14 +99,23 @@ export function emptyCollection(): CollectedExamples {
 
 /** The movies one ReDial dialogue mentions (movieMentions keys and `@id` in the text): its popularity counts. */
 export function dialogueBasket(line: string): Set<string> {
-  const d = JSON.parse(line) as { movieMentions?: Record<string, unknown>; messages?: Array<{ text?: string }> };
+  const d = JSON.parse(line) as {
+    movieMentions?: Record<string, unknown>;
+    messages?: Array<{ text?: string }>;
+  };
   const ids = new Set(Object.keys(d.movieMentions ?? {}));
-  for (const m of d.messages ?? []) for (const x of (m.text ?? "").matchAll(/@(\d+)/g)) ids.add(x[1]!);
+  for (const m of d.messages ?? [])
+    for (const x of (m.text ?? "").matchAll(/@(\d+)/g)) ids.add(x[1]!);
   return ids;
 }
 
 /** The catalog's popularity prior as if `basket`'s dialogue had not been counted (the features hold log1p(p)/max). */
-function leaveOutPopularity(bot: Bot, m: FeatureMatrix, position: ReadonlyMap<string, number>, basket: ReadonlySet<string>): void {
+function leaveOutPopularity(
+  bot: Bot,
+  m: FeatureMatrix,
+  position: ReadonlyMap<string, number>,
+  basket: ReadonlySet<string>,
+): void {
   const columns = [FEATURE_NAMES.indexOf("popularity"), FEATURE_NAMES.indexOf("seededPopularity")];
   for (const id of basket) {
     const k = position.get(id);
@@ -93,7 +129,14 @@ function leaveOutPopularity(bot: Bot, m: FeatureMatrix, position: ReadonlyMap<st
  * Replays `dialogues` (with their raw JSONL lines) through `bot` and adds each instance's candidates to `out`.
  * The bot's own model and catalog vectors are used as they are: the caller cross-fits them (ranker-folds.ts).
  */
-export async function collectExamples(bot: Bot, dialogues: readonly RedialConversation[], lines: readonly string[], model: RankerModel, opts: RankerTrainingOptions, out: CollectedExamples): Promise<void> {
+export async function collectExamples(
+  bot: Bot,
+  dialogues: readonly RedialConversation[],
+  lines: readonly string[],
+  model: RankerModel,
+  opts: RankerTrainingOptions,
+  out: CollectedExamples,
+): Promise<void> {
   const { catalog } = bot;
   const base = bot.ranker.withModel(model);
   // Per dialogue, in dialogue order, with its own random stream: the result does not depend on which replay
@@ -110,37 +153,70 @@ export async function collectExamples(bot: Bot, dialogues: readonly RedialConver
       const rng = new Rng(opts.seed * 100_003 + i);
       const user = { platform: "redial-train", id: `${d.id}#${i}` };
       // One instance's candidates: its ground truths and uniformly sampled other movies.
-      const add = async (text: string, groundTruth: readonly string[], mentionedBefore: ReadonlySet<string>, at: number, weight: number) => {
+      const add = async (
+        text: string,
+        groundTruth: readonly string[],
+        mentionedBefore: ReadonlySet<string>,
+        at: number,
+        weight: number,
+      ) => {
         out.instances++;
         out.groundTruths += groundTruth.length;
-        const m = ranker.featureMatrix(await bot.rankingRequest(user, { limit: 50, at, ...(text ? { text } : {}) }));
+        const m = ranker.featureMatrix(
+          await bot.rankingRequest(user, { limit: 50, at, ...(text ? { text } : {}) }),
+        );
         const position = new Map<string, number>();
         m.rows.forEach((row, k) => position.set(catalog.items[row]!.id, k));
         leaveOutPopularity(bot, m, position, basket);
-        const positives = groundTruth.map((id) => position.get(id)).filter((k): k is number => k !== undefined);
+        const positives = groundTruth
+          .map((id) => position.get(id))
+          .filter((k): k is number => k !== undefined);
         out.unreachable += groundTruth.length - positives.length;
         if (positives.length === 0) return;
-        const exclude = new Set([...positives, ...[...mentionedBefore].map((id) => position.get(id)).filter((k): k is number => k !== undefined)]);
+        const exclude = new Set([
+          ...positives,
+          ...[...mentionedBefore]
+            .map((id) => position.get(id))
+            .filter((k): k is number => k !== undefined),
+        ]);
         const negatives = new Set<number>();
-        for (let tries = 0; negatives.size < opts.negatives && tries < opts.negatives * 3; tries++) {
+        for (
+          let tries = 0;
+          negatives.size < opts.negatives && tries < opts.negatives * 3;
+          tries++
+        ) {
           const k = rng.int(m.rows.length);
           if (!exclude.has(k)) negatives.add(k);
         }
         const chosen = [...positives, ...negatives];
         const values = new Float32Array(chosen.length * FEATURE_COUNT);
-        chosen.forEach((k, j) => values.set(m.values.subarray(k * FEATURE_COUNT, (k + 1) * FEATURE_COUNT), j * FEATURE_COUNT));
+        chosen.forEach((k, j) =>
+          values.set(
+            m.values.subarray(k * FEATURE_COUNT, (k + 1) * FEATURE_COUNT),
+            j * FEATURE_COUNT,
+          ),
+        );
         byDialogue[i]!.push({ values, positives: positives.length, size: chosen.length, weight });
       };
       await replayDialogue(bot, d, user, {
         instance: async (inst) => {
-          if (inst.groundTruth.length > 0) await add(inst.seekerText, inst.groundTruth, inst.mentionedBefore, inst.at, 1);
+          if (inst.groundTruth.length > 0)
+            await add(inst.seekerText, inst.groundTruth, inst.mentionedBefore, inst.at, 1);
         },
-        ...(opts.seekerWeight > 0 ? {
-          seekerMentions: async (inst: SeekerMentionInstance) => {
-            out.seekerInstances++;
-            await add(inst.text, inst.groundTruth, inst.mentionedBefore, inst.at, opts.seekerWeight);
-          },
-        } : {}),
+        ...(opts.seekerWeight > 0
+          ? {
+              seekerMentions: async (inst: SeekerMentionInstance) => {
+                out.seekerInstances++;
+                await add(
+                  inst.text,
+                  inst.groundTruth,
+                  inst.mentionedBefore,
+                  inst.at,
+                  opts.seekerWeight,
+                );
+              },
+            }
+          : {}),
       });
       opts.progress?.(++done, dialogues.length);
     }
@@ -150,14 +226,28 @@ export async function collectExamples(bot: Bot, dialogues: readonly RedialConver
 }
 
 /** Per-feature mean and standard deviation over every candidate row, and the examples standardised by them. */
-export function standardised(examples: readonly RankerExample[]): { mean: Float64Array; std: Float64Array; xs: Float32Array[] } {
+export function standardised(examples: readonly RankerExample[]): {
+  mean: Float64Array;
+  std: Float64Array;
+  xs: Float32Array[];
+} {
   const F = FEATURE_COUNT;
   const mean = new Float64Array(F);
   const sq = new Float64Array(F);
   let rows = 0;
-  for (const e of examples) for (let j = 0; j < e.size; j++) { rows++; for (let f = 0; f < F; f++) { const x = e.values[j * F + f]!; mean[f]! += x; sq[f]! += x * x; } }
+  for (const e of examples)
+    for (let j = 0; j < e.size; j++) {
+      rows++;
+      for (let f = 0; f < F; f++) {
+        const x = e.values[j * F + f]!;
+        mean[f]! += x;
+        sq[f]! += x * x;
+      }
+    }
   for (let f = 0; f < F; f++) mean[f]! /= Math.max(1, rows);
-  const std = Float64Array.from(mean, (m, f) => Math.sqrt(Math.max(1e-12, sq[f]! / Math.max(1, rows) - m * m)));
+  const std = Float64Array.from(mean, (m, f) =>
+    Math.sqrt(Math.max(1e-12, sq[f]! / Math.max(1, rows) - m * m)),
+  );
   // Standardised copies, once: the epochs then only read them.
   const xs = examples.map((e) => {
     const z = new Float32Array(e.values.length);
@@ -180,7 +270,11 @@ export interface FitResult {
  * s = w·x over standardised features, L2 on w; full-batch Adam with the sign constraints projected after each
  * step. Weights are returned on the raw feature scale.
  */
-export function fitRanker(examples: readonly RankerExample[], opts: Pick<RankerTrainingOptions, "epochs" | "l2">, without: ReadonlySet<FeatureName> = new Set()): FitResult {
+export function fitRanker(
+  examples: readonly RankerExample[],
+  opts: Pick<RankerTrainingOptions, "epochs" | "l2">,
+  without: ReadonlySet<FeatureName> = new Set(),
+): FitResult {
   const Fn = FEATURE_COUNT;
   const free = FEATURE_NAMES.map((name) => !without.has(name));
   const lower = FEATURE_NAMES.map((name) => (SIGN[name] === 1 ? 0 : -Infinity));
@@ -211,7 +305,7 @@ export function fitRanker(examples: readonly RankerExample[], opts: Pick<RankerT
       let maxNeg = -Infinity;
       for (let j = e.positives; j < e.size; j++) maxNeg = Math.max(maxNeg, s[j]!);
       let negZ = 0;
-      for (let j = e.positives; j < e.size; j++) negZ += (p[j] = Math.exp(s[j]! - maxNeg));
+      for (let j = e.positives; j < e.size; j++) negZ += p[j] = Math.exp(s[j]! - maxNeg);
       for (let g = 0; g < e.positives; g++) {
         const max = Math.max(s[g]!, maxNeg);
         const zg = Math.exp(s[g]! - max);
@@ -234,43 +328,97 @@ export function fitRanker(examples: readonly RankerExample[], opts: Pick<RankerT
       const g = grad[f]! / Math.max(1, positives) + opts.l2 * w[f]!;
       m1[f] = 0.9 * m1[f]! + 0.1 * g;
       m2[f] = 0.999 * m2[f]! + 0.001 * g * g;
-      w[f]! -= (lr * (m1[f]! / (1 - 0.9 ** epoch))) / (Math.sqrt(m2[f]! / (1 - 0.999 ** epoch)) + 1e-8);
+      w[f]! -=
+        (lr * (m1[f]! / (1 - 0.9 ** epoch))) / (Math.sqrt(m2[f]! / (1 - 0.999 ** epoch)) + 1e-8);
       w[f] = Math.min(upper[f]!, Math.max(lower[f]!, w[f]!));
     }
   }
   const weights = {} as FeatureWeights;
-  FEATURE_NAMES.forEach((name, f) => { weights[name] = Math.round((w[f]! / std[f]!) * 1e5) / 1e5; });
-  return { weights, loss: loss / Math.max(1, positives), sampledTop1: top1 / Math.max(1, positives) };
+  FEATURE_NAMES.forEach((name, f) => {
+    weights[name] = Math.round((w[f]! / std[f]!) * 1e5) / 1e5;
+  });
+  return {
+    weights,
+    loss: loss / Math.max(1, positives),
+    sampledTop1: top1 / Math.max(1, positives),
+  };
 }
 
-export function rankerFile(weights: FeatureWeights, priors: RankerPriors, mlp: MlpScorer | undefined, training: Record<string, unknown>): RankerFile {
-  const record = (m: ReadonlyMap<string, number>) => Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)));
-  return { format: 2, features: [...FEATURE_NAMES], weights, priors: { movielens: record(priors.movielens), tmdb: record(priors.tmdb) }, ...(mlp ? { mlp } : {}), training };
+export function rankerFile(
+  weights: FeatureWeights,
+  priors: RankerPriors,
+  mlp: MlpScorer | undefined,
+  training: Record<string, unknown>,
+): RankerFile {
+  const record = (m: ReadonlyMap<string, number>) =>
+    Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)));
+  return {
+    format: 2,
+    features: [...FEATURE_NAMES],
+    weights,
+    priors: { movielens: record(priors.movielens), tmdb: record(priors.tmdb) },
+    ...(mlp ? { mlp } : {}),
+    training,
+  };
 }
 
 /** Raw JSONL lines of a ReDial file, in the order loadRedial reads them. */
 export function dialogueLines(path: string): string[] {
-  return readText(path).split("\n").filter((l) => l.trim());
+  return readText(path)
+    .split("\n")
+    .filter((l) => l.trim());
 }
 
 /** Saves collected examples (a JSON header line, then the float values), so a refit needs no replay. */
-export function saveExamples(path: string, c: CollectedExamples, about: Record<string, unknown>): void {
-  const header = { features: FEATURE_NAMES, ...about, instances: c.instances, seekerInstances: c.seekerInstances, groundTruths: c.groundTruths, unreachable: c.unreachable, shapes: c.examples.map((e) => [e.positives, e.size, e.weight]) };
-  const values = Buffer.concat(c.examples.map((e) => Buffer.from(e.values.buffer, e.values.byteOffset, e.values.byteLength)));
+export function saveExamples(
+  path: string,
+  c: CollectedExamples,
+  about: Record<string, unknown>,
+): void {
+  const header = {
+    features: FEATURE_NAMES,
+    ...about,
+    instances: c.instances,
+    seekerInstances: c.seekerInstances,
+    groundTruths: c.groundTruths,
+    unreachable: c.unreachable,
+    shapes: c.examples.map((e) => [e.positives, e.size, e.weight]),
+  };
+  const values = Buffer.concat(
+    c.examples.map((e) => Buffer.from(e.values.buffer, e.values.byteOffset, e.values.byteLength)),
+  );
   writeFileSync(path, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), values]));
 }
 
 export function loadExamples(path: string): CollectedExamples {
   const raw = readFileSync(path);
   const nl = raw.indexOf(10);
-  const header = JSON.parse(raw.subarray(0, nl).toString("utf8")) as { features: string[]; instances: number; seekerInstances?: number; groundTruths: number; unreachable: number; shapes: Array<[number, number, number?]> };
-  if (header.features.join() !== FEATURE_NAMES.join()) throw new Error(`${path} was collected with other features (${header.features.join(", ")}); collect again`);
-  const floats = new Float32Array(raw.buffer.slice(raw.byteOffset + nl + 1, raw.byteOffset + raw.length));
+  const header = JSON.parse(raw.subarray(0, nl).toString("utf8")) as {
+    features: string[];
+    instances: number;
+    seekerInstances?: number;
+    groundTruths: number;
+    unreachable: number;
+    shapes: Array<[number, number, number?]>;
+  };
+  if (header.features.join() !== FEATURE_NAMES.join())
+    throw new Error(
+      `${path} was collected with other features (${header.features.join(", ")}); collect again`,
+    );
+  const floats = new Float32Array(
+    raw.buffer.slice(raw.byteOffset + nl + 1, raw.byteOffset + raw.length),
+  );
   let offset = 0;
   const examples = header.shapes.map(([positives, size, weight = 1]) => {
     const values = floats.subarray(offset, offset + size * FEATURE_COUNT);
     offset += size * FEATURE_COUNT;
     return { values, positives, size, weight };
   });
-  return { examples, instances: header.instances, seekerInstances: header.seekerInstances ?? 0, groundTruths: header.groundTruths, unreachable: header.unreachable };
+  return {
+    examples,
+    instances: header.instances,
+    seekerInstances: header.seekerInstances ?? 0,
+    groundTruths: header.groundTruths,
+    unreachable: header.unreachable,
+  };
 }

@@ -6,7 +6,9 @@ export const TOKEN_PATTERN = "[a-z0-9]+";
 const TOKEN_RE = /[a-z0-9]+/g;
 
 export function normalizeForTokens(text: string): string {
-  return text.replace(/[A-Z\u0130\u212A]/g, (c) => (c === "\u0130" ? "i" : c === "\u212A" ? "k" : c.toLowerCase()));
+  return text.replace(/[A-Z\u0130\u212A]/g, (c) =>
+    c === "\u0130" ? "i" : c === "\u212A" ? "k" : c.toLowerCase(),
+  );
 }
 
 export function tokenize(text: string): string[] {

@@ -42,19 +42,26 @@ export interface TrainConfig {
 class Adam {
   readonly m: Float32Array;
   readonly v: Float32Array;
-  constructor(readonly p: Float32Array, readonly g: Float32Array, readonly lr: number) {
+  constructor(
+    readonly p: Float32Array,
+    readonly g: Float32Array,
+    readonly lr: number,
+  ) {
     this.m = new Float32Array(p.length);
     this.v = new Float32Array(p.length);
   }
   stepRange(t: number, from: number, to: number): void {
-    const b1 = 0.9, b2 = 0.999, eps = 1e-8;
-    const c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t);
+    const b1 = 0.9,
+      b2 = 0.999,
+      eps = 1e-8;
+    const c1 = 1 - Math.pow(b1, t),
+      c2 = 1 - Math.pow(b2, t);
     const { p, g, m, v } = this;
     for (let i = from; i < to; i++) {
       const gi = g[i]!;
       m[i] = b1 * m[i]! + (1 - b1) * gi;
       v[i] = b2 * v[i]! + (1 - b2) * gi * gi;
-      p[i] = p[i]! - ((this.lr * (m[i]! / c1)) / (Math.sqrt(v[i]! / c2) + eps));
+      p[i] = p[i]! - (this.lr * (m[i]! / c1)) / (Math.sqrt(v[i]! / c2) + eps);
       g[i] = 0;
     }
   }
@@ -75,7 +82,9 @@ export interface TrainLog {
 
 export function trainWeights(w: InterestWeights, tasks: Task[], cfg: TrainConfig): TrainLog[] {
   const rng = new Rng(cfg.seed * 7919 + 17);
-  const d = w.wordDim, D = w.embDim, L = w.labels.length;
+  const d = w.wordDim,
+    D = w.embDim,
+    L = w.labels.length;
   const gE = new Float32Array(w.E.length);
   const gW = new Float32Array(w.W.length);
   const gb = new Float32Array(w.b.length);
@@ -100,7 +109,7 @@ export function trainWeights(w: InterestWeights, tasks: Task[], cfg: TrainConfig
       const a = w.tokenWeight[id]! / wsum;
       if (a === 0) continue;
       const o = id * d;
-      for (let k = 0; k < d; k++) gE[o + k] = gE[o + k]! + (a * grad[k]!);
+      for (let k = 0; k < d; k++) gE[o + k] = gE[o + k]! + a * grad[k]!;
       if (!touched[id]) {
         touched[id] = 1;
         touchedList.push(id);
@@ -121,13 +130,13 @@ export function trainWeights(w: InterestWeights, tasks: Task[], cfg: TrainConfig
         if (tl > 0) loss -= tl * Math.log(Math.max(logits[l]!, 1e-12));
         logits[l] = (logits[l]! - tl) * scale; // now dlogits
       }
-      for (let l = 0; l < L; l++) gb[l] = gb[l]! + (logits[l]!);
+      for (let l = 0; l < L; l++) gb[l] = gb[l]! + logits[l]!;
       for (let k = 0; k < d; k++) {
         const xk = x[k]!;
         const o = k * L;
         let acc = 0;
         for (let l = 0; l < L; l++) {
-          gW[o + l] = gW[o + l]! + (xk * logits[l]!);
+          gW[o + l] = gW[o + l]! + xk * logits[l]!;
           acc += w.W[o + l]! * logits[l]!;
         }
         dx[k] = acc;
@@ -139,11 +148,16 @@ export function trainWeights(w: InterestWeights, tasks: Task[], cfg: TrainConfig
 
   const pairBatch = (batch: PairExample[], weight: number): number => {
     const B = batch.length;
-    const xa = new Float32Array(B * d), xb = new Float32Array(B * d);
-    const ua = new Float32Array(B * D), ub = new Float32Array(B * D);
-    const na = new Float32Array(B), nb = new Float32Array(B);
-    const sa = new Float32Array(B), sb = new Float32Array(B);
-    const idsA: Int32Array[] = [], idsB: Int32Array[] = [];
+    const xa = new Float32Array(B * d),
+      xb = new Float32Array(B * d);
+    const ua = new Float32Array(B * D),
+      ub = new Float32Array(B * D);
+    const na = new Float32Array(B),
+      nb = new Float32Array(B);
+    const sa = new Float32Array(B),
+      sb = new Float32Array(B);
+    const idsA: Int32Array[] = [],
+      idsB: Int32Array[] = [];
     const u = new Float32Array(D);
     for (let i = 0; i < B; i++) {
       const p = batch[i]!;
@@ -178,27 +192,36 @@ export function trainWeights(w: InterestWeights, tasks: Task[], cfg: TrainConfig
         for (let j = 0; j < B; j++) mx = Math.max(mx, dir === 0 ? S[i * B + j]! : S[j * B + i]!);
         let z = 0;
         const e = new Float64Array(B);
-        for (let j = 0; j < B; j++) z += e[j] = Math.exp((dir === 0 ? S[i * B + j]! : S[j * B + i]!) - mx);
+        for (let j = 0; j < B; j++)
+          z += e[j] = Math.exp((dir === 0 ? S[i * B + j]! : S[j * B + i]!) - mx);
         loss -= Math.log(e[i]! / z);
         for (let j = 0; j < B; j++) {
           const g = (e[j]! / z - (i === j ? 1 : 0)) * scale;
-          if (dir === 0) dS[i * B + j] = dS[i * B + j]! + (g);
-          else dS[j * B + i] = dS[j * B + i]! + (g);
+          if (dir === 0) dS[i * B + j] = dS[i * B + j]! + g;
+          else dS[j * B + i] = dS[j * B + i]! + g;
         }
       }
     }
-    const dua = new Float32Array(B * D), dub = new Float32Array(B * D);
+    const dua = new Float32Array(B * D),
+      dub = new Float32Array(B * D);
     for (let i = 0; i < B; i++)
       for (let j = 0; j < B; j++) {
         const g = dS[i * B + j]! / tau;
         if (g === 0) continue;
         for (let m = 0; m < D; m++) {
-          dua[i * D + m] = dua[i * D + m]! + (g * ub[j * D + m]!);
-          dub[j * D + m] = dub[j * D + m]! + (g * ua[i * D + m]!);
+          dua[i * D + m] = dua[i * D + m]! + g * ub[j * D + m]!;
+          dub[j * D + m] = dub[j * D + m]! + g * ua[i * D + m]!;
         }
       }
     const dz = new Float32Array(D);
-    const back = (xs: Float32Array, us: Float32Array, dus: Float32Array, ns: Float32Array, sums: Float32Array, ids: Int32Array[]) => {
+    const back = (
+      xs: Float32Array,
+      us: Float32Array,
+      dus: Float32Array,
+      ns: Float32Array,
+      sums: Float32Array,
+      ids: Int32Array[],
+    ) => {
       for (let i = 0; i < B; i++) {
         const n = Math.max(ns[i]!, NORM_EPS);
         let dot = 0;
@@ -209,7 +232,7 @@ export function trainWeights(w: InterestWeights, tasks: Task[], cfg: TrainConfig
           const o = k * D;
           let acc = 0;
           for (let m = 0; m < D; m++) {
-            gP[o + m] = gP[o + m]! + (xk * dz[m]!);
+            gP[o + m] = gP[o + m]! + xk * dz[m]!;
             acc += w.P[o + m]! * dz[m]!;
           }
           dx[k] = acc;
@@ -229,16 +252,21 @@ export function trainWeights(w: InterestWeights, tasks: Task[], cfg: TrainConfig
     for (const task of tasks) {
       if (task.kind === "cls") {
         const ex = rng.shuffle([...task.examples]);
-        for (let i = 0; i < ex.length; i += cfg.batchSize) batches.push({ task, cls: ex.slice(i, i + cfg.batchSize) });
+        for (let i = 0; i < ex.length; i += cfg.batchSize)
+          batches.push({ task, cls: ex.slice(i, i + cfg.batchSize) });
       } else {
         const ex = rng.shuffle(task.make(rng, epoch));
-        for (let i = 0; i + 1 < ex.length; i += cfg.batchSize) batches.push({ task, pairs: ex.slice(i, i + cfg.batchSize) });
+        for (let i = 0; i + 1 < ex.length; i += cfg.batchSize)
+          batches.push({ task, pairs: ex.slice(i, i + cfg.batchSize) });
       }
     }
     rng.shuffle(batches);
-    const sums: Record<string, number> = {}, counts: Record<string, number> = {};
+    const sums: Record<string, number> = {},
+      counts: Record<string, number> = {};
     for (const batch of batches) {
-      const loss = batch.cls ? clsBatch(batch.cls, batch.task.weight) : pairBatch(batch.pairs!, batch.task.weight);
+      const loss = batch.cls
+        ? clsBatch(batch.cls, batch.task.weight)
+        : pairBatch(batch.pairs!, batch.task.weight);
       sums[batch.task.name] = (sums[batch.task.name] ?? 0) + loss;
       counts[batch.task.name] = (counts[batch.task.name] ?? 0) + 1;
       t++;
@@ -254,7 +282,11 @@ export function trainWeights(w: InterestWeights, tasks: Task[], cfg: TrainConfig
     const losses: Record<string, number> = {};
     for (const k of Object.keys(sums)) losses[k] = sums[k]! / counts[k]!;
     logs.push({ epoch, losses });
-    cfg.log?.(`epoch ${epoch + 1}/${cfg.epochs} ${Object.entries(losses).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(" ")}`);
+    cfg.log?.(
+      `epoch ${epoch + 1}/${cfg.epochs} ${Object.entries(losses)
+        .map(([k, v]) => `${k}=${v.toFixed(4)}`)
+        .join(" ")}`,
+    );
   }
   return logs;
 }

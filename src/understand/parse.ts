@@ -34,9 +34,13 @@ export interface ParsedMessage {
 }
 
 /** A whole message asking for more of the same: "more", "more please", "any other ideas?", "what else?", "others?". */
-const MORE_OF_THE_SAME = /^\s*(?:(?:ok|okay|great|thanks|cool|nice)[\s,!.]+)?(?:(?:any|got any|some|a few|show me|give me)\s+)?(?:more|others?|other (?:ideas|ones|suggestions|options|picks)|what else|anything else|another one|next)(?:\s+(?:please|pls|ideas|suggestions|options|picks))?[\s?!.]*$/i;
+const MORE_OF_THE_SAME =
+  /^\s*(?:(?:ok|okay|great|thanks|cool|nice)[\s,!.]+)?(?:(?:any|got any|some|a few|show me|give me)\s+)?(?:more|others?|other (?:ideas|ones|suggestions|options|picks)|what else|anything else|another one|next)(?:\s+(?:please|pls|ideas|suggestions|options|picks))?[\s?!.]*$/i;
 
-const REFERENCE = new RegExp(`\\b(?:the\\s+)?(${Object.keys(ORDINALS).join("|")})(?:\\s+(?:one|movie|film|book|item|pick|suggestion))?\\b|#(\\d{1,2})\\b|\\bnumber\\s+(\\d{1,2})\\b`, "i");
+const REFERENCE = new RegExp(
+  `\\b(?:the\\s+)?(${Object.keys(ORDINALS).join("|")})(?:\\s+(?:one|movie|film|book|item|pick|suggestion))?\\b|#(\\d{1,2})\\b|\\bnumber\\s+(\\d{1,2})\\b`,
+  "i",
+);
 
 function findReference(text: string): number | undefined {
   const m = REFERENCE.exec(text);
@@ -44,7 +48,11 @@ function findReference(text: string): number | undefined {
   if (m[2] || m[3]) return Math.max(0, Number(m[2] ?? m[3]) - 1);
   const word = m[1]!.toLowerCase();
   // "one" alone is too common ("that one", "one more"); accept it only in "number one"-like forms handled above.
-  if (["one", "two", "three", "four", "five"].includes(word) && !/\b(?:the|number)\s+(one|two|three|four|five)\b/i.test(text)) return undefined;
+  if (
+    ["one", "two", "three", "four", "five"].includes(word) &&
+    !/\b(?:the|number)\s+(one|two|three|four|five)\b/i.test(text)
+  )
+    return undefined;
   if (word === "one") return undefined;
   return ORDINALS[word];
 }
@@ -53,13 +61,18 @@ function findReference(text: string): number | undefined {
  * The category a phrase starts with, how many of its characters name it ("scary movies ..." -> horror, 12),
  * and whether the word names only a part of it ("superhero" films are some of the action films).
  */
-function categoryAt(phrase: string, known: ReadonlySet<string>): { cat: string; word: string; length: number; part: boolean } | undefined {
+function categoryAt(
+  phrase: string,
+  known: ReadonlySet<string>,
+): { cat: string; word: string; length: number; part: boolean } | undefined {
   const p = phrase.toLowerCase();
   for (const { word, cat, pattern } of SYNONYM_PATTERNS) {
     const m = pattern.exec(p);
-    if (m && known.has(cat)) return { cat, word, length: m[0].length, part: PART_OF_CATEGORY.has(word) };
+    if (m && known.has(cat))
+      return { cat, word, length: m[0].length, part: PART_OF_CATEGORY.has(word) };
   }
-  for (const cat of known) if (p.startsWith(cat)) return { cat, word: cat, length: cat.length, part: false };
+  for (const cat of known)
+    if (p.startsWith(cat)) return { cat, word: cat, length: cat.length, part: false };
   return undefined;
 }
 
@@ -67,7 +80,9 @@ function categoryAt(phrase: string, known: ReadonlySet<string>): { cat: string; 
 const SYNONYM_PATTERNS = Object.entries(CATEGORY_SYNONYMS).map(([word, cat]) => ({
   word,
   cat,
-  pattern: new RegExp(`^${word.replace(/[-\s]/g, "[-\\s]?")}s?\\b(?:\\s+(?:movies?|films?|flicks?|ones))?`),
+  pattern: new RegExp(
+    `^${word.replace(/[-\s]/g, "[-\\s]?")}s?\\b(?:\\s+(?:movies?|films?|flicks?|ones))?`,
+  ),
 }));
 
 /** Words for a part of a category: turning them down ("I don't care for superhero films") rules out that part, not the category. */
@@ -77,11 +92,18 @@ function categoryIn(phrase: string, known: ReadonlySet<string>): string | undefi
   return categoryAt(phrase, known)?.cat;
 }
 
-const WHAT = "(?:movies?|films?|flicks?|books?|ones|stuff|something|anything|classics?|comed(?:y|ies)|horrors?|thrillers?|dramas?|action|musicals?|westerns?|cartoons?|romance|rom[- ]?coms?)";
+const WHAT =
+  "(?:movies?|films?|flicks?|books?|ones|stuff|something|anything|classics?|comed(?:y|ies)|horrors?|thrillers?|dramas?|action|musicals?|westerns?|cartoons?|romance|rom[- ]?coms?)";
 /** "comedies from the 80s", "something from the 1990s", "90s movies", "an 80's horror". */
-const DECADE_REQUEST = new RegExp(`\\b${WHAT}(?:\\s+[a-z]+)?\\s+(?:from|of|in)\\s+the\\s+((?:19|20)?\\d0)'?s\\b|\\b((?:19|20)?\\d0)'?s\\s+${WHAT}`, "i");
+const DECADE_REQUEST = new RegExp(
+  `\\b${WHAT}(?:\\s+[a-z]+)?\\s+(?:from|of|in)\\s+the\\s+((?:19|20)?\\d0)'?s\\b|\\b((?:19|20)?\\d0)'?s\\s+${WHAT}`,
+  "i",
+);
 /** "something recent", "new movies", "the latest films", "anything newer". */
-const RECENT_REQUEST = new RegExp(`\\b(?:recent|new|newer|latest)\\s+(?:movies?|films?|releases?|flicks?|books?|stuff|comed(?:y|ies)|horrors?|thrillers?|dramas?|action)\\b|\\b(?:something|anything)\\s+(?:more\\s+)?(?:recent|new|newer)\\b`, "i");
+const RECENT_REQUEST = new RegExp(
+  `\\b(?:recent|new|newer|latest)\\s+(?:movies?|films?|releases?|flicks?|books?|stuff|comed(?:y|ies)|horrors?|thrillers?|dramas?|action)\\b|\\b(?:something|anything)\\s+(?:more\\s+)?(?:recent|new|newer)\\b`,
+  "i",
+);
 
 /** "80's", "1990s", "70" -> the decade's first year. */
 function decadeStart(d: string): number {
@@ -90,7 +112,8 @@ function decadeStart(d: string): number {
 }
 
 /** The first of two decades joined by "or", "and", "to", "-" or "/" ("80's or 90's comedy"). */
-const DECADE_SPAN = /\b((?:19|20)?\d0)'?s\s*(?:or|and|to|through|-|\/|&)\s*(?:the\s+)?(?:19|20)?\d0'?s\b/gi;
+const DECADE_SPAN =
+  /\b((?:19|20)?\d0)'?s\s*(?:or|and|to|through|-|\/|&)\s*(?:the\s+)?(?:19|20)?\d0'?s\b/gi;
 
 /**
  * A category turned down: "no horror", "I don't like horror movies", "not a fan of horror", "not really into
@@ -98,23 +121,34 @@ const DECADE_SPAN = /\b((?:19|20)?\d0)'?s\s*(?:or|and|to|through|-|\/|&)\s*(?:th
  * ("not really into", "don't much care for"), but only these: "I don't know, maybe horror" turns nothing down.
  * Read as a request, "I don't like horror" had put horror first.
  */
-const TURNED_DOWN = "not in the mood for|(?:tired|sick) of|no|not|without|nothing|none of (?:the|that)|skip|avoid|hate|dislike|detest|can'?t stand|can'?t do|don'?t|do not|didn'?t|doesn'?t|does not|won'?t|never|other than|rather than|except(?: for)?|anything but";
-const BETWEEN = "really|too|much|big|huge|a|an|any|more|of|on|into|fan|fond|like|liked|enjoy|love|want|care|for|watch|do|get";
+const TURNED_DOWN =
+  "not in the mood for|(?:tired|sick) of|no|not|without|nothing|none of (?:the|that)|skip|avoid|hate|dislike|detest|can'?t stand|can'?t do|don'?t|do not|didn'?t|doesn'?t|does not|won'?t|never|other than|rather than|except(?: for)?|anything but";
+const BETWEEN =
+  "really|too|much|big|huge|a|an|any|more|of|on|into|fan|fond|like|liked|enjoy|love|want|care|for|watch|do|get";
 /** Words that may stand between and also name a category: "who doesn't love Frozen" turns down no romance. */
 const BETWEEN_WORDS = new Set(BETWEEN.split("|"));
-const EXCLUDE = new RegExp(`\\b(?:${TURNED_DOWN})\\s+(?:(?:${BETWEEN})\\s+)*([a-z][a-z\\- ]{2,20})`, "gi");
+const EXCLUDE = new RegExp(
+  `\\b(?:${TURNED_DOWN})\\s+(?:(?:${BETWEEN})\\s+)*([a-z][a-z\\- ]{2,20})`,
+  "gi",
+);
 /** The category first: "horror is not my thing", "scary movies aren't for me". */
-const EXCLUDE_AFTER = /\b([a-z][a-z-]{2,20})\s+(?:movies?\s+|films?\s+)?(?:(?:is|are)\s+not|isn'?t|aren'?t)\s+(?:really\s+|quite\s+|exactly\s+)?(?:for me|my(?:\s+(?:thing|cup of tea|style|genre|taste))?)\b/gi;
+const EXCLUDE_AFTER =
+  /\b([a-z][a-z-]{2,20})\s+(?:movies?\s+|films?\s+)?(?:(?:is|are)\s+not|isn'?t|aren'?t)\s+(?:really\s+|quite\s+|exactly\s+)?(?:for me|my(?:\s+(?:thing|cup of tea|style|genre|taste))?)\b/gi;
 
 /** Before "newer movies": the person does not want them ("I don't tend to watch", "not big on"). */
-const NOT_WANTED = /\b(?:don'?t|do not|never|hate|dislike|can'?t stand|not (?:into|a fan of|big on|interested in))\b/i;
+const NOT_WANTED =
+  /\b(?:don'?t|do not|never|hate|dislike|can'?t stand|not (?:into|a fan of|big on|interested in))\b/i;
 
-function parseConstraints(text: string, categories: ReadonlySet<string>): { constraints: ParsedMessage["constraints"]; residual: string } {
+function parseConstraints(
+  text: string,
+  categories: ReadonlySet<string>,
+): { constraints: ParsedMessage["constraints"]; residual: string } {
   const constraints: ParsedMessage["constraints"] = {};
   let residual = text;
   // No filter for a part (no category says "superhero"), but it is no request either.
   const turnDown = (found: { cat: string; part: boolean }) => {
-    if (!found.part && !constraints.excludeCategories?.includes(found.cat)) (constraints.excludeCategories ??= []).push(found.cat);
+    if (!found.part && !constraints.excludeCategories?.includes(found.cat))
+      (constraints.excludeCategories ??= []).push(found.cat);
   };
   for (const m of text.matchAll(EXCLUDE)) {
     const found = categoryAt(m[1]!, categories);
@@ -130,14 +164,26 @@ function parseConstraints(text: string, categories: ReadonlySet<string>): { cons
     residual = residual.replace(m[0], " ");
   }
   // "only comedies", "just horror": a standing preference (a boost in ranking, not a filter).
-  for (const m of text.matchAll(/\b(?:only|just)\s+(?:a\s+|an\s+|some\s+)?([a-z][a-z\- ]{2,20})/gi)) {
+  for (const m of text.matchAll(
+    /\b(?:only|just)\s+(?:a\s+|an\s+|some\s+)?([a-z][a-z\- ]{2,20})/gi,
+  )) {
     const cat = categoryIn(m[1]!, categories);
-    if (cat && !constraints.excludeCategories?.includes(cat)) (constraints.includeCategories ??= []).push(cat);
+    if (cat && !constraints.excludeCategories?.includes(cat))
+      (constraints.includeCategories ??= []).push(cat);
   }
-  const after = /\b(?:after|since|newer than|from after|post)\s+(?:the\s+year\s+)?((?:19|20)\d\d)\b/i.exec(text);
-  if (after) { constraints.minYear = Number(after[1]) + (/since/i.test(after[0]) ? 0 : 1); residual = residual.replace(after[0], " "); }
+  const after =
+    /\b(?:after|since|newer than|from after|post)\s+(?:the\s+year\s+)?((?:19|20)\d\d)\b/i.exec(
+      text,
+    );
+  if (after) {
+    constraints.minYear = Number(after[1]) + (/since/i.test(after[0]) ? 0 : 1);
+    residual = residual.replace(after[0], " ");
+  }
   const before = /\b(?:before|older than|pre|until)\s+((?:19|20)\d\d)\b/i.exec(text);
-  if (before) { constraints.maxYear = Number(before[1]) - (/until/i.test(before[0]) ? 0 : 1); residual = residual.replace(before[0], " "); }
+  if (before) {
+    constraints.maxYear = Number(before[1]) - (/until/i.test(before[0]) ? 0 : 1);
+    residual = residual.replace(before[0], " ");
+  }
   // A decade or "new" only becomes a standing filter when it is asked for ("comedies from the 80s", "90s
   // movies", "something recent"): "a kid from the 80's", "happy new year" and "I like older comedies, or
   // newer ones too" are not requests (on ReDial dev they had blocked 4% of the movies people were offered).
@@ -146,32 +192,68 @@ function parseConstraints(text: string, categories: ReadonlySet<string>): { cons
     const start = decadeStart(decade[1] ?? decade[2]!);
     // "80's or 90's comedy", "70s and 80s movies": the span from the first decade named to the last.
     // Only a span that reaches into the request counts: "I grew up in the 60s and 70s ... comedies from the 90s" is 1990-1999.
-    const span = [...text.slice(0, decade.index + decade[0].length).matchAll(DECADE_SPAN)].find((m) => m.index + m[0].length > decade.index);
+    const span = [...text.slice(0, decade.index + decade[0].length).matchAll(DECADE_SPAN)].find(
+      (m) => m.index + m[0].length > decade.index,
+    );
     const from = span ? Math.min(decadeStart(span[1]!), start) : start;
     // The phrase stays in the residual: "comedies" in "comedies from the 80s" is what the model should read.
-    if (from >= 1900 && start <= 2030) { constraints.minYear = from; constraints.maxYear = start + 9; }
+    if (from >= 1900 && start <= 2030) {
+      constraints.minYear = from;
+      constraints.maxYear = start + 9;
+    }
   }
   const recent = RECENT_REQUEST.exec(text);
-  const clauseBefore = recent ? (text.slice(Math.max(0, recent.index - 40), recent.index).split(/[.!?;,]|\bbut\b/i).at(-1) ?? "") : "";
+  const clauseBefore = recent
+    ? (text
+        .slice(Math.max(0, recent.index - 40), recent.index)
+        .split(/[.!?;,]|\bbut\b/i)
+        .at(-1) ?? "")
+    : "";
   // "I don't tend to watch newer movies" is no request for them.
-  if (recent && !NOT_WANTED.test(clauseBefore) && !/\b(older|old|any (time|year|period))\b/i.test(text) && constraints.minYear === undefined) {
+  if (
+    recent &&
+    !NOT_WANTED.test(clauseBefore) &&
+    !/\b(older|old|any (time|year|period))\b/i.test(text) &&
+    constraints.minYear === undefined
+  ) {
     constraints.minYear = 2010;
     constraints.minYearLapses = true;
   }
-  if (/\b(any (genre|year)|no (more )?(limits|constraints|filters)|forget (the|my) (filters|constraints)|reset filters)\b/i.test(text)) constraints.clear = true;
+  if (
+    /\b(any (genre|year)|no (more )?(limits|constraints|filters)|forget (the|my) (filters|constraints)|reset filters)\b/i.test(
+      text,
+    )
+  )
+    constraints.clear = true;
   return { constraints, residual };
 }
 
 /** Synonyms too often meant otherwise to read as a request ("I love comedies", "lost in space"). */
 const NOT_A_REQUEST = new Set(["love", "laugh", "space", "music", "docs"]);
 const requestKey = (w: string) => w.toLowerCase().replace(/[-\s]+/g, " ");
-const REQUEST_CATEGORY = new Map(Object.entries(CATEGORY_SYNONYMS).filter(([w]) => !NOT_A_REQUEST.has(w)).map(([w, cat]) => [requestKey(w), cat]));
-const REQUEST = new RegExp(`\\b(${[...REQUEST_CATEGORY.keys()].sort((a, b) => b.length - a.length).map((w) => w.replace(/ /g, "[-\\s]?")).join("|")})\\b`, "gi");
+const REQUEST_CATEGORY = new Map(
+  Object.entries(CATEGORY_SYNONYMS)
+    .filter(([w]) => !NOT_A_REQUEST.has(w))
+    .map(([w, cat]) => [requestKey(w), cat]),
+);
+const REQUEST = new RegExp(
+  `\\b(${[...REQUEST_CATEGORY.keys()]
+    .sort((a, b) => b.length - a.length)
+    .map((w) => w.replace(/ /g, "[-\\s]?"))
+    .join("|")})\\b`,
+  "gi",
+);
 
-function requestedCategories(residual: string, known: ReadonlySet<string>, excluded: readonly string[]): string[] {
+function requestedCategories(
+  residual: string,
+  known: ReadonlySet<string>,
+  excluded: readonly string[],
+): string[] {
   const out: string[] = [];
   for (const m of residual.matchAll(REQUEST)) {
-    const cat = REQUEST_CATEGORY.get(requestKey(m[1]!)) ?? REQUEST_CATEGORY.get(m[1]!.toLowerCase().replace(/[-\s]/g, ""));
+    const cat =
+      REQUEST_CATEGORY.get(requestKey(m[1]!)) ??
+      REQUEST_CATEGORY.get(m[1]!.toLowerCase().replace(/[-\s]/g, ""));
     if (cat && known.has(cat) && !excluded.includes(cat) && !out.includes(cat)) out.push(cat);
   }
   return out;
@@ -180,9 +262,14 @@ function requestedCategories(residual: string, known: ReadonlySet<string>, exclu
 function polarityAround(text: string, start: number, end: number): ParsedMention["polarity"] {
   const before = text.slice(Math.max(0, start - 40), start);
   const clauseBefore = before.split(/[.!?;]|\bbut\b/i).at(-1) ?? "";
-  const after = (text.slice(end, end + 30).split(/[.!?;,]|\bbut\b|\band\b/i)[0] ?? "");
+  const after = text.slice(end, end + 30).split(/[.!?;,]|\bbut\b|\band\b/i)[0] ?? "";
   if (NEGATIVE.test(clauseBefore) || NEGATIVE.test(after)) return "dislike";
-  if (/\b(like|similar to|such as|as good as|along the lines of|in the vein of|reminds? me of)\s*$/i.test(clauseBefore)) return "like";
+  if (
+    /\b(like|similar to|such as|as good as|along the lines of|in the vein of|reminds? me of)\s*$/i.test(
+      clauseBefore,
+    )
+  )
+    return "like";
   if (POSITIVE.test(clauseBefore) || POSITIVE.test(after)) return "like";
   return "neutral";
 }
@@ -203,7 +290,9 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
   const names = ctx.people?.find(t) ?? [];
   const mentionsRaw = ctx.titles.find(t).filter((m) => {
     const key = ` ${normalizeText(m.matched)} `;
-    return !names.some((n) => n.split(" ").length > key.trim().split(" ").length && ` ${n} `.includes(key));
+    return !names.some(
+      (n) => n.split(" ").length > key.trim().split(" ").length && ` ${n} `.includes(key),
+    );
   });
   let residual = t;
   // "and" joins titles: "loved Inception and The Matrix" likes both.
@@ -211,7 +300,12 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
   for (const m of mentionsRaw) {
     let polarity = polarityAround(t, m.start, m.end);
     const prev = mentions.at(-1);
-    if (polarity === "neutral" && prev && /^\s*(,|and|&|or|,\s*and)\s*$/i.test(t.slice(mentionsRaw[mentions.length - 1]!.end, m.start))) polarity = prev.polarity;
+    if (
+      polarity === "neutral" &&
+      prev &&
+      /^\s*(,|and|&|or|,\s*and)\s*$/i.test(t.slice(mentionsRaw[mentions.length - 1]!.end, m.start))
+    )
+      polarity = prev.polarity;
     mentions.push({ itemId: m.itemId, matched: m.matched, polarity });
     residual = residual.replace(m.matched, " ");
   }
@@ -222,33 +316,72 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
   // The names found above that the title and constraint removal left in place (no second index walk).
   const residualKey = ` ${normalizeText(residual)} `;
   const people = names.filter((n) => residualKey.includes(` ${n} `));
-  const base: ParsedMessage = { intent: "recommend", mentions, constraints, residual: residual.replace(/\s+/g, " ").trim(), people, requested: requestedCategories(residual, ctx.categories, constraints.excludeCategories ?? []) };
+  const base: ParsedMessage = {
+    intent: "recommend",
+    mentions,
+    constraints,
+    residual: residual.replace(/\s+/g, " ").trim(),
+    people,
+    requested: requestedCategories(residual, ctx.categories, constraints.excludeCategories ?? []),
+  };
   if (reference !== undefined) base.reference = reference;
 
-  if (/^\s*(help|\/?help|what can you do|how (do|does) (this|you) work|commands)\b/i.test(lower)) return { ...base, intent: "help" };
-  if (/\b(forget me|delete (all )?my (data|profile)|erase (me|my data)|remove my data)\b/i.test(lower)) return { ...base, intent: "forget" };
-  if (/\b(what (do|would) you think i (like|want|enjoy)|what do i like|my (profile|interests|taste)|show (me )?my (profile|interests)|what have you learn(ed|t) about me|what do you know about me)\b/i.test(lower)) {
+  if (/^\s*(help|\/?help|what can you do|how (do|does) (this|you) work|commands)\b/i.test(lower))
+    return { ...base, intent: "help" };
+  if (
+    /\b(forget me|delete (all )?my (data|profile)|erase (me|my data)|remove my data)\b/i.test(lower)
+  )
+    return { ...base, intent: "forget" };
+  if (
+    /\b(what (do|would) you think i (like|want|enjoy)|what do i like|my (profile|interests|taste)|show (me )?my (profile|interests)|what have you learn(ed|t) about me|what do you know about me)\b/i.test(
+      lower,
+    )
+  ) {
     return { ...base, intent: "profile" };
   }
-  if (/^\s*why\b|\bwhy (that|this|the|did you|would i)\b|\bexplain\b/i.test(lower)) return { ...base, intent: "explain" };
+  if (/^\s*why\b|\bwhy (that|this|the|did you|would i)\b|\bexplain\b/i.test(lower))
+    return { ...base, intent: "explain" };
   if (mentions.length === 0 || reference !== undefined) {
     // "I haven't seen it" is the opposite of a seen signal.
-    const notSeen = /\b(haven'?t|have not|never|not yet|didn'?t|did not)\s+(ever\s+)?(seen|watched|read|see|watch)\b/i.test(lower);
-    if (!notSeen && /\b(i'?ve (already )?(seen|watched|read)|already (seen|watched|read)|seen (it|that|this)|watched (it|that|this)|read (it|that|this))\b/i.test(lower)) {
+    const notSeen =
+      /\b(haven'?t|have not|never|not yet|didn'?t|did not)\s+(ever\s+)?(seen|watched|read|see|watch)\b/i.test(
+        lower,
+      );
+    if (
+      !notSeen &&
+      /\b(i'?ve (already )?(seen|watched|read)|already (seen|watched|read)|seen (it|that|this)|watched (it|that|this)|read (it|that|this))\b/i.test(
+        lower,
+      )
+    ) {
       return { ...base, intent: "feedback", signal: "seen" };
     }
-    if (/\b(not (that|this) one|not for me|no thanks?|nah|nope|don'?t like (it|that|this)|hate (it|that|this)|not interested|something else|skip (it|that|this)|didn'?t like (it|that|this))\b/i.test(lower)) {
+    if (
+      /\b(not (that|this) one|not for me|no thanks?|nah|nope|don'?t like (it|that|this)|hate (it|that|this)|not interested|something else|skip (it|that|this)|didn'?t like (it|that|this))\b/i.test(
+        lower,
+      )
+    ) {
       return { ...base, intent: "feedback", signal: "dislike" };
     }
-    if (/\b(more like|similar to|like (that|this|the \w+) one|something like (it|that|this|the \w+ one))\b/i.test(lower) && reference !== undefined) {
+    if (
+      /\b(more like|similar to|like (that|this|the \w+) one|something like (it|that|this|the \w+ one))\b/i.test(
+        lower,
+      ) &&
+      reference !== undefined
+    ) {
       return { ...base, intent: "critique" };
     }
-    if (/\b(more like (that|this|it)|something like (that|this|it))\b/i.test(lower)) return { ...base, intent: "critique" };
-    if (/\b(i (love|loved|like|liked|enjoyed) (it|that|this)|sounds (good|great)|great pick|perfect|love (it|that|this))\b/i.test(lower)) {
+    if (/\b(more like (that|this|it)|something like (that|this|it))\b/i.test(lower))
+      return { ...base, intent: "critique" };
+    if (
+      /\b(i (love|loved|like|liked|enjoyed) (it|that|this)|sounds (good|great)|great pick|perfect|love (it|that|this))\b/i.test(
+        lower,
+      )
+    ) {
       return { ...base, intent: "feedback", signal: "like" };
     }
   }
-  if (/^\s*(hi|hello|hey|yo|good (morning|afternoon|evening)|howdy)\b[\s!.,]*$/i.test(lower)) return { ...base, intent: "greeting" };
+  if (/^\s*(hi|hello|hey|yo|good (morning|afternoon|evening)|howdy)\b[\s!.,]*$/i.test(lower))
+    return { ...base, intent: "greeting" };
   if (MORE_OF_THE_SAME.test(lower)) return { ...base, asksForMore: true };
   if (/\b(more like|similar to|something like)\b/i.test(lower) && mentions.length > 0) {
     return { ...base, intent: "recommend", moreLike: mentions.at(-1)!.itemId };

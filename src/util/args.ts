@@ -1,5 +1,9 @@
 /** Command-line options `--name value` and bare `--flag`s; anything else is an error quoting the usage. */
-export function parseOptions(args: readonly string[], spec: { values: readonly string[]; flags?: readonly string[] }, usage: string): { values: Map<string, string>; flags: Set<string> } {
+export function parseOptions(
+  args: readonly string[],
+  spec: { values: readonly string[]; flags?: readonly string[] },
+  usage: string,
+): { values: Map<string, string>; flags: Set<string> } {
   const values = new Map<string, string>();
   const flags = new Set<string>();
   for (let i = 0; i < args.length; i++) {

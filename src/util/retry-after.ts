@@ -2,7 +2,11 @@
 // else `Retry-After` as delay-seconds (fractions allowed) or an HTTP date.
 
 /** Milliseconds from `now`, at most `capMs`; undefined when neither header is present and readable. */
-export function retryAfterMs(headers: Pick<Headers, "get"> | undefined, capMs = Infinity, now = Date.now()): number | undefined {
+export function retryAfterMs(
+  headers: Pick<Headers, "get"> | undefined,
+  capMs = Infinity,
+  now = Date.now(),
+): number | undefined {
   const cap = (ms: number) => Math.min(capMs, Math.max(0, ms));
   const ms = Number(headers?.get("retry-after-ms")?.trim() || Number.NaN);
   if (Number.isFinite(ms) && ms >= 0) return cap(ms);

@@ -7,8 +7,9 @@ const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, "g");
  * C0/C1 controls except tab and newlines, plus the bidirectional overrides and isolates used to make text
  * display differently from what it is ("Trojan Source"). Zero-width joiners stay: emoji need them.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const STRIPPED_CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
+const STRIPPED_CONTROLS =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
 /** Anything an identifier must not contain: every control character, including tab and newlines. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const ID_FORBIDDEN = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
@@ -18,7 +19,10 @@ const ID_FORBIDDEN = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
  * Unicode is NFC-normalised, and the result is cut to `maxLength` UTF-16 units without splitting a pair.
  */
 export function cleanText(raw: string, maxLength: number): string {
-  const text = raw.replace(LONE_SURROGATES, "\uFFFD").replace(STRIPPED_CONTROLS, "").normalize("NFC");
+  const text = raw
+    .replace(LONE_SURROGATES, "\uFFFD")
+    .replace(STRIPPED_CONTROLS, "")
+    .normalize("NFC");
   if (text.length <= maxLength) return text;
   const cut = text.slice(0, maxLength);
   return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;

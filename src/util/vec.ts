@@ -13,7 +13,12 @@ export function normalizeInPlace(v: Float32Array): Float32Array {
 }
 
 /** out += w * v */
-export function addScaled(out: Float32Array, v: Float32Array, w: number, vOffset = 0): Float32Array {
+export function addScaled(
+  out: Float32Array,
+  v: Float32Array,
+  w: number,
+  vOffset = 0,
+): Float32Array {
   for (let i = 0; i < out.length; i++) out[i]! += w * v[vOffset + i]!;
   return out;
 }
@@ -23,7 +28,12 @@ export function norm(v: Float32Array): number {
 }
 
 /** Cosine of `a` with row `row` of a row-major matrix of unit vectors; `a` need not be unit length. */
-export function cosineWithRow(a: Float32Array, matrix: Float32Array, row: number, aNorm = norm(a)): number {
+export function cosineWithRow(
+  a: Float32Array,
+  matrix: Float32Array,
+  row: number,
+  aNorm = norm(a),
+): number {
   if (aNorm < 1e-9) return 0;
   return dot(a, matrix, row * a.length) / aNorm;
 }

@@ -20,11 +20,17 @@ let browser: Browser;
 
 beforeAll(async () => {
   await fake.listen();
-  const config = loadConfig({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseUrl }, { dataDir: dir, commitIntervalMs: 2 });
+  const config = loadConfig(
+    { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseUrl },
+    { dataDir: dir, commitIntervalMs: 2 },
+  );
   bot = await Bot.create(config);
   app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes });
   base = await app.listen({ port: 0, host: "127.0.0.1" });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-background-networking"] });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-background-networking"],
+  });
 });
 afterAll(async () => {
   await browser?.close();
@@ -48,16 +54,28 @@ describe("web chat with LLM explanations", () => {
     await page.waitForSelector(".card");
     const titles = await page.$$eval(".card h3", (hs) => hs.map((h) => h.textContent ?? ""));
     expect(titles).toHaveLength(5);
-    await page.waitForFunction(() => document.querySelector("#why")?.textContent === "These picks follow what you told me.");
+    await page.waitForFunction(
+      () => document.querySelector("#why")?.textContent === "These picks follow what you told me.",
+    );
     const plain = (t: string) => t.replace(/ \(\d{4}\)$/, "");
-    await page.waitForFunction((text) => document.querySelector("#why")?.textContent?.endsWith(text), `${plain(titles[0]!)} and ${plain(titles[1]!)} both fit what you told me.`);
+    await page.waitForFunction(
+      (text) => document.querySelector("#why")?.textContent?.endsWith(text),
+      `${plain(titles[0]!)} and ${plain(titles[1]!)} both fit what you told me.`,
+    );
     expect(await page.isVisible("#why")).toBe(true);
 
     // The next answer names a movie that was not recommended: whatever streamed is withdrawn.
-    fake.setScript(() => ({ chunks: ["Good choices all round. ", "Fans of Jurassic Park agree."], chunkDelayMs: 600 }));
+    fake.setScript(() => ({
+      chunks: ["Good choices all round. ", "Fans of Jurassic Park agree."],
+      chunkDelayMs: 600,
+    }));
     await page.click(".card button:has-text('Not for me')");
-    await page.waitForFunction(() => document.querySelector("#why")?.textContent === "Good choices all round.");
-    await page.waitForFunction(() => (document.querySelector("#why") as HTMLElement | null)?.hidden === true);
+    await page.waitForFunction(
+      () => document.querySelector("#why")?.textContent === "Good choices all round.",
+    );
+    await page.waitForFunction(
+      () => (document.querySelector("#why") as HTMLElement | null)?.hidden === true,
+    );
     expect(await page.$$(".card")).toHaveLength(5);
     await page.close();
   });

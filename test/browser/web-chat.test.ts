@@ -23,7 +23,10 @@ beforeAll(async () => {
   bot = await Bot.create(config);
   app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes });
   base = await app.listen({ port: 0, host: "127.0.0.1" });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-background-networking", "--disable-dev-shm-usage"] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-background-networking", "--disable-dev-shm-usage"],
+  });
   page = await browser.newPage();
   await page.goto(base);
 });
@@ -43,7 +46,10 @@ async function readCard(card: Locator) {
   return {
     id: (await card.getAttribute("data-id"))!,
     heading: (await card.locator("h3").textContent())!,
-    year: await card.locator("h3 .year").textContent().catch(() => null),
+    year: await card
+      .locator("h3 .year")
+      .textContent()
+      .catch(() => null),
     reasons: await card.locator("ul.reasons li").allTextContents(),
   };
 }
@@ -56,7 +62,9 @@ async function click(label: "Like" | "Not for me" | "Seen it", card: Locator) {
 
 describe("web chat in a real browser", () => {
   it("shows cards with title, year and reasons, and the person's interests, after a typed message", async () => {
-    await page.getByLabel("Message").fill("I loved Inception and The Matrix, something like those but no horror");
+    await page
+      .getByLabel("Message")
+      .fill("I loved Inception and The Matrix, something like those but no horror");
     await page.getByLabel("Message").press("Enter");
     await expect.poll(() => cards().count(), { timeout: 30_000 }).toBe(5);
     await idle();
@@ -74,7 +82,9 @@ describe("web chat in a real browser", () => {
     expect(await page.locator("#cards h3 .year").count()).toBeGreaterThan(0);
     const labels = (await interests()).map((t) => t.replace(/\s+\d+%$/, ""));
     expect(labels.length).toBeGreaterThan(0);
-    expect(labels.some((l) => ["sci-fi", "action", "thriller", "adventure"].includes(l))).toBe(true);
+    expect(labels.some((l) => ["sci-fi", "action", "thriller", "adventure"].includes(l))).toBe(
+      true,
+    );
     await expect.poll(() => page.locator("#log .bot").count()).toBeGreaterThan(0);
     expect(await page.locator("#error").isVisible()).toBe(false);
   });
@@ -97,10 +107,14 @@ describe("web chat in a real browser", () => {
     await click("Like", cards().first());
     await expect.poll(interests).not.toEqual(interestsBefore);
     await expect.poll(cardIds).not.toContain(liked);
-    expect(await page.locator("#log .me").allTextContents()).toContain(`You liked ${likedItem.title}`);
+    expect(await page.locator("#log .me").allTextContents()).toContain(
+      `You liked ${likedItem.title}`,
+    );
 
     const uid = await page.evaluate(() => localStorage.getItem("chatrec-user"));
-    const profile = (await (await fetch(`${base}/v1/users/${encodeURIComponent(uid!)}/profile`)).json()) as { liked: string[]; disliked: string[]; seen: string[] };
+    const profile = (await (
+      await fetch(`${base}/v1/users/${encodeURIComponent(uid!)}/profile`)
+    ).json()) as { liked: string[]; disliked: string[]; seen: string[] };
     expect(profile.disliked).toContain(rejected);
     expect(profile.seen).toContain(seen);
     expect(profile.liked).toContain(liked);
@@ -111,7 +125,9 @@ describe("web chat in a real browser", () => {
     await page.getByLabel("Message").fill("x".repeat(bot.config.maxTextLength + 10));
     await page.getByLabel("Message").press("Enter");
     const error = page.getByRole("alert");
-    await expect.poll(() => error.textContent()).toMatch(/^Sorry, that didn't work: text: text is longer than 2000 characters/);
+    await expect
+      .poll(() => error.textContent())
+      .toMatch(/^Sorry, that didn't work: text: text is longer than 2000 characters/);
     expect(await error.isVisible()).toBe(true);
     expect(await cardIds()).toEqual(listBefore);
 
@@ -123,7 +139,9 @@ describe("web chat in a real browser", () => {
     await page.route("**/v1/messages", (route) => route.abort("connectionrefused"));
     await page.getByLabel("Message").fill("more like the first one");
     await page.getByLabel("Message").press("Enter");
-    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/can't reach the bot right now/);
+    await expect
+      .poll(() => page.getByRole("alert").textContent())
+      .toMatch(/can't reach the bot right now/);
     await page.unroute("**/v1/messages");
   });
 });

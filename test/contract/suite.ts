@@ -8,10 +8,13 @@ import { PACKAGE_ROOT } from "../../src/config.ts";
 import type { AdapterDriver, AdapterDriverFactory, Person } from "../support/adapter-driver.ts";
 
 const catalog = new Map<string, string>(
-  readFileSync(join(PACKAGE_ROOT, "data/catalog/movies.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => {
-    const item = JSON.parse(l) as { id: string; title: string };
-    return [item.id, item.title] as const;
-  }),
+  readFileSync(join(PACKAGE_ROOT, "data/catalog/movies.jsonl"), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => {
+      const item = JSON.parse(l) as { id: string; title: string };
+      return [item.id, item.title] as const;
+    }),
 );
 const idOf = (title: string) => [...catalog].find(([, t]) => t === title)![0];
 

@@ -28,7 +28,13 @@ export class CallbackReceiver {
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         const raw = Buffer.concat(chunks).toString();
-        this.received.push({ at: Date.now(), path: req.url ?? "", headers: req.headers, raw, body: JSON.parse(raw) as Record<string, unknown> });
+        this.received.push({
+          at: Date.now(),
+          path: req.url ?? "",
+          headers: req.headers,
+          raw,
+          body: JSON.parse(raw) as Record<string, unknown>,
+        });
         for (const wake of this.waiters) wake();
         const answer = this.script.shift() ?? 200;
         if (answer === 0) req.socket.destroy();
@@ -42,12 +48,17 @@ export class CallbackReceiver {
   }
 
   /** Resolves with what was received once at least `n` deliveries matched `match`; rejects after `ms`. */
-  async count(n: number, ms = 10_000, match: (d: Delivery) => boolean = () => true): Promise<Delivery[]> {
+  async count(
+    n: number,
+    ms = 10_000,
+    match: (d: Delivery) => boolean = () => true,
+  ): Promise<Delivery[]> {
     const deadline = Date.now() + ms;
     for (;;) {
       const got = this.received.filter(match);
       if (got.length >= n) return got;
-      if (Date.now() > deadline) throw new Error(`expected ${n} callback deliveries within ${ms} ms, got ${got.length}`);
+      if (Date.now() > deadline)
+        throw new Error(`expected ${n} callback deliveries within ${ms} ms, got ${got.length}`);
       await new Promise<void>((resolve) => {
         const wake = () => {
           this.waiters.delete(wake);

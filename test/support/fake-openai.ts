@@ -56,10 +56,16 @@ export class FakeOpenAI {
       req.on("data", (c: Buffer) => (raw += c.toString("utf8")));
       req.on("end", () => {
         if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
-          res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "not found" } }));
+          res
+            .writeHead(404, { "content-type": "application/json" })
+            .end(JSON.stringify({ error: { message: "not found" } }));
           return;
         }
-        const recorded: RecordedRequest = { body: JSON.parse(raw) as RecordedRequest["body"], headers: req.headers, receivedAt: Date.now() };
+        const recorded: RecordedRequest = {
+          body: JSON.parse(raw) as RecordedRequest["body"],
+          headers: req.headers,
+          receivedAt: Date.now(),
+        };
         const answer = this.script(this.requests.length, recorded);
         this.requests.push(recorded);
         const timer = setTimeout(() => void respond(res, recorded, answer), answer.delayMs ?? 0);
@@ -88,24 +94,52 @@ export class FakeOpenAI {
   }
 }
 
-async function respond(res: import("node:http").ServerResponse, req: RecordedRequest, answer: FakeAnswer): Promise<void> {
+async function respond(
+  res: import("node:http").ServerResponse,
+  req: RecordedRequest,
+  answer: FakeAnswer,
+): Promise<void> {
   req.answeredAt = Date.now();
   const status = answer.status ?? 200;
   if (status !== 200) {
-    res.writeHead(status, { "content-type": "application/json", ...answer.headers }).end(JSON.stringify({ error: { message: `fake error ${status}`, type: "server_error" } }));
+    res
+      .writeHead(status, { "content-type": "application/json", ...answer.headers })
+      .end(JSON.stringify({ error: { message: `fake error ${status}`, type: "server_error" } }));
     return;
   }
   const content = answer.content ?? "";
-  const base = { id: "chatcmpl-fake", created: Math.floor(Date.now() / 1000), model: req.body.model };
+  const base = {
+    id: "chatcmpl-fake",
+    created: Math.floor(Date.now() / 1000),
+    model: req.body.model,
+  };
   if (!req.body.stream) {
     res.writeHead(200, { "content-type": "application/json", ...answer.headers }).end(
-      JSON.stringify({ ...base, object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: answer.finishReason ?? "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }),
+      JSON.stringify({
+        ...base,
+        object: "chat.completion",
+        choices: [
+          {
+            index: 0,
+            message: { role: "assistant", content },
+            finish_reason: answer.finishReason ?? "stop",
+          },
+        ],
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+      }),
     );
     return;
   }
-  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...answer.headers });
+  res.writeHead(200, {
+    "content-type": "text/event-stream",
+    "cache-control": "no-cache",
+    ...answer.headers,
+  });
   const chunks = answer.chunks ?? [content];
-  const send = (delta: Record<string, string>, finish: string | null) => res.write(`data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
+  const send = (delta: Record<string, string>, finish: string | null) =>
+    res.write(
+      `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`,
+    );
   send({ role: "assistant", content: "" }, null);
   for (const chunk of chunks) {
     if (answer.chunkDelayMs) await new Promise((r) => setTimeout(r, answer.chunkDelayMs));

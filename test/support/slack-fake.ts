@@ -14,7 +14,14 @@ import { SLACK_EVENTS_PATH } from "../../adapters/slack/receiver.ts";
 import { buildServer } from "../../adapters/webhook/server.ts";
 import { Bot } from "../../src/bot.ts";
 import { loadConfig } from "../../src/config.ts";
-import { seededDataDir, type AdapterDriver, type AdapterDriverFactory, type ClickAction, type Person, type Reply } from "./adapter-driver.ts";
+import {
+  seededDataDir,
+  type AdapterDriver,
+  type AdapterDriverFactory,
+  type ClickAction,
+  type Person,
+  type Reply,
+} from "./adapter-driver.ts";
 
 export const BOT_USER_ID = "UBOT0001";
 export const BOT_ID = "BBOT0001";
@@ -64,7 +71,9 @@ export class FakeSlack {
         this.acks.push(JSON.parse(String(data)) as { envelope_id: string; payload?: unknown });
         this.notify();
       });
-      ws.send(JSON.stringify({ type: "hello", num_connections: 1, connection_info: { app_id: "AFAKE" } }));
+      ws.send(
+        JSON.stringify({ type: "hello", num_connections: 1, connection_info: { app_id: "AFAKE" } }),
+      );
       this.notify();
     });
   }
@@ -72,12 +81,16 @@ export class FakeSlack {
   static async start(): Promise<FakeSlack> {
     const server: Server = createServer((req, res) => {
       void fake.handle(req).then(
-        (body) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body)),
+        (body) =>
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body)),
         (err: unknown) => res.writeHead(500).end(String(err)),
       );
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const fake = new FakeSlack(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const fake = new FakeSlack(
+      server,
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    );
     return fake;
   }
 
@@ -118,7 +131,11 @@ export class FakeSlack {
    * then a reply to anything that person sent before it (a duplicate under test) has been posted too.
    */
   waitForProfileAnswer(channel: string): Promise<ApiCall> {
-    return this.waitFor(() => this.postsIn(channel).find((c) => /^I (think you like|don't know your taste)/.test(String(c.args.text))));
+    return this.waitFor(() =>
+      this.postsIn(channel).find((c) =>
+        /^I (think you like|don't know your taste)/.test(String(c.args.text)),
+      ),
+    );
   }
 
   /** Resolves once `predicate` holds over what was recorded; rejects after `timeoutMs`. */
@@ -127,7 +144,8 @@ export class FakeSlack {
     for (;;) {
       const value = predicate();
       if (value) return value;
-      if (Date.now() > deadline) throw new Error("timed out waiting for the fake Slack to see the expected call");
+      if (Date.now() > deadline)
+        throw new Error("timed out waiting for the fake Slack to see the expected call");
       await new Promise<void>((resolve) => {
         this.waiters.push(resolve);
         setTimeout(resolve, 50);
@@ -136,9 +154,20 @@ export class FakeSlack {
   }
 
   /** Sends a Socket Mode envelope to every connected client; resolves with the client's ack. */
-  async sendEnvelope(type: "events_api" | "interactive" | "slash_commands", payload: Record<string, unknown>, retryAttempt = 0): Promise<{ envelope_id: string; payload?: unknown }> {
+  async sendEnvelope(
+    type: "events_api" | "interactive" | "slash_commands",
+    payload: Record<string, unknown>,
+    retryAttempt = 0,
+  ): Promise<{ envelope_id: string; payload?: unknown }> {
     const envelopeId = `env-${++this.envelopes}`;
-    const message = JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== "events_api", retry_attempt: retryAttempt, retry_reason: retryAttempt ? "timeout" : "" });
+    const message = JSON.stringify({
+      envelope_id: envelopeId,
+      type,
+      payload,
+      accepts_response_payload: type !== "events_api",
+      retry_attempt: retryAttempt,
+      retry_reason: retryAttempt ? "timeout" : "",
+    });
     for (const ws of this.sockets) ws.send(message);
     return this.waitFor(() => this.acks.find((a) => a.envelope_id === envelopeId));
   }
@@ -158,7 +187,10 @@ export class FakeSlack {
     const raw = await readBody(req);
     const path = new URL(req.url ?? "/", this.baseUrl).pathname;
     if (path.startsWith("/response/")) {
-      this.responses.push({ id: path.slice("/response/".length), body: JSON.parse(raw) as Record<string, unknown> });
+      this.responses.push({
+        id: path.slice("/response/".length),
+        body: JSON.parse(raw) as Record<string, unknown>,
+      });
       this.notify();
       return { ok: true };
     }
@@ -177,12 +209,32 @@ export class FakeSlack {
     if (failure) return { ok: false, error: failure };
     switch (method) {
       case "auth.test":
-        return { ok: true, url: "https://fake.slack.com/", team: "Fake", user: "chatrec", team_id: "T0001", user_id: BOT_USER_ID, bot_id: BOT_ID };
+        return {
+          ok: true,
+          url: "https://fake.slack.com/",
+          team: "Fake",
+          user: "chatrec",
+          team_id: "T0001",
+          user_id: BOT_USER_ID,
+          bot_id: BOT_ID,
+        };
       case "apps.connections.open":
         return { ok: true, url: `${this.baseUrl.replace(/^http/, "ws")}socket` };
       case "chat.postMessage": {
         const ts = `${++this.nextTs}.000100`;
-        return { ok: true, channel: args.channel, ts, message: { type: "message", ts, text: args.text, blocks: args.blocks, user: BOT_USER_ID, bot_id: BOT_ID } };
+        return {
+          ok: true,
+          channel: args.channel,
+          ts,
+          message: {
+            type: "message",
+            ts,
+            text: args.text,
+            blocks: args.blocks,
+            user: BOT_USER_ID,
+            bot_id: BOT_ID,
+          },
+        };
       }
       case "chat.update":
         return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
@@ -203,7 +255,8 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 /** The Web API client sends form fields; structured ones (blocks, attachments) are JSON strings inside. */
 function decodeApiArgs(raw: string, contentType: string): Record<string, unknown> {
-  if (contentType.includes("application/json")) return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+  if (contentType.includes("application/json"))
+    return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
   const args: Record<string, unknown> = { ...parseForm(raw) };
   for (const key of ["blocks", "attachments", "metadata"]) {
     if (typeof args[key] === "string") args[key] = JSON.parse(args[key]);
@@ -221,14 +274,24 @@ export interface SignOptions {
 }
 
 /** Slack's v0 signature, written out from Slack's documentation (not shared with the adapter's verifier). */
-export function slackHeaders(rawBody: string, contentType: string, opts: SignOptions = {}): Record<string, string> {
+export function slackHeaders(
+  rawBody: string,
+  contentType: string,
+  opts: SignOptions = {},
+): Record<string, string> {
   const ts = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
-  const signature = "v0=" + createHmac("sha256", opts.secret ?? SIGNING_SECRET).update(`v0:${ts}:${rawBody}`).digest("hex");
+  const signature =
+    "v0=" +
+    createHmac("sha256", opts.secret ?? SIGNING_SECRET)
+      .update(`v0:${ts}:${rawBody}`)
+      .digest("hex");
   return {
     "content-type": contentType,
     "x-slack-request-timestamp": ts,
     "x-slack-signature": signature,
-    ...(opts.retryNum ? { "x-slack-retry-num": String(opts.retryNum), "x-slack-retry-reason": "http_timeout" } : {}),
+    ...(opts.retryNum
+      ? { "x-slack-retry-num": String(opts.retryNum), "x-slack-retry-reason": "http_timeout" }
+      : {}),
   };
 }
 
@@ -240,7 +303,11 @@ export function encodeSlackBody(body: SlackBody): { raw: string; contentType: st
     : { raw: formBody(body.form), contentType: "application/x-www-form-urlencoded" };
 }
 
-export function postSigned(url: string, body: SlackBody, opts: SignOptions = {}): Promise<Response> {
+export function postSigned(
+  url: string,
+  body: SlackBody,
+  opts: SignOptions = {},
+): Promise<Response> {
   const { raw, contentType } = encodeSlackBody(body);
   return fetch(url, { method: "POST", headers: slackHeaders(raw, contentType, opts), body: raw });
 }
@@ -261,7 +328,10 @@ export interface MessageEventInput {
 }
 
 /** An Events API callback around an app_mention (channel) or message (im) event. */
-export function eventCallback(kind: "app_mention" | "dm", m: MessageEventInput): Record<string, unknown> {
+export function eventCallback(
+  kind: "app_mention" | "dm",
+  m: MessageEventInput,
+): Record<string, unknown> {
   const ts = m.ts ?? nextTs();
   const event: Record<string, unknown> = {
     type: kind === "app_mention" ? "app_mention" : "message",
@@ -287,7 +357,10 @@ export function eventCallback(kind: "app_mention" | "dm", m: MessageEventInput):
   };
 }
 
-export function slashCommand(fake: FakeSlack, c: { team: string; user: string; command: string; text?: string; channel?: string }): Record<string, string> {
+export function slashCommand(
+  fake: FakeSlack,
+  c: { team: string; user: string; command: string; text?: string; channel?: string },
+): Record<string, string> {
   return {
     token: "verification-token-unused",
     team_id: c.team,
@@ -322,13 +395,38 @@ export function blockActions(fake: FakeSlack, c: ClickInput): Record<string, unk
     user: { id: c.user, username: c.user.toLowerCase(), team_id: c.team },
     api_app_id: "AFAKE",
     token: "verification-token-unused",
-    container: { type: "message", message_ts: c.messageTs, channel_id: c.channel, is_ephemeral: c.ephemeral ?? false },
+    container: {
+      type: "message",
+      message_ts: c.messageTs,
+      channel_id: c.channel,
+      is_ephemeral: c.ephemeral ?? false,
+    },
     trigger_id: `trigger.${nextTs()}`,
     team: { id: c.team, domain: "fake" },
     channel: { id: c.channel, name: "general" },
-    ...(c.ephemeral ? {} : { message: { type: "message", ts: c.messageTs, ...(c.threadTs ? { thread_ts: c.threadTs } : {}), user: BOT_USER_ID, bot_id: BOT_ID, text: "" } }),
+    ...(c.ephemeral
+      ? {}
+      : {
+          message: {
+            type: "message",
+            ts: c.messageTs,
+            ...(c.threadTs ? { thread_ts: c.threadTs } : {}),
+            user: BOT_USER_ID,
+            bot_id: BOT_ID,
+            text: "",
+          },
+        }),
     response_url: fake.responseUrl(),
-    actions: [{ type: "button", action_id: c.actionId, block_id: "actions_0", value: c.value, text: { type: "plain_text", text: "x" }, action_ts: nextTs() }],
+    actions: [
+      {
+        type: "button",
+        action_id: c.actionId,
+        block_id: "actions_0",
+        value: c.value,
+        text: { type: "plain_text", text: "x" },
+        action_ts: nextTs(),
+      },
+    ],
   };
 }
 
@@ -346,7 +444,12 @@ export interface RenderedCard {
 interface Block {
   type: string;
   text?: { text: string };
-  elements?: Array<{ type: string; action_id?: string; value?: string; text?: string | { text: string } }>;
+  elements?: Array<{
+    type: string;
+    action_id?: string;
+    value?: string;
+    text?: string | { text: string };
+  }>;
 }
 
 /** Reads the item cards back out of posted Block Kit blocks, the way a person sees them. */
@@ -354,7 +457,10 @@ export function readCards(blocks: unknown): RenderedCard[] {
   const list = (blocks ?? []) as Block[];
   const cards: RenderedCard[] = [];
   list.forEach((block, i) => {
-    const m = block.type === "section" ? /^\*\d+\. (.+?)\*(?: \((\d{4})\))?(?:\n([\s\S]*))?$/.exec(block.text?.text ?? "") : null;
+    const m =
+      block.type === "section"
+        ? /^\*\d+\. (.+?)\*(?: \((\d{4})\))?(?:\n([\s\S]*))?$/.exec(block.text?.text ?? "")
+        : null;
     const next = list[i + 1];
     if (!m || next?.type !== "actions") return;
     const buttons = next.elements ?? [];
@@ -394,10 +500,21 @@ export interface SlackHarness {
 }
 
 /** `env`: extra environment (e.g. the LLM's); the Slack variables point at the fake. Data in a fresh seeded folder. */
-export async function startSlackHarness(prefix: string, env: Record<string, string> = {}): Promise<SlackHarness> {
+export async function startSlackHarness(
+  prefix: string,
+  env: Record<string, string> = {},
+): Promise<SlackHarness> {
   const dir = await seededDataDir(prefix);
   const slack = await FakeSlack.start();
-  const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-test", SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, ...env }, { dataDir: dir, commitIntervalMs: 2 });
+  const config = loadConfig(
+    {
+      SLACK_BOT_TOKEN: "xoxb-test",
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      ...env,
+    },
+    { dataDir: dir, commitIntervalMs: 2 },
+  );
   const bot = await Bot.create(config);
   const server = buildServer(bot, { maxBodyBytes: config.maxBodyBytes });
   const adapter = new SlackAdapter(bot, config.slack!, { server, logLevel: LogLevel.ERROR });
@@ -441,27 +558,55 @@ export class SlackDriver implements AdapterDriver {
     const team = person.scope ?? "T0DRIVER";
     const channel = `D${team}${person.id}`;
     const before = this.harness.slack.callsTo("chat.postMessage").length;
-    const res = await postSigned(this.harness.events, { json: eventCallback("dm", { team, user: person.id, channel, text }) });
+    const res = await postSigned(this.harness.events, {
+      json: eventCallback("dm", { team, user: person.id, channel, text }),
+    });
     if (res.status !== 200) throw new Error(`POST /slack/events answered ${res.status}`);
-    const post = await this.harness.slack.waitFor(() => this.harness.slack.callsTo("chat.postMessage").slice(before).find((c) => c.args.channel === channel));
-    if (readCards(post.args.blocks).length) this.lastList.set(this.key(person), { channel, ts: String(post.result.ts), blocks: post.args.blocks });
+    const post = await this.harness.slack.waitFor(() =>
+      this.harness.slack
+        .callsTo("chat.postMessage")
+        .slice(before)
+        .find((c) => c.args.channel === channel),
+    );
+    if (readCards(post.args.blocks).length)
+      this.lastList.set(this.key(person), {
+        channel,
+        ts: String(post.result.ts),
+        blocks: post.args.blocks,
+      });
     return toReply(post.args.blocks);
   }
 
   async click(person: Person, itemId: string, action: ClickAction): Promise<Reply> {
     const team = person.scope ?? "T0DRIVER";
-    const list = this.lastList.get(this.key(person)) ?? { channel: `D${team}${person.id}`, ts: "1700000000.000001", blocks: [] };
+    const list = this.lastList.get(this.key(person)) ?? {
+      channel: `D${team}${person.id}`,
+      ts: "1700000000.000001",
+      blocks: [],
+    };
     // A card the list does not show (stale or forged) is still clicked the way Slack would send it.
     const owner = readCards(list.blocks).find((c) => c.id === itemId)?.owner ?? person.id;
     const updates = this.harness.slack.callsTo("chat.update").length;
-    const payload = blockActions(this.harness.slack, { team, user: person.id, actionId: `chatrec_${action}`, value: JSON.stringify({ item: itemId, for: owner }), channel: list.channel, messageTs: list.ts });
+    const payload = blockActions(this.harness.slack, {
+      team,
+      user: person.id,
+      actionId: `chatrec_${action}`,
+      value: JSON.stringify({ item: itemId, for: owner }),
+      channel: list.channel,
+      messageTs: list.ts,
+    });
     const responseId = String(payload.response_url).split("/").at(-1);
-    const res = await postSigned(this.harness.events, { form: { payload: JSON.stringify(payload) } });
+    const res = await postSigned(this.harness.events, {
+      form: { payload: JSON.stringify(payload) },
+    });
     if (res.status !== 200) throw new Error(`POST /slack/events answered ${res.status}`);
     // The refreshed list replaces the message (chat.update); an apology arrives through the response_url.
     const blocks = await this.harness.slack.waitFor(
       () =>
-        this.harness.slack.callsTo("chat.update").slice(updates).find((c) => c.args.channel === list.channel && c.args.ts === list.ts)?.args.blocks ??
+        this.harness.slack
+          .callsTo("chat.update")
+          .slice(updates)
+          .find((c) => c.args.channel === list.channel && c.args.ts === list.ts)?.args.blocks ??
         this.harness.slack.responses.find((r) => r.id === responseId)?.body.blocks,
     );
     if (readCards(blocks).length) this.lastList.set(this.key(person), { ...list, blocks });
@@ -478,7 +623,10 @@ export class SlackDriver implements AdapterDriver {
 }
 
 function toReply(blocks: unknown): Reply {
-  return { text: leadText(blocks), items: readCards(blocks).map((c) => ({ id: c.id, title: c.title })) };
+  return {
+    text: leadText(blocks),
+    items: readCards(blocks).map((c) => ({ id: c.id, title: c.title })),
+  };
 }
 
 export const slackDriver: AdapterDriverFactory = () => new SlackDriver();

@@ -5,7 +5,13 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../../src/config.ts";
-import { seededDataDir, type AdapterDriver, type ClickAction, type Person, type Reply } from "./adapter-driver.ts";
+import {
+  seededDataDir,
+  type AdapterDriver,
+  type ClickAction,
+  type Person,
+  type Reply,
+} from "./adapter-driver.ts";
 
 const PROMPT = "> ";
 const CARD = /^ {2}\d+\. (.+?)(?: \((\d{4})\))?(?: \[[^\]]*\])?$/;
@@ -13,7 +19,9 @@ const CARD = /^ {2}\d+\. (.+?)(?: \((\d{4})\))?(?: \[[^\]]*\])?$/;
 /** The terminal shows titles and years, not ids: map them back through the shipped catalog file. */
 function catalogIds(): Map<string, string> {
   const ids = new Map<string, string>();
-  for (const line of readFileSync(join(PACKAGE_ROOT, "data/catalog/movies.jsonl"), "utf8").split("\n")) {
+  for (const line of readFileSync(join(PACKAGE_ROOT, "data/catalog/movies.jsonl"), "utf8").split(
+    "\n",
+  )) {
     if (!line) continue;
     const item = JSON.parse(line) as { id: string; title: string; year?: number };
     const key = `${item.title}|${item.year ?? ""}`;
@@ -58,9 +66,22 @@ export function terminalDriver(): AdapterDriver {
     if (current === person.id && child) return;
     await quit();
     out = "";
-    child = spawn(process.execPath, ["bin/chatrec.js", "chat"], { cwd: PACKAGE_ROOT, env: { ...process.env, CHATREC_DATA_DIR: dir, USER: person.id, CHATREC_COMMIT_INTERVAL_MS: "2" } });
-    child.stdout.on("data", (d: Buffer) => { out += d.toString(); waiter?.check(); });
-    child.on("exit", (code) => waiter?.fail(new Error(`terminal chat exited (${code}) while a reply was awaited: ${out}`)));
+    child = spawn(process.execPath, ["bin/chatrec.js", "chat"], {
+      cwd: PACKAGE_ROOT,
+      env: {
+        ...process.env,
+        CHATREC_DATA_DIR: dir,
+        USER: person.id,
+        CHATREC_COMMIT_INTERVAL_MS: "2",
+      },
+    });
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      waiter?.check();
+    });
+    child.on("exit", (code) =>
+      waiter?.fail(new Error(`terminal chat exited (${code}) while a reply was awaited: ${out}`)),
+    );
     current = person.id;
     await untilPrompt(); // the greeting
   };
@@ -88,8 +109,14 @@ export function terminalDriver(): AdapterDriver {
     say: type,
     async click(person: Person, itemId: string, action: ClickAction) {
       const position = lastItems.findIndex((i) => i.id === itemId) + 1;
-      if (position === 0) throw new Error(`item ${itemId} is not on the last list the terminal showed`);
-      const words = { like: `number ${position}: I loved it`, dislike: `number ${position} is not for me`, seen: `I've seen number ${position}`, more: `more like number ${position}` }[action];
+      if (position === 0)
+        throw new Error(`item ${itemId} is not on the last list the terminal showed`);
+      const words = {
+        like: `number ${position}: I loved it`,
+        dislike: `number ${position} is not for me`,
+        seen: `I've seen number ${position}`,
+        more: `more like number ${position}`,
+      }[action];
       return type(person, words);
     },
     async stop() {
