@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    // The core never depends on a platform adapter.
+    // The core never depends on a platform adapter, and the product never on research code.
     files: ["src/**/*.ts"],
     rules: {
       "no-restricted-imports": [
@@ -25,7 +25,19 @@ export default tseslint.config(
         {
           patterns: [
             { group: ["**/adapters/**", "../adapters/*"], message: "src/ never imports adapters/" },
+            { group: ["**/research/**"], message: "the product never imports research/" },
           ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["adapters/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [{ group: ["**/research/**"], message: "the product never imports research/" }],
         },
       ],
     },

@@ -1,15 +1,21 @@
 // `chatrec start`: the bot plus every configured adapter, with graceful shutdown.
 import "../src/util/quiet-lancedb.ts"; // first: before anything loads LanceDB
+import type { FastifyInstance } from "fastify";
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
 import { DiscordAdapter } from "./discord/app.ts";
-import { reportToParent, timeRequestsForParent } from "./ipc.ts";
 import { closeHttpGracefully } from "./shutdown.ts";
 import { assertSafeListen } from "./webhook/auth.ts";
 import { SlackAdapter } from "./slack/app.ts";
 import { buildServer } from "./webhook/server.ts";
 
-export async function startServer(): Promise<void> {
+/** Hooks for a program that embeds the server (the load test times requests and learns the address). */
+export interface StartHooks {
+  beforeListen?: (app: FastifyInstance) => void;
+  listening?: (address: string) => void;
+}
+
+export async function startServer(hooks: StartHooks = {}): Promise<void> {
   const config = loadConfig();
   assertSafeListen(config.host, config.webhookSecret);
   const bot = await Bot.create(config, (s) => console.log(s));
@@ -23,7 +29,7 @@ export async function startServer(): Promise<void> {
   await slack?.start();
   const discord = config.discord ? new DiscordAdapter(bot, config.discord) : undefined;
   await discord?.start();
-  timeRequestsForParent(app);
+  hooks.beforeListen?.(app);
   const address = await app.listen({ port: config.port, host: config.host });
   console.log(
     `chatrec listening on ${address} (data in ${config.dataDir}${webhookSecret ? "; /v1 requires signed requests" : "; no API secret: loopback only"})`,
@@ -38,7 +44,7 @@ export async function startServer(): Promise<void> {
     console.log(
       `Discord: connected as ${discord.client.user?.tag ?? "the bot"}; slash commands registered`,
     );
-  reportToParent(address);
+  hooks.listening?.(address);
   let stopping = false;
   const stop = async () => {
     if (stopping) return; // npm forwards Ctrl-C as well, so one key press can arrive twice

@@ -1,98 +1,14 @@
-// chatrec command line. Each command loads only what it needs.
+// chatrec command line: the product's commands (ingest, help). `start` and `chat` live in adapters/ and
+// train, eval and bench in research/; bin/chatrec.js routes each command to its home.
 import "./util/quiet-lancedb.ts";
 
-const USAGE = `usage: chatrec <command>
-  start                                                serve the HTTP API and web chat (PORT, default 3000)
+export const PRODUCT_USAGE = `  start                                                serve the HTTP API and web chat (PORT, default 3000)
   chat                                                 chat with the bot in the terminal
   ingest <file> [--columns id=<col>,...] [--replace|--merge] [--data-dir <dir>]
-                                                       load a CSV/JSONL catalog into the data folder's items table
-  train [--catalog <file>] [--out <dir>] [--seed n]   train the interest model (ONNX) from the repo's data
-  train neighbours [--k n] [--out <file>]              learn item-to-item neighbours (MovieLens likes + ReDial train co-mentions)
-  train ranker [--out <file>]                          learn the ranking weights on replayed ReDial train dialogues (models/ranker.json)
-  eval interests [--json <file>]                       interest-model quality on ReDial dev and BBC News
-  eval movielens --ratings <csv> --movies <csv>        next-item HR@10/NDCG@10: real-time profile vs no decay vs popularity
-  eval redial --dialogues <jsonl> [--json <file>]      ReDial replay: Recall@1/10/50, MRR@50 vs popularity and neighbours (--ablate <group>)
-  bench [llm]                                          interest-model and pipeline latency; llm: first reply with/without LLM explanations`;
+                                                       load a CSV/JSONL catalog into the data folder's items table`;
 
-async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case "train": {
-      if (rest[0] === "ranker") {
-        const { runRankerCli } = await import("./train/ranker-cli.ts");
-        return runRankerCli(rest.slice(1));
-      }
-      if (rest[0] === "neighbours") {
-        const { runNeighboursCli } = await import("./train/neighbours-cli.ts");
-        return runNeighboursCli(rest.slice(1));
-      }
-      const { runTrainCli } = await import("./train/cli.ts");
-      return runTrainCli(rest);
-    }
-    case "ingest": {
-      const { runIngestCli } = await import("./catalog/ingest-cli.ts");
-      return runIngestCli(rest);
-    }
-    case "eval": {
-      const [what, ...args] = rest;
-      if (what === "redial") {
-        const { runEvalRedialCli } = await import("./eval/redial-cli.ts");
-        return runEvalRedialCli(args);
-      }
-      if (what === "movielens") {
-        const { runEvalMovielensCli } = await import("./eval/movielens-cli.ts");
-        return runEvalMovielensCli(args);
-      }
-      if (what !== "interests")
-        throw new Error(
-          `unknown evaluation "${what ?? ""}"; available: interests, movielens, redial`,
-        );
-      const { runEvalInterestsCli } = await import("./eval/interests-cli.ts");
-      return runEvalInterestsCli(args);
-    }
-    case "bench": {
-      const { printExplainerBench } = await import("./explain/bench.ts");
-      if (rest[0] === "llm") return printExplainerBench((await import("./config.ts")).loadConfig());
-      const { InterestModel } = await import("./interest/model.ts");
-      const { benchInterestModel } = await import("./interest/bench.ts");
-      const { loadConfig } = await import("./config.ts");
-      const model = await InterestModel.load(loadConfig().modelDir);
-      const r = await benchInterestModel(model);
-      console.log(
-        `interest model, single message: p50 ${r.singleMs.p50.toFixed(3)} ms, p99 ${r.singleMs.p99.toFixed(3)} ms`,
-      );
-      console.log(
-        `interest model, batch of 64: ${r.batch64Ms.toFixed(3)} ms (${Math.round(r.perCoreTextsPerSec)} texts/s per core)`,
-      );
-      await model.close();
-      const { benchPipeline, formatBench } = await import("./bench-pipeline.ts");
-      const config = loadConfig();
-      console.log(
-        formatBench(
-          "pipeline per message, one at a time (reply after its event is fdatasync'd in the write-ahead log)",
-          await benchPipeline(config),
-        ),
-      );
-      console.log(
-        formatBench(
-          "pipeline per message, 4 conversations at once",
-          await benchPipeline(config, { concurrency: 4 }),
-        ),
-      );
-      await printExplainerBench(config);
-      return;
-    }
-    case undefined:
-    case "help":
-    case "--help":
-      console.log(USAGE);
-      return;
-    default:
-      throw new Error(`unknown command "${command}"\n${USAGE}`);
-  }
+export async function runProductCommand(command: string, rest: string[]): Promise<void> {
+  if (command !== "ingest") throw new Error(`unknown command "${command}"`);
+  const { runIngestCli } = await import("./catalog/ingest-cli.ts");
+  return runIngestCli(rest);
 }
-
-main(process.argv.slice(2)).catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exitCode = 1;
-});

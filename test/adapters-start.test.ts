@@ -3,7 +3,7 @@
 // process, each answering over its real protocol; SIGTERM stops them all cleanly.
 import { rmSync } from "node:fs";
 import { expect, it } from "vitest";
-import { spawnServer } from "../adapters/ipc.ts";
+import { spawnServer } from "../research/bench/server-child.ts";
 import { seededDataDir } from "./support/adapter-driver.ts";
 import {
   APPLICATION_ID,

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import { afterAll, describe, expect, it } from "vitest";
-import { spawnServer, type ChildServer } from "../adapters/ipc.ts";
-import { simulatePeople, type Answer } from "../scripts/simulated-people.ts";
+import { spawnServer, type ChildServer } from "../research/bench/server-child.ts";
+import { simulatePeople, type Answer } from "../research/scripts/simulated-people.ts";
 import { lockAddress } from "../src/profile/folder-lock.ts";
 import { readWalRecords } from "../src/profile/wal.ts";
 

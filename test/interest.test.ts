@@ -4,8 +4,8 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InterestModel, InterestModelError } from "../src/interest/model.ts";
-import { benchInterestModel } from "../src/interest/bench.ts";
-import { loadCatalogItems } from "../src/train/data.ts";
+import { benchInterestModel } from "../research/bench/interest-model.ts";
+import { loadCatalogItems } from "../research/train/data.ts";
 import { itemText } from "../src/catalog/item-text.ts";
 import type { Item } from "../src/types.ts";
 

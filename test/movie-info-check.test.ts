@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { movielensGenres, wrongRecords } from "../scripts/movie-info-check.ts";
-import type { TmdbMatch } from "../src/train/priors.ts";
+import { movielensGenres, wrongRecords } from "../research/scripts/movie-info-check.ts";
+import type { TmdbMatch } from "../research/train/priors.ts";
 import type { Item } from "../src/types.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-info-"));

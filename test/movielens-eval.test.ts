@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Catalog } from "../src/catalog/catalog.ts";
-import { movielensCatalog, readMovielensMovies } from "../src/eval/movielens-catalog.ts";
+import { movielensCatalog, readMovielensMovies } from "../research/eval/movielens-catalog.ts";
 import {
   evaluateMovielens,
   hitAndNdcg,
@@ -9,11 +9,11 @@ import {
   ratingSignal,
   trainingPopularity,
   type UserSplit,
-} from "../src/eval/movielens.ts";
+} from "../research/eval/movielens.ts";
 import { PACKAGE_ROOT } from "../src/config.ts";
 import { InterestModel } from "../src/interest/model.ts";
 import { handModel } from "../src/recommend/ranker-model.ts";
-import { readRatings } from "../src/train/neighbours.ts";
+import { readRatings } from "../research/train/neighbours.ts";
 
 const fixture = join(import.meta.dirname, "fixtures/movielens-tiny");
 let model: InterestModel;

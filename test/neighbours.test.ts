@@ -13,9 +13,9 @@ import {
   openNeighbours,
   readNeighboursFile,
 } from "../src/recommend/neighbours-store.ts";
-import { loadCatalogItems } from "../src/train/data.ts";
-import { itemKnn } from "../src/train/item-knn.ts";
-import { pairCounts } from "../src/train/neighbours.ts";
+import { loadCatalogItems } from "../research/train/data.ts";
+import { itemKnn } from "../research/train/item-knn.ts";
+import { pairCounts } from "../research/train/neighbours.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-neighbours-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
-import { ListAccumulator } from "../src/eval/redial-metrics.ts";
+import { ListAccumulator } from "../research/eval/redial-metrics.ts";
 import type { RankRequest } from "../src/recommend/rank.ts";
 import {
   ablated,

@@ -12,11 +12,11 @@ import {
   type MlpScorer,
 } from "../src/recommend/ranker-model.ts";
 import { FEATURE_COUNT } from "../src/recommend/rank.ts";
-import { fitMlp } from "../src/train/mlp-fit.ts";
-import { movielensLinks, movielensTitle } from "../src/train/movielens-links.ts";
-import { movielensPopularity, tmdbPopularity } from "../src/train/priors.ts";
-import { dialogueBasket, fitRanker, type RankerExample } from "../src/train/ranker.ts";
-import { Rng } from "../src/train/rng.ts";
+import { fitMlp } from "../research/train/mlp-fit.ts";
+import { movielensLinks, movielensTitle } from "../research/train/movielens-links.ts";
+import { movielensPopularity, tmdbPopularity } from "../research/train/priors.ts";
+import { dialogueBasket, fitRanker, type RankerExample } from "../research/train/ranker.ts";
+import { Rng } from "../research/train/rng.ts";
 import type { Item } from "../src/types.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-ranker-train-"));

@@ -6,16 +6,16 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
-import { evaluateRedial } from "../src/eval/redial.ts";
-import { RecallAccumulator } from "../src/eval/redial-metrics.ts";
-import { GAP_SECONDS } from "../src/train/data.ts";
+import { evaluateRedial } from "../research/eval/redial.ts";
+import { RecallAccumulator } from "../research/eval/redial-metrics.ts";
+import { GAP_SECONDS } from "../research/train/data.ts";
 import {
   dialogueInstances,
   loadRedialDialogues,
   replayDialogue,
   type RedialInstance,
   type SeekerMentionInstance,
-} from "../src/eval/redial-replay.ts";
+} from "../research/eval/redial-replay.ts";
 
 const FIXTURE = join(import.meta.dirname, "fixtures/redial-dev-4.jsonl");
 

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Bot } from "../src/bot.ts";
 import { itemText } from "../src/catalog/item-text.ts";
 import { loadConfig } from "../src/config.ts";
-import { trainInterestModel } from "../src/train/train.ts";
+import { trainInterestModel } from "../research/train/train.ts";
 
 const root = mkdtempSync(join(tmpdir(), "chatrec-retrain-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { trainInterestModel, type TrainReport } from "../src/train/train.ts";
-import { forwardText } from "../src/train/model.ts";
-import { tokenize } from "../src/train/tokenize.ts";
+import { trainInterestModel, type TrainReport } from "../research/train/train.ts";
+import { forwardText } from "../research/train/model.ts";
+import { tokenize } from "../research/train/tokenize.ts";
 import { InterestModel } from "../src/interest/model.ts";
-import { loadRedial } from "../src/train/data.ts";
+import { loadRedial } from "../research/train/data.ts";
 
 let dir: string;
 let report: TrainReport;

@@ -5,9 +5,13 @@ import { loadConfig } from "../config.ts";
 import { InterestModel } from "../interest/model.ts";
 import { CatalogFormatError, type ColumnMap } from "./load.ts";
 import { ingestCatalog, parseColumnMap } from "./ingest.ts";
+import { parseOptions } from "../util/args.ts";
 
-export const INGEST_USAGE =
-  "usage: chatrec ingest <file.csv|file.jsonl> [--columns id=<col>,title=<col>,...] [--replace|--merge] [--data-dir <dir>]";
+export const INGEST_USAGE = `usage: chatrec ingest <file.csv|file.jsonl> [options]
+  --columns field=column,...  which column holds each field (id, title, year, text, categories)
+  --replace                   the file becomes the whole catalog (default)
+  --merge                     add the file's items to the catalog, replacing items with the same id
+  --data-dir <dir>            the data folder (default CHATREC_DATA_DIR or .chatrec)`;
 const PROGRESS_STEP = 1000;
 const SKIPPED_SHOWN = 5;
 
@@ -19,35 +23,22 @@ interface IngestArgs {
 }
 
 export function parseIngestArgs(args: readonly string[]): IngestArgs {
-  let file: string | undefined;
-  let columns: ColumnMap = {};
-  let mode: IngestArgs["mode"] | undefined;
-  let dataDir: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined || v.startsWith("--"))
-        throw new CatalogFormatError(`${arg} needs a value\n${INGEST_USAGE}`);
-      return v;
-    };
-    if (arg === "--columns") columns = parseColumnMap(value());
-    else if (arg === "--data-dir") dataDir = value();
-    else if (arg === "--replace" || arg === "--merge") {
-      const next = arg === "--replace" ? "replace" : "merge";
-      if (mode && mode !== next)
-        throw new CatalogFormatError("use either --replace or --merge, not both");
-      mode = next;
-    } else if (arg.startsWith("--"))
-      throw new CatalogFormatError(`unknown option ${arg}\n${INGEST_USAGE}`);
-    else if (file)
-      throw new CatalogFormatError(
-        `one catalog file at a time (got ${file} and ${arg})\n${INGEST_USAGE}`,
-      );
-    else file = arg;
-  }
+  const { values, flags, positionals } = parseOptions(
+    args,
+    { values: ["--columns", "--data-dir"], flags: ["--replace", "--merge"], positionals: 1 },
+    INGEST_USAGE,
+  );
+  if (flags.has("--replace") && flags.has("--merge"))
+    throw new CatalogFormatError("use either --replace or --merge, not both");
+  const file = positionals[0];
   if (!file) throw new CatalogFormatError(`which file?\n${INGEST_USAGE}`);
-  return { file, columns, mode: mode ?? "replace", ...(dataDir ? { dataDir } : {}) };
+  const dataDir = values.get("--data-dir");
+  return {
+    file,
+    columns: values.has("--columns") ? parseColumnMap(values.get("--columns")!) : {},
+    mode: flags.has("--merge") ? "merge" : "replace",
+    ...(dataDir ? { dataDir } : {}),
+  };
 }
 
 export async function runIngestCli(

@@ -1,6 +1,6 @@
 // A local OpenAI-compatible server (POST /v1/chat/completions, JSON and SSE streaming) over real HTTP,
 // scripted per request, recording every request body it receives and when it answered. The LLM tests and
-// `chatrec bench llm` (src/explain/bench.ts, which imports it from here) use it.
+// `chatrec bench llm` (research/bench/explainer.ts, which imports it from here) use it.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
