@@ -31,6 +31,7 @@ import { KeyedQueue } from "./util/keyed-queue.ts";
 import { StageLaps, type StageRecorder } from "./util/stage-laps.ts";
 import { LruCache } from "./util/lru.ts";
 import { cleanText } from "./util/text.ts";
+import { unknownItem } from "./errors.ts";
 import type {
   FeedbackAction,
   IncomingMessage,
@@ -143,6 +144,25 @@ export class Bot {
       new LlmExplainer(config.llm, prompts, catalog, log),
       ranker,
     );
+  }
+
+  /** Whether an LLM is configured, so a reply's explanation may follow it. */
+  get explanationsEnabled(): boolean {
+    return this.explainer.enabled;
+  }
+
+  /** What the explainer did so far (its checks dropped, failed or over-budget answers). */
+  get explanationStats(): Readonly<LlmExplainer["stats"]> {
+    return this.explainer.stats;
+  }
+
+  get catalogSize(): number {
+    return this.catalog.size;
+  }
+
+  /** The catalog title of an item id, or undefined when the catalog has no such item. */
+  itemTitle(itemId: string): string | undefined {
+    return this.catalog.item(itemId)?.title;
   }
 
   keyOf(user: UserRef): string {
@@ -402,7 +422,7 @@ export class Bot {
     const state = await this.store.load(key, this.items, now);
     laps.lap("load");
     const item = this.catalog.item(action.itemId);
-    if (!item) throw new UnknownItemError(action.itemId);
+    if (!item) throw unknownItem(action.itemId);
     if (action.messageId && state.messageIds.has(action.messageId))
       return this.replyFor(
         state.profile,
@@ -677,13 +697,6 @@ export class Bot {
   async close(): Promise<void> {
     await this.store.close();
     await this.model.close();
-  }
-}
-
-export class UnknownItemError extends Error {
-  override name = "UnknownItemError";
-  constructor(readonly itemId: string) {
-    super(`unknown item ${itemId}`);
   }
 }
 

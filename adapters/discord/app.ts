@@ -15,7 +15,8 @@ import {
   type Interaction,
   type Message,
 } from "discord.js";
-import { PROFILE_QUESTION, UnknownItemError, type Bot } from "../../src/bot.ts";
+import { PROFILE_QUESTION, type Bot } from "../../src/bot.ts";
+import { ChatrecError } from "../../src/errors.ts";
 import type { DiscordConfig } from "../../src/config.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
 import { TurnLimits } from "../turn-limits.ts";
@@ -215,7 +216,8 @@ export class DiscordAdapter {
       } catch (err) {
         // Never replace the person's list with an error: a failure is answered privately instead.
         failed = true;
-        if (err instanceof UnknownItemError) return textMessage(UNKNOWN_ITEM);
+        if (err instanceof ChatrecError && err.code === "UNKNOWN_ITEM")
+          return textMessage(UNKNOWN_ITEM);
         this.log("button turn failed", err);
         return textMessage(APOLOGY);
       }

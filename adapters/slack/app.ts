@@ -11,7 +11,8 @@ import {
   type webApi,
 } from "@slack/bolt";
 import type { FastifyInstance } from "fastify";
-import { PROFILE_QUESTION, UnknownItemError, type Bot } from "../../src/bot.ts";
+import { PROFILE_QUESTION, type Bot } from "../../src/bot.ts";
+import { ChatrecError } from "../../src/errors.ts";
 import type { SlackConfig } from "../../src/config.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
 import { TurnLimits } from "../turn-limits.ts";
@@ -296,10 +297,12 @@ export class SlackAdapter {
     try {
       result = await turn();
     } catch (err) {
-      const expected = err instanceof UnknownItemError || err instanceof TurnRefusedError;
+      const expected =
+        (err instanceof ChatrecError && err.code === "UNKNOWN_ITEM") ||
+        err instanceof TurnRefusedError;
       if (!expected) this.app.logger.error("Slack turn failed", err);
       const apology = textResult(
-        err instanceof UnknownItemError
+        err instanceof ChatrecError && err.code === "UNKNOWN_ITEM"
           ? "That item is no longer in my catalog; ask me for a fresh list."
           : err instanceof TurnRefusedError
             ? err.message

@@ -1,7 +1,8 @@
 // The HTTP API (POST /v1/messages, /v1/feedback, profile/export/forget, /health) and the web chat page.
 import { readFileSync } from "node:fs";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { UnknownItemError, type Bot } from "../../src/bot.ts";
+import type { Bot } from "../../src/bot.ts";
+import { ChatrecError, unknownItem } from "../../src/errors.ts";
 import type { CallbackConfig } from "../../src/config.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
 import { PAGE_ROUTE, personScope, PUBLIC_ROUTE, registerAuth, type AuthOptions } from "./auth.ts";
@@ -165,7 +166,7 @@ export function buildServer(
       });
     if (b.callbackUrl !== undefined) {
       if (!bot.catalog.item(b.itemId))
-        return reply.status(404).send({ error: new UnknownItemError(b.itemId).message });
+        return reply.status(404).send({ error: unknownItem(b.itemId).message });
       return replyLater(b.callbackUrl, reply, user(b.user.id, req), b.explain, turn);
     }
     try {
@@ -179,7 +180,8 @@ export function buildServer(
         reply,
       );
     } catch (err) {
-      if (err instanceof UnknownItemError) return reply.status(404).send({ error: err.message });
+      if (err instanceof ChatrecError && err.code === "UNKNOWN_ITEM")
+        return reply.status(404).send({ error: err.message });
       throw err;
     }
   });
