@@ -1,7 +1,10 @@
 // `chatrec start`: the bot plus every configured adapter, with graceful shutdown.
 import "../src/util/quiet-lancedb.ts"; // first: before anything loads LanceDB
 import type { FastifyInstance } from "fastify";
+import { createServer } from "node:net";
 import { Bot } from "../src/bot.ts";
+import { ChatrecError } from "../src/errors.ts";
+import { TurnHost } from "./host.ts";
 import { loadConfig } from "../src/config.ts";
 import { DiscordAdapter } from "./discord/app.ts";
 import { closeHttpGracefully } from "./shutdown.ts";
@@ -18,19 +21,25 @@ export interface StartHooks {
 export async function startServer(hooks: StartHooks = {}): Promise<void> {
   const config = loadConfig();
   assertSafeListen(config.host, config.webhookSecret);
-  const bot = await Bot.create(config, (s) => console.log(s));
+  await assertPortFree(config.port, config.host); // before the slow loading, not after it
+  const host = new TurnHost(await Bot.create(config, (s) => console.log(s)));
+  const { bot } = host;
   const { webhookSecret, webChat, ratePerMinute, rateBurst, maxInFlight } = config;
-  const app = buildServer(bot, {
+  const app = buildServer(host, {
     maxBodyBytes: config.maxBodyBytes,
     logLevel: config.logLevel,
     security: { webhookSecret, webChat, ratePerMinute, rateBurst, maxInFlight },
   });
-  const slack = config.slack ? new SlackAdapter(bot, config.slack, { server: app }) : undefined;
+  const slack = config.slack ? new SlackAdapter(host, config.slack, { server: app }) : undefined;
   await slack?.start();
-  const discord = config.discord ? new DiscordAdapter(bot, config.discord) : undefined;
+  const discord = config.discord ? new DiscordAdapter(host, config.discord) : undefined;
   await discord?.start();
   hooks.beforeListen?.(app);
-  const address = await app.listen({ port: config.port, host: config.host });
+  const address = await app
+    .listen({ port: config.port, host: config.host })
+    .catch((err: unknown) => {
+      throw listenError(err, config.port, config.host);
+    });
   console.log(
     `chatrec listening on ${address} (data in ${config.dataDir}${webhookSecret ? "; /v1 requires signed requests" : "; no API secret: loopback only"})`,
   );
@@ -75,4 +84,32 @@ if (
     console.error(err instanceof Error ? err.message : String(err));
     process.exit(1);
   });
+}
+
+/** Fails at once, with what to do, when another program holds the port. */
+function assertPortFree(port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", (err) => reject(listenError(err, port, host)));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
+function listenError(err: unknown, port: number, host: string): unknown {
+  const code = (err as { code?: string }).code;
+  if (code === "EADDRINUSE")
+    return new ChatrecError(
+      "LISTEN",
+      `port ${port} on ${host} is already in use; stop the other program or choose another port, e.g. PORT=${port + 1} npm start`,
+      {},
+      { cause: err },
+    );
+  if (code === "EACCES")
+    return new ChatrecError(
+      "LISTEN",
+      `not allowed to listen on port ${port}; choose a port above 1023 with PORT`,
+      {},
+      { cause: err },
+    );
+  return err;
 }

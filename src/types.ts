@@ -19,13 +19,6 @@ export interface IncomingMessage {
   messageId?: string;
   /** How many recommendations to return (1-20, default 5). */
   limit?: number;
-  /** When it was sent, in ms since the epoch (default: now). Replays pass the conversation's own clock. */
-  at?: number;
-  /**
-   * false: the reply's list never reaches the person (a replayed conversation, where what they saw is the human
-   * recommender's turn), so it is neither recorded as shown nor becomes the list "the second one" refers to.
-   */
-  listShown?: boolean;
 }
 
 export interface FeedbackAction {

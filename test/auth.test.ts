@@ -1,5 +1,6 @@
 // API authentication over real HTTP: HMAC-signed /v1 requests, the web chat page's same-origin session,
 // loopback-only without a secret.
+import { TurnHost } from "../adapters/host.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
@@ -23,7 +24,7 @@ let open: string; // no secret
 beforeAll(async () => {
   bot = await Bot.create(loadConfig({}, { dataDir: dir, commitIntervalMs: 1 }));
   const start = async (security: Parameters<typeof buildServer>[1]["security"]) => {
-    const app = buildServer(bot, { maxBodyBytes: 16_384, security });
+    const app = buildServer(new TurnHost(bot), { maxBodyBytes: 16_384, security });
     apps.push(app);
     return app.listen({ port: 0, host: "127.0.0.1" });
   };

@@ -2,15 +2,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Bot } from "../src/bot.ts";
+import { Replay } from "../src/replay.ts";
 import { loadConfig } from "../src/config.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-bot-"));
-let bot: Bot;
+let bot: Replay;
 const user = { platform: "test", id: "ana" };
 
 beforeAll(async () => {
-  bot = await Bot.create(loadConfig({}, { dataDir: dir, commitIntervalMs: 2 }));
+  bot = await Replay.open(loadConfig({}, { dataDir: dir, commitIntervalMs: 2 }));
 });
 afterAll(async () => {
   await bot.close();

@@ -1,6 +1,7 @@
 // Asynchronous replies (callbackUrl) over real HTTP: 202, a signed POST to a local receiver, retries with
 // exponential backoff after 5xx and network errors, no retry after a 4xx, no redirect followed, bounded
 // attempts, and refusals with reasons.
+import { TurnHost } from "../adapters/host.ts";
 import { createHmac } from "node:crypto";
 import { rmSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
@@ -30,7 +31,7 @@ let base: string;
 const receiver = new CallbackReceiver();
 
 async function serve(callbacks: CallbackConfig): Promise<string> {
-  const app = buildServer(bot, { maxBodyBytes: 16_384, callbacks });
+  const app = buildServer(new TurnHost(bot), { maxBodyBytes: 16_384, callbacks });
   apps.push(app);
   return app.listen({ port: 0, host: "127.0.0.1" });
 }

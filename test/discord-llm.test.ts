@@ -147,7 +147,7 @@ describe("Discord with an LLM configured", () => {
   it("an answer naming an item that was not recommended is dropped: the list stays as posted", async () => {
     llm.setScript(() => ({ content: "Forget these and watch Jurassic Park." }));
     try {
-      const dropped = env.bot.explainer.stats.dropped;
+      const dropped = env.bot.explanationStats.dropped;
       const sent = messageCreate(env.fake, {
         userId: nextId(),
         content: "courtroom dramas with a twist",
@@ -155,9 +155,9 @@ describe("Discord with an LLM configured", () => {
       await env.fake.waitFor(
         (c) => c.method === "POST" && c.path === `/channels/${sent.channel_id}/messages`,
       );
-      for (let i = 0; i < 100 && env.bot.explainer.stats.dropped === dropped; i++)
+      for (let i = 0; i < 100 && env.bot.explanationStats.dropped === dropped; i++)
         await new Promise((r) => setTimeout(r, 50));
-      expect(env.bot.explainer.stats.dropped).toBe(dropped + 1);
+      expect(env.bot.explanationStats.dropped).toBe(dropped + 1);
       // An edit would follow the drop by milliseconds: give it time to arrive before checking there is none.
       await new Promise((r) => setTimeout(r, 300));
       expect(

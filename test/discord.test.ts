@@ -1,4 +1,5 @@
 // The Discord adapter over the real protocol: a real discord.js Client against a local fake gateway and REST API.
+import { TurnHost } from "../adapters/host.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DiscordAdapter } from "../adapters/discord/app.ts";
 import { LIMITS } from "../adapters/discord/render.ts";
@@ -371,7 +372,7 @@ describe("Discord configuration", () => {
   it("a wrong token fails start-up clearly", async () => {
     const fake = await FakeDiscord.start();
     const adapter = new DiscordAdapter(
-      env.bot,
+      new TurnHost(env.bot),
       { token: "wrong", applicationId: APPLICATION_ID, apiUrl: fake.apiUrl },
       { log: () => undefined },
     );

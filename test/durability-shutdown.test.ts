@@ -1,6 +1,7 @@
 // Graceful shutdown (SIGTERM) of the real server under load flushes everything: every acknowledged event
 // and an up-to-date profile snapshot per person are on disk when the process exits. A forgotten person
 // answers 404 before and after the restart, and no file in the data folder holds their key.
+import { TurnHost } from "../adapters/host.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -93,7 +94,7 @@ describe("graceful shutdown and forgetting", () => {
 
     // Restarted on the same folder (in-process this time, over real HTTP): the same answers.
     const bot = await Bot.create(loadConfig({}, { dataDir: dir }));
-    const app = buildServer(bot, { maxBodyBytes: 16_384 });
+    const app = buildServer(new TurnHost(bot), { maxBodyBytes: 16_384 });
     const base = await app.listen({ port: 0, host: "127.0.0.1" });
     try {
       for (const person of people) {

@@ -1,3 +1,4 @@
+import { TurnHost } from "../adapters/host.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +16,7 @@ let base: string;
 beforeAll(async () => {
   const config = loadConfig({}, { dataDir: dir, commitIntervalMs: 2 });
   bot = await Bot.create(config);
-  app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes });
+  app = buildServer(new TurnHost(bot), { maxBodyBytes: config.maxBodyBytes });
   base = await app.listen({ port: 0, host: "127.0.0.1" });
 });
 afterAll(async () => {

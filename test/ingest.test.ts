@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import * as lancedb from "@lancedb/lancedb";
 import { afterAll, describe, expect, it } from "vitest";
-import { Bot } from "../src/bot.ts";
+import { Replay } from "../src/replay.ts";
 import { ingestCatalog, parseColumnMap } from "../src/catalog/ingest.ts";
 import { parseIngestArgs } from "../src/catalog/ingest-cli.ts";
 import { readCatalogSource } from "../src/catalog/source.ts";
@@ -23,7 +23,7 @@ const HARRY_POTTER_1 = "2"; // book_id of "Harry Potter and the Sorcerer's Stone
 describe("chatrec ingest: a second domain (goodbooks-10k) replaces the demo movies", () => {
   it("the next start serves the ingested books with sensible recommendations", async () => {
     // A data folder first seeded with the demo movie catalog (and its shipped neighbours), as `npm start` does.
-    const movies = await Bot.create(loadConfig({}, { dataDir, commitIntervalMs: 2 }));
+    const movies = await Replay.open(loadConfig({}, { dataDir, commitIntervalMs: 2 }));
     const movieReply = await movies.handleMessage({
       user: { platform: "test", id: "mo" },
       text: "I loved The Matrix",
@@ -52,7 +52,7 @@ describe("chatrec ingest: a second domain (goodbooks-10k) replaces the demo movi
     expect(stdout).toMatch(/loaded 10000 items from data\/books\/books\.csv \(0 rows skipped\)/);
 
     // Default config (CHATREC_CATALOG unset = the movie file): the stored, ingested table wins.
-    const books = await Bot.create(loadConfig({}, { dataDir, commitIntervalMs: 2 }));
+    const books = await Replay.open(loadConfig({}, { dataDir, commitIntervalMs: 2 }));
     try {
       expect(books.catalog.size).toBe(10_000);
       for (const id of movieIds) expect(books.catalog.item(id)).toBeUndefined(); // the movies are gone
@@ -102,7 +102,7 @@ describe("chatrec ingest: a second domain (goodbooks-10k) replaces the demo movi
 
   it("merges more items, counts skipped rows, and refuses a missing file or unknown columns clearly", async () => {
     const config = loadConfig({}, { dataDir });
-    const bot = await Bot.create({ ...config, commitIntervalMs: 2 });
+    const bot = await Replay.open({ ...config, commitIntervalMs: 2 });
     const db = await lancedb.connect(config.dbUri);
     try {
       const extra = join(root, "more.csv");

@@ -2,12 +2,12 @@
 // pipeline. Whatever comes in: never a 5xx, never a throw, and every answer is well-formed.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Bot } from "../src/bot.ts";
+import type { Replay } from "../src/replay.ts";
 import type { OutgoingReply } from "../src/types.ts";
 import { startApiServer, type ApiServer } from "./support/api-server.ts";
 
 let server: ApiServer;
-let bot: Bot;
+let bot: Replay;
 let base: string;
 
 beforeAll(async () => {

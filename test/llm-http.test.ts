@@ -1,4 +1,5 @@
 // LLM explanations through the HTTP API (real server, real bot) against a fake OpenAI-compatible server.
+import { TurnHost } from "../adapters/host.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,7 +50,7 @@ beforeAll(async () => {
     { dataDir: dir, commitIntervalMs: 2 },
   );
   bot = await Bot.create(config);
-  app = buildServer(bot, {
+  app = buildServer(new TurnHost(bot), {
     maxBodyBytes: config.maxBodyBytes,
     callbacks: {
       hosts: ["127.0.0.1"],
@@ -210,7 +211,7 @@ describe("HTTP API without an LLM key", () => {
       { dataDir: noKeyDir, commitIntervalMs: 2 },
     );
     const quiet = await Bot.create(config);
-    const server = buildServer(quiet, { maxBodyBytes: config.maxBodyBytes });
+    const server = buildServer(new TurnHost(quiet), { maxBodyBytes: config.maxBodyBytes });
     const url = await server.listen({ port: 0, host: "127.0.0.1" });
     try {
       const send = (path: string, body: unknown) =>

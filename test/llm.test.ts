@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { Bot } from "../src/bot.ts";
+import { Replay } from "../src/replay.ts";
 import { ConfigError, loadConfig, PACKAGE_ROOT, type LlmConfig } from "../src/config.ts";
 import { AnswerCheck } from "../src/explain/check.ts";
 import { explainInputOf } from "../src/explain/llm-input.ts";
@@ -15,7 +15,7 @@ import { FakeOpenAI, type FakeAnswer } from "./support/fake-openai.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-llm-"));
 const fake = new FakeOpenAI(() => ({ content: "" }));
-let bot: Bot;
+let bot: Replay;
 let reply: OutgoingReply;
 const alice: UserRef = { platform: "test", id: "alice" };
 const ALICE_TEXT = "I loved Inception and The Matrix, something like those but no horror";
@@ -49,7 +49,7 @@ function script(...answers: FakeAnswer[]): void {
 
 beforeAll(async () => {
   await fake.listen();
-  bot = await Bot.create(
+  bot = await Replay.open(
     loadConfig(
       { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseUrl },
       { dataDir: dir, commitIntervalMs: 2 },
@@ -73,7 +73,7 @@ beforeEach(() => {
 
 describe("LLM explanations (fake OpenAI-compatible server over HTTP)", () => {
   it("returns a checked answer, and sends only the items' metadata, their reasons and top interests", async () => {
-    expect(bot.explainer.enabled).toBe(true);
+    expect(bot.explanationsEnabled).toBe(true);
     script({ content: goodAnswer(reply) });
     const text = await bot.explain(reply, alice);
     expect(text).toBe(goodAnswer(reply));
@@ -310,11 +310,11 @@ describe("LLM explanations (fake OpenAI-compatible server over HTTP)", () => {
 
   it("without a key makes no call at all", async () => {
     const noKeyDir = mkdtempSync(join(tmpdir(), "chatrec-llm-nokey-"));
-    const quiet = await Bot.create(
+    const quiet = await Replay.open(
       loadConfig({ OPENAI_BASE_URL: fake.baseUrl }, { dataDir: noKeyDir, commitIntervalMs: 2 }),
     );
     try {
-      expect(quiet.explainer.enabled).toBe(false);
+      expect(quiet.explanationsEnabled).toBe(false);
       const r = await quiet.handleMessage({ user: alice, text: ALICE_TEXT });
       expect(r.recommendations.length).toBeGreaterThan(0);
       expect(r.recommendations.every((x) => x.reasons.length > 0)).toBe(true);
@@ -401,10 +401,10 @@ describe("prompt templates", () => {
     ).toThrow(/malformed placeholder/);
     const bad = withTemplate("explain.md", shipped.replace("{{interests}}", "{{interest}}"));
     await expect(
-      Bot.create(loadConfig({ CHATREC_PROMPTS_DIR: bad }, { dataDir: join(dir, "never") })),
+      Replay.open(loadConfig({ CHATREC_PROMPTS_DIR: bad }, { dataDir: join(dir, "never") })),
     ).rejects.toThrow(ConfigError);
     await expect(
-      Bot.create(
+      Replay.open(
         loadConfig({ CHATREC_PROMPTS_DIR: join(dir, "nowhere") }, { dataDir: join(dir, "never") }),
       ),
     ).rejects.toThrow(/explain-system\.md is missing/);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import * as lancedb from "@lancedb/lancedb";
 import { afterAll, describe, expect, it } from "vitest";
-import { Bot } from "../src/bot.ts";
+import { Replay } from "../src/replay.ts";
 import { loadConfig, PACKAGE_ROOT } from "../src/config.ts";
 import { Neighbours } from "../src/recommend/neighbours.ts";
 import {
@@ -168,7 +168,7 @@ describe("shipped neighbours in LanceDB (real LanceDB)", () => {
 
 describe("Bot wiring", () => {
   it("Bot.create stores the shipped neighbours in its LanceDB and exposes the lookup", async () => {
-    const bot = await Bot.create(
+    const bot = await Replay.open(
       loadConfig({}, { dataDir: join(dir, "bot"), commitIntervalMs: 0 }),
     );
     try {

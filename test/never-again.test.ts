@@ -4,11 +4,11 @@
 // seen or rejected is read from the person's export, and each turn's own item must be on record there.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Bot } from "../src/bot.ts";
+import type { Replay } from "../src/replay.ts";
 import { startApiServer, type ApiServer } from "./support/api-server.ts";
 
 let server: ApiServer;
-let bot: Bot;
+let bot: Replay;
 let base: string;
 
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 // Privacy by design, checked on the data folder itself: no raw user id, name or message text on disk unless
 // text storage is enabled; the pseudonymisation secret is generated once (0600) and kept; the export holds
 // every row stored under the person's key; retention expires old events.
+import { TurnHost } from "../adapters/host.ts";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,7 +9,7 @@ import { join } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../adapters/webhook/server.ts";
-import { Bot } from "../src/bot.ts";
+import { Replay } from "../src/replay.ts";
 import { loadConfig, type Config } from "../src/config.ts";
 import { loadOrCreateSecret, personKey } from "../src/profile/keys.ts";
 import { filesContaining } from "./support/data-folder.ts";
@@ -20,7 +21,7 @@ afterAll(() => {
 
 interface Running {
   base: string;
-  bot: Bot;
+  bot: Replay;
   dir: string;
   close: () => Promise<void>;
 }
@@ -31,8 +32,10 @@ async function open(
   dir = mkdtempSync(join(tmpdir(), "chatrec-privacy-")),
 ): Promise<Running> {
   if (!dirs.includes(dir)) dirs.push(dir);
-  const bot = await Bot.create(loadConfig({}, { dataDir: dir, commitIntervalMs: 2, ...overrides }));
-  const app = buildServer(bot, { maxBodyBytes: 16_384 });
+  const bot = await Replay.open(
+    loadConfig({}, { dataDir: dir, commitIntervalMs: 2, ...overrides }),
+  );
+  const app = buildServer(new TurnHost(bot), { maxBodyBytes: 16_384 });
   const base = await app.listen({ port: 0, host: "127.0.0.1" });
   return {
     base,

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Bot } from "../src/bot.ts";
+import { Replay } from "../src/replay.ts";
 import { loadConfig } from "../src/config.ts";
 import { ListAccumulator } from "../research/eval/redial-metrics.ts";
 import type { RankRequest } from "../src/recommend/rank.ts";
@@ -20,7 +20,7 @@ import {
 } from "../src/recommend/ranker-model.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-rank-"));
-let bot: Bot;
+let bot: Replay;
 let req: RankRequest;
 const user = { platform: "test", id: "ranker" };
 // Weights unlike the hand ones, so a score computed from the hand weights would not match.
@@ -33,7 +33,7 @@ const model: RankerModel = {
 };
 
 beforeAll(async () => {
-  bot = await Bot.create(loadConfig({}, { dataDir: dir, commitIntervalMs: 0 }));
+  bot = await Replay.open(loadConfig({}, { dataDir: dir, commitIntervalMs: 0 }));
   await bot.handleMessage({
     user,
     text: "I loved The Matrix (1999) and Alien (1979), but I hated Titanic (1997)",

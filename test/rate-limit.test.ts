@@ -1,11 +1,12 @@
 // Per-person rate limits (429 + Retry-After), and per-person serialisation: 100 concurrent messages for
 // one person all end up in their export, a redelivered messageId counts once.
+import { TurnHost } from "../adapters/host.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TokenBuckets } from "../adapters/turn-limits.ts";
+import { TokenBuckets } from "../adapters/token-buckets.ts";
 import { buildServer } from "../adapters/webhook/server.ts";
 import { Bot } from "../src/bot.ts";
 import { loadConfig } from "../src/config.ts";
@@ -19,7 +20,7 @@ let generous: string;
 beforeAll(async () => {
   bot = await Bot.create(loadConfig({}, { dataDir: dir, commitIntervalMs: 5 }));
   const start = async (security: Parameters<typeof buildServer>[1]["security"]) => {
-    const app = buildServer(bot, { maxBodyBytes: 16_384, security });
+    const app = buildServer(new TurnHost(bot), { maxBodyBytes: 16_384, security });
     apps.push(app);
     return app.listen({ port: 0, host: "127.0.0.1" });
   };

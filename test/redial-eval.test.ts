@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Bot } from "../src/bot.ts";
+import { Replay } from "../src/replay.ts";
 import { loadConfig } from "../src/config.ts";
 import { evaluateRedial } from "../research/eval/redial.ts";
 import { RecallAccumulator } from "../research/eval/redial-metrics.ts";
@@ -42,9 +42,9 @@ describe("metrics over a ranked list", () => {
 const HAND = { groundTruths: 14, withoutDedup: 16, messages: 10 };
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-redial-test-"));
-let bot: Bot;
+let bot: Replay;
 beforeAll(async () => {
-  bot = await Bot.create(loadConfig({}, { dataDir: dir, commitIntervalMs: 0 }));
+  bot = await Replay.open(loadConfig({}, { dataDir: dir, commitIntervalMs: 0 }));
 }, 60_000);
 afterAll(async () => {
   await bot?.close();

@@ -1,4 +1,5 @@
 // Restarting the HTTP server on the same data folder: the person's profile and export come back intact.
+import { TurnHost } from "../adapters/host.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +15,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 async function start(): Promise<{ bot: Bot; app: FastifyInstance; base: string }> {
   const config = loadConfig({}, { dataDir, commitIntervalMs: 2 });
   const bot = await Bot.create(config);
-  const app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes });
+  const app = buildServer(new TurnHost(bot), { maxBodyBytes: config.maxBodyBytes });
   return { bot, app, base: await app.listen({ port: 0, host: "127.0.0.1" }) };
 }
 

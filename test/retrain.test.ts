@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { Bot } from "../src/bot.ts";
+import { Replay } from "../src/replay.ts";
 import { itemText } from "../src/catalog/item-text.ts";
 import { loadConfig } from "../src/config.ts";
 import { trainInterestModel } from "../research/train/train.ts";
@@ -21,7 +21,7 @@ describe("a retrained model is picked up on restart without code changes", () =>
     const dataDir = join(root, "data");
     const user = { platform: "test", id: "rita" };
 
-    const first = await Bot.create(loadConfig({}, { dataDir, catalogPath, commitIntervalMs: 2 }));
+    const first = await Replay.open(loadConfig({}, { dataDir, catalogPath, commitIntervalMs: 2 }));
     const shippedSha = first.model.sha256;
     await first.handleMessage({ user, text: "I want a funny family movie" });
     await first.close();
@@ -34,7 +34,7 @@ describe("a retrained model is picked up on restart without code changes", () =>
       epochs: 2,
       skipMetrics: true,
     });
-    const second = await Bot.create(
+    const second = await Replay.open(
       loadConfig({}, { dataDir, catalogPath, modelDir, commitIntervalMs: 2 }),
     );
     try {

@@ -2,7 +2,7 @@
 // edit of that message (chat.update, or response_url for slash commands); a rejected answer changes nothing.
 // Real Bolt app in the real server, fake Slack Web API, fake OpenAI-compatible server, all over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Bot } from "../src/bot.ts";
+import type { Replay } from "../src/replay.ts";
 import { answerNamingPromptTitles, FakeOpenAI } from "./support/fake-openai.ts";
 import {
   blockActions,
@@ -19,7 +19,7 @@ import {
 const LLM_DELAY_MS = 200;
 const openai = new FakeOpenAI(() => ({ content: "" }));
 let harness: SlackHarness;
-let bot: Bot;
+let bot: Replay;
 let slack: FakeSlack;
 let events: string;
 
@@ -83,7 +83,7 @@ describe("Slack with an LLM configured", () => {
 
   it("drops an answer that names an item it was not given: the posted list stays as it was", async () => {
     openai.setScript(() => ({ content: "You should watch Titanic instead." }));
-    const dropped = bot.explainer.stats.dropped;
+    const dropped = bot.explanationStats.dropped;
     await postSigned(events, {
       json: eventCallback("dm", {
         team: "T1",
@@ -93,7 +93,7 @@ describe("Slack with an LLM configured", () => {
       }),
     });
     await slack.waitFor(() => postIn("D2"));
-    await slack.waitFor(() => bot.explainer.stats.dropped > dropped);
+    await slack.waitFor(() => bot.explanationStats.dropped > dropped);
     // A later turn for the same person finishes after the dropped follow-up would have been sent.
     answerFromPrompt();
     await postSigned(events, {

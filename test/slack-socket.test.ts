@@ -1,5 +1,6 @@
 // Socket Mode over a real WebSocket: the adapter opens a connection through apps.connections.open on a fake
 // Slack, receives envelopes, acks them, and answers through the fake Web API. Also: a refused token fails start-up.
+import { TurnHost } from "../adapters/host.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,7 +41,9 @@ afterAll(async () => {
 
 describe("Slack Socket Mode", () => {
   it("connects with the app token and answers events and commands sent over the socket", async () => {
-    const adapter = new SlackAdapter(bot, config.slack!, { logLevel: LogLevel.ERROR });
+    const adapter = new SlackAdapter(new TurnHost(bot), config.slack!, {
+      logLevel: LogLevel.ERROR,
+    });
     expect(adapter.mode).toBe("socket");
     await adapter.start();
     try {
@@ -138,9 +141,9 @@ describe("Slack Socket Mode", () => {
   it("a refused bot token is a clear start-up error", async () => {
     slack.failures.set("auth.test", "invalid_auth");
     try {
-      const server = buildServer(bot, { maxBodyBytes: config.maxBodyBytes });
+      const server = buildServer(new TurnHost(bot), { maxBodyBytes: config.maxBodyBytes });
       const adapter = new SlackAdapter(
-        bot,
+        new TurnHost(bot),
         { botToken: "xoxb-bad", signingSecret: "s", apiUrl: slack.apiUrl },
         { server, logLevel: LogLevel.ERROR },
       );

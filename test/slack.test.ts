@@ -1,13 +1,14 @@
 // The Slack adapter over real HTTP: a real Bolt app mounted in the real fastify server receives properly
 // signed Events API, slash-command and interactivity requests, runs real turns (ONNX + LanceDB), and calls a
 // local fake Slack Web API.
+import { TurnHost } from "../adapters/host.ts";
 import { request } from "node:http";
 import { LogLevel } from "@slack/bolt";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SlackAdapter } from "../adapters/slack/app.ts";
 import { buildServer } from "../adapters/webhook/server.ts";
-import type { Bot } from "../src/bot.ts";
+import type { Replay } from "../src/replay.ts";
 import {
   BOT_ID,
   BOT_USER_ID,
@@ -26,7 +27,7 @@ import {
 } from "./support/slack-fake.ts";
 
 let harness: SlackHarness;
-let bot: Bot;
+let bot: Replay;
 let slack: FakeSlack;
 let events: string;
 
@@ -336,11 +337,11 @@ describe("Slack HTTP events on the bot's port", () => {
     });
     expect(viaProxy).toEqual({ status: 200, body: JSON.stringify({ challenge: "via-proxy" }) });
 
-    const secured = buildServer(bot, {
+    const secured = buildServer(new TurnHost(bot), {
       maxBodyBytes: bot.config.maxBodyBytes,
       security: { webhookSecret: "a-webhook-secret-of-32-characters" },
     });
-    const securedSlack = new SlackAdapter(bot, bot.config.slack!, {
+    const securedSlack = new SlackAdapter(new TurnHost(bot), bot.config.slack!, {
       server: secured,
       logLevel: LogLevel.ERROR,
     });
@@ -382,6 +383,17 @@ describe("Slack HTTP events on the bot's port", () => {
     const unknownType = await postSigned(events, { json: { type: "something_else" } });
     expect(unknownType.status).toBeGreaterThanOrEqual(400);
     expect(unknownType.status).toBeLessThan(500);
+  });
+
+  it("refuses a body over its own 1 MiB limit with a 413 that names that limit", async () => {
+    const raw = JSON.stringify({ type: "event_callback", padding: "x".repeat(1_100_000) });
+    const res = await fetch(events, {
+      method: "POST",
+      headers: slackHeaders(raw, "application/json"),
+      body: raw,
+    });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: string }).error).toBe("body larger than 1048576 bytes");
   });
 });
 

@@ -1,9 +1,11 @@
-// `npm run chat`: the same pipeline in the terminal, as one local person.
+// `npm run chat`: the same pipeline in the terminal, as one local person (an adapter like the others).
 import { createInterface } from "node:readline/promises";
 import { Bot } from "../../src/bot.ts";
-import { tooLongRefusal } from "../turn-limits.ts";
 import { loadConfig } from "../../src/config.ts";
+import { WELCOME_TERMINAL } from "../../src/messages.ts";
 import type { OutgoingReply } from "../../src/types.ts";
+import type { Outlet } from "../contract.ts";
+import { TurnHost } from "../host.ts";
 
 export const PROMPT = "> ";
 
@@ -23,31 +25,33 @@ export function renderForTerminal(reply: OutgoingReply): string {
 }
 
 export async function startChat(): Promise<void> {
-  const bot = await Bot.create(loadConfig());
+  const host = new TurnHost(await Bot.create(loadConfig()), { rateLimited: false });
   const rl = createInterface({
     input: process.stdin,
     output: process.stdout,
     terminal: process.stdin.isTTY,
   });
   const user = { platform: "cli", id: process.env.USER ?? "local" };
+  const out: Outlet<string> = {
+    render: (reply) => renderForTerminal(reply),
+    notice: (text) => text,
+    send: async (text) => {
+      console.log(text);
+      return undefined;
+    },
+  };
   // The prompt also tells a program driving the chat over a pipe that the reply is complete.
   const prompt = () => process.stdout.write(PROMPT);
-  console.log('chatrec: tell me what you like. "help" for examples, Ctrl-D to quit.');
+  console.log(WELCOME_TERMINAL);
   prompt();
   try {
     for await (const line of rl) {
       const text = line.trim();
-      if (!text) {
-        prompt();
-        continue;
-      }
-      const tooLong = tooLongRefusal(text, bot.config.maxTextLength);
-      if (tooLong) console.log(tooLong);
-      else console.log(renderForTerminal(await bot.handleMessage({ user, text })));
+      if (text) await host.converse({ kind: "message", user, text }, out);
       prompt();
     }
   } finally {
     rl.close();
-    await bot.close();
+    await host.bot.close();
   }
 }

@@ -15,11 +15,11 @@ import {
   type Interaction,
   type Message,
 } from "discord.js";
-import { PROFILE_QUESTION, type Bot } from "../../src/bot.ts";
-import { ChatrecError } from "../../src/errors.ts";
+import { PROFILE_QUESTION, UNREADABLE_BUTTON, unknownCommand } from "../../src/messages.ts";
 import type { DiscordConfig } from "../../src/config.ts";
-import type { OutgoingReply, UserRef } from "../../src/types.ts";
-import { TurnLimits } from "../turn-limits.ts";
+import type { UserRef } from "../../src/types.ts";
+import type { ChatAdapter, Outlet } from "../contract.ts";
+import type { TurnHost } from "../host.ts";
 import { SLASH_COMMANDS } from "./commands.ts";
 import {
   parseCustomId,
@@ -33,8 +33,6 @@ import {
 const PLATFORM = "discord";
 /** Discord drops an interaction not answered within 3 s; past this much work we defer first. */
 const DEFAULT_DEFER_AFTER_MS = 2000;
-export const APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment.";
-export const UNKNOWN_ITEM = "That item is not in my catalog any more; ask me for a fresh list.";
 export const INTENTS = [
   GatewayIntentBits.Guilds,
   GatewayIntentBits.GuildMessages,
@@ -48,18 +46,17 @@ export interface DiscordAdapterOptions {
   log?: (message: string, err?: unknown) => void;
 }
 
-export class DiscordAdapter {
+export class DiscordAdapter implements ChatAdapter {
+  readonly platform = PLATFORM;
   readonly client: Client;
   private readonly deferAfterMs: number;
-  private readonly limits: TurnLimits;
   private readonly log: (message: string, err?: unknown) => void;
 
   constructor(
-    private readonly bot: Bot,
+    private readonly host: TurnHost,
     private readonly config: DiscordConfig,
     opts: DiscordAdapterOptions = {},
   ) {
-    this.limits = new TurnLimits(bot.config);
     this.deferAfterMs = opts.deferAfterMs ?? DEFAULT_DEFER_AFTER_MS;
     this.log = opts.log ?? ((message, err) => console.error(`discord: ${message}`, err ?? ""));
     this.client = new Client({
@@ -110,31 +107,20 @@ export class DiscordAdapter {
     // In guild channels only messages that mention the bot are for it; in a DM every message is.
     if (message.guildId && !message.mentions.users.has(me.id)) return;
     const user = this.userRef(message.guildId, message.author.id, message.author.username);
-    let reply: OutgoingReply | undefined;
-    let sent: DiscordMessage;
-    try {
-      const text = plainText(message.content, me.id);
-      const refusal = this.limits.refusal(user, text);
-      if (refusal) sent = textMessage(refusal);
-      else {
-        reply = await this.bot.handleMessage({
-          user,
-          text: text || "hi",
-          conversationId: `${PLATFORM}:${message.channelId}`,
-          messageId: `${PLATFORM}:${message.id}`,
-        });
-        sent = renderReply(reply, message.author.id);
-      }
-    } catch (err) {
-      this.log("message turn failed", err);
-      sent = textMessage(APOLOGY);
-    }
-    try {
-      const posted = await message.reply(sent);
-      if (reply) await this.explainLater(reply, user, sent, (m) => posted.edit(m));
-    } catch (err) {
-      this.log("reply could not be sent", err);
-    }
+    const text = plainText(message.content, me.id);
+    await this.host.converse(
+      {
+        kind: "message",
+        user,
+        text: text || "hi",
+        conversationId: `${PLATFORM}:${message.channelId}`,
+        messageId: `${PLATFORM}:${message.id}`,
+      },
+      this.outlet(message.author.id, async (sent) => {
+        const posted = await message.reply(sent);
+        return (m: DiscordMessage) => posted.edit(m);
+      }),
+    );
   }
 
   private async onInteraction(interaction: Interaction): Promise<void> {
@@ -148,43 +134,46 @@ export class DiscordAdapter {
 
   private async onCommand(interaction: ChatInputCommandInteraction): Promise<void> {
     const user = this.userRef(interaction.guildId, interaction.user.id, interaction.user.username);
-    let reply: OutgoingReply | undefined;
     // Everything a command shows is about one person, so only they see it.
-    const work = async (): Promise<DiscordMessage> => {
-      if (interaction.commandName === "forget") {
-        await this.bot.forget(user);
-        return textMessage(
-          interaction.guildId
-            ? "Done: I deleted everything I knew about you in this server."
-            : "Done: I deleted everything I knew about you in our DMs.",
-        );
-      }
-      const text =
-        interaction.commandName === "profile"
-          ? PROFILE_QUESTION
-          : (interaction.options.getString("what") ?? "").trim();
-      if (interaction.commandName !== "profile" && interaction.commandName !== "recommend")
-        return textMessage(`I don't know the command /${interaction.commandName}.`);
-      const refusal = this.limits.refusal(user, text);
-      if (refusal) return textMessage(refusal);
-      // A bare /recommend ranks on the profile alone.
-      const messageId = `${PLATFORM}:${interaction.id}`;
-      reply = text
-        ? await this.bot.handleMessage({
+    let deferred = false;
+    const out = this.outlet(interaction.user.id, async (message) => {
+      if (deferred) await interaction.editReply(message);
+      else await interaction.reply({ ...message, flags: MessageFlags.Ephemeral });
+      return (m: DiscordMessage) => interaction.editReply(m);
+    });
+    out.slow = {
+      afterMs: this.deferAfterMs,
+      defer: async () => {
+        deferred = true;
+        await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      },
+    };
+    const name = interaction.commandName;
+    if (name === "forget")
+      return this.host.converse(
+        { kind: "forget", user, scope: interaction.guildId ? "server" : "dms" },
+        out,
+      );
+    if (name !== "profile" && name !== "recommend") {
+      await out.send(out.notice(unknownCommand(name)));
+      return;
+    }
+    const text =
+      name === "profile" ? PROFILE_QUESTION : (interaction.options.getString("what") ?? "").trim();
+    // A bare /recommend ranks on the profile alone.
+    const messageId = `${PLATFORM}:${interaction.id}`;
+    await this.host.converse(
+      text
+        ? {
+            kind: "message",
             user,
             text,
             conversationId: `${PLATFORM}:${interaction.channelId}`,
             messageId,
-          })
-        : await this.bot.recommendNow(user, { messageId });
-      return renderReply(reply, interaction.user.id);
-    };
-    const { message, deferred } = await this.inTime(work, () =>
-      interaction.deferReply({ flags: MessageFlags.Ephemeral }),
+          }
+        : { kind: "list", user, messageId },
+      out,
     );
-    if (deferred) await interaction.editReply(message);
-    else await interaction.reply({ ...message, flags: MessageFlags.Ephemeral });
-    if (reply) await this.explainLater(reply, user, message, (m) => interaction.editReply(m));
   }
 
   private async onButton(interaction: ButtonInteraction): Promise<void> {
@@ -192,89 +181,65 @@ export class DiscordAdapter {
     const user = this.userRef(interaction.guildId, interaction.user.id, interaction.user.username);
     // The owner's list is refreshed in place; someone else pressing a button on it gets their own list, privately.
     const own = parsed?.ownerId === interaction.user.id;
-    let reply: OutgoingReply | undefined;
-    let failed = false;
-    const work = async (): Promise<DiscordMessage> => {
-      if (!parsed) {
-        failed = true;
-        return textMessage("I could not read that button; please ask me for a fresh list.");
-      }
-      const refusal = this.limits.refusal(user);
-      if (refusal) {
-        failed = true; // answered privately, the list stays
-        return textMessage(refusal);
-      }
-      try {
-        reply = await this.bot.handleFeedback({
-          user,
-          itemId: parsed.itemId,
-          signal: parsed.action,
-          conversationId: `${PLATFORM}:${interaction.channelId}`,
-          messageId: `${PLATFORM}:${interaction.id}`,
-        });
-        return renderReply(reply, interaction.user.id);
-      } catch (err) {
-        // Never replace the person's list with an error: a failure is answered privately instead.
-        failed = true;
-        if (err instanceof ChatrecError && err.code === "UNKNOWN_ITEM")
-          return textMessage(UNKNOWN_ITEM);
-        this.log("button turn failed", err);
-        return textMessage(APOLOGY);
-      }
-    };
-    const inPlace = () => own && !failed;
-    const { message, deferred } = await this.inTime(work, () =>
-      own ? interaction.deferUpdate() : interaction.deferReply({ flags: MessageFlags.Ephemeral }),
-    );
-    if (deferred && own && failed)
-      await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
-    else if (deferred) await interaction.editReply(message);
-    else if (inPlace()) await interaction.update(message);
-    else await interaction.reply({ ...message, flags: MessageFlags.Ephemeral });
-    if (reply) await this.explainLater(reply, user, message, (m) => interaction.editReply(m));
-  }
-
-  /**
-   * Runs `work`; if it is not done within deferAfterMs, calls `defer` first so Discord shows "thinking"
-   * instead of failing the interaction. A failure becomes the apology, never silence.
-   */
-  private async inTime(
-    work: () => Promise<DiscordMessage>,
-    defer: () => Promise<unknown>,
-  ): Promise<{ message: DiscordMessage; deferred: boolean }> {
-    const result = work().catch((err: unknown) => {
-      this.log("turn failed", err);
-      return textMessage(APOLOGY);
+    let deferred = false;
+    const privately = (message: DiscordMessage) =>
+      interaction.reply({ ...message, flags: MessageFlags.Ephemeral });
+    const out = this.outlet(interaction.user.id, async (message) => {
+      if (deferred) await interaction.editReply(message);
+      else if (own) await interaction.update(message);
+      else await privately(message);
+      return (m: DiscordMessage) => interaction.editReply(m);
     });
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<"late">(
-      (resolve) => (timer = setTimeout(() => resolve("late"), this.deferAfterMs)),
+    // Never replace the person's list with a refusal or an error: those are answered privately.
+    out.sendNotice = (message) =>
+      deferred && own
+        ? interaction.followUp({ ...message, flags: MessageFlags.Ephemeral })
+        : deferred
+          ? interaction.editReply(message)
+          : privately(message);
+    out.slow = {
+      afterMs: this.deferAfterMs,
+      defer: async () => {
+        deferred = true;
+        if (own) await interaction.deferUpdate();
+        else await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      },
+    };
+    if (!parsed) {
+      await out.sendNotice(out.notice(UNREADABLE_BUTTON));
+      return;
+    }
+    await this.host.converse(
+      {
+        kind: "feedback",
+        user,
+        itemId: parsed.itemId,
+        signal: parsed.action,
+        conversationId: `${PLATFORM}:${interaction.channelId}`,
+        messageId: `${PLATFORM}:${interaction.id}`,
+      },
+      out,
     );
-    const first = await Promise.race([result, late]);
-    clearTimeout(timer);
-    if (first !== "late") return { message: first, deferred: false };
-    await defer();
-    return { message: await result, deferred: true };
   }
 
-  /** The optional LLM explanation arrives as an edit of the list already shown (nothing happens without an LLM). */
-  private async explainLater(
-    reply: OutgoingReply,
-    user: UserRef,
-    shown: DiscordMessage,
-    edit: (m: DiscordMessage) => Promise<unknown>,
-  ): Promise<void> {
-    if (!this.bot.explainer.enabled || reply.recommendations.length === 0) return;
-    const explanation = await this.bot.explain(reply, user);
-    if (!explanation) return;
-    try {
-      await edit({
-        ...shown,
-        content: truncate(`${shown.content}\n\n💡 ${explanation}`, LIMITS.content),
-      });
-    } catch (err) {
-      this.log("explanation could not be added", err);
-    }
+  /** Discord's rendering for `ownerId` (whose buttons they are); the explanation is added below the list. */
+  private outlet(
+    ownerId: string,
+    send: Outlet<DiscordMessage>["send"],
+  ): Outlet<DiscordMessage> & {
+    sendNotice?: Outlet<DiscordMessage>["sendNotice"];
+    slow?: Outlet<DiscordMessage>["slow"];
+  } {
+    return {
+      render: (reply, explanation) => {
+        const shown = renderReply(reply, ownerId);
+        return explanation
+          ? { ...shown, content: truncate(`${shown.content}\n\n💡 ${explanation}`, LIMITS.content) }
+          : shown;
+      },
+      notice: textMessage,
+      send,
+    };
   }
 }
 

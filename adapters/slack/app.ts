@@ -11,11 +11,11 @@ import {
   type webApi,
 } from "@slack/bolt";
 import type { FastifyInstance } from "fastify";
-import { PROFILE_QUESTION, type Bot } from "../../src/bot.ts";
-import { ChatrecError } from "../../src/errors.ts";
+import { PROFILE_QUESTION, UNREADABLE_BUTTON } from "../../src/messages.ts";
 import type { SlackConfig } from "../../src/config.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
-import { TurnLimits } from "../turn-limits.ts";
+import type { ChatAdapter, Outlet } from "../contract.ts";
+import type { TurnHost } from "../host.ts";
 import {
   ACTION_ID_PATTERN,
   parseButtonValue,
@@ -23,8 +23,7 @@ import {
   signalOfAction,
   type SlackMessage,
 } from "./blocks.ts";
-import { FastifySlackReceiver, SLACK_APOLOGY } from "./receiver.ts";
-import { RecentKeys } from "./recent-keys.ts";
+import { FastifySlackReceiver } from "./receiver.ts";
 import { plainText } from "./text.ts";
 
 export const PLATFORM = "slack";
@@ -53,30 +52,15 @@ interface EventEnvelope {
   team_id?: string;
 }
 
-/** Replaces a message already sent (chat.update, or response_url with replace_original). */
-type Update = (message: SlackMessage) => Promise<unknown>;
-/** Sends a message; resolves with how to replace it later (the explanation), or undefined when it cannot be. */
-type Send = (message: SlackMessage) => Promise<Update | undefined>;
-
-/** What a turn produced: the message, and the reply the optional LLM may explain afterwards. */
-interface TurnResult {
-  message: SlackMessage;
-  explain?: { reply: OutgoingReply; user: UserRef; owner: string };
-}
-
-export class SlackAdapter {
+export class SlackAdapter implements ChatAdapter {
+  readonly platform = PLATFORM;
   readonly app: App;
   readonly mode: "http" | "socket";
-  /** Event ids and message timestamps already handled: Slack retries and double subscriptions act once. */
-  private readonly seen = new RecentKeys();
-  private readonly limits: TurnLimits;
-
   constructor(
-    private readonly bot: Bot,
+    private readonly host: TurnHost,
     config: SlackConfig,
     opts: SlackAdapterOptions = {},
   ) {
-    this.limits = new TurnLimits(bot.config);
     const logLevel = opts.logLevel ?? LogLevel.WARN;
     // A reply minutes late is worse than none: a few quick retries, not the client's default half hour.
     const clientOptions = {
@@ -171,62 +155,58 @@ export class SlackAdapter {
     // Never answer a bot (ourselves included), edits, joins and other message subtypes.
     if (!e.user || e.bot_id || e.subtype || e.user === botUserId) return;
     const messageKey = `${e.channel}:${e.ts}`;
-    if (envelope.event_id && !this.seen.firstTime(envelope.event_id)) return;
-    if (!this.seen.firstTime(messageKey)) return;
+    if (envelope.event_id && !this.host.firstDelivery(`${PLATFORM}:${envelope.event_id}`)) return;
+    if (!this.host.firstDelivery(`${PLATFORM}:${messageKey}`)) return;
     const user = this.userRef(envelope.team_id, e.user);
     // In channels the answer goes into the mention's thread; in a DM it follows the conversation.
     const threadTs = e.thread_ts ?? (mention && e.channel_type !== "im" ? e.ts : undefined);
-    const post: Send = async (message) => {
-      const posted = await client.chat.postMessage({
-        channel: e.channel,
-        ...(threadTs ? { thread_ts: threadTs } : {}),
-        ...message,
-      });
-      const ts = posted.ts;
-      return ts ? (update) => client.chat.update({ channel: e.channel, ts, ...update }) : undefined;
-    };
-    await this.politely(post, async () => {
-      const text = plainText(e.text ?? "", botUserId);
-      this.checkTurn(user, text);
-      const reply = await this.bot.handleMessage({
+    const text = plainText(e.text ?? "", botUserId);
+    await this.host.converse(
+      {
+        kind: "message",
         user,
         text: text || "hi",
         conversationId: `${e.channel}:${threadTs ?? e.ts}`,
         messageId: `${PLATFORM}:${messageKey}`,
-      });
-      return { message: renderReply(reply, e.user!), explain: { reply, user, owner: e.user! } };
-    });
+      },
+      this.outlet(e.user, async (message) => {
+        const posted = await client.chat.postMessage({
+          channel: e.channel,
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+          ...message,
+        });
+        const ts = posted.ts;
+        return ts
+          ? (update: SlackMessage) => client.chat.update({ channel: e.channel, ts, ...update })
+          : undefined;
+      }),
+    );
   }
 
   private async onCommand(command: SlashCommand, respond: RespondFn): Promise<void> {
     const user = this.userRef(command.team_id, command.user_id);
-    const answer: Send = async (message) => {
+    const out = this.outlet(command.user_id, async (message) => {
       await respond({ response_type: "ephemeral", ...message });
-      return (update) => respond({ response_type: "ephemeral", replace_original: true, ...update });
-    };
-    await this.politely(answer, async () => {
-      if (command.command === "/forget") {
-        await this.bot.forget(user);
-        return textResult("Done: I deleted everything I knew about you in this workspace.");
-      }
-      // /profile asks the pipeline the profile question; /recommend with no text ranks on the profile alone.
-      const text =
-        command.command === "/profile" ? PROFILE_QUESTION : plainText(command.text ?? "");
-      this.checkTurn(user, text);
-      const messageId = `${PLATFORM}:command:${command.trigger_id}`;
-      const reply = text
-        ? await this.bot.handleMessage({
+      return (update: SlackMessage) =>
+        respond({ response_type: "ephemeral", replace_original: true, ...update });
+    });
+    if (command.command === "/forget")
+      return this.host.converse({ kind: "forget", user, scope: "workspace" }, out);
+    // /profile asks the pipeline the profile question; /recommend with no text ranks on the profile alone.
+    const text = command.command === "/profile" ? PROFILE_QUESTION : plainText(command.text ?? "");
+    const messageId = `${PLATFORM}:command:${command.trigger_id}`;
+    await this.host.converse(
+      text
+        ? {
+            kind: "message",
             user,
             text,
             conversationId: `${command.channel_id}:command`,
             messageId,
-          })
-        : await this.bot.recommendNow(user, { messageId });
-      return {
-        message: renderReply(reply, command.user_id),
-        explain: { reply, user, owner: command.user_id },
-      };
-    });
+          }
+        : { kind: "list", user, messageId },
+      out,
+    );
   }
 
   private async onButton(
@@ -244,9 +224,9 @@ export class SlackAdapter {
     const messageTs = body.message?.ts ?? (body.container.message_ts as string | undefined);
     // The clicker's own list is refreshed in place; a click on someone else's list is answered to the clicker alone
     // (and not edited later: that response_url would replace the owner's message).
-    const deliver: Send = async (message) => {
+    const out = this.outlet(clicker, async (message) => {
       if (ownList && channel && messageTs && !body.container.is_ephemeral) {
-        const update: Update = (m) => client.chat.update({ channel, ts: messageTs, ...m });
+        const update = (m: SlackMessage) => client.chat.update({ channel, ts: messageTs, ...m });
         await update(message);
         return update;
       }
@@ -254,93 +234,43 @@ export class SlackAdapter {
         await respond({ response_type: "ephemeral", replace_original: false, ...message });
         return undefined;
       }
-      const update: Update = (m) =>
+      const update = (m: SlackMessage) =>
         respond({ response_type: "ephemeral", replace_original: true, ...m });
       await update(message);
       return update;
-    };
-    const apologise: Send = async (message) => {
-      await respond({ response_type: "ephemeral", replace_original: false, ...message });
-      return undefined;
-    };
-    await this.politely(
-      deliver,
-      async () => {
-        if (!signal || !value)
-          return textResult("I could not read that button; please ask me for a fresh list.");
-        this.checkTurn(user);
-        const reply = await this.bot.handleFeedback({
-          user,
-          itemId: value.item,
-          signal,
-          ...(channel
-            ? { conversationId: `${channel}:${body.message?.thread_ts ?? messageTs}` }
-            : {}),
-          messageId: `${PLATFORM}:action:${messageTs}:${action.action_ts}`,
-        });
-        return { message: renderReply(reply, clicker), explain: { reply, user, owner: clicker } };
+    });
+    // A refusal or a failure never replaces the list: it is answered to the clicker alone.
+    out.sendNotice = (message) =>
+      respond({ response_type: "ephemeral", replace_original: false, ...message });
+    if (!signal || !value) {
+      await out.send(out.notice(UNREADABLE_BUTTON));
+      return;
+    }
+    await this.host.converse(
+      {
+        kind: "feedback",
+        user,
+        itemId: value.item,
+        signal,
+        ...(channel
+          ? { conversationId: `${channel}:${body.message?.thread_ts ?? messageTs}` }
+          : {}),
+        messageId: `${PLATFORM}:action:${messageTs}:${action.action_ts}`,
       },
-      apologise,
+      out,
     );
   }
 
-  /**
-   * Runs a turn and sends what it returns; a failure becomes a polite reply (sent with `apologise`) instead of
-   * silence or a Slack retry. When an LLM is configured, its explanation then replaces the message sent.
-   */
-  private async politely(
-    send: Send,
-    turn: () => Promise<TurnResult>,
-    apologise: Send = send,
-  ): Promise<void> {
-    let result: TurnResult;
-    try {
-      result = await turn();
-    } catch (err) {
-      const expected =
-        (err instanceof ChatrecError && err.code === "UNKNOWN_ITEM") ||
-        err instanceof TurnRefusedError;
-      if (!expected) this.app.logger.error("Slack turn failed", err);
-      const apology = textResult(
-        err instanceof ChatrecError && err.code === "UNKNOWN_ITEM"
-          ? "That item is no longer in my catalog; ask me for a fresh list."
-          : err instanceof TurnRefusedError
-            ? err.message
-            : SLACK_APOLOGY,
-      );
-      await apologise(apology.message).catch((e: unknown) =>
-        this.app.logger.error("Slack apology could not be sent", e),
-      );
-      return;
-    }
-    let update: Update | undefined;
-    try {
-      update = await send(result.message);
-    } catch (err) {
-      this.app.logger.error("Slack reply could not be sent", err);
-      return;
-    }
-    if (update && result.explain) await this.explainLater(result.explain, update);
-  }
-
-  /** The list is already shown; the LLM's prose (within its time budget, checked) is added by editing it. */
-  private async explainLater(
-    { reply, user, owner }: NonNullable<TurnResult["explain"]>,
-    update: Update,
-  ): Promise<void> {
-    if (!this.bot.explainer.enabled || reply.recommendations.length === 0) return;
-    try {
-      const explanation = await this.bot.explain(reply, user);
-      if (explanation) await update(renderReply(reply, owner, explanation));
-    } catch (err) {
-      this.app.logger.warn("Slack explanation follow-up failed", err);
-    }
-  }
-
-  /** Over the per-person limit: the turn stops and the person is asked to wait (like an apology: never in place of a list). */
-  private checkTurn(user: UserRef, text = ""): void {
-    const refusal = this.limits.refusal(user, text);
-    if (refusal) throw new TurnRefusedError(refusal);
+  /** Slack's rendering of a reply for `owner` (whose buttons they are), sent with `send`. */
+  private outlet(
+    owner: string,
+    send: Outlet<SlackMessage>["send"],
+  ): Outlet<SlackMessage> & { sendNotice?: Outlet<SlackMessage>["sendNotice"] } {
+    return {
+      render: (reply, explanation) => renderReply(reply, owner, explanation),
+      notice: (text) => renderReply(noticeReply(text), ""),
+      send,
+    };
   }
 
   /** Profiles are per workspace: the same Slack user id in another workspace is another person. */
@@ -349,18 +279,6 @@ export class SlackAdapter {
   }
 }
 
-function textResult(text: string): TurnResult {
-  const reply: OutgoingReply = {
-    text,
-    intent: "help",
-    recommendations: [],
-    interests: [],
-    actions: [],
-  };
-  return { message: renderReply(reply, "") };
-}
-
-/** A turn refused politely (too long, too fast): answered with its message, not logged as a failure. */
-class TurnRefusedError extends Error {
-  override name = "TurnRefusedError";
+function noticeReply(text: string): OutgoingReply {
+  return { text, intent: "help", recommendations: [], interests: [], actions: [] };
 }

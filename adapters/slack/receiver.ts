@@ -5,15 +5,13 @@ import type { IncomingHttpHeaders } from "node:http";
 import { parse as parseForm } from "node:querystring";
 import { ReceiverMultipleAckError, type App, type Receiver, type ReceiverEvent } from "@slack/bolt";
 import type { FastifyInstance } from "fastify";
+import { APOLOGY } from "../../src/messages.ts";
 import { PUBLIC_ROUTE } from "../webhook/auth.ts";
 import { verifySlackSignature } from "./verify.ts";
 
 export const SLACK_EVENTS_PATH = "/slack/events";
 /** block_actions payloads echo the whole message they came from, so they are larger than our API bodies. */
 const SLACK_BODY_LIMIT = 1_048_576;
-/** Returned when Bolt fails before acknowledging: Slack shows it for commands and ignores it for events (no retry storm). */
-export const SLACK_APOLOGY =
-  "Sorry, something went wrong on my side. Please try again in a moment.";
 
 export interface SlackHttpAnswer {
   status: number;
@@ -123,7 +121,8 @@ export class FastifySlackReceiver implements Receiver {
         () => resolve({ status: 404, body: { error: "no handler for this Slack request" } }),
         (err: unknown) => {
           this.warn("Slack request failed before it was acknowledged", err);
-          resolve({ status: 200, body: { response_type: "ephemeral", text: SLACK_APOLOGY } });
+          // Bolt failed before acknowledging: Slack shows this for commands and ignores it for events (no retry storm).
+          resolve({ status: 200, body: { response_type: "ephemeral", text: APOLOGY } });
         },
       );
     });

@@ -2,8 +2,8 @@
 // on /v1/messages or /v1/feedback (then the reply waits at most the LLM time budget), or it shows the list at
 // once and asks POST /v1/explanations afterwards, as JSON or as a server-sent event stream.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { Bot } from "../../src/bot.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
+import type { TurnHost } from "../host.ts";
 import { ExplanationBody, parseInput } from "./schemas.ts";
 
 /** Aborts when the client goes away before the response is complete, so nobody waits for it. */
@@ -15,7 +15,7 @@ function closedSignal(reply: FastifyReply): AbortSignal {
 
 /** The API body plus `explanation` when `explain` was asked for and a checked answer arrived within the budget. */
 export async function withExplanation<T extends object>(
-  bot: Bot,
+  host: TurnHost,
   result: OutgoingReply,
   body: T,
   user: UserRef,
@@ -23,27 +23,26 @@ export async function withExplanation<T extends object>(
   reply: FastifyReply,
 ): Promise<T & { explanation?: string }> {
   if (!explain) return body;
-  const explanation = await bot.explain(result, user, { signal: closedSignal(reply) });
+  const explanation = await host.explain(result, user, closedSignal(reply));
   return explanation === undefined ? body : { ...body, explanation };
 }
 
 export function registerExplanationRoutes(
   app: FastifyInstance,
-  bot: Bot,
+  host: TurnHost,
   userOf: (id: string, req: FastifyRequest) => UserRef,
 ): void {
   app.post("/v1/explanations", async (req, reply) => {
     const parsed = parseInput(ExplanationBody, req.body);
     if (!parsed.ok) return reply.status(400).send({ error: parsed.error });
     const user = userOf(parsed.data.user.id, req);
-    const latest = bot.latestReplyOf(user);
-    if (!latest && bot.explainer.enabled)
+    const latest = host.bot.latestReplyOf(user);
+    if (!latest && host.bot.explanationsEnabled)
       return reply
         .status(404)
         .send({ error: "no recent recommendations to explain for this user" });
     if (!parsed.data.stream) {
-      const explanation =
-        latest && (await bot.explain(latest, user, { signal: closedSignal(reply) }));
+      const explanation = latest && (await host.explain(latest, user, closedSignal(reply)));
       return { explanation: explanation ?? null };
     }
     // SSE: `text` events carry the checked text so far; `done` carries the final text, or null when the
@@ -60,7 +59,7 @@ export function registerExplanationRoutes(
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     const explanation =
       latest &&
-      (await bot.explain(latest, user, {
+      (await host.bot.explain(latest, user, {
         signal: closedSignal(reply),
         onText: (text) => send("text", { text }),
       }));

@@ -1,6 +1,6 @@
 // Per-person token buckets (429 + Retry-After) and a cap on requests in progress (503 + Retry-After).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { TokenBuckets } from "../turn-limits.ts";
+import { TokenBuckets } from "../token-buckets.ts";
 import { isApiRequest } from "./auth.ts";
 
 export interface RateLimitOptions {

@@ -1,10 +1,10 @@
 // The HTTP API (POST /v1/messages, /v1/feedback, profile/export/forget, /health) and the web chat page.
 import { readFileSync } from "node:fs";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import type { Bot } from "../../src/bot.ts";
-import { ChatrecError, unknownItem } from "../../src/errors.ts";
+import { ChatrecError, unknownItem, type ErrorCode } from "../../src/errors.ts";
 import type { CallbackConfig } from "../../src/config.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
+import type { TurnHost } from "../host.ts";
 import { PAGE_ROUTE, personScope, PUBLIC_ROUTE, registerAuth, type AuthOptions } from "./auth.ts";
 import { CallbackSender, checkCallbackUrl } from "./callbacks.ts";
 import { registerExplanationRoutes, withExplanation } from "./explanations.ts";
@@ -20,6 +20,16 @@ import { apiSchemas, parseInput } from "./schemas.ts";
 const PLATFORM = "webhook";
 /** The whole request (headers and body) must arrive within this time. */
 const REQUEST_TIMEOUT_MS = 30_000;
+/** The HTTP status of each error code a turn can throw; the body carries the error's own message. */
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  UNKNOWN_ITEM: 404,
+  UNKNOWN_PERSON: 404,
+  BAD_REQUEST: 400,
+  TOO_LONG: 400,
+  RATE_LIMITED: 429,
+  BODY_TOO_LARGE: 413,
+  BUSY: 503,
+};
 const page = readFileSync(new URL("./chat.html", import.meta.url), "utf8");
 
 function toApi(reply: OutgoingReply) {
@@ -48,7 +58,7 @@ const OPEN: SecurityOptions = {
 };
 
 export function buildServer(
-  bot: Bot,
+  host: TurnHost,
   opts: {
     maxBodyBytes: number;
     logLevel?: string;
@@ -63,6 +73,7 @@ export function buildServer(
     frameworkErrors: answerFrameworkError,
     logger: opts.logLevel && opts.logLevel !== "silent" ? { level: opts.logLevel } : false,
   });
+  const { bot } = host;
   const security = { ...OPEN, ...opts.security };
   const { MessageBody, FeedbackBody, UserParams } = apiSchemas({
     maxTextLength: bot.config.maxTextLength,
@@ -101,7 +112,7 @@ export function buildServer(
     if (!check.ok) return reply.status(400).send({ error: check.reason });
     const id = callbacks.accept(check.url, async () => {
       const result = await turn();
-      const explanation = explain ? await bot.explain(result, who) : undefined;
+      const explanation = explain ? await host.explain(result, who) : undefined;
       return explanation ? { ...toApi(result), explanation } : toApi(result);
     });
     return reply.status(202).send({ accepted: true, id });
@@ -109,12 +120,14 @@ export function buildServer(
 
   app.setErrorHandler(
     (err: { statusCode?: number; message: string; code?: string }, req, reply) => {
+      const known = err instanceof ChatrecError ? HTTP_STATUS[err.code] : undefined;
       const status =
-        err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+        known ??
+        (err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500);
       if (status === 500) req.log.error(err);
       const message =
         err.code === "FST_ERR_CTP_BODY_TOO_LARGE"
-          ? `body larger than ${opts.maxBodyBytes} bytes`
+          ? `body larger than ${req.routeOptions.bodyLimit ?? opts.maxBodyBytes} bytes`
           : status === 500
             ? "internal error"
             : err.message;
@@ -122,7 +135,7 @@ export function buildServer(
     },
   );
 
-  app.get("/health", PUBLIC_ROUTE, async () => ({ status: "ok", items: bot.catalog.size }));
+  app.get("/health", PUBLIC_ROUTE, async () => ({ status: "ok", items: bot.catalogSize }));
   // The page must not be framed by another site (clickjacking a "forget me"), sniffed or leak its URL.
   const pageHeaders = {
     "content-security-policy": "frame-ancestors 'none'",
@@ -139,7 +152,8 @@ export function buildServer(
     if (!body.ok) return reply.status(400).send({ error: body.error });
     const b = body.data;
     const turn = () =>
-      bot.handleMessage({
+      host.answer({
+        kind: "message",
         user: { ...user(b.user.id, req), ...(b.user.name ? { name: b.user.name } : {}) },
         text: b.text,
         ...(b.conversationId ? { conversationId: b.conversationId } : {}),
@@ -149,7 +163,7 @@ export function buildServer(
     if (b.callbackUrl !== undefined)
       return replyLater(b.callbackUrl, reply, user(b.user.id, req), b.explain, turn);
     const result = await turn();
-    return withExplanation(bot, result, toApi(result), user(b.user.id, req), b.explain, reply);
+    return withExplanation(host, result, toApi(result), user(b.user.id, req), b.explain, reply);
   });
 
   app.post("/v1/feedback", async (req, reply) => {
@@ -157,7 +171,8 @@ export function buildServer(
     if (!body.ok) return reply.status(400).send({ error: body.error });
     const b = body.data;
     const turn = () =>
-      bot.handleFeedback({
+      host.answer({
+        kind: "feedback",
         user: user(b.user.id, req),
         itemId: b.itemId,
         signal: b.signal,
@@ -165,28 +180,15 @@ export function buildServer(
         ...(b.limit ? { limit: b.limit } : {}),
       });
     if (b.callbackUrl !== undefined) {
-      if (!bot.catalog.item(b.itemId))
+      if (bot.itemTitle(b.itemId) === undefined)
         return reply.status(404).send({ error: unknownItem(b.itemId).message });
       return replyLater(b.callbackUrl, reply, user(b.user.id, req), b.explain, turn);
     }
-    try {
-      const result = await turn();
-      return await withExplanation(
-        bot,
-        result,
-        toApi(result),
-        user(b.user.id, req),
-        b.explain,
-        reply,
-      );
-    } catch (err) {
-      if (err instanceof ChatrecError && err.code === "UNKNOWN_ITEM")
-        return reply.status(404).send({ error: err.message });
-      throw err;
-    }
+    const result = await turn();
+    return withExplanation(host, result, toApi(result), user(b.user.id, req), b.explain, reply);
   });
 
-  registerExplanationRoutes(app, bot, user);
+  registerExplanationRoutes(app, host, user);
 
   app.get<{ Params: { id: string } }>("/v1/users/:id/profile", async (req, reply) => {
     const person = personInPath(req, reply);

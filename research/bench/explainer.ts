@@ -100,7 +100,7 @@ export async function benchExplainer(
           const reply = await bot.handleMessage({ user, text });
           const repliedAt = performance.now();
           (bot === plain ? replyMs.plain : replyMs.explaining).push(repliedAt - started);
-          if (bot.explainer.enabled)
+          if (bot.explanationsEnabled)
             pending.push(
               bot
                 .explain(reply, user)
@@ -121,7 +121,7 @@ export async function benchExplainer(
       explained: explainedAfter.length,
       explainedAfter: summary(explainedAfter),
       llmRequests: fake.requests.length,
-      stats: { ...explaining.explainer.stats },
+      stats: { ...explaining.explanationStats },
     };
   } finally {
     await Promise.all([plain.close(), explaining.close(), fake.close()]);

@@ -1,6 +1,7 @@
 // HTTP API throughput on loopback: simulated people, each sending messages one after another (a person waits
 // for each reply) to a real server on port 0 with the demo catalog in a throwaway data folder.
 // Run by `npm run bench` after the in-process benchmarks (it lives in adapters/ because src/ never imports adapters/).
+import { TurnHost } from "../../adapters/host.ts";
 import "../../src/util/quiet-lancedb.ts"; // first: before anything loads LanceDB
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,7 +34,7 @@ export async function benchHttp(base: Config, people = 50, seconds = 10): Promis
   const dir = mkdtempSync(join(tmpdir(), "chatrec-bench-http-"));
   const bot = await Bot.create({ ...base, dataDir: dir, dbUri: join(dir, "lancedb") });
   // No per-person rate limit: this measures the server, not the limiter.
-  const app = buildServer(bot, {
+  const app = buildServer(new TurnHost(bot), {
     maxBodyBytes: base.maxBodyBytes,
     security: { ratePerMinute: 0, maxInFlight: 100_000 },
   });

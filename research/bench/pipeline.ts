@@ -3,15 +3,16 @@
 // Realistic traffic: conversations of new people, people seen earlier in this run, and people who come back
 // after a restart (their profile is on disk, not in memory); a mix of recommendations naming catalog titles,
 // critiques ("more like the second one"), feedback buttons, "not that one", "why?" and profile questions.
-// JIT warm-up turns are excluded. Each turn's stages are timed (Bot.stageRecorder) for the breakdown.
+// JIT warm-up turns are excluded. Each turn's stages are timed (Replay.timeStages) for the breakdown.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Bot } from "../../src/bot.ts";
+import type { Bot } from "../../src/bot.ts";
+import { Replay } from "../../src/replay.ts";
 import type { Config } from "../../src/config.ts";
 import { Rng } from "../train/rng.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
-import { StageTimes } from "../../src/util/stage-laps.ts";
+import { StageTimes } from "../../src/pipeline/run.ts";
 import { percentile } from "../../src/util/stats.ts";
 
 export interface BenchOptions {
@@ -161,19 +162,20 @@ export async function benchPipeline(
   const config: Config = { ...base, dataDir: dir, dbUri: join(dir, "lancedb") };
   try {
     // History for people who return after a restart: written by one process, read cold by the next.
-    let bot = await Bot.create(config);
-    const titles = bot.catalog.items
-      .filter((_, row) => bot.catalog.popularity[row]! > 0.3)
+    let replay = await Replay.open(config);
+    const titles = replay.catalog.items
+      .filter((_, row) => replay.catalog.popularity[row]! > 0.3)
       .map((item) => item.title);
     const returning = Array.from({ length: o.returningPeople }, (_, i): UserRef => ({
       platform: "bench",
       id: `returning-${i}`,
     }));
     for (const user of returning)
-      await playConversation(bot, user, conversation(rng, titles), () => undefined);
-    await bot.close();
+      await playConversation(replay, user, conversation(rng, titles), () => undefined);
+    await replay.close();
 
-    bot = await Bot.create(config);
+    replay = await Replay.open(config);
+    const bot = replay;
     const times = new StageTimes();
     const latencies: number[] = [];
     const turnsByKind: Record<string, number> = {};
@@ -186,7 +188,7 @@ export async function benchPipeline(
       latencies.push(ms);
       turnsByKind[kind] = (turnsByKind[kind] ?? 0) + 1;
     };
-    bot.stageRecorder = times;
+    replay.timeStages(times);
     const seenThisRun: UserRef[] = [];
     let fresh = 0;
     const pickUser = (): UserRef => {
@@ -222,8 +224,8 @@ export async function benchPipeline(
       };
       await Promise.all(Array.from({ length: o.concurrency }, worker));
     } finally {
-      bot.stageRecorder = undefined;
-      await bot.close();
+      replay.timeStages(undefined);
+      await replay.close();
     }
     latencies.sort((a, b) => a - b);
     const total = latencies.reduce((a, b) => a + b, 0);

@@ -9,7 +9,7 @@ import {
 } from "../../src/recommend/ranker-model.ts";
 import { parseOptions } from "../../src/util/args.ts";
 import { evaluateRedial, type RedialReport } from "./redial.ts";
-import { loadRedialDialogues, withReplayBot } from "./redial-replay.ts";
+import { loadRedialDialogues, withReplay } from "./redial-replay.ts";
 
 const USAGE = `usage: chatrec eval redial --dialogues <ReDial jsonl> [--json <file>] [--mmr <0..1>] [--ablate <${Object.keys(FEATURE_GROUPS).join("|")}>[,...]] [--weights hand|<ranker.json>] [--max-dialogues n]`;
 
@@ -53,21 +53,21 @@ export async function runEvalRedialCli(args: string[]): Promise<void> {
   if (!(maxDialogues > 0)) throw new Error("--max-dialogues must be a positive integer");
   const weights = values.get("--weights");
   const started = performance.now();
-  const report = await withReplayBot(async (bot) => {
-    const mmrLambda = values.has("--mmr") ? Number(values.get("--mmr")) : bot.config.mmrLambda;
+  const report = await withReplay(async (replay) => {
+    const mmrLambda = values.has("--mmr") ? Number(values.get("--mmr")) : replay.config.mmrLambda;
     if (!(mmrLambda >= 0 && mmrLambda <= 1)) throw new Error("--mmr must be between 0 and 1");
     const base =
       weights === undefined
-        ? bot.ranker.model
+        ? replay.ranker.model
         : weights === "hand"
-          ? handModel(bot.ranker.model.priors)
+          ? handModel(replay.ranker.model.priors)
           : loadRankerModel(weights);
-    const ranker = bot.ranker.withModel(ablated(base, ablate));
-    const dialogues = loadRedialDialogues(path, bot.catalog).slice(0, maxDialogues);
+    const ranker = replay.ranker.withModel(ablated(base, ablate));
+    const dialogues = loadRedialDialogues(path, replay.catalog).slice(0, maxDialogues);
     console.log(
       `replaying ${dialogues.length} dialogues from ${path} (weights: ${weights ?? `models/ranker.json (${base.source})`}${ablate.length ? `, without ${ablate.join(", ")}` : ""}, MMR λ ${mmrLambda})`,
     );
-    return evaluateRedial(bot, dialogues, {
+    return evaluateRedial(replay, dialogues, {
       ranker,
       mmrLambda,
       progress: (done, total) => {

@@ -1,12 +1,12 @@
-// Replays ReDial dialogues through a real Bot: seeker messages are the person's messages (bot.handleMessage),
-// recommender messages are what the bot said (bot.recordSuggestions). At each recommender message that
+// Replays ReDial dialogues through the real engine (src/replay.ts): seeker messages are the person's messages,
+// recommender messages are what the bot said (recordSuggestions). At each recommender message that
 // mentions movies and is not the dialogue's first message, the caller gets an instance to rank, with the
 // context before that message (Kostric & Balog's de-duplicated protocol: every movie not mentioned earlier in
 // the dialogue is one ground truth).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Bot } from "../../src/bot.ts";
+import { Replay } from "../../src/replay.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { Catalog } from "../../src/catalog/catalog.ts";
 import { loadRedial, type RedialConversation } from "../train/data.ts";
@@ -101,7 +101,7 @@ export interface ReplayHooks {
  * time decay sees the real gaps between messages and a replay gives the same numbers however fast it runs.
  */
 export async function replayDialogue(
-  bot: Bot,
+  replay: Replay,
   d: RedialConversation,
   user: UserRef,
   hooks: ReplayHooks,
@@ -129,30 +129,30 @@ export async function replayDialogue(
         seekerTurn.push(m.text);
         const started = performance.now();
         // The seeker never saw the bot's list, only the recommender's next message (recordSuggestions).
-        await bot.handleMessage({ user, text: m.text, at, listShown: false });
+        await replay.seekerMessage(user, m.text, at);
         hooks.turnMs?.(performance.now() - started);
       }
     } else {
       const inst = instances.get(i);
       if (inst) await hooks.instance({ ...inst, user, seekerText: seekerTurn.join(" "), at });
-      if (m.movies.length > 0) await bot.recordSuggestions(user, m.movies, at);
+      if (m.movies.length > 0) await replay.recordSuggestions(user, m.movies, at);
     }
     previousWasSeeker = m.seeker;
   }
 }
 
 /**
- * A real Bot on a fresh temporary data folder (real LanceDB, the shipped model unless `modelDir` names
+ * A real engine (Replay) on a fresh temporary data folder (real LanceDB, the shipped model unless `modelDir` names
  * another, e.g. a cross-fitting fold's), closed and removed after `fn`.
  */
-export async function withReplayBot<T>(
-  fn: (bot: Bot) => Promise<T>,
+export async function withReplay<T>(
+  fn: (replay: Replay) => Promise<T>,
   log: (s: string) => void = () => undefined,
   modelDir?: string,
 ): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "chatrec-redial-"));
   // Commit interval 0: dialogues are replayed one message after another, nothing to group.
-  const bot = await Bot.create(
+  const replay = await Replay.open(
     loadConfig(undefined, {
       dataDir: dir,
       dbUri: join(dir, "lancedb"),
@@ -162,9 +162,9 @@ export async function withReplayBot<T>(
     log,
   );
   try {
-    return await fn(bot);
+    return await fn(replay);
   } finally {
-    await bot.close();
+    await replay.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,7 @@
 // `chatrec eval redial`: ReDial dialogues replayed through a real Bot (redial-replay.ts); at each instance the
 // whole catalog is ranked from the context before the recommender message, excluding movies mentioned
 // earlier, and compared with the movies that message names. Baselines run on the same instances.
-import type { Bot } from "../../src/bot.ts";
+import type { Replay } from "../../src/replay.ts";
 import type { Ranker } from "../../src/recommend/rank.ts";
 import type { RedialConversation } from "../train/data.ts";
 import { percentile } from "../../src/util/stats.ts";
@@ -25,7 +25,7 @@ export interface RedialReport extends RecallReport, ListReport {
   messages: number;
   /** Share of the dialogues' mentioned movies the bot itself recognised in seeker text or recorded. */
   mentionRecognition: number;
-  /** Per seeker message: bot.handleMessage, end to end. */
+  /** Per seeker message: the whole turn, end to end. */
   latency_ms: LatencyReport;
   /** Ranker.rank alone over the whole catalog (top 50 and MMR). */
   rank_ms: LatencyReport;
@@ -81,11 +81,11 @@ class MethodScore {
 }
 
 export async function evaluateRedial(
-  bot: Bot,
+  replay: Replay,
   dialogues: readonly RedialConversation[],
   opts: RedialEvalOptions,
 ): Promise<RedialReport> {
-  const { catalog } = bot;
+  const { catalog } = replay;
   const main = new MethodScore();
   const popularity = new MethodScore();
   const neighbours = new MethodScore();
@@ -107,11 +107,11 @@ export async function evaluateRedial(
 
   for (const [n, d] of dialogues.entries()) {
     const user = { platform: "redial-eval", id: `${d.id}#${n}` };
-    await replayDialogue(bot, d, user, {
+    await replayDialogue(replay, d, user, {
       turnMs: (ms) => turnMs.push(ms),
       instance: async (inst) => {
         if (inst.groundTruth.length > 0) messages++;
-        const req = await bot.rankingRequest(user, {
+        const req = await replay.rankingRequest(user, {
           limit: TOP + inst.mentionedBefore.size,
           text: inst.seekerText,
           mmrLambda: opts.mmrLambda,
@@ -142,7 +142,7 @@ export async function evaluateRedial(
         lists.add(ids);
         popularity.add(unmentioned(byPopularity, inst), inst);
         neighbours.add(
-          unmentioned(byScore(bot.neighbours.scoreFor(inst.mentionedBefore)), inst),
+          unmentioned(byScore(replay.neighbours.scoreFor(inst.mentionedBefore)), inst),
           inst,
         );
       },

@@ -15,7 +15,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadRedialDialogues, withReplayBot } from "../eval/redial-replay.ts";
+import { loadRedialDialogues, withReplay } from "../eval/redial-replay.ts";
 import { NEIGHBOURS_FILE } from "../../src/recommend/neighbours-store.ts";
 import type { RankerModel } from "../../src/recommend/ranker-model.ts";
 import {
@@ -53,10 +53,10 @@ export async function collectCrossFitted(
   const lines = dialogueLines(src.dialogues).slice(0, src.maxDialogues);
   const out = emptyCollection();
   if (opts.folds <= 1) {
-    await withReplayBot(async (bot) =>
+    await withReplay(async (replay) =>
       collectExamples(
-        bot,
-        loadRedialDialogues(src.dialogues, bot.catalog).slice(0, src.maxDialogues),
+        replay,
+        loadRedialDialogues(src.dialogues, replay.catalog).slice(0, src.maxDialogues),
         lines,
         model,
         opts,
@@ -104,11 +104,11 @@ export async function collectCrossFitted(
       log(
         `fold ${k + 1}/${opts.folds}: interest model trained on ${rest.length} dialogues (${((performance.now() - started) / 1000).toFixed(0)} s); replaying the other ${held.length}`,
       );
-      await withReplayBot(
-        async (bot) => {
-          const all = loadRedialDialogues(src.dialogues, bot.catalog);
+      await withReplay(
+        async (replay) => {
+          const all = loadRedialDialogues(src.dialogues, replay.catalog);
           await collectExamples(
-            bot,
+            replay,
             held.map((i) => all[i]!),
             held.map((i) => lines[i]!),
             model,

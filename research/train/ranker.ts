@@ -10,7 +10,7 @@
 // (leave one dialogue out). The interest model is itself trained on the train dialogues, so its text and item
 // vectors are cross-fitted: ranker-folds.ts replays each fold with a model trained without that fold.
 import { readFileSync, writeFileSync } from "node:fs";
-import type { Bot } from "../../src/bot.ts";
+import type { Replay } from "../../src/replay.ts";
 import { replayDialogue, type SeekerMentionInstance } from "../eval/redial-replay.ts";
 import { FEATURE_COUNT, type FeatureMatrix } from "../../src/recommend/rank.ts";
 import {
@@ -111,7 +111,7 @@ export function dialogueBasket(line: string): Set<string> {
 
 /** The catalog's popularity prior as if `basket`'s dialogue had not been counted (the features hold log1p(p)/max). */
 function leaveOutPopularity(
-  bot: Bot,
+  replay: Replay,
   m: FeatureMatrix,
   position: ReadonlyMap<string, number>,
   basket: ReadonlySet<string>,
@@ -119,26 +119,26 @@ function leaveOutPopularity(
   const columns = [FEATURE_NAMES.indexOf("popularity"), FEATURE_NAMES.indexOf("seededPopularity")];
   for (const id of basket) {
     const k = position.get(id);
-    const p = Number(bot.catalog.item(id)?.extra.popularity) || 0;
+    const p = Number(replay.catalog.item(id)?.extra.popularity) || 0;
     if (k === undefined || p <= 0) continue;
     for (const c of columns) m.values[k * FEATURE_COUNT + c]! *= Math.log1p(p - 1) / Math.log1p(p);
   }
 }
 
 /**
- * Replays `dialogues` (with their raw JSONL lines) through `bot` and adds each instance's candidates to `out`.
- * The bot's own model and catalog vectors are used as they are: the caller cross-fits them (ranker-folds.ts).
+ * Replays `dialogues` (with their raw JSONL lines) through `replay` and adds each instance's candidates to `out`.
+ * The replay's own model and catalog vectors are used as they are: the caller cross-fits them (ranker-folds.ts).
  */
 export async function collectExamples(
-  bot: Bot,
+  replay: Replay,
   dialogues: readonly RedialConversation[],
   lines: readonly string[],
   model: RankerModel,
   opts: RankerTrainingOptions,
   out: CollectedExamples,
 ): Promise<void> {
-  const { catalog } = bot;
-  const base = bot.ranker.withModel(model);
+  const { catalog } = replay;
+  const base = replay.ranker.withModel(model);
   // Per dialogue, in dialogue order, with its own random stream: the result does not depend on which replay
   // finishes first.
   const byDialogue: RankerExample[][] = dialogues.map(() => []);
@@ -149,7 +149,7 @@ export async function collectExamples(
       const i = next++;
       const d = dialogues[i]!;
       const basket = dialogueBasket(lines[i]!);
-      const ranker = base.withNeighbours(bot.neighbours.withoutBasket(basket));
+      const ranker = base.withNeighbours(replay.neighbours.withoutBasket(basket));
       const rng = new Rng(opts.seed * 100_003 + i);
       const user = { platform: "redial-train", id: `${d.id}#${i}` };
       // One instance's candidates: its ground truths and uniformly sampled other movies.
@@ -163,11 +163,11 @@ export async function collectExamples(
         out.instances++;
         out.groundTruths += groundTruth.length;
         const m = ranker.featureMatrix(
-          await bot.rankingRequest(user, { limit: 50, at, ...(text ? { text } : {}) }),
+          await replay.rankingRequest(user, { limit: 50, at, ...(text ? { text } : {}) }),
         );
         const position = new Map<string, number>();
         m.rows.forEach((row, k) => position.set(catalog.items[row]!.id, k));
-        leaveOutPopularity(bot, m, position, basket);
+        leaveOutPopularity(replay, m, position, basket);
         const positives = groundTruth
           .map((id) => position.get(id))
           .filter((k): k is number => k !== undefined);
@@ -198,7 +198,7 @@ export async function collectExamples(
         );
         byDialogue[i]!.push({ values, positives: positives.length, size: chosen.length, weight });
       };
-      await replayDialogue(bot, d, user, {
+      await replayDialogue(replay, d, user, {
         instance: async (inst) => {
           if (inst.groundTruth.length > 0)
             await add(inst.seekerText, inst.groundTruth, inst.mentionedBefore, inst.at, 1);

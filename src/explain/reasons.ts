@@ -2,10 +2,10 @@
 import type { Catalog } from "../catalog/catalog.ts";
 import { blendedInterests, type Profile } from "../profile/profile.ts";
 import type { RankedItem } from "../recommend/rank.ts";
+import { PHRASE_LEAD, reasonText } from "../messages.ts";
 import type { Reason } from "../types.ts";
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
-const PHRASE_LEAD = "Close to what you asked for";
 
 const PRONOUN = "i|i'?m|i am|we|we'?re|we are";
 /** A fragment the parser's cuts can leave alone between commas ("I , more into comedies" after "not into horror"). */
@@ -49,7 +49,7 @@ export function reasonsFor(
     if (liked)
       reasons.push({
         code: "similar_to",
-        text: `Similar to ${liked.title}, which you liked (similarity ${f.liked.toFixed(2)})`,
+        text: reasonText.similar_to(liked.title, f.liked.toFixed(2)),
         strength: f.liked,
       });
   }
@@ -59,7 +59,7 @@ export function reasonsFor(
     if (seed)
       reasons.push({
         code: "mentioned_with",
-        text: `Often brought up together with ${seed.title} (in ${f.neighbourCount} movie conversations)`,
+        text: reasonText.mentioned_with(seed.title, f.neighbourCount!),
         strength: Math.min(0.9, 0.3 + 0.1 * f.neighbourCount!),
       });
   }
@@ -67,7 +67,7 @@ export function reasonsFor(
   if (quote && f.message > 0.4)
     reasons.push({
       code: "phrase",
-      text: `${PHRASE_LEAD}: "${quote}" (similarity ${f.message.toFixed(2)})`,
+      text: reasonText.phrase(quote, f.message.toFixed(2)),
       strength: f.message,
     });
   const interests = blendedInterests(profile);
@@ -85,32 +85,32 @@ export function reasonsFor(
   if (bestLabel >= 0 && interests[bestLabel]! >= 0.05)
     reasons.push({
       code: "interest",
-      text: `Matches your interest in ${catalog.labels[bestLabel]} (${pct(interests[bestLabel]!)} of your profile)`,
+      text: reasonText.interest(catalog.labels[bestLabel]!, pct(interests[bestLabel]!)),
       strength: interests[bestLabel]! + 0.3,
     });
   if (f.popularity > 0.5)
     reasons.push({
       code: "popular",
-      text: `Often recommended by other movie fans (popularity ${pct(f.popularity)} of the most popular)`,
+      text: reasonText.popular(pct(f.popularity)),
       strength: f.popularity * 0.3,
     });
   const { excludeCategories, minYear, maxYear } = profile.constraints;
   if (excludeCategories.length)
     reasons.push({
       code: "constraint",
-      text: `No ${excludeCategories.join(" or ")}, as you asked`,
+      text: reasonText.excluded(excludeCategories),
       strength: 0.05,
     });
   if ((minYear || maxYear) && item.year)
     reasons.push({
       code: "constraint",
-      text: `From ${item.year}, within the years you asked for`,
+      text: reasonText.years(item.year),
       strength: 0.04,
     });
   if (reasons.length === 0) {
     reasons.push({
       code: "profile_match",
-      text: `Fits your taste profile so far (match ${f.short.toFixed(2)})`,
+      text: reasonText.profile_match(f.short.toFixed(2)),
       strength: 0,
     });
   }

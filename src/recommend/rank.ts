@@ -126,6 +126,28 @@ interface NeighbourRows {
   movielens: Float64Array;
 }
 
+/*
+ * Each scalar feature's formula, written once: featuresInto (training, "why?", the re-scorer) and the fused
+ * pass of rank() both call these, and test/rank.test.ts checks that the served score is Σ weight · feature.
+ */
+/** How close an item's year is to the mean year of the person's seeds. */
+const yearMatch = (year: number, meanYear: number) => Math.exp(-Math.abs(year - meanYear) / 10);
+/** Later films score higher, capped past 2030. */
+const recencyOf = (year: number) =>
+  Number.isNaN(year) ? 0 : Math.min(1.3, Math.max(0, (year - 1900) / 100));
+/** Σ over the item's people (directors, stars, authors) of their seed weight. */
+function personWeightSum(facets: ItemFacets, personWeight: Float32Array, row: number): number {
+  const { personStart, personIds } = facets;
+  let sum = 0;
+  for (let p = personStart[row]!; p < personStart[row + 1]!; p++)
+    sum += personWeight[personIds[p]!]!;
+  return sum;
+}
+/** log(1 + shared people's weight): several shared people, or one in several seeds, count more. */
+const peopleShared = (weightSum: number) => Math.log1p(weightSum);
+const seriesShared = (series: number, seriesHit: Uint8Array) =>
+  series >= 0 && seriesHit[series] ? 1 : 0;
+
 function unit(v: Float32Array | undefined): Float32Array | undefined {
   if (!v) return undefined;
   const n = norm(v);
@@ -168,9 +190,7 @@ export class Ranker {
       catalog.items,
       (item) => model.priors.tmdb.get(item.id) ?? 0,
     );
-    this.recency = Float32Array.from(this.facets.year, (y) =>
-      Number.isNaN(y) ? 0 : Math.min(1.3, Math.max(0, (y - 1900) / 100)),
-    );
+    this.recency = Float32Array.from(this.facets.year, recencyOf);
   }
 
   /** The same ranker with other weights (ablations, hand weights). */
@@ -394,23 +414,11 @@ export class Ranker {
     out[offset + F.recencySquared] = this.recency[row]! * this.recency[row]!;
     const year = facets.year[row]!;
     out[offset + F.yearMatch] =
-      Number.isNaN(year) || Number.isNaN(q.meanYear)
-        ? 0
-        : Math.exp(-Math.abs(year - q.meanYear) / 10);
-    out[offset + F.people] = this.peopleShared(q, row);
-    const series = facets.series[row]!;
-    out[offset + F.series] = series >= 0 && q.seriesHit[series] ? 1 : 0;
+      Number.isNaN(year) || Number.isNaN(q.meanYear) ? 0 : yearMatch(year, q.meanYear);
+    out[offset + F.people] = peopleShared(personWeightSum(facets, q.personWeight, row));
+    out[offset + F.series] = seriesShared(facets.series[row]!, q.seriesHit);
     out[offset + F.seedCount] = q.seedCount;
     out[offset + F.turns] = q.turns;
-  }
-
-  /** log(1 + Σ over the item's people of their seed weight): several shared people, or one in several seeds, count more. */
-  private peopleShared(q: Query, row: number): number {
-    const { personStart, personIds } = this.facets;
-    let sum = 0;
-    for (let p = personStart[row]!; p < personStart[row + 1]!; p++)
-      sum += q.personWeight[personIds[p]!]!;
-    return Math.log1p(sum);
   }
 
   /** One item's features and score for this request ("why?"), without ranking the catalog; undefined when it may not be offered. */
@@ -467,7 +475,8 @@ export class Ranker {
         w.seedGenreHit * q.seedGenres[l]!;
     }
     const genreHits = this.genreHits;
-    const { year, series, personStart, personIds } = this.facets;
+    const { facets } = this;
+    const { year, series } = facets;
     const hasYear = !Number.isNaN(q.meanYear);
     const meanYear = q.meanYear;
     const scoreOffset = q.scoreOffset;
@@ -512,15 +521,12 @@ export class Ranker {
         wRecency * r +
         wRecency2 * r * r;
       const y = year[row]!;
-      if (hasYear && y === y) s += wYear * Math.exp(-Math.abs(y - meanYear) / 10);
+      if (hasYear && y === y) s += wYear * yearMatch(y, meanYear);
       if (wPeople !== 0) {
-        let sum = 0;
-        for (let p = personStart[row]!; p < personStart[row + 1]!; p++)
-          sum += personWeight[personIds[p]!]!;
-        if (sum > 0) s += wPeople * Math.log1p(sum);
+        const sum = personWeightSum(facets, personWeight, row);
+        if (sum > 0) s += wPeople * peopleShared(sum);
       }
-      const sr = series[row]!;
-      if (sr >= 0 && seriesHit[sr]) s += wSeries;
+      s += wSeries * seriesShared(series[row]!, seriesHit);
       if (scoreOffset) s += scoreOffset[row]!;
       scores[row] = s;
       candidates[count++] = row;

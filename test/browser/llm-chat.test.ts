@@ -1,5 +1,6 @@
 // The web chat in a real headless Chromium: the list appears at once, then the LLM explanation streams in
 // under it (fake OpenAI-compatible server over HTTP), and a dropped explanation is withdrawn.
+import { TurnHost } from "../../adapters/host.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,7 +26,7 @@ beforeAll(async () => {
     { dataDir: dir, commitIntervalMs: 2 },
   );
   bot = await Bot.create(config);
-  app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes });
+  app = buildServer(new TurnHost(bot), { maxBodyBytes: config.maxBodyBytes });
   base = await app.listen({ port: 0, host: "127.0.0.1" });
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",

@@ -1,12 +1,13 @@
 // Discord, faked at the protocol level on 127.0.0.1: a REST API (/api/v10: gateway/bot, application
 // commands, channel messages, interaction callbacks, webhook edits) that records every call, and a gateway
 // over `ws` (HELLO, IDENTIFY -> READY, heartbeats, dispatches). A real discord.js Client talks to it.
+import { TurnHost } from "../../adapters/host.ts";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { rmSync } from "node:fs";
 import { WebSocketServer, type WebSocket } from "ws";
 import { DiscordAdapter } from "../../adapters/discord/app.ts";
-import { Bot } from "../../src/bot.ts";
+import { Replay } from "../../src/replay.ts";
 import { loadConfig, type Config } from "../../src/config.ts";
 import {
   seededDataDir,
@@ -469,9 +470,9 @@ export async function startDiscord(
     },
     { dataDir: dir, commitIntervalMs: 2, ...opts.config },
   );
-  const bot = await Bot.create(config);
+  const bot = await Replay.open(config);
   const errors: unknown[] = [];
-  const adapter = new DiscordAdapter(bot, config.discord!, {
+  const adapter = new DiscordAdapter(new TurnHost(bot), config.discord!, {
     ...(opts.deferAfterMs !== undefined ? { deferAfterMs: opts.deferAfterMs } : {}),
     log: (message, err) => errors.push([message, err]),
   });

@@ -1,6 +1,7 @@
 // Slack, faked at the protocol level: a local Web API (auth.test, chat.postMessage, chat.update,
 // apps.connections.open, response_url) that records every call, a Socket Mode server over `ws`, and
 // builders for properly signed Events API / interactivity / slash-command requests.
+import { TurnHost } from "../../adapters/host.ts";
 import { createHmac } from "node:crypto";
 import { rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -12,7 +13,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { SlackAdapter } from "../../adapters/slack/app.ts";
 import { SLACK_EVENTS_PATH } from "../../adapters/slack/receiver.ts";
 import { buildServer } from "../../adapters/webhook/server.ts";
-import { Bot } from "../../src/bot.ts";
+import { Replay } from "../../src/replay.ts";
 import { loadConfig } from "../../src/config.ts";
 import {
   seededDataDir,
@@ -27,7 +28,7 @@ export const BOT_USER_ID = "UBOT0001";
 export const BOT_ID = "BBOT0001";
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 /** A message whose answer is recognisable and changes nothing: see FakeSlack.waitForProfileAnswer. */
-export { PROFILE_QUESTION } from "../../src/bot.ts";
+export { PROFILE_QUESTION } from "../../src/messages.ts";
 
 export interface ApiCall {
   method: string;
@@ -491,7 +492,7 @@ function unescape(s: string): string {
 /** A running bot with the Slack adapter mounted in its real HTTP server, talking to a fake Slack. */
 export interface SlackHarness {
   slack: FakeSlack;
-  bot: Bot;
+  bot: Replay;
   server: FastifyInstance;
   adapter: SlackAdapter;
   /** The URL of POST /slack/events. */
@@ -515,9 +516,12 @@ export async function startSlackHarness(
     },
     { dataDir: dir, commitIntervalMs: 2 },
   );
-  const bot = await Bot.create(config);
-  const server = buildServer(bot, { maxBodyBytes: config.maxBodyBytes });
-  const adapter = new SlackAdapter(bot, config.slack!, { server, logLevel: LogLevel.ERROR });
+  const bot = await Replay.open(config);
+  const server = buildServer(new TurnHost(bot), { maxBodyBytes: config.maxBodyBytes });
+  const adapter = new SlackAdapter(new TurnHost(bot), config.slack!, {
+    server,
+    logLevel: LogLevel.ERROR,
+  });
   await adapter.start();
   const events = (await server.listen({ port: 0, host: "127.0.0.1" })) + SLACK_EVENTS_PATH;
   return {

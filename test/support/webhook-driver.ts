@@ -2,10 +2,11 @@
 // A 4xx answer is what an API client "sees" instead of a chat reply: its reason becomes the reply text.
 // With `callbacks`, every request asks for an asynchronous reply (callbackUrl): the driver expects 202 and reads
 // the reply from the signed POST a local receiver gets, as another chat system would.
+import { TurnHost } from "../../adapters/host.ts";
 import { rmSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import { buildServer } from "../../adapters/webhook/server.ts";
-import { Bot } from "../../src/bot.ts";
+import { Replay } from "../../src/replay.ts";
 import { loadConfig } from "../../src/config.ts";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from "../../src/util/signature.ts";
 import {
@@ -27,7 +28,7 @@ interface ApiReply {
 
 export function webhookDriver(opts: { callbacks?: boolean } = {}): AdapterDriver {
   let dir = "";
-  let bot: Bot | undefined;
+  let bot: Replay | undefined;
   let app: FastifyInstance | undefined;
   let base = "";
   const receiver = opts.callbacks ? new CallbackReceiver() : undefined;
@@ -73,8 +74,8 @@ export function webhookDriver(opts: { callbacks?: boolean } = {}): AdapterDriver
           : {},
         { dataDir: dir, commitIntervalMs: 2 },
       );
-      bot = await Bot.create(config);
-      app = buildServer(bot, { maxBodyBytes: config.maxBodyBytes });
+      bot = await Replay.open(config);
+      app = buildServer(new TurnHost(bot), { maxBodyBytes: config.maxBodyBytes });
       base = await app.listen({ port: 0, host: "127.0.0.1" });
     },
     say: (person: Person, text: string) => post("/v1/messages", { user: { id: person.id }, text }),

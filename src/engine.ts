@@ -1,0 +1,154 @@
+// The composition root: loads every part once at start-up and runs turns through the pipeline, one at a
+// time per person. Product code talks to it through Bot (src/bot.ts); research code through Replay
+// (src/replay.ts). Adapters never see it.
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import * as lancedb from "@lancedb/lancedb";
+import { LRUCache } from "lru-cache";
+import { ingestCatalog } from "./catalog/ingest.ts";
+import { readCatalogSource } from "./catalog/source.ts";
+import { openCatalog } from "./catalog/store.ts";
+import { PACKAGE_ROOT, type Config } from "./config.ts";
+import { LlmExplainer } from "./explain/llm.ts";
+import { loadExplainPrompts } from "./explain/prompts.ts";
+import { InterestModel } from "./interest/model.ts";
+import type { TurnContext, TurnInput } from "./pipeline/context.ts";
+import { DEFAULT_LIMIT, type Parts } from "./pipeline/parts.ts";
+import { runStages, type StageRecorder } from "./pipeline/run.ts";
+import { TURN_STAGES } from "./pipeline/stages.ts";
+import { loadOrCreateSecret, personKey } from "./profile/keys.ts";
+import { ProfileStore } from "./profile/store.ts";
+import { Neighbours } from "./recommend/neighbours.ts";
+import { NEIGHBOURS_FILE, openNeighbours } from "./recommend/neighbours-store.ts";
+import { Ranker } from "./recommend/rank.ts";
+import { loadRankerModel, RANKER_FILE } from "./recommend/ranker-model.ts";
+import type { OutgoingReply, UserRef } from "./types.ts";
+import { KeyedQueue } from "./util/keyed-queue.ts";
+import { cleanText } from "./util/text.ts";
+
+/** People whose latest list is kept for a later explanation request (web chat), while an LLM is on. */
+const LATEST_LISTS = 5_000;
+/** Replies remembered by message id, so that a client retrying after a timeout gets the same answer. */
+const SENT_REPLIES = 10_000;
+
+export class Engine {
+  private readonly queue = new KeyedQueue();
+  private readonly latestLists = new LRUCache<string, OutgoingReply>({ max: LATEST_LISTS });
+  private readonly sentReplies = new LRUCache<string, OutgoingReply>({ max: SENT_REPLIES });
+  /** When set (by the bench), every turn records how long each stage took. */
+  stageRecorder: StageRecorder | undefined;
+  readonly parts: Parts;
+
+  private constructor(
+    parts: Omit<Parts, "sentReply" | "categories">,
+    private readonly secret: Buffer,
+  ) {
+    this.parts = {
+      ...parts,
+      categories: new Set(parts.catalog.labels),
+      sentReply: (key, messageId) => this.sentReplies.get(`${key}\0${messageId}`),
+    };
+  }
+
+  static async open(config: Config, log: (s: string) => void = () => undefined): Promise<Engine> {
+    const prompts = loadExplainPrompts(config.llm.promptsDir); // a broken template fails before the slow loading
+    const model = await InterestModel.load(config.modelDir);
+    const db = await lancedb.connect(config.dbUri);
+    const commonWords = new Map(
+      readFileSync(join(PACKAGE_ROOT, "data/common-words.txt"), "utf8")
+        .split("\n")
+        .map((w, i) => [w, i] as const),
+    );
+    const progress = (done: number, total: number) => {
+      if (done === total) log(`embedded ${total} catalog items`);
+    };
+    const seed = () =>
+      ingestCatalog(db, model, {
+        path: resolve(config.catalogPath),
+        mode: "replace",
+        reason: "seed",
+        onProgress: progress,
+      });
+    const catalog = await openCatalog(db, model, seed, commonWords, progress);
+    // The shipped neighbours belong to the demo catalog; an ingested catalog of its own goes without them.
+    const source = await readCatalogSource(db);
+    const neighbours =
+      source && !source.demo
+        ? Neighbours.empty()
+        : await openNeighbours(db, join(config.modelDir, NEIGHBOURS_FILE), log);
+    const store = await ProfileStore.open(db, {
+      commitIntervalMs: config.commitIntervalMs,
+      compactEvery: config.compactEvery,
+      retentionDays: config.retentionDays,
+      labels: model.labels.length,
+      dim: model.dim,
+      walDir: join(config.dataDir, "profile-wal"),
+      cacheLimit: config.profileCacheSize,
+    });
+    const secret = loadOrCreateSecret(join(config.dataDir, "secret.key"));
+    const ranker = new Ranker(
+      catalog,
+      neighbours,
+      loadRankerModel(join(config.modelDir, RANKER_FILE)),
+    );
+    const explainer = new LlmExplainer(config.llm, prompts, catalog, log);
+    return new Engine({ config, model, catalog, store, neighbours, explainer, ranker }, secret);
+  }
+
+  keyOf(user: UserRef): string {
+    return personKey(this.secret, user);
+  }
+
+  /** Runs `task` after this person's earlier turns (one person's turns never interleave). */
+  serially<T>(user: UserRef, task: (key: string) => Promise<T>): Promise<T> {
+    const key = this.keyOf(user);
+    return this.queue.run(key, () => task(key));
+  }
+
+  /** One turn through the pipeline's stages. */
+  turn(user: UserRef, input: TurnInput): Promise<OutgoingReply> {
+    return this.serially(user, async (key) => {
+      const { config } = this.parts;
+      const ctx: TurnContext = {
+        key,
+        input,
+        now: (input.kind === "message" ? input.at : undefined) ?? Date.now(),
+        limit: input.limit ?? DEFAULT_LIMIT,
+        text:
+          input.kind === "message" && typeof input.text === "string"
+            ? cleanText(input.text, config.maxTextLength)
+            : "",
+      };
+      const reply = await runStages(TURN_STAGES, this.parts, ctx, this.stageRecorder);
+      this.remember(key, input.messageId, reply);
+      return reply;
+    });
+  }
+
+  /** The person's latest list while an LLM is configured (explained on request afterwards). */
+  latestReplyOf(user: UserRef): OutgoingReply | undefined {
+    return this.latestLists.get(this.keyOf(user));
+  }
+
+  private remember(key: string, messageId: string | undefined, reply: OutgoingReply): void {
+    if (reply.intent === "forget") {
+      this.forgetReplies(key);
+      return;
+    }
+    if (messageId !== undefined) this.sentReplies.set(`${key}\0${messageId}`, reply);
+    if (this.parts.explainer.enabled && reply.recommendations.length > 0)
+      this.latestLists.set(key, reply);
+  }
+
+  /** Drops every reply kept in memory for this person (forget). */
+  forgetReplies(key: string): void {
+    this.latestLists.delete(key);
+    for (const k of this.sentReplies.keys())
+      if (k.startsWith(`${key}\0`)) this.sentReplies.delete(k);
+  }
+
+  async close(): Promise<void> {
+    await this.parts.store.close();
+    await this.parts.model.close();
+  }
+}

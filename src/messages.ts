@@ -1,0 +1,115 @@
+// Every sentence a person reads from chatrec, in one place: the pipeline's replies, the reasons' wording
+// and the adapters' refusals and apologies. Adapters render these; they never write their own.
+import type { ErrorCode } from "./errors.ts";
+
+/** The question that asks for the profile; the adapters' /profile commands send it. */
+export const PROFILE_QUESTION = "what do you think I like?";
+
+export const HELP_TEXT =
+  'Tell me what you like ("I loved Inception and The Matrix, no horror") and I\'ll suggest more. ' +
+  `Then say "more like the second one", "not that one", "I've seen it", "why?", or "${PROFILE_QUESTION}". ` +
+  '"forget me" deletes everything I know about you.';
+
+export const GREETING = `Hi! ${HELP_TEXT}`;
+export const NO_TEXT = `I didn't get any text there. ${HELP_TEXT}`;
+
+/** Where the deleted profile lived: the reply to "forget me" says what was deleted. */
+export type ForgetScope = "everywhere" | "workspace" | "server" | "dms";
+export function forgotten(scope: ForgetScope = "everywhere"): string {
+  const where = {
+    everywhere: "",
+    workspace: " in this workspace",
+    server: " in this server",
+    dms: " in our DMs",
+  }[scope];
+  return `Done: I deleted everything I knew about you${where}.`;
+}
+
+export const REDELIVERED = "Already got that message; here is the list I sent.";
+export const PICKS = "Here are my picks:";
+export const NOTHING_FITS = 'I have nothing left that fits; try loosening a filter ("any genre").';
+
+/** The first sentence of a reply to a button (or "more like this"). */
+export const feedbackNote = {
+  like: (title: string) => `Noted: you like ${title}.`,
+  dislike: (title: string) => `Got it, not ${title}.`,
+  seen: (title: string) => `Noted: you've seen ${title}.`,
+  click: (title: string) => `Noted your interest in ${title}.`,
+  more: (title: string) => `More like ${title}:`,
+} as const;
+
+/** The first sentence of a reply to a message that gives feedback on an item in words. */
+export const spokenFeedback = {
+  seen: (title: string) => `Noted: you've seen ${title}.`,
+  dislike: (title: string) => `OK, not ${title}.`,
+  like: (title: string) => `Glad you like ${title}!`,
+} as const;
+
+export const moreLike = (title: string) => `More like ${title}:`;
+export const startingPoint = (titles: readonly string[]) =>
+  `Taking ${titles.join(" and ")} as a starting point.`;
+export const steerClear = (titles: readonly string[]) =>
+  `I'll steer clear of things like ${titles.join(" and ")}.`;
+export const noCategories = (categories: readonly string[]) => `No ${categories.join(" or ")}.`;
+export const allowedAgain = (categories: readonly string[]) => {
+  const joined = categories.join(" and ");
+  return `${joined.charAt(0).toUpperCase()}${joined.slice(1)} allowed again.`;
+};
+
+export const profileSummary = {
+  interests: (parts: readonly string[]) => `I think you like ${parts.join(", ")}.`,
+  unknown: "I don't know your taste yet: tell me a few things you liked.",
+  liked: (titles: string) => `You liked: ${titles}.`,
+  disliked: (titles: string) => `Not for you: ${titles}.`,
+  avoiding: (categories: readonly string[]) => `Avoiding: ${categories.join(", ")}.`,
+} as const;
+
+export const explainNothing =
+  "Ask me for some recommendations first, then I can tell you why I picked them.";
+export const explainItem = (title: string, reasons: readonly string[]) =>
+  `Why ${title}: ${reasons.join("; ") || "it fitted your profile at the time"}.`;
+
+/** The wording of each reason code (src/explain/reasons.ts decides which apply). */
+export const PHRASE_LEAD = "Close to what you asked for";
+export const reasonText = {
+  similar_to: (title: string, similarity: string) =>
+    `Similar to ${title}, which you liked (similarity ${similarity})`,
+  mentioned_with: (title: string, count: number) =>
+    `Often brought up together with ${title} (in ${count} movie conversations)`,
+  phrase: (quote: string, similarity: string) =>
+    `${PHRASE_LEAD}: "${quote}" (similarity ${similarity})`,
+  interest: (label: string, share: string) =>
+    `Matches your interest in ${label} (${share} of your profile)`,
+  popular: (share: string) =>
+    `Often recommended by other movie fans (popularity ${share} of the most popular)`,
+  excluded: (categories: readonly string[]) => `No ${categories.join(" or ")}, as you asked`,
+  years: (year: number) => `From ${year}, within the years you asked for`,
+  profile_match: (match: string) => `Fits your taste profile so far (match ${match})`,
+} as const;
+
+export const UNREADABLE_BUTTON = "I could not read that button; please ask me for a fresh list.";
+export const unknownCommand = (name: string) => `I don't know the command /${name}.`;
+export const APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment.";
+export const UNKNOWN_ITEM_TEXT = "That item is no longer in my catalog; ask me for a fresh list.";
+export const tooLong = (max: number) =>
+  `That message is too long for me (over ${max} characters); please shorten it.`;
+export const rateLimited = (seconds: number) =>
+  `You're sending me messages faster than I can keep up with; please wait ${seconds} s and try again.`;
+export const WELCOME_TERMINAL =
+  'chatrec: tell me what you like. "help" for examples, Ctrl-D to quit.';
+
+/** What a chat person reads for an error code (the HTTP API answers with a status and the error's message). */
+export function chatTextFor(code: ErrorCode, details: Readonly<Record<string, string | number>>) {
+  switch (code) {
+    case "UNKNOWN_ITEM":
+      return UNKNOWN_ITEM_TEXT;
+    case "TOO_LONG":
+      return tooLong(Number(details.max));
+    case "RATE_LIMITED":
+      return rateLimited(Number(details.retryAfterSeconds));
+    case "BAD_REQUEST":
+      return UNREADABLE_BUTTON;
+    default:
+      return APOLOGY;
+  }
+}

@@ -1,0 +1,153 @@
+// The event stage: what this turn changes in the profile (one ProfileEvent) and what its list is made of.
+import { confidence, type ProfileEvent } from "../profile/profile.ts";
+import type { PersonState } from "../profile/store.ts";
+import * as say from "../messages.ts";
+import type { ParsedMessage } from "../understand/parse.ts";
+import { need, type ListRequest, type TurnContext } from "./context.ts";
+import type { Parts } from "./parts.ts";
+import { messageRequest } from "./understand.ts";
+
+type EventFields = Omit<ProfileEvent, "seq" | "at" | "messageId" | "text" | "shown" | "signals"> &
+  Partial<Pick<ProfileEvent, "shown" | "signals">>;
+
+/** The one way a profile event is made: the next sequence number, the turn's time, its message id. */
+export function newEvent(
+  state: PersonState,
+  at: number,
+  fields: EventFields,
+  origin: { messageId?: string | undefined; text?: string | undefined } = {},
+): ProfileEvent {
+  const { kind, intent, signals = [], shown = [], ...rest } = fields;
+  return {
+    seq: state.profile.seq + 1,
+    at,
+    kind,
+    intent,
+    ...(origin.messageId ? { messageId: origin.messageId } : {}),
+    ...(origin.text !== undefined ? { text: origin.text } : {}),
+    signals,
+    shown,
+    ...rest,
+  };
+}
+
+export function eventStage(parts: Parts, ctx: TurnContext): void {
+  const state = need(ctx.state, "state");
+  const { input } = ctx;
+  const origin = {
+    messageId: input.messageId,
+    ...(input.kind === "message" && parts.config.storeMessageText ? { text: ctx.text } : {}),
+  };
+  if (ctx.readOnly) {
+    // On record like every processed message (a redelivery is recognised); the profile stays as it was.
+    const intent = need(ctx.parsed, "parsed").intent;
+    ctx.event = newEvent(state, ctx.now, { kind: "message", intent, passive: true }, origin);
+    return;
+  }
+  if (input.kind === "profile-only") {
+    ctx.event = newEvent(state, ctx.now, { kind: "message", intent: "recommend" }, origin);
+    ctx.list = { message: {}, lead: "" };
+    return;
+  }
+  if (input.kind === "feedback") {
+    const title = parts.catalog.item(input.itemId)!.title;
+    const signal = input.signal === "more" ? "click" : input.signal;
+    ctx.event = newEvent(
+      state,
+      ctx.now,
+      {
+        kind: "feedback",
+        intent: "feedback",
+        signals: [{ itemId: input.itemId, signal }],
+      },
+      origin,
+    );
+    ctx.list = {
+      message: {},
+      anchor: input.signal === "more" ? input.itemId : undefined,
+      lead: say.feedbackNote[input.signal](title),
+    };
+    return;
+  }
+  messageEvent(parts, ctx, state, origin);
+}
+
+function messageEvent(
+  parts: Parts,
+  ctx: TurnContext,
+  state: PersonState,
+  origin: { messageId?: string | undefined; text?: string | undefined },
+): void {
+  const parsed = need(ctx.parsed, "parsed");
+  const reading = need(ctx.reading, "reading");
+  const { referenced } = ctx;
+  // Asking for a category by name now overrides an earlier "no ..." of it.
+  const lifted = parsed.requested.filter((c) =>
+    state.profile.constraints.excludeCategories.includes(c),
+  );
+  const event = newEvent(
+    state,
+    ctx.now,
+    {
+      kind: "message",
+      intent: parsed.intent,
+      signals: parsed.mentions.flatMap((m) => [
+        { itemId: m.itemId, signal: "mention" as const },
+        ...(m.polarity === "neutral" ? [] : [{ itemId: m.itemId, signal: m.polarity }]),
+      ]),
+      ...(parsed.people.length ? { people: parsed.people } : {}),
+      constraints: {
+        ...parsed.constraints,
+        ...(lifted.length ? { allowCategories: lifted } : {}),
+      },
+    },
+    origin,
+  );
+  const message = messageRequest(parsed, reading);
+  // A vague "newer" holds for its request and the "more" after it; a new request that says something else ends it.
+  if (state.profile.constraints.minYearLapses && message.message && !parsed.asksForMore)
+    event.constraints!.endVagueYear = true;
+  if (message.message) {
+    event.interests = Array.from(reading.prediction.interests);
+    event.embedding = Array.from(message.message);
+    event.confidence = confidence(reading.prediction.interests);
+  }
+  if (parsed.signal && referenced)
+    event.signals.push({ itemId: referenced, signal: parsed.signal });
+  if (parsed.intent === "critique" && referenced)
+    event.signals.push({ itemId: referenced, signal: "click" });
+  const lead = [
+    acknowledge(parts, parsed, referenced),
+    lifted.length ? say.allowedAgain(lifted) : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+  ctx.event = event;
+  ctx.list = {
+    message,
+    anchor: parsed.intent === "critique" ? referenced : parsed.moreLike,
+    lead,
+    phrase: parsed.intent === "recommend" ? parsed.residual : undefined,
+  } satisfies ListRequest;
+}
+
+/** The reply's first sentence: what the bot took from the message. */
+function acknowledge(parts: Parts, parsed: ParsedMessage, referenced: string | undefined): string {
+  const titleOf = (id: string) => parts.catalog.item(id)?.title;
+  const title = referenced ? titleOf(referenced) : undefined;
+  if (parsed.intent === "feedback" && title)
+    return parsed.signal === "seen"
+      ? say.spokenFeedback.seen(title)
+      : parsed.signal === "dislike"
+        ? say.spokenFeedback.dislike(title)
+        : say.spokenFeedback.like(title);
+  if (parsed.intent === "critique" && title) return say.moreLike(title);
+  const liked = parsed.mentions.filter((m) => m.polarity !== "dislike").map((m) => m.itemId);
+  const disliked = parsed.mentions.filter((m) => m.polarity === "dislike").map((m) => m.itemId);
+  const parts_ = [];
+  if (liked.length) parts_.push(say.startingPoint(liked.map((id) => titleOf(id)!)));
+  if (disliked.length) parts_.push(say.steerClear(disliked.map((id) => titleOf(id)!)));
+  if (parsed.constraints.excludeCategories?.length)
+    parts_.push(say.noCategories(parsed.constraints.excludeCategories));
+  return parts_.join(" ");
+}

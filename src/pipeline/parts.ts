@@ -1,0 +1,27 @@
+// The loaded parts a turn works with, built once at start-up (src/engine.ts) and shared by every turn.
+import type { Catalog } from "../catalog/catalog.ts";
+import type { Config } from "../config.ts";
+import type { LlmExplainer } from "../explain/llm.ts";
+import type { InterestModel } from "../interest/model.ts";
+import type { ProfileStore } from "../profile/store.ts";
+import type { Neighbours } from "../recommend/neighbours.ts";
+import type { Ranker } from "../recommend/rank.ts";
+import type { OutgoingReply } from "../types.ts";
+
+export interface Parts {
+  readonly config: Config;
+  readonly model: InterestModel;
+  readonly catalog: Catalog;
+  /** The catalog's interest labels, as a set for the per-message parser. */
+  readonly categories: ReadonlySet<string>;
+  readonly store: ProfileStore;
+  /** Item-to-item neighbours (MovieLens likes + ReDial train co-mentions). */
+  readonly neighbours: Neighbours;
+  /** Optional LLM prose; `enabled` is false without OPENAI_API_KEY. */
+  readonly explainer: LlmExplainer;
+  readonly ranker: Ranker;
+  /** The reply this person got for a message id, while it is remembered (redelivery answers with it). */
+  readonly sentReply: (key: string, messageId: string) => OutgoingReply | undefined;
+}
+
+export const DEFAULT_LIMIT = 5;

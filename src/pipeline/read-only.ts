@@ -1,0 +1,78 @@
+// Replies to messages that only read the profile: help, hello, "what do you think I like?", "why?".
+import { reasonsFor } from "../explain/reasons.ts";
+import * as say from "../messages.ts";
+import { topInterests, type Profile } from "../profile/profile.ts";
+import type { ParsedMessage } from "../understand/parse.ts";
+import type { OutgoingReply } from "../types.ts";
+import type { Parts } from "./parts.ts";
+
+/** A reply without a list. */
+export function textReply(
+  text: string,
+  intent: OutgoingReply["intent"],
+  interests: OutgoingReply["interests"] = [],
+): OutgoingReply {
+  return { text, intent, recommendations: [], interests, actions: [] };
+}
+
+/** The answer to a message that only reads the profile, else undefined. */
+export function readOnlyReply(
+  parts: Parts,
+  parsed: ParsedMessage,
+  profile: Profile,
+  referenced: string | undefined,
+): OutgoingReply | undefined {
+  const interests = () => topInterests(profile, parts.catalog.labels);
+  switch (parsed.intent) {
+    case "help":
+      return textReply(say.HELP_TEXT, "help", interests());
+    case "greeting":
+      return textReply(say.GREETING, "greeting", interests());
+    case "profile":
+      return profileReply(parts, profile);
+    case "explain":
+      return explainReply(parts, profile, referenced);
+    default:
+      return undefined;
+  }
+}
+
+function profileReply(parts: Parts, profile: Profile): OutgoingReply {
+  const { catalog } = parts;
+  const interests = topInterests(profile, catalog.labels);
+  const titles = (ids: string[]) =>
+    ids
+      .slice(-5)
+      .map((id) => catalog.item(id)?.title)
+      .filter(Boolean)
+      .join(", ");
+  const lines = [
+    interests.length
+      ? say.profileSummary.interests(
+          interests.map((i) => `${i.label} (${Math.round(i.weight * 100)}%)`),
+        )
+      : say.profileSummary.unknown,
+  ];
+  if (profile.liked.length) lines.push(say.profileSummary.liked(titles(profile.liked)));
+  if (profile.disliked.length) lines.push(say.profileSummary.disliked(titles(profile.disliked)));
+  if (profile.constraints.excludeCategories.length)
+    lines.push(say.profileSummary.avoiding(profile.constraints.excludeCategories));
+  return textReply(lines.join(" "), "profile", interests);
+}
+
+function explainReply(parts: Parts, profile: Profile, itemId: string | undefined): OutgoingReply {
+  const { catalog, ranker } = parts;
+  const interests = topInterests(profile, catalog.labels);
+  const row = itemId !== undefined ? catalog.row(itemId) : undefined;
+  if (row === undefined) return textReply(say.explainNothing, "explain", interests);
+  const ranked = ranker.explainRow(
+    { profile: { ...profile, shown: [] }, limit: 1, mmrLambda: 1 },
+    row,
+  );
+  const reasons = ranked ? reasonsFor(catalog, ranked, profile) : [];
+  const text = say.explainItem(
+    catalog.items[row]!.title,
+    reasons.map((r) => r.text),
+  );
+  return textReply(text, "explain", interests);
+}

@@ -1,0 +1,198 @@
+// The turn pipeline's stages, in order: load -> redelivery -> understand -> read -> event -> profile ->
+// rank -> commit -> reasons -> reply. Every kind of turn (a message, a bare list request, a button) runs
+// the same list; a stage with nothing to do for a kind returns at once.
+import { unknownItem } from "../errors.ts";
+import { reasonsFor } from "../explain/reasons.ts";
+import * as say from "../messages.ts";
+import { applyEvent, topInterests, type Profile } from "../profile/profile.ts";
+import type { RankedItem } from "../recommend/rank.ts";
+import type { OutgoingReply, Recommendation } from "../types.ts";
+import { need, type TurnContext } from "./context.ts";
+import { eventStage } from "./event.ts";
+import type { Parts } from "./parts.ts";
+import { readOnlyReply, textReply } from "./read-only.ts";
+import type { Stage } from "./run.ts";
+import { parse, read, referencedItem } from "./understand.ts";
+
+const ACTIONS: OutgoingReply["actions"] = ["like", "dislike", "seen", "more"];
+/** A quote longer than this would not read as a reason. */
+const MAX_PHRASE = 80;
+
+const load: Stage<Parts> = {
+  name: "load",
+  async run(parts, ctx) {
+    if (ctx.input.kind === "message" && ctx.text.trim() === "") {
+      ctx.reply = textReply(say.NO_TEXT, "help");
+      return;
+    }
+    ctx.state = await parts.store.load(ctx.key, parts.catalog, ctx.now);
+  },
+};
+
+/** A message id already on record is answered with the reply it got, and changes nothing. */
+const redelivery: Stage<Parts> = {
+  name: "redelivery",
+  run(parts, ctx) {
+    const { messageId } = ctx.input;
+    if (messageId === undefined || !need(ctx.state, "state").messageIds.has(messageId)) return;
+    ctx.reply = parts.sentReply(ctx.key, messageId) ?? lastListReply(parts, ctx);
+  },
+};
+
+const understand: Stage<Parts> = {
+  name: "understand",
+  async run(parts, ctx) {
+    const { input } = ctx;
+    if (input.kind === "feedback") {
+      if (!parts.catalog.item(input.itemId)) throw unknownItem(input.itemId);
+      return;
+    }
+    if (input.kind !== "message") return;
+    const { profile } = need(ctx.state, "state");
+    const parsed = parse(parts, ctx.text, profile);
+    ctx.parsed = parsed;
+    ctx.referenced = referencedItem(profile, parsed);
+    if (parsed.intent === "forget") {
+      await parts.store.forget(ctx.key);
+      ctx.reply = textReply(say.forgotten(), "forget");
+      return;
+    }
+    ctx.readOnly = readOnlyReply(parts, parsed, profile, ctx.referenced);
+  },
+};
+
+const readStage: Stage<Parts> = {
+  name: "read",
+  async run(parts, ctx) {
+    if (ctx.input.kind !== "message" || ctx.readOnly) return;
+    ctx.reading = await read(parts, need(ctx.parsed, "parsed"), ctx.text);
+  },
+};
+
+const event: Stage<Parts> = { name: "event", run: eventStage };
+
+const profile: Stage<Parts> = {
+  name: "profile",
+  run(parts, ctx) {
+    if (ctx.readOnly) return;
+    // Applied first so the reply already reflects this turn; what is shown joins the same event.
+    ctx.preview = applyEvent(
+      need(ctx.state, "state").profile,
+      need(ctx.event, "event"),
+      parts.catalog,
+    );
+  },
+};
+
+const rank: Stage<Parts> = {
+  name: "rank",
+  run(parts, ctx) {
+    if (ctx.readOnly) return;
+    const { message, anchor } = need(ctx.list, "list");
+    ctx.ranked = parts.ranker.rank({
+      profile: need(ctx.preview, "preview"),
+      ...message,
+      ...(anchor ? { anchorItemId: anchor } : {}),
+      limit: ctx.limit,
+      mmrLambda: parts.config.mmrLambda,
+    });
+  },
+};
+
+/** Starts the durable write; the reasons are written while it goes to disk. */
+const commit: Stage<Parts> = {
+  name: "commit",
+  run(parts, ctx) {
+    const event = need(ctx.event, "event");
+    const listShown = ctx.input.kind !== "message" || ctx.input.listShown !== false;
+    if (ctx.ranked && listShown)
+      event.shown = ctx.ranked.map((r) => parts.catalog.items[r.row]!.id);
+    ctx.committed = parts.store.commit(ctx.key, need(ctx.state, "state"), event, parts.catalog);
+  },
+};
+
+const reasons: Stage<Parts> = {
+  name: "reasons",
+  run(parts, ctx) {
+    if (ctx.readOnly) return;
+    const { phrase } = need(ctx.list, "list");
+    const preview = need(ctx.preview, "preview");
+    ctx.recommendations = need(ctx.ranked, "ranked").map((r) =>
+      toRecommendation(parts, r, preview, phrase),
+    );
+  },
+};
+
+const reply: Stage<Parts> = {
+  name: "reply",
+  async run(parts, ctx) {
+    await ctx.committed;
+    if (ctx.readOnly) {
+      ctx.reply = ctx.readOnly;
+      return;
+    }
+    const recommendations = need(ctx.recommendations, "recommendations");
+    const { lead } = need(ctx.list, "list");
+    const text = `${lead} ${recommendations.length ? say.PICKS : say.NOTHING_FITS}`;
+    ctx.reply = {
+      text: text.trim(),
+      intent: need(ctx.event, "event").intent as OutgoingReply["intent"],
+      recommendations,
+      interests: topInterests(need(ctx.state, "state").profile, parts.catalog.labels),
+      actions: ACTIONS,
+    };
+  },
+};
+
+export const TURN_STAGES: ReadonlyArray<Stage<Parts>> = [
+  load,
+  redelivery,
+  understand,
+  readStage,
+  event,
+  profile,
+  rank,
+  commit,
+  reasons,
+  reply,
+];
+
+export function toRecommendation(
+  parts: Parts,
+  r: RankedItem,
+  profile: Profile,
+  phrase?: string,
+): Recommendation {
+  const item = parts.catalog.items[r.row]!;
+  return {
+    id: item.id,
+    title: item.title,
+    ...(item.year ? { year: item.year } : {}),
+    categories: item.categories,
+    score: Math.round(r.score * 1000) / 1000,
+    reasons: reasonsFor(
+      parts.catalog,
+      r,
+      profile,
+      phrase && phrase.length <= MAX_PHRASE ? phrase : undefined,
+    ),
+  };
+}
+
+/** A redelivery whose first reply is no longer remembered (a restart): the last list shown, as it stands. */
+function lastListReply(parts: Parts, ctx: TurnContext): OutgoingReply {
+  const { profile } = need(ctx.state, "state");
+  const request = { profile: { ...profile, shown: [] }, limit: 1, mmrLambda: 1 };
+  const recommendations = profile.lastList.flatMap((id) => {
+    const row = parts.catalog.row(id);
+    const ranked = row === undefined ? undefined : parts.ranker.explainRow(request, row);
+    return ranked ? [toRecommendation(parts, ranked, profile)] : [];
+  });
+  return {
+    text: say.REDELIVERED,
+    intent: ctx.input.kind === "feedback" ? "feedback" : "recommend",
+    recommendations,
+    interests: topInterests(profile, parts.catalog.labels),
+    actions: ACTIONS,
+  };
+}

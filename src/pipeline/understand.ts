@@ -1,0 +1,58 @@
+// Understanding a message: what it says (parser) and what it is about (the ONNX interest model).
+import { withRequested } from "../interest/requested.ts";
+import type { Profile } from "../profile/profile.ts";
+import { parseMessage, type ParsedMessage } from "../understand/parse.ts";
+import type { MessageReading, MessageRequest } from "./context.ts";
+import type { Parts } from "./parts.ts";
+
+export function parse(parts: Parts, text: string, profile: Profile): ParsedMessage {
+  return parseMessage(text, {
+    titles: parts.catalog.titles,
+    people: parts.catalog.people,
+    categories: parts.categories,
+    lastListLength: profile.lastList.length,
+  });
+}
+
+/** The model's reading of a message (corrected by the categories it names) and whether it says anything. */
+export async function read(parts: Parts, parsed: ParsedMessage, text: string) {
+  const prediction = withRequested(
+    (await parts.model.predict([parsed.residual || text]))[0]!,
+    parts.catalog.labels,
+    parsed.requested,
+  );
+  const informative =
+    parsed.residual.replace(/[^\p{L}\p{N}]/gu, "").length > 2 && norm2(prediction.embedding) > 0;
+  return { prediction, informative } satisfies MessageReading;
+}
+
+/** The item a message refers to: a position in the last list, a title it names, or the current focus. */
+export function referencedItem(profile: Profile, parsed: ParsedMessage): string | undefined {
+  if (parsed.reference !== undefined)
+    return parsed.reference === -1 ? profile.lastList.at(-1) : profile.lastList[parsed.reference];
+  if (parsed.mentions.length > 0 && parsed.intent !== "recommend")
+    return parsed.mentions.at(-1)!.itemId;
+  return profile.focus;
+}
+
+/**
+ * What a message adds to the ranking request, the same for a live turn and for a replay's ranking request:
+ * its reading when it asks for something and says anything, and the categories it names.
+ */
+export function messageRequest(
+  parsed: ParsedMessage,
+  { prediction, informative }: MessageReading,
+): MessageRequest {
+  return {
+    ...(informative && parsed.intent === "recommend"
+      ? { message: prediction.embedding, messageInterests: prediction.interests }
+      : {}),
+    ...(parsed.requested.length ? { requested: parsed.requested } : {}),
+  };
+}
+
+function norm2(v: Float32Array): number {
+  let s = 0;
+  for (const x of v) s += x * x;
+  return s;
+}
