@@ -7,6 +7,8 @@ export const RESEARCH_USAGE = `  train [--catalog <file>] [--out <dir>] [--seed 
   eval interests [--json <file>]                       interest-model quality on ReDial dev and BBC News
   eval movielens --ratings <csv> --movies <csv>        next-item HR@10/NDCG@10: real-time profile vs no decay vs popularity
   eval redial --dialogues <jsonl> [--json <file>]      ReDial replay: Recall@1/10/50, MRR@50 vs popularity and neighbours
+  eval conversations [--part working|held-out|all] [--json <file>]
+                                                       hand-written conversation suite: share of checks passed by class
   bench [llm]                                          interest-model and pipeline latency; llm: first reply with/without LLM explanations`;
 
 export async function runResearchCommand(command: string, rest: string[]): Promise<void> {
@@ -33,9 +35,13 @@ export async function runResearchCommand(command: string, rest: string[]): Promi
         const { runEvalMovielensCli } = await import("./eval/movielens-cli.ts");
         return runEvalMovielensCli(args);
       }
+      if (what === "conversations") {
+        const { runEvalConversationsCli } = await import("./eval/conversations-cli.ts");
+        return runEvalConversationsCli(args);
+      }
       if (what !== "interests")
         throw new Error(
-          `unknown evaluation "${what ?? ""}"; available: interests, movielens, redial`,
+          `unknown evaluation "${what ?? ""}"; available: conversations, interests, movielens, redial`,
         );
       const { runEvalInterestsCli } = await import("./eval/interests-cli.ts");
       return runEvalInterestsCli(args);
