@@ -162,4 +162,27 @@ describe("HTTP API over real HTTP", () => {
     expect((await fetch(`${base}/health`)).status).toBe(200);
     expect(await (await fetch(`${base}/`)).text()).toContain("<title>chatrec</title>");
   });
+
+  it("answers a retried messageId with the reply it first sent, and records it once", async () => {
+    const body = { user: { id: "h-retry" }, text: "funny animated movies", messageId: "r-1" };
+    const first = await (await post("/v1/messages", body)).json();
+    const retried = await (await post("/v1/messages", body)).json();
+    expect(retried).toEqual(first);
+    const click = { user: { id: "h-retry" }, itemId: (first as Ids).recommendations[0]!.id };
+    const liked = await (
+      await post("/v1/feedback", { ...click, signal: "like", messageId: "r-2" })
+    ).json();
+    const likedAgain = await (
+      await post("/v1/feedback", { ...click, signal: "like", messageId: "r-2" })
+    ).json();
+    expect(likedAgain).toEqual(liked);
+    const events = (
+      (await (await fetch(`${base}/v1/users/h-retry/export`)).json()) as {
+        events: unknown[];
+      }
+    ).events;
+    expect(events).toHaveLength(2);
+  });
 });
+
+type Ids = { recommendations: Array<{ id: string }> };

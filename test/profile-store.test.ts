@@ -61,7 +61,7 @@ describe("profile store on real LanceDB", () => {
     expect(again.profile.seq).toBe(2);
     expect(again.profile.liked).toEqual(["i1"]);
     expect(again.profile.seen).toEqual(["i2"]);
-    expect([...again.messageIds].sort()).toEqual(["m1", "m2"]);
+    expect([...again.messageIds.keys()].sort()).toEqual(["m1", "m2"]);
     const exported = await reopened.exportPerson(alice, items);
     expect(exported?.events.map((e) => e.seq)).toEqual([1, 2]);
     await reopened.close();
@@ -215,7 +215,7 @@ describe("write-ahead log: durability without waiting for LanceDB", () => {
       const { profile, messageIds } = await store.load(key, items, 0);
       expect(profile.seq).toBe(2);
       expect(profile.liked).toEqual([`liked-${key}`]);
-      expect([...messageIds].sort()).toEqual(["m1", "m2"]);
+      expect([...messageIds.keys()].sort()).toEqual(["m1", "m2"]);
     }
     await store.close();
   });

@@ -48,6 +48,7 @@ describe("restart on the same data folder", () => {
     const list = await post(first.base, "/v1/messages", {
       user: { id: "ines", name: "Ines" },
       text: "I loved Inception and The Matrix, no horror",
+      messageId: "ines-1",
     });
     const [liked, disliked, seen] = list.recommendations.map((r) => r.id);
     await post(first.base, "/v1/feedback", { user: { id: "ines" }, itemId: liked, signal: "like" });
@@ -83,6 +84,16 @@ describe("restart on the same data folder", () => {
         liked: (exportBefore.profile as { liked: string[] }).liked,
         disliked: (exportBefore.profile as { disliked: string[] }).disliked,
       });
+      // A client retrying its first message after the restart gets that list again, and nothing is recorded.
+      const retried = await post(second.base, "/v1/messages", {
+        user: { id: "ines" },
+        text: "I loved Inception and The Matrix, no horror",
+        messageId: "ines-1",
+      });
+      expect(retried.recommendations.map((r) => r.id)).toEqual(
+        list.recommendations.map((r) => r.id),
+      );
+      expect((await get(second.base, "/v1/users/ines/export")).events).toHaveLength(4);
       const again = await post(second.base, "/v1/messages", {
         user: { id: "ines" },
         text: "more please",

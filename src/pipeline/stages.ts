@@ -34,8 +34,9 @@ const redelivery: Stage<Parts> = {
   name: "redelivery",
   run(parts, ctx) {
     const { messageId } = ctx.input;
-    if (messageId === undefined || !need(ctx.state, "state").messageIds.has(messageId)) return;
-    ctx.reply = parts.sentReply(ctx.key, messageId) ?? lastListReply(parts, ctx);
+    const shown = messageId && need(ctx.state, "state").messageIds.get(messageId);
+    if (!shown) return;
+    ctx.reply = parts.sentReply(ctx.key, messageId) ?? shownAgain(parts, ctx, shown);
   },
 };
 
@@ -179,13 +180,16 @@ export function toRecommendation(
   };
 }
 
-/** A redelivery whose first reply is no longer remembered (a restart): the last list shown, as it stands. */
-function lastListReply(parts: Parts, ctx: TurnContext): OutgoingReply {
+/**
+ * A redelivery whose first reply is no longer in memory (after a restart): the items that reply showed,
+ * from the event on record, with reasons as they stand now.
+ */
+function shownAgain(parts: Parts, ctx: TurnContext, shown: readonly string[]): OutgoingReply {
   const { profile } = need(ctx.state, "state");
-  const request = { profile: { ...profile, shown: [] }, limit: 1, mmrLambda: 1 };
-  const recommendations = profile.lastList.flatMap((id) => {
+  const request = { profile, limit: 1, mmrLambda: 1 };
+  const recommendations = shown.flatMap((id) => {
     const row = parts.catalog.row(id);
-    const ranked = row === undefined ? undefined : parts.ranker.explainRow(request, row);
+    const ranked = row === undefined ? undefined : parts.ranker.featuresOf(request, row);
     return ranked ? [toRecommendation(parts, ranked, profile)] : [];
   });
   return {

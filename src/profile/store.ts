@@ -75,7 +75,8 @@ export interface StoreOptions {
 export interface PersonState {
   profile: Profile;
   /** Message ids already processed, for idempotent delivery. */
-  messageIds: Set<string>;
+  /** Each processed message id, with the items its reply showed (a redelivery shows them again). */
+  messageIds: Map<string, readonly string[]>;
 }
 
 function assertKey(key: string): void {
@@ -175,11 +176,12 @@ export class ProfileStore {
     ) {
       profile = emptyProfile(this.options.labels, this.options.dim, profile.createdAt); // model changed shape: rebuild from events
     }
-    const messageIds = new Set<string>();
+    const messageIds = new Map<string, readonly string[]>();
     for (const row of this.eventsOf(key, stored, unstored)) {
-      if (row.message_id) messageIds.add(row.message_id);
-      if (Number(row.seq) > profile.seq)
-        profile = applyEvent(profile, JSON.parse(row.data) as ProfileEvent, items);
+      if (!row.message_id && Number(row.seq) <= profile.seq) continue;
+      const event = JSON.parse(row.data) as ProfileEvent;
+      if (row.message_id) messageIds.set(row.message_id, event.shown);
+      if (Number(row.seq) > profile.seq) profile = applyEvent(profile, event, items);
     }
     const state = { profile, messageIds };
     this.remember(key, state);
@@ -234,7 +236,7 @@ export class ProfileStore {
   commit(key: string, state: PersonState, event: ProfileEvent, items: ItemLookup): Promise<void> {
     if (this.closed) return Promise.reject(new Error("profile store is closed"));
     state.profile = applyEvent(state.profile, event, items);
-    if (event.messageId) state.messageIds.add(event.messageId);
+    if (event.messageId) state.messageIds.set(event.messageId, event.shown);
     this.remember(key, state);
     this.dirty.add(key);
     const row: EventRow = {

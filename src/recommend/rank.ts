@@ -424,7 +424,15 @@ export class Ranker {
   /** One item's features and score for this request ("why?"), without ranking the catalog; undefined when it may not be offered. */
   explainRow(req: RankRequest, row: number): RankedItem | undefined {
     const q = this.query(req);
-    if (q.blocked[row]) return undefined;
+    return q.blocked[row] ? undefined : this.scoreRow(q, row);
+  }
+
+  /** One item's features and score for this request, even one it would not offer now (a list shown again). */
+  featuresOf(req: RankRequest, row: number): RankedItem {
+    return this.scoreRow(this.query(req), row);
+  }
+
+  private scoreRow(q: Query, row: number): RankedItem {
     const x = new Float32Array(FEATURE_COUNT);
     this.featuresInto(q, row, x, 0);
     const score =
