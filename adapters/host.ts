@@ -118,7 +118,7 @@ export class TurnHost {
     }
   }
 
-  /** Over CHATREC_MAX_TEXT_LENGTH, or over CHATREC_RATE_PER_MIN / CHATREC_RATE_BURST: the turn stops. */
+  /** Over CHATREC_MAX_TEXT, or over CHATREC_RATE_PER_MIN / CHATREC_RATE_BURST: the turn stops. */
   private checkLimits(user: UserRef, text: string): void {
     const max = this.maxTextLength;
     if (text.length > max)

@@ -1,4 +1,5 @@
 // The one place that reads the environment. Everything else takes an explicit Config.
+import { ChatrecError } from "./errors.ts";
 import { resolve } from "node:path";
 import { z } from "zod";
 
@@ -138,8 +139,12 @@ export interface Config {
 
 const PACKAGE_ROOT = resolve(new URL("..", import.meta.url).pathname);
 
-export class ConfigError extends Error {
+/** A setting that cannot work; the message names the variable. */
+export class ConfigError extends ChatrecError {
   override name = "ConfigError";
+  constructor(message: string) {
+    super("CONFIG", message);
+  }
 }
 
 /** Parses the environment once; a wrong value is a clear start-up error naming the variable. */

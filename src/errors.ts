@@ -7,7 +7,7 @@ export const ERROR_CODES = {
   UNKNOWN_ITEM: "UNKNOWN_ITEM",
   /** The person (or the client) is over the rate limit. */
   RATE_LIMITED: "RATE_LIMITED",
-  /** A message longer than CHATREC_MAX_TEXT_LENGTH. */
+  /** A message longer than CHATREC_MAX_TEXT. */
   TOO_LONG: "TOO_LONG",
   /** A request body larger than its limit. */
   BODY_TOO_LARGE: "BODY_TOO_LARGE",

@@ -32,7 +32,7 @@ export interface FeedbackAction {
 }
 
 export interface Reason {
-  /** Stable machine code: interest, similar_to, phrase, popular, neighbour, constraint, novel ... */
+  /** Stable machine code; docs/api.md lists every code the API can return. */
   code: string;
   text: string;
 }

@@ -170,7 +170,8 @@ describe("InterestModel.load errors", () => {
     const dir = mkdtempSync(join(tmpdir(), "interest-missing-"));
     await expect(InterestModel.load(dir)).rejects.toMatchObject({
       name: "InterestModelError",
-      code: "missing",
+      code: "MODEL",
+      problem: "missing",
     });
   });
 
@@ -186,6 +187,6 @@ describe("InterestModel.load errors", () => {
     expect(err).toBeInstanceOf(InterestModelError);
     expect((err as InterestModelError).code).toBe("mismatch");
     writeFileSync(join(dir, "interest.json"), JSON.stringify({ ...meta, dim: 32 }));
-    await expect(InterestModel.load(dir)).rejects.toMatchObject({ code: "mismatch" });
+    await expect(InterestModel.load(dir)).rejects.toMatchObject({ code: "MODEL", problem: "mismatch" });
   });
 });

@@ -1,6 +1,6 @@
 // HTTP API throughput on loopback: simulated people, each sending messages one after another (a person waits
 // for each reply) to a real server on port 0 with the demo catalog in a throwaway data folder.
-// Run by `npm run bench` after the in-process benchmarks (it lives in adapters/ because src/ never imports adapters/).
+// Run by `npm run bench` after the in-process benchmarks (it lives in research/: the product never imports it).
 import { TurnHost } from "../../adapters/host.ts";
 import "../../src/util/quiet-lancedb.ts"; // first: before anything loads LanceDB
 import { mkdtempSync, rmSync } from "node:fs";

@@ -1,6 +1,5 @@
 // `chatrec train neighbours [--ratings <csv>] [--mapping <csv>] [--movies <csv>] [--redial <jsonl>] [--catalog <jsonl>] [--out <file>] [--k n]`
-import { join } from "node:path";
-import { PACKAGE_ROOT } from "../../src/config.ts";
+import { dirname, join } from "node:path";
 import { parseOptions } from "../../src/util/args.ts";
 import { DATA_PATHS, DEFAULT_OUT } from "./data-paths.ts";
 import { NEIGHBOURS_FILE } from "../../src/recommend/neighbours-store.ts";
@@ -47,7 +46,8 @@ export function runNeighboursCli(args: string[]): void {
   const seconds = (performance.now() - started) / 1000;
   const command = `npx chatrec train neighbours ${args.join(" ")}`.trim();
   if (opts.card)
-    updateNeighboursCard(join(PACKAGE_ROOT, "models/MODEL_CARD.md"), {
+    // The card goes beside the file it describes: the shipped card changes only with `--out models/...`.
+    updateNeighboursCard(join(dirname(opts.out), "MODEL_CARD.md"), {
       ...stats,
       ...file,
       k: opts.k,

@@ -1,5 +1,6 @@
 // Reads a catalog file (JSONL or CSV) into Items. Columns: id, title, text, categories, year, popularity;
 // any other column is kept in `extra`. A column map renames source columns (e.g. id=book_id).
+import { ChatrecError } from "../errors.ts";
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { parseCsvObjects } from "../util/csv.ts";
@@ -9,8 +10,11 @@ export type ColumnMap = Partial<
   Record<"id" | "title" | "text" | "categories" | "year" | "popularity", string>
 >;
 
-export class CatalogFormatError extends Error {
+export class CatalogFormatError extends ChatrecError {
   override name = "CatalogFormatError";
+  constructor(message: string) {
+    super("CATALOG_FORMAT", message);
+  }
 }
 
 export interface LoadedCatalog {

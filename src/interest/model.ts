@@ -1,4 +1,5 @@
 // Runtime wrapper of the interest model: onnxruntime-node only (no training code, no onnx-proto).
+import { ChatrecError } from "../errors.ts";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -9,13 +10,14 @@ export interface InterestPrediction {
   embedding: Float32Array;
 }
 
-export class InterestModelError extends Error {
+/** A model file that is missing or does not fit the code (code MODEL; `problem` says which). */
+export class InterestModelError extends ChatrecError {
   override name = "InterestModelError";
   constructor(
-    readonly code: "missing" | "invalid_config" | "mismatch",
+    readonly problem: "missing" | "invalid_config" | "mismatch",
     message: string,
   ) {
-    super(message);
+    super("MODEL", message);
   }
 }
 

@@ -2,14 +2,18 @@
 // segments and delete each other's, losing acknowledged updates. The lock is a local socket the owner
 // listens on (a Unix socket in the temp folder, a named pipe on Windows), so the operating system releases
 // it when the owner dies, even by SIGKILL: a leftover socket file nobody answers on is simply taken over.
+import { ChatrecError } from "../errors.ts";
 import { createHash } from "node:crypto";
 import { mkdirSync, realpathSync, rmSync } from "node:fs";
 import { createConnection, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export class FolderInUseError extends Error {
+export class FolderInUseError extends ChatrecError {
   override name = "FolderInUseError";
+  constructor(message: string) {
+    super("FOLDER_IN_USE", message);
+  }
 }
 
 /** Where the lock of `dir` lives (a socket path, or a pipe name on Windows). */

@@ -5,7 +5,7 @@
 // crash the log is replayed into LanceDB on open, so an acknowledged event is never lost.
 //
 // People's state is kept in memory (bounded LRU). That is correct because this store is the only writer for
-// the people it serves: with several replicas, route each person to one store (see ARCHITECTURE.md).
+// the people it serves: with several replicas, route each person to one store (see docs/architecture.md).
 import * as lancedb from "@lancedb/lancedb";
 import { Field, Float64, Int64, Schema, Utf8 } from "apache-arrow";
 import {

@@ -1,5 +1,6 @@
 // The ranker's weights: learnt on ReDial train by `chatrec train ranker` (models/ranker.json), loaded at
 // start-up; hand-set weights remain for comparison (ablation) and for a checkout without the file.
+import { ChatrecError } from "../errors.ts";
 import { existsSync, readFileSync } from "node:fs";
 
 /** Ranking features, all computed per (person, item); see rank.ts for their definitions. */
@@ -168,8 +169,11 @@ export function handModel(priors: RankerPriors = NO_PRIORS): RankerModel {
   return { weights: { ...HAND_WEIGHTS }, priors, source: "hand" };
 }
 
-export class RankerModelError extends Error {
+export class RankerModelError extends ChatrecError {
   override name = "RankerModelError";
+  constructor(message: string) {
+    super("MODEL", message);
+  }
 }
 
 function priorMap(record: Record<string, unknown> | undefined): Map<string, number> {
