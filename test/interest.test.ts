@@ -185,8 +185,11 @@ describe("InterestModel.load errors", () => {
     writeFileSync(join(dir, "interest.json"), JSON.stringify({ ...meta, sha256: "0".repeat(64) }));
     const err = await InterestModel.load(dir).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InterestModelError);
-    expect((err as InterestModelError).code).toBe("mismatch");
+    expect((err as InterestModelError).problem).toBe("mismatch");
     writeFileSync(join(dir, "interest.json"), JSON.stringify({ ...meta, dim: 32 }));
-    await expect(InterestModel.load(dir)).rejects.toMatchObject({ code: "MODEL", problem: "mismatch" });
+    await expect(InterestModel.load(dir)).rejects.toMatchObject({
+      code: "MODEL",
+      problem: "mismatch",
+    });
   });
 });
