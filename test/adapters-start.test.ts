@@ -1,7 +1,11 @@
 // `npm start` (chatrec start) starts every adapter whose secrets are in the environment: here the HTTP API,
 // Slack over HTTP events on the same port (fake Slack Web API) and Discord (fake gateway and REST) in one
 // process, each answering over its real protocol; SIGTERM stops them all cleanly.
-import { rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect, it } from "vitest";
 import { spawnServer } from "../research/bench/server-child.ts";
 import { seededDataDir } from "./support/adapter-driver.ts";
@@ -101,6 +105,32 @@ it("chatrec start serves the API, Slack and Discord from the environment, and st
   } finally {
     await discord.close();
     await slack.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it("a port already in use stops start-up at once, before loading, with a hint to set PORT", async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+  const port = (taken.address() as AddressInfo).port;
+  const dir = mkdtempSync(join(tmpdir(), "chatrec-port-"));
+  try {
+    const started = performance.now();
+    const child = spawn(process.execPath, ["bin/chatrec.js", "start"], {
+      env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", CHATREC_DATA_DIR: dir },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(code).not.toBe(0);
+    expect(output).toContain(`port ${port} on 127.0.0.1 is already in use`);
+    expect(output).toContain(`PORT=${port + 1} npm start`);
+    expect(output).not.toContain("embedded"); // failed before embedding the catalog
+    expect(performance.now() - started).toBeLessThan(20_000);
+  } finally {
+    taken.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
