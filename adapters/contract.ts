@@ -2,30 +2,14 @@
 // gives it through an Outlet; everything else (limits, de-duplication, error wording, the explanation that
 // follows a reply) is the host's (host.ts), done once for every platform.
 import type { ForgetScope } from "../src/messages.ts";
-import type { OutgoingReply, Signal, UserRef } from "../src/types.ts";
+import type { FeedbackAction, IncomingMessage, OutgoingReply, UserRef } from "../src/types.ts";
 
 /** What a person asked for, as read from their platform. */
 export type TurnRequest =
-  | {
-      kind: "message";
-      user: UserRef;
-      text: string;
-      conversationId?: string;
-      /** The platform's id of the message: a redelivery gets the first answer again. */
-      messageId?: string;
-      limit?: number;
-    }
+  | ({ kind: "message" } & IncomingMessage)
   /** A request without words (a bare /recommend): a list from the profile alone. */
   | { kind: "list"; user: UserRef; messageId?: string; limit?: number }
-  | {
-      kind: "feedback";
-      user: UserRef;
-      itemId: string;
-      signal: Signal | "more";
-      conversationId?: string;
-      messageId?: string;
-      limit?: number;
-    }
+  | ({ kind: "feedback" } & FeedbackAction)
   | { kind: "forget"; user: UserRef; scope?: ForgetScope };
 
 /** Replaces a message already shown (an edit), when the platform can. */
