@@ -57,6 +57,8 @@ export function overHttps(req: FastifyRequest): boolean {
   );
 }
 
+// Hand-written on purpose: @fastify/cookie 11 serialises through cookie@2, which needs Node 22 (this
+// package pins cookie@1 for Node 20), and reading one name from a Cookie header is these few lines.
 export function cookieValue(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(";")) {
