@@ -5,7 +5,7 @@ import OpenAI from "openai";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { LlmConfig } from "../config.ts";
 import type { OutgoingReply } from "../types.ts";
-import { LruCache } from "../util/lru.ts";
+import { LRUCache } from "lru-cache";
 import { AnswerCheck, type Verdict } from "./check.ts";
 import {
   cacheKeyOf,
@@ -40,7 +40,7 @@ export class LlmExplainer {
   /** Counters for logs and benches. */
   readonly stats = { requests: 0, cacheHits: 0, dropped: 0, failed: 0 };
   private readonly client: OpenAI | undefined;
-  private readonly cache = new LruCache<string, string | false>(CACHE_ENTRIES);
+  private readonly cache = new LRUCache<string, string | false>({ max: CACHE_ENTRIES });
   private readonly inFlight = new Map<string, Promise<string | undefined>>();
   private readonly perPerson = new Map<string, number>();
 
