@@ -8,6 +8,8 @@
 // the people it serves: with several replicas, route each person to one store (see docs/architecture.md).
 import * as lancedb from "@lancedb/lancedb";
 import { Field, Float64, Int64, Schema, Utf8 } from "apache-arrow";
+import type { FileHandle } from "node:fs/promises";
+import { z } from "zod";
 import {
   applyEvent,
   deserialiseProfile,
@@ -18,7 +20,7 @@ import {
   type ProfileEvent,
 } from "./profile.ts";
 import { isPersonKey } from "./keys.ts";
-import { WriteAheadLog } from "./wal.ts";
+import { WriteAheadLog, type Damaged } from "./wal.ts";
 
 const EVENTS = "events";
 const PROFILES = "profiles";
@@ -52,6 +54,45 @@ interface EventRow {
   message_id: string | null;
   data: string;
 }
+/** What replay needs of a logged event; a line that is not one is skipped and reported, never fatal. */
+const loggedEvent = z.object({
+  key: z.string().refine(isPersonKey, "not a person key"),
+  seq: z.number().int().nonnegative(),
+  at: z.number(),
+  kind: z.string(),
+  message_id: z.string().nullable(),
+  data: z.string().refine(isJsonObject, "not a JSON object"),
+});
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+function eventProblem(value: unknown): string | undefined {
+  const parsed = loggedEvent.safeParse(value);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0]!;
+  return `not an event: ${issue.path.join(".") || "record"}: ${issue.message}`;
+}
+
+/** What the last open found in the write-ahead log. */
+export interface Recovery {
+  replayed: number;
+  skipped: Damaged[];
+}
+
+/** One warning line: how many log lines were skipped, and where (the first few). */
+export function describeSkipped(skipped: readonly Damaged[]): string {
+  const shown = skipped.slice(0, 10).map((d) => `${d.segment} line ${d.line} (${d.problem})`);
+  const more = skipped.length > shown.length ? `; and ${skipped.length - shown.length} more` : "";
+  return `write-ahead log: skipped ${skipped.length} damaged or unacknowledged line${skipped.length === 1 ? "" : "s"} at replay: ${shown.join("; ")}${more}`;
+}
+
 interface ProfileRow {
   key: string;
   seq: number | bigint;
@@ -70,6 +111,10 @@ export interface StoreOptions {
   walDir: string;
   /** People kept in memory; the least recently active are dropped first. */
   cacheLimit?: number;
+  /** Where replay reports the log lines it skipped (console.warn when not given). */
+  log?: (line: string) => void;
+  /** Test-only: wraps the log's file handles to inject faults (ENOSPC). */
+  walFaults?: (handle: FileHandle) => FileHandle;
 }
 
 export interface PersonState {
@@ -103,6 +148,8 @@ export class ProfileStore {
   private writeChain: Promise<unknown> = Promise.resolve();
   private commitsSinceCompaction = 0;
   private closed = false;
+  /** What the open found in the write-ahead log. */
+  recovery: Recovery = { replayed: 0, skipped: [] };
 
   private constructor(
     private readonly db: lancedb.Connection,
@@ -122,7 +169,12 @@ export class ProfileStore {
       ? await db.openTable(PROFILES)
       : await db.createEmptyTable(PROFILES, profilesSchema);
     if (!names.includes(PROFILES)) await profiles.setUnenforcedPrimaryKey("key");
-    const { wal, recovered } = await WriteAheadLog.open<EventRow>(options.walDir);
+    const { wal, recovered } = await WriteAheadLog.open<EventRow>(options.walDir, {
+      validate: eventProblem,
+      wrapHandle: options.walFaults,
+    });
+    if (recovered.damaged.length > 0)
+      (options.log ?? console.warn)(describeSkipped(recovered.damaged));
     if (recovered.records.length > 0) {
       // Some of these may already be in LanceDB (a batch landed, its segment was not yet deleted): insert the rest.
       await events
@@ -132,6 +184,7 @@ export class ProfileStore {
     }
     await wal.remove(recovered.segments);
     const store = new ProfileStore(db, events, profiles, wal, options);
+    store.recovery = { replayed: recovered.records.length, skipped: recovered.damaged };
     await store.expireOldEvents();
     if (options.retentionDays > 0) {
       store.expiryTimer = setInterval(
@@ -292,7 +345,7 @@ export class ProfileStore {
   flush(): Promise<void> {
     return this.enqueueWrite(async () => {
       if (this.pending.length === 0) return;
-      this.sealed.push(await this.wal.rotate());
+      this.sealed.push(...(await this.wal.rotate()));
       const rows = this.pending;
       this.pending = [];
       this.inFlight = rows;
