@@ -25,6 +25,19 @@ export function forgotten(scope: ForgetScope = "everywhere"): string {
   return `Done: I deleted everything I knew about you${where}.`;
 }
 
+/** The question that ends every reply to a message the bot did not understand. */
+const ASK_AGAIN = "Which films do you like, or what are you in the mood for?";
+/** The first sentence of a reply to a message the bot did not understand, by what went wrong. */
+export const notUnderstood = {
+  nothing: `Sorry, I didn't understand that. ${ASK_AGAIN}`,
+  "other-language": `Sorry, I only understand English for now. ${ASK_AGAIN}`,
+  "no-referent": `Sorry, I'm not sure which film you mean. ${ASK_AGAIN}`,
+  "unknown-name": (name: string) =>
+    `Sorry, I don't know "${name}": I couldn't find it among my films (I only know films, not TV series). ${ASK_AGAIN}`,
+} as const;
+/** Heads a list offered after a message the bot did not understand: popular films, nothing personal. */
+export const POPULAR_MEANWHILE = "Meanwhile, some popular films:";
+
 export const REDELIVERED = "Already got that message; here is the list I sent.";
 export const PICKS = "Here are my picks:";
 export const NOTHING_FITS = 'I have nothing left that fits; try loosening a filter ("any genre").';
@@ -68,6 +81,22 @@ export const explainNothing =
   "Ask me for some recommendations first, then I can tell you why I picked them.";
 export const explainItem = (title: string, reasons: readonly string[]) =>
   `Why ${title}: ${reasons.join("; ") || "it fitted your profile at the time"}.`;
+
+/**
+ * Every reason code a recommendation can carry (src/explain/reasons.ts decides which apply), with what it
+ * means; the wording of each is below.
+ */
+export const REASON_CODES = {
+  similar_to: "close in content to a film the person liked",
+  mentioned_with: "often brought up together with a film the person mentioned",
+  phrase: "close to the words of the person's request",
+  interest: "of a category the person's profile leans to",
+  popular:
+    "popular with other movie fans (also the only reason of a list offered without understanding)",
+  constraint: "fits a standing filter: a category turned down, a year bound",
+  profile_match: "fits the taste profile so far, with no stronger reason",
+} as const;
+export type ReasonCode = keyof typeof REASON_CODES;
 
 /** The wording of each reason code (src/explain/reasons.ts decides which apply). */
 export const PHRASE_LEAD = "Close to what you asked for";

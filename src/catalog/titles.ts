@@ -18,6 +18,14 @@ interface Word {
 }
 
 const MAX_TITLE_WORDS = 12;
+/** Words after which a film is named: "I loved ...", "something like ...", "have you seen ...". Not the
+ * present "I love ...", said of anything ("my kids love dogs"). */
+const CUE_BEFORE =
+  /\b(?:(?:something|anything|more|films?|movies?|ones?|stuff) like|liked|loved|enjoyed|adored|watched|seen|saw|rewatched|similar to|as good as|favou?rite (?:is|was|film is|movie is))\s+$/i;
+/** The end of a clause: punctuation, the end of the text, or a word that starts another clause. */
+const CLAUSE_END = /^\s*(?:$|[.,;:!?)]|(?:and|but|or|so|was|is|were|as|because|last|yesterday)\b)/i;
+/** Words this frequent are not taken for a title even when cued ("like it", "loved her"). */
+const MOST_FREQUENT = 1_000;
 
 function words(text: string): Word[] {
   const out: Word[] = [];
@@ -37,6 +45,8 @@ function words(text: string): Word[] {
 export class TitleIndex {
   private readonly byKey = new Map<string, string[]>();
   private readonly yearOf = new Map<string, number | undefined>();
+  /** Every word of the catalog: titles, people, keywords, categories and plots (normalised). */
+  private readonly vocabulary = new Set<string>();
 
   constructor(
     items: readonly Item[],
@@ -47,6 +57,7 @@ export class TitleIndex {
   ) {
     for (const item of items) {
       this.yearOf.set(item.id, item.year);
+      this.learnWords(item);
       const key = titleKey(item.title);
       if (key) this.add(key, item.id);
       // "Star Wars: Episode IV - A New Hope" is also found as "A New Hope"-less "Star Wars" only when no other title owns it.
@@ -56,6 +67,26 @@ export class TitleIndex {
         this.add(`~${mainKey}`, item.id);
     }
     for (const ids of this.byKey.values()) ids.sort((a, b) => this.prior(b) - this.prior(a));
+  }
+
+  private learnWords(item: Item): void {
+    const texts = [item.title, item.text, ...item.categories];
+    for (const v of Object.values(item.extra))
+      if (Array.isArray(v)) texts.push(...v.filter((x) => typeof x === "string"));
+      else if (typeof v === "string") texts.push(v);
+    for (const t of texts)
+      for (const w of normalizeText(t).split(" ")) if (w) this.vocabulary.add(w);
+  }
+
+  /** A frequent English word ("the", "moon", "order"): by itself never a name. */
+  isCommonWord(word: string): boolean {
+    return this.commonWords.has(normalizeText(word));
+  }
+
+  /** A word the bot has seen anywhere: an English word or a word of the catalog's titles, people or texts. */
+  knows(word: string): boolean {
+    const w = normalizeText(word);
+    return this.commonWords.has(w) || this.vocabulary.has(w);
   }
 
   private add(key: string, id: string): void {
@@ -76,6 +107,23 @@ export class TitleIndex {
     return (
       significant.length === 0 ||
       significant.every((w) => (this.commonWords.get(w.norm) ?? Infinity) < limit)
+    );
+  }
+
+  /**
+   * A title of everyday words said as the whole object of a liking or a comparison ("I loved arrival, ...",
+   * "something like the matrix"): the words before it call for a film and it runs to the end of the clause.
+   * Not for the most frequent words ("like it", "loved her"), which are pronouns and particles far more often.
+   */
+  private cued(text: string, span: Word[]): boolean {
+    const before = text.slice(Math.max(0, span[0]!.start - 24), span[0]!.start);
+    const after = text.slice(span.at(-1)!.end);
+    const significant = span.filter((w) => !["the", "a", "an", "of", "and"].includes(w.norm));
+    return (
+      CUE_BEFORE.test(before) &&
+      CLAUSE_END.test(after) &&
+      significant.length > 0 &&
+      significant.some((w) => (this.commonWords.get(w.norm) ?? Infinity) >= MOST_FREQUENT)
     );
   }
 
@@ -114,11 +162,14 @@ export class TitleIndex {
         // A capital at the start of a sentence ("Love to laugh!") says nothing about a title.
         const sentenceStart =
           i === 0 || /[.!?]\s*$/.test(text.slice(ws[i - 1]!.end, span[0]!.start));
+        // A bare number ("after 2015", "2012") is a year or a count, never a title, unless quoted.
+        if (span.every((w) => /^\d+$/.test(w.norm)) && !quoted) continue;
         if (
           this.isWeak(span) &&
           !quoted &&
           !year &&
-          !(capitalised && (span.length > 1 || span[0]!.norm.length > 3) && !sentenceStart)
+          !(capitalised && (span.length > 1 || span[0]!.norm.length > 3) && !sentenceStart) &&
+          !this.cued(text, span)
         )
           continue;
         const itemId =

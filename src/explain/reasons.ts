@@ -120,6 +120,11 @@ export function reasonsFor(
     .map(({ code, text }) => ({ code, text }));
 }
 
+/** The one reason of a list offered without understanding the message: the item is popular, nothing more. */
+export function popularReason(ranked: RankedItem): Reason {
+  return { code: "popular", text: reasonText.popular(pct(ranked.features.popularity)) };
+}
+
 /**
  * A reason as it may leave the bot (to an LLM): a "phrase" reason quotes the person's own words, which are
  * message text and stay here, so only its lead and strength go out.

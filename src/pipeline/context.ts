@@ -1,6 +1,7 @@
 // What one turn carries from stage to stage. Each stage reads what the earlier ones wrote and adds its part;
 // a stage that answers the turn early (a help text, a redelivery) sets `reply` and the rest are skipped.
 import type { ParsedMessage } from "../understand/parse.ts";
+import type { Understanding } from "../understand/understood.ts";
 import type { InterestPrediction } from "../interest/model.ts";
 import type { Profile, ProfileEvent } from "../profile/profile.ts";
 import type { PersonState } from "../profile/store.ts";
@@ -46,6 +47,8 @@ export interface ListRequest {
   lead: string;
   /** The request's own words, quoted by a "phrase" reason. */
   phrase?: string | undefined;
+  /** The message was not understood: the list is popular films, offered as such, nothing personal. */
+  popular?: true;
 }
 
 export interface TurnContext {
@@ -60,6 +63,8 @@ export interface TurnContext {
   parsed?: ParsedMessage;
   /** The item the message refers to ("the second one", a title named in feedback). */
   referenced?: string | undefined;
+  /** Whether the message was understood at all (set with `parsed`). */
+  understanding?: Understanding;
   reading?: MessageReading;
   /** The reply of a turn that only reads the profile: its event is committed, nothing is ranked. */
   readOnly?: OutgoingReply;

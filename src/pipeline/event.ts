@@ -79,6 +79,17 @@ function messageEvent(
   origin: { messageId?: string | undefined; text?: string | undefined },
 ): void {
   const parsed = need(ctx.parsed, "parsed");
+  const understanding = need(ctx.understanding, "understanding");
+  if (!understanding.understood) {
+    // On record (a redelivery is recognised, "more" continues the list); nothing is learnt from it.
+    ctx.event = newEvent(state, ctx.now, { kind: "message", intent: parsed.intent }, origin);
+    const lead =
+      understanding.why === "unknown-name"
+        ? say.notUnderstood["unknown-name"](understanding.name)
+        : say.notUnderstood[understanding.why];
+    ctx.list = { message: {}, lead, popular: true };
+    return;
+  }
   const reading = need(ctx.reading, "reading");
   const { referenced } = ctx;
   // Asking for a category by name now overrides an earlier "no ..." of it.

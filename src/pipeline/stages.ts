@@ -2,7 +2,7 @@
 // rank -> commit -> reasons -> reply. Every kind of turn (a message, a bare list request, a button) runs
 // the same list; a stage with nothing to do for a kind returns at once.
 import { unknownItem } from "../errors.ts";
-import { reasonsFor } from "../explain/reasons.ts";
+import { popularReason, reasonsFor } from "../explain/reasons.ts";
 import * as say from "../messages.ts";
 import { applyEvent, topInterests, type Profile } from "../profile/profile.ts";
 import type { RankedItem } from "../recommend/rank.ts";
@@ -12,7 +12,7 @@ import { eventStage } from "./event.ts";
 import type { Parts } from "./parts.ts";
 import { readOnlyReply, textReply } from "./read-only.ts";
 import type { Stage } from "./run.ts";
-import { parse, read, referencedItem } from "./understand.ts";
+import { parse, read, referencedItem, understand as understandMessage } from "./understand.ts";
 
 const ACTIONS: OutgoingReply["actions"] = ["like", "dislike", "seen", "more"];
 /** A quote longer than this would not read as a reason. */
@@ -53,6 +53,7 @@ const understand: Stage<Parts> = {
     const parsed = parse(parts, ctx.text, profile);
     ctx.parsed = parsed;
     ctx.referenced = referencedItem(profile, parsed);
+    ctx.understanding = understandMessage(parts, parsed, ctx.text, ctx.referenced);
     if (parsed.intent === "forget") {
       await parts.store.forget(ctx.key);
       ctx.reply = textReply(say.forgotten(), "forget");
@@ -66,6 +67,8 @@ const readStage: Stage<Parts> = {
   name: "read",
   async run(parts, ctx) {
     if (ctx.input.kind !== "message" || ctx.readOnly) return;
+    // Nothing understood: the model's reading of it would only be noise in the profile.
+    if (ctx.understanding?.understood === false) return;
     ctx.reading = await read(parts, need(ctx.parsed, "parsed"), ctx.text);
   },
 };
@@ -89,7 +92,15 @@ const rank: Stage<Parts> = {
   name: "rank",
   run(parts, ctx) {
     if (ctx.readOnly) return;
-    const { message, anchor } = need(ctx.list, "list");
+    const { message, anchor, popular } = need(ctx.list, "list");
+    if (popular) {
+      ctx.ranked = parts.ranker.popular({
+        profile: need(ctx.preview, "preview"),
+        limit: ctx.limit,
+        mmrLambda: parts.config.mmrLambda,
+      });
+      return;
+    }
     ctx.ranked = parts.ranker.rank({
       profile: need(ctx.preview, "preview"),
       ...message,
@@ -116,10 +127,10 @@ const reasons: Stage<Parts> = {
   name: "reasons",
   run(parts, ctx) {
     if (ctx.readOnly) return;
-    const { phrase } = need(ctx.list, "list");
+    const { phrase, popular } = need(ctx.list, "list");
     const preview = need(ctx.preview, "preview");
     ctx.recommendations = need(ctx.ranked, "ranked").map((r) =>
-      toRecommendation(parts, r, preview, phrase),
+      popular ? popularRecommendation(parts, r) : toRecommendation(parts, r, preview, phrase),
     );
   },
 };
@@ -133,8 +144,11 @@ const reply: Stage<Parts> = {
       return;
     }
     const recommendations = need(ctx.recommendations, "recommendations");
-    const { lead } = need(ctx.list, "list");
-    const text = `${lead} ${recommendations.length ? say.PICKS : say.NOTHING_FITS}`;
+    const { lead, popular } = need(ctx.list, "list");
+    const heading = popular ? say.POPULAR_MEANWHILE : say.PICKS;
+    const text = recommendations.length
+      ? `${lead} ${heading}`
+      : `${lead} ${popular ? "" : say.NOTHING_FITS}`;
     ctx.reply = {
       text: text.trim(),
       intent: need(ctx.event, "event").intent as OutgoingReply["intent"],
@@ -177,6 +191,19 @@ export function toRecommendation(
       profile,
       phrase && phrase.length <= MAX_PHRASE ? phrase : undefined,
     ),
+  };
+}
+
+/** An item of the list offered after a message that was not understood: popular, and said to be only that. */
+function popularRecommendation(parts: Parts, r: RankedItem): Recommendation {
+  const item = parts.catalog.items[r.row]!;
+  return {
+    id: item.id,
+    title: item.title,
+    ...(item.year ? { year: item.year } : {}),
+    categories: item.categories,
+    score: Math.round(r.score * 1000) / 1000,
+    reasons: [popularReason(r)],
   };
 }
 

@@ -2,6 +2,7 @@
 import { withRequested } from "../interest/requested.ts";
 import type { Profile } from "../profile/profile.ts";
 import { parseMessage, type ParsedMessage } from "../understand/parse.ts";
+import { understanding, type Understanding } from "../understand/understood.ts";
 import type { MessageReading, MessageRequest } from "./context.ts";
 import type { Parts } from "./parts.ts";
 
@@ -12,6 +13,16 @@ export function parse(parts: Parts, text: string, profile: Profile): ParsedMessa
     categories: parts.categories,
     lastListLength: profile.lastList.length,
   });
+}
+
+/** Whether the message was understood at all (see src/understand/understood.ts). */
+export function understand(
+  parts: Parts,
+  parsed: ParsedMessage,
+  text: string,
+  referenced: string | undefined,
+): Understanding {
+  return understanding(parsed, text, parts.catalog.titles, referenced);
 }
 
 /** The model's reading of a message (corrected by the categories it names) and whether it says anything. */

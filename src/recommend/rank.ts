@@ -443,6 +443,26 @@ export class Ranker {
     return this.ranked(q, row, score);
   }
 
+  /**
+   * The most popular items that may be offered, those not shown before first: the list for a message that was
+   * not understood, which claims nothing about the person (their filters and exclusions still hold).
+   */
+  popular(req: RankRequest): RankedItem[] {
+    const q = this.query(req);
+    const shown = new Set(
+      req.profile.shown.map((id) => this.catalog.row(id)).filter((r) => r !== undefined),
+    );
+    const scores = new Float32Array(this.catalog.size);
+    const rows: number[] = [];
+    for (let row = 0; row < this.catalog.size; row++) {
+      if (q.blocked[row]) continue;
+      scores[row] = this.catalog.popularity[row]! - (shown.has(row) ? SHOWN_PENALTY : 0);
+      rows.push(row);
+    }
+    const best = this.withoutTwins(topRows(Int32Array.from(rows), scores, req.limit + MMR_POOL));
+    return best.slice(0, req.limit).map((row) => this.ranked(q, row, scores[row]!));
+  }
+
   /** Feature values of every item that may be offered (for learning the weights). */
   featureMatrix(req: RankRequest): FeatureMatrix {
     const q = this.query(req);

@@ -179,10 +179,27 @@ function parseConstraints(
     constraints.minYear = Number(after[1]) + (/since/i.test(after[0]) ? 0 : 1);
     residual = residual.replace(after[0], " ");
   }
-  const before = /\b(?:before|older than|pre|until)\s+((?:19|20)\d\d)\b/i.exec(text);
-  if (before) {
-    constraints.maxYear = Number(before[1]) - (/until/i.test(before[0]) ? 0 : 1);
+  const before =
+    /\b(?:(nothing|none|no(?:thing)?\s+(?:movies?|films?)|not)\s+)?(?:before|older than|pre|until)\s+((?:19|20)\d\d)\b/i.exec(
+      text,
+    );
+  if (before && before[1] && !after) {
+    // "nothing before 2012": from 2012 on.
+    constraints.minYear = Number(before[2]);
     residual = residual.replace(before[0], " ");
+  } else if (before && !before[1]) {
+    constraints.maxYear = Number(before[2]) - (/until/i.test(before[0]) ? 0 : 1);
+    residual = residual.replace(before[0], " ");
+  }
+  // "anything from 2001": that year; "from 2001 on" is a lower bound.
+  const fromYear =
+    /\b(?:from|released in|made in|came out in)\s+((?:19|20)\d\d)\b(\s*(?:on(?:wards?)?|and (?:later|after|up|newer)|or (?:later|newer|after)|\+))?(?!'?s|\s*(?:-|to|through|and|or)\s*(?:19|20)?\d\d)/i.exec(
+      text,
+    );
+  if (fromYear && !after && !before) {
+    constraints.minYear = Number(fromYear[1]);
+    if (!fromYear[2]) constraints.maxYear = Number(fromYear[1]);
+    residual = residual.replace(fromYear[0], " ");
   }
   // A decade or "new" only becomes a standing filter when it is asked for ("comedies from the 80s", "90s
   // movies", "something recent"): "a kid from the 80's", "happy new year" and "I like older comedies, or
