@@ -1,4 +1,6 @@
 import { TurnHost } from "../adapters/host.ts";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -186,3 +188,30 @@ describe("HTTP API over real HTTP", () => {
 });
 
 type Ids = { recommendations: Array<{ id: string }> };
+
+describe("an oversized body", () => {
+  const huge = JSON.stringify({ user: { id: "h-big" }, text: "x".repeat(3_000_000) });
+
+  it("reaches Node's fetch as a 413 with its reason, and the connection is closed", async () => {
+    const res = await post("/v1/messages", huge);
+    expect(res.status).toBe(413);
+    expect(res.headers.get("connection")).toBe("close");
+    expect(((await res.json()) as { error: string }).error).toBe("body larger than 16384 bytes");
+  });
+
+  it("reaches Python's urllib as a 413 with its reason", async () => {
+    const script = [
+      "import sys, urllib.request, urllib.error",
+      "body = b'{\"text\": \"' + b'x' * 3000000 + b'\"}'",
+      "req = urllib.request.Request(sys.argv[1], data=body, headers={'content-type': 'application/json'})",
+      "try:",
+      "    urllib.request.urlopen(req)",
+      "except urllib.error.HTTPError as e:",
+      "    print(e.code, e.read().decode())",
+    ].join("\n");
+    // Asynchronously: the server runs in this process and must keep answering.
+    const out = await promisify(execFile)("python3", ["-c", script, `${base}/v1/messages`]);
+    expect(out.stderr).toBe("");
+    expect(out.stdout.trim()).toBe('413 {"error":"body larger than 16384 bytes"}');
+  });
+});
