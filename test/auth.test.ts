@@ -1,5 +1,6 @@
 // API authentication over real HTTP: HMAC-signed /v1 requests, the web chat page's same-origin session,
 // loopback-only without a secret.
+import { NEW_SESSIONS_PER_MINUTE } from "../adapters/webhook/auth.ts";
 import { TurnHost } from "../adapters/host.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
@@ -310,5 +311,38 @@ describe("without a secret", () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  });
+});
+
+describe("web chat sessions and the rate limit", () => {
+  it("a fresh cookie does not reset the limit: new sessions are limited per address", async () => {
+    const app = buildServer(new TurnHost(bot), {
+      maxBodyBytes: 16_384,
+      security: { webhookSecret: SECRET, webChat: true, ratePerMinute: 6, rateBurst: 3 },
+    });
+    apps.push(app);
+    const base = await app.listen({ port: 0, host: "127.0.0.1" });
+    const statuses: number[] = [];
+    // An attacker loads the page before every post to get a fresh session each time.
+    for (let i = 0; i < 30; i++) {
+      const page = await fetch(`${base}/`);
+      if (page.status !== 200) {
+        statuses.push(page.status);
+        continue;
+      }
+      const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0]!;
+      const res = await fetch(`${base}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie, origin: base },
+        body: JSON.stringify({ user: { id: "reset" }, text: "I like westerns" }),
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(NEW_SESSIONS_PER_MINUTE);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(30 - NEW_SESSIONS_PER_MINUTE);
+    const refused = await fetch(`${base}/`);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/new web chat sessions/);
   });
 });

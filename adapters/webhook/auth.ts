@@ -2,6 +2,7 @@
 // its raw body (src/util/signature.ts), or comes from the web chat page's same-origin session; anything
 // else is 401. Without a secret the server is reachable on loopback only (see assertSafeListen) and answers
 // only to loopback host names, so a web page elsewhere cannot reach it through DNS rebinding.
+import { TokenBuckets } from "../token-buckets.ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import {
   SIGNATURE_HEADER,
@@ -35,6 +36,9 @@ declare module "fastify" {
 export const PUBLIC_ROUTE = { config: { access: "public" as const } };
 /** Route options of the web chat page. */
 export const PAGE_ROUTE = { config: { access: "page" as const } };
+/** New web chat sessions per client address: enough for an office behind one address, not for a reset loop. */
+export const NEW_SESSIONS_PER_MINUTE = 10;
+const NEW_SESSIONS_BURST = 10;
 
 export interface AuthOptions {
   webhookSecret: string | undefined;
@@ -100,6 +104,8 @@ function hostName(hostHeader: string | undefined): string {
 export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
   const secret = opts.webhookSecret;
   const sessions = secret ? new WebSessions(secret) : undefined;
+  // A fresh cookie would reset a session's rate limit, so fresh cookies are themselves limited per address.
+  const newSessions = new TokenBuckets(NEW_SESSIONS_PER_MINUTE, NEW_SESSIONS_BURST);
   const pageEnabled = webChatEnabled(opts);
 
   // Early checks that need no body: host names, the page's session, the signature headers' presence.
@@ -121,6 +127,16 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
         });
       if (sessions) {
         const current = cookieValue(req.headers.cookie, SESSION_COOKIE);
+        if (!sessions.verify(current)) {
+          const taken = newSessions.take(req.ip);
+          if (!taken.ok)
+            return reply
+              .status(429)
+              .header("retry-after", String(taken.retryAfterSeconds))
+              .send({
+                error: `too many new web chat sessions from this address (limit ${NEW_SESSIONS_PER_MINUTE} per minute); retry in ${taken.retryAfterSeconds} s`,
+              });
+        }
         void reply.header(
           "set-cookie",
           WebSessions.cookie(
