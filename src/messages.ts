@@ -28,10 +28,14 @@ export function forgotten(scope: ForgetScope = "everywhere"): string {
 /** The question that ends every reply to a message the bot did not understand. */
 const ASK_AGAIN = "Which films do you like, or what are you in the mood for?";
 /** The first sentence of a reply to a message the bot did not understand, by what went wrong. */
+export const didYouMean = (title: string, year?: number) =>
+  `Did you mean ${title}${year ? ` (${year})` : ""}?`;
 export const notUnderstood = {
   nothing: `Sorry, I didn't understand that. ${ASK_AGAIN}`,
   "other-language": `Sorry, I only understand English for now. ${ASK_AGAIN}`,
   "no-referent": `Sorry, I'm not sure which film you mean. ${ASK_AGAIN}`,
+  "did-you-mean": (title: string, year?: number) =>
+    `Sorry, I'm not sure which film you mean. ${didYouMean(title, year)}`,
   "unknown-name": (name: string) =>
     `Sorry, I don't know "${name}": I couldn't find it among my films (I only know films, not TV series). ${ASK_AGAIN}`,
 } as const;

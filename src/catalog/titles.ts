@@ -1,4 +1,6 @@
-// Finds catalog titles in free text: tolerant of case, punctuation, leading articles and missing years.
+// Finds catalog titles in free text: tolerant of case, punctuation, leading articles and missing years, and
+// of typos ("the shinning", "jurasic park") through a fuzzy index (MiniSearch) built once at start-up.
+import MiniSearch from "minisearch";
 import { titleKey, normalizeText } from "./normalize.ts";
 import type { Item } from "../types.ts";
 
@@ -8,6 +10,11 @@ export interface TitleMention {
   start: number;
   end: number;
   matched: string;
+  /**
+   * Found despite a typo: "confident" when the words are this title's but for a slip, "unsure" when they are
+   * close but could be meant otherwise (the bot asks "Did you mean ...?" instead of linking it).
+   */
+  typo?: "confident" | "unsure";
 }
 
 interface Word {
@@ -18,6 +25,13 @@ interface Word {
 }
 
 const MAX_TITLE_WORDS = 12;
+/** Keys shorter than this (letters) are not searched with typos: too many words are a slip away from them. */
+const MIN_FUZZY_LENGTH = 5;
+/** A typo is linked without asking only in titles at least this long (letters). */
+const MIN_SURE_LENGTH = 7;
+const MAX_FUZZY_CANDIDATES = 60;
+/** Words either side of a possible typo that the fuzzy index is asked about with it. */
+const FUZZY_WINDOW = 4;
 /** Words after which a film is named: "I loved ...", "something like ...", "have you seen ...". Not the
  * present "I love ...", said of anything ("my kids love dogs"). */
 const CUE_BEFORE =
@@ -47,6 +61,14 @@ export class TitleIndex {
   private readonly yearOf = new Map<string, number | undefined>();
   /** Every word of the catalog: titles, people, keywords, categories and plots (normalised). */
   private readonly vocabulary = new Set<string>();
+  /** Title keys by their words, searched with typos allowed (candidates only; the edit distance decides). */
+  private readonly fuzzy = new MiniSearch<{ id: number; key: string }>({
+    fields: ["key"],
+    tokenize: (text) => text.split(" "),
+    processTerm: (term) => term,
+    searchOptions: { tokenize: (text) => text.split(" "), processTerm: (term) => term },
+  });
+  private readonly fuzzyKeys: string[] = [];
 
   constructor(
     items: readonly Item[],
@@ -67,6 +89,10 @@ export class TitleIndex {
         this.add(`~${mainKey}`, item.id);
     }
     for (const ids of this.byKey.values()) ids.sort((a, b) => this.prior(b) - this.prior(a));
+    // Only keys long enough to tell a typo from another word.
+    for (const key of this.byKey.keys())
+      if (key.replace(/[ ~]/g, "").length >= MIN_FUZZY_LENGTH) this.fuzzyKeys.push(key);
+    this.fuzzy.addAll(this.fuzzyKeys.map((key, id) => ({ id, key: key.replace(/^~/, "") })));
   }
 
   private learnWords(item: Item): void {
@@ -76,6 +102,10 @@ export class TitleIndex {
       else if (typeof v === "string") texts.push(v);
     for (const t of texts)
       for (const w of normalizeText(t).split(" ")) if (w) this.vocabulary.add(w);
+  }
+
+  private isFrequent(word: string): boolean {
+    return (this.commonWords.get(word) ?? Infinity) < MOST_FREQUENT;
   }
 
   /** A frequent English word ("the", "moon", "order"): by itself never a name. */
@@ -157,7 +187,10 @@ export class TitleIndex {
           /\b(?:a|an|any|some|another|good|great)\s+$/i.test(
             text.slice(Math.max(0, span[0]!.start - 12), span[0]!.start),
           );
-        const described = indefinite && /^(?:movie|movies|film|films)$/.test(span.at(-1)!.norm);
+        const described =
+          indefinite &&
+          (/^(?:movie|movies|film|films)$/.test(span.at(-1)!.norm) ||
+            /^(?:movie|movies|film|films|flick|flicks|one|ones)$/.test(ws[i + len]?.norm ?? ""));
         if (described && !quoted && !year && !span.every((w) => w.capitalised)) continue;
         // A capital at the start of a sentence ("Love to laugh!") says nothing about a title.
         const sentenceStart =
@@ -188,6 +221,119 @@ export class TitleIndex {
       }
       i += matched || 1;
     }
-    return found;
+    return this.withTypos(text, ws, found);
   }
+
+  /**
+   * Titles written with a typo, in the words no exact title took: each word that is no frequent English word
+   * asks the fuzzy index for titles with a word close to it; a title counts when the words around that word
+   * are within a few edits of its whole key, word by word (so "forest gump" is Forrest Gump, while "a heist
+   * movie" or "the moon" are no title). A near miss that could be meant otherwise is "unsure": asked about,
+   * not linked.
+   */
+  private withTypos(text: string, ws: Word[], exact: TitleMention[]): TitleMention[] {
+    const found = [...exact];
+    const taken = (w: Word) => found.some((m) => w.start < m.end && w.end > m.start);
+    for (let i = 0; i < ws.length; i++) {
+      const w = ws[i]!;
+      if (taken(w) || /^\d+$/.test(w.norm) || w.norm.length < 4) continue;
+      if (this.commonWords.has(w.norm)) continue;
+      // The words around it, so titles sharing several of them come first among the candidates.
+      const window = ws
+        .slice(Math.max(0, i - FUZZY_WINDOW), i + FUZZY_WINDOW + 1)
+        .filter((x) => x === w || (!taken(x) && x.norm.length >= 3 && !this.isFrequent(x.norm)))
+        .map((x) => x.norm)
+        .join(" ");
+      const candidates = this.fuzzy.search(window, {
+        fuzzy: (term) => (term.length >= 5 ? 2 : 1),
+        prefix: false,
+      });
+      let best: { key: string; from: number; to: number; distance: number } | undefined;
+      let ties = 0;
+      for (const c of candidates.slice(0, MAX_FUZZY_CANDIDATES)) {
+        const key = this.fuzzyKeys[c.id as number]!;
+        const keyWords = key.replace(/^~/, "").split(" ");
+        const n = keyWords.length;
+        const target = keyWords.join(" ");
+        // Spans of the title's length that contain this word.
+        for (let from = Math.max(0, i - n + 1); from <= i && from + n <= ws.length; from++) {
+          const span = ws.slice(from, from + n);
+          // A longer title may take in a shorter one found exactly ("avengers" of "avengers infinty war").
+          const inside = (m: TitleMention) =>
+            m.start >= span[0]!.start && m.end <= span.at(-1)!.end && !m.typo;
+          if (span.some((x) => found.some((m) => !inside(m) && x.start < m.end && x.end > m.start)))
+            continue;
+          const spanKey = span.map((x) => x.norm).join(" ");
+          if (spanKey === target) continue; // exact: the exact pass decided on it
+          // Every word close to its word of the title: no word swapped for another.
+          if (!span.every((x, k) => editDistance(x.norm, keyWords[k]!) <= maxEdits(x.norm)))
+            continue;
+          if (editDistance(spanKey, target) > maxEdits(target.replace(/ /g, ""))) continue;
+          // A real word is no typo by itself ("gory" is not Gordy): only words the bot does not know may
+          // differ, or a single rarer word among several that match; never an everyday one ("scary movies").
+          const differing = span.filter((x, k) => x.norm !== keyWords[k]);
+          // People rarely miss a word's first letter ("rewatched" is not Bewitched).
+          if (differing.some((x) => x.norm[0] !== keyWords[span.indexOf(x)]![0])) continue;
+          const oneRareSlip =
+            n >= 2 && differing.length === 1 && !this.commonWords.has(differing[0]!.norm);
+          if (!differing.every((x) => !this.knows(x.norm)) && !oneRareSlip) continue;
+          // A doubled or undoubled letter is the commonest slip: "shinning" is nearer Shining than Thinning.
+          const distance =
+            editDistance(spanKey, target) + editDistance(undouble(spanKey), undouble(target));
+          if (best && distance === best.distance && key !== best.key) ties++;
+          if (!best || distance < best.distance) {
+            ties = 0;
+            best = { key, from, to: from + n, distance };
+          }
+        }
+      }
+      if (!best) continue;
+      // A leading article the title key drops ("the shinning") belongs to the mention.
+      const article = best.from > 0 && ["the", "a", "an"].includes(ws[best.from - 1]!.norm);
+      const start = ws[article ? best.from - 1 : best.from]!.start;
+      const end = ws[best.to - 1]!.end;
+      for (let k = found.length - 1; k >= 0; k--)
+        if (found[k]!.start >= start && found[k]!.end <= end) found.splice(k, 1);
+      const length = best.key.replace(/[ ~]/g, "").length;
+      // Sure only when the title is long enough for a slip to be a slip and nothing else is as close.
+      const sure = ties === 0 && length >= MIN_SURE_LENGTH;
+      found.push({
+        itemId: this.byKey.get(best.key)![0]!,
+        start,
+        end,
+        matched: text.slice(start, end),
+        typo: sure ? "confident" : "unsure",
+      });
+      i = best.to - 1;
+    }
+    return found.sort((a, b) => a.start - b.start);
+  }
+}
+
+const undouble = (s: string) => s.replace(/(.)\1+/g, "$1");
+
+/** Edits allowed in a word or key of this many letters: one slip per five letters or so, up to three. */
+function maxEdits(word: string): number {
+  return word.length >= 14 ? 3 : word.length >= 9 ? 2 : 1;
+}
+
+/** Damerau-Levenshtein distance (optimal string alignment): a swap of two letters is one edit. */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = b.length;
+  let prev2 = new Array<number>(n + 1).fill(0);
+  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= n; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, prev2[j - 2]! + 1);
+      cur.push(d);
+    }
+    prev2 = prev;
+    prev = cur;
+  }
+  return prev[n]!;
 }

@@ -3,6 +3,7 @@ import { confidence, type ProfileEvent } from "../profile/profile.ts";
 import type { PersonState } from "../profile/store.ts";
 import * as say from "../messages.ts";
 import type { ParsedMessage } from "../understand/parse.ts";
+import type { Understanding } from "../understand/understood.ts";
 import { need, type ListRequest, type TurnContext } from "./context.ts";
 import type { Parts } from "./parts.ts";
 import { messageRequest } from "./understand.ts";
@@ -83,10 +84,7 @@ function messageEvent(
   if (!understanding.understood) {
     // On record (a redelivery is recognised, "more" continues the list); nothing is learnt from it.
     ctx.event = newEvent(state, ctx.now, { kind: "message", intent: parsed.intent }, origin);
-    const lead =
-      understanding.why === "unknown-name"
-        ? say.notUnderstood["unknown-name"](understanding.name)
-        : say.notUnderstood[understanding.why];
+    const lead = notUnderstoodLead(parts, understanding);
     ctx.list = { message: {}, lead, popular: true };
     return;
   }
@@ -142,6 +140,23 @@ function messageEvent(
   } satisfies ListRequest;
 }
 
+/** The reply's first sentence when the message was not understood: what went wrong. */
+function notUnderstoodLead(
+  parts: Parts,
+  understanding: Exclude<Understanding, { understood: true }>,
+): string {
+  switch (understanding.why) {
+    case "unknown-name":
+      return say.notUnderstood["unknown-name"](understanding.name);
+    case "did-you-mean": {
+      const item = parts.catalog.item(understanding.itemId)!;
+      return say.notUnderstood["did-you-mean"](item.title, item.year);
+    }
+    default:
+      return say.notUnderstood[understanding.why];
+  }
+}
+
 /** The reply's first sentence: what the bot took from the message. */
 function acknowledge(parts: Parts, parsed: ParsedMessage, referenced: string | undefined): string {
   const titleOf = (id: string) => parts.catalog.item(id)?.title;
@@ -160,5 +175,7 @@ function acknowledge(parts: Parts, parsed: ParsedMessage, referenced: string | u
   if (disliked.length) parts_.push(say.steerClear(disliked.map((id) => titleOf(id)!)));
   if (parsed.constraints.excludeCategories?.length)
     parts_.push(say.noCategories(parsed.constraints.excludeCategories));
+  const unsure = parsed.didYouMean !== undefined && parts.catalog.item(parsed.didYouMean);
+  if (unsure) parts_.push(say.didYouMean(unsure.title, unsure.year));
   return parts_.join(" ");
 }

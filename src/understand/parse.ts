@@ -29,6 +29,8 @@ export interface ParsedMessage {
   people: string[];
   /** Only asks for more of the same ("more please", "any other ideas?"): a follow-up, not a new request. */
   asksForMore?: true;
+  /** A title written with a typo that could be meant otherwise: asked about ("Did you mean ...?"), not linked. */
+  didYouMean?: string;
   /** Categories the message asks for by name ("a scary movie", "comedies"), outside exclusions and titles. */
   requested: string[];
 }
@@ -305,7 +307,10 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
   // A person's name beats a shorter title inside it ("Chevy Chase" is not the film "Chase"); a longer title
   // beats a name inside it ("Being John Malkovich").
   const names = ctx.people?.find(t) ?? [];
-  const mentionsRaw = ctx.titles.find(t).filter((m) => {
+  const linked = ctx.titles.find(t);
+  const unsure = linked.find((m) => m.typo === "unsure");
+  const mentionsRaw = linked.filter((m) => {
+    if (m.typo === "unsure") return false;
     const key = ` ${normalizeText(m.matched)} `;
     return !names.some(
       (n) => n.split(" ").length > key.trim().split(" ").length && ` ${n} `.includes(key),
@@ -342,6 +347,7 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
     requested: requestedCategories(residual, ctx.categories, constraints.excludeCategories ?? []),
   };
   if (reference !== undefined) base.reference = reference;
+  if (unsure) base.didYouMean = unsure.itemId;
 
   if (/^\s*(help|\/?help|what can you do|how (do|does) (this|you) work|commands)\b/i.test(lower))
     return { ...base, intent: "help" };

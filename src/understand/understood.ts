@@ -13,6 +13,8 @@ export type Understanding =
   | { understood: false; why: "other-language" }
   /** Points at something by a name the bot does not know ("something like <a TV series>"). */
   | { understood: false; why: "unknown-name"; name: string }
+  /** A title written with a typo that could be meant otherwise: the bot asks whether it is this one. */
+  | { understood: false; why: "did-you-mean"; itemId: string }
   /** Feedback or "more like that" with no film to attach it to. */
   | { understood: false; why: "no-referent" }
   /** Nothing in it the bot can act on. */
@@ -104,6 +106,8 @@ export function understanding(
   const named = parsed.mentions.length > 0 || parsed.people.length > 0;
   if (named) return UNDERSTOOD;
   if (otherLanguage(text)) return { understood: false, why: "other-language" };
+  if (parsed.didYouMean !== undefined)
+    return { understood: false, why: "did-you-mean", itemId: parsed.didYouMean };
   // Pointing at something by a name the catalog lacks: say so rather than recommend around it.
   const compared = COMPARED.exec(text)?.[1];
   if (compared && !resolved(compared, parsed, words))

@@ -1,0 +1,66 @@
+// Titles written with typos: linked when the words are a title's but for a slip, asked about when unsure,
+// never made out of ordinary words or years.
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadCatalogFile } from "../src/catalog/load.ts";
+import { editDistance, TitleIndex } from "../src/catalog/titles.ts";
+import { parseMessage } from "../src/understand/parse.ts";
+import type { Item } from "../src/types.ts";
+
+let items: Item[];
+let index: TitleIndex;
+const titleOf = (id: string | undefined) => items.find((i) => i.id === id)?.title;
+const found = (text: string) =>
+  index.find(text).map((m) => [titleOf(m.itemId), m.typo ?? "exact"] as const);
+
+beforeAll(() => {
+  items = loadCatalogFile("data/catalog/movies.jsonl").items;
+  const common = new Map(
+    readFileSync("data/common-words.txt", "utf8")
+      .split("\n")
+      .map((w, rank) => [w, rank] as const),
+  );
+  const pop = new Map(items.map((i) => [i.id, Number(i.extra.popularity ?? 0)]));
+  index = new TitleIndex(items, common, (id) => pop.get(id) ?? 0);
+});
+
+describe("titles with typos", () => {
+  it("counts a swap of two letters as one edit", () => {
+    expect(editDistance("hotle", "hotel")).toBe(1);
+    expect(editDistance("kitten", "sitting")).toBe(3);
+  });
+
+  it("links a title written with a slip or two", () => {
+    expect(found("the termnator was great")).toEqual([["The Terminator", "confident"]]);
+    expect(found("we rewatched ghostbustrs")).toEqual([["Ghostbusters", "confident"]]);
+    expect(found("back to the futur is a classic")).toEqual([["Back to the Future", "confident"]]);
+    expect(found("the incredibels with my kids")).toEqual([["The Incredibles", "confident"]]);
+  });
+
+  it("lets a longer title with a typo take in a shorter one spelt right", () => {
+    expect(found("avengers infinty war")).toEqual([["Avengers: Infinity War", "confident"]]);
+  });
+
+  it("asks rather than links when the title is short", () => {
+    expect(found("have you seen the matrx")).toEqual([["The Matrix", "unsure"]]);
+    const parsed = parseMessage("have you seen the matrx", {
+      titles: index,
+      categories: new Set(),
+      lastListLength: 0,
+    });
+    expect(parsed.mentions).toEqual([]);
+    expect(titleOf(parsed.didYouMean)).toBe("The Matrix");
+  });
+
+  it("never makes a title of ordinary words or years", () => {
+    for (const text of [
+      "a heist movie",
+      "a film about the moon",
+      "nothing before 2012",
+      "something not gory",
+      "anything with a twist",
+      "we rewatched it twice",
+    ])
+      expect(found(text), text).toEqual([]);
+  });
+});
