@@ -8,6 +8,19 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   prettier,
   {
+    // The web chat's script runs in the browser.
+    files: ["adapters/webhook/chat.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: Object.fromEntries(
+        ["document", "window", "localStorage", "crypto", "fetch", "TextDecoderStream"].map((g) => [
+          g,
+          "readonly",
+        ]),
+      ),
+    },
+  },
+  {
     rules: {
       "@typescript-eslint/no-unused-vars": [
         "error",

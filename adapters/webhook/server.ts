@@ -30,7 +30,24 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   BODY_TOO_LARGE: 413,
   BUSY: 503,
 };
-const page = readFileSync(new URL("./chat.html", import.meta.url), "utf8");
+const asset = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), "utf8");
+const page = asset("chat.html");
+/** The page's script and style: own files, so the page's CSP allows no inline code at all. */
+const ASSETS = {
+  "/chat.js": { body: asset("chat.js"), type: "text/javascript; charset=utf-8" },
+  "/chat.css": { body: asset("chat.css"), type: "text/css; charset=utf-8" },
+};
+const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
 
 function toApi(reply: OutgoingReply) {
   return {
@@ -138,7 +155,7 @@ export function buildServer(
   app.get("/health", PUBLIC_ROUTE, async () => ({ status: "ok", items: bot.catalogSize }));
   // The page must not be framed by another site (clickjacking a "forget me"), sniffed or leak its URL.
   const pageHeaders = {
-    "content-security-policy": "frame-ancestors 'none'",
+    "content-security-policy": PAGE_CSP,
     "x-frame-options": "DENY",
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
@@ -146,6 +163,10 @@ export function buildServer(
   app.get("/", PAGE_ROUTE, async (_req, reply) =>
     reply.headers(pageHeaders).type("text/html; charset=utf-8").send(page),
   );
+  for (const [path, { body, type }] of Object.entries(ASSETS))
+    app.get(path, PUBLIC_ROUTE, async (_req, reply) =>
+      reply.headers(pageHeaders).type(type).send(body),
+    );
 
   app.post("/v1/messages", async (req, reply) => {
     const body = parseInput(MessageBody, req.body);

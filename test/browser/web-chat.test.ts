@@ -43,6 +43,9 @@ beforeAll(async () => {
     args: ["--no-sandbox", "--disable-background-networking", "--disable-dev-shm-usage"],
   });
   page = await browser.newPage();
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
   await page.goto(base);
 });
 afterAll(async () => {
@@ -52,6 +55,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** What Chromium reported as blocked by the page's Content-Security-Policy. */
+const cspViolations: string[] = [];
 const cardsOn = (p: Page) => p.locator("#cards > li.card");
 const cardIdsOn = (p: Page) =>
   cardsOn(p).evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id!));
@@ -97,6 +102,22 @@ async function click(label: CardAction, card: Locator) {
 }
 
 describe("web chat in a real browser", () => {
+  it("is served under a strict CSP with no inline script or style, and Chromium blocks nothing", async () => {
+    const res = await fetch(base);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain("unsafe-inline");
+    const html = await res.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=/);
+    await page.getByLabel("Message").fill("funny animated movies");
+    await page.getByLabel("Message").press("Enter");
+    await expect.poll(() => cards().count(), { timeout: 30_000 }).toBe(5);
+    await idle();
+    expect(cspViolations).toEqual([]);
+  });
+
   it("shows cards with title, year and reasons, and the person's interests, after a typed message", async () => {
     await page
       .getByLabel("Message")
