@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCatalog } from "../src/catalog/load.ts";
+import { parseCatalog, rowToItem } from "../src/catalog/load.ts";
 import { parseCsv } from "../src/util/csv.ts";
 
 describe("catalog files", () => {
@@ -37,5 +37,25 @@ describe("catalog files", () => {
     );
     expect(items[0]).toMatchObject({ id: "m1", categories: ["horror", "sci-fi"], year: 1979 });
     expect(skipped).toEqual([{ line: 2, reason: "invalid JSON" }]);
+  });
+});
+
+describe("catalog text at ingest", () => {
+  it("drops bidi overrides, isolates and control characters from every shown field", () => {
+    const evil = "\u202Egnp.exe\u202C Harmless\u2066 title\u0007";
+    const item = rowToItem({
+      id: "x1",
+      title: evil,
+      text: `plot ${evil}`,
+      categories: `drama|\u202Ehorror`,
+      director: evil,
+      stars: [evil, "Ann"],
+    });
+    const shown = JSON.stringify(item);
+    // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+    expect(shown).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u0000-\u0008]/);
+    expect(item.title).toBe("gnp.exe Harmless title");
+    expect(item.categories).toEqual(["drama", "horror"]);
+    expect(item.extra.stars).toEqual(["gnp.exe Harmless title", "Ann"]);
   });
 });

@@ -1,5 +1,6 @@
 // Reads a catalog file (JSONL or CSV) into Items. Columns: id, title, text, categories, year, popularity;
 // any other column is kept in `extra`. A column map renames source columns (e.g. id=book_id).
+import { withoutControls } from "../util/text.ts";
 import { ChatrecError } from "../errors.ts";
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
@@ -28,9 +29,10 @@ export interface LoadedCatalog {
 const LIST_SEPARATOR = /\s*[|;]\s*/;
 
 function toList(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
+  if (Array.isArray(value))
+    return value.map((v) => withoutControls(String(v)).trim()).filter(Boolean);
   if (typeof value === "string")
-    return value
+    return withoutControls(value)
       .split(LIST_SEPARATOR)
       .map((v) => v.trim())
       .filter(Boolean);
@@ -44,15 +46,16 @@ function toYear(value: unknown): number | undefined {
 
 function toExtra(value: unknown): string | string[] | number | undefined {
   if (typeof value === "number" && Number.isFinite(value)) return value;
-  if (typeof value === "string") return value;
-  if (Array.isArray(value)) return value.map(String);
+  if (typeof value === "string") return withoutControls(value);
+  if (Array.isArray(value)) return value.map((v) => withoutControls(String(v)));
   return undefined;
 }
 
 export function rowToItem(row: Record<string, unknown>, columns: ColumnMap = {}): Item {
   const col = (name: keyof ColumnMap) => row[columns[name] ?? name];
   const id = String(col("id") ?? "").trim();
-  const title = String(col("title") ?? "")
+  // Bidi overrides and control characters would make a title or plot display as something it is not.
+  const title = withoutControls(String(col("title") ?? ""))
     .replace(/\s+/g, " ")
     .trim();
   if (!id) throw new CatalogFormatError("missing id");
@@ -73,7 +76,7 @@ export function rowToItem(row: Record<string, unknown>, columns: ColumnMap = {})
     id,
     title,
     ...(year !== undefined ? { year } : {}),
-    text: String(col("text") ?? "").trim(),
+    text: withoutControls(String(col("text") ?? "")).trim(),
     categories: toList(col("categories")).map((c) => c.toLowerCase()),
     extra,
   };

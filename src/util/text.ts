@@ -14,6 +14,11 @@ const STRIPPED_CONTROLS =
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const ID_FORBIDDEN = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 
+/** Catalog text as it may be shown: lone surrogates become U+FFFD, control and bidi characters go. */
+export function withoutControls(raw: string): string {
+  return raw.replace(LONE_SURROGATES, "\uFFFD").replace(STRIPPED_CONTROLS, "");
+}
+
 /**
  * Message text as the pipeline wants it: lone surrogates become U+FFFD, control characters are removed,
  * Unicode is NFC-normalised, and the result is cut to `maxLength` UTF-16 units without splitting a pair.
