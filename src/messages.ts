@@ -99,6 +99,9 @@ export const REASON_CODES = {
     "popular with other movie fans (also the only reason of a list offered without understanding)",
   constraint: "fits a standing filter: a category turned down, a year bound",
   profile_match: "fits the taste profile so far, with no stronger reason",
+  directed_by: "directed by a person the message asked for",
+  stars: "stars a person the message asked for",
+  written_by: "written by a person the message asked for",
 } as const;
 export type ReasonCode = keyof typeof REASON_CODES;
 
@@ -118,6 +121,9 @@ export const reasonText = {
   excluded: (categories: readonly string[]) => `No ${categories.join(" or ")}, as you asked`,
   years: (year: number) => `From ${year}, within the years you asked for`,
   profile_match: (match: string) => `Fits your taste profile so far (match ${match})`,
+  directed_by: (name: string) => `Directed by ${name}, as you asked`,
+  stars: (name: string) => `Stars ${name}, as you asked`,
+  written_by: (name: string) => `Written by ${name}, as you asked`,
 } as const;
 
 export const UNREADABLE_BUTTON = "I could not read that button; please ask me for a fresh list.";

@@ -1,11 +1,24 @@
 // Grounded reasons from the ranking features: each names the data it comes from and how strong it is.
 import type { Catalog } from "../catalog/catalog.ts";
+import { normalizeText } from "../catalog/normalize.ts";
 import { blendedInterests, type Profile } from "../profile/profile.ts";
 import type { RankedItem } from "../recommend/rank.ts";
 import { PHRASE_LEAD, reasonText } from "../messages.ts";
 import type { Reason } from "../types.ts";
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+/** The catalog fields naming an item's people, and the reason code of a person asked for in each. */
+const PERSON_ROLES = [
+  ["directors", "directed_by"],
+  ["stars", "stars"],
+  ["authors", "written_by"],
+] as const;
+
+/** The names in a people field (an array, or "A, B" in a CSV cell), as the catalog spells them. */
+function namesIn(v: string | string[] | number | undefined): string[] {
+  return Array.isArray(v) ? v : typeof v === "string" ? v.split(/\s*[,;|]\s*/) : [];
+}
 
 const PRONOUN = "i|i'?m|i am|we|we'?re|we are";
 /** A fragment the parser's cuts can leave alone between commas ("I , more into comedies" after "not into horror"). */
@@ -40,10 +53,17 @@ export function reasonsFor(
   ranked: RankedItem,
   profile: Profile,
   phrase?: string,
+  /** People the message asked for by name (name keys): the item's link to them leads its reasons. */
+  people: readonly string[] = [],
 ): Reason[] {
   const item = catalog.items[ranked.row]!;
   const f = ranked.features;
   const reasons: Array<Reason & { strength: number }> = [];
+  const asked = new Set(people);
+  for (const [field, code] of PERSON_ROLES) {
+    const name = namesIn(item.extra[field]).find((n) => asked.has(normalizeText(n)));
+    if (name) reasons.push({ code, text: reasonText[code](name), strength: 2 });
+  }
   if (f.likedItemId && f.liked > 0.5) {
     const liked = catalog.item(f.likedItemId);
     if (liked)

@@ -36,7 +36,10 @@ export interface MessageReading {
 }
 
 /** What a message adds to the ranking request. */
-export type MessageRequest = Pick<RankRequest, "message" | "messageInterests" | "requested">;
+export type MessageRequest = Pick<
+  RankRequest,
+  "message" | "messageInterests" | "requested" | "requestedPeople"
+>;
 
 /** What the turn's list is made of, decided by the event stage. */
 export interface ListRequest {

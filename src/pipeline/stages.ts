@@ -127,10 +127,12 @@ const reasons: Stage<Parts> = {
   name: "reasons",
   run(parts, ctx) {
     if (ctx.readOnly) return;
-    const { phrase, popular } = need(ctx.list, "list");
+    const { phrase, popular, message } = need(ctx.list, "list");
     const preview = need(ctx.preview, "preview");
     ctx.recommendations = need(ctx.ranked, "ranked").map((r) =>
-      popular ? popularRecommendation(parts, r) : toRecommendation(parts, r, preview, phrase),
+      popular
+        ? popularRecommendation(parts, r)
+        : toRecommendation(parts, r, preview, phrase, message.requestedPeople),
     );
   },
 };
@@ -177,6 +179,7 @@ export function toRecommendation(
   r: RankedItem,
   profile: Profile,
   phrase?: string,
+  people?: readonly string[],
 ): Recommendation {
   const item = parts.catalog.items[r.row]!;
   return {
@@ -190,6 +193,7 @@ export function toRecommendation(
       r,
       profile,
       phrase && phrase.length <= MAX_PHRASE ? phrase : undefined,
+      people,
     ),
   };
 }

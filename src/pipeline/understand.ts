@@ -59,6 +59,7 @@ export function messageRequest(
       ? { message: prediction.embedding, messageInterests: prediction.interests }
       : {}),
     ...(parsed.requested.length ? { requested: parsed.requested } : {}),
+    ...(parsed.people.length ? { requestedPeople: parsed.people } : {}),
   };
 }
 

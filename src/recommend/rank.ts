@@ -44,6 +44,8 @@ export interface RankRequest {
   mmrLambda: number;
   /** Categories this message asks for by name ("animated movies for the kids"): they lead this list. */
   requested?: readonly string[];
+  /** People this message asks for by name ("films by Sofia Coppola"), as name keys: their items lead this list. */
+  requestedPeople?: readonly string[];
 }
 
 /** Feature values of every candidate row (training), row-major candidates x FEATURE_NAMES. */
@@ -81,6 +83,8 @@ const SHOWN_PENALTY = 10;
  * animation, adventure, comedy, fantasy, musical, romance) and a request for kids' films would miss them.
  */
 const REQUEST_ALSO_MEANS: Readonly<Record<string, readonly string[]>> = { family: ["animation"] };
+/** Added for items of a person the message asks for by name: like a requested category, they lead the list. */
+const REQUESTED_PERSON_BOOST = 3;
 /** MMR looks this many items beyond the requested number. */
 const MMR_POOL = 50;
 /** The re-scorer sees the linear stage's best this many. */
@@ -229,8 +233,9 @@ export class Ranker {
     included: readonly string[],
     requested: readonly string[],
     shown: readonly string[],
+    people: readonly string[] = [],
   ): Float32Array | undefined {
-    if (included.length === 0 && requested.length === 0 && shown.length === 0) return undefined;
+    if (included.length + requested.length + shown.length + people.length === 0) return undefined;
     const offset = new Float32Array(this.catalog.size);
     const add = (categories: readonly string[], value: number) => {
       const rows = new Set(categories.flatMap((c) => this.rowsByCategory.get(c) ?? []));
@@ -241,6 +246,16 @@ export class Ranker {
       requested.flatMap((c) => [c, ...(REQUEST_ALSO_MEANS[c] ?? [])]),
       REQUESTED_CATEGORY_BOOST,
     );
+    if (people.length) {
+      const { personStart, personIds, personIdOf } = this.facets;
+      const wanted = new Set(people.map((p) => personIdOf.get(p)).filter((id) => id !== undefined));
+      for (let row = 0; row < this.catalog.size; row++)
+        for (let p = personStart[row]!; p < personStart[row + 1]!; p++)
+          if (wanted.has(personIds[p]!)) {
+            offset[row]! += REQUESTED_PERSON_BOOST;
+            break;
+          }
+    }
     for (const id of shown) {
       const row = this.catalog.row(id);
       if (row !== undefined) offset[row]! -= SHOWN_PENALTY;
@@ -380,6 +395,7 @@ export class Ranker {
         profile.constraints.includeCategories,
         req.requested ?? [],
         profile.shown,
+        req.requestedPeople ?? [],
       ),
       likedRows,
     };

@@ -1,0 +1,48 @@
+// A person asked for by name: their films lead the list, and each says how it is linked to them.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.ts";
+import { Replay } from "../src/replay.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "chatrec-people-"));
+let bot: Replay;
+
+beforeAll(async () => {
+  bot = await Replay.open(loadConfig({}, { dataDir: dir, commitIntervalMs: 2 }));
+});
+afterAll(async () => {
+  await bot.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const extra = (id: string, field: string) =>
+  (bot.catalog.item(id)?.extra[field] as string[] | undefined) ?? [];
+
+describe("people asked for by name (real model, real LanceDB)", () => {
+  it("puts a director's films first and names the director in their reasons", async () => {
+    const r = await bot.handleMessage({
+      user: { platform: "test", id: "p1" },
+      text: "got any films directed by steven spielberg?",
+    });
+    const his = r.recommendations.filter((x) =>
+      extra(x.id, "directors").includes("Steven Spielberg"),
+    );
+    expect(his.length).toBeGreaterThanOrEqual(4);
+    expect(r.recommendations[0]!.reasons[0]).toEqual({
+      code: "directed_by",
+      text: "Directed by Steven Spielberg, as you asked",
+    });
+  });
+
+  it("says 'Stars' for an actor", async () => {
+    const r = await bot.handleMessage({
+      user: { platform: "test", id: "p2" },
+      text: "in the mood for something starring julia roberts",
+    });
+    const first = r.recommendations[0]!;
+    expect(extra(first.id, "stars")).toContain("Julia Roberts");
+    expect(first.reasons[0]?.text).toBe("Stars Julia Roberts, as you asked");
+  });
+});
