@@ -84,6 +84,7 @@ export class Engine {
       dim: model.dim,
       walDir: join(config.dataDir, "profile-wal"),
       cacheLimit: config.profileCacheSize,
+      log,
     });
     const secret = loadOrCreateSecret(join(config.dataDir, "secret.key"));
     const ranker = new Ranker(
