@@ -140,6 +140,7 @@ describe("chatrec ingest: a second domain (goodbooks-10k) replaces the demo movi
         file: "a.jsonl",
         columns: {},
         mode: "merge",
+        allowSkips: false,
         dataDir: "/d",
       });
     } finally {

@@ -2,7 +2,13 @@
 // embeds the items with the interest model, records the source. Used by `chatrec ingest` and the first start.
 import { existsSync, statSync } from "node:fs";
 import type * as lancedb from "@lancedb/lancedb";
-import { CatalogFormatError, loadCatalogFile, type ColumnMap, type LoadedCatalog } from "./load.ts";
+import {
+  CatalogFormatError,
+  idColumns,
+  loadCatalogFile,
+  type ColumnMap,
+  type LoadedCatalog,
+} from "./load.ts";
 import { fileSha256, isDemoCatalogFile, readCatalogSource, recordCatalogSource } from "./source.ts";
 import { ITEMS_TABLE, writeItems, type Progress } from "./store.ts";
 import type { InterestModel } from "../interest/model.ts";
@@ -40,11 +46,13 @@ export function checkColumns(loaded: LoadedCatalog, columns: ColumnMap, path: st
   for (const field of CATALOG_FIELDS) {
     const column = columns[field];
     const required = field === "id" || field === "title";
-    if ((column !== undefined || required) && !present.has(column ?? field)) {
+    const needed = field === "id" ? idColumns(column ?? "id") : [column ?? field];
+    const missing = needed.find((c) => !present.has(c));
+    if ((column !== undefined || required) && missing !== undefined) {
       const how =
-        column !== undefined ? `column "${column}" (mapped to ${field})` : `column "${field}"`;
+        column !== undefined ? `column "${missing}" (mapped to ${field})` : `column "${field}"`;
       throw new CatalogFormatError(
-        `${path}: ${how} not found; the file has: ${shown || "no columns"}${column === undefined ? `. Map one with --columns ${field}=<column>` : ""}`,
+        `${path}: ${how} not found; the file has: ${shown || "no columns"}${column === undefined ? `. Map one with --columns ${field}=<column>, or make one: id=#row, id=category+file, id=#hash:title+year` : ""}`,
       );
     }
   }
@@ -64,6 +72,8 @@ export interface IngestOptions {
   /** "seed": the first start filling an empty data folder (recorded as such). */
   reason?: "seed" | "ingest";
   onProgress?: Progress;
+  /** Refuse (before writing anything) when more than this share of the rows is skipped; default: no limit. */
+  maxSkippedShare?: number;
 }
 
 export interface IngestResult {
@@ -84,6 +94,14 @@ export async function ingestCatalog(
   if (!statSync(path).isFile()) throw new CatalogFormatError(`not a file: ${path}`);
   const loaded = loadCatalogFile(path, columns);
   checkColumns(loaded, columns, path);
+  const rows = loaded.items.length + loaded.skipped.length;
+  if (opts.maxSkippedShare !== undefined && loaded.skipped.length > opts.maxSkippedShare * rows) {
+    const reasons = [...new Set(loaded.skipped.map((s) => s.reason.replace(/ \S+$/, "")))];
+    throw new CatalogFormatError(
+      `${path}: ${loaded.skipped.length} of ${rows} rows would be skipped (${reasons.slice(0, 3).join("; ")}; first at line ${loaded.skipped[0]!.line}); nothing was loaded. ` +
+        `Fix the file or the --columns map (a composite id: id=category+file; a generated one: id=#row or id=#hash:title+year), or pass --allow-skips to load the rest`,
+    );
+  }
   const previous = await readCatalogSource(db);
   const hadItems = (await db.tableNames()).includes(ITEMS_TABLE);
   const stored = await writeItems(db, model, loaded.items, {

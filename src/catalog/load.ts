@@ -1,5 +1,6 @@
 // Reads a catalog file (JSONL or CSV) into Items. Columns: id, title, text, categories, year, popularity;
 // any other column is kept in `extra`. A column map renames source columns (e.g. id=book_id).
+import { createHash } from "node:crypto";
 import { withoutControls } from "../util/text.ts";
 import { ChatrecError } from "../errors.ts";
 import { readFileSync } from "node:fs";
@@ -51,9 +52,30 @@ function toExtra(value: unknown): string | string[] | number | undefined {
   return undefined;
 }
 
-export function rowToItem(row: Record<string, unknown>, columns: ColumnMap = {}): Item {
+/**
+ * The columns an id is made of: `file` (one column), `category+file` (a composite, joined with ":"),
+ * `#row` (the row's line number) or `#hash:title+year` (a short hash of those columns' values).
+ */
+export function idColumns(spec: string): string[] {
+  if (spec === ROW_ID) return [];
+  return (spec.startsWith(HASH_ID) ? spec.slice(HASH_ID.length) : spec).split("+");
+}
+const ROW_ID = "#row";
+const HASH_ID = "#hash:";
+
+function idOf(row: Record<string, unknown>, spec: string, line: number): string {
+  if (spec === ROW_ID) return String(line);
+  const parts = idColumns(spec).map((c) => String(row[c] ?? "").trim());
+  if (parts.some((p) => p === "")) return "";
+  const joined = parts.join(":");
+  return spec.startsWith(HASH_ID)
+    ? createHash("sha256").update(joined).digest("hex").slice(0, 16)
+    : joined;
+}
+
+export function rowToItem(row: Record<string, unknown>, columns: ColumnMap = {}, line = 0): Item {
   const col = (name: keyof ColumnMap) => row[columns[name] ?? name];
-  const id = String(col("id") ?? "").trim();
+  const id = idOf(row, columns.id ?? "id", line);
   // Bidi overrides and control characters would make a title or plot display as something it is not.
   const title = withoutControls(String(col("title") ?? ""))
     .replace(/\s+/g, " ")
@@ -61,8 +83,9 @@ export function rowToItem(row: Record<string, unknown>, columns: ColumnMap = {})
   if (!id) throw new CatalogFormatError("missing id");
   if (!title) throw new CatalogFormatError("missing title");
   const used = new Set(Object.keys(columns).map((k) => columns[k as keyof ColumnMap]!));
-  for (const k of ["id", "title", "text", "categories", "year"])
+  for (const k of ["title", "text", "categories", "year"])
     used.add(columns[k as keyof ColumnMap] ?? k);
+  for (const c of idColumns(columns.id ?? "id")) used.add(c);
   const extra: Item["extra"] = {};
   for (const [key, value] of Object.entries(row)) {
     if (used.has(key)) continue;
@@ -114,7 +137,7 @@ export function parseCatalog(
   for (const { line, row } of rows) {
     for (const key of Object.keys(row)) names.add(key);
     try {
-      const item = rowToItem(row, columns);
+      const item = rowToItem(row, columns, line);
       if (seen.has(item.id)) throw new CatalogFormatError(`duplicate id ${item.id}`);
       seen.add(item.id);
       items.push(item);
