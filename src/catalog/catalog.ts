@@ -85,12 +85,13 @@ export class Catalog {
 }
 
 /** log-scaled popularity in [0, 1] from the catalog's `popularity` column (0 where absent). */
-function popularityPrior(items: readonly Item[]): Float32Array {
+export function popularityPrior(items: readonly Item[]): Float32Array {
   const raw = items.map((item) => {
     const p = Number(item.extra.popularity);
     return Number.isFinite(p) && p > 0 ? Math.log1p(p) : 0;
   });
-  const max = Math.max(1e-9, ...raw);
+  // No spread into Math.max: past about 100,000 items it overflows the stack.
+  const max = raw.reduce((m, v) => Math.max(m, v), 1e-9);
   return Float32Array.from(raw, (v) => v / max);
 }
 
