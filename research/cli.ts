@@ -9,7 +9,8 @@ export const RESEARCH_USAGE = `  train [--catalog <file>] [--out <dir>] [--seed 
   eval redial --dialogues <jsonl> [--json <file>]      ReDial replay: Recall@1/10/50, MRR@50 vs popularity and neighbours
   eval conversations [--part working|held-out|all] [--json <file>]
                                                        hand-written conversation suite: share of checks passed by class
-  bench [llm]                                          interest-model and pipeline latency; llm: first reply with/without LLM explanations`;
+  bench [llm]                                          interest-model and pipeline latency; llm: first reply with/without LLM explanations
+  bench scale [--items 10000,100000] [--messages n]    synthetic catalogs of those sizes: ingest, start, per-message p50/p99, RSS, floor`;
 
 export async function runResearchCommand(command: string, rest: string[]): Promise<void> {
   switch (command) {
@@ -50,6 +51,10 @@ export async function runResearchCommand(command: string, rest: string[]): Promi
       const { printExplainerBench } = await import("./bench/explainer.ts");
       if (rest[0] === "llm")
         return printExplainerBench((await import("../src/config.ts")).loadConfig());
+      if (rest[0] === "scale") {
+        const { runScaleCli } = await import("./bench/scale-cli.ts");
+        return runScaleCli(rest.slice(1));
+      }
       const { InterestModel } = await import("../src/interest/model.ts");
       const { benchInterestModel } = await import("./bench/interest-model.ts");
       const { loadConfig } = await import("../src/config.ts");

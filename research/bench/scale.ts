@@ -1,0 +1,144 @@
+// `chatrec bench scale --items 10000,100000[,1000000]`: the same bot on catalogs far larger than the demo.
+// Each catalog is recombined from the demo's real titles, plots and genres (two films per item), embedded
+// by the shipped model through `chatrec ingest`'s own code, then served in-process: per-message p50/p99
+// over a fixed mix of requests, RSS, ingest and start-up time. Beside them, the brute-force floor: one
+// query vector's dot product with every item vector and a top-10 pick, over the same vectors.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as lancedb from "@lancedb/lancedb";
+import { ingestCatalog } from "../../src/catalog/ingest.ts";
+import { loadConfig } from "../../src/config.ts";
+import { InterestModel } from "../../src/interest/model.ts";
+import { Replay } from "../../src/replay.ts";
+import { percentile } from "../../src/util/stats.ts";
+import { DATA_PATHS } from "../train/data-paths.ts";
+
+const MESSAGES = [
+  "I loved Inception and The Matrix, something like those but no horror",
+  "funny animated movies for kids",
+  "a slow romantic drama",
+  "more like the second one",
+  "something scary for halloween",
+  "crime thrillers from the 90s",
+];
+
+export interface ScaleRow {
+  items: number;
+  ingestSeconds: number;
+  startSeconds: number;
+  messageP50: number;
+  messageP99: number;
+  rssMb: number;
+  floorP50: number;
+  floorP99: number;
+}
+
+/** Writes `n` items, each two demo films recombined, as a catalog file. */
+function syntheticCatalog(n: number, path: string): void {
+  const demo = readFileSync(DATA_PATHS.catalog, "utf8")
+    .trim()
+    .split("\n")
+    .map(
+      (l) => JSON.parse(l) as { title: string; year?: number; text: string; categories: string[] },
+    )
+    .filter((i) => i.text);
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = demo[i % demo.length]!;
+    const b = demo[(i * 7919 + 13) % demo.length]!;
+    lines.push(
+      JSON.stringify({
+        id: `s${i}`,
+        title: `${a.title} ${b.title.split(" ")[0]} ${i}`,
+        ...(a.year ? { year: a.year } : {}),
+        text: `${a.text} ${b.text}`,
+        categories: [...new Set([...a.categories, ...b.categories.slice(0, 1)])],
+      }),
+    );
+  }
+  writeFileSync(path, `${lines.join("\n")}\n`);
+}
+
+/** Dot product of one query with every row of `vectors`, then the best 10: the floor of any ranking. */
+function floorMs(vectors: Float32Array, dim: number, rounds: number): number[] {
+  const n = vectors.length / dim;
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const q = new Float32Array(dim).map(() => Math.random() - 0.5);
+    const started = performance.now();
+    const best = new Float32Array(10).fill(-Infinity);
+    for (let row = 0; row < n; row++) {
+      let s = 0;
+      const off = row * dim;
+      for (let d = 0; d < dim; d++) s += q[d]! * vectors[off + d]!;
+      if (s > best[9]!) {
+        let k = 9;
+        while (k > 0 && best[k - 1]! < s) {
+          best[k] = best[k - 1]!;
+          k--;
+        }
+        best[k] = s;
+      }
+    }
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+export async function benchScale(sizes: number[], messages = 120): Promise<ScaleRow[]> {
+  const rows: ScaleRow[] = [];
+  for (const items of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), "chatrec-scale-"));
+    try {
+      const file = join(dir, "catalog.jsonl");
+      syntheticCatalog(items, file);
+      const config = loadConfig(process.env, { dataDir: dir, dbUri: join(dir, "lancedb") });
+      const model = await InterestModel.load(config.modelDir);
+      const db = await lancedb.connect(config.dbUri);
+      let started = performance.now();
+      await ingestCatalog(db, model, { path: file, mode: "replace" });
+      const ingestSeconds = (performance.now() - started) / 1000;
+      db.close();
+      await model.close();
+      started = performance.now();
+      const replay = await Replay.open(config);
+      const startSeconds = (performance.now() - started) / 1000;
+      const times: number[] = [];
+      for (let i = 0; i < messages; i++) {
+        const user = { platform: "bench", id: `p${i % 20}` };
+        const t = performance.now();
+        await replay.handleMessage({ user, text: MESSAGES[i % MESSAGES.length]! });
+        if (i >= 10) times.push(performance.now() - t); // the first ten warm up the JIT
+      }
+      times.sort((a, b) => a - b);
+      const floor = floorMs(replay.catalog.vectors, replay.catalog.dim, 50);
+      rows.push({
+        items,
+        ingestSeconds,
+        startSeconds,
+        messageP50: percentile(times, 0.5),
+        messageP99: percentile(times, 0.99),
+        rssMb: process.memoryUsage().rss / 1e6,
+        floorP50: percentile(floor, 0.5),
+        floorP99: percentile(floor, 0.99),
+      });
+      await replay.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return rows;
+}
+
+export function formatScale(rows: ScaleRow[]): string {
+  const head =
+    "   items   ingest s   start s   message p50 ms   p99 ms   RSS MB   floor p50 ms   p99 ms";
+  return [
+    head,
+    ...rows.map(
+      (r) =>
+        `${String(r.items).padStart(8)} ${r.ingestSeconds.toFixed(1).padStart(10)} ${r.startSeconds.toFixed(1).padStart(9)} ${r.messageP50.toFixed(2).padStart(16)} ${r.messageP99.toFixed(2).padStart(8)} ${Math.round(r.rssMb).toString().padStart(8)} ${r.floorP50.toFixed(2).padStart(14)} ${r.floorP99.toFixed(2).padStart(8)}`,
+    ),
+  ].join("\n");
+}
