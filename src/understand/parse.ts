@@ -95,10 +95,15 @@ function categoryIn(phrase: string, known: ReadonlySet<string>): string | undefi
 }
 
 const WHAT =
-  "(?:movies?|films?|flicks?|books?|ones|stuff|something|anything|classics?|comed(?:y|ies)|horrors?|thrillers?|dramas?|action|musicals?|westerns?|cartoons?|romance|rom[- ]?coms?)";
-/** "comedies from the 80s", "something from the 1990s", "90s movies", "an 80's horror". */
+  "(?:movies?|films?|flicks?|books?|ones|stuff|something|anything|classics?|comed(?:y|ies)|horrors?|thrillers?|dramas?|action|musicals?|westerns?|cartoons?|romance|rom[- ]?coms?|sci[- ]?fi|fantasy|animated|animation|adventures?|myster(?:y|ies)|crime|war|documentar(?:y|ies))";
+/** "early", "mid" or "late" before a decade: a part of it. */
+const PART = "(?:(early|mid|late)[- ]?)?";
+/**
+ * "comedies from the 80s", "something from the 1990s", "90s movies", "an 80's horror", "early 90s action",
+ * and "from the 2000s" opening a clause ("thrillers, from the 2000s").
+ */
 const DECADE_REQUEST = new RegExp(
-  `\\b${WHAT}(?:\\s+[a-z]+)?\\s+(?:from|of|in)\\s+the\\s+((?:19|20)?\\d0)'?s\\b|\\b((?:19|20)?\\d0)'?s\\s+${WHAT}`,
+  `(?:\\b${WHAT}(?:\\s+[a-z-]+)?\\s+|(?:^|[,;:]\\s*|\\b(?:only|just|but|and|preferably)\\s+))(?:from|of|in)\\s+the\\s+${PART}((?:19|20)?\\d0)'?s\\b|\\b${PART}((?:19|20)?\\d0)'?s\\s+${WHAT}`,
   "i",
 );
 /** "something recent", "new movies", "the latest films", "anything newer". */
@@ -113,9 +118,24 @@ function decadeStart(d: string): number {
   return n < 100 ? n + (n >= 30 ? 1900 : 2000) : n;
 }
 
-/** The first of two decades joined by "or", "and", "to", "-" or "/" ("80's or 90's comedy"). */
-const DECADE_SPAN =
-  /\b((?:19|20)?\d0)'?s\s*(?:or|and|to|through|-|\/|&)\s*(?:the\s+)?(?:19|20)?\d0'?s\b/gi;
+/** The years of a decade, or of its part ("early 90s": 1990-1994, "mid": 3-6, "late": 5-9). */
+function decadeYears(part: string | undefined, d: string): [number, number] {
+  const start = decadeStart(d);
+  const p = part?.toLowerCase();
+  return p === "early"
+    ? [start, start + 4]
+    : p === "mid"
+      ? [start + 3, start + 6]
+      : p === "late"
+        ? [start + 5, start + 9]
+        : [start, start + 9];
+}
+
+/** Two decades joined by "or", "and", "to", "-" or "/" ("80's or 90's comedy", "80s or early 90s"). */
+const DECADE_SPAN = new RegExp(
+  `\\b${PART}((?:19|20)?\\d0)'?s\\s*(?:or|and|to|through|-|\\/|&)\\s*(?:the\\s+)?${PART}((?:19|20)?\\d0)'?s\\b`,
+  "gi",
+);
 
 /**
  * A category turned down: "no horror", "I don't like horror movies", "not a fan of horror", "not really into
@@ -136,6 +156,17 @@ const EXCLUDE = new RegExp(
 /** The category first: "horror is not my thing", "scary movies aren't for me". */
 const EXCLUDE_AFTER =
   /\b([a-z][a-z-]{2,20})\s+(?:movies?\s+|films?\s+)?(?:(?:is|are)\s+not|isn'?t|aren'?t)\s+(?:really\s+|quite\s+|exactly\s+)?(?:for me|my(?:\s+(?:thing|cup of tea|style|genre|taste))?)\b/gi;
+
+/** Turning a year bound around: "nothing after 2000" is an upper bound, "no older than 2005" a lower one. */
+const NO_YEARS = "(nothing|none|no(?:thing)?(?:\\s+(?:movies?|films?|ones?))?|not|never)";
+const AFTER_YEAR = new RegExp(
+  `\\b(?:${NO_YEARS}\\s+)?(?:after|since|newer than|later than|from after|post)\\s+(?:the\\s+year\\s+)?((?:19|20)\\d\\d)\\b`,
+  "i",
+);
+const BEFORE_YEAR = new RegExp(
+  `\\b(?:${NO_YEARS}\\s+)?(?:before|older than|earlier than|pre|until)\\s+((?:19|20)\\d\\d)\\b`,
+  "i",
+);
 
 /** Before "newer movies": the person does not want them ("I don't tend to watch", "not big on"). */
 const NOT_WANTED =
@@ -173,18 +204,27 @@ function parseConstraints(
     if (cat && !constraints.excludeCategories?.includes(cat))
       (constraints.includeCategories ??= []).push(cat);
   }
-  const after =
-    /\b(?:after|since|newer than|from after|post)\s+(?:the\s+year\s+)?((?:19|20)\d\d)\b/i.exec(
-      text,
-    );
-  if (after) {
-    constraints.minYear = Number(after[1]) + (/since/i.test(after[0]) ? 0 : 1);
+  // "after 2012", "newer than 2005", "made later than 1990"; turned down ("nothing after 2000", "no later
+  // than 2000") it is an upper bound.
+  const after = AFTER_YEAR.exec(text);
+  if (after && after[1]) {
+    constraints.maxYear = Number(after[2]) - (/since/i.test(after[0]) ? 1 : 0);
+    residual = residual.replace(after[0], " ");
+  } else if (after) {
+    constraints.minYear = Number(after[2]) + (/since/i.test(after[0]) ? 0 : 1);
     residual = residual.replace(after[0], " ");
   }
-  const before =
-    /\b(?:(nothing|none|no(?:thing)?\s+(?:movies?|films?)|not)\s+)?(?:before|older than|pre|until)\s+((?:19|20)\d\d)\b/i.exec(
+  // "2015 or later", "2000 and newer", "2010 onwards", "2010+"; "1995 or earlier".
+  const openYear =
+    /\b((?:19|20)\d\d)\s*(?:(?:or|and)\s+(?:(later|newer|after|up|above)|(earlier|older|before))\b|(onwards?\b|\+))/i.exec(
       text,
     );
+  if (openYear && !after && !/\b(?:from|since|in)\s*$/i.test(text.slice(0, openYear.index))) {
+    if (openYear[3]) constraints.maxYear = Number(openYear[1]);
+    else constraints.minYear = Number(openYear[1]);
+    residual = residual.replace(openYear[0], " ");
+  }
+  const before = BEFORE_YEAR.exec(text);
   if (before && before[1] && !after) {
     // "nothing before 2012": from 2012 on.
     constraints.minYear = Number(before[2]);
@@ -208,17 +248,20 @@ function parseConstraints(
   // newer ones too" are not requests (on ReDial dev they had blocked 4% of the movies people were offered).
   const decade = DECADE_REQUEST.exec(text);
   if (decade && !after && !before) {
-    const start = decadeStart(decade[1] ?? decade[2]!);
+    let [from, to] = decadeYears(decade[1] ?? decade[3], decade[2] ?? decade[4]!);
     // "80's or 90's comedy", "70s and 80s movies": the span from the first decade named to the last.
     // Only a span that reaches into the request counts: "I grew up in the 60s and 70s ... comedies from the 90s" is 1990-1999.
     const span = [...text.slice(0, decade.index + decade[0].length).matchAll(DECADE_SPAN)].find(
       (m) => m.index + m[0].length > decade.index,
     );
-    const from = span ? Math.min(decadeStart(span[1]!), start) : start;
+    if (span) {
+      const [a, b] = [decadeYears(span[1], span[2]!), decadeYears(span[3], span[4]!)];
+      [from, to] = [Math.min(a[0], b[0], from), Math.max(a[1], b[1])];
+    }
     // The phrase stays in the residual: "comedies" in "comedies from the 80s" is what the model should read.
-    if (from >= 1900 && start <= 2030) {
+    if (from >= 1900 && to <= 2039) {
       constraints.minYear = from;
-      constraints.maxYear = start + 9;
+      constraints.maxYear = to;
     }
   }
   const recent = RECENT_REQUEST.exec(text);

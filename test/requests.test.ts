@@ -1,0 +1,69 @@
+// Requests that combine things: year bounds in every common phrasing, corrections inside one message,
+// several references to the last list, people named by one word.
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadCatalogFile } from "../src/catalog/load.ts";
+import { PeopleIndex } from "../src/catalog/people.ts";
+import { TitleIndex } from "../src/catalog/titles.ts";
+import { parseMessage, type ParseContext } from "../src/understand/parse.ts";
+
+let ctx: ParseContext;
+const CATEGORIES = new Set([
+  "horror",
+  "comedy",
+  "thriller",
+  "action",
+  "sci-fi",
+  "fantasy",
+  "drama",
+  "animation",
+  "war",
+]);
+
+beforeAll(() => {
+  const items = loadCatalogFile("data/catalog/movies.jsonl").items;
+  const common = new Map(
+    readFileSync("data/common-words.txt", "utf8")
+      .split("\n")
+      .map((w, rank) => [w, rank] as const),
+  );
+  const pop = new Map(items.map((i) => [i.id, Number(i.extra.popularity ?? 0)]));
+  ctx = {
+    titles: new TitleIndex(items, common, (id) => pop.get(id) ?? 0),
+    people: new PeopleIndex(items),
+    categories: CATEGORIES,
+    lastListLength: 5,
+  };
+});
+
+const years = (text: string) => {
+  const { minYear, maxYear } = parseMessage(text, ctx).constraints;
+  return [minYear, maxYear];
+};
+
+describe("year bounds", () => {
+  it("reads a turned-around bound the right way round", () => {
+    expect(years("comedies, no older than 2005")).toEqual([2005, undefined]);
+    expect(years("nothing older than 1999 please")).toEqual([1999, undefined]);
+    expect(years("a crime film but nothing after 1995")).toEqual([undefined, 1995]);
+    expect(years("no later than 2001, some drama")).toEqual([undefined, 2001]);
+    expect(years("dramas older than 1980")).toEqual([undefined, 1979]);
+  });
+
+  it("reads open bounds written after the year", () => {
+    expect(years("horror, 2012 or later")).toEqual([2012, undefined]);
+    expect(years("westerns 1970 or earlier")).toEqual([undefined, 1970]);
+    expect(years("anything 2008 onwards")).toEqual([2008, undefined]);
+    expect(years("space movies made after 2010")).toEqual([2011, undefined]);
+    expect(years("from 2003 or later")).toEqual([2003, undefined]);
+  });
+
+  it("reads decades, their parts and spans of them", () => {
+    expect(years("crime from the 2000s")).toEqual([2000, 2009]);
+    expect(years("some drama, from the 70s")).toEqual([1970, 1979]);
+    expect(years("a scary sci-fi from the 80s")).toEqual([1980, 1989]);
+    expect(years("late 70s or 80s horror")).toEqual([1975, 1989]);
+    expect(years("early 2000s comedies")).toEqual([2000, 2004]);
+    expect(years("a kid from the 80s")).toEqual([undefined, undefined]);
+  });
+});
