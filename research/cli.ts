@@ -10,6 +10,7 @@ export const RESEARCH_USAGE = `  train [--catalog <file>] [--out <dir>] [--seed 
   eval conversations [--part working|held-out|all] [--json <file>]
                                                        hand-written conversation suite: share of checks passed by class
   bench [llm]                                          interest-model and pipeline latency; llm: first reply with/without LLM explanations
+  bench people [--people 100000,1000000]               load time of a person not in memory, with that many stored
   bench scale [--items 10000,100000] [--messages n]    synthetic catalogs of those sizes: ingest, start, per-message p50/p99, RSS, floor`;
 
 export async function runResearchCommand(command: string, rest: string[]): Promise<void> {
@@ -51,6 +52,16 @@ export async function runResearchCommand(command: string, rest: string[]): Promi
       const { printExplainerBench } = await import("./bench/explainer.ts");
       if (rest[0] === "llm")
         return printExplainerBench((await import("../src/config.ts")).loadConfig());
+      if (rest[0] === "people") {
+        const { benchPeople } = await import("./bench/people.ts");
+        const { parseArgs } = await import("node:util");
+        const { values } = parseArgs({
+          args: rest.slice(1),
+          options: { people: { type: "string", default: "100000" } },
+        });
+        for (const n of values.people.split(",")) console.log(await benchPeople(Number(n)));
+        return;
+      }
       if (rest[0] === "scale") {
         const { runScaleCli } = await import("./bench/scale-cli.ts");
         return runScaleCli(rest.slice(1));

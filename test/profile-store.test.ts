@@ -70,6 +70,9 @@ describe("profile store on real LanceDB", () => {
   it("forgets a person for real: no row and no file keeps their key", async () => {
     const store = await ProfileStore.open(await lancedb.connect(join(dir, "db")), options);
     expect(filesContaining(dir, alice).length).toBeGreaterThan(0);
+    // The key index holds keys too: it must not keep a forgotten one either.
+    const events = await store.connection.openTable("events");
+    expect((await events.listIndices()).map((i) => i.columns)).toEqual([["key"]]);
     expect(await store.forget(alice)).toBe(true);
     expect(await store.exists(alice)).toBe(false);
     expect(await store.exportPerson(alice, items)).toBeUndefined();

@@ -128,6 +128,16 @@ function assertKey(key: string): void {
   if (!isPersonKey(key)) throw new Error(`invalid person key`);
 }
 
+/**
+ * A B-tree on `key`, so loading one person reads their rows, not the whole table. Rows added after it are
+ * found by a scan of the newer fragments until the next compaction (optimize) folds them into the index.
+ */
+async function ensureKeyIndex(table: lancedb.Table): Promise<void> {
+  if ((await table.listIndices()).some((i) => i.columns.includes("key"))) return;
+  if ((await table.countRows()) === 0) return; // nothing to index yet: made at a later compaction
+  await table.createIndex("key", { config: lancedb.Index.btree() });
+}
+
 const toLance = (rows: readonly EventRow[]) =>
   rows.map((r) => ({ ...r, seq: BigInt(r.seq) })) as unknown as Array<Record<string, unknown>>;
 
@@ -183,6 +193,8 @@ export class ProfileStore {
         .execute(toLance(recovered.records));
     }
     await wal.remove(recovered.segments);
+    await ensureKeyIndex(events);
+    await ensureKeyIndex(profiles);
     const store = new ProfileStore(db, events, profiles, wal, options);
     store.recovery = { replayed: recovered.records.length, skipped: recovered.damaged };
     await store.expireOldEvents();
@@ -408,6 +420,8 @@ export class ProfileStore {
     await this.expireOldEvents();
     await this.events.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
     await this.profiles.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
+    await ensureKeyIndex(this.events);
+    await ensureKeyIndex(this.profiles);
   }
 
   /** Everything stored about the person, in time order, including events not yet moved into LanceDB. */
