@@ -63,6 +63,9 @@ export const spokenFeedback = {
 } as const;
 
 export const moreLike = (title: string) => `More like ${title}:`;
+/** Several titles in a sentence: "A, B and C". */
+export const joinTitles = (titles: readonly string[]) =>
+  titles.length > 1 ? `${titles.slice(0, -1).join(", ")} and ${titles.at(-1)}` : (titles[0] ?? "");
 export const startingPoint = (titles: readonly string[]) =>
   `Taking ${titles.join(" and ")} as a starting point.`;
 export const steerClear = (titles: readonly string[]) =>

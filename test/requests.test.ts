@@ -67,3 +67,47 @@ describe("year bounds", () => {
     expect(years("a kid from the 80s")).toEqual([undefined, undefined]);
   });
 });
+
+describe("several items of the last list at once", () => {
+  const refs = (text: string) => {
+    const p = parseMessage(text, ctx);
+    return { intent: p.intent, refs: p.references?.map((r) => `${r.index}:${r.signal ?? "-"}`) };
+  };
+
+  it("reads all of them, the first or last few, and lists of positions", () => {
+    expect(refs("already watched every one of those")).toEqual({
+      intent: "feedback",
+      refs: ["0:seen", "1:seen", "2:seen", "3:seen", "4:seen"],
+    });
+    expect(refs("saw the top two already")).toEqual({
+      intent: "feedback",
+      refs: ["0:seen", "1:seen"],
+    });
+    expect(refs("i enjoyed the last 2")).toEqual({
+      intent: "feedback",
+      refs: ["3:like", "4:like"],
+    });
+    expect(refs("the 2nd and the 4th look great")).toEqual({
+      intent: "feedback",
+      refs: ["1:like", "3:like"],
+    });
+  });
+
+  it("gives each clause its own feedback", () => {
+    expect(refs("the third was boring but I adored the fifth")).toEqual({
+      intent: "feedback",
+      refs: ["2:dislike", "4:like"],
+    });
+  });
+
+  it("asks for more like several without feedback on them", () => {
+    expect(refs("something similar to the first two")).toEqual({
+      intent: "critique",
+      refs: ["0:-", "1:-"],
+    });
+  });
+
+  it("leaves one reference to the single-item reading", () => {
+    expect(refs("i've seen the second one").refs).toBeUndefined();
+  });
+});

@@ -121,12 +121,19 @@ function messageEvent(
     event.embedding = Array.from(message.message);
     event.confidence = confidence(reading.prediction.interests);
   }
-  if (parsed.signal && referenced)
+  const several = referencedItems(state, parsed);
+  if (several.length > 0) {
+    // "seen the first three", "loved the first one, hated the second", "more like the last two".
+    for (const { itemId, signal } of several)
+      event.signals.push({ itemId, signal: signal ?? "click" });
+  } else if (parsed.signal && referenced)
     event.signals.push({ itemId: referenced, signal: parsed.signal });
-  if (parsed.intent === "critique" && referenced)
+  else if (parsed.intent === "critique" && referenced)
     event.signals.push({ itemId: referenced, signal: "click" });
   const lead = [
-    acknowledge(parts, parsed, referenced),
+    several.length > 0
+      ? acknowledgeSeveral(parts, several)
+      : acknowledge(parts, parsed, referenced),
     lifted.length ? say.allowedAgain(lifted) : "",
   ]
     .filter(Boolean)
@@ -155,6 +162,33 @@ function notUnderstoodLead(
     default:
       return say.notUnderstood[understanding.why];
   }
+}
+
+/** The items of the last list a message names together, each with the feedback given on it. */
+function referencedItems(
+  state: PersonState,
+  parsed: ParsedMessage,
+): Array<{ itemId: string; signal?: ProfileEvent["signals"][number]["signal"] }> {
+  return (parsed.references ?? []).flatMap(({ index, signal }) => {
+    const itemId = state.profile.lastList[index];
+    return itemId ? [{ itemId, ...(signal ? { signal } : {}) }] : [];
+  });
+}
+
+/** The first sentence of a reply to feedback on several items: one clause per kind of feedback. */
+function acknowledgeSeveral(parts: Parts, several: ReturnType<typeof referencedItems>): string {
+  const titles = (signal: string | undefined) =>
+    several.filter((r) => r.signal === signal).map((r) => parts.catalog.item(r.itemId)!.title);
+  const out: string[] = [];
+  const seen = titles("seen");
+  const liked = titles("like");
+  const disliked = titles("dislike");
+  const more = titles(undefined);
+  if (seen.length) out.push(say.spokenFeedback.seen(say.joinTitles(seen)));
+  if (liked.length) out.push(say.spokenFeedback.like(say.joinTitles(liked)));
+  if (disliked.length) out.push(say.spokenFeedback.dislike(say.joinTitles(disliked)));
+  if (more.length) out.push(say.moreLike(say.joinTitles(more)));
+  return out.join(" ");
 }
 
 /** The reply's first sentence: what the bot took from the message. */

@@ -21,6 +21,11 @@ export interface ParsedMessage {
   reference?: number;
   /** Feedback on the referenced (or focused) item. */
   signal?: Signal;
+  /**
+   * Several items of the last list at once ("seen the first three", "loved the first one, hated the
+   * second", "more like the last two"): each index with the feedback its clause gives (none for "more like").
+   */
+  references?: Array<{ index: number; signal?: Signal }>;
   /** "more like X": an item id to centre on. */
   moreLike?: string;
   /** Text left once titles and constraint phrases are removed: what the model should read. */
@@ -57,6 +62,79 @@ function findReference(text: string): number | undefined {
     return undefined;
   if (word === "one") return undefined;
   return ORDINALS[word];
+}
+
+const COUNTS: Record<string, number> = {
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+};
+const COUNT = `(?:${Object.keys(COUNTS).join("|")}|[2-9]|10)`;
+/** "all of these", "all of them", "every one of those", "all five", "these all". */
+const ALL_OF_THEM = new RegExp(
+  `\\b(?:(?:all|each|every\\s*one)\\s+(?:of\\s+)?(?:these|those|them|the\\s+(?:above|list|ones|films|movies|picks))|all\\s+(?:the\\s+)?${COUNT}(?:\\s+of\\s+(?:them|these|those))?|(?:these|those|them)\\s+all)\\b`,
+  "i",
+);
+/** "the first three", "the top two", "the last 2". */
+const FIRST_OR_LAST_N = new RegExp(`\\b(first|top|last|bottom)\\s+(${COUNT})\\b`, "i");
+const REFERENCES = new RegExp(REFERENCE.source, "gi");
+/** Where a message's feedback on one part of the list ends and on another begins. */
+const CLAUSE_BREAK = /[,;.!?]|\bbut\b|\bwhile\b|\bwhereas\b/i;
+
+/** The positions of the last list a clause refers to (0-based, within `n`). */
+function referencesIn(clause: string, n: number): number[] {
+  const range = (from: number, to: number) =>
+    Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+  if (ALL_OF_THEM.test(clause)) return range(0, n);
+  const firstN = FIRST_OR_LAST_N.exec(clause);
+  if (firstN) {
+    const k = Math.min(n, COUNTS[firstN[2]!.toLowerCase()] ?? Number(firstN[2]));
+    return /last|bottom/i.test(firstN[1]!) ? range(n - k, n) : range(0, k);
+  }
+  if (n === 2 && /\bboth\b/i.test(clause)) return [0, 1];
+  const out: number[] = [];
+  for (const m of clause.matchAll(REFERENCES)) {
+    const i = findReference(m[0].toLowerCase().startsWith("the") ? m[0] : `the ${m[0]}`);
+    const index = i === -1 ? n - 1 : i;
+    if (index !== undefined && index < n && !out.includes(index)) out.push(index);
+  }
+  return out;
+}
+
+/** The feedback a clause gives on what it refers to; "more like ..." gives none. */
+function clauseSignal(clause: string): Signal | undefined {
+  if (/\b(?:more like|similar to|something like)\b/i.test(clause)) return undefined;
+  if (
+    /\b(?:haven'?t|have not|never|not yet|didn'?t|did not)\s+(?:ever\s+)?(?:seen|watched|see|watch)\b/i.test(
+      clause,
+    )
+  )
+    return undefined;
+  if (/\b(?:seen|watched|saw)\b/i.test(clause)) return "seen";
+  if (NEGATIVE.test(clause) || /\b(?:not for me|no thanks|nope|nah)\b/i.test(clause))
+    return "dislike";
+  if (POSITIVE.test(clause)) return "like";
+  return undefined;
+}
+
+/**
+ * Several items of the last list named at once, each with its clause's feedback; undefined when a message
+ * names one item or none (the single reference above handles those).
+ */
+function findReferences(text: string, n: number): ParsedMessage["references"] {
+  const out: NonNullable<ParsedMessage["references"]> = [];
+  for (const clause of text.split(CLAUSE_BREAK)) {
+    const signal = clauseSignal(clause);
+    for (const index of referencesIn(clause, n))
+      if (!out.some((r) => r.index === index)) out.push({ index, ...(signal ? { signal } : {}) });
+  }
+  return out.length > 1 ? out : undefined;
 }
 
 /**
@@ -391,6 +469,15 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
   };
   if (reference !== undefined) base.reference = reference;
   if (unsure) base.didYouMean = unsure.itemId;
+  const several = ctx.lastListLength > 0 ? findReferences(t, ctx.lastListLength) : undefined;
+  if (several) {
+    base.references = several;
+    base.reference = several[0]!.index;
+    const signal = several.find((r) => r.signal)?.signal;
+    if (signal) return { ...base, intent: "feedback", signal };
+    if (/\b(?:more like|similar to|something like|like (?:those|these|them))\b/i.test(lower))
+      return { ...base, intent: "critique" };
+  }
 
   if (/^\s*(help|\/?help|what can you do|how (do|does) (this|you) work|commands)\b/i.test(lower))
     return { ...base, intent: "help" };
