@@ -30,7 +30,7 @@ beforeAll(() => {
   const pop = new Map(items.map((i) => [i.id, Number(i.extra.popularity ?? 0)]));
   ctx = {
     titles: new TitleIndex(items, common, (id) => pop.get(id) ?? 0),
-    people: new PeopleIndex(items),
+    people: new PeopleIndex(items, common),
     categories: CATEGORIES,
     lastListLength: 5,
   };
@@ -109,5 +109,26 @@ describe("several items of the last list at once", () => {
 
   it("leaves one reference to the single-item reading", () => {
     expect(refs("i've seen the second one").refs).toBeUndefined();
+  });
+});
+
+describe("people named by one word", () => {
+  const people = (text: string) => parseMessage(text, ctx).people;
+
+  it("takes a surname or first name that stands for one person in the catalog", () => {
+    expect(people("got anything by kubrick?")).toEqual(["stanley kubrick"]);
+    expect(people("a spielberg adventure")).toEqual(["steven spielberg"]);
+    expect(people("i want nolan films")).toEqual(["christopher nolan"]); // 19 credits against 5
+    expect(people("carrey's comedies")).toEqual(["jim carrey"]);
+  });
+
+  it("takes a family by its surname", () => {
+    expect(people("something from the coen bros")).toEqual(["joel coen", "ethan coen"]);
+  });
+
+  it("leaves a word two people share, and ordinary words, alone", () => {
+    expect(people("anything with mann")).toEqual([]); // Michael Mann 16, Leslie Mann 10
+    expect(people("a film set in washington")).toEqual([]);
+    expect(people("a coen film")).toEqual([]);
   });
 });

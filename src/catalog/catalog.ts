@@ -35,7 +35,7 @@ export class Catalog {
     data.items.forEach((item, row) => this.rowById.set(item.id, row));
     this.popularity = popularityPrior(data.items);
     this.titleKeys = data.items.map((item) => `${titleKey(item.title)}`);
-    this.people = new PeopleIndex(data.items);
+    this.people = new PeopleIndex(data.items, commonWords);
     this.titles = new TitleIndex(
       data.items,
       commonWords,

@@ -22,14 +22,58 @@ export function itemPeople(extra: Item["extra"]): string[] {
 }
 
 const MAX_NAME_TOKENS = 4;
+/** A one-word name stands for the person with the most credits under it when they have this many... */
+const MIN_CREDITS = 5;
+/** ...and this many times the credits of the next person under the same word ("nolan": Christopher). */
+const DOMINANCE = 3;
+/** "the coen brothers": everyone under the surname with at least this share of the first one's credits. */
+const SIBLING_SHARE = 0.25;
+
+/** A name found in a text: the person's key and the words that named them. */
+export interface NamedPerson {
+  key: string;
+  matched: string;
+}
 
 export class PeopleIndex {
   /** Names of two or more words only: one-word names ("Rain", "Madonna") are too often ordinary words. */
   private readonly names = new Set<string>();
+  /** A first name or surname alone ("scorsese", "denzel") -> the one person it stands for in the catalog. */
+  private readonly byWord = new Map<string, string>();
+  /** A surname -> the people sharing it, most credits first ("coen" -> Joel and Ethan Coen). */
+  private readonly bySurname = new Map<string, string[]>();
+  /** Ordinary words: alone they name nobody ("washington", "cruise"). */
+  private readonly common: ReadonlyMap<string, number>;
 
-  constructor(items: readonly Item[]) {
+  constructor(items: readonly Item[], commonWords: ReadonlyMap<string, number> = new Map()) {
+    this.common = commonWords;
+    const credits = new Map<string, number>();
     for (const item of items)
-      for (const key of itemPeople(item.extra)) if (key.includes(" ")) this.names.add(key);
+      for (const key of itemPeople(item.extra))
+        if (key.includes(" ")) {
+          this.names.add(key);
+          credits.set(key, (credits.get(key) ?? 0) + 1);
+        }
+    const under = new Map<string, Array<[string, number]>>();
+    for (const [key, n] of credits) {
+      const words = key.split(" ");
+      for (const w of new Set([words[0]!, words.at(-1)!]))
+        if (w.length >= 4) under.set(w, [...(under.get(w) ?? []), [key, n]]);
+    }
+    for (const [word, people] of under) {
+      people.sort((a, b) => b[1] - a[1]);
+      const [first, second] = people;
+      if (first![1] >= MIN_CREDITS && (!second || first![1] >= DOMINANCE * second[1]))
+        this.byWord.set(word, first![0]);
+      const siblings = people.filter(
+        ([k, n]) => k.endsWith(` ${word}`) && n >= MIN_CREDITS && n >= SIBLING_SHARE * first![1],
+      );
+      if (siblings.length >= 2)
+        this.bySurname.set(
+          word,
+          siblings.map(([k]) => k),
+        );
+    }
   }
 
   get size(): number {
@@ -38,17 +82,41 @@ export class PeopleIndex {
 
   /** Name keys of the people the text names, in order of appearance, longest match first. */
   find(text: string): string[] {
+    return [...new Set(this.findNamed(text).map((n) => n.key))];
+  }
+
+  /**
+   * The people a text names and the words that name them: full names ("samuel l jackson"), a surname or
+   * first name that stands for one person ("scorsese", "denzel's"), a family ("the coen brothers").
+   */
+  findNamed(text: string): NamedPerson[] {
     const words = normalizeText(text).split(" ").filter(Boolean);
-    const found: string[] = [];
+    const found: NamedPerson[] = [];
+    const add = (key: string, matched: string) => {
+      if (!found.some((f) => f.key === key)) found.push({ key, matched });
+    };
     for (let i = 0; i < words.length; i++) {
-      for (let n = Math.min(MAX_NAME_TOKENS, words.length - i); n >= 2; n--) {
+      let n = Math.min(MAX_NAME_TOKENS, words.length - i);
+      for (; n >= 2; n--) {
         const key = words.slice(i, i + n).join(" ");
         if (this.names.has(key)) {
-          if (!found.includes(key)) found.push(key);
+          add(key, key);
           i += n - 1;
           break;
         }
       }
+      if (n >= 2) continue;
+      const word = words[i]!;
+      const family = this.bySurname.get(word);
+      if (family && /^(?:brothers|sisters|bros)$/.test(words[i + 1] ?? "")) {
+        for (const key of family) add(key, `${word} ${words[i + 1]}`);
+        i++;
+        continue;
+      }
+      // "denzel's" is "denzels" once normalised.
+      const possessive = word.endsWith("s") && !this.byWord.has(word) ? word.slice(0, -1) : "";
+      const key = this.byWord.get(word) ?? (possessive ? this.byWord.get(possessive) : undefined);
+      if (key && !this.common.has(possessive || word)) add(key, word);
     }
     return found;
   }

@@ -427,7 +427,8 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
   const lower = t.toLowerCase();
   // A person's name beats a shorter title inside it ("Chevy Chase" is not the film "Chase"); a longer title
   // beats a name inside it ("Being John Malkovich").
-  const names = ctx.people?.find(t) ?? [];
+  const named = ctx.people?.findNamed(t) ?? [];
+  const names = named.map((n) => n.matched);
   const linked = ctx.titles.find(t);
   const unsure = linked.find((m) => m.typo === "unsure");
   const mentionsRaw = linked.filter((m) => {
@@ -458,7 +459,9 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
 
   // The names found above that the title and constraint removal left in place (no second index walk).
   const residualKey = ` ${normalizeText(residual)} `;
-  const people = names.filter((n) => residualKey.includes(` ${n} `));
+  const people = [
+    ...new Set(named.filter((n) => residualKey.includes(` ${n.matched} `)).map((n) => n.key)),
+  ];
   const base: ParsedMessage = {
     intent: "recommend",
     mentions,
