@@ -102,6 +102,8 @@ export const REASON_CODES = {
     "popular with other movie fans (also the only reason of a list offered without understanding)",
   constraint: "fits a standing filter: a category turned down, a year bound",
   profile_match: "fits the taste profile so far, with no stronger reason",
+  shares_person:
+    "directed by, starring or written by a person of a film the person liked or brought up (same role)",
   directed_by: "directed by a person the message asked for",
   stars: "stars a person the message asked for",
   written_by: "written by a person the message asked for",
@@ -122,8 +124,23 @@ export const reasonText = {
   popular: (share: string) =>
     `Often recommended by other movie fans (popularity ${share} of the most popular)`,
   excluded: (categories: readonly string[]) => `No ${categories.join(" or ")}, as you asked`,
-  years: (year: number) => `From ${year}, within the years you asked for`,
+  years: (year: number, minYear?: number, maxYear?: number) =>
+    `From ${year}, ${
+      minYear && maxYear
+        ? minYear % 10 === 0 && maxYear === minYear + 9
+          ? `within the ${minYear}s you asked for`
+          : minYear === maxYear
+            ? "as you asked"
+            : `within ${minYear}-${maxYear}, as you asked`
+        : minYear
+          ? `${minYear} or later, as you asked`
+          : maxYear
+            ? `${maxYear} or earlier, as you asked`
+            : "within the years you asked for"
+    }`,
   profile_match: (match: string) => `Fits your taste profile so far (match ${match})`,
+  shares_person: (role: "directors" | "stars" | "writers", name: string, title: string) =>
+    `${role === "directors" ? "Directed by" : role === "stars" ? "Stars" : "Written by"} ${name}, like ${title}`,
   directed_by: (name: string) => `Directed by ${name}, as you asked`,
   stars: (name: string) => `Stars ${name}, as you asked`,
   written_by: (name: string) => `Written by ${name}, as you asked`,

@@ -55,6 +55,11 @@ export function reasonsFor(
   phrase?: string,
   /** People the message asked for by name (name keys): the item's link to them leads its reasons. */
   people: readonly string[] = [],
+  /** What this message itself asked for: categories by name, and whether it set a year bound. */
+  {
+    requested = [],
+    yearsAsked = false,
+  }: { requested?: readonly string[]; yearsAsked?: boolean } = {},
 ): Reason[] {
   const item = catalog.items[ranked.row]!;
   const f = ranked.features;
@@ -64,6 +69,13 @@ export function reasonsFor(
     const name = namesIn(item.extra[field]).find((n) => asked.has(normalizeText(n)));
     if (name) reasons.push({ code, text: reasonText[code](name), strength: 2 });
   }
+  const shared = sharedPerson(catalog, item, profile, asked);
+  if (shared)
+    reasons.push({
+      code: "shares_person",
+      text: reasonText.shares_person(shared.role, shared.name, shared.title),
+      strength: 0.95,
+    });
   if (f.likedItemId && f.liked > 0.5) {
     const liked = catalog.item(f.likedItemId);
     if (liked)
@@ -83,7 +95,7 @@ export function reasonsFor(
         strength: Math.min(0.9, 0.3 + 0.1 * f.neighbourCount!),
       });
   }
-  const quote = phrase ? quotable(phrase) : "";
+  const quote = phrase && !contradicts(item, requested, profile) ? quotable(phrase) : "";
   if (quote && f.message > 0.4)
     reasons.push({
       code: "phrase",
@@ -124,8 +136,9 @@ export function reasonsFor(
   if ((minYear || maxYear) && item.year)
     reasons.push({
       code: "constraint",
-      text: reasonText.years(item.year),
-      strength: 0.04,
+      text: reasonText.years(item.year, minYear, maxYear),
+      // Asked for in this very message ("something from the 90s"), the years are the point of the list.
+      strength: yearsAsked ? 1.5 : 0.04,
     });
   if (reasons.length === 0) {
     reasons.push({
@@ -138,6 +151,47 @@ export function reasonsFor(
     .sort((a, b) => b.strength - a.strength)
     .slice(0, 3)
     .map(({ code, text }) => ({ code, text }));
+}
+
+/**
+ * A person behind the item who is behind, in the same role, a film the person liked (most recent first) or
+ * brought up, other than one asked for by name (that reason is said already): "Directed by X, like Y".
+ */
+function sharedPerson(
+  catalog: Catalog,
+  item: Catalog["items"][number],
+  profile: Profile,
+  asked: ReadonlySet<string>,
+): { role: (typeof SHARED_ROLES)[number]; name: string; title: string } | undefined {
+  const disliked = new Set(profile.disliked);
+  const seeds = [...new Set([...profile.liked].reverse().concat([...profile.mentioned].reverse()))]
+    .filter((id) => id !== item.id && !disliked.has(id))
+    .slice(0, MAX_SHARED_SEEDS);
+  for (const role of SHARED_ROLES) {
+    const names = namesIn(item.extra[role]).filter((n) => !asked.has(normalizeText(n)));
+    if (names.length === 0) continue;
+    for (const id of seeds) {
+      const seed = catalog.item(id);
+      if (!seed || seed.title === item.title) continue;
+      const theirs = new Set(namesIn(seed.extra[role]).map(normalizeText));
+      const name = names.find((n) => theirs.has(normalizeText(n)));
+      if (name) return { role, name, title: seed.title };
+    }
+  }
+  return undefined;
+}
+const SHARED_ROLES = ["directors", "stars", "writers"] as const;
+/** The liked and brought-up films looked at for a shared person, most recent first. */
+const MAX_SHARED_SEEDS = 10;
+
+/** An item that has none of the categories the message asked for, or one it turned down, is no answer to its words. */
+function contradicts(
+  item: Catalog["items"][number],
+  requested: readonly string[],
+  profile: Profile,
+): boolean {
+  if (requested.length > 0 && !requested.some((c) => item.categories.includes(c))) return true;
+  return profile.constraints.excludeCategories.some((c) => item.categories.includes(c));
 }
 
 /** The one reason of a list offered without understanding the message: the item is popular, nothing more. */

@@ -129,10 +129,15 @@ const reasons: Stage<Parts> = {
     if (ctx.readOnly) return;
     const { phrase, popular, message } = need(ctx.list, "list");
     const preview = need(ctx.preview, "preview");
+    const bounds = ctx.parsed?.constraints;
+    const asked = {
+      requested: message.requested ?? [],
+      yearsAsked: bounds?.minYear !== undefined || bounds?.maxYear !== undefined,
+    };
     ctx.recommendations = need(ctx.ranked, "ranked").map((r) =>
       popular
         ? popularRecommendation(parts, r)
-        : toRecommendation(parts, r, preview, phrase, message.requestedPeople),
+        : toRecommendation(parts, r, preview, phrase, message.requestedPeople, asked),
     );
   },
 };
@@ -180,6 +185,7 @@ export function toRecommendation(
   profile: Profile,
   phrase?: string,
   people?: readonly string[],
+  asked?: Parameters<typeof reasonsFor>[5],
 ): Recommendation {
   const item = parts.catalog.items[r.row]!;
   return {
@@ -194,6 +200,7 @@ export function toRecommendation(
       profile,
       phrase && phrase.length <= MAX_PHRASE ? phrase : undefined,
       people,
+      asked,
     ),
   };
 }

@@ -117,7 +117,7 @@ function clauseSignal(clause: string): Signal | undefined {
   )
     return undefined;
   if (/\b(?:seen|watched|saw)\b/i.test(clause)) return "seen";
-  if (NEGATIVE.test(clause) || /\b(?:not for me|no thanks|nope|nah)\b/i.test(clause))
+  if (NEGATIVE.test(clause) || /\b(?:not for me|no thanks|nope|nah|bored|dull)\b/i.test(clause))
     return "dislike";
   if (POSITIVE.test(clause)) return "like";
   return undefined;

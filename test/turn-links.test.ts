@@ -1,0 +1,54 @@
+// Whole turns on the demo catalog (real model, real LanceDB): several references at once, and reasons
+// that name the real link (a shared director or star, the years asked for).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.ts";
+import { Replay } from "../src/replay.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "chatrec-links-"));
+let bot: Replay;
+
+beforeAll(async () => {
+  bot = await Replay.open(loadConfig({}, { dataDir: dir, commitIntervalMs: 2 }));
+});
+afterAll(async () => {
+  await bot.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("several items of the last list in one message", () => {
+  it("marks every one of them, each with its own feedback", async () => {
+    const user = { platform: "test", id: "several" };
+    const first = await bot.handleMessage({ user, text: "some westerns please" });
+    const ids = first.recommendations.map((r) => r.id);
+    await bot.handleMessage({ user, text: "watched the top two already" });
+    const second = await bot.handleMessage({ user, text: "okay and more westerns" });
+    const ids2 = second.recommendations.map((r) => r.id);
+    await bot.handleMessage({ user, text: "the third one bored me, but I adored the fourth" });
+    const profile = await bot.profileOf(user);
+    expect(profile?.seen).toEqual(expect.arrayContaining(ids.slice(0, 2)));
+    expect(profile?.disliked).toContain(ids2[2]);
+    expect(profile?.liked).toContain(ids2[3]);
+  });
+});
+
+describe("reasons that name the link", () => {
+  it("names a director shared with a liked film", async () => {
+    const user = { platform: "test", id: "director" };
+    const r = await bot.handleMessage({ user, text: "I really enjoyed Pulp Fiction" });
+    const texts = r.recommendations.flatMap((x) => x.reasons.map((y) => y.text));
+    const shared = texts.filter((t) => / like Pulp Fiction$/.test(t));
+    expect(shared.length).toBeGreaterThan(0);
+    for (const t of shared) expect(t).toMatch(/^(Directed by|Stars|Written by) [A-Z]/);
+  });
+
+  it("names the decade asked for first", async () => {
+    const user = { platform: "test", id: "decade" };
+    const r = await bot.handleMessage({ user, text: "give me some dramas from the 70s" });
+    expect(r.recommendations.length).toBeGreaterThan(0);
+    for (const rec of r.recommendations)
+      expect(rec.reasons[0]!.text).toBe(`From ${rec.year}, within the 1970s you asked for`);
+  });
+});
