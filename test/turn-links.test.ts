@@ -52,3 +52,18 @@ describe("reasons that name the link", () => {
       expect(rec.reasons[0]!.text).toBe(`From ${rec.year}, within the 1970s you asked for`);
   });
 });
+
+describe("writers", () => {
+  it("are found by name and lead the list, said once when they also directed", async () => {
+    const user = { platform: "test", id: "writer" };
+    const r = await bot.handleMessage({ user, text: "anything scripted by charlie kaufman" });
+    const his = r.recommendations.filter((x) =>
+      x.reasons.some((y) => /^(Written|Directed) by Charlie Kaufman, as you asked$/.test(y.text)),
+    );
+    expect(his.length).toBeGreaterThanOrEqual(3);
+    for (const x of r.recommendations)
+      expect(
+        x.reasons.filter((y) => /Charlie Kaufman, as you asked/.test(y.text)).length,
+      ).toBeLessThan(2);
+  });
+});

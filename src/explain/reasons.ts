@@ -13,6 +13,7 @@ const PERSON_ROLES = [
   ["directors", "directed_by"],
   ["stars", "stars"],
   ["authors", "written_by"],
+  ["writers", "written_by"],
 ] as const;
 
 /** The names in a people field (an array, or "A, B" in a CSV cell), as the catalog spells them. */
@@ -65,9 +66,14 @@ export function reasonsFor(
   const f = ranked.features;
   const reasons: Array<Reason & { strength: number }> = [];
   const asked = new Set(people);
+  const said = new Set<string>(); // a director who also wrote it is named once
   for (const [field, code] of PERSON_ROLES) {
-    const name = namesIn(item.extra[field]).find((n) => asked.has(normalizeText(n)));
-    if (name) reasons.push({ code, text: reasonText[code](name), strength: 2 });
+    const name = namesIn(item.extra[field]).find(
+      (n) => asked.has(normalizeText(n)) && !said.has(normalizeText(n)),
+    );
+    if (!name) continue;
+    said.add(normalizeText(name));
+    reasons.push({ code, text: reasonText[code](name), strength: 2 });
   }
   const shared = sharedPerson(catalog, item, profile, asked);
   if (shared)

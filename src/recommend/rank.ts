@@ -4,6 +4,7 @@
 // series hit masks); the vector features are linear, so the scoring pass folds them into one query vector
 // and one interest vector: two dot products and a few array reads per item, no allocation per item.
 import type { Catalog } from "../catalog/catalog.ts";
+import { itemPeople, REQUEST_ONLY_FIELDS } from "../catalog/people.ts";
 import { blendedInterests, excludedItems, type Profile } from "../profile/profile.ts";
 import { dot, norm } from "../util/vec.ts";
 import { itemFacets, type ItemFacets } from "./item-facets.ts";
@@ -169,6 +170,8 @@ export class Ranker {
   private readonly rowsByTitle: Map<string, number[]>;
   /** Rows of each category (constraints and boosts without a pass over every item's categories). */
   private readonly rowsByCategory: Map<string, number[]>;
+  /** Writers by name key: asked for by name ("written by Aaron Sorkin"), outside the people feature. */
+  private readonly rowsByRequestOnlyPerson: Map<string, number[]>;
   private readonly neighbourRowCache = new Map<string, NeighbourRows>();
   private readonly rescorer: ((x: Float32Array) => number) | undefined;
   private readonly movielensPopularity: Float32Array;
@@ -185,6 +188,9 @@ export class Ranker {
     this.genreHits = shared?.genreHits ?? genreHitMatrix(catalog);
     this.rowsByTitle = groupRows(catalog.titleKeys.map((k) => [k]));
     this.rowsByCategory = groupRows(catalog.items.map((item) => item.categories));
+    this.rowsByRequestOnlyPerson = groupRows(
+      catalog.items.map((item) => itemPeople(item.extra, REQUEST_ONLY_FIELDS)),
+    );
     this.rescorer = model.mlp ? compileMlp(model.mlp) : undefined;
     this.movielensPopularity = Float32Array.from(
       catalog.items,
@@ -249,12 +255,21 @@ export class Ranker {
     if (people.length) {
       const { personStart, personIds, personIdOf } = this.facets;
       const wanted = new Set(people.map((p) => personIdOf.get(p)).filter((id) => id !== undefined));
+      const boosted = new Uint8Array(this.catalog.size);
       for (let row = 0; row < this.catalog.size; row++)
         for (let p = personStart[row]!; p < personStart[row + 1]!; p++)
           if (wanted.has(personIds[p]!)) {
             offset[row]! += REQUESTED_PERSON_BOOST;
+            boosted[row] = 1;
             break;
           }
+      // A writer asked for has no shared-people feature to add (writers are left out of it: see
+      // REQUEST_ONLY_FIELDS), so the boost counts twice in its stead.
+      for (const row of people.flatMap((p) => this.rowsByRequestOnlyPerson.get(p) ?? []))
+        if (!boosted[row]) {
+          offset[row]! += 2 * REQUESTED_PERSON_BOOST;
+          boosted[row] = 1;
+        }
     }
     for (const id of shown) {
       const row = this.catalog.row(id);
