@@ -5,9 +5,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadCatalogFile } from "../src/catalog/load.ts";
 import { PeopleIndex } from "../src/catalog/people.ts";
 import { TitleIndex } from "../src/catalog/titles.ts";
+import type { Item } from "../src/types.ts";
 import { parseMessage, type ParseContext } from "../src/understand/parse.ts";
 
 let ctx: ParseContext;
+let items: Item[];
 const CATEGORIES = new Set([
   "horror",
   "comedy",
@@ -21,7 +23,7 @@ const CATEGORIES = new Set([
 ]);
 
 beforeAll(() => {
-  const items = loadCatalogFile("data/catalog/movies.jsonl").items;
+  items = loadCatalogFile("data/catalog/movies.jsonl").items;
   const common = new Map(
     readFileSync("data/common-words.txt", "utf8")
       .split("\n")
@@ -130,5 +132,54 @@ describe("people named by one word", () => {
     expect(people("anything with mann")).toEqual([]); // Michael Mann 16, Leslie Mann 10
     expect(people("a film set in washington")).toEqual([]);
     expect(people("a coen film")).toEqual([]);
+  });
+});
+
+describe("corrections inside one message", () => {
+  it("allows a category turned down before the correction and named after it", () => {
+    const p = parseMessage("no comedies. hmm, actually a comedy is ok", ctx);
+    expect(p.constraints.excludeCategories).toBeUndefined();
+    expect(p.requested).toContain("comedy");
+  });
+
+  it("replaces the categories asked for before a replacing marker", () => {
+    const p = parseMessage("some horror, scratch that, a war film", ctx);
+    expect(p.requested).toEqual(["war"]);
+  });
+
+  it("adds to them after 'actually'", () => {
+    expect(parseMessage("a drama, actually action too", ctx).requested).toEqual([
+      "drama",
+      "action",
+    ]);
+  });
+
+  it("replaces the years asked for", () => {
+    expect(years("thrillers from the 70s, no wait, make that the 90s")).toEqual([1990, 1999]);
+    expect(years("action after 1990, i mean after 2000")).toEqual([2001, undefined]);
+  });
+
+  it("keeps several constraints of one message together", () => {
+    const p = parseMessage("a kubrick film, no horror, made before 1980", ctx);
+    expect(p.people).toEqual(["stanley kubrick"]);
+    expect(p.constraints).toMatchObject({ excludeCategories: ["horror"], maxYear: 1979 });
+  });
+});
+
+describe("a title several films share", () => {
+  const linked = (text: string) =>
+    ctx.titles.find(text).map((m) => {
+      const i = items.find((x) => x.id === m.itemId)!;
+      return `${i.title} ${i.year}`;
+    });
+
+  it("is the film written the same way, article and all, when it is about as likely", () => {
+    expect(linked("what about Heat with pacino")).toEqual(["Heat 1995"]);
+    expect(linked("The Heat made me laugh")).toEqual(["The Heat 2013"]);
+    expect(linked("godfather is my favourite")).toEqual(["The Godfather 1972"]);
+  });
+
+  it("is not a plural of a word of a title", () => {
+    expect(linked("any thrillers for tonight")).toEqual([]);
   });
 });

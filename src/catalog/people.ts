@@ -119,7 +119,8 @@ export class PeopleIndex {
           break;
         }
       }
-      if (n >= 2) continue;
+      // Without a list of ordinary words to tell names from words, one word names nobody.
+      if (n >= 2 || this.common.size === 0) continue;
       const word = words[i]!;
       const family = this.bySurname.get(word);
       if (family && /^(?:brothers|sisters|bros)$/.test(words[i + 1] ?? "")) {

@@ -29,6 +29,8 @@ const MAX_TITLE_WORDS = 12;
 const MIN_FUZZY_LENGTH = 5;
 /** A typo is linked without asking only in titles at least this long (letters). */
 const MIN_SURE_LENGTH = 7;
+/** An article-agreeing film must be at least this likely, relative to the most likely one, to be preferred. */
+const ARTICLE_PRIOR_SHARE = 0.5;
 const MAX_FUZZY_CANDIDATES = 60;
 /** Words either side of a possible typo that the fuzzy index is asked about with it. */
 const FUZZY_WINDOW = 4;
@@ -59,6 +61,11 @@ function words(text: string): Word[] {
 export class TitleIndex {
   private readonly byKey = new Map<string, string[]>();
   private readonly yearOf = new Map<string, number | undefined>();
+  /** Items whose title starts with an article ("The Heat"). */
+  private readonly articled = new Set<string>();
+  /** The film a record is of (its IMDb id), and how much the record says of it (plot, people). */
+  private readonly filmOf = new Map<string, string>();
+  private readonly fullness = new Map<string, number>();
   /** Every word of the catalog: titles, people, keywords, categories and plots (normalised). */
   private readonly vocabulary = new Set<string>();
   /** Title keys by their words, searched with typos allowed (candidates only; the edit distance decides). */
@@ -79,6 +86,15 @@ export class TitleIndex {
   ) {
     for (const item of items) {
       this.yearOf.set(item.id, item.year);
+      if (/^(?:the|a|an)\s/i.test(item.title)) this.articled.add(item.id);
+      const imdb = item.extra.imdbId;
+      if (typeof imdb === "string" && imdb) this.filmOf.set(item.id, imdb);
+      this.fullness.set(
+        item.id,
+        (item.text ? 1 : 0) +
+          ["directors", "stars"].filter((f) => (item.extra[f] as unknown[] | undefined)?.length)
+            .length,
+      );
       this.learnWords(item);
       const key = titleKey(item.title);
       if (key) this.add(key, item.id);
@@ -123,6 +139,32 @@ export class TitleIndex {
     const ids = this.byKey.get(key);
     if (ids) ids.push(id);
     else this.byKey.set(key, [id]);
+  }
+
+  /**
+   * Among films sharing a title key (most likely first), the one whose title has a leading article when the
+   * text has one and none when it has none ("heat" is Heat, "the heat" The Heat), unless it is much less
+   * likely than the first: people drop articles ("godfather" is still The Godfather).
+   */
+  private asWritten(ids: readonly string[], withArticle: boolean): string {
+    const exact = ids.find((id) => this.articled.has(id) === withArticle);
+    return this.fullest(
+      exact !== undefined && this.prior(exact) >= ARTICLE_PRIOR_SHARE * this.prior(ids[0]!)
+        ? exact
+        : ids[0]!,
+      ids,
+    );
+  }
+
+  /** Of several records of one film (the same IMDb id), the one with a plot and people, not an empty copy. */
+  private fullest(id: string, ids: readonly string[]): string {
+    const film = this.filmOf.get(id);
+    if (film === undefined) return id;
+    let best = id;
+    for (const other of ids)
+      if (this.filmOf.get(other) === film && this.fullness.get(other)! > this.fullness.get(best)!)
+        best = other;
+    return best;
   }
 
   private lookup(key: string): string[] | undefined {
@@ -206,7 +248,11 @@ export class TitleIndex {
         )
           continue;
         const itemId =
-          (year !== undefined && ids.find((id) => this.yearOf.get(id) === year)) || ids[0]!;
+          (year !== undefined && ids.find((id) => this.yearOf.get(id) === year)) ||
+          this.asWritten(
+            ids,
+            ["the", "a", "an"].includes((span.length > 1 ? span[0] : ws[i - 1])?.norm ?? ""),
+          );
         const end =
           year !== undefined && ids.some((id) => this.yearOf.get(id) === year)
             ? next!.end
@@ -272,6 +318,12 @@ export class TitleIndex {
           // A real word is no typo by itself ("gory" is not Gordy): only words the bot does not know may
           // differ, or a single rarer word among several that match; never an everyday one ("scary movies").
           const differing = span.filter((x, k) => x.norm !== keyWords[k]);
+          // A plural is a word, not a slip: "thrillers" are the genre, not the film The Thriller.
+          const plural = (x: Word) => {
+            const w = keyWords[span.indexOf(x)]!;
+            return x.norm.startsWith(w) && /^(?:s|es)$/.test(x.norm.slice(w.length));
+          };
+          if (differing.some(plural)) continue;
           // People rarely miss a word's first letter ("rewatched" is not Bewitched).
           if (differing.some((x) => x.norm[0] !== keyWords[span.indexOf(x)]![0])) continue;
           const oneRareSlip =

@@ -137,6 +137,58 @@ function findReferences(text: string, n: number): ParsedMessage["references"] {
   return out.length > 1 ? out : undefined;
 }
 
+/** Where a message takes back what it said before: what follows replaces or amends it. */
+const CORRECTION =
+  /\b(?:no,?\s+wait|wait,?\s+no|actually|i mean|scratch that|on second thought|or rather|make (?:that|it)|change (?:that|it) to)\b/gi;
+/** Markers that replace what came before ("sci-fi, no wait, I mean fantasy"), not add to it. */
+const REPLACING =
+  /\b(?:wait|i mean|scratch that|or rather|make (?:that|it)|change (?:that|it) to)\b/i;
+
+/**
+ * A correction inside the message: what follows the last marker wins. A category turned down before and
+ * named after it is allowed and asked for ("no thrillers ... actually a thriller would be fine"); categories
+ * asked for before a replacing marker give way to those after it; a year bound after it replaces one before.
+ */
+function correct(parsed: ParsedMessage, residual: string, categories: ReadonlySet<string>): void {
+  const marker = [...residual.matchAll(CORRECTION)].at(-1);
+  if (!marker) return;
+  const after = residual.slice(marker.index + marker[0].length);
+  const later = parseConstraints(after, categories).constraints;
+  const named = requestedCategories(after, categories, later.excludeCategories ?? []);
+  const { constraints } = parsed;
+  const allowed = (constraints.excludeCategories ?? []).filter(
+    (c) => named.includes(c) && !later.excludeCategories?.includes(c),
+  );
+  if (allowed.length) {
+    constraints.excludeCategories = constraints.excludeCategories!.filter(
+      (c) => !allowed.includes(c),
+    );
+    if (constraints.excludeCategories.length === 0) delete constraints.excludeCategories;
+  }
+  if (named.length && REPLACING.test(marker[0])) {
+    parsed.requested = named;
+    // The categories now meant are what the model should read, not the ones taken back.
+    parsed.residual = after.replace(/\s+/g, " ").trim();
+  } else
+    for (const c of [...allowed, ...named])
+      if (!parsed.requested.includes(c)) parsed.requested.push(c);
+  // "..., no wait, make it the 80s": a bare decade corrects the years asked for before.
+  const decade = new RegExp(`\\b${PART}((?:19|20)?\\d0)'?s\\b`, "i").exec(after);
+  if (
+    decade &&
+    later.minYear === undefined &&
+    later.maxYear === undefined &&
+    (constraints.minYear !== undefined || constraints.maxYear !== undefined)
+  )
+    [later.minYear, later.maxYear] = decadeYears(decade[1], decade[2]!);
+  if (later.minYear !== undefined || later.maxYear !== undefined) {
+    delete constraints.minYear;
+    delete constraints.maxYear;
+    if (later.minYear !== undefined) constraints.minYear = later.minYear;
+    if (later.maxYear !== undefined) constraints.maxYear = later.maxYear;
+  }
+}
+
 /**
  * The category a phrase starts with, how many of its characters name it ("scary movies ..." -> horror, 12),
  * and whether the word names only a part of it ("superhero" films are some of the action films).
@@ -181,7 +233,7 @@ const PART = "(?:(early|mid|late)[- ]?)?";
  * and "from the 2000s" opening a clause ("thrillers, from the 2000s").
  */
 const DECADE_REQUEST = new RegExp(
-  `(?:\\b${WHAT}(?:\\s+[a-z-]+)?\\s+|(?:^|[,;:]\\s*|\\b(?:only|just|but|and|preferably)\\s+))(?:from|of|in)\\s+the\\s+${PART}((?:19|20)?\\d0)'?s\\b|\\b${PART}((?:19|20)?\\d0)'?s\\s+${WHAT}`,
+  `(?:\\b${WHAT}(?:\\s+[a-z-]+)?\\s+|(?:^\\s*|[,;:]\\s*|\\b(?:only|just|but|and|preferably)\\s+))(?:from|of|in)\\s+the\\s+${PART}((?:19|20)?\\d0)'?s\\b|\\b${PART}((?:19|20)?\\d0)'?s\\s+${WHAT}`,
   "i",
 );
 /** "something recent", "new movies", "the latest films", "anything newer". */
@@ -472,6 +524,7 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
   };
   if (reference !== undefined) base.reference = reference;
   if (unsure) base.didYouMean = unsure.itemId;
+  correct(base, residual, ctx.categories);
   const several = ctx.lastListLength > 0 ? findReferences(t, ctx.lastListLength) : undefined;
   if (several) {
     base.references = several;
