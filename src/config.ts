@@ -1,6 +1,7 @@
 // The one place that reads the environment. Everything else takes an explicit Config.
 import { ChatrecError } from "./errors.ts";
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { z } from "zod";
 
 const bool = z
@@ -293,3 +294,20 @@ function callbackConfig(e: z.infer<typeof EnvSchema>): CallbackConfig {
 }
 
 export { PACKAGE_ROOT };
+
+/** Where `chatrec ingest --train` puts the interest model it trains on the data folder's own catalog. */
+export function ownModelDir(dataDir: string): string {
+  return join(dataDir, "models");
+}
+
+/**
+ * The interest model to serve: the data folder's own (trained on its catalog by `chatrec ingest --train`)
+ * when there is one, else the configured model folder (the shipped movie model). The neighbours and the
+ * ranker weights always come from `config.modelDir`.
+ */
+export function interestModelDir(config: Pick<Config, "dataDir" | "modelDir">): string {
+  const own = ownModelDir(config.dataDir);
+  return existsSync(join(own, "interest.onnx")) && existsSync(join(own, "interest.json"))
+    ? own
+    : config.modelDir;
+}

@@ -8,7 +8,7 @@ import { LRUCache } from "lru-cache";
 import { ingestCatalog } from "./catalog/ingest.ts";
 import { readCatalogSource } from "./catalog/source.ts";
 import { openCatalog } from "./catalog/store.ts";
-import { PACKAGE_ROOT, type Config } from "./config.ts";
+import { interestModelDir, PACKAGE_ROOT, type Config } from "./config.ts";
 import { LlmExplainer } from "./explain/llm.ts";
 import { loadExplainPrompts } from "./explain/prompts.ts";
 import { InterestModel } from "./interest/model.ts";
@@ -52,7 +52,8 @@ export class Engine {
 
   static async open(config: Config, log: (s: string) => void = () => undefined): Promise<Engine> {
     const prompts = loadExplainPrompts(config.llm.promptsDir); // a broken template fails before the slow loading
-    const model = await InterestModel.load(config.modelDir);
+    // The data folder's own model (chatrec ingest --train) speaks its catalog's labels; else the shipped one.
+    const model = await InterestModel.load(interestModelDir(config));
     const db = await lancedb.connect(config.dbUri);
     const commonWords = new Map(
       readFileSync(join(PACKAGE_ROOT, "data/common-words.txt"), "utf8")

@@ -122,7 +122,15 @@ export function defaultRedialFor(catalogPath: string): string | undefined {
 }
 
 export function prepareData(catalogPath: string, redialPath: string | undefined): PreparedData {
-  const items = loadCatalogItems(catalogPath);
+  return prepareItemsData(loadCatalogItems(catalogPath), redialPath, catalogPath);
+}
+
+/** Training data from items already loaded (an ingested catalog read back from the data folder). */
+export function prepareItemsData(
+  items: Item[],
+  redialPath: string | undefined,
+  catalogPath: string,
+): PreparedData {
   if (items.length === 0) throw new Error(`no items in catalog ${catalogPath}`);
   const labels = labelSet(items, MIN_LABEL_ITEMS);
   if (labels.length < 2)

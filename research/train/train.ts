@@ -11,6 +11,7 @@ import {
   loadDefaultGlove,
   MIN_LABEL_ITEMS,
   prepareData,
+  prepareItemsData,
   seekerExamples,
   WORD_DIM,
 } from "./pipeline.ts";
@@ -24,6 +25,7 @@ import {
   type ScoredExample,
 } from "./metrics.ts";
 import { loadRedial } from "./data.ts";
+import type { Item } from "../../src/types.ts";
 import { writeModelCard, type InterestModelMeta } from "./model-card.ts";
 
 export interface TrainReport {
@@ -46,7 +48,10 @@ export interface TrainReport {
 }
 
 export interface TrainOptions {
+  /** The catalog file (read unless `items` is given; named in interest.json either way). */
   catalogPath: string;
+  /** The catalog's items, already loaded (`chatrec ingest --train` reads them from the data folder). */
+  items?: Item[];
   outDir: string;
   /** ReDial training conversations; default: data/redial/train.jsonl next to the demo movie catalog only. */
   redialTrain?: string;
@@ -67,7 +72,9 @@ export async function trainInterestModel(opts: TrainOptions): Promise<TrainRepor
   const seed = opts.seed ?? 42;
   const redialPath =
     opts.useRedial === false ? undefined : (opts.redialTrain ?? defaultRedialFor(opts.catalogPath));
-  const data = prepareData(opts.catalogPath, redialPath);
+  const data = opts.items
+    ? prepareItemsData(opts.items, redialPath, opts.catalogPath)
+    : prepareData(opts.catalogPath, redialPath);
   log(
     `catalog ${opts.catalogPath}: ${data.items.length} items, ${data.labels.length} labels (>= ${MIN_LABEL_ITEMS} items): ${data.labels.join(", ")}`,
   );

@@ -1,11 +1,14 @@
-// `chatrec ingest <file> [--columns field=column,...] [--replace|--merge] [--data-dir <dir>]`
+// `chatrec ingest <file> [--columns field=column,...] [--replace|--merge] [--train [--epochs n]] [--data-dir <dir>]`
+// The --train part (an interest model of the catalog's own labels) lives in research/train/ingest-train.ts:
+// bin/chatrec.js routes `ingest --train` there, which calls runIngestCli first (src never imports research/).
 import { resolve } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
-import { loadConfig } from "../config.ts";
+import { interestModelDir, loadConfig, ownModelDir, type Config } from "../config.ts";
 import { InterestModel } from "../interest/model.ts";
 import { CatalogFormatError, type ColumnMap } from "./load.ts";
 import { ingestCatalog, parseColumnMap } from "./ingest.ts";
 import { parseOptions } from "../util/args.ts";
+import { readCatalogSource } from "./source.ts";
 
 export const INGEST_USAGE = `usage: chatrec ingest <file.csv|file.jsonl> [options]
   --columns field=column,...  which column holds each field (id, title, year, text, categories);
@@ -14,6 +17,9 @@ export const INGEST_USAGE = `usage: chatrec ingest <file.csv|file.jsonl> [option
   --replace                   the file becomes the whole catalog (default)
   --merge                     add the file's items to the catalog, replacing items with the same id
   --allow-skips               load the usable rows even when more than 1% of the rows cannot be used
+  --train                     then train an interest model on the catalog's own categories and text into
+                              <data-dir>/models (served instead of the shipped movie model) and re-embed
+  --epochs <n>                training epochs with --train (default 12; fewer is faster and coarser)
   --data-dir <dir>            the data folder (default CHATREC_DATA_DIR or .chatrec)`;
 /** More skipped rows than this share stops the ingest unless --allow-skips. */
 const SKIP_TOLERANCE = 0.01;
@@ -26,14 +32,17 @@ interface IngestArgs {
   mode: "replace" | "merge";
   allowSkips: boolean;
   dataDir?: string;
+  /** Set (true) by --train. */
+  train?: boolean;
+  epochs?: number;
 }
 
 export function parseIngestArgs(args: readonly string[]): IngestArgs {
   const { values, flags, positionals } = parseOptions(
     args,
     {
-      values: ["--columns", "--data-dir"],
-      flags: ["--replace", "--merge", "--allow-skips"],
+      values: ["--columns", "--data-dir", "--epochs"],
+      flags: ["--replace", "--merge", "--allow-skips", "--train"],
       positionals: 1,
     },
     INGEST_USAGE,
@@ -43,22 +52,54 @@ export function parseIngestArgs(args: readonly string[]): IngestArgs {
   const file = positionals[0];
   if (!file) throw new CatalogFormatError(`which file?\n${INGEST_USAGE}`);
   const dataDir = values.get("--data-dir");
+  const epochsText = values.get("--epochs");
+  const epochs = epochsText === undefined ? undefined : Number(epochsText);
+  if (epochs !== undefined && !(Number.isInteger(epochs) && epochs >= 1))
+    throw new CatalogFormatError(`--epochs must be a whole number >= 1, not "${epochsText}"`);
+  if (epochs !== undefined && !flags.has("--train"))
+    throw new CatalogFormatError("--epochs goes with --train");
   return {
     file,
     columns: values.has("--columns") ? parseColumnMap(values.get("--columns")!) : {},
     mode: flags.has("--merge") ? "merge" : "replace",
     allowSkips: flags.has("--allow-skips"),
     ...(dataDir ? { dataDir } : {}),
+    ...(flags.has("--train") ? { train: true } : {}),
+    ...(epochs !== undefined ? { epochs } : {}),
   };
 }
 
+export interface IngestCliResult {
+  args: IngestArgs;
+  config: Config;
+  stored: number;
+}
+
+/**
+ * Loads the file into the data folder's items table. `training`: the caller (`ingest --train`, routed by
+ * bin/chatrec.js to research/) trains and re-embeds next, so the closing hints are its own.
+ */
 export async function runIngestCli(
   args: readonly string[],
   err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
 ): Promise<void> {
+  await ingestFromArgs(args, err);
+}
+
+/** runIngestCli, returning what was loaded where (for `ingest --train`). */
+export async function ingestFromArgs(
+  args: readonly string[],
+  err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  opts: { training?: boolean } = {},
+): Promise<IngestCliResult> {
   const a = parseIngestArgs(args);
+  if (a.train && !opts.training)
+    throw new CatalogFormatError(
+      "--train is run by the chatrec command (bin/chatrec.js): chatrec ingest <file> --train",
+    );
   const config = loadConfig(process.env, a.dataDir ? { dataDir: a.dataDir } : {});
-  const model = await InterestModel.load(config.modelDir);
+  const modelDir = interestModelDir(config);
+  const model = await InterestModel.load(modelDir);
   const db = await lancedb.connect(config.dbUri);
   try {
     let shown = 0;
@@ -83,8 +124,22 @@ export async function runIngestCli(
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     console.log(
       `${a.mode === "merge" ? "merged" : "loaded"} ${result.written} items from ${a.file} (${result.skipped.length} rows skipped) in ${seconds} s; ` +
-        `the items table in ${config.dbUri} now holds ${result.stored} items. Restart the bot (npm start) to serve them.`,
+        `the items table in ${config.dbUri} now holds ${result.stored} items.` +
+        (opts.training ? "" : " Restart the bot (npm start) to serve them."),
     );
+    if (!opts.training) {
+      const source = await readCatalogSource(db);
+      if (modelDir === ownModelDir(config.dataDir))
+        err(
+          `note: the items were embedded with this data folder's own interest model (${modelDir}; labels: ${model.labels.slice(0, 6).join(", ")}${model.labels.length > 6 ? ", ..." : ""}); ` +
+            `if the catalog's categories changed, retrain it: add --train (see docs/catalogs.md)`,
+        );
+      else if (source && !source.demo)
+        err(
+          `note: this catalog is served with the shipped movie interest model (movie genres); add --train to learn its own categories (see docs/catalogs.md)`,
+        );
+    }
+    return { args: a, config, stored: result.stored };
   } finally {
     db.close();
     await model.close();

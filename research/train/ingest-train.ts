@@ -1,0 +1,101 @@
+// `chatrec ingest <file> --train`: makes an ingested catalog the bot's own. Loads the file (src's ingest),
+// trains an interest model on the whole stored catalog's categories and text into <data-dir>/models (never
+// the tracked models/), then re-embeds the stored items with it. bin/chatrec.js routes here because the
+// trainer lives in research/ and src/ never imports research/; Engine.open serves the data folder's model.
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import * as lancedb from "@lancedb/lancedb";
+import { ownModelDir } from "../../src/config.ts";
+import { ingestFromArgs } from "../../src/catalog/ingest-cli.ts";
+import { ITEMS_TABLE, openCatalog } from "../../src/catalog/store.ts";
+import { InterestModel } from "../../src/interest/model.ts";
+import type { Item } from "../../src/types.ts";
+import { trainInterestModel } from "./train.ts";
+
+interface StoredItemRow {
+  id: string;
+  title: string;
+  year: number | null;
+  text: string;
+  categories: string[];
+  extra: string;
+}
+
+/** The data folder's catalog as stored (after a merge: old and new items together). */
+export async function readStoredItems(db: lancedb.Connection): Promise<Item[]> {
+  const table = await db.openTable(ITEMS_TABLE);
+  const rows = (await table
+    .query()
+    .select(["id", "title", "year", "text", "categories", "extra"])
+    .toArray()) as unknown as StoredItemRow[];
+  return rows.map((r) => ({
+    id: r.id,
+    title: r.title,
+    ...(r.year !== null && r.year !== undefined ? { year: r.year } : {}),
+    text: r.text,
+    categories: Array.from(r.categories ?? []),
+    extra: JSON.parse(r.extra) as Item["extra"],
+  }));
+}
+
+export async function runIngestTrainCli(
+  args: readonly string[],
+  err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Promise<void> {
+  const started = Date.now();
+  const secondsSince = (t: number) => ((Date.now() - t) / 1000).toFixed(1);
+  const { args: a, config } = await ingestFromArgs(args, err, { training: true });
+  const outDir = ownModelDir(config.dataDir);
+  const db = await lancedb.connect(config.dbUri);
+  try {
+    const items = await readStoredItems(db);
+    err(
+      `training an interest model on the ${items.length} stored items (labels: their categories)`,
+    );
+    const trainStarted = Date.now();
+    let report;
+    try {
+      report = await trainInterestModel({
+        catalogPath: a.file,
+        items,
+        outDir,
+        useRedial: false,
+        skipMetrics: true,
+        command: `chatrec ingest ${args.join(" ")}`,
+        ...(a.epochs !== undefined ? { epochs: a.epochs } : {}),
+        log: err,
+      });
+    } catch (e) {
+      // A half-written model must not be served; the items stay embedded with the model they were loaded with.
+      rmSync(outDir, { recursive: true, force: true });
+      throw e;
+    }
+    err(`trained in ${secondsSince(trainStarted)} s: ${report.labels.join(", ")}`);
+    const embedStarted = Date.now();
+    const model = await InterestModel.load(outDir);
+    try {
+      // The stored vectors were made by another model: openCatalog sees the sha differ and re-embeds them.
+      let shown = 0;
+      await openCatalog(
+        db,
+        model,
+        () => Promise.reject(new Error("the items table vanished during training")),
+        new Map(),
+        (done, total) => {
+          if (done < total && done - shown < 1000) return;
+          shown = done;
+          err(`re-embedded ${done}/${total} items`);
+        },
+      );
+    } finally {
+      await model.close();
+    }
+    err(`re-embedded in ${secondsSince(embedStarted)} s`);
+    console.log(
+      `trained ${join(outDir, "interest.onnx")} on ${items.length} items (${report.labels.length} labels) and re-embedded them; ` +
+        `${secondsSince(started)} s in all. Restart the bot (npm start) to serve them.`,
+    );
+  } finally {
+    db.close();
+  }
+}
