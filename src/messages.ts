@@ -131,11 +131,11 @@ export const reasonText = {
           ? `within the ${minYear}s you asked for`
           : minYear === maxYear
             ? "as you asked"
-            : `within ${minYear}-${maxYear}, as you asked`
+            : `in the years you asked for (${minYear}-${maxYear})`
         : minYear
-          ? `${minYear} or later, as you asked`
+          ? `in the years you asked for (${minYear} or later)`
           : maxYear
-            ? `${maxYear} or earlier, as you asked`
+            ? `in the years you asked for (${maxYear} or earlier)`
             : "within the years you asked for"
     }`,
   profile_match: (match: string) => `Fits your taste profile so far (match ${match})`,

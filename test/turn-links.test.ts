@@ -67,3 +67,16 @@ describe("writers", () => {
       ).toBeLessThan(2);
   });
 });
+
+describe("taste holds", () => {
+  it("a message that only narrows keeps to the category asked for before", async () => {
+    const user = { platform: "test", id: "narrows" };
+    await bot.handleMessage({ user, text: "got any good westerns?" });
+    const r = await bot.handleMessage({ user, text: "hmm, nothing before 1990 though" });
+    expect(r.recommendations.length).toBeGreaterThan(0);
+    for (const x of r.recommendations) expect(x.year).toBeGreaterThanOrEqual(1990);
+    expect(
+      r.recommendations.filter((x) => x.categories.includes("western")).length,
+    ).toBeGreaterThanOrEqual(3);
+  });
+});

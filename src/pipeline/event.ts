@@ -1,5 +1,5 @@
 // The event stage: what this turn changes in the profile (one ProfileEvent) and what its list is made of.
-import { confidence, type ProfileEvent } from "../profile/profile.ts";
+import { confidence, topInterests, type ProfileEvent } from "../profile/profile.ts";
 import type { PersonState } from "../profile/store.ts";
 import * as say from "../messages.ts";
 import type { ParsedMessage } from "../understand/parse.ts";
@@ -113,6 +113,8 @@ function messageEvent(
     origin,
   );
   const message = messageRequest(parsed, reading);
+  const held = heldCategory(parts, state, parsed, message);
+  if (held) message.requested = [held];
   // A vague "newer" holds for its request and the "more" after it; a new request that says something else ends it.
   if (state.profile.constraints.minYearLapses && message.message && !parsed.asksForMore)
     event.constraints!.endVagueYear = true;
@@ -162,6 +164,40 @@ function notUnderstoodLead(
     default:
       return say.notUnderstood[understanding.why];
   }
+}
+
+/** A leading category this strong (share of the blended interests) is what the person has been asking for. */
+const HELD_SHARE = 0.5;
+
+/**
+ * A message that only narrows the request ("only ones made after 2000 though") keeps to the category the
+ * person has been asking for, when one leads their interests clearly: it is no new request.
+ */
+function heldCategory(
+  parts: Parts,
+  state: PersonState,
+  parsed: ParsedMessage,
+  message: ReturnType<typeof messageRequest>,
+): string | undefined {
+  const { constraints } = parsed;
+  const narrows =
+    constraints.minYear !== undefined ||
+    constraints.maxYear !== undefined ||
+    (constraints.excludeCategories?.length ?? 0) > 0;
+  if (
+    parsed.intent !== "recommend" ||
+    !narrows ||
+    message.message ||
+    parsed.requested.length ||
+    parsed.mentions.length ||
+    parsed.people.length ||
+    parsed.moreLike
+  )
+    return undefined;
+  const [top] = topInterests(state.profile, parts.catalog.labels, 1);
+  return top && top.weight >= HELD_SHARE && !constraints.excludeCategories?.includes(top.label)
+    ? top.label
+    : undefined;
 }
 
 /** The items of the last list a message names together, each with the feedback given on it. */

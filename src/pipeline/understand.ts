@@ -32,8 +32,7 @@ export async function read(parts: Parts, parsed: ParsedMessage, text: string) {
     parts.catalog.labels,
     parsed.requested,
   );
-  const informative =
-    parsed.residual.replace(/[^\p{L}\p{N}]/gu, "").length > 2 && norm2(prediction.embedding) > 0;
+  const informative = saysSomething(parsed.residual) && norm2(prediction.embedding) > 0;
   return { prediction, informative } satisfies MessageReading;
 }
 
@@ -61,6 +60,24 @@ export function messageRequest(
     ...(parsed.requested.length ? { requested: parsed.requested } : {}),
     ...(parsed.people.length ? { requestedPeople: parsed.people } : {}),
   };
+}
+
+/**
+ * Words that say nothing about what a film should be: a message left with only these once its constraints
+ * are read ("only ones made after 2000 though") narrows the list, and its reading would only wash out the
+ * interests built so far.
+ */
+const FILLER = new Set(
+  "only just ones one those these them it that this though please pls but and or ok okay also too now then some any something anything stuff movies movie films film ones maybe well so yes no i me my we us you a an the of to in for with from made released hmm hm um umm uh oh ah actually still thanks thank lol".split(
+    " ",
+  ),
+);
+
+/** Whether the words the model would read say anything (more than three letters, not only filler). */
+function saysSomething(residual: string): boolean {
+  if (residual.replace(/[^\p{L}\p{N}]/gu, "").length <= 2) return false;
+  const words = residual.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
+  return words.some((w) => !FILLER.has(w));
 }
 
 function norm2(v: Float32Array): number {
