@@ -3,11 +3,11 @@
 // exponential backoff on network errors, timeouts, 408, 429 and 5xx (waiting longer when the receiver's
 // Retry-After asks for it, up to a minute). Only allow-listed hosts are called, over
 // https (plain http only for loopback), and redirects are not followed, so a callback cannot be bounced elsewhere.
+import { withRetries } from "../../src/util/retry.ts";
 import { randomUUID } from "node:crypto";
 import type { CallbackConfig } from "../../src/config.ts";
 import { signedHeaders } from "../../src/util/signature.ts";
 import { retryAfterMs } from "../../src/util/retry-after.ts";
-import { sleep } from "../../src/util/sleep.ts";
 
 export const DELIVERY_HEADER = "x-chatrec-delivery";
 export const ATTEMPT_HEADER = "x-chatrec-attempt";
@@ -92,56 +92,59 @@ export class CallbackSender {
 
   private async deliver(url: URL, id: string, body: string): Promise<void> {
     const { attempts, backoffMs, timeoutMs } = this.config;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      let outcome: string;
-      let asked: number | undefined;
-      try {
-        const res = await fetch(url, {
-          method: "POST",
-          redirect: "manual",
-          headers: {
-            "content-type": "application/json",
-            [DELIVERY_HEADER]: id,
-            [ATTEMPT_HEADER]: String(attempt),
-            ...signedHeaders(this.config.secret!, body),
-          },
-          body,
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        await res.arrayBuffer().catch(() => undefined);
-        if (res.ok) return;
-        outcome = `HTTP ${res.status}`;
-        asked = retryAfterMs(res.headers, MAX_RETRY_AFTER_MS);
-        if (!retryable(res.status)) {
-          this.log.warn(
-            { deliveryId: id, url: url.origin + url.pathname, status: res.status },
-            "callback refused by the receiver; not retrying",
-          );
-          return;
-        }
-      } catch (err) {
-        outcome = err instanceof Error ? err.message : String(err);
-      }
-      if (attempt < attempts && this.closing.signal.aborted) {
+    const where = { deliveryId: id, url: url.origin + url.pathname };
+    try {
+      await withRetries(
+        async (attempt) => {
+          const res = await fetch(url, {
+            method: "POST",
+            redirect: "manual",
+            headers: {
+              "content-type": "application/json",
+              [DELIVERY_HEADER]: id,
+              [ATTEMPT_HEADER]: String(attempt),
+              ...signedHeaders(this.config.secret!, body),
+            },
+            body,
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          await res.arrayBuffer().catch(() => undefined);
+          if (!res.ok) throw new DeliveryRefused(res);
+        },
+        {
+          attempts,
+          signal: this.closing.signal,
+          // A refusal that is not worth retrying ends it; otherwise back off, or wait as the receiver asks.
+          delayMs: (err, attempt) =>
+            err instanceof DeliveryRefused && !retryable(err.status)
+              ? undefined
+              : Math.max(
+                  backoffMs * 2 ** (attempt - 1),
+                  err instanceof DeliveryRefused ? (err.askedMs ?? 0) : 0,
+                ),
+          onRetry: (err, attempt, retryInMs) =>
+            this.log.info(
+              { deliveryId: id, attempt, outcome: outcomeOf(err), retryInMs },
+              "callback failed; retrying",
+            ),
+        },
+      );
+    } catch (err) {
+      if (err instanceof DeliveryRefused && !retryable(err.status))
         this.log.warn(
-          { deliveryId: id, url: url.origin + url.pathname, attempt, outcome },
+          { ...where, status: err.status },
+          "callback refused by the receiver; not retrying",
+        );
+      else if (this.closing.signal.aborted)
+        this.log.warn(
+          { ...where, outcome: outcomeOf(err) },
           "callback failed while shutting down; giving up",
         );
-        return;
-      }
-      if (attempt < attempts) {
-        const wait = Math.max(backoffMs * 2 ** (attempt - 1), asked ?? 0);
-        this.log.info(
-          { deliveryId: id, attempt, outcome, retryInMs: wait },
-          "callback failed; retrying",
-        );
-        await sleep(wait, this.closing.signal);
-      } else {
+      else
         this.log.warn(
-          { deliveryId: id, url: url.origin + url.pathname, attempts, outcome },
+          { ...where, attempts, outcome: outcomeOf(err) },
           "callback failed; giving up",
         );
-      }
     }
   }
 
@@ -151,3 +154,16 @@ export class CallbackSender {
     await Promise.allSettled([...this.inFlight]);
   }
 }
+
+/** A receiver's non-2xx answer: its status, and the pause it asked for (Retry-After, capped). */
+class DeliveryRefused extends Error {
+  readonly status: number;
+  readonly askedMs: number | undefined;
+  constructor(res: Response) {
+    super(`HTTP ${res.status}`);
+    this.status = res.status;
+    this.askedMs = retryAfterMs(res.headers, MAX_RETRY_AFTER_MS);
+  }
+}
+
+const outcomeOf = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -15,7 +15,7 @@ import {
   type ExplainInput,
 } from "./llm-input.ts";
 import type { ExplainPrompts } from "./prompts.ts";
-import { withRetries } from "./retry.ts";
+import { withLlmRetries } from "./retry.ts";
 
 const CACHE_ENTRIES = 2_000;
 /** One person cannot hold more than this many LLM calls open at once; beyond it they get template reasons. */
@@ -150,7 +150,7 @@ export class LlmExplainer {
     deadline: number,
     signal: AbortSignal,
   ): Promise<Verdict> {
-    const completion = await withRetries(deadline, signal, () => {
+    const completion = await withLlmRetries(deadline, signal, () => {
       this.stats.requests++;
       return client.chat.completions.create(this.request(input), {
         signal,
@@ -173,7 +173,7 @@ export class LlmExplainer {
     signal: AbortSignal,
     onText: (text: string) => void,
   ): Promise<Verdict> {
-    const stream = await withRetries(deadline, signal, () => {
+    const stream = await withLlmRetries(deadline, signal, () => {
       this.stats.requests++;
       return client.chat.completions.create(
         { ...this.request(input), stream: true },

@@ -1,29 +1,25 @@
 // Retries on 429 / 5xx / connection errors, but only while the time budget still leaves room for an attempt.
 // (The openai client's own retries sleep without watching the abort signal, so they are switched off.)
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
-import { sleep } from "../util/sleep.ts";
+import { withRetries } from "../util/retry.ts";
 import { retryAfterMs } from "../util/retry-after.ts";
 
 const BASE_DELAY_MS = 100;
 /** A retry that would start with less than this left of the budget is not worth making. */
 const MIN_ATTEMPT_MS = 150;
 
-export async function withRetries<T>(
+/** The LLM call, retried while the time budget still leaves room for an attempt. */
+export function withLlmRetries<T>(
   deadline: number,
   signal: AbortSignal,
   attempt: () => Promise<T>,
 ): Promise<T> {
-  for (let n = 0; ; n++) {
-    try {
-      return await attempt();
-    } catch (err) {
-      const wait = retryDelayMs(err, n);
-      if (wait === undefined || signal.aborted || Date.now() + wait + MIN_ATTEMPT_MS > deadline)
-        throw err;
-      await sleep(wait, signal);
-      if (signal.aborted) throw err;
-    }
-  }
+  return withRetries(attempt, {
+    delayMs: (err, n) => retryDelayMs(err, n - 1),
+    deadline,
+    minAttemptMs: MIN_ATTEMPT_MS,
+    signal,
+  });
 }
 
 /** How long to wait before retrying `err`, or undefined when it is not worth retrying. */
