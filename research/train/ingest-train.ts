@@ -2,7 +2,7 @@
 // trains an interest model on the whole stored catalog's categories and text into <data-dir>/models (never
 // the tracked models/), then re-embeds the stored items with it. bin/chatrec.js routes here because the
 // trainer lives in research/ and src/ never imports research/; Engine.open serves the data folder's model.
-import { rmSync } from "node:fs";
+import { renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import { ownModelDir } from "../../src/config.ts";
@@ -53,12 +53,15 @@ export async function runIngestTrainCli(
       `training an interest model on the ${items.length} stored items (labels: their categories)`,
     );
     const trainStarted = Date.now();
+    // Trained beside the served model and swapped in whole: a failed run leaves the folder as it was.
+    const tmpDir = `${outDir}.training`;
+    rmSync(tmpDir, { recursive: true, force: true });
     let report;
     try {
       report = await trainInterestModel({
         catalogPath: a.file,
         items,
-        outDir,
+        outDir: tmpDir,
         useRedial: false,
         skipMetrics: true,
         command: `chatrec ingest ${args.join(" ")}`,
@@ -66,10 +69,11 @@ export async function runIngestTrainCli(
         log: err,
       });
     } catch (e) {
-      // A half-written model must not be served; the items stay embedded with the model they were loaded with.
-      rmSync(outDir, { recursive: true, force: true });
+      rmSync(tmpDir, { recursive: true, force: true });
       throw e;
     }
+    rmSync(outDir, { recursive: true, force: true });
+    renameSync(tmpDir, outDir);
     err(`trained in ${secondsSince(trainStarted)} s: ${report.labels.join(", ")}`);
     const embedStarted = Date.now();
     const model = await InterestModel.load(outDir);
