@@ -104,6 +104,7 @@ export const REASON_CODES = {
   profile_match: "fits the taste profile so far, with no stronger reason",
   shares_person:
     "directed by, starring or written by a person of a film the person liked or brought up (same role)",
+  more_like: 'close in content to a film the person asked for more like ("more like the last two")',
   directed_by: "directed by a person the message asked for",
   stars: "stars a person the message asked for",
   written_by: "written by a person the message asked for",
@@ -139,6 +140,8 @@ export const reasonText = {
             : "within the years you asked for"
     }`,
   profile_match: (match: string) => `Fits your taste profile so far (match ${match})`,
+  more_like: (title: string, similarity: string) =>
+    `Like ${title}, as you asked (similarity ${similarity})`,
   shares_person: (role: "directors" | "stars" | "writers", name: string, title: string) =>
     `${role === "directors" ? "Directed by" : role === "stars" ? "Stars" : "Written by"} ${name}, like ${title}`,
   directed_by: (name: string) => `Directed by ${name}, as you asked`,

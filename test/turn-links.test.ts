@@ -34,6 +34,20 @@ describe("several items of the last list in one message", () => {
   });
 });
 
+describe("more like several of the last list", () => {
+  it("builds the list on all of them and cites the closest one", async () => {
+    const user = { platform: "test", id: "more-like-two" };
+    const first = await bot.handleMessage({ user, text: "a few space adventures" });
+    const titles = first.recommendations.slice(-2).map((r) => r.title);
+    const r = await bot.handleMessage({ user, text: "something similar to the bottom two" });
+    expect(r.text).toContain(`More like ${titles[0]} and ${titles[1]}`);
+    const cited = r.recommendations.flatMap((x) => x.reasons).filter((y) => y.code === "more_like");
+    expect(cited.length).toBeGreaterThan(0);
+    for (const c of cited)
+      expect(titles.some((t) => c.text.startsWith(`Like ${t}, as you asked`))).toBe(true);
+  });
+});
+
 describe("reasons that name the link", () => {
   it("names a director shared with a liked film", async () => {
     const user = { platform: "test", id: "director" };

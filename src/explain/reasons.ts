@@ -5,6 +5,7 @@ import { blendedInterests, type Profile } from "../profile/profile.ts";
 import type { RankedItem } from "../recommend/rank.ts";
 import { PHRASE_LEAD, reasonText } from "../messages.ts";
 import type { Reason } from "../types.ts";
+import { dot } from "../util/vec.ts";
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
@@ -60,7 +61,13 @@ export function reasonsFor(
   {
     requested = [],
     yearsAsked = false,
-  }: { requested?: readonly string[]; yearsAsked?: boolean } = {},
+    anchors = [],
+  }: {
+    requested?: readonly string[];
+    yearsAsked?: boolean;
+    /** The films a "more like ..." asked for: the closest one is cited. */
+    anchors?: readonly string[];
+  } = {},
 ): Reason[] {
   const item = catalog.items[ranked.row]!;
   const f = ranked.features;
@@ -75,6 +82,13 @@ export function reasonsFor(
     said.add(normalizeText(name));
     reasons.push({ code, text: reasonText[code](name), strength: 2 });
   }
+  const like = closestAnchor(catalog, ranked.row, anchors);
+  if (like)
+    reasons.push({
+      code: "more_like",
+      text: reasonText.more_like(like.title, like.similarity.toFixed(2)),
+      strength: 1.2,
+    });
   const shared = sharedPerson(catalog, item, profile, asked);
   if (shared)
     reasons.push({
@@ -187,6 +201,29 @@ function sharedPerson(
   return undefined;
 }
 const SHARED_ROLES = ["directors", "stars", "writers"] as const;
+
+/**
+ * Asked for by the person, a film's likeness counts from a lower similarity than a liked film's (0.5): a
+ * "more like X" list is built on X, and the reason says which of the films asked for each pick is closest to.
+ */
+const MORE_LIKE_SIMILARITY = 0.3;
+
+/** The film asked for more like that is closest in content to the item. */
+function closestAnchor(
+  catalog: Catalog,
+  row: number,
+  anchors: readonly string[],
+): { title: string; similarity: number } | undefined {
+  let best: { title: string; similarity: number } | undefined;
+  for (const id of anchors) {
+    const anchorRow = catalog.row(id);
+    if (anchorRow === undefined || anchorRow === row) continue;
+    const similarity = dot(catalog.vector(anchorRow), catalog.vectors, row * catalog.dim);
+    if (similarity > MORE_LIKE_SIMILARITY && (!best || similarity > best.similarity))
+      best = { title: catalog.items[anchorRow]!.title, similarity };
+  }
+  return best;
+}
 /** The liked and brought-up films looked at for a shared person, most recent first. */
 const MAX_SHARED_SEEDS = 10;
 

@@ -46,6 +46,8 @@ export interface ListRequest {
   message: MessageRequest;
   /** Centre the list on this item ("more like this"). */
   anchor?: string | undefined;
+  /** The items a "more like ..." builds the list on ("more like the last two"); its reasons cite them. */
+  anchors?: string[] | undefined;
   /** The reply's first sentence ("Noted: you like X."). */
   lead: string;
   /** The request's own words, quoted by a "phrase" reason. */

@@ -140,10 +140,20 @@ function messageEvent(
   ]
     .filter(Boolean)
     .join(" ");
+  const anchor = parsed.intent === "critique" ? referenced : parsed.moreLike;
+  const anchors =
+    parsed.intent === "critique" && several.length > 1
+      ? several.map((r) => r.itemId)
+      : anchor
+        ? [anchor]
+        : [];
+  // "more like the last two": the list is centred on all of them, not on the first alone.
+  if (anchors.length > 1 && !message.message) message.message = meanVector(parts, anchors);
   ctx.event = event;
   ctx.list = {
     message,
-    anchor: parsed.intent === "critique" ? referenced : parsed.moreLike,
+    anchor,
+    ...(anchors.length ? { anchors } : {}),
     lead,
     phrase: parsed.intent === "recommend" ? parsed.residual : undefined,
   } satisfies ListRequest;
@@ -164,6 +174,18 @@ function notUnderstoodLead(
     default:
       return say.notUnderstood[understanding.why];
   }
+}
+
+/** The mean of items' content vectors, as a message embedding to centre a list on. */
+function meanVector(parts: Parts, ids: readonly string[]): Float32Array {
+  const out = new Float32Array(parts.catalog.dim);
+  for (const id of ids) {
+    const row = parts.catalog.row(id);
+    if (row === undefined) continue;
+    const v = parts.catalog.vector(row);
+    for (let d = 0; d < out.length; d++) out[d]! += v[d]! / ids.length;
+  }
+  return out;
 }
 
 /** A leading category this strong (share of the blended interests) is what the person has been asking for. */

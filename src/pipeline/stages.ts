@@ -127,12 +127,13 @@ const reasons: Stage<Parts> = {
   name: "reasons",
   run(parts, ctx) {
     if (ctx.readOnly) return;
-    const { phrase, popular, message } = need(ctx.list, "list");
+    const { phrase, popular, message, anchors } = need(ctx.list, "list");
     const preview = need(ctx.preview, "preview");
     const bounds = ctx.parsed?.constraints;
     const asked = {
       requested: message.requested ?? [],
       yearsAsked: bounds?.minYear !== undefined || bounds?.maxYear !== undefined,
+      anchors: anchors ?? [],
     };
     ctx.recommendations = need(ctx.ranked, "ranked").map((r) =>
       popular

@@ -103,7 +103,9 @@ export function understanding(
   referenced: string | undefined,
 ): Understanding {
   if (!["recommend", "feedback", "critique"].includes(parsed.intent)) return UNDERSTOOD;
-  const named = parsed.mentions.length > 0 || parsed.people.length > 0;
+  // Several items of the last list ("similar to the bottom two") are named as surely as a title.
+  const named =
+    parsed.mentions.length > 0 || parsed.people.length > 0 || (parsed.references?.length ?? 0) > 1;
   if (named) return UNDERSTOOD;
   if (otherLanguage(text)) return { understood: false, why: "other-language" };
   if (parsed.didYouMean !== undefined)
