@@ -3,7 +3,7 @@
 // speak the catalog's labels, not the shipped model's movie genres.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -55,7 +55,7 @@ async function ask(dataDir: string, text: string) {
   try {
     const reply = await bot.handleMessage({ user: { platform: "test", id: "reader" }, text });
     const items = reply.recommendations.map((r) => bot.catalog.item(r.id)!);
-    return { reply, items, labels: bot.model.labels };
+    return { reply, items, labels: bot.model.labels, neighbours: bot.neighbours.size };
   } finally {
     await bot.close();
   }
@@ -88,7 +88,8 @@ describe("docs/catalogs.md recipes: ingest --train makes a catalog the bot's own
     expect(shippedSha().equals(SHIPPED_SHA)).toBe(true); // the tracked model is untouched
     console.log(`news recipe (--epochs 3): ${seconds.toFixed(1)} s`);
 
-    const { reply, items, labels } = await ask(dataDir, "anything on football");
+    const { reply, items, labels, neighbours } = await ask(dataDir, "anything on football");
+    expect(neighbours).toBe(0); // the shipped neighbours are for the demo movie ids only
     expect(labels).toEqual(["sport", "business", "politics", "tech", "entertainment"]);
     expect(items.length).toBeGreaterThanOrEqual(5);
     for (const item of items) expect(item.categories).toEqual(["sport"]);
@@ -98,6 +99,28 @@ describe("docs/catalogs.md recipes: ingest --train makes a catalog the bot's own
       /interest in sport/,
     );
   }, 120_000);
+
+  it("a catalog too small to train on fails with a clear error and keeps the model served", async () => {
+    const dataDir = join(root, "news");
+    const model = join(dataDir, "models", "interest.onnx");
+    const before = readFileSync(model);
+    const file = join(root, "tiny.csv");
+    writeFileSync(file, "id,title,category\n1,Cup final tonight,sport\n2,Shares fall,business\n");
+    const failed = run(
+      process.execPath,
+      ["bin/chatrec.js", "ingest", file, "--columns", "categories=category", "--train"].concat([
+        "--data-dir",
+        dataDir,
+      ]),
+      { env: { ...process.env, LANCEDB_LOG: "error" } },
+    );
+    await expect(failed).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/fewer than 2 categories with >= 20 items/),
+    });
+    expect(readFileSync(model).equals(before)).toBe(true);
+    expect(existsSync(join(dataDir, "models.training"))).toBe(false);
+  }, 60_000);
 
   it("books (goodbooks-10k): 'something by Agatha Christie' gives her books", async () => {
     const dataDir = join(root, "books");
