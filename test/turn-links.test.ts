@@ -94,3 +94,14 @@ describe("taste holds", () => {
     ).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe("several categories at once", () => {
+  it("puts films that are all of them first", async () => {
+    const user = { platform: "test", id: "two-categories" };
+    const r = await bot.handleMessage({ user, text: "a western comedy would be fun" });
+    const both = r.recommendations.filter(
+      (x) => x.categories.includes("western") && x.categories.includes("comedy"),
+    );
+    expect(both.length).toBeGreaterThanOrEqual(3);
+  });
+});

@@ -86,6 +86,8 @@ const SHOWN_PENALTY = 10;
 const REQUEST_ALSO_MEANS: Readonly<Record<string, readonly string[]>> = { family: ["animation"] };
 /** Added for items of a person the message asks for by name: like a requested category, they lead the list. */
 const REQUESTED_PERSON_BOOST = 3;
+/** Added for a film in every one of several categories asked for at once. */
+const ALL_REQUESTED_BOOST = 1;
 /** MMR looks this many items beyond the requested number. */
 const MMR_POOL = 50;
 /** The re-scorer sees the linear stage's best this many. */
@@ -252,6 +254,17 @@ export class Ranker {
       requested.flatMap((c) => [c, ...(REQUEST_ALSO_MEANS[c] ?? [])]),
       REQUESTED_CATEGORY_BOOST,
     );
+    // "a horror comedy": several categories asked for at once, the films that are all of them come first.
+    if (requested.length > 1) {
+      const each = requested.map(
+        (c) =>
+          new Set(
+            [c, ...(REQUEST_ALSO_MEANS[c] ?? [])].flatMap((x) => this.rowsByCategory.get(x) ?? []),
+          ),
+      );
+      for (const row of each[0]!)
+        if (each.every((rows) => rows.has(row))) offset[row]! += ALL_REQUESTED_BOOST;
+    }
     if (people.length) {
       const { personStart, personIds, personIdOf } = this.facets;
       const wanted = new Set(people.map((p) => personIdOf.get(p)).filter((id) => id !== undefined));
