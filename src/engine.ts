@@ -20,6 +20,7 @@ import { loadOrCreateSecret, personKey } from "./profile/keys.ts";
 import { ProfileStore } from "./profile/store.ts";
 import { Neighbours } from "./recommend/neighbours.ts";
 import { NEIGHBOURS_FILE, openNeighbours } from "./recommend/neighbours-store.ts";
+import { Collections, loadItemExtras } from "./recommend/collections.ts";
 import { Ranker } from "./recommend/rank.ts";
 import { loadRankerModel, RANKER_FILE } from "./recommend/ranker-model.ts";
 import type { OutgoingReply, UserRef } from "./types.ts";
@@ -88,10 +89,17 @@ export class Engine {
       log,
     });
     const secret = loadOrCreateSecret(join(config.dataDir, "secret.key"));
+    // TMDB's studios are joined to the demo catalog's ids; another catalog's series come from its titles alone.
+    const extras =
+      source && !source.demo
+        ? new Map()
+        : loadItemExtras(join(PACKAGE_ROOT, "data/catalog/tmdb-extras.jsonl"));
     const ranker = new Ranker(
       catalog,
       neighbours,
       loadRankerModel(join(config.modelDir, RANKER_FILE)),
+      undefined,
+      new Collections(catalog.items, extras, commonWords),
     );
     const explainer = new LlmExplainer(config.llm, prompts, catalog, log);
     return new Engine({ config, model, catalog, store, neighbours, explainer, ranker }, secret);

@@ -108,6 +108,7 @@ export const REASON_CODES = {
   directed_by: "directed by a person the message asked for",
   stars: "stars a person the message asked for",
   written_by: "written by a person the message asked for",
+  from_collection: 'of a studio or series the message asked for ("films from Pixar")',
 } as const;
 export type ReasonCode = keyof typeof REASON_CODES;
 
@@ -147,6 +148,7 @@ export const reasonText = {
   directed_by: (name: string) => `Directed by ${name}, as you asked`,
   stars: (name: string) => `Stars ${name}, as you asked`,
   written_by: (name: string) => `Written by ${name}, as you asked`,
+  from_collection: (name: string) => `From ${name}, as you asked`,
 } as const;
 
 export const UNREADABLE_BUTTON = "I could not read that button; please ask me for a fresh list.";

@@ -45,6 +45,10 @@ export interface TmdbMatch {
   overview: string;
   /** TMDB's genre names ("Science Fiction", "Family"). */
   genres: string[];
+  /** Minutes, when TMDB knows (0 and blanks are unknown). */
+  runtime?: number;
+  /** TMDB's production companies ("Studio Ghibli", "Pixar Animation Studios"). */
+  studios?: string[];
 }
 
 /** TMDB's keywords or genres cell: a JSON list of { id, name }; a broken cell has none. */
@@ -85,6 +89,8 @@ export function joinTmdb(src: TmdbSources, items: readonly Item[]): Map<string, 
       keywords: tmdbNames(row.keywords),
       overview: row.overview ?? "",
       genres: tmdbNames(row.genres),
+      studios: tmdbNames(row.production_companies),
+      ...(Number(row.runtime) > 0 ? { runtime: Number(row.runtime) } : {}),
     };
     for (const id of ids) {
       const prev = out.get(id);

@@ -82,6 +82,12 @@ export function reasonsFor(
     said.add(normalizeText(name));
     reasons.push({ code, text: reasonText[code](name), strength: 2 });
   }
+  if (ranked.collection)
+    reasons.push({
+      code: "from_collection",
+      text: reasonText.from_collection(ranked.collection),
+      strength: 2,
+    });
   const like = closestAnchor(catalog, ranked.row, anchors);
   if (like)
     reasons.push({

@@ -59,6 +59,10 @@ export function messageRequest(
       : {}),
     ...(parsed.requested.length ? { requested: parsed.requested } : {}),
     ...(parsed.people.length ? { requestedPeople: parsed.people } : {}),
+    // A studio or series asked for ("the harry potter films"): a title it shares may have been linked.
+    ...(parsed.intent === "recommend"
+      ? { askedWords: [parsed.residual, ...parsed.mentions.map((m) => m.matched)].join(" . ") }
+      : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import { itemPeople, REQUEST_ONLY_FIELDS } from "../catalog/people.ts";
 import { blendedInterests, excludedItems, type Profile } from "../profile/profile.ts";
 import { dot, norm } from "../util/vec.ts";
 import { itemFacets, type ItemFacets } from "./item-facets.ts";
+import type { Collections } from "./collections.ts";
 import { Neighbours } from "./neighbours.ts";
 import {
   compileMlp,
@@ -31,6 +32,8 @@ export interface RankedItem {
   row: number;
   score: number;
   features: Features;
+  /** The studio or series the message asked for that this item belongs to ("Studio Ghibli"). */
+  collection?: string;
 }
 
 export interface RankRequest {
@@ -47,6 +50,8 @@ export interface RankRequest {
   requested?: readonly string[];
   /** People this message asks for by name ("films by Sofia Coppola"), as name keys: their items lead this list. */
   requestedPeople?: readonly string[];
+  /** The message's own words, where a studio or series it names is looked up ("films from Pixar"). */
+  askedWords?: string;
 }
 
 /** Feature values of every candidate row (training), row-major candidates x FEATURE_NAMES. */
@@ -88,6 +93,14 @@ const REQUEST_ALSO_MEANS: Readonly<Record<string, readonly string[]>> = { family
 const REQUESTED_PERSON_BOOST = 3;
 /** Added for a film in every one of several categories asked for at once. */
 const ALL_REQUESTED_BOOST = 1;
+/**
+ * Added for items of a studio or series the message names ("studio ghibli films"): they lead the list. Larger
+ * than a person's boost: a person's films also score by the people feature, a studio's have nothing of their
+ * own, and the model's reading of the words can point elsewhere ("studio ghibli films please" reads as 99%
+ * comedy, whose films then lead the learnt scores by more than 3). As large as SHOWN_PENALTY, so that films
+ * of the studio already shown fall back to the rest.
+ */
+const REQUESTED_COLLECTION_BOOST = 10;
 /** MMR looks this many items beyond the requested number. */
 const MMR_POOL = 50;
 /** The re-scorer sees the linear stage's best this many. */
@@ -125,6 +138,8 @@ interface Query {
    */
   scoreOffset: Float32Array | undefined;
   likedRows: Array<{ id: string; row: number }>;
+  /** Rows of a studio or series the message names, with its name. */
+  collectionOf: Map<number, string>;
 }
 
 interface NeighbourRows {
@@ -185,6 +200,8 @@ export class Ranker {
     readonly neighbours: Neighbours,
     readonly model: RankerModel,
     shared?: { facets: ItemFacets; genreHits: Float32Array },
+    /** Studios and series a message can name (src/recommend/collections.ts); none without. */
+    readonly collections?: Collections,
   ) {
     this.facets = shared?.facets ?? itemFacets(catalog);
     this.genreHits = shared?.genreHits ?? genreHitMatrix(catalog);
@@ -207,12 +224,12 @@ export class Ranker {
 
   /** The same ranker with other weights (ablations, hand weights). */
   withModel(model: RankerModel): Ranker {
-    return new Ranker(this.catalog, this.neighbours, model, this.shared());
+    return new Ranker(this.catalog, this.neighbours, model, this.shared(), this.collections);
   }
 
   /** The same ranker over other neighbours (training: a dialogue's own co-mentions left out). */
   withNeighbours(neighbours: Neighbours): Ranker {
-    return new Ranker(this.catalog, neighbours, this.model, this.shared());
+    return new Ranker(this.catalog, neighbours, this.model, this.shared(), this.collections);
   }
 
   private shared(): { facets: ItemFacets; genreHits: Float32Array } {
@@ -419,14 +436,35 @@ export class Ranker {
       personWeight,
       seriesHit,
       meanYear: years ? yearSum / years : Number.NaN,
-      scoreOffset: this.scoreOffset(
-        profile.constraints.includeCategories,
-        req.requested ?? [],
-        profile.shown,
-        req.requestedPeople ?? [],
+      ...this.withCollections(
+        req.askedWords,
+        this.scoreOffset(
+          profile.constraints.includeCategories,
+          req.requested ?? [],
+          profile.shown,
+          req.requestedPeople ?? [],
+        ),
       ),
       likedRows,
     };
+  }
+
+  /** The score offset with the boost of the studios and series `words` name, and which rows they hold. */
+  private withCollections(
+    words: string | undefined,
+    offset: Float32Array | undefined,
+  ): { scoreOffset: Float32Array | undefined; collectionOf: Map<number, string> } {
+    const collectionOf = new Map<number, string>();
+    const found = words && this.collections ? this.collections.in(words) : [];
+    if (found.length === 0) return { scoreOffset: offset, collectionOf };
+    const out = offset ?? new Float32Array(this.catalog.size);
+    for (const { name, rows } of found)
+      for (const row of rows)
+        if (!collectionOf.has(row)) {
+          collectionOf.set(row, name);
+          out[row]! += REQUESTED_COLLECTION_BOOST;
+        }
+    return { scoreOffset: out, collectionOf };
   }
 
   /** Writes the FEATURE_NAMES values of `row` into out[offset ..]. */
@@ -693,7 +731,8 @@ export class Ranker {
       features.neighbourOfId = seed.id;
       features.neighbourCount = seed.count;
     }
-    return { row, score, features };
+    const collection = q.collectionOf.get(row);
+    return { row, score, features, ...(collection !== undefined ? { collection } : {}) };
   }
 }
 
