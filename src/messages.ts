@@ -109,6 +109,7 @@ export const REASON_CODES = {
   stars: "stars a person the message asked for",
   written_by: "written by a person the message asked for",
   from_collection: 'of a studio or series the message asked for ("films from Pixar")',
+  critique: 'older, newer, shorter or longer than the last list on average, as asked ("shorter")',
 } as const;
 export type ReasonCode = keyof typeof REASON_CODES;
 
@@ -149,6 +150,10 @@ export const reasonText = {
   stars: (name: string) => `Stars ${name}, as you asked`,
   written_by: (name: string) => `Written by ${name}, as you asked`,
   from_collection: (name: string) => `From ${name}, as you asked`,
+  critique: (field: "year" | "runtime", dir: "lower" | "higher", value: number, mean: number) =>
+    field === "year"
+      ? `${dir === "lower" ? "Older" : "Newer"}: ${value} (the last list averaged ${Math.round(mean)})`
+      : `${dir === "lower" ? "Shorter" : "Longer"}: ${value} min (the last list averaged ${Math.round(mean)} min)`,
 } as const;
 
 export const UNREADABLE_BUTTON = "I could not read that button; please ask me for a fresh list.";

@@ -82,6 +82,14 @@ export function reasonsFor(
     said.add(normalizeText(name));
     reasons.push({ code, text: reasonText[code](name), strength: 2 });
   }
+  if (ranked.critique) {
+    const { field, dir, value, mean } = ranked.critique;
+    reasons.push({
+      code: "critique",
+      text: reasonText.critique(field, dir, value, mean),
+      strength: 2,
+    });
+  }
   if (ranked.collection)
     reasons.push({
       code: "from_collection",

@@ -38,7 +38,7 @@ export interface MessageReading {
 /** What a message adds to the ranking request. */
 export type MessageRequest = Pick<
   RankRequest,
-  "message" | "messageInterests" | "requested" | "requestedPeople" | "askedWords"
+  "message" | "messageInterests" | "requested" | "requestedPeople" | "askedWords" | "critique"
 >;
 
 /** What the turn's list is made of, decided by the event stage. */

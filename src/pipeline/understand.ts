@@ -2,6 +2,7 @@
 import { withRequested } from "../interest/requested.ts";
 import type { Profile } from "../profile/profile.ts";
 import { parseMessage, type ParsedMessage } from "../understand/parse.ts";
+import { critiqueOf, type Critique } from "../understand/critique.ts";
 import { understanding, type Understanding } from "../understand/understood.ts";
 import type { MessageReading, MessageRequest } from "./context.ts";
 import type { Parts } from "./parts.ts";
@@ -53,8 +54,10 @@ export function messageRequest(
   parsed: ParsedMessage,
   { prediction, informative }: MessageReading,
 ): MessageRequest {
+  const critique = critiqueField(parsed);
   return {
-    ...(informative && parsed.intent === "recommend"
+    // A critique ("older", "shorter please") keeps to what was asked before: its words are no new topic.
+    ...(informative && parsed.intent === "recommend" && !critique.critique
       ? { message: prediction.embedding, messageInterests: prediction.interests }
       : {}),
     ...(parsed.requested.length ? { requested: parsed.requested } : {}),
@@ -63,7 +66,14 @@ export function messageRequest(
     ...(parsed.intent === "recommend"
       ? { askedWords: [parsed.residual, ...parsed.mentions.map((m) => m.matched)].join(" . ") }
       : {}),
+    ...critique,
   };
+}
+
+/** "older", "shorter please": the direction the next list takes from the last one's mean. */
+function critiqueField(parsed: ParsedMessage): { critique?: Critique } {
+  const critique = critiqueOf(parsed, parsed.residual);
+  return critique ? { critique } : {};
 }
 
 /**

@@ -90,12 +90,15 @@ const SEVERAL =
 export class Collections {
   private readonly byKey = new Map<string, Collection>();
   private readonly maxWords: number;
+  /** Minutes per catalog row from the same TMDB extras (NaN: unknown), for "shorter" and "longer". */
+  readonly runtime: Float32Array;
 
   constructor(
     items: readonly Item[],
     extras: ReadonlyMap<string, ItemExtras>,
     commonWords: ReadonlyMap<string, number>,
   ) {
+    this.runtime = Float32Array.from(items, (item) => extras.get(item.id)?.runtime ?? Number.NaN);
     const lower = lowercaseUse(items);
     // A name, not a word: the catalog's texts write it capitalised (nearly) always ("Pixar", "Batman").
     const nameLike = (w: string) =>

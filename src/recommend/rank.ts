@@ -8,6 +8,7 @@ import { itemPeople, REQUEST_ONLY_FIELDS } from "../catalog/people.ts";
 import { blendedInterests, excludedItems, type Profile } from "../profile/profile.ts";
 import { dot, norm } from "../util/vec.ts";
 import { itemFacets, type ItemFacets } from "./item-facets.ts";
+import type { Critique } from "../understand/critique.ts";
 import type { Collections } from "./collections.ts";
 import { Neighbours } from "./neighbours.ts";
 import {
@@ -34,6 +35,8 @@ export interface RankedItem {
   features: Features;
   /** The studio or series the message asked for that this item belongs to ("Studio Ghibli"). */
   collection?: string;
+  /** How the item answers a critique of the last list: its value and the last list's mean ("shorter"). */
+  critique?: Critique & { value: number; mean: number };
 }
 
 export interface RankRequest {
@@ -52,6 +55,8 @@ export interface RankRequest {
   requestedPeople?: readonly string[];
   /** The message's own words, where a studio or series it names is looked up ("films from Pixar"). */
   askedWords?: string;
+  /** "older", "shorter": the list moves that way from the mean of the profile's last list. */
+  critique?: Critique;
 }
 
 /** Feature values of every candidate row (training), row-major candidates x FEATURE_NAMES. */
@@ -101,6 +106,8 @@ const ALL_REQUESTED_BOOST = 1;
  * of the studio already shown fall back to the rest.
  */
 const REQUESTED_COLLECTION_BOOST = 10;
+/** Added for items on the asked side of the last list's mean ("older"): like a requested category. */
+const CRITIQUE_BOOST = 3;
 /** MMR looks this many items beyond the requested number. */
 const MMR_POOL = 50;
 /** The re-scorer sees the linear stage's best this many. */
@@ -140,6 +147,8 @@ interface Query {
   likedRows: Array<{ id: string; row: number }>;
   /** Rows of a studio or series the message names, with its name. */
   collectionOf: Map<number, string>;
+  /** The critique of the last list and that list's mean, when the message makes one. */
+  critique: (Critique & { mean: number }) | undefined;
 }
 
 interface NeighbourRows {
@@ -436,17 +445,54 @@ export class Ranker {
       personWeight,
       seriesHit,
       meanYear: years ? yearSum / years : Number.NaN,
-      ...this.withCollections(
-        req.askedWords,
-        this.scoreOffset(
-          profile.constraints.includeCategories,
-          req.requested ?? [],
-          profile.shown,
-          req.requestedPeople ?? [],
+      ...this.withCritique(
+        req.critique,
+        profile.lastList,
+        this.withCollections(
+          req.askedWords,
+          this.scoreOffset(
+            profile.constraints.includeCategories,
+            req.requested ?? [],
+            profile.shown,
+            req.requestedPeople ?? [],
+          ),
         ),
       ),
       likedRows,
     };
+  }
+
+  /** A row's year or runtime; NaN when unknown. */
+  private valueOf(field: Critique["field"], row: number): number {
+    if (field === "year") return this.facets.year[row]!;
+    return this.collections?.runtime[row] ?? Number.NaN;
+  }
+
+  /**
+   * "older", "shorter": items beyond the last list's mean in that direction get CRITIQUE_BOOST; the further
+   * the more, up to twice that at one spread (15 years, 30 minutes) beyond.
+   */
+  private withCritique<T extends { scoreOffset: Float32Array | undefined }>(
+    critique: Critique | undefined,
+    lastList: readonly string[],
+    rest: T,
+  ): T & { critique: Query["critique"] } {
+    if (!critique) return { ...rest, critique: undefined };
+    const values = lastList
+      .map((id) => this.catalog.row(id))
+      .filter((row) => row !== undefined)
+      .map((row) => this.valueOf(critique.field, row))
+      .filter((v) => !Number.isNaN(v));
+    if (values.length === 0) return { ...rest, critique: undefined };
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const spread = critique.field === "year" ? 15 : 30;
+    const sign = critique.dir === "lower" ? -1 : 1;
+    const out = rest.scoreOffset ?? new Float32Array(this.catalog.size);
+    for (let row = 0; row < this.catalog.size; row++) {
+      const beyond = (sign * (this.valueOf(critique.field, row) - mean)) / spread;
+      if (beyond > 0) out[row]! += CRITIQUE_BOOST * (1 + Math.min(1, beyond));
+    }
+    return { ...rest, scoreOffset: out, critique: { ...critique, mean } };
   }
 
   /** The score offset with the boost of the studios and series `words` name, and which rows they hold. */
@@ -732,7 +778,17 @@ export class Ranker {
       features.neighbourCount = seed.count;
     }
     const collection = q.collectionOf.get(row);
-    return { row, score, features, ...(collection !== undefined ? { collection } : {}) };
+    const value = q.critique ? this.valueOf(q.critique.field, row) : Number.NaN;
+    const answers =
+      q.critique &&
+      (q.critique.dir === "lower" ? value < q.critique.mean : value > q.critique.mean);
+    return {
+      row,
+      score,
+      features,
+      ...(collection !== undefined ? { collection } : {}),
+      ...(answers ? { critique: { ...q.critique!, value } } : {}),
+    };
   }
 }
 

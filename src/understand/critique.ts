@@ -1,0 +1,38 @@
+// A critique of the last list along a scale the data has for every film it knows: "older", "newer ones",
+// "shorter, i don't have 3 hours", "something longer". The next list moves that way from the last list's mean.
+import type { ParsedMessage } from "./parse.ts";
+
+export interface Critique {
+  field: "year" | "runtime";
+  dir: "lower" | "higher";
+}
+
+/** Comparatives of year and length, with "even"/"a bit"/"much" in front and "ones"/"please" after. */
+const CRITIQUES: ReadonlyArray<[RegExp, Critique]> = [
+  [/\b(?:older|earlier)\b(?!\s+than\s+(?:19|20)\d\d)/i, { field: "year", dir: "lower" }],
+  [
+    /\b(?:newer|more recent|later|more modern)\b(?!\s+than\s+(?:19|20)\d\d)/i,
+    { field: "year", dir: "higher" },
+  ],
+  [/\b(?:shorter|quicker|less long)\b/i, { field: "runtime", dir: "lower" }],
+  [/\blonger\b/i, { field: "runtime", dir: "higher" }],
+];
+
+/**
+ * The critique a message makes of the last list, if it is one: a short message (at most eight words) with
+ * a comparative and no title, person or year of its own ("older" after a list; not "older than 1990",
+ * not "I loved an older film, Heat"). Without a last list it says nothing (the ranker checks).
+ */
+export function critiqueOf(parsed: ParsedMessage, text: string): Critique | undefined {
+  if (parsed.intent !== "recommend") return undefined;
+  if (parsed.mentions.length || parsed.people.length) return undefined;
+  const { minYear, maxYear } = parsed.constraints;
+  if ((text.match(/[\p{L}\p{N}']+/gu) ?? []).length > 8) return undefined;
+  for (const [pattern, critique] of CRITIQUES) {
+    if (!pattern.test(text)) continue;
+    if (critique.field === "year" && (minYear !== undefined || maxYear !== undefined))
+      return undefined;
+    return critique;
+  }
+  return undefined;
+}
