@@ -109,9 +109,20 @@ export const REASON_CODES = {
   stars: "stars a person the message asked for",
   written_by: "written by a person the message asked for",
   from_collection: 'of a studio or series the message asked for ("films from Pixar")',
-  critique: 'older, newer, shorter or longer than the last list on average, as asked ("shorter")',
+  critique:
+    'older, newer, shorter, longer or less of a word than the last list, as asked ("shorter")',
 } as const;
 export type ReasonCode = keyof typeof REASON_CODES;
+
+/** A critique of the last list an item answers (src/recommend/rank.ts). */
+interface CritiqueReason {
+  field: "year" | "runtime" | "reading";
+  dir: "lower" | "higher";
+  value: number;
+  mean: number;
+  word?: string;
+  than: string;
+}
 
 /** The wording of each reason code (src/explain/reasons.ts decides which apply). */
 export const PHRASE_LEAD = "Close to what you asked for";
@@ -150,10 +161,12 @@ export const reasonText = {
   stars: (name: string) => `Stars ${name}, as you asked`,
   written_by: (name: string) => `Written by ${name}, as you asked`,
   from_collection: (name: string) => `From ${name}, as you asked`,
-  critique: (field: "year" | "runtime", dir: "lower" | "higher", value: number, mean: number) =>
-    field === "year"
-      ? `${dir === "lower" ? "Older" : "Newer"}: ${value} (the last list averaged ${Math.round(mean)})`
-      : `${dir === "lower" ? "Shorter" : "Longer"}: ${value} min (the last list averaged ${Math.round(mean)} min)`,
+  critique: ({ field, dir, value, mean, word, than }: CritiqueReason) =>
+    field === "reading"
+      ? `Less ${word ?? "so"} than ${than}, as you asked`
+      : field === "year"
+        ? `${dir === "lower" ? "Older" : "Newer"}: ${value} (the last list averaged ${Math.round(mean)})`
+        : `${dir === "lower" ? "Shorter" : "Longer"}: ${value} min (the last list averaged ${Math.round(mean)} min)`,
 } as const;
 
 export const UNREADABLE_BUTTON = "I could not read that button; please ask me for a fresh list.";

@@ -23,6 +23,15 @@ describe("critiques of the last list", () => {
     expect(critiqueOf(parsed(), "something longer")).toEqual({ field: "runtime", dir: "higher" });
   });
 
+  it("reads less of a word as less of what the model reads it as", () => {
+    expect(critiqueOf(parsed(), "hmm, not as bloody please")).toEqual({
+      field: "reading",
+      dir: "lower",
+      word: "bloody",
+    });
+    expect(critiqueOf(parsed(), "a bit less intense")).toMatchObject({ word: "intense" });
+  });
+
   it("leaves year bounds, titles and long sentences to the rest of the parser", () => {
     expect(critiqueOf(parsed(), "older than 1985")).toBeUndefined();
     expect(

@@ -43,6 +43,16 @@ describe("studios, series and critiques on the demo catalog (real model, real La
     );
   });
 
+  it("takes less of a word away from the last list, naming the film it moves from", async () => {
+    const user = { platform: "test", id: "gentler" };
+    const first = await bot.handleMessage({ user, text: "some action films" });
+    const gentler = await bot.handleMessage({ user, text: "a bit less violent" });
+    const titles = first.recommendations.map((x) => x.title);
+    const reason = gentler.recommendations[0]!.reasons.find((x) => x.code === "critique");
+    const than = /^Less violent than (.+), as you asked$/.exec(reason?.text ?? "")?.[1];
+    expect(titles).toContain(than);
+  });
+
   it("moves the next list older than the last one, and says by how much", async () => {
     const user = { platform: "test", id: "critic" };
     const first = await bot.handleMessage({ user, text: "a few comedies please" });

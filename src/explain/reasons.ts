@@ -83,10 +83,9 @@ export function reasonsFor(
     reasons.push({ code, text: reasonText[code](name), strength: 2 });
   }
   if (ranked.critique) {
-    const { field, dir, value, mean } = ranked.critique;
     reasons.push({
       code: "critique",
-      text: reasonText.critique(field, dir, value, mean),
+      text: reasonText.critique(ranked.critique),
       strength: 2,
     });
   }

@@ -54,7 +54,7 @@ export function messageRequest(
   parsed: ParsedMessage,
   { prediction, informative }: MessageReading,
 ): MessageRequest {
-  const critique = critiqueField(parsed);
+  const critique = critiqueField(parsed, prediction.interests);
   return {
     // A critique ("older", "shorter please") keeps to what was asked before: its words are no new topic.
     ...(informative && parsed.intent === "recommend" && !critique.critique
@@ -71,8 +71,9 @@ export function messageRequest(
 }
 
 /** "older", "shorter please": the direction the next list takes from the last one's mean. */
-function critiqueField(parsed: ParsedMessage): { critique?: Critique } {
+function critiqueField(parsed: ParsedMessage, interests: Float32Array): { critique?: Critique } {
   const critique = critiqueOf(parsed, parsed.residual);
+  if (critique?.field === "reading") return { critique: { ...critique, interests } };
   return critique ? { critique } : {};
 }
 

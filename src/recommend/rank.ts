@@ -36,7 +36,7 @@ export interface RankedItem {
   /** The studio or series the message asked for that this item belongs to ("Studio Ghibli"). */
   collection?: string;
   /** How the item answers a critique of the last list: its value and the last list's mean ("shorter"). */
-  critique?: Critique & { value: number; mean: number };
+  critique?: Critique & { value: number; mean: number; than: string };
 }
 
 export interface RankRequest {
@@ -147,8 +147,8 @@ interface Query {
   likedRows: Array<{ id: string; row: number }>;
   /** Rows of a studio or series the message names, with its name. */
   collectionOf: Map<number, string>;
-  /** The critique of the last list and that list's mean, when the message makes one. */
-  critique: (Critique & { mean: number }) | undefined;
+  /** The critique of the last list, that list's mean and its film furthest the other way. */
+  critique: (Critique & { mean: number; than: string }) | undefined;
 }
 
 interface NeighbourRows {
@@ -463,8 +463,12 @@ export class Ranker {
   }
 
   /** A row's year or runtime; NaN when unknown. */
-  private valueOf(field: Critique["field"], row: number): number {
-    if (field === "year") return this.facets.year[row]!;
+  private valueOf(critique: Critique, row: number): number {
+    if (critique.field === "year") return this.facets.year[row]!;
+    if (critique.field === "reading")
+      return critique.interests
+        ? dot(critique.interests, this.catalog.interestRow(row))
+        : Number.NaN;
     return this.collections?.runtime[row] ?? Number.NaN;
   }
 
@@ -478,21 +482,26 @@ export class Ranker {
     rest: T,
   ): T & { critique: Query["critique"] } {
     if (!critique) return { ...rest, critique: undefined };
-    const values = lastList
+    const known = lastList
       .map((id) => this.catalog.row(id))
       .filter((row) => row !== undefined)
-      .map((row) => this.valueOf(critique.field, row))
-      .filter((v) => !Number.isNaN(v));
-    if (values.length === 0) return { ...rest, critique: undefined };
-    const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    const spread = critique.field === "year" ? 15 : 30;
+      .map((row) => ({ row, v: this.valueOf(critique, row) }))
+      .filter(({ v }) => !Number.isNaN(v));
+    if (known.length === 0) return { ...rest, critique: undefined };
+    const mean = known.reduce((a, { v }) => a + v, 0) / known.length;
+    // The last list's film furthest the other way: "less violent than Saw".
+    const sign0 = critique.dir === "lower" ? 1 : -1;
+    const most = known.reduce((a, b) => (sign0 * b.v > sign0 * a.v ? b : a));
+    const than = this.catalog.items[most.row]!.title;
+    // One spread: 15 years, 30 minutes, a fifth of the interest distribution.
+    const spread = critique.field === "year" ? 15 : critique.field === "runtime" ? 30 : 0.2;
     const sign = critique.dir === "lower" ? -1 : 1;
     const out = rest.scoreOffset ?? new Float32Array(this.catalog.size);
     for (let row = 0; row < this.catalog.size; row++) {
-      const beyond = (sign * (this.valueOf(critique.field, row) - mean)) / spread;
+      const beyond = (sign * (this.valueOf(critique, row) - mean)) / spread;
       if (beyond > 0) out[row]! += CRITIQUE_BOOST * (1 + Math.min(1, beyond));
     }
-    return { ...rest, scoreOffset: out, critique: { ...critique, mean } };
+    return { ...rest, scoreOffset: out, critique: { ...critique, mean, than } };
   }
 
   /** The score offset with the boost of the studios and series `words` name, and which rows they hold. */
@@ -778,7 +787,7 @@ export class Ranker {
       features.neighbourCount = seed.count;
     }
     const collection = q.collectionOf.get(row);
-    const value = q.critique ? this.valueOf(q.critique.field, row) : Number.NaN;
+    const value = q.critique ? this.valueOf(q.critique, row) : Number.NaN;
     const answers =
       q.critique &&
       (q.critique.dir === "lower" ? value < q.critique.mean : value > q.critique.mean);

@@ -3,9 +3,16 @@
 import type { ParsedMessage } from "./parse.ts";
 
 export interface Critique {
-  field: "year" | "runtime";
+  /** "reading": the message's reading by the interest model ("less violent": what "violent" reads as). */
+  field: "year" | "runtime" | "reading";
   dir: "lower" | "higher";
+  /** For "reading": the word the person wants less of, and the model's interests of the message. */
+  word?: string;
+  interests?: Float32Array;
 }
+
+/** "less violent", "not as gory", "not so scary": less of what the word reads as. */
+const LESS = /\b(?:less|not as|not so|a bit less)\s+(\p{L}{4,})\b/iu;
 
 /** Comparatives of year and length, with "even"/"a bit"/"much" in front and "ones"/"please" after. */
 const CRITIQUES: ReadonlyArray<[RegExp, Critique]> = [
@@ -34,5 +41,7 @@ export function critiqueOf(parsed: ParsedMessage, text: string): Critique | unde
       return undefined;
     return critique;
   }
+  const less = LESS.exec(text);
+  if (less) return { field: "reading", dir: "lower", word: less[1]!.toLowerCase() };
   return undefined;
 }
