@@ -163,19 +163,25 @@ describe("Ranker", () => {
     }
   });
 
-  it("offers a remake of a film the person saw, but nothing of a title they rejected", async () => {
+  it("offers no other film of a title the person named or rejected, but a remake of one only marked seen", async () => {
     const other = { platform: "test", id: "remakes" };
     await bot.handleMessage({ user: other, text: "I loved It (2017) but hated Titanic (1997)" });
-    const rows = Array.from(
-      bot.ranker.featureMatrix(await bot.rankingRequest(other, { limit: 20 })).rows,
-    ).map((r) => bot.catalog.items[r]!);
+    const offered = async (who: typeof other) =>
+      Array.from(bot.ranker.featureMatrix(await bot.rankingRequest(who, { limit: 20 })).rows).map(
+        (r) => bot.catalog.items[r]!,
+      );
+    const rows = await offered(other);
+    expect(rows.filter((i) => i.title === "It")).toEqual([]);
+    expect(rows.filter((i) => i.title === "Titanic")).toEqual([]);
+    const watcher = { platform: "test", id: "seen-button" };
+    const it2017 = bot.catalog.items.find((i) => i.title === "It" && i.year === 2017)!;
+    await bot.handleFeedback({ user: watcher, itemId: it2017.id, signal: "seen" });
     expect(
-      rows
+      (await offered(watcher))
         .filter((i) => i.title === "It")
         .map((i) => i.year)
         .sort(),
     ).toEqual([1966, 1990, 2004]); // not 2017
-    expect(rows.filter((i) => i.title === "Titanic")).toEqual([]);
   });
 
   it("offers a film the catalog holds twice in one slot only, and remakes as the other films they are", () => {

@@ -322,15 +322,17 @@ export class Ranker {
     const { profile } = req;
     const n = catalog.size;
     const blocked = new Uint8Array(n);
-    // The same film twice in a catalog (with and without a year) must not sneak a mentioned item back in; a
-    // remake (same title, another year: "It" 1990 and 2017) is another film, unless the person rejected the title.
-    const disliked = new Set(profile.disliked);
+    // The same film twice in a catalog (with and without a year) must not sneak a mentioned item back in.
+    // A title the person named or rejected blocks every film of that title: offering "It" (1990) to someone
+    // who just said they loved "It" (2017) reads as not having understood. A film only marked seen keeps
+    // its remakes.
+    const wholeTitle = new Set([...profile.disliked, ...profile.mentioned]);
     for (const id of excludedItems(profile)) {
       const row0 = catalog.row(id);
       if (row0 === undefined) continue;
       blocked[row0] = 1;
       for (const row of this.rowsByTitle.get(catalog.titleKeys[row0]!) ?? [])
-        if (disliked.has(id) || this.sameFilm(row0, row)) blocked[row] = 1;
+        if (wholeTitle.has(id) || this.sameFilm(row0, row)) blocked[row] = 1;
     }
     const anchorRow = req.anchorItemId !== undefined ? catalog.row(req.anchorItemId) : undefined;
     if (anchorRow !== undefined) blocked[anchorRow] = 1;
