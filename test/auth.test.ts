@@ -252,7 +252,9 @@ describe("web chat page with a secret", () => {
         "set-cookie",
       ),
     ).toMatch(/; Secure$/);
-    expect(page.headers.get("content-security-policy")).toBe("frame-ancestors 'none'");
+    const csp = page.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("default-src 'self'");
     expect(page.headers.get("x-frame-options")).toBe("DENY");
     // A returning visitor keeps the session it has.
     expect(
