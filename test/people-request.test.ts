@@ -36,6 +36,17 @@ describe("people asked for by name (real model, real LanceDB)", () => {
     });
   });
 
+  it("keeps a decade asked for after the person's name", async () => {
+    const r = await bot.handleMessage({
+      user: { platform: "test", id: "p3" },
+      text: "anything starring tom hanks from the 90s?",
+    });
+    expect(r.recommendations.length).toBeGreaterThan(0);
+    for (const x of r.recommendations) expect(x.year).toBeGreaterThanOrEqual(1990);
+    for (const x of r.recommendations) expect(x.year).toBeLessThanOrEqual(1999);
+    expect(extra(r.recommendations[0]!.id, "stars")).toContain("Tom Hanks");
+  });
+
   it("says 'Stars' for an actor", async () => {
     const r = await bot.handleMessage({
       user: { platform: "test", id: "p2" },

@@ -236,6 +236,11 @@ const DECADE_REQUEST = new RegExp(
   `(?:\\b${WHAT}(?:\\s+[a-z-]+)?\\s+|(?:^\\s*|[,;:]\\s*|\\b(?:only|just|but|and|preferably)\\s+))(?:from|of|in)\\s+the\\s+${PART}((?:19|20)?\\d0)'?s\\b|\\b${PART}((?:19|20)?\\d0)'?s\\s+${WHAT}`,
   "i",
 );
+/** "films by Sofia Coppola from the 2000s": with a person asked for, "from the Xs" anywhere is a request. */
+const DECADE_AFTER_NAME = new RegExp(
+  `\\b(?:from|of|in)\\s+the\\s+${PART}((?:19|20)?\\d0)'?s\\b`,
+  "i",
+);
 /** "something recent", "new movies", "the latest films", "anything newer". */
 const RECENT_REQUEST = new RegExp(
   `\\b(?:recent|new|newer|latest)\\s+(?:movies?|films?|releases?|flicks?|books?|stuff|comed(?:y|ies)|horrors?|thrillers?|dramas?|action)\\b|\\b(?:something|anything)\\s+(?:more\\s+)?(?:recent|new|newer)\\b`,
@@ -305,6 +310,8 @@ const NOT_WANTED =
 function parseConstraints(
   text: string,
   categories: ReadonlySet<string>,
+  /** The message asks for a person's films: "from the 2000s" after the name is part of that request. */
+  asksForPerson = false,
 ): { constraints: ParsedMessage["constraints"]; residual: string } {
   const constraints: ParsedMessage["constraints"] = {};
   let residual = text;
@@ -376,7 +383,7 @@ function parseConstraints(
   // A decade or "new" only becomes a standing filter when it is asked for ("comedies from the 80s", "90s
   // movies", "something recent"): "a kid from the 80's", "happy new year" and "I like older comedies, or
   // newer ones too" are not requests (on ReDial dev they had blocked 4% of the movies people were offered).
-  const decade = DECADE_REQUEST.exec(text);
+  const decade = DECADE_REQUEST.exec(text) ?? (asksForPerson ? DECADE_AFTER_NAME.exec(text) : null);
   if (decade && !after && !before) {
     let [from, to] = decadeYears(decade[1] ?? decade[3], decade[2] ?? decade[4]!);
     // "80's or 90's comedy", "70s and 80s movies": the span from the first decade named to the last.
@@ -505,7 +512,11 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
     mentions.push({ itemId: m.itemId, matched: m.matched, polarity });
     residual = residual.replace(m.matched, " ");
   }
-  const { constraints, residual: afterConstraints } = parseConstraints(residual, ctx.categories);
+  const { constraints, residual: afterConstraints } = parseConstraints(
+    residual,
+    ctx.categories,
+    named.length > 0,
+  );
   residual = afterConstraints;
   const reference = ctx.lastListLength > 0 ? findReference(lower) : undefined;
 
