@@ -20,6 +20,7 @@ import { loadOrCreateSecret, personKey } from "./profile/keys.ts";
 import { ProfileStore } from "./profile/store.ts";
 import { Neighbours } from "./recommend/neighbours.ts";
 import { NEIGHBOURS_FILE, openNeighbours } from "./recommend/neighbours-store.ts";
+import { Attributes, loadItemAttributes } from "./recommend/attributes.ts";
 import { Collections, loadItemExtras } from "./recommend/collections.ts";
 import { Ranker } from "./recommend/rank.ts";
 import { loadRankerModel, RANKER_FILE } from "./recommend/ranker-model.ts";
@@ -100,6 +101,13 @@ export class Engine {
       loadRankerModel(join(config.modelDir, RANKER_FILE)),
       undefined,
       new Collections(catalog.items, extras, commonWords),
+      new Attributes(
+        catalog.items,
+        source && !source.demo
+          ? new Map()
+          : loadItemAttributes(join(PACKAGE_ROOT, "data/catalog/attributes.jsonl")),
+        commonWords,
+      ),
     );
     const explainer = new LlmExplainer(config.llm, prompts, catalog, log);
     return new Engine({ config, model, catalog, store, neighbours, explainer, ranker }, secret);

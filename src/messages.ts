@@ -109,6 +109,7 @@ export const REASON_CODES = {
   stars: "stars a person the message asked for",
   written_by: "written by a person the message asked for",
   from_collection: 'of a studio or series the message asked for ("films from Pixar")',
+  attributes: 'MovieLens tags or TMDB keywords matching the mood the message asked for ("twisty")',
   critique:
     'older, newer, shorter, longer or less of a word than the last list, as asked ("shorter")',
 } as const;
@@ -161,6 +162,13 @@ export const reasonText = {
   stars: (name: string) => `Stars ${name}, as you asked`,
   written_by: (name: string) => `Written by ${name}, as you asked`,
   from_collection: (name: string) => `From ${name}, as you asked`,
+  attributes: (tags: readonly string[], keywords: readonly string[]) =>
+    [
+      tags.length ? `Tagged ${tags.join(", ")} by MovieLens users` : "",
+      keywords.length ? `TMDB keywords: ${keywords.join(", ")}` : "",
+    ]
+      .filter(Boolean)
+      .join("; "),
   critique: ({ field, dir, value, mean, word, than }: CritiqueReason) =>
     field === "reading"
       ? `Less ${word ?? "so"} than ${than}, as you asked`

@@ -8,6 +8,8 @@ import type { Reason } from "../types.ts";
 import { dot } from "../util/vec.ts";
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
+/** A reason names at most this many matched tags and this many keywords. */
+const MAX_ATTRIBUTES = 3;
 
 /** The catalog fields naming an item's people, and the reason code of a person asked for in each. */
 const PERSON_ROLES = [
@@ -94,6 +96,15 @@ export function reasonsFor(
       code: "from_collection",
       text: reasonText.from_collection(ranked.collection),
       strength: 2,
+    });
+  if (ranked.attributes)
+    reasons.push({
+      code: "attributes",
+      text: reasonText.attributes(
+        ranked.attributes.tags.slice(0, MAX_ATTRIBUTES),
+        ranked.attributes.keywords.slice(0, MAX_ATTRIBUTES),
+      ),
+      strength: 1.9,
     });
   const like = closestAnchor(catalog, ranked.row, anchors);
   if (like)

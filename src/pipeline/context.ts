@@ -38,7 +38,14 @@ export interface MessageReading {
 /** What a message adds to the ranking request. */
 export type MessageRequest = Pick<
   RankRequest,
-  "message" | "messageInterests" | "requested" | "requestedPeople" | "askedWords" | "critique"
+  | "message"
+  | "messageInterests"
+  | "requested"
+  | "requestedPeople"
+  | "askedWords"
+  | "critique"
+  | "moodText"
+  | "avoidText"
 >;
 
 /** What the turn's list is made of, decided by the event stage. */

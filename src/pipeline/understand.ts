@@ -3,6 +3,7 @@ import { withRequested } from "../interest/requested.ts";
 import type { Profile } from "../profile/profile.ts";
 import { parseMessage, type ParsedMessage } from "../understand/parse.ts";
 import { critiqueOf, type Critique } from "../understand/critique.ts";
+import { splitNegated } from "../recommend/attributes.ts";
 import { understanding, type Understanding } from "../understand/understood.ts";
 import type { MessageReading, MessageRequest } from "./context.ts";
 import type { Parts } from "./parts.ts";
@@ -55,6 +56,7 @@ export function messageRequest(
   { prediction, informative }: MessageReading,
 ): MessageRequest {
   const critique = critiqueField(parsed, prediction.interests);
+  const { wanted, avoided } = splitNegated(parsed.residual);
   return {
     // A critique ("older", "shorter please") keeps to what was asked before: its words are no new topic.
     ...(informative && parsed.intent === "recommend" && !critique.critique
@@ -67,6 +69,11 @@ export function messageRequest(
       ? { askedWords: [parsed.residual, ...parsed.mentions.map((m) => m.matched)].join(" . ") }
       : {}),
     ...critique,
+    // Moods ("something twisty") and what is turned down ("not gory"), matched to tags and keywords.
+    ...(parsed.intent === "recommend" && !critique.critique && wanted.trim()
+      ? { moodText: wanted }
+      : {}),
+    ...(avoided ? { avoidText: avoided } : {}),
   };
 }
 

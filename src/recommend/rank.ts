@@ -10,6 +10,7 @@ import { dot, norm } from "../util/vec.ts";
 import { itemFacets, type ItemFacets } from "./item-facets.ts";
 import type { Critique } from "../understand/critique.ts";
 import type { Collections } from "./collections.ts";
+import type { AttributeMatch, Attributes } from "./attributes.ts";
 import { Neighbours } from "./neighbours.ts";
 import {
   compileMlp,
@@ -37,6 +38,8 @@ export interface RankedItem {
   collection?: string;
   /** How the item answers a critique of the last list: its value and the last list's mean ("shorter"). */
   critique?: Critique & { value: number; mean: number; than: string };
+  /** The MovieLens tags and TMDB keywords of the item the message's mood words matched ("twisty"). */
+  attributes?: AttributeMatch;
 }
 
 export interface RankRequest {
@@ -57,6 +60,10 @@ export interface RankRequest {
   askedWords?: string;
   /** "older", "shorter": the list moves that way from the mean of the profile's last list. */
   critique?: Critique;
+  /** The words that say what the films should be like ("twisty", "feel-good"), matched to tags and keywords. */
+  moodText?: string;
+  /** The words turned down ("nothing bloody or violent"): films tagged so are not offered. */
+  avoidText?: string;
 }
 
 /** Feature values of every candidate row (training), row-major candidates x FEATURE_NAMES. */
@@ -108,6 +115,13 @@ const ALL_REQUESTED_BOOST = 1;
 const REQUESTED_COLLECTION_BOOST = 10;
 /** Added for items on the asked side of the last list's mean ("older"): like a requested category. */
 const CRITIQUE_BOOST = 3;
+/**
+ * Added for items whose tags or keywords match the message's mood words: like a requested category, they lead
+ * the list and the profile orders them.
+ */
+const MOOD_BOOST = 3;
+/** Added for items of the category the matched items characterise ("twisty": mystery), not matched themselves. */
+const MOOD_CATEGORY_BOOST = 1;
 /** MMR looks this many items beyond the requested number. */
 const MMR_POOL = 50;
 /** The re-scorer sees the linear stage's best this many. */
@@ -149,6 +163,8 @@ interface Query {
   collectionOf: Map<number, string>;
   /** The critique of the last list, that list's mean and its film furthest the other way. */
   critique: (Critique & { mean: number; than: string }) | undefined;
+  /** Rows whose tags or keywords the message's mood words matched, with what matched. */
+  attributeOf: Map<number, AttributeMatch>;
 }
 
 interface NeighbourRows {
@@ -211,6 +227,8 @@ export class Ranker {
     shared?: { facets: ItemFacets; genreHits: Float32Array },
     /** Studios and series a message can name (src/recommend/collections.ts); none without. */
     readonly collections?: Collections,
+    /** Tags and keywords a message's mood words are matched to (src/recommend/attributes.ts); none without. */
+    readonly attributes?: Attributes,
   ) {
     this.facets = shared?.facets ?? itemFacets(catalog);
     this.genreHits = shared?.genreHits ?? genreHitMatrix(catalog);
@@ -233,12 +251,26 @@ export class Ranker {
 
   /** The same ranker with other weights (ablations, hand weights). */
   withModel(model: RankerModel): Ranker {
-    return new Ranker(this.catalog, this.neighbours, model, this.shared(), this.collections);
+    return new Ranker(
+      this.catalog,
+      this.neighbours,
+      model,
+      this.shared(),
+      this.collections,
+      this.attributes,
+    );
   }
 
   /** The same ranker over other neighbours (training: a dialogue's own co-mentions left out). */
   withNeighbours(neighbours: Neighbours): Ranker {
-    return new Ranker(this.catalog, neighbours, this.model, this.shared(), this.collections);
+    return new Ranker(
+      this.catalog,
+      neighbours,
+      this.model,
+      this.shared(),
+      this.collections,
+      this.attributes,
+    );
   }
 
   private shared(): { facets: ItemFacets; genreHits: Float32Array } {
@@ -418,8 +450,9 @@ export class Ranker {
     if (genreSum > 0) for (let l = 0; l < L; l++) seedGenres[l]! /= genreSum;
     const negSum = profile.negative.reduce((a, b) => a + b, 0);
     const anchorRow = req.anchorItemId !== undefined ? catalog.row(req.anchorItemId) : undefined;
+    const moods = this.withAttributes(req, this.blockedRows(req));
     return {
-      blocked: this.blockedRows(req),
+      blocked: moods.blocked,
       msg: unit(req.message ?? (anchorRow !== undefined ? catalog.vector(anchorRow) : undefined)),
       short: unit(profile.shortVec),
       long: unit(profile.longVec),
@@ -452,16 +485,44 @@ export class Ranker {
         profile.lastList,
         this.withCollections(
           req.askedWords,
-          this.scoreOffset(
-            profile.constraints.includeCategories,
-            req.requested ?? [],
-            profile.shown,
-            req.requestedPeople ?? [],
+          this.withMoods(
+            moods,
+            this.scoreOffset(
+              profile.constraints.includeCategories,
+              req.requested ?? [],
+              profile.shown,
+              req.requestedPeople ?? [],
+            ),
           ),
         ),
       ),
       likedRows,
+      attributeOf: moods.attributeOf,
     };
+  }
+
+  /**
+   * Rows the message's turned-down words match blocked ("nothing bloody or violent"), and the rows its mood
+   * words match ("something twisty"), which get MOOD_BOOST in the score offset (see query).
+   */
+  private withAttributes(
+    req: RankRequest,
+    blocked: Uint8Array,
+  ): { blocked: Uint8Array; attributeOf: Map<number, AttributeMatch>; moodCategories: string[] } {
+    const attributeOf = new Map<number, AttributeMatch>();
+    const { attributes } = this;
+    if (!attributes) return { blocked, attributeOf, moodCategories: [] };
+    const requested = new Set(req.requested ?? []);
+    if (req.avoidText) {
+      const avoided = [...attributes.match(req.avoidText).keys()];
+      for (const row of avoided) blocked[row] = 1;
+      for (const c of attributes.characteristicOf(req.avoidText))
+        if (!requested.has(c)) for (const row of this.rowsByCategory.get(c) ?? []) blocked[row] = 1;
+    }
+    if (req.moodText)
+      for (const [row, m] of attributes.match(req.moodText)) attributeOf.set(row, m);
+    const moodCategories = req.moodText ? attributes.characteristicOf(req.moodText) : [];
+    return { blocked, attributeOf, moodCategories };
   }
 
   /** A row's year or runtime; NaN when unknown. */
@@ -504,6 +565,23 @@ export class Ranker {
       if (beyond > 0) out[row]! += CRITIQUE_BOOST * (1 + Math.min(1, beyond));
     }
     return { ...rest, scoreOffset: out, critique: { ...critique, mean, than } };
+  }
+
+  /** The score offset with MOOD_BOOST for the rows the message's mood words match. */
+  private withMoods(
+    {
+      attributeOf,
+      moodCategories,
+    }: { attributeOf: ReadonlyMap<number, AttributeMatch>; moodCategories: readonly string[] },
+    offset: Float32Array | undefined,
+  ): Float32Array | undefined {
+    if (attributeOf.size === 0) return offset;
+    const out = offset ?? new Float32Array(this.catalog.size);
+    for (const row of attributeOf.keys()) out[row]! += MOOD_BOOST;
+    // The films the data has no such words for: those of the category the matched ones characterise.
+    const rows = new Set(moodCategories.flatMap((c) => this.rowsByCategory.get(c) ?? []));
+    for (const row of rows) if (!attributeOf.has(row)) out[row]! += MOOD_CATEGORY_BOOST;
+    return out;
   }
 
   /** The score offset with the boost of the studios and series `words` name, and which rows they hold. */
@@ -789,6 +867,7 @@ export class Ranker {
       features.neighbourCount = seed.count;
     }
     const collection = q.collectionOf.get(row);
+    const attributes = q.attributeOf.get(row);
     const value = q.critique ? this.valueOf(q.critique, row) : Number.NaN;
     const answers =
       q.critique &&
@@ -798,6 +877,7 @@ export class Ranker {
       score,
       features,
       ...(collection !== undefined ? { collection } : {}),
+      ...(attributes ? { attributes } : {}),
       ...(answers ? { critique: { ...q.critique!, value } } : {}),
     };
   }
