@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config.ts";
+import { describe, expect, it } from "vitest";
 import { Attributes, sameStem, splitNegated } from "../src/recommend/attributes.ts";
-import { Replay } from "../src/replay.ts";
+import type { Replay } from "../src/replay.ts";
+import { useDemoBot } from "./support/demo-bot.ts";
 import type { Item } from "../src/types.ts";
 
 const item = (id: string, categories: string[]): Item =>
@@ -65,15 +62,8 @@ describe("attribute words learnt from tags and keywords", () => {
   });
 });
 
-const dir = mkdtempSync(join(tmpdir(), "chatrec-attributes-"));
 let bot: Replay;
-beforeAll(async () => {
-  bot = await Replay.open(loadConfig({}, { dataDir: dir, commitIntervalMs: 2 }));
-});
-afterAll(async () => {
-  await bot.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+useDemoBot("attributes", (b) => (bot = b));
 
 describe("moods and suitability on the demo catalog (real model, real LanceDB)", () => {
   it("leads with films tagged as the mood asked for, naming the tags", async () => {

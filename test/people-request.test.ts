@@ -1,21 +1,10 @@
 // A person asked for by name: their films lead the list, and each says how it is linked to them.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config.ts";
-import { Replay } from "../src/replay.ts";
+import { describe, expect, it } from "vitest";
+import type { Replay } from "../src/replay.ts";
+import { useDemoBot } from "./support/demo-bot.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "chatrec-people-"));
 let bot: Replay;
-
-beforeAll(async () => {
-  bot = await Replay.open(loadConfig({}, { dataDir: dir, commitIntervalMs: 2 }));
-});
-afterAll(async () => {
-  await bot.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+useDemoBot("people", (b) => (bot = b));
 
 const extra = (id: string, field: string) =>
   (bot.catalog.item(id)?.extra[field] as string[] | undefined) ?? [];

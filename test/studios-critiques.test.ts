@@ -1,20 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Replay } from "../src/replay.ts";
-import { loadConfig } from "../src/config.ts";
+import { describe, expect, it } from "vitest";
+import type { Replay } from "../src/replay.ts";
+import { useDemoBot } from "./support/demo-bot.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "chatrec-studios-"));
 let bot: Replay;
-
-beforeAll(async () => {
-  bot = await Replay.open(loadConfig({}, { dataDir: dir, commitIntervalMs: 2 }));
-});
-afterAll(async () => {
-  await bot.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+useDemoBot("studios", (b) => (bot = b));
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const years = (recs: Array<{ year?: number }>) =>

@@ -1,22 +1,11 @@
 // Whole turns on the demo catalog (real model, real LanceDB): several references at once, and reasons
 // that name the real link (a shared director or star, the years asked for).
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config.ts";
-import { Replay } from "../src/replay.ts";
+import { describe, expect, it } from "vitest";
+import type { Replay } from "../src/replay.ts";
+import { useDemoBot } from "./support/demo-bot.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "chatrec-links-"));
 let bot: Replay;
-
-beforeAll(async () => {
-  bot = await Replay.open(loadConfig({}, { dataDir: dir, commitIntervalMs: 2 }));
-});
-afterAll(async () => {
-  await bot.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+useDemoBot("links", (b) => (bot = b));
 
 describe("several items of the last list in one message", () => {
   it("marks every one of them, each with its own feedback", async () => {

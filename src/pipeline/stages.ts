@@ -188,26 +188,17 @@ export function toRecommendation(
   people?: readonly string[],
   asked?: Parameters<typeof reasonsFor>[5],
 ): Recommendation {
-  const item = parts.catalog.items[r.row]!;
-  return {
-    id: item.id,
-    title: item.title,
-    ...(item.year ? { year: item.year } : {}),
-    categories: item.categories,
-    score: Math.round(r.score * 1000) / 1000,
-    reasons: reasonsFor(
-      parts.catalog,
-      r,
-      profile,
-      phrase && phrase.length <= MAX_PHRASE ? phrase : undefined,
-      people,
-      asked,
-    ),
-  };
+  const quote = phrase && phrase.length <= MAX_PHRASE ? phrase : undefined;
+  return card(parts, r, reasonsFor(parts.catalog, r, profile, quote, people, asked));
 }
 
 /** An item of the list offered after a message that was not understood: popular, and said to be only that. */
 function popularRecommendation(parts: Parts, r: RankedItem): Recommendation {
+  return card(parts, r, [popularReason(r)]);
+}
+
+/** What a reply shows of a ranked item, with its reasons. */
+function card(parts: Parts, r: RankedItem, reasons: Recommendation["reasons"]): Recommendation {
   const item = parts.catalog.items[r.row]!;
   return {
     id: item.id,
@@ -215,7 +206,7 @@ function popularRecommendation(parts: Parts, r: RankedItem): Recommendation {
     ...(item.year ? { year: item.year } : {}),
     categories: item.categories,
     score: Math.round(r.score * 1000) / 1000,
-    reasons: [popularReason(r)],
+    reasons,
   };
 }
 
