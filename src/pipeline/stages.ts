@@ -32,11 +32,15 @@ const load: Stage<Parts> = {
 /** A message id already on record is answered with the reply it got, and changes nothing. */
 const redelivery: Stage<Parts> = {
   name: "redelivery",
-  run(parts, ctx) {
+  async run(parts, ctx) {
     const { messageId } = ctx.input;
-    const shown = messageId && need(ctx.state, "state").messageIds.get(messageId);
-    if (!shown) return;
-    ctx.reply = parts.sentReply(ctx.key, messageId) ?? shownAgain(parts, ctx, shown);
+    const seq =
+      messageId === undefined ? undefined : need(ctx.state, "state").messageIds.get(messageId);
+    if (messageId === undefined || seq === undefined) return;
+    const sent = parts.sentReply(ctx.key, messageId);
+    // Not in memory any more (a restart): the items the event on record showed.
+    ctx.reply =
+      sent ?? shownAgain(parts, ctx, (await parts.store.eventAt(ctx.key, seq))?.shown ?? []);
   },
 };
 

@@ -119,9 +119,8 @@ export interface StoreOptions {
 
 export interface PersonState {
   profile: Profile;
-  /** Message ids already processed, for idempotent delivery. */
-  /** Each processed message id, with the items its reply showed (a redelivery shows them again). */
-  messageIds: Map<string, readonly string[]>;
+  /** Each processed message id, with the sequence number of its event (idempotent delivery). */
+  messageIds: Map<string, number>;
 }
 
 function assertKey(key: string): void {
@@ -241,12 +240,11 @@ export class ProfileStore {
     ) {
       profile = emptyProfile(this.options.labels, this.options.dim, profile.createdAt); // model changed shape: rebuild from events
     }
-    const messageIds = new Map<string, readonly string[]>();
+    const messageIds = new Map<string, number>();
     for (const row of this.eventsOf(key, stored, unstored)) {
-      if (!row.message_id && Number(row.seq) <= profile.seq) continue;
-      const event = JSON.parse(row.data) as ProfileEvent;
-      if (row.message_id) messageIds.set(row.message_id, event.shown);
-      if (Number(row.seq) > profile.seq) profile = applyEvent(profile, event, items);
+      if (row.message_id) messageIds.set(row.message_id, Number(row.seq));
+      if (Number(row.seq) > profile.seq)
+        profile = applyEvent(profile, JSON.parse(row.data) as ProfileEvent, items);
     }
     const state = { profile, messageIds };
     this.remember(key, state);
@@ -301,7 +299,7 @@ export class ProfileStore {
   commit(key: string, state: PersonState, event: ProfileEvent, items: ItemLookup): Promise<void> {
     if (this.closed) return Promise.reject(new Error("profile store is closed"));
     state.profile = applyEvent(state.profile, event, items);
-    if (event.messageId) state.messageIds.set(event.messageId, event.shown);
+    if (event.messageId) state.messageIds.set(event.messageId, event.seq);
     this.remember(key, state);
     this.dirty.add(key);
     const row: EventRow = {
@@ -425,6 +423,20 @@ export class ProfileStore {
   }
 
   /** Everything stored about the person, in time order, including events not yet moved into LanceDB. */
+  /** One of the person's events by its sequence number, from memory, the log or LanceDB. */
+  async eventAt(key: string, seq: number): Promise<ProfileEvent | undefined> {
+    assertKey(key);
+    const unstored = this.unstored(key).filter((r) => Number(r.seq) === seq);
+    const stored = unstored.length
+      ? []
+      : ((await this.events
+          .query()
+          .where(`key = '${key}' AND seq = ${seq}`)
+          .toArray()) as EventRow[]);
+    const row = [...unstored, ...stored][0];
+    return row ? (JSON.parse(row.data) as ProfileEvent) : undefined;
+  }
+
   async exportPerson(
     key: string,
     items: ItemLookup,

@@ -13,6 +13,7 @@ import type { PersonState } from "../../src/profile/store.ts";
 export interface StoreUnderTest {
   load(key: string, items: ItemLookup, now: number): Promise<PersonState>;
   commit(key: string, state: PersonState, event: ProfileEvent, items: ItemLookup): Promise<void>;
+  eventAt(key: string, seq: number): Promise<ProfileEvent | undefined>;
   exists(key: string): Promise<boolean>;
   exportPerson(
     key: string,
@@ -79,7 +80,9 @@ export function storeContract(name: string, open: StoreFactory): void {
       const again = await reopened.load(ana, items, 0);
       expect(again.profile.seq).toBe(2);
       expect(again.profile.liked).toEqual(["x"]);
-      expect(again.messageIds.get("m-2")).toEqual(["p", "q"]);
+      expect(again.messageIds.get("m-2")).toBe(2);
+      expect((await reopened.eventAt(ana, 2))?.shown).toEqual(["p", "q"]);
+      expect(await reopened.eventAt(ana, 3)).toBeUndefined();
       expect(await reopened.exists(ana)).toBe(true);
       expect((await reopened.exportPerson(ana, items))?.events.map((e) => e.seq)).toEqual([1, 2]);
       await reopened.close();
