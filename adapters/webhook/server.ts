@@ -148,7 +148,15 @@ export function buildServer(
           : status === 500
             ? "internal error"
             : err.message;
-      void reply.status(status).send({ error: message });
+      if (err.code !== "FST_ERR_CTP_BODY_TOO_LARGE") {
+        void reply.status(status).send({ error: message });
+        return;
+      }
+      // Answer only once the client has finished sending: closing while it still writes makes common clients
+      // (Node's fetch, Python's urllib) report a broken pipe instead of this 413.
+      void drained(req.raw).then(() =>
+        reply.status(413).header("connection", "close").send({ error: message }),
+      );
     },
   );
 
@@ -246,4 +254,31 @@ export function buildServer(
   });
 
   return app;
+}
+
+/** The most of an oversized body read (and dropped) before answering, and how long to wait for it. */
+const DRAIN_BYTES = 64 * 1024 * 1024;
+const DRAIN_MS = 10_000;
+
+/** Resolves once the request body has been read to its end and dropped, or past the caps above. */
+function drained(stream: NodeJS.ReadableStream & { readableEnded?: boolean }): Promise<void> {
+  if (stream.readableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    let bytes = 0;
+    const done = () => {
+      clearTimeout(timer);
+      stream.removeListener("data", count);
+      resolve();
+    };
+    const count = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > DRAIN_BYTES) done();
+    };
+    const timer = setTimeout(done, DRAIN_MS);
+    stream.on("data", count);
+    stream.once("end", done);
+    stream.once("close", done);
+    stream.once("error", done);
+    stream.resume();
+  });
 }
