@@ -73,12 +73,13 @@ export class Engine {
         onProgress: progress,
       });
     const catalog = await openCatalog(db, model, seed, commonWords, progress);
-    // The shipped neighbours belong to the demo catalog; an ingested catalog of its own goes without them.
+    // The shipped neighbours, TMDB studios and tags belong to the demo catalog's ids: an ingested catalog of
+    // its own goes without them (its series still come from its titles).
     const source = await readCatalogSource(db);
-    const neighbours =
-      source && !source.demo
-        ? Neighbours.empty()
-        : await openNeighbours(db, join(config.modelDir, NEIGHBOURS_FILE), log);
+    const demo = !source || source.demo;
+    const neighbours = demo
+      ? await openNeighbours(db, join(config.modelDir, NEIGHBOURS_FILE), log)
+      : Neighbours.empty();
     const store = await ProfileStore.open(db, {
       commitIntervalMs: config.commitIntervalMs,
       compactEvery: config.compactEvery,
@@ -90,11 +91,9 @@ export class Engine {
       log,
     });
     const secret = loadOrCreateSecret(join(config.dataDir, "secret.key"));
-    // TMDB's studios are joined to the demo catalog's ids; another catalog's series come from its titles alone.
-    const extras =
-      source && !source.demo
-        ? new Map()
-        : loadItemExtras(join(PACKAGE_ROOT, "data/catalog/tmdb-extras.jsonl"));
+    const extras = demo
+      ? loadItemExtras(join(PACKAGE_ROOT, "data/catalog/tmdb-extras.jsonl"))
+      : new Map();
     const ranker = new Ranker(
       catalog,
       neighbours,
@@ -103,9 +102,7 @@ export class Engine {
       new Collections(catalog.items, extras, commonWords),
       new Attributes(
         catalog.items,
-        source && !source.demo
-          ? new Map()
-          : loadItemAttributes(join(PACKAGE_ROOT, "data/catalog/attributes.jsonl")),
+        demo ? loadItemAttributes(join(PACKAGE_ROOT, "data/catalog/attributes.jsonl")) : new Map(),
         commonWords,
       ),
     );

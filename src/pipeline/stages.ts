@@ -184,7 +184,7 @@ export const TURN_STAGES: ReadonlyArray<Stage<Parts>> = [
   reply,
 ];
 
-export function toRecommendation(
+function toRecommendation(
   parts: Parts,
   r: RankedItem,
   profile: Profile,
