@@ -7,36 +7,9 @@ import { join } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import { ownModelDir } from "../../src/config.ts";
 import { ingestFromArgs } from "../../src/catalog/ingest-cli.ts";
-import { ITEMS_TABLE, openCatalog } from "../../src/catalog/store.ts";
+import { openCatalog, readStoredItems } from "../../src/catalog/store.ts";
 import { InterestModel } from "../../src/interest/model.ts";
-import type { Item } from "../../src/types.ts";
 import { trainInterestModel } from "./train.ts";
-
-interface StoredItemRow {
-  id: string;
-  title: string;
-  year: number | null;
-  text: string;
-  categories: string[];
-  extra: string;
-}
-
-/** The data folder's catalog as stored (after a merge: old and new items together). */
-export async function readStoredItems(db: lancedb.Connection): Promise<Item[]> {
-  const table = await db.openTable(ITEMS_TABLE);
-  const rows = (await table
-    .query()
-    .select(["id", "title", "year", "text", "categories", "extra"])
-    .toArray()) as unknown as StoredItemRow[];
-  return rows.map((r) => ({
-    id: r.id,
-    title: r.title,
-    ...(r.year !== null && r.year !== undefined ? { year: r.year } : {}),
-    text: r.text,
-    categories: Array.from(r.categories ?? []),
-    extra: JSON.parse(r.extra) as Item["extra"],
-  }));
-}
 
 export async function runIngestTrainCli(
   args: readonly string[],

@@ -110,6 +110,12 @@ export async function writeItems(
   return table.countRows();
 }
 
+/** The catalog as stored in the data folder (after a merge: old and new items together). */
+export async function readStoredItems(db: lancedb.Connection): Promise<Item[]> {
+  const rows = await (await db.openTable(ITEMS_TABLE)).query().toArray();
+  return (rows as unknown as ItemRow[]).map(rowToItem);
+}
+
 function rowToItem(row: ItemRow): Item {
   return {
     id: row.id,
