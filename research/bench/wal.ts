@@ -1,6 +1,6 @@
 // Times the write-ahead log's group-commit path: 2,000 store commits by 8 people concurrently (turns are
 // serialised per person, as the Bot does), and 2,000 log appends awaited one at a time.
-// Usage: npx tsx test/support/wal-bench.ts [folder]
+// Usage: npx tsx research/bench/wal.ts [folder]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
