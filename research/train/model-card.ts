@@ -1,6 +1,6 @@
 // models/MODEL_CARD.md, generated from interest.json (training metrics, and evaluation metrics when present).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { neighboursSectionOf } from "./neighbours-card.ts";
+import { markedSectionsOf } from "./neighbours-card.ts";
 import { join } from "node:path";
 
 export interface InterestModelMeta {
@@ -21,6 +21,8 @@ export interface InterestModelMeta {
   data: Record<string, string | number | null>;
   trainingCommand: string;
   trainingSeconds: number;
+  /** The commit the model was trained from (research/train/provenance.ts). */
+  commit?: string;
   metrics: { training: unknown; evaluation?: unknown; evaluationCommand?: string };
   sha256: string;
   bytes: number;
@@ -74,7 +76,7 @@ export function writeModelCard(dir: string, meta: InterestModelMeta): void {
     "",
     "## Training",
     "",
-    `\`${meta.trainingCommand}\` (seed ${meta.seed}, deterministic, ${meta.trainingSeconds} s on 2 cores; pure TypeScript forward/backward, Adam).`,
+    `\`${meta.trainingCommand}\` (seed ${meta.seed}, deterministic, ${meta.trainingSeconds} s on 2 cores; pure TypeScript forward/backward, Adam), at commit \`${meta.commit ?? "unknown"}\`.`,
     "",
     "## Metrics",
     "",
@@ -115,6 +117,6 @@ export function writeModelCard(dir: string, meta: InterestModelMeta): void {
   );
   const cardPath = join(dir, "MODEL_CARD.md");
   // Other artefacts' sections (the neighbours) survive a retrained interest model.
-  const kept = existsSync(cardPath) ? neighboursSectionOf(readFileSync(cardPath, "utf8")) : "";
+  const kept = existsSync(cardPath) ? markedSectionsOf(readFileSync(cardPath, "utf8")) : "";
   writeFileSync(cardPath, lines.join("\n") + (kept ? `\n${kept}\n` : ""));
 }

@@ -3,15 +3,13 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 
-const BEGIN = "<!-- neighbours:begin -->";
-const END = "<!-- neighbours:end -->";
-
 export interface NeighboursCardFacts {
   out: string;
   bytes: number;
   sha256: string;
   k: number;
   command: string;
+  commit: string;
   movielensUsers: number;
   movielensLikes: number;
   mappedMovies: number;
@@ -20,16 +18,29 @@ export interface NeighboursCardFacts {
   pairs: number;
 }
 
-/** The marked neighbours section of a card ("" when it has none). */
-export function neighboursSectionOf(card: string): string {
-  const start = card.indexOf(BEGIN);
-  const end = card.indexOf(END);
-  return start >= 0 && end > start ? card.slice(start, end + END.length) : "";
+/** The marked sections of a card (neighbours, ranker): kept when the interest model's card is rewritten. */
+export function markedSectionsOf(card: string): string {
+  return (card.match(/<!-- (\w+):begin -->[\s\S]*?<!-- \1:end -->/g) ?? []).join("\n\n");
+}
+
+/** Replaces the card's section `name` (between its markers) with `lines`, or appends it. */
+export function updateCardSection(cardPath: string, name: string, lines: string[]): void {
+  const begin = `<!-- ${name}:begin -->`;
+  const end = `<!-- ${name}:end -->`;
+  const section = [begin, ...lines, end].join("\n");
+  const card = existsSync(cardPath) ? readFileSync(cardPath, "utf8") : "";
+  const start = card.indexOf(begin);
+  const stop = card.indexOf(end);
+  writeFileSync(
+    cardPath,
+    start >= 0 && stop > start
+      ? card.slice(0, start) + section + card.slice(stop + end.length)
+      : `${card.trimEnd()}\n\n${section}\n`,
+  );
 }
 
 export function updateNeighboursCard(cardPath: string, f: NeighboursCardFacts): void {
-  const section = [
-    BEGIN,
+  updateCardSection(cardPath, "neighbours", [
     "# Model card: item neighbours",
     "",
     `\`${basename(f.out)}\`: ${(f.bytes / 1e6).toFixed(2)} MB gzipped JSONL, sha256 \`${f.sha256}\`; top ${f.k} neighbours for ${f.items} catalog items (${f.pairs} pairs). Built by \`${f.command}\`; loaded into the LanceDB \`item_neighbours\` table on first start.`,
@@ -38,9 +49,5 @@ export function updateNeighboursCard(cardPath: string, f: NeighboursCardFacts): 
     `- ReDial train dialogues (CC BY 4.0; ${f.dialogues} dialogues; dev is never used): movies mentioned in the same dialogue, shrunk cosine with shrink 3.`,
     "- Combined score = MovieLens score + co-mention score (each 0 when the pair is not in that source's top 100).",
     "- Limits: popular movies dominate MovieLens co-likes; only 1,441 train dialogues, so co-mentions are sparse; the MovieLens ratings include every user's full history, so `chatrec eval movielens` does not use these neighbours (leakage).",
-    END,
-  ].join("\n");
-  const card = existsSync(cardPath) ? readFileSync(cardPath, "utf8") : "";
-  const old = neighboursSectionOf(card);
-  writeFileSync(cardPath, old ? card.replace(old, section) : `${card.trimEnd()}\n\n${section}\n`);
+  ]);
 }

@@ -1,4 +1,5 @@
 // `chatrec train neighbours [--ratings <csv>] [--mapping <csv>] [--movies <csv>] [--redial <jsonl>] [--catalog <jsonl>] [--out <file>] [--k n]`
+import { sourceCommit } from "./provenance.ts";
 import { dirname, join } from "node:path";
 import { parseOptions } from "../../src/util/args.ts";
 import { DATA_PATHS, DEFAULT_OUT } from "./data-paths.ts";
@@ -52,6 +53,7 @@ export function runNeighboursCli(args: string[]): void {
       ...file,
       k: opts.k,
       command,
+      commit: sourceCommit(),
       out: opts.out,
     });
   console.log(

@@ -1,6 +1,9 @@
 // `chatrec train ranker [--dialogues <train jsonl>] [--out <file>] [--folds k] [--fold-models <dir>] [--examples <file>] [--without <group>] [--no-rescorer] [--rescorers n] [--seeker-weight w]`
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { sourceCommit } from "./provenance.ts";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { updateCardSection } from "./neighbours-card.ts";
 import { PACKAGE_ROOT } from "../../src/config.ts";
 import {
   FEATURE_GROUPS,
@@ -153,6 +156,7 @@ export async function runRankerCli(args: string[]): Promise<void> {
         });
   const training = {
     command: ["npx chatrec train ranker", ...args].join(" "),
+    commit: sourceCommit(),
     data: "ReDial train.jsonl (replayed through the bot; instances at recommender messages, and at seeker messages that bring up new movies with weight seekerWeight; interest model cross-fitted by fold; popularity and co-mentions leave-one-dialogue-out), MovieLens ml-latest-small rating counts, TMDB 5000 vote counts; never dev",
     ...about,
     ...(without.length ? { without } : {}),
@@ -192,5 +196,12 @@ export async function runRankerCli(args: string[]): Promise<void> {
   console.log(
     `${collected.examples.length} examples from ${collected.instances} instances (${collected.seekerInstances} at seeker messages; ${collected.groundTruths} ground truths, ${collected.unreachable} unreachable)`,
   );
-  console.log(`wrote ${out} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  const seconds = (performance.now() - started) / 1000;
+  const sha256 = createHash("sha256").update(readFileSync(out)).digest("hex");
+  updateCardSection(join(dirname(out), "MODEL_CARD.md"), "ranker", [
+    "# Model card: ranker",
+    "",
+    `\`${basename(out)}\`: sha256 \`${sha256}\`; feature weights learnt on ReDial train only (never dev), with a small re-scorer when present. Built by \`${training.command}\` at commit \`${training.commit}\` in ${Math.round(seconds / 60)} min on 2 cores; the file's \`training\` field has the data, options and final losses.`,
+  ]);
+  console.log(`wrote ${out} (${seconds.toFixed(1)} s)`);
 }

@@ -1,4 +1,5 @@
 // trainInterestModel: catalog (+ ReDial for the movie demo catalog) -> models/interest.onnx + interest.json + MODEL_CARD.md
+import { sourceCommit } from "./provenance.ts";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -171,6 +172,7 @@ export async function trainInterestModel(opts: TrainOptions): Promise<TrainRepor
       opts.command ??
       `npm run train -- --catalog ${opts.catalogPath} --out ${opts.outDir} --seed ${seed}`,
     trainingSeconds: Math.round(seconds * 10) / 10,
+    commit: sourceCommit(),
     metrics: { training: metrics },
     sha256,
     bytes: bytes.length,
