@@ -122,6 +122,7 @@ interface CritiqueReason {
   value: number;
   mean: number;
   word?: string;
+  said?: string;
   than: string;
 }
 
@@ -169,9 +170,9 @@ export const reasonText = {
     ]
       .filter(Boolean)
       .join("; "),
-  critique: ({ field, dir, value, mean, word, than }: CritiqueReason) =>
+  critique: ({ field, dir, value, mean, word, said, than }: CritiqueReason) =>
     field === "reading"
-      ? `Less ${word ?? "so"} than ${than}, as you asked`
+      ? `${said ? said[0]!.toUpperCase() + said.slice(1) : `Less ${word ?? "so"}`} than ${than}, as you asked`
       : field === "year"
         ? `${dir === "lower" ? "Older" : "Newer"}: ${value} (the last list averaged ${Math.round(mean)})`
         : `${dir === "lower" ? "Shorter" : "Longer"}: ${value} min (the last list averaged ${Math.round(mean)} min)`,
@@ -203,3 +204,25 @@ export function chatTextFor(code: ErrorCode, details: Readonly<Record<string, st
       return APOLOGY;
   }
 }
+
+/** The answer to a question about an item's facts. */
+export const aboutItem = (f: {
+  title: string;
+  year?: number;
+  directors: readonly string[];
+  authors: readonly string[];
+  stars: readonly string[];
+  minutes?: number;
+  plot: string;
+}) => {
+  const facts = [
+    f.year !== undefined ? `from ${f.year}` : "",
+    f.directors.length ? `directed by ${joinTitles([...f.directors])}` : "",
+    f.authors.length ? `by ${joinTitles([...f.authors])}` : "",
+    f.stars.length ? `starring ${joinTitles([...f.stars])}` : "",
+    f.minutes !== undefined ? `${f.minutes} min` : "",
+  ].filter(Boolean);
+  return `${f.title}: ${facts.length ? facts.join("; ") : "I have no details on record"}.${f.plot ? ` ${f.plot}` : ""}`;
+};
+export const aboutNothing =
+  'Which one do you mean? Say its title or its place in the list, like "the second one".';

@@ -96,7 +96,7 @@ export class Replay extends Bot {
       if (!opts.text) return req;
       const text = cleanText(opts.text, parts.config.maxTextLength);
       const parsed = parse(parts, text, profile);
-      return { ...req, ...messageRequest(parsed, await read(parts, parsed, text)) };
+      return { ...req, ...messageRequest(parts, parsed, await read(parts, parsed, text)) };
     });
   }
 

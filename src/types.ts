@@ -62,7 +62,15 @@ export interface InterestWeight {
 }
 
 export type Intent =
-  "recommend" | "feedback" | "critique" | "profile" | "forget" | "help" | "explain" | "greeting";
+  | "recommend"
+  | "feedback"
+  | "critique"
+  | "profile"
+  | "forget"
+  | "help"
+  | "explain"
+  | "about"
+  | "greeting";
 
 export interface OutgoingReply {
   text: string;

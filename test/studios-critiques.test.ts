@@ -53,4 +53,99 @@ describe("studios, series and critiques on the demo catalog (real model, real La
       older.recommendations.filter((x) => x.categories.includes("comedy")).length,
     ).toBeGreaterThan(2);
   });
+
+  it("finds a series by its recurring character, and a follow-up keeps to it", async () => {
+    const user = { platform: "test", id: "bond" };
+    const first = await bot.handleMessage({
+      user,
+      text: "the bond films, which ones should i watch",
+    });
+    const bond = (r: typeof first) =>
+      r.recommendations.filter((x) =>
+        x.reasons.some((y) => y.code === "from_collection" && /James Bond/.test(y.text)),
+      );
+    expect(bond(first)).toHaveLength(5);
+    const newer = await bot.handleMessage({ user, text: "newer" });
+    expect(bond(newer).length).toBeGreaterThanOrEqual(4);
+    expect(mean(years(newer.recommendations))).toBeGreaterThan(mean(years(first.recommendations)));
+  });
+
+  it("a follow-up keeps to the person asked for; a new request does not", async () => {
+    const user = { platform: "test", id: "follow-person" };
+    await bot.handleMessage({ user, text: "films by steven spielberg" });
+    const older = await bot.handleMessage({ user, text: "older ones please" });
+    const bySpielberg = older.recommendations.filter((x) =>
+      x.reasons.some((y) => y.code === "directed_by" && /Spielberg/.test(y.text)),
+    );
+    expect(bySpielberg.length).toBeGreaterThanOrEqual(3);
+    const next = await bot.handleMessage({ user, text: "some romantic comedies" });
+    expect(next.recommendations.some((x) => x.reasons.some((y) => y.code === "directed_by"))).toBe(
+      false,
+    );
+  });
+
+  it("asks for a studio by its one-word name, not for a company named after a person", async () => {
+    const ghibli = await bot.handleMessage({
+      user: { platform: "test", id: "ghibli" },
+      text: "a ghibli film",
+    });
+    expect(ghibli.recommendations[0]!.reasons[0]!.text).toBe("From Studio Ghibli, as you asked");
+    const sofia = await bot.handleMessage({
+      user: { platform: "test", id: "sofia" },
+      text: "any films by sofia coppola?",
+    });
+    expect(sofia.recommendations[0]!.reasons[0]!.text).toBe(
+      "Directed by Sofia Coppola, as you asked",
+    );
+  });
+
+  it("funnier, scarier and lighter move along what those words read as", async () => {
+    const user = { platform: "test", id: "lighter" };
+    await bot.handleMessage({ user, text: "the dark knight" });
+    const lighter = await bot.handleMessage({ user, text: "something lighter" });
+    expect(lighter.recommendations[0]!.reasons[0]!.text).toMatch(/^Lighter than .+, as you asked$/);
+    expect(
+      lighter.recommendations.filter((x) => x.categories.includes("comedy")).length,
+    ).toBeGreaterThanOrEqual(3);
+    const scary = { platform: "test", id: "scarier" };
+    await bot.handleMessage({ user: scary, text: "a family comedy" });
+    const scarier = await bot.handleMessage({ user: scary, text: "scarier" });
+    expect(scarier.recommendations[0]!.reasons[0]!.text).toMatch(/^Scarier than .+, as you asked$/);
+  });
+
+  it("keeps to a runtime bound, using only films whose runtime is known", async () => {
+    const r = await bot.handleMessage({
+      user: { platform: "test", id: "runtime" },
+      text: "a thriller under 90 minutes",
+    });
+    expect(r.recommendations).toHaveLength(5);
+    for (const x of r.recommendations) {
+      const runtime = bot.ranker.collections!.runtime[bot.catalog.row(x.id)!]!;
+      expect(runtime).toBeLessThanOrEqual(90);
+    }
+  });
+
+  it("answers a question about an item of the last list with its facts", async () => {
+    const user = { platform: "test", id: "about" };
+    const list = await bot.handleMessage({ user, text: "horror movies" });
+    const first = list.recommendations[0]!;
+    const about = await bot.handleMessage({ user, text: "what year is the first one from?" });
+    expect(about.intent).toBe("about");
+    expect(about.recommendations).toHaveLength(0);
+    expect(about.text).toContain(`${first.title}: from ${first.year}`);
+    const jaws = await bot.handleMessage({ user, text: "who directed jaws?" });
+    expect(jaws.text).toMatch(/^Jaws: from 1975; directed by Steven Spielberg/);
+  });
+
+  it("takes people through a title: the director of a film", async () => {
+    const r = await bot.handleMessage({
+      user: { platform: "test", id: "director-of" },
+      text: "something by the director of jaws",
+    });
+    const spielberg = r.recommendations.filter((x) =>
+      x.reasons.some((y) => y.code === "directed_by" && /Steven Spielberg/.test(y.text)),
+    );
+    expect(spielberg.length).toBeGreaterThanOrEqual(3);
+    expect(r.recommendations.map((x) => x.title)).not.toContain("Jaws");
+  });
 });

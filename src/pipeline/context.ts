@@ -33,6 +33,8 @@ export type TurnInput =
 export interface MessageReading {
   prediction: InterestPrediction;
   informative: boolean;
+  /** A critique's scale ("lighter": what "dark" reads as), when its word is not the message itself. */
+  scaleInterests?: Float32Array;
 }
 
 /** What a message adds to the ranking request. */
@@ -42,8 +44,9 @@ export type MessageRequest = Pick<
   | "messageInterests"
   | "requested"
   | "requestedPeople"
-  | "askedWords"
+  | "collections"
   | "critique"
+  | "maxRuntime"
   | "moodText"
   | "avoidText"
 >;

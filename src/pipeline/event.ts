@@ -1,10 +1,10 @@
 // The event stage: what this turn changes in the profile (one ProfileEvent) and what its list is made of.
-import { confidence, topInterests, type ProfileEvent } from "../profile/profile.ts";
+import { confidence, topInterests, type Ask, type ProfileEvent } from "../profile/profile.ts";
 import type { PersonState } from "../profile/store.ts";
 import * as say from "../messages.ts";
 import type { ParsedMessage } from "../understand/parse.ts";
 import type { Understanding } from "../understand/understood.ts";
-import { need, type ListRequest, type TurnContext } from "./context.ts";
+import { need, type ListRequest, type MessageRequest, type TurnContext } from "./context.ts";
 import type { Parts } from "./parts.ts";
 import { messageRequest } from "./understand.ts";
 
@@ -112,9 +112,13 @@ function messageEvent(
     },
     origin,
   );
-  const message = messageRequest(parsed, reading);
+  const message = messageRequest(parts, parsed, reading);
+  const own = askOf(message);
+  if (isFollowUp(parsed, message, own) && state.profile.lastAsk)
+    keepAsking(message, state.profile.lastAsk);
+  else if (parsed.intent === "recommend") event.ask = own;
   const held = heldCategory(parts, state, parsed, message);
-  if (held) message.requested = [held];
+  if (held && !message.requested) message.requested = [held];
   // A vague "newer" holds for its request and the "more" after it; a new request that says something else ends it.
   if (state.profile.constraints.minYearLapses && message.message && !parsed.asksForMore)
     event.constraints!.endVagueYear = true;
@@ -157,6 +161,39 @@ function messageEvent(
     lead,
     phrase: parsed.intent === "recommend" ? parsed.residual : undefined,
   } satisfies ListRequest;
+}
+
+/** What a message asks for by name. */
+function askOf(message: MessageRequest): Ask {
+  return {
+    ...(message.requestedPeople?.length ? { people: [...message.requestedPeople] } : {}),
+    ...(message.collections?.length ? { collections: [...message.collections] } : {}),
+    ...(message.requested?.length ? { categories: [...message.requested] } : {}),
+  };
+}
+
+/**
+ * A follow-up refines the last request instead of making a new one ("older", "more please", "funnier",
+ * "only after 2000"): no topic, title, name or reference of its own.
+ */
+function isFollowUp(parsed: ParsedMessage, message: MessageRequest, own: Ask): boolean {
+  return (
+    parsed.intent === "recommend" &&
+    !message.message &&
+    !message.moodText &&
+    Object.keys(own).length === 0 &&
+    parsed.mentions.length === 0 &&
+    parsed.moreLike === undefined &&
+    (parsed.references?.length ?? 0) === 0
+  );
+}
+
+/** A follow-up keeps to the people, studios and series the last request asked for, and its categories. */
+function keepAsking(message: MessageRequest, ask: Ask): void {
+  if (ask.people) message.requestedPeople = ask.people;
+  if (ask.collections) message.collections = ask.collections;
+  // "darker", "funnier" move away from the categories asked for; "older", "shorter" keep to them.
+  if (ask.categories && message.critique?.field !== "reading") message.requested = ask.categories;
 }
 
 /** The reply's first sentence when the message was not understood: what went wrong. */

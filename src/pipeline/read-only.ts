@@ -32,6 +32,8 @@ export function readOnlyReply(
       return profileReply(parts, profile);
     case "explain":
       return explainReply(parts, profile, referenced);
+    case "about":
+      return aboutReply(parts, profile, referenced);
     default:
       return undefined;
   }
@@ -75,4 +77,37 @@ function explainReply(parts: Parts, profile: Profile, itemId: string | undefined
     reasons.map((r) => r.text),
   );
   return textReply(text, "explain", interests);
+}
+
+/** Plot text kept in a fact answer. */
+const PLOT_CHARS = 240;
+
+/** "what year is the first one from?", "who directed it?": the item's facts, as the data has them. */
+function aboutReply(parts: Parts, profile: Profile, itemId: string | undefined): OutgoingReply {
+  const { catalog, ranker } = parts;
+  const interests = topInterests(profile, catalog.labels);
+  const row = itemId !== undefined ? catalog.row(itemId) : undefined;
+  if (row === undefined) return textReply(say.aboutNothing, "about", interests);
+  const item = catalog.items[row]!;
+  const names = (field: string, k: number) => {
+    const v = item.extra[field];
+    const all = Array.isArray(v)
+      ? v.map(String)
+      : typeof v === "string" && v
+        ? v.split(/\s*,\s*/)
+        : [];
+    return all.slice(0, k);
+  };
+  const runtime = ranker.collections?.runtime[row];
+  const plot = item.text.length > PLOT_CHARS ? `${item.text.slice(0, PLOT_CHARS - 1)}…` : item.text;
+  const text = say.aboutItem({
+    title: item.title,
+    ...(item.year !== undefined ? { year: item.year } : {}),
+    directors: names("directors", 3),
+    authors: [...names("authors", 3), ...names("author", 3)],
+    stars: names("stars", 3),
+    ...(runtime !== undefined && !Number.isNaN(runtime) ? { minutes: Math.round(runtime) } : {}),
+    plot,
+  });
+  return textReply(text, "about", interests);
 }

@@ -1,4 +1,5 @@
 // Understanding a message: what it says (parser) and what it is about (the ONNX interest model).
+import { itemPeople } from "../catalog/people.ts";
 import { withRequested } from "../interest/requested.ts";
 import type { Profile } from "../profile/profile.ts";
 import { parseMessage, type ParsedMessage } from "../understand/parse.ts";
@@ -29,13 +30,18 @@ export function understand(
 
 /** The model's reading of a message (corrected by the categories it names) and whether it says anything. */
 export async function read(parts: Parts, parsed: ParsedMessage, text: string) {
-  const prediction = withRequested(
-    (await parts.model.predict([parsed.residual || text]))[0]!,
-    parts.catalog.labels,
-    parsed.requested,
+  // "lighter", "funnier": the scale is what the critique's word reads as, read in the same model call.
+  const scaleWord = critiqueOf(parsed, parsed.residual)?.word;
+  const [reading, scale] = await parts.model.predict(
+    scaleWord ? [parsed.residual || text, scaleWord] : [parsed.residual || text],
   );
+  const prediction = withRequested(reading!, parts.catalog.labels, parsed.requested);
   const informative = saysSomething(parsed.residual) && norm2(prediction.embedding) > 0;
-  return { prediction, informative } satisfies MessageReading;
+  return {
+    prediction,
+    informative,
+    ...(scale ? { scaleInterests: scale.interests } : {}),
+  } satisfies MessageReading;
 }
 
 /** The item a message refers to: a position in the last list, a title it names, or the current focus. */
@@ -52,10 +58,14 @@ export function referencedItem(profile: Profile, parsed: ParsedMessage): string 
  * its reading when it asks for something and says anything, and the categories it names.
  */
 export function messageRequest(
+  parts: Parts,
   parsed: ParsedMessage,
-  { prediction, informative }: MessageReading,
+  { prediction, informative, scaleInterests }: MessageReading,
 ): MessageRequest {
-  const critique = critiqueField(parsed, prediction.interests);
+  const collections = askedCollections(parts, parsed);
+  const requestedPeople = [...new Set([...parsed.people, ...peopleOfTitles(parts, parsed)])];
+  const critique = critiqueField(parsed, scaleInterests ?? prediction.interests);
+  const maxRuntime = parsed.intent === "recommend" ? parsed.maxRuntime : undefined;
   const { wanted, avoided } = splitNegated(parsed.residual);
   return {
     // A critique ("older", "shorter please") keeps to what was asked before: its words are no new topic.
@@ -63,18 +73,39 @@ export function messageRequest(
       ? { message: prediction.embedding, messageInterests: prediction.interests }
       : {}),
     ...(parsed.requested.length ? { requested: parsed.requested } : {}),
-    ...(parsed.people.length ? { requestedPeople: parsed.people } : {}),
-    // A studio or series asked for ("the harry potter films"): a title it shares may have been linked.
-    ...(parsed.intent === "recommend"
-      ? { askedWords: [parsed.residual, ...parsed.mentions.map((m) => m.matched)].join(" . ") }
-      : {}),
+    ...(requestedPeople.length ? { requestedPeople } : {}),
+    ...(collections.length ? { collections } : {}),
     ...critique,
+    ...(maxRuntime !== undefined ? { maxRuntime } : {}),
     // Moods ("something twisty") and what is turned down ("not gory"), matched to tags and keywords.
     ...(parsed.intent === "recommend" && !critique.critique && wanted.trim()
       ? { moodText: wanted }
       : {}),
     ...(avoided ? { avoidText: avoided } : {}),
   };
+}
+
+/**
+ * The studios and series a message asks for, by name: those its own words name first ("toy story was great,
+ * more pixar?" asks for Pixar), then those a title it names belongs to ("the harry potter films" may have
+ * linked a title).
+ */
+function askedCollections(parts: Parts, parsed: ParsedMessage): string[] {
+  const { collections } = parts.ranker;
+  if (parsed.intent !== "recommend" || !collections) return [];
+  const found = [
+    ...collections.in(parsed.residual),
+    ...parsed.mentions.flatMap((m) => collections.in(m.matched)),
+  ];
+  return [...new Set(found.map((c) => c.name))];
+}
+
+/** The people a message asks for through a title ("whoever directed Heat"), as name keys. */
+function peopleOfTitles(parts: Parts, parsed: ParsedMessage): string[] {
+  return (parsed.peopleOf ?? []).flatMap(({ itemId, role }) => {
+    const item = parts.catalog.item(itemId);
+    return item ? itemPeople(item.extra, [role]) : [];
+  });
 }
 
 /** "older", "shorter please": the direction the next list takes from the last one's mean. */

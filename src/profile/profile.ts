@@ -82,6 +82,15 @@ export interface Profile {
   /** The last list shown, for "the second one", "not that one", "why?". */
   lastList: string[];
   focus?: string;
+  /** What the last request asked for by name, which its follow-ups ("older", "more", "funnier") keep to. */
+  lastAsk?: Ask;
+}
+
+/** What a request asked for by name: people (name keys), studios and series, categories. */
+export interface Ask {
+  people?: string[];
+  collections?: string[];
+  categories?: string[];
 }
 
 /** What one processed message or feedback contributes; stored as the durable event. */
@@ -108,6 +117,8 @@ export interface ProfileEvent {
   };
   shown: string[];
   focus?: string;
+  /** Set by a request with a topic of its own: what it asked for by name (empty: nothing), replacing the last. */
+  ask?: Ask;
   /**
    * A turn that only read the profile ("why?", "what do you think I like?", help, hello): on record, so the
    * history lists every processed message and a redelivery is recognised, but the profile stays as it was.
@@ -203,6 +214,7 @@ function clone(p: Profile): Profile {
       includeCategories: [...p.constraints.includeCategories],
     },
     lastList: [...p.lastList],
+    ...(p.lastAsk ? { lastAsk: { ...p.lastAsk } } : {}),
   };
 }
 
@@ -315,6 +327,10 @@ export function applyEvent(
   if (event.shown.length > 0) {
     for (const id of event.shown) p.shown = pushUnique(p.shown, id);
     p.lastList = [...event.shown];
+  }
+  if (event.ask) {
+    if (Object.keys(event.ask).length) p.lastAsk = event.ask;
+    else delete p.lastAsk;
   }
   if (event.focus !== undefined) p.focus = event.focus;
   else if (event.shown.length > 0) p.focus = event.shown[0];

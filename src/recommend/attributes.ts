@@ -4,6 +4,7 @@
 // research/scripts/build-item-attributes.ts). Built once at start-up; a message is matched word by word.
 import { existsSync, readFileSync } from "node:fs";
 import type { Item } from "../types.ts";
+import { MOOD_THESAURUS } from "../understand/mood-thesaurus.ts";
 
 /** One film's attribute words: MovieLens tags (most-used first) and TMDB keywords. */
 export interface ItemAttributes {
@@ -59,6 +60,12 @@ function baseForms(w: string): string[] {
     if (w.endsWith(suffix) && w.length - suffix.length >= 3) out.push(w.slice(0, -suffix.length));
   if (w.endsWith("ies")) out.push(`${w.slice(0, -3)}y`);
   return out;
+}
+
+/** A word and the nouns a short adjective in -y comes from ("gory": "gore", "bloody": "blood"). */
+function adjectiveBases(w: string): string[] {
+  if (w.length >= STEM + 1 || !w.endsWith("y") || w.length < MIN_WORD) return [w];
+  return [w, `${w.slice(0, -1)}e`, w.slice(0, -1)];
 }
 
 /** Whether two words are one word or share a stem ("twisty" ~ "twist", "violent" ~ "violence"). */
@@ -119,37 +126,43 @@ export class Attributes {
     }
   }
 
-  /** The words of a text that can name an attribute: rare enough, long enough. */
+  /**
+   * The words of a text that can name an attribute: rare enough, long enough; a mood word the data lacks
+   * stands for the data words MOOD_THESAURUS gives it.
+   */
   private descriptive(text: string): string[] {
+    const words = wordsOf(text).map((w) => w.replace(/-/g, ""));
+    const stands = words.flatMap((w) => MOOD_THESAURUS[w] ?? []).map((w) => w.replace(/-/g, ""));
     return [
-      ...new Set(
-        wordsOf(text)
-          .map((w) => w.replace(/-/g, ""))
-          .filter(
-            (w) =>
-              w.length >= MIN_WORD &&
-              !this.labels.has(w) &&
-              baseForms(w).every(
-                (b) =>
-                  (this.commonWords.get(b) ?? Infinity) >= DESCRIPTIVE_RANK && !this.labels.has(b),
-              ),
-          ),
-      ),
+      ...new Set([
+        ...stands,
+        ...words.filter(
+          (w) =>
+            w.length >= MIN_WORD &&
+            !(w in MOOD_THESAURUS) &&
+            !this.labels.has(w) &&
+            baseForms(w).every(
+              (b) =>
+                (this.commonWords.get(b) ?? Infinity) >= DESCRIPTIVE_RANK && !this.labels.has(b),
+            ),
+        ),
+      ]),
     ];
   }
 
   /** The films whose tags or keywords share a stem with a descriptive word of `text`, and what matched. */
   match(text: string): Map<number, AttributeMatch> {
     const out = new Map<number, AttributeMatch>();
-    for (const w of this.descriptive(text))
-      for (const dataWord of this.byStem.get(w.slice(0, STEM)) ?? [])
-        if (sameStem(w, dataWord))
-          for (const [row, m] of this.rowsOfWord.get(dataWord)!) {
-            const o = out.get(row) ?? { tags: [], keywords: [] };
-            for (const t of m.tags) if (!o.tags.includes(t)) o.tags.push(t);
-            for (const k of m.keywords) if (!o.keywords.includes(k)) o.keywords.push(k);
-            out.set(row, o);
-          }
+    for (const word of this.descriptive(text))
+      for (const w of adjectiveBases(word))
+        for (const dataWord of this.byStem.get(w.slice(0, STEM)) ?? [])
+          if (sameStem(w, dataWord))
+            for (const [row, m] of this.rowsOfWord.get(dataWord)!) {
+              const o = out.get(row) ?? { tags: [], keywords: [] };
+              for (const t of m.tags) if (!o.tags.includes(t)) o.tags.push(t);
+              for (const k of m.keywords) if (!o.keywords.includes(k)) o.keywords.push(k);
+              out.set(row, o);
+            }
     return out;
   }
 

@@ -4,6 +4,7 @@
 // "Harry Potter and the ..."). Built once at start-up; a message is looked up by its word n-grams.
 import { existsSync, readFileSync } from "node:fs";
 import { tokens } from "../catalog/normalize.ts";
+import { itemPeople } from "../catalog/people.ts";
 import type { Item } from "../types.ts";
 
 export interface Collection {
@@ -78,6 +79,11 @@ function withDirectorsFilms(
   return [...out];
 }
 
+/** The catalog's people (directors, stars, writers) as name keys. */
+function peopleOf(items: readonly Item[]): string[] {
+  return [...new Set(items.flatMap((item) => itemPeople(item.extra)))];
+}
+
 function directorsOf(item: Item): string[] {
   const d = item.extra.directors;
   return Array.isArray(d) ? d : typeof d === "string" && d ? [d] : [];
@@ -89,6 +95,9 @@ const SEVERAL =
 
 export class Collections {
   private readonly byKey = new Map<string, Collection>();
+  /** Characters' series by their last word, named so only when films are asked for ("the bond films"). */
+  private readonly byLastWord = new Map<string, Collection>();
+  private readonly byName = new Map<string, Collection>();
   private readonly maxWords: number;
   /** Minutes per catalog row from the same TMDB extras (NaN: unknown), for "shorter" and "longer". */
   readonly runtime: Float32Array;
@@ -109,6 +118,8 @@ export class Collections {
       const prev = this.byKey.get(key);
       if (!prev || rows.length > prev.rows.length) this.byKey.set(key, { name, kind, rows });
     };
+    // A person's surname names the person ("sofia coppola"), not a company called after them.
+    const surnames = new Set(peopleOf(items).map((key) => key.split(" ").at(-1)!));
     // Studios: the full name, and the name without its company words when that still says something.
     const studioRows = new Map<string, number[]>();
     items.forEach((item, row) => {
@@ -128,8 +139,12 @@ export class Collections {
       const short = words.filter((w, i) => !(COMPANY_WORDS.has(w) && (i > 0 || words.length > 1)));
       if (words.length > 1 || (rare(words[0] ?? "") && own.length >= MIN_ONE_WORD))
         add(words.join(" "), studio, "studio", rows);
-      if (short.length > 1 || (short.length === 1 && rare(short[0]!) && own.length >= MIN_ONE_WORD))
-        add(short.join(" "), studio, "studio", rows);
+      // A one-word name no English word list has ("Ghibli") names its studio however few films it has here.
+      const oneWordName =
+        short.length === 1 &&
+        rare(short[0]!) &&
+        (own.length >= MIN_ONE_WORD || (!commonWords.has(short[0]!) && !surnames.has(short[0]!)));
+      if (short.length > 1 || oneWordName) add(short.join(" "), studio, "studio", rows);
     }
     // Series: the first one or two content words of titles several films share.
     const seriesRows = new Map<string, { name: string; rows: number[] }>();
@@ -153,7 +168,52 @@ export class Collections {
       if (words.length === 2 && (words.some(ordinary) || (lower.get(key) ?? 0) > 0)) continue;
       if (!this.byKey.has(key)) add(key, name, "series", rows);
     }
+    this.addCharacters(items, (key, times) => {
+      const [first, second] = key.split(" ");
+      return nameLike(first!) && (nameLike(second!) || (lower.get(key) ?? 0) <= NAME_SHARE * times);
+    });
     this.maxWords = Math.max(1, ...[...this.byKey.keys()].map((k) => k.split(" ").length));
+    for (const c of this.byKey.values()) if (!this.byName.has(c.name)) this.byName.set(c.name, c);
+  }
+
+  /**
+   * Series named after a recurring character: a two-word name in the plots of at least MIN_SERIES films,
+   * written capitalised (nearly) always, that is no person of the catalog and in none of those films' titles
+   * ("James Bond", "Sherlock Holmes"). Its last
+   * word alone names it too when films are asked for ("the bond films").
+   */
+  private addCharacters(
+    items: readonly Item[],
+    isName: (key: string, timesCapitalised: number) => boolean,
+  ): void {
+    const people = new Set(peopleOf(items));
+    const rowsOf = new Map<string, { name: string; rows: Set<number>; times: number }>();
+    items.forEach((item, row) => {
+      for (const m of item.text.matchAll(/\b(\p{Lu}\p{Ll}{2,}) (\p{Lu}\p{Ll}{2,})\b/gu)) {
+        const key = `${m[1]} ${m[2]}`.toLowerCase();
+        const entry = rowsOf.get(key) ?? { name: `${m[1]} ${m[2]}`, rows: new Set(), times: 0 };
+        entry.rows.add(row);
+        entry.times++;
+        rowsOf.set(key, entry);
+      }
+    });
+    for (const [key, { name, rows, times }] of rowsOf) {
+      const words = key.split(" ");
+      if (rows.size < MIN_SERIES || people.has(key) || !isName(key, times)) continue;
+      // A name in its films' titles is the title-series rule's to judge, with its own guards.
+      if ([...rows].some((row) => items[row]!.title.toLowerCase().includes(key))) continue;
+      if (this.byKey.has(key)) continue;
+      const collection: Collection = { name, kind: "series", rows: [...rows] };
+      this.byKey.set(key, collection);
+      const last = words[1]!;
+      if (!this.byKey.has(last) && !this.byLastWord.has(last))
+        this.byLastWord.set(last, collection);
+    }
+  }
+
+  /** A collection by the name a reason gives it (what a follow-up turn keeps asking for). */
+  named(name: string): Collection | undefined {
+    return this.byName.get(name);
   }
 
   get size(): number {
@@ -166,7 +226,9 @@ export class Collections {
     const found: Collection[] = [];
     for (let n = Math.min(this.maxWords, words.length); n >= 1; n--)
       for (let i = 0; i + n <= words.length; i++) {
-        const c = this.byKey.get(words.slice(i, i + n).join(" "));
+        const c =
+          this.byKey.get(words.slice(i, i + n).join(" ")) ??
+          (n === 1 && SEVERAL.test(text) ? this.byLastWord.get(words[i]!) : undefined);
         if (n === 1 && c && words[i] === c.name.toLowerCase() && !SEVERAL.test(text)) continue;
         if (
           c &&

@@ -56,10 +56,12 @@ export interface RankRequest {
   requested?: readonly string[];
   /** People this message asks for by name ("films by Sofia Coppola"), as name keys: their items lead this list. */
   requestedPeople?: readonly string[];
-  /** The message's own words, where a studio or series it names is looked up ("films from Pixar"). */
-  askedWords?: string;
+  /** Studios and series asked for ("films from Pixar"), by Collection name, the most wanted first. */
+  collections?: readonly string[];
   /** "older", "shorter": the list moves that way from the mean of the profile's last list. */
   critique?: Critique;
+  /** "not too long", "under 90 minutes": the longest runtime this list may have, in minutes. */
+  maxRuntime?: number;
   /** The words that say what the films should be like ("twisty", "feel-good"), matched to tags and keywords. */
   moodText?: string;
   /** The words turned down ("nothing bloody or violent"): films tagged so are not offered. */
@@ -378,6 +380,10 @@ export class Ranker {
       for (let row = 0; row < n; row++)
         if (!(year[row]! >= lo && year[row]! <= hi)) blocked[row] = 1;
     }
+    // "not too long": like a year bound, only films known to keep it (NaN fails the comparison).
+    const runtime = this.collections?.runtime;
+    if (req.maxRuntime !== undefined && runtime)
+      for (let row = 0; row < n; row++) if (!(runtime[row]! <= req.maxRuntime)) blocked[row] = 1;
     return blocked;
   }
 
@@ -484,7 +490,7 @@ export class Ranker {
         req.critique,
         profile.lastList,
         this.withCollections(
-          req.askedWords,
+          req.collections,
           this.withMoods(
             moods,
             this.scoreOffset(
@@ -584,13 +590,13 @@ export class Ranker {
     return out;
   }
 
-  /** The score offset with the boost of the studios and series `words` name, and which rows they hold. */
+  /** The score offset with the boost of the studios and series asked for, and which rows they hold. */
   private withCollections(
-    words: string | undefined,
+    names: readonly string[] | undefined,
     offset: Float32Array | undefined,
   ): { scoreOffset: Float32Array | undefined; collectionOf: Map<number, string> } {
     const collectionOf = new Map<number, string>();
-    const found = words && this.collections ? this.collections.in(words) : [];
+    const found = (names ?? []).flatMap((name) => this.collections?.named(name) ?? []);
     if (found.length === 0) return { scoreOffset: offset, collectionOf };
     const out = offset ?? new Float32Array(this.catalog.size);
     for (const { name, rows } of found)

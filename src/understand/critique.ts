@@ -6,8 +6,10 @@ export interface Critique {
   /** "reading": the message's reading by the interest model ("less violent": what "violent" reads as). */
   field: "year" | "runtime" | "reading";
   dir: "lower" | "higher";
-  /** For "reading": the word the person wants less of, and the model's interests of the message. */
+  /** For "reading": the word the person wants more or less of, and the model's interests of that word. */
   word?: string;
+  /** How the person put it, when not "less <word>": "lighter", "funnier". */
+  said?: string;
   interests?: Float32Array;
 }
 
@@ -23,6 +25,24 @@ const CRITIQUES: ReadonlyArray<[RegExp, Critique]> = [
   ],
   [/\b(?:shorter|quicker|less long)\b/i, { field: "runtime", dir: "lower" }],
   [/\blonger\b/i, { field: "runtime", dir: "higher" }],
+  // More or less of what a word reads as: "lighter" is less of what "dark" reads as.
+  // More of what a text reads as: "lighter" is more of what "funny family" reads as.
+  [
+    /\b(?:funnier|more funny|more fun)\b/i,
+    { field: "reading", dir: "higher", word: "funny", said: "funnier" },
+  ],
+  [
+    /\b(?:scarier|more scary|creepier)\b/i,
+    { field: "reading", dir: "higher", word: "scary", said: "scarier" },
+  ],
+  [
+    /\b(?:darker|grittier|more serious)\b/i,
+    { field: "reading", dir: "higher", word: "dark", said: "darker" },
+  ],
+  [
+    /\b(?:lighter|more light-?hearted|less dark|less serious|cheerier|happier)\b/i,
+    { field: "reading", dir: "higher", word: "funny family", said: "lighter" },
+  ],
 ];
 
 /**
@@ -44,4 +64,22 @@ export function critiqueOf(parsed: ParsedMessage, text: string): Critique | unde
   const less = LESS.exec(text);
   if (less) return { field: "reading", dir: "lower", word: less[1]!.toLowerCase() };
   return undefined;
+}
+
+/** "not too long" with no number: a film of at most two hours. */
+const NOT_TOO_LONG_MINUTES = 120;
+const NOT_TOO_LONG =
+  /\b(?:not (?:too |very |that |so |super )?long|nothing (?:too |very )?long|not a long one|under two hours)\b/i;
+const UNDER =
+  /\b(?:under|less than|shorter than|at most|no more than|max(?:imum)?|below|within)\s+(\d+(?:\.\d+)?|an?|one|two|three)\s*(hours?|hrs?|h|minutes?|mins?)\b/i;
+const WORD_NUMBER: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3 };
+
+/** The longest runtime a message allows, in minutes: "not too long", "under 90 minutes", "less than 2 hours". */
+export function maxRuntimeOf(text: string): number | undefined {
+  const under = UNDER.exec(text);
+  if (under) {
+    const n = WORD_NUMBER[under[1]!.toLowerCase()] ?? Number(under[1]);
+    return /^h/i.test(under[2]!) ? n * 60 : n;
+  }
+  return NOT_TOO_LONG.test(text) ? NOT_TOO_LONG_MINUTES : undefined;
 }

@@ -1,6 +1,7 @@
 // Reads one message: what the person wants (intent), which catalog items they name and how they feel about
 // them, standing constraints ("no horror", "after 2000"), and references to the last list ("the second one").
 import type { PeopleIndex } from "../catalog/people.ts";
+import { maxRuntimeOf } from "./critique.ts";
 import { normalizeText } from "../catalog/normalize.ts";
 import type { TitleIndex } from "../catalog/titles.ts";
 import type { Constraints } from "../profile/profile.ts";
@@ -32,6 +33,10 @@ export interface ParsedMessage {
   residual: string;
   /** People (directors, stars, authors) named outside titles, as name keys. */
   people: string[];
+  /** "not too long", "under 90 minutes": the longest runtime asked for, in minutes. */
+  maxRuntime?: number;
+  /** People asked for through a title: "whoever directed Heat", "the writer of Fargo". */
+  peopleOf?: Array<{ itemId: string; role: "directors" | "writers" | "stars" }>;
   /** Only asks for more of the same ("more please", "any other ideas?"): a follow-up, not a new request. */
   asksForMore?: true;
   /** A title written with a typo that could be meant otherwise: asked about ("Did you mean ...?"), not linked. */
@@ -43,6 +48,28 @@ export interface ParsedMessage {
 /** A whole message asking for more of the same: "more", "more please", "any other ideas?", "what else?", "others?". */
 const MORE_OF_THE_SAME =
   /^\s*(?:(?:ok|okay|great|thanks|cool|nice)[\s,!.]+)?(?:(?:any|got any|some|a few|show me|give me)\s+)?(?:more|others?|other (?:ideas|ones|suggestions|options|picks)|what else|anything else|another one|next)(?:\s+(?:please|pls|ideas|suggestions|options|picks))?[\s?!.]*$/i;
+
+/** Just before a title: the people asked for are its director(s), writer(s) or stars. */
+const PEOPLE_OF: ReadonlyArray<[RegExp, "directors" | "writers" | "stars"]> = [
+  [
+    /\b(?:(?:who(?:ever)?|the (?:guy|person|one|woman|man|people|folks) (?:who|that))\s+(?:directed|made)|(?:same )?directors? (?:of|as|from)|(?:same )?(?:film)?makers? (?:of|as))\s+$/i,
+    "directors",
+  ],
+  [
+    /\b(?:(?:who(?:ever)?|the (?:guy|person|one|woman|man) (?:who|that))\s+wrote|(?:same )?(?:screen)?writers? (?:of|as|from))\s+$/i,
+    "writers",
+  ],
+  [
+    /\b(?:(?:who(?:ever)?|the (?:guy|actor|actress|one) (?:who|that))\s+(?:starred|was) in|(?:same )?(?:stars?|actors?|cast) (?:of|as|from))\s+$/i,
+    "stars",
+  ],
+];
+
+/** A question about one item's facts: "what year is the first one from?", "who directed it?". */
+const ABOUT =
+  /^\s*(?:(?:and|so|ok|okay|hmm|wait)[\s,]+)?(?:what year|which year|when (?:was|did|is)|who (?:directed|made|wrote|is in|stars|starred|plays|acts)|who'?s in|how long|what(?:'s| is) (?:it|that|this|the \w+(?: one)?) about|tell me (?:more )?about)\b/i;
+/** The item a question is about, when it names none: the one just talked about. */
+const ABOUT_IT = /\b(?:it|that|this|that one|this one)\b/i;
 
 const REFERENCE = new RegExp(
   `\\b(?:the\\s+)?(${Object.keys(ORDINALS).join("|")})(?:\\s+(?:one|movie|film|book|item|pick|suggestion))?\\b|#(\\d{1,2})\\b|\\bnumber\\s+(\\d{1,2})\\b`,
@@ -535,6 +562,14 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
   };
   if (reference !== undefined) base.reference = reference;
   if (unsure) base.didYouMean = unsure.itemId;
+  const peopleOf = mentionsRaw.flatMap((m) => {
+    const before = t.slice(0, m.start);
+    const role = PEOPLE_OF.find(([pattern]) => pattern.test(before))?.[1];
+    return role ? [{ itemId: m.itemId, role }] : [];
+  });
+  if (peopleOf.length) base.peopleOf = peopleOf;
+  const maxRuntime = maxRuntimeOf(t);
+  if (maxRuntime !== undefined) base.maxRuntime = maxRuntime;
   correct(base, residual, ctx.categories);
   const several = ctx.lastListLength > 0 ? findReferences(t, ctx.lastListLength) : undefined;
   if (several) {
@@ -559,6 +594,8 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
   ) {
     return { ...base, intent: "profile" };
   }
+  if (ABOUT.test(lower) && (reference !== undefined || mentions.length > 0 || ABOUT_IT.test(lower)))
+    return { ...base, intent: "about" };
   if (/^\s*why\b|\bwhy (that|this|the|did you|would i)\b|\bexplain\b/i.test(lower))
     return { ...base, intent: "explain" };
   if (mentions.length === 0 || reference !== undefined) {
