@@ -129,8 +129,8 @@ interface CritiqueReason {
 /** The wording of each reason code (src/explain/reasons.ts decides which apply). */
 export const PHRASE_LEAD = "Close to what you asked for";
 export const reasonText = {
-  similar_to: (title: string, similarity: string) =>
-    `Similar to ${title}, which you liked (similarity ${similarity})`,
+  similar_to: (title: string, similarity: string, shared: readonly string[] = []) =>
+    `Similar to ${title}, which you liked${shared.length ? `: ${shared.join(", ")}` : ""} (similarity ${similarity})`,
   mentioned_with: (title: string, count: number) =>
     `Often brought up together with ${title} (in ${count} movie conversations)`,
   phrase: (quote: string, similarity: string) =>
@@ -155,8 +155,8 @@ export const reasonText = {
             : "within the years you asked for"
     }`,
   profile_match: (match: string) => `Fits your taste profile so far (match ${match})`,
-  more_like: (title: string, similarity: string) =>
-    `Like ${title}, as you asked (similarity ${similarity})`,
+  more_like: (title: string, similarity: string, shared: readonly string[] = []) =>
+    `Like ${title}, as you asked${shared.length ? `: ${shared.join(", ")}` : ""} (similarity ${similarity})`,
   shares_person: (role: "directors" | "stars" | "writers", name: string, title: string) =>
     `${role === "directors" ? "Directed by" : role === "stars" ? "Stars" : "Written by"} ${name}, like ${title}`,
   directed_by: (name: string) => `Directed by ${name}, as you asked`,

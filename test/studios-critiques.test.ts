@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Replay } from "../src/replay.ts";
 import { useDemoBot } from "./support/demo-bot.ts";
@@ -147,5 +148,39 @@ describe("studios, series and critiques on the demo catalog (real model, real La
     );
     expect(spielberg.length).toBeGreaterThanOrEqual(3);
     expect(r.recommendations.map((x) => x.title)).not.toContain("Jaws");
+  });
+
+  it("names what a similar film shares with the liked one, as the data has it", async () => {
+    const attributes = new Map(
+      readFileSync("data/catalog/attributes.jsonl", "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => {
+          const a = JSON.parse(line) as { id: string; tags?: string[]; keywords?: string[] };
+          return [
+            a.id,
+            new Set([...(a.tags ?? []), ...(a.keywords ?? [])].map((t) => t.toLowerCase())),
+          ];
+        }),
+    );
+    const r = await bot.handleMessage({
+      user: { platform: "test", id: "shared" },
+      text: "loved jurassic park as a kid, got anything like it?",
+    });
+    const jurassicPark = bot.catalog.items.find((x) => x.title === "Jurassic Park")!.id;
+    const named = r.recommendations.flatMap((x) =>
+      x.reasons
+        .filter((y) => y.code === "similar_to")
+        .flatMap((y) => {
+          const terms = /which you liked: (.+) \(similarity/.exec(y.text)?.[1];
+          return terms ? [{ id: x.id, terms: terms.split(", ") }] : [];
+        }),
+    );
+    expect(named.length).toBeGreaterThan(0);
+    for (const { id, terms } of named)
+      for (const t of terms) {
+        expect(attributes.get(id)?.has(t), t).toBe(true);
+        expect(attributes.get(jurassicPark)?.has(t), t).toBe(true);
+      }
   });
 });

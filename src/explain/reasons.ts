@@ -2,6 +2,7 @@
 import type { Catalog } from "../catalog/catalog.ts";
 import { normalizeText } from "../catalog/normalize.ts";
 import { blendedInterests, type Profile } from "../profile/profile.ts";
+import type { Attributes } from "../recommend/attributes.ts";
 import type { RankedItem } from "../recommend/rank.ts";
 import { PHRASE_LEAD, reasonText } from "../messages.ts";
 import type { Reason } from "../types.ts";
@@ -64,11 +65,14 @@ export function reasonsFor(
     requested = [],
     yearsAsked = false,
     anchors = [],
+    attributes,
   }: {
     requested?: readonly string[];
     yearsAsked?: boolean;
     /** The films a "more like ..." asked for: the closest one is cited. */
     anchors?: readonly string[];
+    /** Tags and keywords, to name what a similar film shares ("dinosaur, island"). */
+    attributes?: Pick<Attributes, "shared">;
   } = {},
 ): Reason[] {
   const item = catalog.items[ranked.row]!;
@@ -106,11 +110,15 @@ export function reasonsFor(
       ),
       strength: 1.9,
     });
+  const sharedWith = (id: string) => {
+    const other = catalog.row(id);
+    return other === undefined || !attributes ? [] : attributes.shared(ranked.row, other);
+  };
   const like = closestAnchor(catalog, ranked.row, anchors);
   if (like)
     reasons.push({
       code: "more_like",
-      text: reasonText.more_like(like.title, like.similarity.toFixed(2)),
+      text: reasonText.more_like(like.title, like.similarity.toFixed(2), sharedWith(like.id)),
       strength: 1.2,
     });
   const shared = sharedPerson(catalog, item, profile, asked);
@@ -125,7 +133,7 @@ export function reasonsFor(
     if (liked)
       reasons.push({
         code: "similar_to",
-        text: reasonText.similar_to(liked.title, f.liked.toFixed(2)),
+        text: reasonText.similar_to(liked.title, f.liked.toFixed(2), sharedWith(liked.id)),
         strength: f.liked,
       });
   }
@@ -237,14 +245,14 @@ function closestAnchor(
   catalog: Catalog,
   row: number,
   anchors: readonly string[],
-): { title: string; similarity: number } | undefined {
-  let best: { title: string; similarity: number } | undefined;
+): { id: string; title: string; similarity: number } | undefined {
+  let best: { id: string; title: string; similarity: number } | undefined;
   for (const id of anchors) {
     const anchorRow = catalog.row(id);
     if (anchorRow === undefined || anchorRow === row) continue;
     const similarity = dot(catalog.vector(anchorRow), catalog.vectors, row * catalog.dim);
     if (similarity > MORE_LIKE_SIMILARITY && (!best || similarity > best.similarity))
-      best = { title: catalog.items[anchorRow]!.title, similarity };
+      best = { id, title: catalog.items[anchorRow]!.title, similarity };
   }
   return best;
 }

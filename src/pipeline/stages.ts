@@ -138,6 +138,7 @@ const reasons: Stage<Parts> = {
       requested: message.requested ?? [],
       yearsAsked: bounds?.minYear !== undefined || bounds?.maxYear !== undefined,
       anchors: anchors ?? [],
+      ...(parts.ranker.attributes ? { attributes: parts.ranker.attributes } : {}),
     };
     ctx.recommendations = need(ctx.ranked, "ranked").map((r) =>
       popular

@@ -37,6 +37,32 @@ const MAX_SHARE = 0.05;
  * with attributes: then films of it without the words count as matched by their category.
  */
 const CHARACTERISTIC = { films: 5, share: 0.3, lift: 2.5 } as const;
+/** A tag or keyword carried by more than this share of the attributed films names no link between two. */
+const SHARED_MAX_SHARE = 0.02;
+
+/** Per row, its tags and keywords (lower-cased, once) carried by at most `maxFilms` films, rarest first. */
+function distinctiveTerms(
+  items: readonly Item[],
+  attributes: ReadonlyMap<string, ItemAttributes>,
+  maxFilms: number,
+): Array<readonly string[] | undefined> {
+  const termsOf = (a: ItemAttributes) => [
+    ...new Set([...(a.tags ?? []), ...(a.keywords ?? [])].map((t) => t.toLowerCase())),
+  ];
+  const films = new Map<string, number>();
+  for (const item of items) {
+    const a = attributes.get(item.id);
+    if (a) for (const t of termsOf(a)) films.set(t, (films.get(t) ?? 0) + 1);
+  }
+  return items.map((item) => {
+    const a = attributes.get(item.id);
+    if (!a) return undefined;
+    return termsOf(a)
+      .filter((t) => (films.get(t) ?? 0) <= maxFilms)
+      .sort((x, y) => films.get(x)! - films.get(y)!);
+  });
+}
+
 /** "not", "no", "nothing", "without": the words up to the next punctuation are turned down. */
 const NEGATED = /\b(?:not|no|nothing|without|never|none)\s+([^.,;:!?]+)/gi;
 
@@ -85,6 +111,8 @@ export class Attributes {
   private readonly byStem = new Map<string, Set<string>>();
   /** Per data word: per row, the tags and keywords holding it. */
   private readonly rowsOfWord = new Map<string, Map<number, AttributeMatch>>();
+  /** Per row: its tags and keywords that few films share (what can name the link between two films). */
+  private readonly distinctive: Array<readonly string[] | undefined> = [];
   /** Share of the films with attributes in each category. */
   private readonly categoryShare = new Map<string, number>();
 
@@ -115,6 +143,7 @@ export class Attributes {
       for (const k of a.keywords ?? []) add(k, "keywords");
     });
     for (const [c, n] of this.categoryShare) this.categoryShare.set(c, n / attributed);
+    this.distinctive = distinctiveTerms(items, attributes, SHARED_MAX_SHARE * attributed);
     this.items = items;
     for (const [w, rows] of this.rowsOfWord) {
       if (rows.size > MAX_SHARE * attributed) {
@@ -148,6 +177,15 @@ export class Attributes {
         ),
       ]),
     ];
+  }
+
+  /** The tags and keywords two films share, rarest first ("dinosaur", "island"), at most `k`. */
+  shared(a: number, b: number, k = 3): string[] {
+    const mine = this.distinctive[a];
+    const theirs = this.distinctive[b];
+    if (!mine || !theirs) return [];
+    const other = new Set(theirs);
+    return mine.filter((t) => other.has(t)).slice(0, k);
   }
 
   /** The films whose tags or keywords share a stem with a descriptive word of `text`, and what matched. */
