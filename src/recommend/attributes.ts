@@ -63,6 +63,9 @@ function distinctiveTerms(
   });
 }
 
+/** Words whose characteristic categories are kept (cleared when full: the words people use are few). */
+const CHARACTERISTIC_CACHE = 10_000;
+
 /** "not", "no", "nothing", "without": the words up to the next punctuation are turned down. */
 const NEGATED = /\b(?:not|no|nothing|without|never|none)\s+([^.,;:!?]+)/gi;
 
@@ -113,6 +116,7 @@ export class Attributes {
   private readonly rowsOfWord = new Map<string, Map<number, AttributeMatch>>();
   /** Per row: its tags and keywords that few films share (what can name the link between two films). */
   private readonly distinctive: Array<readonly string[] | undefined> = [];
+  private readonly characteristicCache = new Map<string, readonly string[]>();
   /** Share of the films with attributes in each category. */
   private readonly categoryShare = new Map<string, number>();
 
@@ -212,8 +216,19 @@ export class Attributes {
   characteristicOf(text: string): string[] {
     const out = new Set<string>();
     for (const w of this.descriptive(text))
-      for (const c of this.characteristic(this.match(w).keys())) out.add(c);
+      for (const c of this.characteristicOfWord(w)) out.add(c);
     return [...out];
+  }
+
+  /** One word's characteristic categories: fixed by the data, so worked out once per word. */
+  private characteristicOfWord(word: string): readonly string[] {
+    let categories = this.characteristicCache.get(word);
+    if (!categories) {
+      categories = this.characteristic(this.match(word).keys());
+      if (this.characteristicCache.size >= CHARACTERISTIC_CACHE) this.characteristicCache.clear();
+      this.characteristicCache.set(word, categories);
+    }
+    return categories;
   }
 
   /** The categories of CHARACTERISTIC share and lift among `rows`. */
