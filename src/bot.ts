@@ -1,5 +1,6 @@
 // The bot as adapters see it: a thin facade over the engine. A turn is a message, a bare list request or a
 // button; the answer is a platform-neutral reply that each adapter renders its own way.
+import type { Wording } from "./catalog/wording.ts";
 import type { Config } from "./config.ts";
 import { Engine } from "./engine.ts";
 import type { ExplainOptions } from "./explain/llm.ts";
@@ -39,6 +40,11 @@ export class Bot {
   /** What the explainer did so far (its checks dropped, failed or over-budget answers). */
   get explanationStats() {
     return this.#engine.parts.explainer.stats;
+  }
+
+  /** How the catalog's items are named, and the examples its texts give (adapters' hints use it). */
+  get wording(): Wording {
+    return this.#engine.parts.catalog.wording;
   }
 
   get catalogSize(): number {

@@ -4,7 +4,7 @@ import "./util/quiet-lancedb.ts";
 
 export const PRODUCT_USAGE = `  start                                                serve the HTTP API and web chat (PORT, default 3000)
   chat                                                 chat with the bot in the terminal
-  ingest <file> [--columns id=<col>,...] [--replace|--merge] [--data-dir <dir>]
+  ingest <file> [--columns id=<col>,...] [--replace|--merge] [--noun <word> ...] [--data-dir <dir>]
                                                        load a CSV/JSONL catalog into the data folder's items table`;
 
 export async function runProductCommand(command: string, rest: string[]): Promise<void> {

@@ -1,17 +1,31 @@
 // Every sentence a person reads from chatrec, in one place: the pipeline's replies, the reasons' wording
-// and the adapters' refusals and apologies. Adapters render these; they never write their own.
+// and the adapters' refusals and apologies. Adapters render these; they never write their own. Sentences that
+// name the catalog's items ("films", "books") take its Wording (src/catalog/wording.ts), resolved at start-up.
+import type { Wording } from "./catalog/wording.ts";
 import type { ErrorCode } from "./errors.ts";
 
 /** The question that asks for the profile; the adapters' /profile commands send it. */
 export const PROFILE_QUESTION = "what do you think I like?";
 
-export const HELP_TEXT =
-  'Tell me what you like ("I loved Inception and The Matrix, no horror") and I\'ll suggest more. ' +
+/** An example request from the catalog's own titles: "I loved Inception and The Matrix, no horror". */
+export const exampleRequest = (w: Wording) =>
+  `I loved ${w.examples.join(" and ")}${w.exampleConstraint ? `, ${w.exampleConstraint}` : ""}`;
+
+export const helpText = (w: Wording) =>
+  `Tell me what you like ("${exampleRequest(w)}") and I'll suggest more. ` +
   `Then say "more like the second one", "not that one", "I've seen it", "why?", or "${PROFILE_QUESTION}". ` +
   '"forget me" deletes everything I know about you.';
 
-export const GREETING = `Hi! ${HELP_TEXT}`;
-export const NO_TEXT = `I didn't get any text there. ${HELP_TEXT}`;
+export const greeting = (w: Wording) => `Hi! ${helpText(w)}`;
+export const noText = (w: Wording) => `I didn't get any text there. ${helpText(w)}`;
+
+/** The hint of the Discord /recommend command's text option (at most 100 characters there). */
+export const recommendOptionHint = (w: Wording) => {
+  const [title] = w.examples;
+  const example = `like ${title}${w.exampleConstraint ? ` but ${w.exampleConstraint}` : ""}`;
+  const hint = `What you are after, e.g. "${example}"`;
+  return hint.length <= 100 ? hint : "What you are after, in your own words";
+};
 
 /** Where the deleted profile lived: the reply to "forget me" says what was deleted. */
 export type ForgetScope = "everywhere" | "workspace" | "server" | "dms";
@@ -26,21 +40,22 @@ export function forgotten(scope: ForgetScope = "everywhere"): string {
 }
 
 /** The question that ends every reply to a message the bot did not understand. */
-const ASK_AGAIN = "Which films do you like, or what are you in the mood for?";
+const askAgain = (w: Wording) =>
+  `Which ${w.nounPlural} do you like, or what are you in the mood for?`;
 /** The first sentence of a reply to a message the bot did not understand, by what went wrong. */
 export const didYouMean = (title: string, year?: number) =>
   `Did you mean ${title}${year ? ` (${year})` : ""}?`;
 export const notUnderstood = {
-  nothing: `Sorry, I didn't understand that. ${ASK_AGAIN}`,
-  "other-language": `Sorry, I only understand English for now. ${ASK_AGAIN}`,
-  "no-referent": `Sorry, I'm not sure which film you mean. ${ASK_AGAIN}`,
-  "did-you-mean": (title: string, year?: number) =>
-    `Sorry, I'm not sure which film you mean. ${didYouMean(title, year)}`,
-  "unknown-name": (name: string) =>
-    `Sorry, I don't know "${name}": I couldn't find it among my films (I only know films, not TV series). ${ASK_AGAIN}`,
+  nothing: (w: Wording) => `Sorry, I didn't understand that. ${askAgain(w)}`,
+  "other-language": (w: Wording) => `Sorry, I only understand English for now. ${askAgain(w)}`,
+  "no-referent": (w: Wording) => `Sorry, I'm not sure which ${w.noun} you mean. ${askAgain(w)}`,
+  "did-you-mean": (w: Wording, title: string, year?: number) =>
+    `Sorry, I'm not sure which ${w.noun} you mean. ${didYouMean(title, year)}`,
+  "unknown-name": (w: Wording, name: string) =>
+    `Sorry, I don't know "${name}": I couldn't find it among my ${w.nounPlural}${w.scopeNote ? ` (${w.scopeNote})` : ""}. ${askAgain(w)}`,
 } as const;
-/** Heads a list offered after a message the bot did not understand: popular films, nothing personal. */
-export const POPULAR_MEANWHILE = "Meanwhile, some popular films:";
+/** Heads a list offered after a message the bot did not understand: popular items, nothing personal. */
+export const popularMeanwhile = (w: Wording) => `Meanwhile, some popular ${w.nounPlural}:`;
 
 export const REDELIVERED = "Already got that message; here is the list I sent.";
 export const PICKS = "Here are my picks:";
@@ -91,24 +106,25 @@ export const explainItem = (title: string, reasons: readonly string[]) =>
 
 /**
  * Every reason code a recommendation can carry (src/explain/reasons.ts decides which apply), with what it
- * means; the wording of each is below.
+ * means (in any catalog: "item" is a film, a book, an article); the wording of each is below.
  */
 export const REASON_CODES = {
-  similar_to: "close in content to a film the person liked",
-  mentioned_with: "often brought up together with a film the person mentioned",
+  similar_to: "close in content to an item the person liked",
+  mentioned_with: "often brought up together with an item the person mentioned",
   phrase: "close to the words of the person's request",
   interest: "of a category the person's profile leans to",
   popular:
-    "popular with other movie fans (also the only reason of a list offered without understanding)",
+    "popular with other people (also the only reason of a list offered without understanding)",
   constraint: "fits a standing filter: a category turned down, a year bound",
   profile_match: "fits the taste profile so far, with no stronger reason",
   shares_person:
-    "directed by, starring or written by a person of a film the person liked or brought up (same role)",
-  more_like: 'close in content to a film the person asked for more like ("more like the last two")',
+    "directed by, starring or written by a person of an item the person liked or brought up (same role)",
+  more_like:
+    'close in content to an item the person asked for more like ("more like the last two")',
   directed_by: "directed by a person the message asked for",
   stars: "stars a person the message asked for",
   written_by: "written by a person the message asked for",
-  from_collection: 'of a studio or series the message asked for ("films from Pixar")',
+  from_collection: 'of a studio or series the message asked for ("anything from Pixar")',
   attributes: 'MovieLens tags or TMDB keywords matching the mood the message asked for ("twisty")',
   critique:
     'older, newer, shorter, longer or less of a word than the last list, as asked ("shorter")',
@@ -131,14 +147,14 @@ export const PHRASE_LEAD = "Close to what you asked for";
 export const reasonText = {
   similar_to: (title: string, similarity: string, shared: readonly string[] = []) =>
     `Similar to ${title}, which you liked${shared.length ? `: ${shared.join(", ")}` : ""} (similarity ${similarity})`,
-  mentioned_with: (title: string, count: number) =>
-    `Often brought up together with ${title} (in ${count} movie conversations)`,
+  mentioned_with: (title: string, count: number, w: Wording) =>
+    `Often brought up together with ${title} (in ${count} ${w.conversations})`,
   phrase: (quote: string, similarity: string) =>
     `${PHRASE_LEAD}: "${quote}" (similarity ${similarity})`,
   interest: (label: string, share: string) =>
     `Matches your interest in ${label} (${share} of your profile)`,
-  popular: (share: string) =>
-    `Often recommended by other movie fans (popularity ${share} of the most popular)`,
+  popular: (share: string, w: Wording) =>
+    `Often recommended by ${w.others} (popularity ${share} of the most popular)`,
   excluded: (categories: readonly string[]) => `No ${categories.join(" or ")}, as you asked`,
   years: (year: number, minYear?: number, maxYear?: number) =>
     `From ${year}, ${

@@ -20,7 +20,7 @@ import type { DiscordConfig } from "../../src/config.ts";
 import type { UserRef } from "../../src/types.ts";
 import type { ChatAdapter, Outlet } from "../contract.ts";
 import type { TurnHost } from "../host.ts";
-import { SLASH_COMMANDS } from "./commands.ts";
+import { slashCommands } from "./commands.ts";
 import {
   parseCustomId,
   renderReply,
@@ -81,7 +81,7 @@ export class DiscordAdapter implements ChatAdapter {
     await this.client.login(this.config.token);
     await ready;
     await this.client.rest.put(`/applications/${this.config.applicationId}/commands`, {
-      body: SLASH_COMMANDS,
+      body: slashCommands(this.host.bot.wording),
     });
   }
 

@@ -162,7 +162,7 @@ $("f").onsubmit = async (e) => {
   $("t").focus();
   if (busy) return;
   const text = $("t").value.trim();
-  if (!text) return showError("Type a message first, for example a film you loved.");
+  if (!text) return showError(`Type a message first, for example: ${$("t").placeholder}`);
   // The text stays in the box until the bot has accepted it, so a refused message can be edited.
   if (await send("/v1/messages", { user: { id: uid }, text }, "You: " + text)) $("t").value = "";
 };

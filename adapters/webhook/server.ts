@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { ChatrecError, unknownItem, type ErrorCode } from "../../src/errors.ts";
 import type { CallbackConfig } from "../../src/config.ts";
+import { exampleRequest } from "../../src/messages.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
 import type { TurnHost } from "../host.ts";
 import { PAGE_ROUTE, personScope, PUBLIC_ROUTE, registerAuth, type AuthOptions } from "./auth.ts";
@@ -32,6 +33,10 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
 };
 const asset = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), "utf8");
 const page = asset("chat.html");
+/** The page's input hint: an example request from the served catalog, put in once at start-up. */
+const EXAMPLE_SLOT = "{{example}}";
+const attributeText = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 /** The page's script and style: own files, so the page's CSP allows no inline code at all. */
 const ASSETS = {
   "/chat.js": { body: asset("chat.js"), type: "text/javascript; charset=utf-8" },
@@ -91,6 +96,7 @@ export function buildServer(
     logger: opts.logLevel && opts.logLevel !== "silent" ? { level: opts.logLevel } : false,
   });
   const { bot } = host;
+  const chatPage = page.replace(EXAMPLE_SLOT, attributeText(exampleRequest(bot.wording)));
   const security = { ...OPEN, ...opts.security };
   const { MessageBody, FeedbackBody, UserParams } = apiSchemas({
     maxTextLength: bot.config.maxTextLength,
@@ -169,7 +175,7 @@ export function buildServer(
     "referrer-policy": "no-referrer",
   };
   app.get("/", PAGE_ROUTE, async (_req, reply) =>
-    reply.headers(pageHeaders).type("text/html; charset=utf-8").send(page),
+    reply.headers(pageHeaders).type("text/html; charset=utf-8").send(chatPage),
   );
   for (const [path, { body, type }] of Object.entries(ASSETS))
     app.get(path, PUBLIC_ROUTE, async (_req, reply) =>

@@ -2,6 +2,7 @@
 import { titleKey } from "./normalize.ts";
 import { PeopleIndex } from "./people.ts";
 import { TitleIndex } from "./titles.ts";
+import { resolveWording, type Wording, type WordingSettings } from "./wording.ts";
 import type { Item } from "../types.ts";
 
 export interface CatalogData {
@@ -24,9 +25,22 @@ export class Catalog {
   readonly titles: TitleIndex;
   readonly people: PeopleIndex;
   readonly titleKeys: string[];
+  /** How replies name this catalog's items and give examples (src/messages.ts takes it). */
+  readonly wording: Wording;
   private readonly rowById = new Map<string, number>();
 
-  constructor(data: CatalogData, commonWords: ReadonlyMap<string, number>) {
+  /**
+   * `wording`: the settings stored with the catalog and whether it is the shipped demo catalog; without it,
+   * movie wording (a catalog built in memory is a movie one: MovieLens, the demo).
+   */
+  constructor(
+    data: CatalogData,
+    commonWords: ReadonlyMap<string, number>,
+    wording: { settings?: WordingSettings | undefined; demo: boolean } = {
+      settings: { noun: "film" },
+      demo: false,
+    },
+  ) {
     this.items = data.items;
     this.vectors = data.vectors;
     this.dim = data.dim;
@@ -43,6 +57,7 @@ export class Catalog {
         this.popularity[this.rowById.get(id) ?? 0]! +
         (this.items[this.rowById.get(id) ?? 0]?.text ? 0.01 : 0),
     );
+    this.wording = resolveWording(wording.settings, wording.demo, this);
   }
 
   get size(): number {

@@ -9,6 +9,7 @@ import { CatalogFormatError, type ColumnMap } from "./load.ts";
 import { ingestCatalog, parseColumnMap } from "./ingest.ts";
 import { parseOptions } from "../util/args.ts";
 import { readCatalogSource } from "./source.ts";
+import { WORDING_FLAGS, wordingFromFlags, type WordingSettings } from "./wording.ts";
 
 export const INGEST_USAGE = `usage: chatrec ingest <file.csv|file.jsonl> [options]
   --columns field=column,...  which column holds each field (id, title, year, text, categories);
@@ -20,7 +21,15 @@ export const INGEST_USAGE = `usage: chatrec ingest <file.csv|file.jsonl> [option
   --train                     then train an interest model on the catalog's own categories and text into
                               <data-dir>/models (served instead of the shipped movie model) and re-embed
   --epochs <n>                training epochs with --train (default 12; fewer is faster and coarser)
-  --data-dir <dir>            the data folder (default CHATREC_DATA_DIR or .chatrec)`;
+  --data-dir <dir>            the data folder (default CHATREC_DATA_DIR or .chatrec)
+How replies name the items (stored with the catalog; a --merge keeps what it does not set):
+  --noun <word>               one item: book, article (default: item; film for the demo catalog)
+  --noun-plural <word>        several: books (default: the noun + s)
+  --others <phrase>           who recommends popular items: "other readers" (default: other people)
+  --conversations <phrase>    where items were brought up together (default: conversations)
+  --examples "<A>|<B>"        the help text's example titles (default: the two most popular)
+  --example-constraint <text> the help text's example filter: "no poetry" (default: no <commonest category>)
+  --scope-note <sentence>     said when a name is not found: "I only know novels, not comics"`;
 /** More skipped rows than this share stops the ingest unless --allow-skips. */
 const SKIP_TOLERANCE = 0.01;
 const PROGRESS_STEP = 1000;
@@ -35,13 +44,14 @@ interface IngestArgs {
   /** Set (true) by --train. */
   train?: boolean;
   epochs?: number;
+  wording?: WordingSettings;
 }
 
 export function parseIngestArgs(args: readonly string[]): IngestArgs {
   const { values, flags, positionals } = parseOptions(
     args,
     {
-      values: ["--columns", "--data-dir", "--epochs"],
+      values: ["--columns", "--data-dir", "--epochs", ...Object.keys(WORDING_FLAGS)],
       flags: ["--replace", "--merge", "--allow-skips", "--train"],
       positionals: 1,
     },
@@ -58,6 +68,7 @@ export function parseIngestArgs(args: readonly string[]): IngestArgs {
     throw new CatalogFormatError(`--epochs must be a whole number >= 1, not "${epochsText}"`);
   if (epochs !== undefined && !flags.has("--train"))
     throw new CatalogFormatError("--epochs goes with --train");
+  const wording = wordingFromFlags(values);
   return {
     file,
     columns: values.has("--columns") ? parseColumnMap(values.get("--columns")!) : {},
@@ -66,6 +77,7 @@ export function parseIngestArgs(args: readonly string[]): IngestArgs {
     ...(dataDir ? { dataDir } : {}),
     ...(flags.has("--train") ? { train: true } : {}),
     ...(epochs !== undefined ? { epochs } : {}),
+    ...(wording ? { wording } : {}),
   };
 }
 
@@ -109,6 +121,7 @@ export async function ingestFromArgs(
       columns: a.columns,
       mode: a.mode,
       ...(a.allowSkips ? {} : { maxSkippedShare: SKIP_TOLERANCE }),
+      wording: a.wording,
       onProgress: (done, total) => {
         if (done < total && done - shown < PROGRESS_STEP) return;
         shown = done;
@@ -127,8 +140,12 @@ export async function ingestFromArgs(
         `the items table in ${config.dbUri} now holds ${result.stored} items.` +
         (opts.training ? "" : " Restart the bot (npm start) to serve them."),
     );
+    const source = await readCatalogSource(db);
+    if (source && !source.demo && !source.wording?.noun)
+      err(
+        `note: replies call this catalog's entries "items"; name them with --noun (e.g. --noun book --noun-plural books, see docs/catalogs.md)`,
+      );
     if (!opts.training) {
-      const source = await readCatalogSource(db);
       if (modelDir === ownModelDir(config.dataDir))
         err(
           `note: the items were embedded with this data folder's own interest model (${modelDir}; labels: ${model.labels.slice(0, 6).join(", ")}${model.labels.length > 6 ? ", ..." : ""}); ` +

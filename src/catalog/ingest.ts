@@ -11,6 +11,7 @@ import {
 } from "./load.ts";
 import { fileSha256, isDemoCatalogFile, readCatalogSource, recordCatalogSource } from "./source.ts";
 import { ITEMS_TABLE, writeItems, type Progress } from "./store.ts";
+import type { WordingSettings } from "./wording.ts";
 import type { InterestModel } from "../interest/model.ts";
 import { NEIGHBOURS_TABLE } from "../recommend/neighbours-store.ts";
 
@@ -74,6 +75,8 @@ export interface IngestOptions {
   onProgress?: Progress;
   /** Refuse (before writing anything) when more than this share of the rows is skipped; default: no limit. */
   maxSkippedShare?: number;
+  /** How replies name the items (`--noun book ...`); a merge keeps the earlier settings it does not give. */
+  wording?: WordingSettings | undefined;
 }
 
 export interface IngestResult {
@@ -114,6 +117,8 @@ export async function ingestCatalog(
   const demo = mode === "merge" && hadItems ? (previous?.demo ?? true) : isDemoCatalogFile(sha256);
   if (!demo && (await db.tableNames()).includes(NEIGHBOURS_TABLE))
     await db.dropTable(NEIGHBOURS_TABLE);
+  const merged = mode === "merge" && hadItems;
+  const wording = { ...(merged ? previous?.wording : {}), ...opts.wording };
   await recordCatalogSource(db, {
     path,
     sha256,
@@ -121,6 +126,7 @@ export async function ingestCatalog(
     items: stored,
     at: new Date().toISOString(),
     demo,
+    ...(Object.keys(wording).length ? { wording } : {}),
   });
   return { written: loaded.items.length, stored, skipped: loaded.skipped };
 }

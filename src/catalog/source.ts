@@ -1,12 +1,13 @@
 // Which file the `items` table was filled from, kept in LanceDB next to it (table `catalog_source`, one row),
 // so the data folder alone says what it serves and whether the shipped item neighbours (learnt for the demo
-// movie catalog) apply to it.
+// movie catalog) apply to it, and how replies name its items (`wording`, set by `chatrec ingest --noun ...`).
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type * as lancedb from "@lancedb/lancedb";
 import { Bool, Field, Int32, Schema, Utf8 } from "apache-arrow";
 import { PACKAGE_ROOT } from "../config.ts";
+import type { WordingSettings } from "./wording.ts";
 
 export const CATALOG_SOURCE_TABLE = "catalog_source";
 export const DEMO_CATALOG_PATH = resolve(PACKAGE_ROOT, "data/catalog/movies.jsonl");
@@ -21,6 +22,8 @@ export interface CatalogSource {
   at: string;
   /** The table holds the shipped demo catalog (possibly with merged additions): the shipped neighbours apply. */
   demo: boolean;
+  /** How replies name the items ("book"/"books"); absent: movie wording for the demo, else "item"/"items". */
+  wording?: WordingSettings;
 }
 
 const schema = new Schema([
@@ -30,6 +33,8 @@ const schema = new Schema([
   new Field("items", new Int32(), false),
   new Field("at", new Utf8(), false),
   new Field("demo", new Bool(), false),
+  // JSON of WordingSettings; null (or no column, in a data folder from before it) when none was set.
+  new Field("wording", new Utf8(), true),
 ]);
 
 export function fileSha256(path: string): string {
@@ -52,7 +57,7 @@ export async function readCatalogSource(
   )
     .query()
     .limit(1)
-    .toArray()) as CatalogSource[];
+    .toArray()) as Array<Omit<CatalogSource, "wording"> & { wording?: string | null }>;
   return row
     ? {
         path: row.path,
@@ -61,6 +66,7 @@ export async function readCatalogSource(
         items: Number(row.items),
         at: row.at,
         demo: Boolean(row.demo),
+        ...(row.wording ? { wording: JSON.parse(row.wording) as WordingSettings } : {}),
       }
     : undefined;
 }
@@ -69,7 +75,8 @@ export async function recordCatalogSource(
   db: lancedb.Connection,
   source: CatalogSource,
 ): Promise<void> {
-  await db.createTable(CATALOG_SOURCE_TABLE, [source as unknown as Record<string, unknown>], {
+  const row = { ...source, wording: source.wording ? JSON.stringify(source.wording) : null };
+  await db.createTable(CATALOG_SOURCE_TABLE, [row], {
     mode: "overwrite",
     schema,
   });

@@ -3,6 +3,7 @@ import * as lancedb from "@lancedb/lancedb";
 import { Field, FixedSizeList, Float32, Int32, List, Schema, Utf8 } from "apache-arrow";
 import { Catalog, itemInterestDistribution } from "./catalog.ts";
 import { itemText } from "./item-text.ts";
+import { readCatalogSource } from "./source.ts";
 import type { InterestModel } from "../interest/model.ts";
 import type { Item } from "../types.ts";
 
@@ -162,8 +163,11 @@ export async function openCatalog(
     vectors.set(Array.from(r.vector), i * dim);
     interests.set(Array.from(r.interests), i * l);
   });
+  // The wording is the one stored by `chatrec ingest`; a data folder without a record holds the demo catalog.
+  const source = await readCatalogSource(db);
   return new Catalog(
     { items: rows.map(rowToItem), vectors, dim, interests, labels: model.labels },
     commonWords,
+    { settings: source?.wording, demo: !source || source.demo },
   );
 }

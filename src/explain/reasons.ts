@@ -4,6 +4,7 @@ import { normalizeText } from "../catalog/normalize.ts";
 import { blendedInterests, type Profile } from "../profile/profile.ts";
 import type { Attributes } from "../recommend/attributes.ts";
 import type { RankedItem } from "../recommend/rank.ts";
+import type { Wording } from "../catalog/wording.ts";
 import { PHRASE_LEAD, reasonText } from "../messages.ts";
 import type { Reason } from "../types.ts";
 import { dot } from "../util/vec.ts";
@@ -143,7 +144,7 @@ export function reasonsFor(
     if (seed)
       reasons.push({
         code: "mentioned_with",
-        text: reasonText.mentioned_with(seed.title, f.neighbourCount!),
+        text: reasonText.mentioned_with(seed.title, f.neighbourCount!, catalog.wording),
         strength: Math.min(0.9, 0.3 + 0.1 * f.neighbourCount!),
       });
   }
@@ -175,7 +176,7 @@ export function reasonsFor(
   if (f.popularity > 0.5)
     reasons.push({
       code: "popular",
-      text: reasonText.popular(pct(f.popularity)),
+      text: reasonText.popular(pct(f.popularity), catalog.wording),
       strength: f.popularity * 0.3,
     });
   const { excludeCategories, minYear, maxYear } = profile.constraints;
@@ -270,8 +271,8 @@ function contradicts(
 }
 
 /** The one reason of a list offered without understanding the message: the item is popular, nothing more. */
-export function popularReason(ranked: RankedItem): Reason {
-  return { code: "popular", text: reasonText.popular(pct(ranked.features.popularity)) };
+export function popularReason(ranked: RankedItem, wording: Wording): Reason {
+  return { code: "popular", text: reasonText.popular(pct(ranked.features.popularity), wording) };
 }
 
 /**

@@ -203,13 +203,13 @@ function notUnderstoodLead(
 ): string {
   switch (understanding.why) {
     case "unknown-name":
-      return say.notUnderstood["unknown-name"](understanding.name);
+      return say.notUnderstood["unknown-name"](parts.catalog.wording, understanding.name);
     case "did-you-mean": {
       const item = parts.catalog.item(understanding.itemId)!;
-      return say.notUnderstood["did-you-mean"](item.title, item.year);
+      return say.notUnderstood["did-you-mean"](parts.catalog.wording, item.title, item.year);
     }
     default:
-      return say.notUnderstood[understanding.why];
+      return say.notUnderstood[understanding.why](parts.catalog.wording);
   }
 }
 

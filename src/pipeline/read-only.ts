@@ -25,9 +25,9 @@ export function readOnlyReply(
   const interests = () => topInterests(profile, parts.catalog.labels);
   switch (parsed.intent) {
     case "help":
-      return textReply(say.HELP_TEXT, "help", interests());
+      return textReply(say.helpText(parts.catalog.wording), "help", interests());
     case "greeting":
-      return textReply(say.GREETING, "greeting", interests());
+      return textReply(say.greeting(parts.catalog.wording), "greeting", interests());
     case "profile":
       return profileReply(parts, profile);
     case "explain":

@@ -22,7 +22,7 @@ const load: Stage<Parts> = {
   name: "load",
   async run(parts, ctx) {
     if (ctx.input.kind === "message" && ctx.text.trim() === "") {
-      ctx.reply = textReply(say.NO_TEXT, "help");
+      ctx.reply = textReply(say.noText(parts.catalog.wording), "help");
       return;
     }
     ctx.state = await parts.store.load(ctx.key, parts.catalog, ctx.now);
@@ -158,7 +158,7 @@ const reply: Stage<Parts> = {
     }
     const recommendations = need(ctx.recommendations, "recommendations");
     const { lead, popular } = need(ctx.list, "list");
-    const heading = popular ? say.POPULAR_MEANWHILE : say.PICKS;
+    const heading = popular ? say.popularMeanwhile(parts.catalog.wording) : say.PICKS;
     const text = recommendations.length
       ? `${lead} ${heading}`
       : `${lead} ${popular ? "" : say.NOTHING_FITS}`;
@@ -199,7 +199,7 @@ function toRecommendation(
 
 /** An item of the list offered after a message that was not understood: popular, and said to be only that. */
 function popularRecommendation(parts: Parts, r: RankedItem): Recommendation {
-  return card(parts, r, [popularReason(r)]);
+  return card(parts, r, [popularReason(r, parts.catalog.wording)]);
 }
 
 /** What a reply shows of a ranked item, with its reasons. */
