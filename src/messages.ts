@@ -55,7 +55,10 @@ export const notUnderstood = {
     `Sorry, I don't know "${name}": I couldn't find it among my ${w.nounPlural}${w.scopeNote ? ` (${w.scopeNote})` : ""}. ${askAgain(w)}`,
 } as const;
 /** Heads a list offered after a message the bot did not understand: popular items, nothing personal. */
-export const popularMeanwhile = (w: Wording) => `Meanwhile, some popular ${w.nounPlural}:`;
+export const popularMeanwhile = (w: Wording, hasPopularity = true) =>
+  hasPopularity
+    ? `Meanwhile, some popular ${w.nounPlural}:`
+    : `Meanwhile, some ${w.nounPlural} from the catalog:`;
 
 export const REDELIVERED = "Already got that message; here is the list I sent.";
 export const PICKS = "Here are my picks:";
@@ -153,8 +156,11 @@ export const reasonText = {
     `${PHRASE_LEAD}: "${quote}" (similarity ${similarity})`,
   interest: (label: string, share: string) =>
     `Matches your interest in ${label} (${share} of your profile)`,
+  // A catalog without popularity data has nothing to be popular by: say what the list is instead.
   popular: (share: string, w: Wording) =>
-    `Often recommended by ${w.others} (popularity ${share} of the most popular)`,
+    share === "0%"
+      ? `One of the ${w.nounPlural} on file (this catalog has no popularity data)`
+      : `Often recommended by ${w.others} (popularity ${share} of the most popular)`,
   excluded: (categories: readonly string[]) => `No ${categories.join(" or ")}, as you asked`,
   years: (year: number, minYear?: number, maxYear?: number) =>
     `From ${year}, ${

@@ -22,6 +22,8 @@ export class Catalog {
   readonly interests: Float32Array;
   readonly labels: readonly string[];
   readonly popularity: Float32Array;
+  /** Whether the catalog has any popularity data (a list "of popular items" needs some). */
+  readonly hasPopularity: boolean;
   readonly titles: TitleIndex;
   readonly people: PeopleIndex;
   readonly titleKeys: string[];
@@ -48,6 +50,7 @@ export class Catalog {
     this.labels = data.labels;
     data.items.forEach((item, row) => this.rowById.set(item.id, row));
     this.popularity = popularityPrior(data.items);
+    this.hasPopularity = this.popularity.some((p) => p > 0);
     this.titleKeys = data.items.map((item) => `${titleKey(item.title)}`);
     this.people = new PeopleIndex(data.items, commonWords);
     this.titles = new TitleIndex(

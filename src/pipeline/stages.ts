@@ -158,7 +158,10 @@ const reply: Stage<Parts> = {
     }
     const recommendations = need(ctx.recommendations, "recommendations");
     const { lead, popular } = need(ctx.list, "list");
-    const heading = popular ? say.popularMeanwhile(parts.catalog.wording) : say.PICKS;
+    const { catalog } = parts;
+    const heading = popular
+      ? say.popularMeanwhile(catalog.wording, catalog.hasPopularity)
+      : say.PICKS;
     const text = recommendations.length
       ? `${lead} ${heading}`
       : `${lead} ${popular ? "" : say.NOTHING_FITS}`;
