@@ -9,6 +9,8 @@ export const RESEARCH_USAGE = `  train [--catalog <file>] [--out <dir>] [--seed 
   eval redial --dialogues <jsonl> [--json <file>]      ReDial replay: Recall@1/10/50, MRR@50 vs popularity and neighbours
   eval conversations [--part working|held-out|all] [--json <file>]
                                                        hand-written conversation suite: share of checks passed by class
+  eval conversations --catalog books [--json <file>]   the goodbooks-10k suite (research/conversations/books.jsonl) on goodbooks
+  eval news [--readers n] [--seed n]                   BBC News, readers simulated from its categories: next-story HR@5/@10 vs popularity, random
   bench [llm]                                          interest-model and pipeline latency; llm: first reply with/without LLM explanations
   bench people [--people 100000,1000000]               load time of a person not in memory, with that many stored
   bench scale [--items 10000,100000] [--messages n]    synthetic catalogs of those sizes: ingest, start, per-message p50/p99, RSS, floor`;
@@ -37,13 +39,21 @@ export async function runResearchCommand(command: string, rest: string[]): Promi
         const { runEvalMovielensCli } = await import("./eval/movielens-cli.ts");
         return runEvalMovielensCli(args);
       }
+      if (what === "conversations" && args.includes("--catalog")) {
+        const { runEvalBooksConversationsCli } = await import("./eval/conversations-books-cli.ts");
+        return runEvalBooksConversationsCli(args);
+      }
+      if (what === "news") {
+        const { runEvalNewsCli } = await import("./eval/news-cli.ts");
+        return runEvalNewsCli(args);
+      }
       if (what === "conversations") {
         const { runEvalConversationsCli } = await import("./eval/conversations-cli.ts");
         return runEvalConversationsCli(args);
       }
       if (what !== "interests")
         throw new Error(
-          `unknown evaluation "${what ?? ""}"; available: conversations, interests, movielens, redial`,
+          `unknown evaluation "${what ?? ""}"; available: conversations, interests, movielens, news, redial`,
         );
       const { runEvalInterestsCli } = await import("./eval/interests-cli.ts");
       return runEvalInterestsCli(args);
