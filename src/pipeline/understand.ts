@@ -1,7 +1,9 @@
 // Understanding a message: what it says (parser) and what it is about (the ONNX interest model).
+import { titleKey } from "../catalog/normalize.ts";
 import { itemPeople } from "../catalog/people.ts";
 import { withRequested } from "../interest/requested.ts";
 import type { Profile } from "../profile/profile.ts";
+import { categoryNamesOf } from "../understand/category-names.ts";
 import { parseMessage, type ParsedMessage } from "../understand/parse.ts";
 import { critiqueOf, type Critique } from "../understand/critique.ts";
 import { splitNegated } from "../recommend/attributes.ts";
@@ -10,12 +12,40 @@ import type { MessageReading, MessageRequest } from "./context.ts";
 import type { Parts } from "./parts.ts";
 
 export function parse(parts: Parts, text: string, profile: Profile): ParsedMessage {
-  return parseMessage(text, {
+  const parsed = parseMessage(text, {
     titles: parts.catalog.titles,
     people: parts.catalog.people,
     categories: parts.categories,
+    categoryNames: categoryNamesOf(parts.catalog.items),
     lastListLength: profile.lastList.length,
   });
+  for (const m of parsed.mentions) m.itemId = bestOfSeries(parts, m.matched, m.itemId);
+  if (parsed.moreLike !== undefined && parsed.mentions.length)
+    parsed.moreLike = parsed.mentions.at(-1)!.itemId;
+  return parsed;
+}
+
+/** Items whose title begins with this many words at least count as a series named by them. */
+const MIN_SERIES_ITEMS = 3;
+
+/**
+ * "I loved Harry Potter": words that are only the start of the linked item's title ("Harry Potter: Film
+ * Wizardry") and begin several titles name a series; the person means its best-known item (the most popular
+ * title beginning with them, "Harry Potter and the Sorcerer's Stone"). A whole title stays as linked.
+ */
+function bestOfSeries(parts: Parts, matched: string, itemId: string): string {
+  const { catalog } = parts;
+  const row = catalog.row(itemId);
+  const key = titleKey(matched);
+  if (row === undefined || !key.includes(" ") || catalog.titleKeys[row] === key) return itemId;
+  let best = row;
+  let n = 0;
+  catalog.titleKeys.forEach((k, r) => {
+    if (!k.startsWith(`${key} `)) return;
+    n++;
+    if (catalog.popularity[r]! > catalog.popularity[best]!) best = r;
+  });
+  return n >= MIN_SERIES_ITEMS ? catalog.items[best]!.id : itemId;
 }
 
 /** Whether the message was understood at all (see src/understand/understood.ts). */
@@ -121,7 +151,7 @@ function critiqueField(parsed: ParsedMessage, interests: Float32Array): { critiq
  * interests built so far.
  */
 const FILLER = new Set(
-  "only just ones one those these them it that this though please pls but and or ok okay also too now then some any something anything stuff movies movie films film ones maybe well so yes no i me my we us you a an the of to in for with from made released hmm hm um umm uh oh ah actually still thanks thank lol".split(
+  "only just ones one those these them it that this though please pls but and or ok okay also too now then some any something anything stuff movies movie films film ones maybe well so yes no i me my we us you a an the of to in for with from made released love loved like liked enjoy enjoyed really was is hmm hm um umm uh oh ah actually still thanks thank lol".split(
     " ",
   ),
 );

@@ -3,6 +3,7 @@
 import type { Catalog } from "../catalog/catalog.ts";
 import { titleKey } from "../catalog/normalize.ts";
 import { itemPeople } from "../catalog/people.ts";
+import { categoryNamesOf } from "../understand/category-names.ts";
 
 export interface ItemFacets {
   /** Release year, NaN when unknown. */
@@ -39,10 +40,12 @@ export function itemFacets(catalog: Catalog): ItemFacets {
   const ids: number[] = [];
   const keys: string[] = [];
   const keyCount = new Map<string, number>();
+  // Categories that are names (goodbooks' authors) are the item's people too.
+  const names = categoryNamesOf(catalog.items);
   catalog.items.forEach((item, row) => {
     if (item.year !== undefined) year[row] = item.year;
     personStart[row] = ids.length;
-    for (const p of itemPeople(item.extra)) {
+    for (const p of new Set([...itemPeople(item.extra), ...names.namesOf(item.categories)])) {
       let id = personIdOf.get(p);
       if (id === undefined) personIdOf.set(p, (id = personIdOf.size));
       ids.push(id);

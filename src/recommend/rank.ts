@@ -235,7 +235,9 @@ export class Ranker {
     this.facets = shared?.facets ?? itemFacets(catalog);
     this.genreHits = shared?.genreHits ?? genreHitMatrix(catalog);
     this.rowsByTitle = groupRows(catalog.titleKeys.map((k) => [k]));
-    this.rowsByCategory = groupRows(catalog.items.map((item) => item.categories));
+    // A category cell naming several people ("leo tolstoy, louise maude": goodbooks' authors) also counts
+    // under each of them, so a request or exclusion by one name finds it.
+    this.rowsByCategory = groupRows(catalog.items.map((item) => categoryKeys(item.categories)));
     this.rowsByRequestOnlyPerson = groupRows(
       catalog.items.map((item) => itemPeople(item.extra, REQUEST_ONLY_FIELDS)),
     );
@@ -890,6 +892,11 @@ export class Ranker {
 }
 
 /** Rows under each key, in row order: keys[row] lists the keys of that row. */
+/** An item's categories and, for a cell listing several ("a, b"), each of its parts. */
+export function categoryKeys(categories: readonly string[]): string[] {
+  return categories.flatMap((c) => (/[,;|]/.test(c) ? [c, ...c.split(/\s*[,;|]\s*/)] : [c]));
+}
+
 function groupRows(keys: ReadonlyArray<readonly string[]>): Map<string, number[]> {
   const out = new Map<string, number[]>();
   keys.forEach((ks, row) => {

@@ -6,6 +6,7 @@ import { normalizeText } from "../catalog/normalize.ts";
 import type { TitleIndex } from "../catalog/titles.ts";
 import type { Constraints } from "../profile/profile.ts";
 import type { Intent, Signal } from "../types.ts";
+import type { CategoryNames } from "./category-names.ts";
 import { CATEGORY_SYNONYMS, NEGATIVE, ORDINALS, POSITIVE } from "./patterns.ts";
 
 export interface ParsedMention {
@@ -485,6 +486,31 @@ function requestedCategories(
   return out;
 }
 
+/** "no Stephen King, something scary": a category named after a turning-down word is excluded, not asked for. */
+const TURNED_DOWN_BEFORE = new RegExp(
+  `\\b(?:${TURNED_DOWN})\\s+(?:(?:${BETWEEN})\\s+)*(?:\\w+\\s+)?$`,
+  "i",
+);
+
+/**
+ * Categories that are names, named in full or by a surname ("leo tolstoy", "tolstoy"): people asked for (the
+ * ranker counts them as the items' people), or categories excluded when turned down.
+ */
+function namedCategories(parsed: ParsedMessage, residual: string, names: CategoryNames): void {
+  for (const clause of residual.split(CLAUSE_BREAK)) {
+    const words = normalizeText(clause);
+    for (const category of names.find(clause)) {
+      const key = normalizeText(category);
+      const at = words.includes(key) ? words.indexOf(key) : words.indexOf(key.split(" ").at(-1)!);
+      const excluded = parsed.constraints.excludeCategories ?? [];
+      if (excluded.includes(category) || parsed.people.includes(key)) continue;
+      if (at > 0 && TURNED_DOWN_BEFORE.test(words.slice(0, at)))
+        parsed.constraints.excludeCategories = [...excluded, category];
+      else parsed.people.push(key);
+    }
+  }
+}
+
 function polarityAround(text: string, start: number, end: number): ParsedMention["polarity"] {
   const before = text.slice(Math.max(0, start - 40), start);
   const clauseBefore = before.split(/[.!?;]|\bbut\b/i).at(-1) ?? "";
@@ -506,6 +532,8 @@ export interface ParseContext {
   /** Length of the last list shown, to validate references. */
   lastListLength: number;
   people?: PeopleIndex;
+  /** Categories that are names ("leo tolstoy"), found by name in the message. */
+  categoryNames?: CategoryNames;
 }
 
 export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
@@ -560,6 +588,7 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
     people,
     requested: requestedCategories(residual, ctx.categories, constraints.excludeCategories ?? []),
   };
+  if (ctx.categoryNames) namedCategories(base, residual, ctx.categoryNames);
   if (reference !== undefined) base.reference = reference;
   if (unsure) base.didYouMean = unsure.itemId;
   const peopleOf = mentionsRaw.flatMap((m) => {
