@@ -8,6 +8,7 @@ import { parseMessage, type ParsedMessage } from "../understand/parse.ts";
 import { critiqueOf, type Critique } from "../understand/critique.ts";
 import { splitNegated } from "../recommend/attributes.ts";
 import { understanding, type Understanding } from "../understand/understood.ts";
+import type { RankRequest } from "../recommend/rank.ts";
 import type { MessageReading, MessageRequest } from "./context.ts";
 import type { Parts } from "./parts.ts";
 
@@ -91,7 +92,7 @@ export function messageRequest(
   parts: Parts,
   parsed: ParsedMessage,
   { prediction, informative, scaleInterests }: MessageReading,
-): MessageRequest {
+): MessageRequest & Pick<RankRequest, "newest"> {
   const collections = askedCollections(parts, parsed);
   const requestedPeople = [...new Set([...parsed.people, ...peopleOfTitles(parts, parsed)])];
   const critique = critiqueField(parsed, scaleInterests ?? prediction.interests);
@@ -112,6 +113,8 @@ export function messageRequest(
       ? { moodText: wanted }
       : {}),
     ...(avoided ? { avoidText: avoided } : {}),
+    // Passed on to the ranker with the rest of the request (the rank stage spreads it in).
+    ...(parsed.newest && parsed.intent === "recommend" ? { newest: true } : {}),
   };
 }
 

@@ -66,6 +66,11 @@ export interface RankRequest {
   moodText?: string;
   /** The words turned down ("nothing bloody or violent"): films tagged so are not offered. */
   avoidText?: string;
+  /**
+   * "the latest from Stephen King", "newest stories": the newer half of the catalog's dated items lead, the
+   * newest most. Changes nothing in a catalog without years.
+   */
+  newest?: boolean;
 }
 
 /** Feature values of every candidate row (training), row-major candidates x FEATURE_NAMES. */
@@ -117,6 +122,8 @@ const ALL_REQUESTED_BOOST = 1;
 const REQUESTED_COLLECTION_BOOST = 10;
 /** Added for items on the asked side of the last list's mean ("older"): like a requested category. */
 const CRITIQUE_BOOST = 3;
+/** Added, at most, for the newest items when the newest are asked for: as much as a requested category. */
+const NEWEST_BOOST = 3;
 /**
  * Added for items whose tags or keywords match the message's mood words: like a requested category, they lead
  * the list and the profile orders them.
@@ -495,11 +502,14 @@ export class Ranker {
           req.collections,
           this.withMoods(
             moods,
-            this.scoreOffset(
-              profile.constraints.includeCategories,
-              req.requested ?? [],
-              profile.shown,
-              req.requestedPeople ?? [],
+            this.withNewest(
+              req.newest === true,
+              this.scoreOffset(
+                profile.constraints.includeCategories,
+                req.requested ?? [],
+                profile.shown,
+                req.requestedPeople ?? [],
+              ),
             ),
           ),
         ),
@@ -573,6 +583,38 @@ export class Ranker {
       if (beyond > 0) out[row]! += CRITIQUE_BOOST * (1 + Math.min(1, beyond));
     }
     return { ...rest, scoreOffset: out, critique: { ...critique, mean, than } };
+  }
+
+  /**
+   * The score offset with NEWEST_BOOST scaled by how new each row is among the catalog's dated rows: 0 up to
+   * the median year, rising to the full boost for the newest (squared, so the last years stand out).
+   */
+  private withNewest(newest: boolean, offset: Float32Array | undefined): Float32Array | undefined {
+    if (!newest) return offset;
+    const { year } = this.facets;
+    const dated = Array.from(year)
+      .filter((y) => !Number.isNaN(y))
+      .sort((a, b) => a - b);
+    if (dated.length === 0) return offset;
+    const out = offset ?? new Float32Array(this.catalog.size);
+    const share = (y: number) => {
+      // The share of dated rows no newer than y (binary search for the last index <= y).
+      let lo = 0,
+        hi = dated.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (dated[mid]! <= y) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo / dated.length;
+    };
+    for (let row = 0; row < this.catalog.size; row++) {
+      const y = year[row]!;
+      if (Number.isNaN(y)) continue;
+      const above = Math.max(0, 2 * share(y) - 1);
+      out[row]! += NEWEST_BOOST * above * above;
+    }
+    return out;
   }
 
   /** The score offset with MOOD_BOOST for the rows the message's mood words match. */

@@ -44,7 +44,16 @@ export interface ParsedMessage {
   didYouMean?: string;
   /** Categories the message asks for by name ("a scary movie", "comedies"), outside exclusions and titles. */
   requested: string[];
+  /** "the latest from Stephen King", "newest", "anything from this week": the newest items are wanted. */
+  newest?: true;
+  /** "this week", "today": a span finer than a year, which only a catalog with dates could keep to. */
+  datedSpan?: string;
 }
+
+/** Asking for the newest items: "latest", "newest", "most recent", or a span of days. */
+const NEWEST = /\b(?:latest|newest|most recent|brand new)\b/i;
+const DATED_SPAN =
+  /\b(?:this (?:week|weekend|month)|today|tonight|yesterday|(?:last|past) (?:few )?(?:days|week))\b/i;
 
 /** A whole message asking for more of the same: "more", "more please", "any other ideas?", "what else?", "others?". */
 const MORE_OF_THE_SAME =
@@ -589,6 +598,9 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
     requested: requestedCategories(residual, ctx.categories, constraints.excludeCategories ?? []),
   };
   if (ctx.categoryNames) namedCategories(base, residual, ctx.categoryNames);
+  const span = DATED_SPAN.exec(t);
+  if (span) base.datedSpan = span[0].toLowerCase();
+  if ((NEWEST.test(t) || span) && !NOT_WANTED.test(t)) base.newest = true;
   if (reference !== undefined) base.reference = reference;
   if (unsure) base.didYouMean = unsure.itemId;
   const peopleOf = mentionsRaw.flatMap((m) => {

@@ -87,6 +87,7 @@ function namesSomething(parsed: ParsedMessage): boolean {
     parsed.requested.length > 0 ||
     parsed.reference !== undefined ||
     parsed.asksForMore === true ||
+    parsed.newest === true ||
     parsed.moreLike !== undefined ||
     Object.keys(constraints).length > 0
   );
