@@ -82,6 +82,27 @@ export function loadItemAttributes(path: string): Map<string, ItemAttributes> {
 
 const wordsOf = (text: string) => text.toLowerCase().match(/\p{L}[\p{L}'-]*/gu) ?? [];
 
+/**
+ * A catalog with no tags or keywords on record (news, books): each item's keywords are the words of its title
+ * and text that could name an attribute at all (long and rare enough), so "anything about the Oscars" finds
+ * the stories that speak of them. Words carried by more than MAX_SHARE of the items drop out as for tags.
+ */
+function textKeywords(
+  items: readonly Item[],
+  commonWords: ReadonlyMap<string, number>,
+): Map<string, ItemAttributes> {
+  const out = new Map<string, ItemAttributes>();
+  const rare = (w: string) =>
+    w.length >= MIN_WORD &&
+    !w.includes("'") &&
+    baseForms(w).every((b) => (commonWords.get(b) ?? Infinity) >= DESCRIPTIVE_RANK);
+  for (const item of items) {
+    const keywords = [...new Set(wordsOf(`${item.title} ${item.text}`).filter(rare))];
+    if (keywords.length) out.set(item.id, { keywords });
+  }
+  return out;
+}
+
 /** A word and the words it may be an inflection of ("movies": "movie", "loved": "love", "lov"). */
 function baseForms(w: string): string[] {
   const out = [w];
@@ -108,6 +129,8 @@ export function sameStem(a: string, b: string): boolean {
 
 export class Attributes {
   private readonly items: readonly Item[];
+  /** The words are the items' own title and text words (no tags or keywords on record): no reason names them. */
+  readonly fromText: boolean;
   /** The catalog's categories ("comedy", "sci-fi"): asked for by name, not matched as attributes. */
   private readonly labels = new Set<string>();
   /** Per stem (a word's first STEM letters, or the whole shorter word): the words of the data under it. */
@@ -122,9 +145,11 @@ export class Attributes {
 
   constructor(
     items: readonly Item[],
-    attributes: ReadonlyMap<string, ItemAttributes>,
+    given: ReadonlyMap<string, ItemAttributes>,
     private readonly commonWords: ReadonlyMap<string, number>,
   ) {
+    this.fromText = given.size === 0;
+    const attributes = this.fromText ? textKeywords(items, commonWords) : given;
     let attributed = 0;
     items.forEach((item, row) => {
       const a = attributes.get(item.id);

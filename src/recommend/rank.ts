@@ -917,7 +917,8 @@ export class Ranker {
       features.neighbourCount = seed.count;
     }
     const collection = q.collectionOf.get(row);
-    const attributes = q.attributeOf.get(row);
+    // Words matched in an item's own text boost it but are no tags or keywords to name in a reason.
+    const attributes = this.attributes?.fromText ? undefined : q.attributeOf.get(row);
     const value = q.critique ? this.valueOf(q.critique, row) : Number.NaN;
     const answers =
       q.critique &&
