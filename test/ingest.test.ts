@@ -7,7 +7,7 @@ import * as lancedb from "@lancedb/lancedb";
 import { afterAll, describe, expect, it } from "vitest";
 import { Replay } from "../src/replay.ts";
 import { ingestCatalog, parseColumnMap } from "../src/catalog/ingest.ts";
-import { parseIngestArgs } from "../src/catalog/ingest-cli.ts";
+import { parseIngestArgs, progressLine } from "../src/catalog/ingest-cli.ts";
 import { readCatalogSource } from "../src/catalog/source.ts";
 import { loadConfig } from "../src/config.ts";
 import { NEIGHBOURS_TABLE } from "../src/recommend/neighbours-store.ts";
@@ -47,7 +47,7 @@ describe("chatrec ingest: a second domain (goodbooks-10k) replaces the demo movi
         env: { ...process.env, LANCEDB_LOG: "error" },
       },
     );
-    expect(stderr).toMatch(/embedded 1024\/10000 items/);
+    expect(stderr).toMatch(/embedded 1024\/10000 items, \d+ items\/s, about (\d+ min )?\d+ s left/);
     expect(stderr).toMatch(/embedded 10000\/10000 items/);
     expect(stdout).toMatch(/loaded 10000 items from data\/books\/books\.csv \(0 rows skipped\)/);
 
@@ -147,5 +147,17 @@ describe("chatrec ingest: a second domain (goodbooks-10k) replaces the demo movi
       db.close();
       await bot.close();
     }
+  });
+});
+
+describe("ingest progress line", () => {
+  it("gives the rate and the time left from the items done so far", () => {
+    expect(progressLine(250_000, 1_000_000, 50_000)).toBe(
+      "embedded 250000/1000000 items, 5000 items/s, about 2 min 30 s left",
+    );
+    expect(progressLine(9_000, 10_000, 900)).toBe(
+      "embedded 9000/10000 items, 10000 items/s, about 0 s left",
+    );
+    expect(progressLine(10_000, 10_000, 1_000)).toBe("embedded 10000/10000 items");
   });
 });

@@ -125,7 +125,7 @@ export async function ingestFromArgs(
       onProgress: (done, total) => {
         if (done < total && done - shown < PROGRESS_STEP) return;
         shown = done;
-        err(`embedded ${done}/${total} items`);
+        err(progressLine(done, total, Date.now() - started));
       },
     });
     for (const s of result.skipped.slice(0, SKIPPED_SHOWN))
@@ -161,4 +161,13 @@ export async function ingestFromArgs(
     db.close();
     await model.close();
   }
+}
+
+/** "embedded 200000/1000000 items, 5120 items/s, about 2 min 36 s left". */
+export function progressLine(done: number, total: number, elapsedMs: number): string {
+  const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
+  if (done >= total || rate === 0) return `embedded ${done}/${total} items`;
+  const left = Math.round((total - done) / rate);
+  const time = left >= 60 ? `${Math.floor(left / 60)} min ${left % 60} s` : `${left} s`;
+  return `embedded ${done}/${total} items, ${Math.round(rate)} items/s, about ${time} left`;
 }
