@@ -59,6 +59,9 @@ describe("attribute words learnt from tags and keywords", () => {
       avoided: "bloody or violent",
     });
     expect(splitNegated("something twisty").avoided).toBe("");
+    expect(splitNegated("like the godfather but less violent").avoided).toBe("violent");
+    expect(splitNegated("a horror movie that isn't too scary").avoided).toBe("too scary");
+    expect(splitNegated("i don't want anything gory, thanks").avoided).toBe("anything gory");
   });
 });
 

@@ -66,8 +66,12 @@ function distinctiveTerms(
 /** Words whose characteristic categories are kept (cleared when full: the words people use are few). */
 const CHARACTERISTIC_CACHE = 10_000;
 
-/** "not", "no", "nothing", "without": the words up to the next punctuation are turned down. */
-const NEGATED = /\b(?:not|no|nothing|without|never|none)\s+([^.,;:!?]+)/gi;
+/**
+ * "not", "no", "without", "less", "isn't", "don't want": the words up to the next punctuation are turned
+ * down ("similar to the godfather but less violent", "a horror movie that isn't too scary").
+ */
+const NEGATED =
+  /\b(?:not|no|nothing|without|never|none|less|fewer|isn'?t|aren'?t|wasn'?t|(?:do|does)n'?t want)\s+([^.,;:!?]+)/gi;
 
 export function loadItemAttributes(path: string): Map<string, ItemAttributes> {
   const out = new Map<string, ItemAttributes>();
