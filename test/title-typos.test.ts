@@ -63,4 +63,12 @@ describe("titles with typos", () => {
     ])
       expect(found(text), text).toEqual([]);
   });
+
+  it("takes a lower-case title of everyday words when a comparison calls for it", () => {
+    expect(found("movies like la la land")).toEqual([["La La Land", "exact"]]);
+    expect(found("something like la la land please")).toEqual([["La La Land", "exact"]]);
+    expect(found("la la land")).toEqual([]);
+    for (const text of ["i loved her", "something like it please", "i liked that one too"])
+      expect(found(text), text).toEqual([]);
+  });
 });

@@ -39,9 +39,10 @@ const FUZZY_WINDOW = 4;
 const CUE_BEFORE =
   /\b(?:(?:something|anything|more|films?|movies?|ones?|stuff) like|liked|loved|enjoyed|adored|watched|seen|saw|rewatched|similar to|as good as|favou?rite (?:is|was|film is|movie is))\s+$/i;
 /** The end of a clause: punctuation, the end of the text, or a word that starts another clause. */
-const CLAUSE_END = /^\s*(?:$|[.,;:!?)]|(?:and|but|or|so|was|is|were|as|because|last|yesterday)\b)/i;
+const CLAUSE_END =
+  /^\s*(?:$|[.,;:!?)]|(?:and|but|or|so|was|is|were|as|because|last|yesterday|please|pls|though|too)\b)/i;
 /** Words this frequent are not taken for a title even when cued ("like it", "loved her"). */
-const MOST_FREQUENT = 1_000;
+const MOST_FREQUENT = 500;
 
 function words(text: string): Word[] {
   const out: Word[] = [];
