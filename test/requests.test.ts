@@ -126,6 +126,11 @@ describe("people named by one word", () => {
 
   it("takes a family by its surname", () => {
     expect(people("something from the coen bros").sort()).toEqual(["ethan coen", "joel coen"]);
+    expect(people("a movie by the wachowskis").sort()).toEqual([
+      "lana wachowski",
+      "lilly wachowski",
+    ]);
+    expect(people("the coens, please").sort()).toEqual(["ethan coen", "joel coen"]);
   });
 
   it("leaves a word two people share, and ordinary words, alone", () => {

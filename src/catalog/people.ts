@@ -128,6 +128,12 @@ export class PeopleIndex {
         i++;
         continue;
       }
+      // "the wachowskis": a surname in the plural is the family, when several people share it.
+      const plural = word.endsWith("s") ? this.bySurname.get(word.slice(0, -1)) : undefined;
+      if (plural && plural.length > 1 && words[i - 1] === "the" && !this.common.has(word)) {
+        for (const key of plural) add(key, word);
+        continue;
+      }
       // "denzel's" is "denzels" once normalised.
       const possessive = word.endsWith("s") && !this.byWord.has(word) ? word.slice(0, -1) : "";
       const key = this.byWord.get(word) ?? (possessive ? this.byWord.get(possessive) : undefined);
