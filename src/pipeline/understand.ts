@@ -154,7 +154,10 @@ function askedCollections(parts: Parts, parsed: ParsedMessage): string[] {
 function peopleOfTitles(parts: Parts, parsed: ParsedMessage): string[] {
   return (parsed.peopleOf ?? []).flatMap(({ itemId, role }) => {
     const item = parts.catalog.item(itemId);
-    return item ? itemPeople(item.extra, [role]) : [];
+    if (!item) return [];
+    const own = itemPeople(item.extra, [role]);
+    // A catalog whose people are its categories (goodbooks' authors) names no roles: those people stand in.
+    return own.length ? own : categoryNamesOf(parts.catalog.items).namesOf(item.categories);
   });
 }
 

@@ -66,7 +66,7 @@ const PEOPLE_OF: ReadonlyArray<[RegExp, "directors" | "writers" | "stars"]> = [
     "directors",
   ],
   [
-    /\b(?:(?:who(?:ever)?|the (?:guy|person|one|woman|man) (?:who|that))\s+wrote|(?:same )?(?:screen)?writers? (?:of|as|from))\s+$/i,
+    /\b(?:(?:who(?:ever)?|the (?:guy|person|one|woman|man) (?:who|that))\s+wrote|(?:same )?(?:screen)?writers? (?:of|as|from)|(?:same )?authors? (?:of|as|from))\s+$/i,
     "writers",
   ],
   [
