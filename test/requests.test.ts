@@ -188,3 +188,29 @@ describe("a title several films share", () => {
     expect(linked("any thrillers for tonight")).toEqual([]);
   });
 });
+
+describe("ranges, spans back from now, audiences and titles turned down", () => {
+  it("reads a year range and a span counted back from this year", () => {
+    expect(years("something between 1995 and 2005")).toEqual([1995, 2005]);
+    expect(years("thrillers from 2000 to 2009")).toEqual([2000, 2009]);
+    expect(years("comedies 1985-1990")).toEqual([1985, 1990]);
+    const now = new Date().getUTCFullYear();
+    expect(years("a good thriller from the last 10 years")).toEqual([now - 10, undefined]);
+    expect(years("anything from the past decade")).toEqual([now - 10, undefined]);
+  });
+
+  it("takes 'for grown-ups' as an audience, not as the film Grown Ups", () => {
+    const p = parseMessage("something for grown-ups", { ...ctx, categories: new Set(["family"]) });
+    expect(p.mentions).toEqual([]);
+    expect(p.constraints.excludeCategories).toEqual(["family"]);
+    expect(parseMessage("a young adult drama", ctx).constraints.excludeCategories).toBeUndefined();
+  });
+
+  it("turns down a title said with not, except or other than", () => {
+    const polarity = (text: string) => parseMessage(text, ctx).mentions.map((m) => m.polarity);
+    expect(polarity("christopher nolan movies but not batman")).toEqual(["dislike"]);
+    expect(polarity("something with keanu reeves, not john wick though")).toEqual(["dislike"]);
+    expect(polarity("anything except Titanic")).toEqual(["dislike"]);
+    expect(polarity("i loved the matrix")).toEqual(["like"]);
+  });
+});

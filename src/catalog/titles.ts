@@ -41,6 +41,12 @@ const CUE_BEFORE =
 /** The end of a clause: punctuation, the end of the text, or a word that starts another clause. */
 const CLAUSE_END =
   /^\s*(?:$|[.,;:!?)]|(?:and|but|or|so|was|is|were|as|because|last|yesterday|please|pls|though|too)\b)/i;
+/** Chat shorthand no word list holds: everyday words in a message, never a title on their own ("LOL"). */
+const CHAT_WORDS = new Set(
+  "lol lmao rofl omg idk btw tbh imo imho pls plz thx ty haha hahaha hehe ugh meh nah yep yup".split(
+    " ",
+  ),
+);
 /** Words this frequent are not taken for a title even when cued ("like it", "loved her"). */
 const MOST_FREQUENT = 500;
 
@@ -179,7 +185,9 @@ export class TitleIndex {
     const limit = significant.length === 1 ? Infinity : 2_500;
     return (
       significant.length === 0 ||
-      significant.every((w) => (this.commonWords.get(w.norm) ?? Infinity) < limit)
+      significant.every(
+        (w) => (this.commonWords.get(w.norm) ?? Infinity) < limit || CHAT_WORDS.has(w.norm),
+      )
     );
   }
 

@@ -14,6 +14,6 @@ export const MOOD_THESAURUS: Readonly<Record<string, readonly string[]>> = {
   gentle: ["heartwarming", "touching"],
   chill: ["feel-good", "funny", "quirky"],
   relaxing: ["feel-good", "funny", "quirky"],
-  tearjerker: ["emotional", "sad", "touching"],
-  tearjerkers: ["emotional", "sad", "touching"],
+  tearjerker: ["sad", "touching", "heartbreaking"],
+  tearjerkers: ["sad", "touching", "heartbreaking"],
 };

@@ -263,6 +263,21 @@ function categoryIn(phrase: string, known: ReadonlySet<string>): string | undefi
 
 const WHAT =
   "(?:movies?|films?|flicks?|books?|ones|stuff|something|anything|classics?|comed(?:y|ies)|horrors?|thrillers?|dramas?|action|musicals?|westerns?|cartoons?|romance|rom[- ]?coms?|sci[- ]?fi|fantasy|animated|animation|adventures?|myster(?:y|ies)|crime|war|documentar(?:y|ies))";
+const YEAR_RANGE =
+  /\b(?:between\s+((?:19|20)\d\d)\s+and\s+((?:19|20)\d\d)|(?:from\s+)?((?:19|20)\d\d)\s*(?:-|–|to|through|until)\s*((?:19|20)\d\d))\b/i;
+const LAST_YEARS =
+  /\b(?:from |in |of |within )?the (?:last|past)\s+(?:(\d{1,2}|two|three|four|five|ten|twenty|couple of|few)\s+)?(years?|decades?)\b/i;
+const WORD_COUNT: Record<string, number> = {
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  ten: 10,
+  twenty: 20,
+  "couple of": 2,
+  few: 3,
+};
+
 /** "early", "mid" or "late" before a decade: a part of it. */
 const PART = "(?:(early|mid|late)[- ]?)?";
 /**
@@ -407,12 +422,32 @@ function parseConstraints(
     constraints.maxYear = Number(before[2]) - (/until/i.test(before[0]) ? 0 : 1);
     residual = residual.replace(before[0], " ");
   }
+  // "between 1995 and 2005", "from 1995 to 2005", "1995-2005": both bounds.
+  const range = YEAR_RANGE.exec(text);
+  if (range && !after && !before) {
+    const [lo, hi] = [Number(range[1] ?? range[3]), Number(range[2] ?? range[4])].sort(
+      (a, b) => a - b,
+    );
+    constraints.minYear = lo;
+    constraints.maxYear = hi;
+    residual = residual.replace(range[0], " ");
+  }
+  // "from the last 10 years", "in the past decade": counted back from this year.
+  const lastYears = LAST_YEARS.exec(text);
+  if (lastYears && !range && !after && !before) {
+    const span = lastYears[1]
+      ? (WORD_COUNT[lastYears[1].toLowerCase()] ?? Number(lastYears[1]))
+      : 1;
+    constraints.minYear =
+      new Date().getUTCFullYear() - span * (lastYears[2]!.startsWith("decade") ? 10 : 1);
+    residual = residual.replace(lastYears[0], " ");
+  }
   // "anything from 2001": that year; "from 2001 on" is a lower bound.
   const fromYear =
     /\b(?:from|released in|made in|came out in)\s+((?:19|20)\d\d)\b(\s*(?:on(?:wards?)?|and (?:later|after|up|newer)|or (?:later|newer|after)|\+))?(?!'?s|\s*(?:-|to|through|and|or)\s*(?:19|20)?\d\d)/i.exec(
       text,
     );
-  if (fromYear && !after && !before) {
+  if (fromYear && !after && !before && !range) {
     constraints.minYear = Number(fromYear[1]);
     if (!fromYear[2]) constraints.maxYear = Number(fromYear[1]);
     residual = residual.replace(fromYear[0], " ");
@@ -520,11 +555,19 @@ function namedCategories(parsed: ParsedMessage, residual: string, names: Categor
   }
 }
 
+/** Just before a title: it is turned down ("nolan films but not batman", "not john wick though"). */
+const NOT_THIS = /\b(?:not|no|except|except for|other than|apart from|besides|anything but)\s+$/i;
+
+/** An audience of grown-ups: "for grown-ups", "adults only", "an adult drama" (not "young adult"). */
+const ADULT_AUDIENCE =
+  /\b(?:(?:just |only )?for (?:grown[- ]?ups|adults|grownups)|adults? only|(?<!young )adult(?= (?:drama|film|movie|comed|thriller|story)))/i;
+
 function polarityAround(text: string, start: number, end: number): ParsedMention["polarity"] {
   const before = text.slice(Math.max(0, start - 40), start);
   const clauseBefore = before.split(/[.!?;]|\bbut\b/i).at(-1) ?? "";
   const after = text.slice(end, end + 30).split(/[.!?;,]|\bbut\b|\band\b/i)[0] ?? "";
-  if (NEGATIVE.test(clauseBefore) || NEGATIVE.test(after)) return "dislike";
+  if (NEGATIVE.test(clauseBefore) || NEGATIVE.test(after) || NOT_THIS.test(clauseBefore))
+    return "dislike";
   if (
     /\b(like|similar to|such as|as good as|along the lines of|in the vein of|reminds? me of)\s*$/i.test(
       clauseBefore,
@@ -554,8 +597,12 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
   const names = named.map((n) => n.matched);
   const linked = ctx.titles.find(t);
   const unsure = linked.find((m) => m.typo === "unsure");
+  // "for grown-ups", "adults only": an audience, not the film "Grown Ups"; "2000 to 2009" holds no "To".
+  const audience = ADULT_AUDIENCE.exec(t);
+  const spans = [audience, YEAR_RANGE.exec(t)].filter((m) => m !== null);
   const mentionsRaw = linked.filter((m) => {
     if (m.typo === "unsure") return false;
+    if (spans.some((x) => m.start < x.index + x[0].length && m.end > x.index)) return false;
     const key = ` ${normalizeText(m.matched)} `;
     return !names.some(
       (n) => n.split(" ").length > key.trim().split(" ").length && ` ${n} `.includes(key),
@@ -582,6 +629,11 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
     named.length > 0,
   );
   residual = afterConstraints;
+  if (audience) {
+    residual = residual.replace(audience[0], " ");
+    if (ctx.categories.has("family") && !constraints.excludeCategories?.includes("family"))
+      (constraints.excludeCategories ??= []).push("family");
+  }
   const reference = ctx.lastListLength > 0 ? findReference(lower) : undefined;
 
   // The names found above that the title and constraint removal left in place (no second index walk).
