@@ -44,16 +44,20 @@ export interface ParsedMessage {
   didYouMean?: string;
   /** Categories the message asks for by name ("a scary movie", "comedies"), outside exclusions and titles. */
   requested: string[];
-  /** "the latest from Stephen King", "newest", "anything from this week": the newest items are wanted. */
+  /** "the latest from Stephen King", "newest", "most recent": the newest items are wanted. */
   newest?: true;
-  /** "this week", "today": a span finer than a year, which only a catalog with dates could keep to. */
+  /**
+   * "this week", "today": a span finer than a year. No catalog here has dates finer than a year, so it
+   * filters nothing and the topic is answered; it is kept for the reply to say so (not said yet).
+   */
   datedSpan?: string;
 }
 
-/** Asking for the newest items: "latest", "newest", "most recent", or a span of days. */
+/** Asking for the newest items. */
 const NEWEST = /\b(?:latest|newest|most recent|brand new)\b/i;
+/** A span of days ("watch tonight" is when, not what, and is left out). */
 const DATED_SPAN =
-  /\b(?:this (?:week|weekend|month)|today|tonight|yesterday|(?:last|past) (?:few )?(?:days|week))\b/i;
+  /\b(?:this (?:week|weekend|month)|today|yesterday|(?:last|past) (?:few )?(?:days|week))\b/i;
 
 /** A whole message asking for more of the same: "more", "more please", "any other ideas?", "what else?", "others?". */
 const MORE_OF_THE_SAME =
@@ -652,7 +656,7 @@ export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
   if (ctx.categoryNames) namedCategories(base, residual, ctx.categoryNames);
   const span = DATED_SPAN.exec(t);
   if (span) base.datedSpan = span[0].toLowerCase();
-  if ((NEWEST.test(t) || span) && !NOT_WANTED.test(t)) base.newest = true;
+  if (NEWEST.test(t) && !NOT_WANTED.test(t)) base.newest = true;
   if (reference !== undefined) base.reference = reference;
   if (unsure) base.didYouMean = unsure.itemId;
   const peopleOf = mentionsRaw.flatMap((m) => {
