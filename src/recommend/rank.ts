@@ -110,6 +110,11 @@ const SHOWN_PENALTY = 10;
 const REQUEST_ALSO_MEANS: Readonly<Record<string, readonly string[]>> = { family: ["animation"] };
 /** Added for items of a person the message asks for by name: like a requested category, they lead the list. */
 const REQUESTED_PERSON_BOOST = 3;
+/**
+ * Added on top for the items of a person asked for by name, the same for all of them: their order among
+ * themselves is the score's, and they come before the rest. A product rule, like SHOWN_PENALTY.
+ */
+const REQUESTED_PERSON_LEAD = 10;
 /** Added for a film in every one of several categories asked for at once. */
 const ALL_REQUESTED_BOOST = 1;
 /**
@@ -352,6 +357,10 @@ export class Ranker {
           offset[row]! += 2 * REQUESTED_PERSON_BOOST;
           boosted[row] = 1;
         }
+      // And they lead whatever the profile leans to: a profile of one author (goodbooks' labels are authors)
+      // had outscored the boost, and "ok now Isaac Asimov" gave Nora Roberts again.
+      for (let row = 0; row < this.catalog.size; row++)
+        if (boosted[row]) offset[row]! += REQUESTED_PERSON_LEAD;
     }
     for (const id of shown) {
       const row = this.catalog.row(id);
