@@ -248,3 +248,7 @@ export const aboutItem = (f: {
 };
 export const aboutNothing =
   'Which one do you mean? Say its title or its place in the list, like "the second one".';
+
+/** "this week", "today": the catalog has years at most, so the span cannot be kept; the topic is answered. */
+export const noDates = (span: string, w: Wording) =>
+  `I can't tell which ${w.nounPlural} are from ${span}: they carry no dates finer than a year.`;

@@ -183,4 +183,15 @@ describe("studios, series and critiques on the demo catalog (real model, real La
         expect(attributes.get(jurassicPark)?.has(t), t).toBe(true);
       }
   });
+
+  it("says a span of days cannot be kept when items have only years, and answers the topic", async () => {
+    const r = await bot.handleMessage({
+      user: { platform: "test", id: "this-week" },
+      text: "any comedies from this week?",
+    });
+    expect(r.text).toMatch(/^I can't tell which films are from this week: they carry no dates/);
+    expect(r.recommendations.filter((x) => x.categories.includes("comedy")).length).toBeGreaterThan(
+      2,
+    );
+  });
 });

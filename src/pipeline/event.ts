@@ -306,5 +306,6 @@ function acknowledge(parts: Parts, parsed: ParsedMessage, referenced: string | u
     parts_.push(say.noCategories(parsed.constraints.excludeCategories));
   const unsure = parsed.didYouMean !== undefined && parts.catalog.item(parsed.didYouMean);
   if (unsure) parts_.push(say.didYouMean(unsure.title, unsure.year));
+  if (parsed.datedSpan) parts_.push(say.noDates(parsed.datedSpan, parts.catalog.wording));
   return parts_.join(" ");
 }
