@@ -10,6 +10,7 @@ import { AnswerCheck } from "../src/explain/check.ts";
 import { explainInputOf } from "../src/explain/llm-input.ts";
 import { LlmExplainer } from "../src/explain/llm.ts";
 import { loadExplainPrompts } from "../src/explain/prompts.ts";
+import { PHRASE_LEAD } from "../src/messages.ts";
 import type { OutgoingReply, UserRef } from "../src/types.ts";
 import { FakeOpenAI, type FakeAnswer } from "./support/fake-openai.ts";
 
@@ -85,7 +86,9 @@ describe("LLM explanations (fake OpenAI-compatible server over HTTP)", () => {
     const sent = JSON.stringify(body);
     for (const r of reply.recommendations) {
       expect(sent).toContain(r.title);
-      for (const reason of r.reasons) expect(sent).toContain(reason.text);
+      // A phrase reason quotes the person's words: only its lead goes out (see the next test).
+      for (const reason of r.reasons)
+        expect(sent).toContain(reason.code === "phrase" ? PHRASE_LEAD : reason.text);
     }
     expect(sent).toContain(reply.interests[0]!.label);
     // No raw message, no identity, no one else's data. A title Alice mentioned may appear only inside a reason.
