@@ -24,6 +24,12 @@ describe("goodbooks conversation suite", () => {
     // "more like the second one" never offers that book again; "the latest from Stephen King" is newest.
     for (const id of ["people-01", "typos-01", "ordinal-01", "latest-01"])
       expect(allPass(id), id).toEqual([]);
+    // The author asked for through the categories is named in the reasons, as a person would write it.
+    const tolstoy = outcomes.find((x) => x.id === "people-01")!.turns[0]!.recommendations;
+    expect(
+      tolstoy.filter((r) => r.reasons.includes("written_by: Written by Leo Tolstoy, as you asked"))
+        .length,
+    ).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -21,6 +21,13 @@ const PERSON_ROLES = [
   ["writers", "written_by"],
 ] as const;
 
+/** A name stored in lower case ("leo tolstoy") as a person writes it ("Leo Tolstoy"); kept if cased. */
+function nameCase(name: string): string {
+  return name === name.toLowerCase()
+    ? name.replace(/(^|[\s.'-])(\p{L})/gu, (_, a: string, b: string) => a + b.toUpperCase())
+    : name;
+}
+
 /** The names in a people field (an array, or "A, B" in a CSV cell), as the catalog spells them. */
 function namesIn(v: string | string[] | number | undefined): string[] {
   return Array.isArray(v) ? v : typeof v === "string" ? v.split(/\s*[,;|]\s*/) : [];
@@ -88,6 +95,13 @@ export function reasonsFor(
     if (!name) continue;
     said.add(normalizeText(name));
     reasons.push({ code, text: reasonText[code](name), strength: 2 });
+  }
+  // A catalog whose categories are its authors ("leo tolstoy, louise maude"): the author asked for.
+  for (const part of item.categories.flatMap((c) => c.split(/\s*[,;|]\s*/))) {
+    const key = normalizeText(part);
+    if (!part.includes(" ") || !asked.has(key) || said.has(key)) continue;
+    said.add(key);
+    reasons.push({ code: "written_by", text: reasonText.written_by(nameCase(part)), strength: 2 });
   }
   if (ranked.critique) {
     reasons.push({
