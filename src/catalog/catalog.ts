@@ -24,6 +24,8 @@ export class Catalog {
   readonly popularity: Float32Array;
   /** Whether the catalog has any popularity data (a list "of popular items" needs some). */
   readonly hasPopularity: boolean;
+  /** Whether any item has a year ("anything new" can filter by it). */
+  readonly hasYears: boolean;
   readonly titles: TitleIndex;
   readonly people: PeopleIndex;
   readonly titleKeys: string[];
@@ -51,6 +53,7 @@ export class Catalog {
     data.items.forEach((item, row) => this.rowById.set(item.id, row));
     this.popularity = popularityPrior(data.items);
     this.hasPopularity = this.popularity.some((p) => p > 0);
+    this.hasYears = data.items.some((item) => item.year !== undefined);
     this.titleKeys = data.items.map((item) => `${titleKey(item.title)}`);
     this.people = new PeopleIndex(data.items, commonWords);
     this.titles = new TitleIndex(

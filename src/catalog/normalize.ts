@@ -10,6 +10,11 @@ export function normalizeText(text: string): string {
     .trim();
 }
 
+/** The parts of a cell that lists several names ("leo tolstoy, louise maude"; "a; b"; "a|b"). */
+export function cellParts(cell: string): string[] {
+  return cell.split(/\s*[,;|]\s*/);
+}
+
 export function tokens(text: string): string[] {
   const n = normalizeText(text);
   return n ? n.split(" ") : [];

@@ -1,7 +1,7 @@
 // The people behind catalog items (directors, stars, authors), and finding their names in a message:
 // "anything with Keanu Reeves" should count like a liked film of his.
 import type { Item } from "../types.ts";
-import { normalizeText } from "./normalize.ts";
+import { cellParts, normalizeText } from "./normalize.ts";
 
 /** Fields naming the people behind an item, in any catalog (movies: directors, stars; books: authors). */
 const PEOPLE_FIELDS = ["directors", "stars", "authors", "author", "creators"];
@@ -21,7 +21,7 @@ export function itemPeople(
   for (const field of fields) {
     const v = extra[field];
     // A CSV cell holds several names as "A, B" (goodbooks authors); JSONL holds an array.
-    const names = Array.isArray(v) ? v : typeof v === "string" ? v.split(/\s*[,;|]\s*/) : [];
+    const names = Array.isArray(v) ? v : typeof v === "string" ? cellParts(v) : [];
     for (const p of names) {
       const key = typeof p === "string" ? normalizeText(p) : "";
       if (key) out.push(key);

@@ -1,6 +1,6 @@
 // Grounded reasons from the ranking features: each names the data it comes from and how strong it is.
 import type { Catalog } from "../catalog/catalog.ts";
-import { normalizeText } from "../catalog/normalize.ts";
+import { cellParts, normalizeText } from "../catalog/normalize.ts";
 import { blendedInterests, type Profile } from "../profile/profile.ts";
 import type { Attributes } from "../recommend/attributes.ts";
 import type { RankedItem } from "../recommend/rank.ts";
@@ -30,7 +30,7 @@ function nameCase(name: string): string {
 
 /** The names in a people field (an array, or "A, B" in a CSV cell), as the catalog spells them. */
 function namesIn(v: string | string[] | number | undefined): string[] {
-  return Array.isArray(v) ? v : typeof v === "string" ? v.split(/\s*[,;|]\s*/) : [];
+  return Array.isArray(v) ? v : typeof v === "string" ? cellParts(v) : [];
 }
 
 const PRONOUN = "i|i'?m|i am|we|we'?re|we are";
@@ -97,7 +97,7 @@ export function reasonsFor(
     reasons.push({ code, text: reasonText[code](name), strength: 2 });
   }
   // A catalog whose categories are its authors ("leo tolstoy, louise maude"): the author asked for.
-  for (const part of item.categories.flatMap((c) => c.split(/\s*[,;|]\s*/))) {
+  for (const part of item.categories.flatMap(cellParts)) {
     const key = normalizeText(part);
     if (!part.includes(" ") || !asked.has(key) || said.has(key)) continue;
     said.add(key);

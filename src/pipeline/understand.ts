@@ -9,7 +9,6 @@ import { critiqueOf, type Critique } from "../understand/critique.ts";
 import { splitNegated } from "../recommend/attributes.ts";
 import { understanding, type Understanding } from "../understand/understood.ts";
 import type { RankRequest } from "../recommend/rank.ts";
-import type { Item } from "../types.ts";
 import type { MessageReading, MessageRequest } from "./context.ts";
 import type { Parts } from "./parts.ts";
 
@@ -24,7 +23,7 @@ export function parse(parts: Parts, text: string, profile: Profile): ParsedMessa
   for (const m of parsed.mentions) m.itemId = bestOfSeries(parts, m.matched, m.itemId);
   // "anything new on football" in a catalog without years: the vague "new" cannot filter (it would leave
   // nothing), so it asks for the newest, which such a catalog answers with the topic alone.
-  if (parsed.constraints.minYearLapses && !hasYears(parts.catalog.items)) {
+  if (parsed.constraints.minYearLapses && !parts.catalog.hasYears) {
     delete parsed.constraints.minYear;
     delete parsed.constraints.minYearLapses;
     parsed.newest = true;
@@ -32,15 +31,6 @@ export function parse(parts: Parts, text: string, profile: Profile): ParsedMessa
   if (parsed.moreLike !== undefined && parsed.mentions.length)
     parsed.moreLike = parsed.mentions.at(-1)!.itemId;
   return parsed;
-}
-
-const dated = new WeakMap<readonly Item[], boolean>();
-
-/** Whether any item of the catalog has a year. */
-function hasYears(items: readonly Item[]): boolean {
-  let known = dated.get(items);
-  if (known === undefined) dated.set(items, (known = items.some((i) => i.year !== undefined)));
-  return known;
 }
 
 /** Items whose title begins with this many words at least count as a series named by them. */

@@ -3,6 +3,7 @@
 // Speed: everything per request is precomputed once (unit query vectors, neighbour sums by row, people and
 // series hit masks); the vector features are linear, so the scoring pass folds them into one query vector
 // and one interest vector: two dot products and a few array reads per item, no allocation per item.
+import { cellParts } from "../catalog/normalize.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import { itemPeople, REQUEST_ONLY_FIELDS } from "../catalog/people.ts";
 import { blendedInterests, excludedItems, type Profile } from "../profile/profile.ts";
@@ -233,6 +234,8 @@ export class Ranker {
   private readonly movielensPopularity: Float32Array;
   private readonly tmdbPopularity: Float32Array;
   private readonly recency: Float32Array;
+  /** NEWEST_BOOST per row (newnessOf), worked out the first time the newest are asked for. */
+  private newness: Float32Array | undefined;
 
   constructor(
     readonly catalog: Catalog,
@@ -600,29 +603,9 @@ export class Ranker {
    */
   private withNewest(newest: boolean, offset: Float32Array | undefined): Float32Array | undefined {
     if (!newest) return offset;
-    const { year } = this.facets;
-    const dated = Array.from(year)
-      .filter((y) => !Number.isNaN(y))
-      .sort((a, b) => a - b);
-    if (dated.length === 0) return offset;
+    this.newness ??= newnessOf(this.facets.year);
     const out = offset ?? new Float32Array(this.catalog.size);
-    const share = (y: number) => {
-      // The share of dated rows no newer than y (binary search for the last index <= y).
-      let lo = 0,
-        hi = dated.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (dated[mid]! <= y) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo / dated.length;
-    };
-    for (let row = 0; row < this.catalog.size; row++) {
-      const y = year[row]!;
-      if (Number.isNaN(y)) continue;
-      const above = Math.max(0, 2 * share(y) - 1);
-      out[row]! += NEWEST_BOOST * above * above;
-    }
+    for (let row = 0; row < this.catalog.size; row++) out[row]! += this.newness[row]!;
     return out;
   }
 
@@ -944,9 +927,38 @@ export class Ranker {
 }
 
 /** Rows under each key, in row order: keys[row] lists the keys of that row. */
+/**
+ * Per row, NEWEST_BOOST scaled by how new it is among the dated rows: 0 up to the median year, rising to the
+ * full boost for the newest (squared, so the last years stand out); 0 for undated rows. Fixed by the catalog.
+ */
+function newnessOf(year: Float32Array): Float32Array {
+  const dated = Array.from(year)
+    .filter((y) => !Number.isNaN(y))
+    .sort((a, b) => a - b);
+  const out = new Float32Array(year.length);
+  if (dated.length === 0) return out;
+  // The share of dated rows no newer than y (binary search for the last index <= y).
+  const share = (y: number) => {
+    let lo = 0,
+      hi = dated.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (dated[mid]! <= y) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo / dated.length;
+  };
+  year.forEach((y, row) => {
+    if (Number.isNaN(y)) return;
+    const above = Math.max(0, 2 * share(y) - 1);
+    out[row] = NEWEST_BOOST * above * above;
+  });
+  return out;
+}
+
 /** An item's categories and, for a cell listing several ("a, b"), each of its parts. */
 export function categoryKeys(categories: readonly string[]): string[] {
-  return categories.flatMap((c) => (/[,;|]/.test(c) ? [c, ...c.split(/\s*[,;|]\s*/)] : [c]));
+  return categories.flatMap((c) => (/[,;|]/.test(c) ? [c, ...cellParts(c)] : [c]));
 }
 
 function groupRows(keys: ReadonlyArray<readonly string[]>): Map<string, number[]> {

@@ -4,7 +4,7 @@
 // with a one-letter slip in that surname ("dostoevsky"). Works on any catalog; one-word categories ("sport",
 // "comedy") are left to the category synonyms and the interest model, so the demo movie catalog reads as before.
 import { readFileSync } from "node:fs";
-import { normalizeText } from "../catalog/normalize.ts";
+import { cellParts, normalizeText } from "../catalog/normalize.ts";
 import type { Item } from "../types.ts";
 import { CATEGORY_SYNONYMS } from "./patterns.ts";
 
@@ -40,7 +40,7 @@ export class CategoryNames {
     );
     const counts = new Map<string, number>();
     for (const item of items)
-      for (const c of new Set(item.categories.flatMap((x) => x.split(/\s*[,;|]\s*/))))
+      for (const c of new Set(item.categories.flatMap(cellParts)))
         if (c) counts.set(c, (counts.get(c) ?? 0) + 1);
     const under = new Map<string, Array<[string, number]>>();
     for (const [category, n] of counts) {
@@ -67,7 +67,7 @@ export class CategoryNames {
 
   /** The names among an item's categories, as name keys ("j k rowling"), like the people of people.ts. */
   namesOf(categories: readonly string[]): string[] {
-    const keys = categories.flatMap((c) => c.split(/\s*[,;|]\s*/)).map((c) => normalizeText(c));
+    const keys = categories.flatMap(cellParts).map((c) => normalizeText(c));
     return [...new Set(keys.filter((k) => this.names.has(k)))];
   }
 
