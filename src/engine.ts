@@ -1,7 +1,7 @@
 // The composition root: loads every part once at start-up and runs turns through the pipeline, one at a
 // time per person. Product code talks to it through Bot (src/bot.ts); research code through Replay
 // (src/replay.ts). Adapters never see it.
-import { readFileSync } from "node:fs";
+import { commonWords as loadCommonWords } from "./catalog/common-words.ts";
 import { join, resolve } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import { LRUCache } from "lru-cache";
@@ -57,11 +57,7 @@ export class Engine {
     // The data folder's own model (chatrec ingest --train) speaks its catalog's labels; else the shipped one.
     const model = await InterestModel.load(interestModelDir(config));
     const db = await lancedb.connect(config.dbUri);
-    const commonWords = new Map(
-      readFileSync(join(PACKAGE_ROOT, "data/common-words.txt"), "utf8")
-        .split("\n")
-        .map((w, i) => [w, i] as const),
-    );
+    const commonWords = loadCommonWords();
     const progress = (done: number, total: number) => {
       if (done === total) log(`embedded ${total} catalog items`);
     };

@@ -1,7 +1,7 @@
 // Requests that combine things: year bounds in every common phrasing, corrections inside one message,
 // several references to the last list, people named by one word.
-import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { commonWords } from "../src/catalog/common-words.ts";
 import { loadCatalogFile } from "../src/catalog/load.ts";
 import { PeopleIndex } from "../src/catalog/people.ts";
 import { TitleIndex } from "../src/catalog/titles.ts";
@@ -24,11 +24,7 @@ const CATEGORIES = new Set([
 
 beforeAll(() => {
   items = loadCatalogFile("data/catalog/movies.jsonl").items;
-  const common = new Map(
-    readFileSync("data/common-words.txt", "utf8")
-      .split("\n")
-      .map((w, rank) => [w, rank] as const),
-  );
+  const common = commonWords();
   const pop = new Map(items.map((i) => [i.id, Number(i.extra.popularity ?? 0)]));
   ctx = {
     titles: new TitleIndex(items, common, (id) => pop.get(id) ?? 0),

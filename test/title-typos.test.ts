@@ -1,7 +1,7 @@
 // Titles written with typos: linked when the words are a title's but for a slip, asked about when unsure,
 // never made out of ordinary words or years.
-import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { commonWords } from "../src/catalog/common-words.ts";
 import { loadCatalogFile } from "../src/catalog/load.ts";
 import { editDistance, TitleIndex } from "../src/catalog/titles.ts";
 import { parseMessage } from "../src/understand/parse.ts";
@@ -15,11 +15,7 @@ const found = (text: string) =>
 
 beforeAll(() => {
   items = loadCatalogFile("data/catalog/movies.jsonl").items;
-  const common = new Map(
-    readFileSync("data/common-words.txt", "utf8")
-      .split("\n")
-      .map((w, rank) => [w, rank] as const),
-  );
+  const common = commonWords();
   const pop = new Map(items.map((i) => [i.id, Number(i.extra.popularity ?? 0)]));
   index = new TitleIndex(items, common, (id) => pop.get(id) ?? 0);
 });

@@ -1,6 +1,6 @@
 // Whether a message was understood at all, and the bot's honest answer when it was not.
-import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { commonWords } from "../src/catalog/common-words.ts";
 import { loadCatalogFile } from "../src/catalog/load.ts";
 import { PeopleIndex } from "../src/catalog/people.ts";
 import { TitleIndex } from "../src/catalog/titles.ts";
@@ -28,11 +28,7 @@ const categories = new Set([
 
 beforeAll(() => {
   items = loadCatalogFile("data/catalog/movies.jsonl").items;
-  const common = new Map(
-    readFileSync("data/common-words.txt", "utf8")
-      .split("\n")
-      .map((w, rank) => [w, rank] as const),
-  );
+  const common = commonWords();
   const pop = new Map(items.map((i) => [i.id, Number(i.extra.popularity ?? 0)]));
   titles = new TitleIndex(items, common, (id) => pop.get(id) ?? 0);
   people = new PeopleIndex(items);

@@ -3,7 +3,7 @@
 // in a message the way people name them: in full, by a surname that stands for one of them ("tolstoy"), or
 // with a one-letter slip in that surname ("dostoevsky"). Works on any catalog; one-word categories ("sport",
 // "comedy") are left to the category synonyms and the interest model, so the demo movie catalog reads as before.
-import { readFileSync } from "node:fs";
+import { commonWords } from "../catalog/common-words.ts";
 import { cellParts, normalizeText } from "../catalog/normalize.ts";
 import type { Item } from "../types.ts";
 import { CATEGORY_SYNONYMS } from "./patterns.ts";
@@ -14,10 +14,6 @@ const MIN_ITEMS = 3;
 const DOMINANCE = 3;
 /** A surname this long or longer may be written with one letter wrong, missing or extra. */
 const TYPO_MIN_LENGTH = 7;
-
-const COMMON_WORDS = new Set(
-  readFileSync(new URL("../../data/common-words.txt", import.meta.url), "utf8").split("\n"),
-);
 
 /** Whether a and b are one insertion, deletion or substitution apart. */
 function oneEditApart(a: string, b: string): boolean {
@@ -50,7 +46,7 @@ export class CategoryNames {
       if (!category.includes(" ") || words.length < 2 || synonyms.has(key)) continue;
       this.names.set(key, category);
       const surname = words.at(-1)!;
-      if (surname.length >= 4 && !COMMON_WORDS.has(surname) && !synonyms.has(surname))
+      if (surname.length >= 4 && !commonWords().has(surname) && !synonyms.has(surname))
         under.set(surname, [...(under.get(surname) ?? []), [category, n]]);
     }
     for (const [surname, list] of under) {
@@ -90,7 +86,7 @@ export class CategoryNames {
       }
       if (n >= 2) continue;
       const word = words[i]!;
-      if (COMMON_WORDS.has(word)) continue;
+      if (commonWords().has(word)) continue;
       const possessive = word.endsWith("s") ? word.slice(0, -1) : "";
       const exact = this.bySurname.get(word) ?? (possessive && this.bySurname.get(possessive));
       if (exact) {
