@@ -1,5 +1,6 @@
 // What one turn carries from stage to stage. Each stage reads what the earlier ones wrote and adds its part;
 // a stage that answers the turn early (a help text, a redelivery) sets `reply` and the rest are skipped.
+import type { Critique } from "../understand/critique.ts";
 import type { ParsedMessage } from "../understand/parse.ts";
 import type { Understanding } from "../understand/understood.ts";
 import type { InterestPrediction } from "../interest/model.ts";
@@ -33,8 +34,11 @@ export type TurnInput =
 export interface MessageReading {
   prediction: InterestPrediction;
   informative: boolean;
-  /** A critique's scale ("lighter": what "dark" reads as), when its word is not the message itself. */
-  scaleInterests?: Float32Array;
+  /**
+   * The critique the message makes of the last list ("older", "lighter"), read once here; a scale critique
+   * carries what its word reads as ("lighter": "funny family"), from the same model call.
+   */
+  critique?: Critique;
 }
 
 /** What a message adds to the ranking request. */

@@ -5,7 +5,7 @@ import { withRequested } from "../interest/requested.ts";
 import type { Profile } from "../profile/profile.ts";
 import { categoryNamesOf } from "../understand/category-names.ts";
 import { parseMessage, type ParsedMessage } from "../understand/parse.ts";
-import { critiqueOf, type Critique } from "../understand/critique.ts";
+import { critiqueOf } from "../understand/critique.ts";
 import { splitNegated } from "../recommend/attributes.ts";
 import { understanding, type Understanding } from "../understand/understood.ts";
 import type { RankRequest } from "../recommend/rank.ts";
@@ -69,16 +69,21 @@ export function understand(
 /** The model's reading of a message (corrected by the categories it names) and whether it says anything. */
 export async function read(parts: Parts, parsed: ParsedMessage, text: string) {
   // "lighter", "funnier": the scale is what the critique's word reads as, read in the same model call.
-  const scaleWord = critiqueOf(parsed, parsed.residual)?.word;
+  const critique = critiqueOf(parsed, parsed.residual);
   const [reading, scale] = await parts.model.predict(
-    scaleWord ? [parsed.residual || text, scaleWord] : [parsed.residual || text],
+    critique?.word ? [parsed.residual || text, critique.word] : [parsed.residual || text],
   );
   const prediction = withRequested(reading!, parts.catalog.labels, parsed.requested);
   const informative = saysSomething(parsed.residual) && norm2(prediction.embedding) > 0;
   return {
     prediction,
     informative,
-    ...(scale ? { scaleInterests: scale.interests } : {}),
+    // "less violent" has no word of its own to read: the message's reading is the scale.
+    ...(critique?.field === "reading"
+      ? { critique: { ...critique, interests: scale?.interests ?? reading!.interests } }
+      : critique
+        ? { critique }
+        : {}),
   } satisfies MessageReading;
 }
 
@@ -98,11 +103,11 @@ export function referencedItem(profile: Profile, parsed: ParsedMessage): string 
 export function messageRequest(
   parts: Parts,
   parsed: ParsedMessage,
-  { prediction, informative, scaleInterests }: MessageReading,
+  { prediction, informative, critique: read }: MessageReading,
 ): MessageRequest & Pick<RankRequest, "newest"> {
   const collections = askedCollections(parts, parsed);
   const requestedPeople = [...new Set([...parsed.people, ...peopleOfTitles(parts, parsed)])];
-  const critique = critiqueField(parsed, scaleInterests ?? prediction.interests);
+  const critique = read ? { critique: read } : {};
   const maxRuntime = parsed.intent === "recommend" ? parsed.maxRuntime : undefined;
   const { wanted, avoided } = splitNegated(parsed.residual);
   return {
@@ -149,13 +154,6 @@ function peopleOfTitles(parts: Parts, parsed: ParsedMessage): string[] {
     // A catalog whose people are its categories (goodbooks' authors) names no roles: those people stand in.
     return own.length ? own : categoryNamesOf(parts.catalog.items).namesOf(item.categories);
   });
-}
-
-/** "older", "shorter please": the direction the next list takes from the last one's mean. */
-function critiqueField(parsed: ParsedMessage, interests: Float32Array): { critique?: Critique } {
-  const critique = critiqueOf(parsed, parsed.residual);
-  if (critique?.field === "reading") return { critique: { ...critique, interests } };
-  return critique ? { critique } : {};
 }
 
 /**
