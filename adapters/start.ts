@@ -22,7 +22,9 @@ export async function startServer(hooks: StartHooks = {}): Promise<void> {
   const config = loadConfig();
   assertSafeListen(config.host, config.webhookSecret);
   await assertPortFree(config.port, config.host); // before the slow loading, not after it
-  const host = new TurnHost(await Bot.create(config, (s) => console.log(s)));
+  const host = new TurnHost(
+    await Bot.create(config, (s) => console.log(s), { workers: config.turnWorkers }),
+  );
   const { bot } = host;
   const { webhookSecret, webChat, ratePerMinute, rateBurst, maxInFlight } = config;
   const app = buildServer(host, {

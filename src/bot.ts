@@ -23,8 +23,13 @@ export class Bot {
     this.#engine = engine;
   }
 
-  static async create(config: Config, log: (s: string) => void = () => undefined): Promise<Bot> {
-    return new Bot(await Engine.open(config, log));
+  /** `workers`: threads that run the turns (the server uses config.turnWorkers); none runs them here. */
+  static async create(
+    config: Config,
+    log: (s: string) => void = () => undefined,
+    opts: { workers?: number } = {},
+  ): Promise<Bot> {
+    return new Bot(await Engine.open(config, log, opts));
   }
 
   /** The settings read at start-up (adapters read their limits from here). */
@@ -103,7 +108,8 @@ export class Bot {
   }
 
   async profileOf(user: UserRef): Promise<ProfileSummary | undefined> {
-    const { store, catalog } = this.#engine.parts;
+    const { store } = this.#engine;
+    const { catalog } = this.#engine.parts;
     return this.#engine.serially(user, async (key) => {
       if (!(await store.exists(key))) return undefined;
       const { profile } = await store.load(key, catalog, Date.now());
@@ -118,14 +124,14 @@ export class Bot {
   }
 
   exportOf(user: UserRef) {
-    const { store, catalog } = this.#engine.parts;
-    return this.#engine.serially(user, (key) => store.exportPerson(key, catalog));
+    const { store } = this.#engine;
+    return this.#engine.serially(user, (key) => store.exportPerson(key, this.#engine.parts.catalog));
   }
 
   forget(user: UserRef): Promise<boolean> {
     return this.#engine.serially(user, (key) => {
       this.#engine.forgetReplies(key);
-      return this.#engine.parts.store.forget(key);
+      return this.#engine.store.forget(key);
     });
   }
 

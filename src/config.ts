@@ -1,6 +1,7 @@
 // The one place that reads the environment. Everything else takes an explicit Config.
 import { ChatrecError } from "./errors.ts";
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 
@@ -17,6 +18,7 @@ const EnvSchema = z.object({
   CHATREC_MODEL_DIR: z.string().min(1).optional(),
   CHATREC_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   CHATREC_PROFILE_CACHE: z.coerce.number().int().min(1).default(20_000),
+  CHATREC_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
   CHATREC_COMPACT_EVERY: z.coerce.number().int().min(1).default(200),
   CHATREC_MMR_LAMBDA: z.coerce.number().min(0).max(1).default(0.9),
   CHATREC_STORE_TEXT: bool.default(false),
@@ -115,6 +117,8 @@ export interface Config {
   commitIntervalMs: number;
   /** People whose profiles are kept in memory (least recently active dropped first). */
   profileCacheSize: number;
+  /** Worker threads that run turns for the server (`chatrec start`); 0 runs them on the main thread. */
+  turnWorkers: number;
   compactEvery: number;
   mmrLambda: number;
   storeMessageText: boolean;
@@ -169,6 +173,7 @@ export function loadConfig(
     modelDir: resolve(e.CHATREC_MODEL_DIR ?? resolve(PACKAGE_ROOT, "models")),
     commitIntervalMs: e.CHATREC_COMMIT_INTERVAL_MS,
     profileCacheSize: e.CHATREC_PROFILE_CACHE,
+    turnWorkers: e.CHATREC_WORKERS ?? availableParallelism(),
     compactEvery: e.CHATREC_COMPACT_EVERY,
     mmrLambda: e.CHATREC_MMR_LAMBDA,
     storeMessageText: e.CHATREC_STORE_TEXT,

@@ -14,8 +14,10 @@ import { loadExplainPrompts } from "./explain/prompts.ts";
 import { InterestModel } from "./interest/model.ts";
 import type { TurnContext, TurnInput } from "./pipeline/context.ts";
 import { DEFAULT_LIMIT, type Parts } from "./pipeline/parts.ts";
-import { runStages, type StageRecorder } from "./pipeline/run.ts";
-import { TURN_STAGES } from "./pipeline/stages.ts";
+import { need } from "./pipeline/context.ts";
+import { runStages, runUntilReply, type StageRecorder } from "./pipeline/run.ts";
+import { STORE_STAGES, TURN_STAGES } from "./pipeline/stages.ts";
+import { TurnWorkers } from "./pipeline/turn-workers.ts";
 import { loadOrCreateSecret, personKey } from "./profile/keys.ts";
 import { ProfileStore } from "./profile/store.ts";
 import { Neighbours } from "./recommend/neighbours.ts";
@@ -43,7 +45,10 @@ export class Engine {
 
   private constructor(
     parts: Omit<Parts, "sentReply" | "categories">,
+    /** The durable profile store, written by this thread only (turn workers hand their writes back). */
+    readonly store: ProfileStore,
     private readonly secret: Buffer,
+    private readonly workers: TurnWorkers | undefined,
   ) {
     this.parts = {
       ...parts,
@@ -52,58 +57,27 @@ export class Engine {
     };
   }
 
-  static async open(config: Config, log: (s: string) => void = () => undefined): Promise<Engine> {
-    const prompts = loadExplainPrompts(config.llm.promptsDir); // a broken template fails before the slow loading
-    // The data folder's own model (chatrec ingest --train) speaks its catalog's labels; else the shipped one.
-    const model = await InterestModel.load(interestModelDir(config));
+  static async open(
+    config: Config,
+    log: (s: string) => void = () => undefined,
+    opts: { workers?: number } = {},
+  ): Promise<Engine> {
     const db = await lancedb.connect(config.dbUri);
-    const commonWords = loadCommonWords();
-    const progress = (done: number, total: number) => {
-      if (done === total) log(`embedded ${total} catalog items`);
-    };
-    const seed = () =>
-      ingestCatalog(db, model, {
-        path: resolve(config.catalogPath),
-        mode: "replace",
-        reason: "seed",
-        onProgress: progress,
-      });
-    const catalog = await openCatalog(db, model, seed, commonWords, progress);
-    // The shipped neighbours, TMDB studios and tags belong to the demo catalog's ids: an ingested catalog of
-    // its own goes without them (its series still come from its titles).
-    const source = await readCatalogSource(db);
-    const demo = !source || source.demo;
-    const neighbours = demo
-      ? await openNeighbours(db, join(config.modelDir, NEIGHBOURS_FILE), log)
-      : Neighbours.empty();
+    const parts = await loadWorkParts(config, db, log);
     const store = await ProfileStore.open(db, {
       commitIntervalMs: config.commitIntervalMs,
       compactEvery: config.compactEvery,
       retentionDays: config.retentionDays,
-      labels: model.labels.length,
-      dim: model.dim,
+      labels: parts.model.labels.length,
+      dim: parts.model.dim,
       walDir: join(config.dataDir, "profile-wal"),
       cacheLimit: config.profileCacheSize,
       log,
     });
     const secret = loadOrCreateSecret(join(config.dataDir, "secret.key"));
-    const extras = demo
-      ? loadItemExtras(join(PACKAGE_ROOT, "data/catalog/tmdb-extras.jsonl"))
-      : new Map();
-    const ranker = new Ranker(
-      catalog,
-      neighbours,
-      loadRankerModel(join(config.modelDir, RANKER_FILE)),
-      undefined,
-      new Collections(catalog.items, extras, commonWords),
-      new Attributes(
-        catalog.items,
-        demo ? loadItemAttributes(join(PACKAGE_ROOT, "data/catalog/attributes.jsonl")) : new Map(),
-        commonWords,
-      ),
-    );
-    const explainer = new LlmExplainer(config.llm, prompts, catalog, log);
-    return new Engine({ config, model, catalog, store, neighbours, explainer, ranker }, secret);
+    // Started last: each worker loads what the engine has just made ready (catalog embedded, neighbours stored).
+    const workers = opts.workers ? await TurnWorkers.start(config, opts.workers, log) : undefined;
+    return new Engine({ ...parts, store }, store, secret, workers);
   }
 
   keyOf(user: UserRef): string {
@@ -130,10 +104,34 @@ export class Engine {
             ? cleanText(input.text, config.maxTextLength)
             : "",
       };
-      const reply = await runStages(TURN_STAGES, this.parts, ctx, this.stageRecorder);
+      const reply = this.workers
+        ? await this.turnInWorker(ctx, this.workers)
+        : await runStages(TURN_STAGES, this.parts, ctx, this.stageRecorder);
       this.remember(key, input.messageId, reply);
       return reply;
     });
+  }
+
+  /**
+   * The store's stages here, the rest in a worker thread; then the worker's writes (the turn's event, a
+   * forget) go to the store here, in order, and the reply waits for them as it does on one thread.
+   */
+  private async turnInWorker(ctx: TurnContext, workers: TurnWorkers): Promise<OutgoingReply> {
+    const early = await runUntilReply(STORE_STAGES, this.parts, ctx, undefined);
+    if (early) return early;
+    const state = need(ctx.state, "state");
+    const { reply, writes } = await workers.run({
+      key: ctx.key,
+      input: ctx.input,
+      now: ctx.now,
+      limit: ctx.limit,
+      text: ctx.text,
+      state,
+    });
+    for (const write of writes)
+      if (write.kind === "forget") await this.store.forget(ctx.key);
+      else await this.store.commit(ctx.key, state, write.event, this.parts.catalog);
+    return reply;
   }
 
   /** The person's latest list while an LLM is configured (explained on request afterwards). */
@@ -159,7 +157,58 @@ export class Engine {
   }
 
   async close(): Promise<void> {
-    await this.parts.store.close();
+    await this.workers?.close();
+    await this.store.close();
     await this.parts.model.close();
   }
+}
+
+/**
+ * Everything the turn stages read, loaded once: by the engine at start-up, and by each turn worker after it
+ * (the catalog is then embedded and the neighbours stored, so a worker only reads them).
+ */
+export async function loadWorkParts(
+  config: Config,
+  db: lancedb.Connection,
+  log: (s: string) => void,
+): Promise<Omit<Parts, "sentReply" | "categories" | "store">> {
+  const prompts = loadExplainPrompts(config.llm.promptsDir); // a broken template fails before the slow loading
+  // The data folder's own model (chatrec ingest --train) speaks its catalog's labels; else the shipped one.
+  const model = await InterestModel.load(interestModelDir(config));
+  const commonWords = loadCommonWords();
+  const progress = (done: number, total: number) => {
+    if (done === total) log(`embedded ${total} catalog items`);
+  };
+  const seed = () =>
+    ingestCatalog(db, model, {
+      path: resolve(config.catalogPath),
+      mode: "replace",
+      reason: "seed",
+      onProgress: progress,
+    });
+  const catalog = await openCatalog(db, model, seed, commonWords, progress);
+  // The shipped neighbours, TMDB studios and tags belong to the demo catalog's ids: an ingested catalog of
+  // its own goes without them (its series still come from its titles).
+  const source = await readCatalogSource(db);
+  const demo = !source || source.demo;
+  const neighbours = demo
+    ? await openNeighbours(db, join(config.modelDir, NEIGHBOURS_FILE), log)
+    : Neighbours.empty();
+  const extras = demo
+    ? loadItemExtras(join(PACKAGE_ROOT, "data/catalog/tmdb-extras.jsonl"))
+    : new Map();
+  const ranker = new Ranker(
+    catalog,
+    neighbours,
+    loadRankerModel(join(config.modelDir, RANKER_FILE)),
+    undefined,
+    new Collections(catalog.items, extras, commonWords),
+    new Attributes(
+      catalog.items,
+      demo ? loadItemAttributes(join(PACKAGE_ROOT, "data/catalog/attributes.jsonl")) : new Map(),
+      commonWords,
+    ),
+  );
+  const explainer = new LlmExplainer(config.llm, prompts, catalog, log);
+  return { config, model, catalog, neighbours, explainer, ranker };
 }

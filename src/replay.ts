@@ -38,7 +38,7 @@ export class Replay extends Bot {
   }
   /** The profile store itself (tests flush it to look at what is on disk). */
   get store(): ProfileStore {
-    return this.engine.parts.store;
+    return this.engine.store;
   }
   get model(): InterestModel {
     return this.engine.parts.model;

@@ -4,6 +4,9 @@ import type { Config } from "../config.ts";
 import type { LlmExplainer } from "../explain/llm.ts";
 import type { InterestModel } from "../interest/model.ts";
 import type { ProfileStore } from "../profile/store.ts";
+
+/** What a turn's stages ask of the profile store (a turn worker defers the writes to the main thread). */
+export type TurnStore = Pick<ProfileStore, "load" | "eventAt" | "forget" | "commit">;
 import type { Neighbours } from "../recommend/neighbours.ts";
 import type { Ranker } from "../recommend/rank.ts";
 import type { OutgoingReply } from "../types.ts";
@@ -14,7 +17,7 @@ export interface Parts {
   readonly catalog: Catalog;
   /** The catalog's interest labels, as a set for the per-message parser. */
   readonly categories: ReadonlySet<string>;
-  readonly store: ProfileStore;
+  readonly store: TurnStore;
   /** Item-to-item neighbours (MovieLens likes + ReDial train co-mentions). */
   readonly neighbours: Neighbours;
   /** Optional LLM prose; `enabled` is false without OPENAI_API_KEY. */

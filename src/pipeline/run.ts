@@ -17,13 +17,25 @@ export async function runStages<P>(
   ctx: TurnContext,
   recorder: StageRecorder | undefined,
 ) {
+  const reply = await runUntilReply(stages, parts, ctx, recorder);
+  if (reply) return reply;
+  throw new Error("turn pipeline: no stage answered the turn");
+}
+
+/** Runs `stages` until one sets `ctx.reply`; undefined when none did (the rest of the pipeline runs elsewhere). */
+export async function runUntilReply<P>(
+  stages: ReadonlyArray<Stage<P>>,
+  parts: P,
+  ctx: TurnContext,
+  recorder: StageRecorder | undefined,
+) {
   for (const stage of stages) {
     const started = recorder ? performance.now() : 0;
     await stage.run(parts, ctx);
     recorder?.record(stage.name, performance.now() - started);
     if (ctx.reply) return ctx.reply;
   }
-  throw new Error("turn pipeline: no stage answered the turn");
+  return undefined;
 }
 
 /** Collects every stage's times, for percentiles and shares of the total. */

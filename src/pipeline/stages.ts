@@ -175,9 +175,11 @@ const reply: Stage<Parts> = {
   },
 };
 
-export const TURN_STAGES: ReadonlyArray<Stage<Parts>> = [
-  load,
-  redelivery,
+/** The stages that read the profile store: the main thread runs them even when workers run the rest. */
+export const STORE_STAGES: ReadonlyArray<Stage<Parts>> = [load, redelivery];
+
+/** The rest: pure work on the loaded person, whose writes (commit, forget) a turn worker hands back. */
+export const WORK_STAGES: ReadonlyArray<Stage<Parts>> = [
   understand,
   readStage,
   event,
@@ -187,6 +189,8 @@ export const TURN_STAGES: ReadonlyArray<Stage<Parts>> = [
   reasons,
   reply,
 ];
+
+export const TURN_STAGES: ReadonlyArray<Stage<Parts>> = [...STORE_STAGES, ...WORK_STAGES];
 
 function toRecommendation(
   parts: Parts,

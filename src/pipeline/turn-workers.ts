@@ -1,0 +1,131 @@
+// The server's turn workers: threads that each hold the catalog, the models and the ranker, and run a turn's
+// work stages (understand ... reply) on a person the main thread has loaded. The main thread keeps what must
+// have one owner: the per-person order of turns, the profile store (the write-ahead log and LanceDB) and the
+// replies kept for redelivery. A worker's writes come back with its reply and are made there, in order, so
+// a turn a worker never finishes (a crash) leaves nothing half-written: its caller gets an error and may
+// send the same message id again.
+import { Worker } from "node:worker_threads";
+import type { Config } from "../config.ts";
+import { ChatrecError, ERROR_CODES, type ErrorCode } from "../errors.ts";
+import type { ProfileEvent } from "../profile/profile.ts";
+import type { PersonState } from "../profile/store.ts";
+import type { OutgoingReply } from "../types.ts";
+import type { TurnInput } from "./context.ts";
+
+/** A turn as a worker receives it: the person already loaded by the main thread. */
+export interface WorkerTurn {
+  key: string;
+  input: TurnInput;
+  now: number;
+  limit: number;
+  text: string;
+  state: PersonState;
+}
+
+/** A write the worker's stages asked for, made by the main thread's store. */
+export type TurnWrite = { kind: "commit"; event: ProfileEvent } | { kind: "forget" };
+
+export interface WorkerAnswer {
+  reply: OutgoingReply;
+  writes: TurnWrite[];
+}
+
+/** What crosses back from a worker: an answer, or the error its stages threw. */
+export type WorkerMessage =
+  | { ready: true }
+  | { id: number; answer: WorkerAnswer }
+  | {
+      id: number;
+      error: { code: ErrorCode; message: string; details: Record<string, string | number> };
+    };
+
+interface Slot {
+  worker: Worker;
+  inFlight: Map<number, { resolve: (a: WorkerAnswer) => void; reject: (e: unknown) => void }>;
+  ready: boolean;
+}
+
+const ENTRY = new URL("./turn-worker.mjs", import.meta.url);
+
+export class TurnWorkers {
+  private readonly slots: Slot[] = [];
+  private nextId = 1;
+  private closing = false;
+
+  private constructor(
+    private readonly config: Config,
+    private readonly log: (s: string) => void,
+  ) {}
+
+  /** Starts `count` workers and waits until each has loaded its parts. */
+  static async start(config: Config, count: number, log: (s: string) => void): Promise<TurnWorkers> {
+    const pool = new TurnWorkers(config, log);
+    await Promise.all(Array.from({ length: count }, () => pool.spawn()));
+    log(`turns run in ${count} worker thread${count === 1 ? "" : "s"}`);
+    return pool;
+  }
+
+  /** Runs a turn's work stages on the least busy worker. */
+  run(turn: WorkerTurn): Promise<WorkerAnswer> {
+    const ready = this.slots.filter((s) => s.ready);
+    if (ready.length === 0)
+      return Promise.reject(new Error("no turn worker is running (restarting after a failure)"));
+    const slot = ready.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      slot.inFlight.set(id, { resolve, reject });
+      slot.worker.postMessage({ id, turn });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private spawn(): Promise<void> {
+    const worker = new Worker(ENTRY, { workerData: { config: this.config } });
+    const slot: Slot = { worker, inFlight: new Map(), ready: false };
+    this.slots.push(slot);
+    return new Promise((resolve, reject) => {
+      worker.on("message", (m: WorkerMessage) => {
+        if ("ready" in m) {
+          slot.ready = true;
+          resolve();
+          return;
+        }
+        const waiting = slot.inFlight.get(m.id);
+        slot.inFlight.delete(m.id);
+        if ("answer" in m) waiting?.resolve(m.answer);
+        else waiting?.reject(rebuildError(m.error));
+      });
+      worker.on("error", (err) => {
+        if (!slot.ready) reject(err);
+        else this.log(`turn worker failed: ${err.message}`);
+      });
+      worker.on("exit", (code) => {
+        this.slots.splice(this.slots.indexOf(slot), 1);
+        for (const { reject: fail } of slot.inFlight.values())
+          fail(new Error(`turn worker stopped (exit code ${code}) before answering`));
+        if (!slot.ready) reject(new Error(`turn worker stopped at start-up (exit code ${code})`));
+        else if (!this.closing) {
+          this.log("turn worker stopped; starting another");
+          this.spawn().catch((err: unknown) =>
+            this.log(`turn worker restart failed: ${err instanceof Error ? err.message : String(err)}`),
+          );
+        }
+      });
+    });
+  }
+}
+
+/** A worker's error as the main thread throws it: the same code and details, so transports map it alike. */
+function rebuildError(e: {
+  code: ErrorCode;
+  message: string;
+  details: Record<string, string | number>;
+}): Error {
+  return e.code in ERROR_CODES && e.code !== "INTERNAL"
+    ? new ChatrecError(e.code, e.message, e.details)
+    : new Error(e.message);
+}
