@@ -125,7 +125,9 @@ export class Bot {
 
   exportOf(user: UserRef) {
     const { store } = this.#engine;
-    return this.#engine.serially(user, (key) => store.exportPerson(key, this.#engine.parts.catalog));
+    return this.#engine.serially(user, (key) =>
+      store.exportPerson(key, this.#engine.parts.catalog),
+    );
   }
 
   forget(user: UserRef): Promise<boolean> {

@@ -56,7 +56,16 @@ describe("turns in worker threads", () => {
 
   it("keeps one person's turns in the order they were sent, each event recorded once", async () => {
     const user = { platform: "test", id: "busy" };
-    const titles = ["Heat", "Jaws", "Alien", "Fargo", "Casablanca", "Titanic", "Goodfellas", "Rocky"];
+    const titles = [
+      "Heat",
+      "Jaws",
+      "Alien",
+      "Fargo",
+      "Casablanca",
+      "Titanic",
+      "Goodfellas",
+      "Rocky",
+    ];
     const replies = await Promise.all(
       titles.map((t, i) =>
         threaded.handleMessage({ user, text: `I loved ${t}`, messageId: `b${i}` }),
@@ -68,7 +77,7 @@ describe("turns in worker threads", () => {
     expect(again.recommendations.map((r) => r.id)).toEqual(
       replies[0]!.recommendations.map((r) => r.id),
     );
-    const { events } = await threaded.exportOf(user);
+    const { events } = (await threaded.exportOf(user))!;
     expect(events.map((e) => e.messageId)).toEqual(titles.map((_, i) => `b${i}`));
     expect(events.map((e) => e.seq)).toEqual(titles.map((_, i) => i + 1));
   });

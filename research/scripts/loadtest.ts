@@ -1,6 +1,7 @@
-// `npm run loadtest [-- --seconds 60 --people 200]`: starts the real server (`chatrec start`, a child process
-// on a fresh data folder and an ephemeral loopback port) and lets simulated people chat with it over the
-// HTTP API, then prints requests/s, p50/p99 latency, errors and the server's memory at start and end.
+// `npm run loadtest [-- --seconds 60 --people 200 --workers 1,2]`: starts the real server (`chatrec start`, a
+// child process on a fresh data folder and an ephemeral loopback port) once per worker count, lets simulated
+// people chat with it over the HTTP API, then prints requests/s, p50/p99 latency, errors and the server's
+// memory at start and end, and at the end each run side by side.
 // Per-person rate limits are off for the run (each simulated person sends its next request as soon as the
 // last one is answered, far faster than a person types); everything else is the default configuration.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,80 +16,119 @@ const { values } = parseArgs({
   options: {
     seconds: { type: "string", default: "60" },
     people: { type: "string", default: "200" },
-    "data-dir": { type: "string" },
+    workers: { type: "string", default: "1,2" },
   },
 });
 const seconds = Number(values.seconds);
 const people = Number(values.people);
-if (!(seconds > 0) || !(people >= 1))
-  throw new Error("--seconds and --people must be positive numbers");
+const workerCounts = values.workers.split(",").map(Number);
+if (!(seconds > 0) || !(people >= 1) || !workerCounts.every((n) => Number.isInteger(n) && n >= 0))
+  throw new Error("--seconds and --people must be positive numbers, --workers whole numbers");
 
 const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(0)} MB`;
-const dir = values["data-dir"] ?? mkdtempSync(join(tmpdir(), "chatrec-load-"));
-const server = await spawnServer({ CHATREC_DATA_DIR: dir, CHATREC_RATE_PER_MIN: "0" });
-try {
-  // Warm-up: one short run so lazy initialisation is not counted, then memory at start.
-  let warm = false;
-  const warmUp = simulatePeople({
-    base: server.url,
-    people: Math.min(people, 20),
-    prefix: "warm",
-    stop: () => warm,
-    onAnswer: () => undefined,
-  });
-  await new Promise((r) => setTimeout(r, 2_000));
-  warm = true;
-  await warmUp;
-  const start = await server.memory();
-  await server.requestTimes(); // from here on: the warm-up's requests are not counted
-  console.log(`server ${server.url}, ${people} simulated people for ${seconds} s (data in ${dir})`);
-  console.log(`memory at start: RSS ${mb(start.rss)}, heap used ${mb(start.heapUsed)}`);
+interface RunResult {
+  workers: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  rssMb: number;
+}
 
-  const answers: Answer[] = [];
-  const t0 = performance.now();
-  const deadline = t0 + seconds * 1000;
-  const sampler = setInterval(() => {
-    void server.memory().then((m) => {
-      const elapsed = (performance.now() - t0) / 1000;
-      console.log(
-        `  ${elapsed.toFixed(0)} s: ${answers.length} answers, RSS ${mb(m.rss)}, heap used ${mb(m.heapUsed)}`,
-      );
+const results: RunResult[] = [];
+for (const workers of workerCounts) results.push(await loadRun(workers));
+console.log(`\nside by side (${people} people, ${seconds} s each):`);
+console.log("  workers  requests/s  p50 ms  p99 ms  errors  RSS MB at end");
+for (const r of results)
+  console.log(
+    `  ${String(r.workers).padStart(7)}  ${r.rps.toFixed(1).padStart(10)}  ${r.p50.toFixed(1).padStart(6)}  ${r.p99.toFixed(1).padStart(6)}  ${String(r.errors).padStart(6)}  ${r.rssMb.toFixed(0).padStart(13)}`,
+  );
+if (results.length > 1)
+  console.log(
+    `  requests/s of ${results.at(-1)!.workers} workers over ${results[0]!.workers}: ${(results.at(-1)!.rps / results[0]!.rps).toFixed(2)}x`,
+  );
+if (results.some((r) => r.errors > 0)) process.exitCode = 1;
+
+async function loadRun(workers: number): Promise<RunResult> {
+  const dir = mkdtempSync(join(tmpdir(), "chatrec-load-"));
+  const server = await spawnServer({
+    CHATREC_DATA_DIR: dir,
+    CHATREC_RATE_PER_MIN: "0",
+    CHATREC_WORKERS: String(workers),
+  });
+  try {
+    // Warm-up: one short run so lazy initialisation is not counted, then memory at start.
+    let warm = false;
+    const warmUp = simulatePeople({
+      base: server.url,
+      people: Math.min(people, 20),
+      prefix: "warm",
+      stop: () => warm,
+      onAnswer: () => undefined,
     });
-  }, 10_000);
-  await simulatePeople({
-    base: server.url,
-    people,
-    prefix: "p",
-    stop: () => performance.now() >= deadline,
-    onAnswer: (a) => answers.push(a),
-  });
-  clearInterval(sampler);
-  const elapsed = (performance.now() - t0) / 1000;
-  const end = await server.memory();
-  const inside = await server.requestTimes();
+    await new Promise((r) => setTimeout(r, 2_000));
+    warm = true;
+    await warmUp;
+    const start = await server.memory();
+    await server.requestTimes(); // from here on: the warm-up's requests are not counted
+    console.log(
+      `server ${server.url} with ${workers} turn worker${workers === 1 ? "" : "s"}, ${people} simulated people for ${seconds} s`,
+    );
+    console.log(`memory at start: RSS ${mb(start.rss)}, heap used ${mb(start.heapUsed)}`);
 
-  const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
-  const errors = answers.filter((a) => a.status !== 200);
-  const byKind = (kind: Answer["kind"]) => answers.filter((a) => a.kind === kind).length;
-  console.log(
-    `requests: ${answers.length} in ${elapsed.toFixed(1)} s = ${(answers.length / elapsed).toFixed(1)} requests/s (messages ${byKind("message")}, feedback ${byKind("feedback")}, profile reads ${byKind("profile")})`,
-  );
-  console.log(
-    `latency: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1) ?? "-"} ms`,
-  );
-  // The difference is time spent before the server read the request (waiting for the connection to be served).
-  console.log(
-    `  inside the server (request read -> answer sent, ${inside.count} requests): p50 ${inside.p50.toFixed(1)} ms, p99 ${inside.p99.toFixed(1)} ms, max ${inside.max.toFixed(1)} ms`,
-  );
-  console.log(
-    `errors: ${errors.length}${errors.length ? ` (${[...new Set(errors.map((e) => e.failure ?? String(e.status)))].slice(0, 5).join("; ")})` : ""}`,
-  );
-  console.log(
-    `memory at end: RSS ${mb(end.rss)}, heap used ${mb(end.heapUsed)} (start: RSS ${mb(start.rss)}, heap used ${mb(start.heapUsed)})`,
-  );
-  if (errors.length > 0) process.exitCode = 1;
-} finally {
-  server.child.kill("SIGTERM");
-  await server.exited;
-  if (!values["data-dir"]) rmSync(dir, { recursive: true, force: true });
+    const answers: Answer[] = [];
+    const t0 = performance.now();
+    const deadline = t0 + seconds * 1000;
+    const sampler = setInterval(() => {
+      void server.memory().then((m) => {
+        const elapsed = (performance.now() - t0) / 1000;
+        console.log(
+          `  ${elapsed.toFixed(0)} s: ${answers.length} answers, RSS ${mb(m.rss)}, heap used ${mb(m.heapUsed)}`,
+        );
+      });
+    }, 10_000);
+    await simulatePeople({
+      base: server.url,
+      people,
+      prefix: "p",
+      stop: () => performance.now() >= deadline,
+      onAnswer: (a) => answers.push(a),
+    });
+    clearInterval(sampler);
+    const elapsed = (performance.now() - t0) / 1000;
+    const end = await server.memory();
+    const inside = await server.requestTimes();
+
+    const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
+    const errors = answers.filter((a) => a.status !== 200);
+    const byKind = (kind: Answer["kind"]) => answers.filter((a) => a.kind === kind).length;
+    console.log(
+      `requests: ${answers.length} in ${elapsed.toFixed(1)} s = ${(answers.length / elapsed).toFixed(1)} requests/s (messages ${byKind("message")}, feedback ${byKind("feedback")}, profile reads ${byKind("profile")})`,
+    );
+    console.log(
+      `latency: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1) ?? "-"} ms`,
+    );
+    // The difference is time spent before the server read the request (waiting for the connection to be served).
+    console.log(
+      `  inside the server (request read -> answer sent, ${inside.count} requests): p50 ${inside.p50.toFixed(1)} ms, p99 ${inside.p99.toFixed(1)} ms, max ${inside.max.toFixed(1)} ms`,
+    );
+    console.log(
+      `errors: ${errors.length}${errors.length ? ` (${[...new Set(errors.map((e) => e.failure ?? String(e.status)))].slice(0, 5).join("; ")})` : ""}`,
+    );
+    console.log(
+      `memory at end: RSS ${mb(end.rss)}, heap used ${mb(end.heapUsed)} (start: RSS ${mb(start.rss)}, heap used ${mb(start.heapUsed)})`,
+    );
+    return {
+      workers,
+      rps: answers.length / elapsed,
+      p50: percentile(latencies, 0.5),
+      p99: percentile(latencies, 0.99),
+      errors: errors.length,
+      rssMb: end.rss / 1_048_576,
+    };
+  } finally {
+    server.child.kill("SIGTERM");
+    await server.exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

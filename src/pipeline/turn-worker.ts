@@ -47,7 +47,12 @@ async function answer(id: number, turn: WorkerTurn): Promise<WorkerMessage> {
   const { input, key, now, limit, text, state } = turn;
   const ctx: TurnContext = { key, input, now, limit, text, state };
   try {
-    const reply = await runStages(WORK_STAGES, { ...shared, store: deferredStore(writes) }, ctx, undefined);
+    const reply = await runStages(
+      WORK_STAGES,
+      { ...shared, store: deferredStore(writes) },
+      ctx,
+      undefined,
+    );
     return { id, answer: { reply, writes } };
   } catch (err) {
     const e = err instanceof ChatrecError ? err : undefined;

@@ -58,7 +58,11 @@ export class TurnWorkers {
   ) {}
 
   /** Starts `count` workers and waits until each has loaded its parts. */
-  static async start(config: Config, count: number, log: (s: string) => void): Promise<TurnWorkers> {
+  static async start(
+    config: Config,
+    count: number,
+    log: (s: string) => void,
+  ): Promise<TurnWorkers> {
     const pool = new TurnWorkers(config, log);
     await Promise.all(Array.from({ length: count }, () => pool.spawn()));
     log(`turns run in ${count} worker thread${count === 1 ? "" : "s"}`);
@@ -111,7 +115,9 @@ export class TurnWorkers {
         else if (!this.closing) {
           this.log("turn worker stopped; starting another");
           this.spawn().catch((err: unknown) =>
-            this.log(`turn worker restart failed: ${err instanceof Error ? err.message : String(err)}`),
+            this.log(
+              `turn worker restart failed: ${err instanceof Error ? err.message : String(err)}`,
+            ),
           );
         }
       });
