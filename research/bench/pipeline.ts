@@ -14,6 +14,10 @@ import { Rng } from "../train/rng.ts";
 import type { OutgoingReply, UserRef } from "../../src/types.ts";
 import { StageTimes } from "../../src/pipeline/run.ts";
 import { percentile } from "../../src/util/stats.ts";
+import { floorMs } from "./scale.ts";
+
+/** The stages that neither read nor wait for the store: the per-message work the hot-path target is about. */
+const WORK_STAGES = new Set(["understand", "read", "event", "profile", "rank", "reasons"]);
 
 export interface BenchOptions {
   /** People with history written before the measured run; they come back after a restart. */
@@ -53,6 +57,11 @@ export interface BenchResult {
   messages: number;
   turnsByKind: Record<string, number>;
   stages: StageSummary[];
+  /** Per turn, the work stages' time together (WORK_STAGES). */
+  workP50: number;
+  workP99: number;
+  /** One dot product with every item vector and a top 10, over the same catalog in the same run. */
+  floorP50: number;
 }
 
 type Turn = {
@@ -180,15 +189,26 @@ export async function benchPipeline(
     const latencies: number[] = [];
     const turnsByKind: Record<string, number> = {};
     let turnsDone = 0;
+    const workTimes: number[] = [];
+    let work = 0;
     const onTurn = (kind: string, ms: number) => {
+      const turnWork = work;
+      work = 0;
       if (++turnsDone <= o.warmupTurns) {
         if (turnsDone === o.warmupTurns) times.clear();
         return;
       }
       latencies.push(ms);
+      if (o.concurrency === 1) workTimes.push(turnWork); // one turn at a time: the stage times are its own
       turnsByKind[kind] = (turnsByKind[kind] ?? 0) + 1;
     };
-    replay.timeStages(times);
+    replay.timeStages({
+      record(stage, ms) {
+        times.record(stage, ms);
+        if (WORK_STAGES.has(stage)) work += ms;
+      },
+    });
+    const floor = floorMs(replay.catalog.vectors, replay.catalog.dim, 200).sort((a, b) => a - b);
     const seenThisRun: UserRef[] = [];
     let fresh = 0;
     const pickUser = (): UserRef => {
@@ -241,7 +261,11 @@ export async function benchPipeline(
         share: sum / total,
       };
     });
+    workTimes.sort((a, b) => a - b);
     return {
+      workP50: percentile(workTimes, 0.5),
+      workP99: percentile(workTimes, 0.99),
+      floorP50: percentile(floor, 0.5),
       p50: percentile(latencies, 0.5),
       p99: percentile(latencies, 0.99),
       max: latencies.at(-1)!,
@@ -262,6 +286,10 @@ export function formatBench(label: string, r: BenchResult): string {
       .map(([k, n]) => `${n} ${k}`)
       .join(", ")})`,
   ];
+  if (r.workP50 > 0)
+    lines.push(
+      `  work stages (${[...WORK_STAGES].join(", ")}) per message: p50 ${r.workP50.toFixed(2)} ms, p99 ${r.workP99.toFixed(2)} ms; floor (one dot product with every item vector, top 10) p50 ${r.floorP50.toFixed(2)} ms; work p50 / floor p50 = ${(r.workP50 / r.floorP50).toFixed(1)}`,
+    );
   lines.push("  stage       turns   mean ms   p50 ms   p99 ms   share");
   for (const s of r.stages)
     lines.push(

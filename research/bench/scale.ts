@@ -61,7 +61,7 @@ function syntheticCatalog(n: number, path: string): void {
 }
 
 /** Dot product of one query with every row of `vectors`, then the best 10: the floor of any ranking. */
-function floorMs(vectors: Float32Array, dim: number, rounds: number): number[] {
+export function floorMs(vectors: Float32Array, dim: number, rounds: number): number[] {
   const n = vectors.length / dim;
   const times: number[] = [];
   for (let r = 0; r < rounds; r++) {

@@ -210,6 +210,123 @@ const peopleShared = (weightSum: number) => Math.log1p(weightSum);
 const seriesShared = (series: number, seriesHit: Uint8Array) =>
   series >= 0 && seriesHit[series] ? 1 : 0;
 
+/** What the linear stage's pass over every item reads (see Ranker.rank). */
+interface LinearPass {
+  n: number;
+  dim: number;
+  labels: number;
+  vectors: Float32Array;
+  interests: Float32Array;
+  genreHits: Float32Array;
+  /** The linear vector features folded into one query vector, one interest and one genre-hit vector. */
+  qv: Float32Array;
+  qi: Float32Array;
+  qg: Float32Array;
+  blocked: Uint8Array;
+  perRequest: number;
+  perItem: Float64Array;
+  popularity: Float32Array;
+  wSeededPopularity: number;
+  comention: Float32Array;
+  wComention: number;
+  movielens: Float32Array;
+  wMovielens: number;
+  year: Float32Array;
+  meanYear: number;
+  yearScores: Float64Array | undefined;
+  firstYear: number;
+  wYear: number;
+  peopleSums: Float64Array | undefined;
+  wPeople: number;
+  series: Int32Array;
+  seriesHit: Uint8Array;
+  wSeries: number;
+  scoreOffset: Float32Array | undefined;
+}
+
+/**
+ * Σ weight · feature of every row that is not blocked, into `scores`; the rows go into `candidates` and their
+ * count is returned. A function of its own, on locals only: in rank() the same loop read closure-captured
+ * variables and ran several times slower.
+ */
+function linearScores(p: LinearPass, scores: Float32Array, candidates: Int32Array): number {
+  const { n, dim, labels: L, vectors, interests, genreHits, qv, qi, qg, blocked } = p;
+  const { perRequest, perItem, popularity, wSeededPopularity } = p;
+  const { comention, wComention, movielens, wMovielens } = p;
+  const { year, meanYear, yearScores, firstYear, wYear, peopleSums, wPeople } = p;
+  const { series, seriesHit, wSeries, scoreOffset } = p;
+  const hasYear = !Number.isNaN(meanYear);
+  let count = 0;
+  for (let row = 0; row < n; row++) {
+    if (blocked[row]) continue;
+    // Four running sums: independent additions pipeline, where one sum waits on each addition.
+    const vOff = row * dim;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0,
+      d = 0;
+    for (; d + 3 < dim; d += 4) {
+      s0 += qv[d]! * vectors[vOff + d]!;
+      s1 += qv[d + 1]! * vectors[vOff + d + 1]!;
+      s2 += qv[d + 2]! * vectors[vOff + d + 2]!;
+      s3 += qv[d + 3]! * vectors[vOff + d + 3]!;
+    }
+    for (; d < dim; d++) s0 += qv[d]! * vectors[vOff + d]!;
+    const iOff = row * L;
+    for (let l = 0; l < L; l++) {
+      s1 += qi[l]! * interests[iOff + l]!;
+      s2 += qg[l]! * genreHits[iOff + l]!;
+    }
+    let s =
+      perRequest +
+      (s0 + s1) +
+      (s2 + s3) +
+      perItem[row]! +
+      wSeededPopularity * popularity[row]! +
+      wComention * comention[row]! +
+      wMovielens * movielens[row]!;
+    const y = year[row]!;
+    if (hasYear && y === y)
+      s += wYear * (yearScores ? yearScores[y - firstYear]! : yearMatch(y, meanYear));
+    if (peopleSums) {
+      const sum = peopleSums[row]!;
+      if (sum > 0) s += wPeople * peopleShared(sum);
+    }
+    const sr = series[row]!;
+    if (sr >= 0 && seriesHit[sr]) s += wSeries;
+    if (scoreOffset) s += scoreOffset[row]!;
+    scores[row] = s;
+    candidates[count++] = row;
+  }
+  return count;
+}
+
+function wholeYears(year: Float32Array): { first: number; count: number } {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const y of year) {
+    if (Number.isNaN(y)) continue;
+    if (!Number.isInteger(y)) return { first: 0, count: 0 };
+    first = Math.min(first, y);
+    last = Math.max(last, y);
+  }
+  return first > last ? { first: 0, count: 0 } : { first, count: last - first + 1 };
+}
+
+function rowsOfPerson(facets: ItemFacets): { start: Int32Array; rows: Int32Array } {
+  const { personStart, personIds, personCount } = facets;
+  const start = new Int32Array(personCount + 1);
+  for (const p of personIds) start[p + 1]!++;
+  for (let p = 0; p < personCount; p++) start[p + 1]! += start[p]!;
+  const rows = new Int32Array(personIds.length);
+  const next = start.slice(0, personCount);
+  for (let row = 0; row + 1 < personStart.length; row++)
+    for (let k = personStart[row]!; k < personStart[row + 1]!; k++)
+      rows[next[personIds[k]!]!++] = row;
+  return { start, rows };
+}
+
 function unit(v: Float32Array | undefined): Float32Array | undefined {
   if (!v) return undefined;
   const n = norm(v);
@@ -234,6 +351,12 @@ export class Ranker {
   private readonly movielensPopularity: Float32Array;
   private readonly tmdbPopularity: Float32Array;
   private readonly recency: Float32Array;
+  /** Each item's score terms that depend on nothing but the item and the weights (popularity, recency). */
+  private readonly perItem: Float64Array;
+  /** The whole years the catalog spans (count 0 when an item's year is fractional): yearScores' table. */
+  private readonly years: { first: number; count: number };
+  /** Rows of person p: rows[start[p] .. start[p + 1]) (the facets' item-to-people lists turned round). */
+  private readonly rowsOfPerson: { start: Int32Array; rows: Int32Array };
   /** NEWEST_BOOST per row (newnessOf), worked out the first time the newest are asked for. */
   private newness: Float32Array | undefined;
 
@@ -266,6 +389,18 @@ export class Ranker {
       (item) => model.priors.tmdb.get(item.id) ?? 0,
     );
     this.recency = Float32Array.from(this.facets.year, recencyOf);
+    const w = model.weights;
+    this.perItem = Float64Array.from(this.recency, (r, row) => {
+      return (
+        w.popularity * catalog.popularity[row]! +
+        w.movielensPopularity * this.movielensPopularity[row]! +
+        w.tmdbPopularity * this.tmdbPopularity[row]! +
+        w.recency * r +
+        w.recencySquared * r * r
+      );
+    });
+    this.years = wholeYears(this.facets.year);
+    this.rowsOfPerson = rowsOfPerson(this.facets);
   }
 
   /** The same ranker with other weights (ablations, hand weights). */
@@ -761,63 +896,48 @@ export class Ranker {
         w.messageGenreHit * q.messageInterests[l]! +
         w.seedGenreHit * q.seedGenres[l]!;
     }
-    const genreHits = this.genreHits;
-    const { facets } = this;
-    const { year, series } = facets;
+    const { year, series } = this.facets;
     const hasYear = !Number.isNaN(q.meanYear);
-    const meanYear = q.meanYear;
-    const scoreOffset = q.scoreOffset;
-    const { blocked, comention, movielens, personWeight, seriesHit } = q;
-    const popularity = catalog.popularity;
-    const mlPopularity = this.movielensPopularity;
-    const tmdbPopularity = this.tmdbPopularity;
-    const recency = this.recency;
-    const wComention = w.comention,
-      wMovielens = w.movielens,
-      wMlPopularity = w.movielensPopularity,
-      wTmdb = w.tmdbPopularity;
-    const wPopularity = w.popularity + q.seeded * w.seededPopularity;
-    const wRecency = w.recency,
-      wRecency2 = w.recencySquared;
-    const wYear = w.yearMatch,
-      wPeople = w.people,
-      wSeries = w.series;
-    // seedCount and turns are the same for every item: they cannot change the linear order, only the re-scorer's
-    // (added anyway, so that a score is always Σ weight · feature).
-    const perRequest = w.seedCount * q.seedCount + w.turns * q.turns;
-
     const n = catalog.size;
     const scores = new Float32Array(n);
     const candidates = new Int32Array(n);
-    let count = 0;
-    for (let row = 0; row < n; row++) {
-      if (blocked[row]) continue;
-      let s = perRequest;
-      const vOff = row * dim;
-      for (let d = 0; d < dim; d++) s += qv[d]! * vectors[vOff + d]!;
-      const iOff = row * L;
-      for (let l = 0; l < L; l++)
-        s += qi[l]! * interests[iOff + l]! + qg[l]! * genreHits[iOff + l]!;
-      const r = recency[row]!;
-      s +=
-        wComention * comention[row]! +
-        wMovielens * movielens[row]! +
-        wPopularity * popularity[row]! +
-        wMlPopularity * mlPopularity[row]! +
-        wTmdb * tmdbPopularity[row]! +
-        wRecency * r +
-        wRecency2 * r * r;
-      const y = year[row]!;
-      if (hasYear && y === y) s += wYear * yearMatch(y, meanYear);
-      if (wPeople !== 0) {
-        const sum = personWeightSum(facets, personWeight, row);
-        if (sum > 0) s += wPeople * peopleShared(sum);
-      }
-      s += wSeries * seriesShared(series[row]!, seriesHit);
-      if (scoreOffset) s += scoreOffset[row]!;
-      scores[row] = s;
-      candidates[count++] = row;
-    }
+    const count = linearScores(
+      {
+        n,
+        dim,
+        labels: L,
+        vectors,
+        interests,
+        genreHits: this.genreHits,
+        qv,
+        qi,
+        qg,
+        blocked: q.blocked,
+        // seedCount and turns are the same for every item: they cannot change the linear order, only the
+        // re-scorer's (added anyway, so that a score is always Σ weight · feature).
+        perRequest: w.seedCount * q.seedCount + w.turns * q.turns,
+        perItem: this.perItem,
+        popularity: catalog.popularity,
+        wSeededPopularity: q.seeded * w.seededPopularity,
+        comention: q.comention,
+        wComention: w.comention,
+        movielens: q.movielens,
+        wMovielens: w.movielens,
+        year,
+        meanYear: q.meanYear,
+        yearScores: hasYear ? this.yearScores(q.meanYear) : undefined,
+        firstYear: this.years.first,
+        wYear: w.yearMatch,
+        peopleSums: w.people !== 0 ? this.peopleSums(q.personWeight) : undefined,
+        wPeople: w.people,
+        series,
+        seriesHit: q.seriesHit,
+        wSeries: w.series,
+        scoreOffset: q.scoreOffset,
+      },
+      scores,
+      candidates,
+    );
     const rows = candidates.subarray(0, count);
     const mmrPool = Math.max(MMR_POOL, req.limit + MMR_POOL);
     let best = rows;
@@ -835,6 +955,26 @@ export class Ranker {
       req.mmrLambda,
     );
     return picked.map((row) => this.ranked(q, row, scores[row]!));
+  }
+
+  /** yearMatch of each whole year the catalog spans, once per request; undefined when a year is fractional. */
+  private yearScores(meanYear: number): Float64Array | undefined {
+    const { first, count } = this.years;
+    if (count === 0) return undefined;
+    const table = new Float64Array(count);
+    for (let i = 0; i < count; i++) table[i] = yearMatch(first + i, meanYear);
+    return table;
+  }
+
+  /** personWeightSum of every row, from the people who have weight (a few) rather than from every row. */
+  private peopleSums(personWeight: Float32Array): Float64Array {
+    const sums = new Float64Array(this.catalog.size);
+    const { start, rows } = this.rowsOfPerson;
+    for (let p = 0; p < personWeight.length; p++) {
+      const weight = personWeight[p]!;
+      if (weight !== 0) for (let k = start[p]!; k < start[p + 1]!; k++) sums[rows[k]!]! += weight;
+    }
+    return sums;
   }
 
   /**
