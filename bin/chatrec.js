@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The `chatrec` command: runs the TypeScript sources through tsx's loader (no build step) and routes each
 // command to its home: start and chat to adapters/ (the composition root; src/ never imports adapters/),
-// ingest to src/ (ingest --train to research/train, which trains after src's ingest), and train, eval and bench to research/ (which the product never imports).
+// ingest to research/train (which loads with src's ingest, then trains the catalog's own interest model;
+// `ingest --no-train` and `ingest --help` go to src/ alone), and train, eval and bench to research/ (which
+// the product never imports).
 import console from "node:console";
 import process from "node:process";
 import { register } from "tsx/esm/api";
@@ -13,8 +15,10 @@ const [command, ...rest] = process.argv.slice(2);
 async function run() {
   if (command === "start") return (await import("../adapters/start.ts")).startServer();
   if (command === "chat") return (await import("../adapters/cli/chat.ts")).startChat();
-  // `ingest --train` also trains the catalog's own interest model: the trainer lives in research/.
-  if (command === "ingest" && rest.includes("--train"))
+  // `ingest` trains a catalog's own interest model by default (not the demo one's): the trainer lives in
+  // research/. --no-train loads only; --help needs no trainer either.
+  const loadOnly = ["--no-train", "--help", "-h"].some((flag) => rest.includes(flag));
+  if (command === "ingest" && !loadOnly)
     return (await import("../research/train/ingest-train.ts")).runIngestTrainCli(rest);
   if (command === "ingest") return (await import("../src/cli.ts")).runProductCommand(command, rest);
   if (command === "train" || command === "eval" || command === "bench")

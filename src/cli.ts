@@ -4,8 +4,9 @@ import "./util/quiet-lancedb.ts";
 
 export const PRODUCT_USAGE = `  start                                                serve the HTTP API and web chat (PORT, default 3000)
   chat                                                 chat with the bot in the terminal
-  ingest <file> [--columns id=<col>,...] [--replace|--merge] [--noun <word> ...] [--data-dir <dir>]
-                                                       load a CSV/JSONL catalog into the data folder's items table`;
+  ingest <file> [--columns id=<col>,...] [--replace|--merge] [--no-train] [--noun <word> ...] [--data-dir <dir>]
+                                                       load a CSV/JSONL catalog into the data folder's items table
+                                                       and train its own interest model (not for the demo movies)`;
 
 export async function runProductCommand(command: string, rest: string[]): Promise<void> {
   if (command !== "ingest") throw new Error(`unknown command "${command}"`);

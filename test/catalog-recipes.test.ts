@@ -1,6 +1,6 @@
-// The recipes of docs/catalogs.md, run as written (the `chatrec ingest ... --train` line of each, in a
-// temporary data folder): a message about the catalog's topic gets items of that topic, and the interests
-// speak the catalog's labels, not the shipped model's movie genres.
+// The recipes of docs/catalogs.md, run as written (the `chatrec ingest ...` line of each, which trains the
+// catalog's own interest model by default, in a temporary data folder): a message about the catalog's topic
+// gets items of that topic, and the interests speak the catalog's labels, not the shipped model's genres.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -75,7 +75,7 @@ function expectOwnVocabulary(
   }
 }
 
-describe("docs/catalogs.md recipes: ingest --train makes a catalog the bot's own", () => {
+describe("docs/catalogs.md recipes: ingest makes a catalog the bot's own", () => {
   it("news (BBC): 'anything on football' gives sport stories and sport interests", async () => {
     const dataDir = join(root, "news");
     // --epochs 3 keeps the test short (the doc says so); the recipe's default is 12.
@@ -100,7 +100,7 @@ describe("docs/catalogs.md recipes: ingest --train makes a catalog the bot's own
     );
   }, 120_000);
 
-  it("a catalog too small to train on fails with a clear error and keeps the model served", async () => {
+  it("--train on a catalog too small to train on fails clearly and keeps the model served", async () => {
     const dataDir = join(root, "news");
     const model = join(dataDir, "models", "interest.onnx");
     const before = readFileSync(model);

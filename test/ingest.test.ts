@@ -40,6 +40,7 @@ describe("chatrec ingest: a second domain (goodbooks-10k) replaces the demo movi
         "data/books/books.csv",
         "--columns",
         BOOK_COLUMNS,
+        "--no-train", // loading is what this test is about (without categories it could not train anyway)
         "--data-dir",
         dataDir,
       ],
@@ -143,6 +144,15 @@ describe("chatrec ingest: a second domain (goodbooks-10k) replaces the demo movi
         allowSkips: false,
         dataDir: "/d",
       });
+      // Training is the default (bin/chatrec.js routes it to research/); --no-train opts out.
+      expect(parseIngestArgs(["a.csv", "--epochs", "2"])).toMatchObject({ epochs: 2 });
+      expect(parseIngestArgs(["a.csv", "--no-train"])).toMatchObject({ noTrain: true });
+      expect(() => parseIngestArgs(["a.csv", "--no-train", "--epochs", "2"])).toThrow(
+        /--epochs goes with training, not with --no-train/,
+      );
+      expect(() => parseIngestArgs(["a.csv", "--no-train", "--train"])).toThrow(
+        /either --train or --no-train/,
+      );
     } finally {
       db.close();
       await bot.close();

@@ -1,6 +1,8 @@
-// `chatrec ingest <file> [--columns field=column,...] [--replace|--merge] [--train [--epochs n]] [--data-dir <dir>]`
-// The --train part (an interest model of the catalog's own labels) lives in research/train/ingest-train.ts:
-// bin/chatrec.js routes `ingest --train` there, which calls runIngestCli first (src never imports research/).
+// `chatrec ingest <file> [--columns field=column,...] [--replace|--merge] [--train|--no-train] [--epochs n] [--data-dir <dir>]`
+// Training (an interest model of the catalog's own labels, the default for a catalog other than the demo one)
+// lives in research/train/ingest-train.ts: bin/chatrec.js routes every `ingest` without --no-train there,
+// which loads the file with ingestFromArgs first (src never imports research/). This module alone is the
+// --no-train ingest.
 import { resolve } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import { interestModelDir, loadConfig, ownModelDir, type Config } from "../config.ts";
@@ -18,10 +20,14 @@ export const INGEST_USAGE = `usage: chatrec ingest <file.csv|file.jsonl> [option
   --replace                   the file becomes the whole catalog (default)
   --merge                     add the file's items to the catalog, replacing items with the same id
   --allow-skips               load the usable rows even when more than 1% of the rows cannot be used
-  --train                     then train an interest model on the catalog's own categories and text into
-                              <data-dir>/models (served instead of the shipped movie model) and re-embed
-  --epochs <n>                training epochs with --train (default 12; fewer is faster and coarser)
   --data-dir <dir>            the data folder (default CHATREC_DATA_DIR or .chatrec)
+The interest model: a catalog other than the shipped demo movie catalog gets its own by default, trained
+after loading on the stored catalog's categories and text into <data-dir>/models (served instead of the
+shipped movie model), and the items are re-embedded with it. A catalog without 2 categories of at least
+20 items each is loaded and served with the shipped model (or the data folder's own), with a note.
+  --no-train                  load only and keep the served model (a quick --merge of a few items)
+  --train                     train even the demo catalog; fail when the catalog cannot be trained
+  --epochs <n>                training epochs (default 12; fewer is faster and coarser)
 How replies name the items (stored with the catalog; a --merge keeps what it does not set):
   --noun <word>               one item: book, article (default: item; film for the demo catalog)
   --noun-plural <word>        several: books (default: the noun + s)
@@ -41,8 +47,10 @@ interface IngestArgs {
   mode: "replace" | "merge";
   allowSkips: boolean;
   dataDir?: string;
-  /** Set (true) by --train. */
+  /** Set (true) by --train: train whatever the catalog, and fail when it cannot be trained. */
   train?: boolean;
+  /** Set (true) by --no-train: load only. Neither flag: train a catalog other than the demo one. */
+  noTrain?: boolean;
   epochs?: number;
   wording?: WordingSettings;
 }
@@ -52,13 +60,15 @@ export function parseIngestArgs(args: readonly string[]): IngestArgs {
     args,
     {
       values: ["--columns", "--data-dir", "--epochs", ...Object.keys(WORDING_FLAGS)],
-      flags: ["--replace", "--merge", "--allow-skips", "--train"],
+      flags: ["--replace", "--merge", "--allow-skips", "--train", "--no-train"],
       positionals: 1,
     },
     INGEST_USAGE,
   );
   if (flags.has("--replace") && flags.has("--merge"))
     throw new CatalogFormatError("use either --replace or --merge, not both");
+  if (flags.has("--train") && flags.has("--no-train"))
+    throw new CatalogFormatError("use either --train or --no-train, not both");
   const file = positionals[0];
   if (!file) throw new CatalogFormatError(`which file?\n${INGEST_USAGE}`);
   const dataDir = values.get("--data-dir");
@@ -66,8 +76,8 @@ export function parseIngestArgs(args: readonly string[]): IngestArgs {
   const epochs = epochsText === undefined ? undefined : Number(epochsText);
   if (epochs !== undefined && !(Number.isInteger(epochs) && epochs >= 1))
     throw new CatalogFormatError(`--epochs must be a whole number >= 1, not "${epochsText}"`);
-  if (epochs !== undefined && !flags.has("--train"))
-    throw new CatalogFormatError("--epochs goes with --train");
+  if (epochs !== undefined && flags.has("--no-train"))
+    throw new CatalogFormatError("--epochs goes with training, not with --no-train");
   const wording = wordingFromFlags(values);
   return {
     file,
@@ -76,6 +86,7 @@ export function parseIngestArgs(args: readonly string[]): IngestArgs {
     allowSkips: flags.has("--allow-skips"),
     ...(dataDir ? { dataDir } : {}),
     ...(flags.has("--train") ? { train: true } : {}),
+    ...(flags.has("--no-train") ? { noTrain: true } : {}),
     ...(epochs !== undefined ? { epochs } : {}),
     ...(wording ? { wording } : {}),
   };
@@ -85,29 +96,42 @@ export interface IngestCliResult {
   args: IngestArgs;
   config: Config;
   stored: number;
+  /** The table holds the shipped demo catalog (possibly with merged additions). */
+  demo: boolean;
+  /** The "loaded N items from ... in s" line, not printed yet: the caller ends it. */
+  summary: string;
+  /** The interest model the items were embedded with (the one served at the next start) and its labels. */
+  modelDir: string;
+  modelLabels: readonly string[];
 }
 
 /**
- * Loads the file into the data folder's items table. `training`: the caller (`ingest --train`, routed by
- * bin/chatrec.js to research/) trains and re-embeds next, so the closing hints are its own.
+ * `chatrec ingest --no-train`: loads the file into the data folder's items table and says which interest
+ * model serves it. Training is the caller's (research/train/ingest-train.ts, routed by bin/chatrec.js):
+ * --train or --epochs here is an error.
  */
 export async function runIngestCli(
   args: readonly string[],
   err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
 ): Promise<void> {
-  await ingestFromArgs(args, err);
+  const loaded = await ingestFromArgs(args, err);
+  reportServedModel(loaded, err);
 }
 
-/** runIngestCli, returning what was loaded where (for `ingest --train`). */
+/**
+ * Loads the file as the arguments say and returns what was loaded where; prints progress and skipped rows
+ * but not the summary line (see reportServedModel). `trainer`: the caller trains next, so --train and
+ * --epochs are its to use.
+ */
 export async function ingestFromArgs(
   args: readonly string[],
   err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
-  opts: { training?: boolean } = {},
+  opts: { trainer?: boolean } = {},
 ): Promise<IngestCliResult> {
   const a = parseIngestArgs(args);
-  if (a.train && !opts.training)
+  if ((a.train || a.epochs !== undefined) && !opts.trainer)
     throw new CatalogFormatError(
-      "--train is run by the chatrec command (bin/chatrec.js): chatrec ingest <file> --train",
+      "training is run by the chatrec command (bin/chatrec.js): chatrec ingest <file> [--train] [--epochs n]",
     );
   const config = loadConfig(process.env, a.dataDir ? { dataDir: a.dataDir } : {});
   const modelDir = interestModelDir(config);
@@ -135,32 +159,62 @@ export async function ingestFromArgs(
     if (result.skipped.length > 0)
       err(`WARNING: ${result.skipped.length} rows were skipped (see above)`);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    console.log(
+    const summary =
       `${a.mode === "merge" ? "merged" : "loaded"} ${result.written} items from ${a.file} (${result.skipped.length} rows skipped) in ${seconds} s; ` +
-        `the items table in ${config.dbUri} now holds ${result.stored} items.` +
-        (opts.training ? "" : " Restart the bot (npm start) to serve them."),
-    );
+      `the items table in ${config.dbUri} now holds ${result.stored} items.`;
     const source = await readCatalogSource(db);
     if (source && !source.demo && !source.wording?.noun)
       err(
         `note: replies call this catalog's entries "items"; name them with --noun (e.g. --noun book --noun-plural books, see docs/catalogs.md)`,
       );
-    if (!opts.training) {
-      if (modelDir === ownModelDir(config.dataDir))
-        err(
-          `note: the items were embedded with this data folder's own interest model (${modelDir}; labels: ${model.labels.slice(0, 6).join(", ")}${model.labels.length > 6 ? ", ..." : ""}); ` +
-            `if the catalog's categories changed, retrain it: add --train (see docs/catalogs.md)`,
-        );
-      else if (source && !source.demo)
-        err(
-          `note: this catalog is served with the shipped movie interest model (movie genres); add --train to learn its own categories (see docs/catalogs.md)`,
-        );
-    }
-    return { args: a, config, stored: result.stored };
+    return {
+      args: a,
+      config,
+      stored: result.stored,
+      demo: source?.demo ?? false,
+      summary,
+      modelDir,
+      modelLabels: model.labels,
+    };
   } finally {
     db.close();
     await model.close();
   }
+}
+
+/**
+ * Ends an ingest that did not train: the summary line, and a note on the interest model that serves the
+ * catalog. `untrainable`: why a default ingest could not train (the catalog's categories, as the trainer
+ * counted them), said instead of the --no-train note.
+ */
+export function reportServedModel(
+  loaded: IngestCliResult,
+  err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  opts: { untrainable?: string } = {},
+): void {
+  console.log(`${loaded.summary} Restart the bot (npm start) to serve them.`);
+  const { modelDir, modelLabels, config } = loaded;
+  const own = modelDir === ownModelDir(config.dataDir);
+  const served = own
+    ? `this data folder's existing interest model (${modelDir}, trained on an earlier catalog; labels: ${modelLabels.slice(0, 6).join(", ")}${modelLabels.length > 6 ? ", ..." : ""})`
+    : "the shipped movie interest model (movie genres)";
+  if (opts.untrainable !== undefined)
+    err(
+      `note: this catalog has too few categories to train its own interest model (${opts.untrainable}), ` +
+        `so it is served with ${served}; training needs at least 2 categories with at least 20 items each (see docs/catalogs.md)`,
+    );
+  else if (own && loaded.demo)
+    err(
+      `note: the demo movie catalog was embedded with ${served}; delete ${modelDir} to serve it with the shipped movie model`,
+    );
+  else if (own)
+    err(
+      `note: the items were embedded with ${served}; if the catalog's categories changed, ingest it without --no-train to retrain it (see docs/catalogs.md)`,
+    );
+  else if (!loaded.demo)
+    err(
+      `note: this catalog is served with ${served}; ingest it without --no-train to train its own model on its categories (see docs/catalogs.md)`,
+    );
 }
 
 /** "embedded 200000/1000000 items, 5120 items/s, about 2 min 36 s left". */
