@@ -458,8 +458,13 @@ export class Ranker {
     if (included.length + requested.length + shown.length + people.length === 0) return undefined;
     const offset = new Float32Array(this.catalog.size);
     const add = (categories: readonly string[], value: number) => {
-      const rows = new Set(categories.flatMap((c) => this.rowsByCategory.get(c) ?? []));
-      for (const row of rows) offset[row]! += value;
+      const seen = new Uint8Array(this.catalog.size); // a row of two of the categories counts once
+      for (const c of categories)
+        for (const row of this.rowsByCategory.get(c) ?? [])
+          if (!seen[row]) {
+            seen[row] = 1;
+            offset[row]! += value;
+          }
     };
     add(included, INCLUDE_CATEGORY_BOOST);
     add(
