@@ -130,7 +130,7 @@ export const REASON_CODES = {
   from_collection: 'of a studio or series the message asked for ("anything from Pixar")',
   attributes: 'MovieLens tags or TMDB keywords matching the mood the message asked for ("twisty")',
   critique:
-    'older, newer, shorter, longer or less of a word than the last list, as asked ("shorter")',
+    'older, newer, shorter, longer, or less or more of a word than the last list, as asked ("shorter")',
 } as const;
 export type ReasonCode = keyof typeof REASON_CODES;
 

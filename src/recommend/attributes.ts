@@ -68,10 +68,11 @@ const CHARACTERISTIC_CACHE = 10_000;
 
 /**
  * "not", "no", "without", "less", "isn't", "don't want": the words up to the next punctuation are turned
- * down ("similar to the godfather but less violent", "a horror movie that isn't too scary").
+ * down ("similar to the godfather but less violent", "a horror movie that isn't too scary"), or up to a
+ * "more" that asks for something else ("less tennis more business", "less violent and more funny").
  */
 const NEGATED =
-  /\b(?:not|no|nothing|without|never|none|less|fewer|isn'?t|aren'?t|wasn'?t|(?:do|does)n'?t want)\s+([^.,;:!?]+)/gi;
+  /\b(?:not|no|nothing|without|never|none|less|fewer|isn'?t|aren'?t|wasn'?t|(?:do|does)n'?t want)\s+([^.,;:!?]+?)(?=\s+(?:(?:and|but)\s+)?more\b|[.,;:!?]|$)/gi;
 
 export function loadItemAttributes(path: string): Map<string, ItemAttributes> {
   const out = new Map<string, ItemAttributes>();
@@ -86,25 +87,45 @@ export function loadItemAttributes(path: string): Map<string, ItemAttributes> {
 
 const wordsOf = (text: string) => text.toLowerCase().match(/\p{L}[\p{L}'-]*/gu) ?? [];
 
+/** How many items carry a word, and how many of them are in each category. */
+interface WordCategories {
+  items: number;
+  byCategory: Map<string, number>;
+}
+
 /**
  * A catalog with no tags or keywords on record (news, books): each item's keywords are the words of its title
  * and text that could name an attribute at all (long and rare enough), so "anything about the Oscars" finds
  * the stories that speak of them. Words carried by more than MAX_SHARE of the items drop out as for tags.
+ * The everyday words too common to be keywords ("football", "economy") are counted per category instead
+ * (`topics`): such a word may still tell a category apart, as "football" tells sport stories.
  */
 function textKeywords(
   items: readonly Item[],
   commonWords: ReadonlyMap<string, number>,
-): Map<string, ItemAttributes> {
-  const out = new Map<string, ItemAttributes>();
+): { keywords: Map<string, ItemAttributes>; topics: Map<string, WordCategories> } {
+  const keywords = new Map<string, ItemAttributes>();
+  const topics = new Map<string, WordCategories>();
   const rare = (w: string) =>
-    w.length >= MIN_WORD &&
-    !w.includes("'") &&
     baseForms(w).every((b) => (commonWords.get(b) ?? Infinity) >= DESCRIPTIVE_RANK);
   for (const item of items) {
-    const keywords = [...new Set(wordsOf(`${item.title} ${item.text}`).filter(rare))];
-    if (keywords.length) out.set(item.id, { keywords });
+    const words = new Set(
+      wordsOf(`${item.title} ${item.text}`).filter((w) => w.length >= MIN_WORD && !w.includes("'")),
+    );
+    const own: string[] = [];
+    for (const w of words) {
+      if (rare(w)) {
+        own.push(w);
+        continue;
+      }
+      const t = topics.get(w) ?? { items: 0, byCategory: new Map<string, number>() };
+      t.items++;
+      for (const c of new Set(item.categories)) t.byCategory.set(c, (t.byCategory.get(c) ?? 0) + 1);
+      topics.set(w, t);
+    }
+    if (own.length) keywords.set(item.id, { keywords: own });
   }
-  return out;
+  return { keywords, topics };
 }
 
 /** A word and the words it may be an inflection of ("movies": "movie", "loved": "love", "lov"). */
@@ -146,6 +167,11 @@ export class Attributes {
   private readonly characteristicCache = new Map<string, readonly string[]>();
   /** Share of the films with attributes in each category. */
   private readonly categoryShare = new Map<string, number>();
+  /** A catalog without tags: its everyday words per category, and each category's share of all its items. */
+  private readonly topics?: {
+    words: ReadonlyMap<string, WordCategories>;
+    share: ReadonlyMap<string, number>;
+  };
 
   constructor(
     items: readonly Item[],
@@ -153,7 +179,15 @@ export class Attributes {
     private readonly commonWords: ReadonlyMap<string, number>,
   ) {
     this.fromText = given.size === 0;
-    const attributes = this.fromText ? textKeywords(items, commonWords) : given;
+    const fromText = this.fromText ? textKeywords(items, commonWords) : undefined;
+    const attributes = fromText?.keywords ?? given;
+    if (fromText) {
+      const share = new Map<string, number>();
+      for (const item of items)
+        for (const c of new Set(item.categories)) share.set(c, (share.get(c) ?? 0) + 1);
+      for (const [c, n] of share) share.set(c, n / items.length);
+      this.topics = { words: fromText.topics, share };
+    }
     let attributed = 0;
     items.forEach((item, row) => {
       const a = attributes.get(item.id);
@@ -246,6 +280,30 @@ export class Attributes {
     const out = new Set<string>();
     for (const w of this.descriptive(text))
       for (const c of this.characteristicOfWord(w)) out.add(c);
+    for (const c of this.topicsOf(text)) out.add(c);
+    return [...out];
+  }
+
+  /**
+   * A catalog without tags: the categories its everyday words tell apart (CHARACTERISTIC share and lift among
+   * the items carrying the word), "football": sport, "economy": business. Category names and mood words are
+   * read elsewhere.
+   */
+  private topicsOf(text: string): string[] {
+    if (!this.topics) return [];
+    const { words, share } = this.topics;
+    const out = new Set<string>();
+    for (const w of wordsOf(text)) {
+      if (w.length < MIN_WORD || this.labels.has(w) || w in MOOD_THESAURUS) continue;
+      const t = words.get(w);
+      if (!t || t.items < CHARACTERISTIC.films) continue;
+      for (const [c, k] of t.byCategory)
+        if (
+          k / t.items >= CHARACTERISTIC.share &&
+          k / t.items >= CHARACTERISTIC.lift * (share.get(c) ?? 1)
+        )
+          out.add(c);
+    }
     return [...out];
   }
 

@@ -13,8 +13,19 @@ export interface Critique {
   interests?: Float32Array;
 }
 
-/** "less violent", "not as gory", "not so scary": less of what the word reads as. */
-const LESS = /\b(?:less|not as|not so|a bit less)\s+(\p{L}{4,})\b/iu;
+/**
+ * "less violent", "not as gory", "not so scary", "fewer celebrity stories", "less about tennis": less of what
+ * the word reads as. "about", "on", "of" (and "the") may stand between: the topic is the word after them.
+ */
+const LESS =
+  /\b(?:less|fewer|not as|not so|a bit less)\s+((?:about|on|of)\s+(?:the\s+)?)?(?!than\b)(\p{L}{4,})\b/iu;
+/**
+ * "more business", "more about the economy": the topic the person wants more of, once "less" named what they
+ * want less of ("less about tennis, more business"). "more like", "more than", "more of the same" ask for no
+ * topic.
+ */
+const MORE =
+  /\bmore\s+((?:about|on|of)\s+(?:the\s+)?)?(?!(?:like|than|same|please|ideas|options|suggestions|picks|stuff|ones|things)\b)(\p{L}{4,})\b/iu;
 
 /** Comparatives of year and length, with "even"/"a bit"/"much" in front and "ones"/"please" after. */
 const CRITIQUES: ReadonlyArray<[RegExp, Critique]> = [
@@ -62,8 +73,33 @@ export function critiqueOf(parsed: ParsedMessage, text: string): Critique | unde
     return critique;
   }
   const less = LESS.exec(text);
-  if (less) return { field: "reading", dir: "lower", word: less[1]!.toLowerCase() };
-  return undefined;
+  if (!less) return undefined;
+  // "less about tennis, more about the economy": the topic asked for leads (one scale per critique); what is
+  // turned down is avoided by its words (splitNegated). A category asked for by name ("more business") is a
+  // request of its own, so the critique turns the other topic down.
+  const more = MORE.exec(text.slice(less.index + less[0].length));
+  if (more && !parsed.requested.some((c) => sameTopic(c, more[2]!)))
+    return critiqueOfWord("higher", more);
+  return critiqueOfWord("lower", less);
+}
+
+/**
+ * A reading critique of the topic a "less"/"more" phrase names, said as the person put it ("more romance",
+ * "less about tennis"; a plain "less <word>" is the reasons' own wording).
+ */
+function critiqueOfWord(dir: Critique["dir"], m: RegExpExecArray): Critique {
+  const word = m[2]!.toLowerCase();
+  const about = m[1]?.toLowerCase().replace(/\s+/g, " ") ?? "";
+  const said =
+    dir === "higher" || about ? `${dir === "lower" ? "less" : "more"} ${about}${word}` : "";
+  return { field: "reading", dir, word, ...(said ? { said } : {}) };
+}
+
+/** A category and a word naming it ("business", "business"; "tech", "tech"; "sports", "sport"). */
+function sameTopic(category: string, word: string): boolean {
+  const c = category.toLowerCase().replace(/-/g, " ");
+  const w = word.toLowerCase();
+  return c === w || `${c}s` === w || c === `${w}s`;
 }
 
 /** "not too long" with no number: a film of at most two hours. */

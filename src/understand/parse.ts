@@ -7,7 +7,7 @@ import type { TitleIndex } from "../catalog/titles.ts";
 import type { Constraints } from "../profile/profile.ts";
 import type { Intent, Signal } from "../types.ts";
 import type { CategoryNames } from "./category-names.ts";
-import { CATEGORY_SYNONYMS, NEGATIVE, ORDINALS, POSITIVE } from "./patterns.ts";
+import { CATEGORY_SYNONYMS, MOOD_WORDS, NEGATIVE, ORDINALS, POSITIVE } from "./patterns.ts";
 
 export interface ParsedMention {
   itemId: string;
@@ -519,18 +519,67 @@ const REQUEST = new RegExp(
   "gi",
 );
 
+/**
+ * A catalog's own categories that no synonym or mood word covers, asked for by their own name ("more
+ * business", "politics please" in a news catalog): one word (names with a space are people, see
+ * namedCategories), matched whole with an optional plural "s". The demo movie genres are all synonyms (or a
+ * mood word: "short"), so they read as before. Built once per set of categories.
+ */
+const OWN_NAMES = new WeakMap<ReadonlySet<string>, RegExp | undefined>();
+function ownCategoryPattern(known: ReadonlySet<string>): RegExp | undefined {
+  if (OWN_NAMES.has(known)) return OWN_NAMES.get(known);
+  const covered = new Set(
+    Object.entries(CATEGORY_SYNONYMS).flatMap(([w, c]) => [requestKey(w), requestKey(c)]),
+  );
+  const mood = new RegExp(`^(?:${MOOD_WORDS.source})$`, "i");
+  const own = [...known].filter((c) => {
+    const key = requestKey(c);
+    return (
+      /^[a-z][a-z-]{2,}$/.test(c) && !covered.has(key) && !NOT_A_REQUEST.has(key) && !mood.test(key)
+    );
+  });
+  const pattern = own.length
+    ? new RegExp(
+        `\\b(${own
+          .sort((a, b) => b.length - a.length)
+          .map((c) => c.replace(/-/g, "[-\\s]?"))
+          .join("|")})s?\\b`,
+        "gi",
+      )
+    : undefined;
+  OWN_NAMES.set(known, pattern);
+  return pattern;
+}
+
+/** Just before a category: the person wants less of it ("less business", "fewer of the comedies"), not more. */
+const LESS_BEFORE = /\b(?:less|fewer)\s+(?:(?:about|on|of)\s+)?(?:the\s+)?$/i;
+
 function requestedCategories(
   residual: string,
   known: ReadonlySet<string>,
   excluded: readonly string[],
 ): string[] {
   const out: string[] = [];
-  for (const m of residual.matchAll(REQUEST)) {
-    const cat =
+  const add = (cat: string | undefined, at: number) => {
+    if (!cat || !known.has(cat) || excluded.includes(cat) || out.includes(cat)) return;
+    if (LESS_BEFORE.test(residual.slice(0, at))) return;
+    out.push(cat);
+  };
+  for (const m of residual.matchAll(REQUEST))
+    add(
       REQUEST_CATEGORY.get(requestKey(m[1]!)) ??
-      REQUEST_CATEGORY.get(m[1]!.toLowerCase().replace(/[-\s]/g, ""));
-    if (cat && known.has(cat) && !excluded.includes(cat) && !out.includes(cat)) out.push(cat);
-  }
+        REQUEST_CATEGORY.get(m[1]!.toLowerCase().replace(/[-\s]/g, "")),
+      m.index,
+    );
+  const own = ownCategoryPattern(known);
+  if (own)
+    for (const m of residual.matchAll(own)) {
+      const key = requestKey(m[1]!);
+      add(
+        [...known].find((c) => requestKey(c) === key || c.replace(/-/g, "") === key),
+        m.index,
+      );
+    }
   return out;
 }
 
@@ -552,6 +601,8 @@ function namedCategories(parsed: ParsedMessage, residual: string, names: Categor
       const at = words.includes(key) ? words.indexOf(key) : words.indexOf(key.split(" ").at(-1)!);
       const excluded = parsed.constraints.excludeCategories ?? [];
       if (excluded.includes(category) || parsed.people.includes(key)) continue;
+      // "less stephen king": less of them is no request for them (the critique reads it).
+      if (at > 0 && LESS_BEFORE.test(words.slice(0, at))) continue;
       if (at > 0 && TURNED_DOWN_BEFORE.test(words.slice(0, at)))
         parsed.constraints.excludeCategories = [...excluded, category];
       else parsed.people.push(key);

@@ -51,6 +51,30 @@ const AFTER_NAME =
 const BEFORE_NAME =
   /^(?:.*\b(?:loved|liked|love|like|enjoyed|saw|watched|seen|got|have|know|of|about|to)\s+)/i;
 const MAX_NAME = 60;
+/**
+ * "less about tennis", "more business", "fewer celebrity stories", "less football please": more or less of a
+ * topic, in a short message (a critique of the last list or a request). The topic is the word after
+ * "more"/"less"/"fewer" and an "about"/"on"/"of".
+ */
+const MORE_OR_LESS =
+  /\b(?:more|less|fewer)\s+(?:(?:about|on|of)\s+)?(?:the\s+)?([\p{L}][\p{L}'’-]{3,})/giu;
+/** Words after "more"/"less" that name no topic ("more like this", "less than that", "more of the same"). */
+const NO_TOPIC = new Set(
+  "like than same please ideas options suggestions picks stuff ones things other others yourself myself them this that these those".split(
+    " ",
+  ),
+);
+const MAX_CRITIQUE_WORDS = 8;
+
+/** A short message asking for more or less of a topic the bot knows the words of. */
+function moreOrLessOfTopic(text: string, words: WordKnowledge): boolean {
+  if ((text.match(/[\p{L}\p{N}']+/gu) ?? []).length > MAX_CRITIQUE_WORDS) return false;
+  for (const m of text.matchAll(MORE_OR_LESS)) {
+    const topic = m[1]!.toLowerCase();
+    if (!NO_TOPIC.has(topic) && words.knows(topic.replace(/['’-]/g, ""))) return true;
+  }
+  return false;
+}
 
 /** The words of a text the bot does not know at all (no digits: "3" in a title is not unknown). */
 function unknownWords(text: string, words: WordKnowledge): string[] {
@@ -126,6 +150,7 @@ export function understanding(
   }
   if (namesSomething(parsed) || parsed.intent !== "recommend") return UNDERSTOOD;
   if (FILM_WORDS.test(text) || MOOD_WORDS.test(text)) return UNDERSTOOD;
+  if (moreOrLessOfTopic(text, words)) return UNDERSTOOD;
   return { understood: false, why: "nothing" };
 }
 
