@@ -114,7 +114,7 @@ export class Bot {
       if (!(await store.exists(key))) return undefined;
       const { profile } = await store.load(key, catalog, Date.now());
       return {
-        interests: topInterests(profile, catalog.labels, 10),
+        interests: topInterests(profile, catalog.interestLabels, 10),
         liked: profile.liked,
         disliked: profile.disliked,
         seen: profile.seen,

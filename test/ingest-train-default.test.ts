@@ -80,22 +80,37 @@ describe("chatrec ingest trains a non-demo catalog's own interest model by defau
   }, 60_000);
 
   it("a catalog with too few categories loads, exits 0 and says it keeps the served model", async () => {
-    // One category with 20 items or more ("sport"): nothing to tell apart. The default ingest still loads.
+    // One category with 20 items or more ("gardening"; not a movie genre): nothing to tell apart. The default ingest still loads.
     const flat = join(root, "flat.csv");
     const rows = Array.from(
       { length: 30 },
-      (_, i) => `${i},Story ${i},${i < 25 ? "sport" : "tech"}`,
+      (_, i) => `${i},Story ${i},${i < 25 ? "gardening" : "cooking"}`,
     );
     writeFileSync(flat, `id,title,category\n${rows.join("\n")}\n`);
     const fresh = join(root, "flat");
     const { stdout, stderr } = await ingest(flat, fresh, ["--columns", "categories=category"]);
     expect(stdout).toMatch(/loaded 30 items .* Restart the bot/);
     expect(stderr).toMatch(
-      /note: this catalog has too few categories to train its own interest model \(only sport has 20 items or more\), so it is served with the shipped movie interest model/,
+      /note: this catalog has too few categories to train its own interest model \(only gardening has 20 items or more\), so it is served with the shipped movie interest model/,
     );
     expect(stderr).not.toMatch(/training an interest model/);
     expect(existsSync(join(fresh, "models"))).toBe(false);
     expect(await served(fresh)).toEqual({ labels: MOVIE_GENRES, items: 30 });
+    // The movie model reads the stories, but a reader is never told they like a movie genre.
+    const bot = await Replay.open(loadConfig({}, { dataDir: fresh, commitIntervalMs: 2 }));
+    try {
+      const user = { platform: "test", id: "reader" };
+      const listed = await bot.handleMessage({ user, text: "I loved Story 3" });
+      expect(listed.recommendations.length).toBeGreaterThan(0);
+      const profile = await bot.handleMessage({ user, text: "what do you think I like?" });
+      for (const r of [listed, profile]) {
+        expect(r.interests).toEqual([]);
+        for (const genre of MOVIE_GENRES) expect(r.text).not.toMatch(new RegExp(`\\b${genre}\\b`));
+      }
+      expect(profile.text).toContain("You liked: Story 3");
+    } finally {
+      await bot.close();
+    }
 
     // Into the folder trained above: its model stays, and the note says that one serves the catalog.
     const model = join(trained, "models", "interest.onnx");

@@ -21,6 +21,12 @@ export class Catalog {
   readonly dim: number;
   readonly interests: Float32Array;
   readonly labels: readonly string[];
+  /**
+   * The labels a person is shown as their interests: the model's labels when they are this catalog's
+   * categories; none when the model was trained on another catalog (the shipped movie model serving a books
+   * file without categories must not tell a reader they like "horror"). The model's reading still ranks.
+   */
+  readonly interestLabels: readonly string[];
   readonly popularity: Float32Array;
   /** Whether the catalog has any popularity data (a list "of popular items" needs some). */
   readonly hasPopularity: boolean;
@@ -50,6 +56,10 @@ export class Catalog {
     this.dim = data.dim;
     this.interests = data.interests;
     this.labels = data.labels;
+    const labelSet = new Set(data.labels);
+    this.interestLabels = data.items.some((item) => item.categories.some((c) => labelSet.has(c)))
+      ? data.labels
+      : [];
     data.items.forEach((item, row) => this.rowById.set(item.id, row));
     this.popularity = popularityPrior(data.items);
     this.hasPopularity = this.popularity.some((p) => p > 0);

@@ -197,7 +197,7 @@ export function reportServedModel(
   const own = modelDir === ownModelDir(config.dataDir);
   const served = own
     ? `this data folder's existing interest model (${modelDir}, trained on an earlier catalog; labels: ${modelLabels.slice(0, 6).join(", ")}${modelLabels.length > 6 ? ", ..." : ""})`
-    : "the shipped movie interest model (movie genres)";
+    : "the shipped movie interest model (it reads the items' text; its movie genres are not shown as interests unless they are this catalog's categories)";
   if (opts.untrainable !== undefined)
     err(
       `note: this catalog has too few categories to train its own interest model (${opts.untrainable}), ` +

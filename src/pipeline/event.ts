@@ -253,7 +253,7 @@ function heldCategory(
     parsed.moreLike
   )
     return undefined;
-  const [top] = topInterests(state.profile, parts.catalog.labels, 1);
+  const [top] = topInterests(state.profile, parts.catalog.interestLabels, 1);
   return top && top.weight >= HELD_SHARE && !constraints.excludeCategories?.includes(top.label)
     ? top.label
     : undefined;

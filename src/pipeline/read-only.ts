@@ -22,7 +22,7 @@ export function readOnlyReply(
   profile: Profile,
   referenced: string | undefined,
 ): OutgoingReply | undefined {
-  const interests = () => topInterests(profile, parts.catalog.labels);
+  const interests = () => topInterests(profile, parts.catalog.interestLabels);
   switch (parsed.intent) {
     case "help":
       return textReply(say.helpText(parts.catalog.wording), "help", interests());
@@ -41,20 +41,21 @@ export function readOnlyReply(
 
 function profileReply(parts: Parts, profile: Profile): OutgoingReply {
   const { catalog } = parts;
-  const interests = topInterests(profile, catalog.labels);
+  const interests = topInterests(profile, catalog.interestLabels);
   const titles = (ids: string[]) =>
     ids
       .slice(-5)
       .map((id) => catalog.item(id)?.title)
       .filter(Boolean)
       .join(", ");
-  const lines = [
-    interests.length
-      ? say.profileSummary.interests(
-          interests.map((i) => `${i.label} (${Math.round(i.weight * 100)}%)`),
-        )
-      : say.profileSummary.unknown,
-  ];
+  const lines: string[] = [];
+  if (interests.length)
+    lines.push(
+      say.profileSummary.interests(
+        interests.map((i) => `${i.label} (${Math.round(i.weight * 100)}%)`),
+      ),
+    );
+  else if (profile.liked.length === 0) lines.push(say.profileSummary.unknown);
   if (profile.liked.length) lines.push(say.profileSummary.liked(titles(profile.liked)));
   if (profile.disliked.length) lines.push(say.profileSummary.disliked(titles(profile.disliked)));
   if (profile.constraints.excludeCategories.length)
@@ -64,7 +65,7 @@ function profileReply(parts: Parts, profile: Profile): OutgoingReply {
 
 function explainReply(parts: Parts, profile: Profile, itemId: string | undefined): OutgoingReply {
   const { catalog, ranker } = parts;
-  const interests = topInterests(profile, catalog.labels);
+  const interests = topInterests(profile, catalog.interestLabels);
   const row = itemId !== undefined ? catalog.row(itemId) : undefined;
   if (row === undefined) return textReply(say.explainNothing, "explain", interests);
   const ranked = ranker.explainRow(
@@ -85,7 +86,7 @@ const PLOT_CHARS = 240;
 /** "what year is the first one from?", "who directed it?": the item's facts, as the data has them. */
 function aboutReply(parts: Parts, profile: Profile, itemId: string | undefined): OutgoingReply {
   const { catalog, ranker } = parts;
-  const interests = topInterests(profile, catalog.labels);
+  const interests = topInterests(profile, catalog.interestLabels);
   const row = itemId !== undefined ? catalog.row(itemId) : undefined;
   if (row === undefined) return textReply(say.aboutNothing, "about", interests);
   const item = catalog.items[row]!;

@@ -169,7 +169,7 @@ const reply: Stage<Parts> = {
       text: text.trim(),
       intent: need(ctx.event, "event").intent as OutgoingReply["intent"],
       recommendations,
-      interests: topInterests(need(ctx.state, "state").profile, parts.catalog.labels),
+      interests: topInterests(need(ctx.state, "state").profile, parts.catalog.interestLabels),
       actions: ACTIONS,
     };
   },
@@ -238,7 +238,7 @@ function shownAgain(parts: Parts, ctx: TurnContext, shown: readonly string[]): O
     text: say.REDELIVERED,
     intent: ctx.input.kind === "feedback" ? "feedback" : "recommend",
     recommendations,
-    interests: topInterests(profile, parts.catalog.labels),
+    interests: topInterests(profile, parts.catalog.interestLabels),
     actions: ACTIONS,
   };
 }

@@ -347,8 +347,9 @@ export function topInterests(
   settings: Readonly<ProfileSettings> = DEFAULT_PROFILE_SETTINGS,
 ): Array<{ label: string; weight: number }> {
   const blend = blendedInterests(p, settings);
-  return Array.from(blend, (weight, i) => ({ label: labels[i]!, weight }))
-    .filter((x) => x.weight > 0.01)
+  // Without labels (the model's are not the catalog's: Catalog.interestLabels) there is nothing to name.
+  return Array.from(blend, (weight, i) => ({ label: labels[i], weight }))
+    .filter((x): x is { label: string; weight: number } => x.label !== undefined && x.weight > 0.01)
     .sort((a, b) => b.weight - a.weight)
     .slice(0, k)
     .map((x) => ({ label: x.label, weight: Math.round(x.weight * 1000) / 1000 }));
