@@ -126,7 +126,8 @@ export class Engine {
       now: ctx.now,
       limit: ctx.limit,
       text: ctx.text,
-      state,
+      // The message ids stay here: redelivery was answered above, and a worker never reads them.
+      state: { profile: state.profile, messageIds: new Map() },
     });
     for (const write of writes)
       if (write.kind === "forget") await this.store.forget(ctx.key);
