@@ -33,6 +33,20 @@ describe("titles with typos", () => {
     expect(found("the incredibels with my kids")).toEqual([["The Incredibles", "confident"]]);
   });
 
+  it("reads an everyday word a doubled letter away beside a rare word spelt right", () => {
+    expect(found("forest gump")).toEqual([["Forrest Gump", "confident"]]);
+  });
+
+  it("links a short title whose only slip is a doubled letter in a non-word", () => {
+    expect(found("the hobit was great")).toEqual([["The Hobbit", "confident"]]);
+  });
+
+  it("lets a long word of the title have two slips", () => {
+    expect(found("pride and prejudis was wonderful")).toEqual([
+      ["Pride and Prejudice", "confident"],
+    ]);
+  });
+
   it("lets a longer title with a typo take in a shorter one spelt right", () => {
     expect(found("avengers infinty war")).toEqual([["Avengers: Infinity War", "confident"]]);
   });

@@ -321,7 +321,10 @@ export class TitleIndex {
           const spanKey = span.map((x) => x.norm).join(" ");
           if (spanKey === target) continue; // exact: the exact pass decided on it
           // Every word close to its word of the title: no word swapped for another.
-          if (!span.every((x, k) => editDistance(x.norm, keyWords[k]!) <= maxEdits(x.norm)))
+          // The longer of the two words sets the slips allowed: "prejudis" is two slips from "prejudice".
+          const wordEdits = (x: Word, k: number) =>
+            maxEdits(x.norm.length >= keyWords[k]!.length ? x.norm : keyWords[k]!);
+          if (!span.every((x, k) => editDistance(x.norm, keyWords[k]!) <= wordEdits(x, k)))
             continue;
           if (editDistance(spanKey, target) > maxEdits(target.replace(/ /g, ""))) continue;
           // A real word is no typo by itself ("gory" is not Gordy): only words the bot does not know may
@@ -337,7 +340,13 @@ export class TitleIndex {
           if (differing.some((x) => x.norm[0] !== keyWords[span.indexOf(x)]![0])) continue;
           const oneRareSlip =
             n >= 2 && differing.length === 1 && !this.commonWords.has(differing[0]!.norm);
-          if (!differing.every((x) => !this.knows(x.norm)) && !oneRareSlip) continue;
+          // An everyday word a doubled letter away, beside a rare word written exactly ("forest gump").
+          const doubledBesideRare =
+            differing.length === 1 &&
+            undouble(differing[0]!.norm) === undouble(keyWords[span.indexOf(differing[0]!)]!) &&
+            span.some((x, k) => x.norm === keyWords[k] && !this.commonWords.has(x.norm));
+          if (!differing.every((x) => !this.knows(x.norm)) && !oneRareSlip && !doubledBesideRare)
+            continue;
           // A doubled or undoubled letter is the commonest slip: "shinning" is nearer Shining than Thinning.
           const distance =
             editDistance(spanKey, target) + editDistance(undouble(spanKey), undouble(target));
@@ -356,8 +365,13 @@ export class TitleIndex {
       for (let k = found.length - 1; k >= 0; k--)
         if (found[k]!.start >= start && found[k]!.end <= end) found.splice(k, 1);
       const length = best.key.replace(/[ ~]/g, "").length;
-      // Sure only when the title is long enough for a slip to be a slip and nothing else is as close.
-      const sure = ties === 0 && length >= MIN_SURE_LENGTH;
+      // Sure only when nothing else is as close, and the title is long enough for a slip to be a slip, or
+      // the slip is a doubled letter in a word that is no word ("the hobit").
+      const typed = ws.slice(best.from, best.to).map((x) => x.norm);
+      const doubledOnly =
+        undouble(typed.join(" ")) === undouble(best.key.replace(/^~/, "")) &&
+        typed.every((x, k) => x === best.key.replace(/^~/, "").split(" ")[k] || !this.knows(x));
+      const sure = ties === 0 && (length >= MIN_SURE_LENGTH || doubledOnly);
       found.push({
         itemId: this.byKey.get(best.key)![0]!,
         start,
