@@ -35,7 +35,7 @@ export interface ScaleRow {
 }
 
 /** Writes `n` items, each two demo films recombined, as a catalog file. */
-function syntheticCatalog(n: number, path: string): void {
+export function syntheticCatalog(n: number, path: string): void {
   const demo = readFileSync(DATA_PATHS.catalog, "utf8")
     .trim()
     .split("\n")

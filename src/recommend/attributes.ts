@@ -50,16 +50,23 @@ function distinctiveTerms(
     ...new Set([...(a.tags ?? []), ...(a.keywords ?? [])].map((t) => t.toLowerCase())),
   ];
   const films = new Map<string, number>();
+  // One string per term, however many items carry it (a catalog's own text repeats each word many times).
+  const canonical = new Map<string, string>();
   for (const item of items) {
     const a = attributes.get(item.id);
-    if (a) for (const t of termsOf(a)) films.set(t, (films.get(t) ?? 0) + 1);
+    if (a)
+      for (const t of termsOf(a)) {
+        films.set(t, (films.get(t) ?? 0) + 1);
+        if (!canonical.has(t)) canonical.set(t, t);
+      }
   }
   return items.map((item) => {
     const a = attributes.get(item.id);
     if (!a) return undefined;
     return termsOf(a)
       .filter((t) => (films.get(t) ?? 0) <= maxFilms)
-      .sort((x, y) => films.get(x)! - films.get(y)!);
+      .sort((x, y) => films.get(x)! - films.get(y)!)
+      .map((t) => canonical.get(t)!);
   });
 }
 
@@ -152,6 +159,73 @@ export function sameStem(a: string, b: string): boolean {
   return i >= STEM && a.length - i <= 2 && b.length - i <= 2;
 }
 
+/**
+ * The rows holding one data word, by which tags and keywords: a typed array of rows, and one match for all
+ * of them when every row holds the word by the same term (a catalog's own text), else one per row. A
+ * Map of a match object per row took about 5 KB per item of a 50,000-item catalog without tags.
+ */
+class WordRows {
+  constructor(
+    private readonly rows: Int32Array,
+    private readonly matches: AttributeMatch | readonly AttributeMatch[],
+  ) {}
+
+  *entries(): IterableIterator<[number, AttributeMatch]> {
+    const { rows, matches } = this;
+    for (let i = 0; i < rows.length; i++)
+      yield [rows[i]!, Array.isArray(matches) ? matches[i]! : (matches as AttributeMatch)];
+  }
+}
+
+/** Collects a word's rows in row order (the constructor adds them so), then makes its WordRows. */
+class WordRowsBuilder {
+  readonly rows: number[] = [];
+  private matches: AttributeMatch[] | undefined;
+  /** While every row so far holds the word by this one keyword: the rows share one match. */
+  private shared: AttributeMatch | undefined;
+
+  add(row: number, term: string, kind: keyof AttributeMatch): void {
+    if (this.rows.at(-1) !== row) {
+      if (!this.matches && (this.rows.length === 0 || this.sharedBy(term, kind))) {
+        this.shared ??=
+          kind === "keywords" ? { tags: [], keywords: [term] } : { tags: [term], keywords: [] };
+        this.rows.push(row);
+        return;
+      }
+      this.unshare();
+      this.rows.push(row);
+      this.matches!.push({ tags: [], keywords: [] });
+    } else if (!this.matches) {
+      if (this.sharedBy(term, kind)) return;
+      this.unshare();
+    }
+    const m = this.matches!.at(-1)!;
+    if (!m[kind].includes(term)) m[kind].push(term);
+  }
+
+  done(): WordRows {
+    return new WordRows(Int32Array.from(this.rows), this.matches ?? this.shared!);
+  }
+
+  private sharedBy(term: string, kind: keyof AttributeMatch): boolean {
+    const s = this.shared!;
+    return (
+      s[kind].length === 1 &&
+      s[kind][0] === term &&
+      s[kind === "tags" ? "keywords" : "tags"].length === 0
+    );
+  }
+
+  /** From one shared match to one per row (a copy each), for a word held by several terms. */
+  private unshare(): void {
+    if (this.matches) return;
+    this.matches = this.rows.map(() => ({
+      tags: [...this.shared!.tags],
+      keywords: [...this.shared!.keywords],
+    }));
+  }
+}
+
 export class Attributes {
   private readonly items: readonly Item[];
   /** The words are the items' own title and text words (no tags or keywords on record): no reason names them. */
@@ -160,8 +234,8 @@ export class Attributes {
   private readonly labels = new Set<string>();
   /** Per stem (a word's first STEM letters, or the whole shorter word): the words of the data under it. */
   private readonly byStem = new Map<string, Set<string>>();
-  /** Per data word: per row, the tags and keywords holding it. */
-  private readonly rowsOfWord = new Map<string, Map<number, AttributeMatch>>();
+  /** Per data word: the rows holding it, and by which tags and keywords. */
+  private readonly rowsOfWord = new Map<string, WordRows>();
   /** Per row: its tags and keywords that few films share (what can name the link between two films). */
   private readonly distinctive: Array<readonly string[] | undefined> = [];
   private readonly characteristicCache = new Map<string, readonly string[]>();
@@ -189,6 +263,7 @@ export class Attributes {
       this.topics = { words: fromText.topics, share };
     }
     let attributed = 0;
+    const building = new Map<string, WordRowsBuilder>();
     items.forEach((item, row) => {
       const a = attributes.get(item.id);
       if (!a) return;
@@ -199,11 +274,9 @@ export class Attributes {
       const add = (term: string, kind: keyof AttributeMatch) => {
         for (const w of new Set(wordsOf(term).map((x) => x.replace(/-/g, "")))) {
           if (w.length < MIN_WORD) continue;
-          const rows = this.rowsOfWord.get(w) ?? new Map<number, AttributeMatch>();
-          const m = rows.get(row) ?? { tags: [], keywords: [] };
-          if (!m[kind].includes(term)) m[kind].push(term);
-          rows.set(row, m);
-          this.rowsOfWord.set(w, rows);
+          let b = building.get(w);
+          if (!b) building.set(w, (b = new WordRowsBuilder()));
+          b.add(row, term, kind);
         }
       };
       for (const t of a.tags ?? []) add(t, "tags");
@@ -212,11 +285,9 @@ export class Attributes {
     for (const [c, n] of this.categoryShare) this.categoryShare.set(c, n / attributed);
     this.distinctive = distinctiveTerms(items, attributes, SHARED_MAX_SHARE * attributed);
     this.items = items;
-    for (const [w, rows] of this.rowsOfWord) {
-      if (rows.size > MAX_SHARE * attributed) {
-        this.rowsOfWord.delete(w);
-        continue;
-      }
+    for (const [w, b] of building) {
+      if (b.rows.length > MAX_SHARE * attributed) continue;
+      this.rowsOfWord.set(w, b.done());
       const stem = w.slice(0, STEM);
       this.byStem.set(stem, (this.byStem.get(stem) ?? new Set()).add(w));
     }
@@ -262,7 +333,7 @@ export class Attributes {
       for (const w of adjectiveBases(word))
         for (const dataWord of this.byStem.get(w.slice(0, STEM)) ?? [])
           if (sameStem(w, dataWord))
-            for (const [row, m] of this.rowsOfWord.get(dataWord)!) {
+            for (const [row, m] of this.rowsOfWord.get(dataWord)!.entries()) {
               const o = out.get(row) ?? { tags: [], keywords: [] };
               for (const t of m.tags) if (!o.tags.includes(t)) o.tags.push(t);
               for (const k of m.keywords) if (!o.keywords.includes(k)) o.keywords.push(k);
