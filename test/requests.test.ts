@@ -64,6 +64,14 @@ describe("year bounds", () => {
     expect(years("early 2000s comedies")).toEqual([2000, 2004]);
     expect(years("a kid from the 80s")).toEqual([undefined, undefined]);
   });
+
+  it("reads a decade in words, never as a title (Seventeen)", () => {
+    expect(years("anything from the seventies")).toEqual([1970, 1979]);
+    expect(years("a comedy from the late eighties")).toEqual([1985, 1989]);
+    const p = parseMessage("anything from the seventies", ctx);
+    expect(p.mentions).toEqual([]);
+    expect(p.residual).toContain("seventies"); // a quote of the request keeps the person's words
+  });
 });
 
 describe("several items of the last list at once", () => {
@@ -208,5 +216,12 @@ describe("ranges, spans back from now, audiences and titles turned down", () => 
     expect(polarity("something with keanu reeves, not john wick though")).toEqual(["dislike"]);
     expect(polarity("anything except Titanic")).toEqual(["dislike"]);
     expect(polarity("i loved the matrix")).toEqual(["like"]);
+  });
+
+  it("marks a title turned down because it was seen as seen, not disliked", () => {
+    const polarity = (text: string) => parseMessage(text, ctx).mentions.map((m) => m.polarity);
+    expect(polarity("not inception, i've seen that")).toEqual(["seen"]);
+    expect(polarity("anything except Titanic, already watched it")).toEqual(["seen"]);
+    expect(polarity("not inception, i haven't seen it but it looks dull")).toEqual(["dislike"]);
   });
 });

@@ -2,7 +2,7 @@
 import { confidence, topInterests, type Ask, type ProfileEvent } from "../profile/profile.ts";
 import type { PersonState } from "../profile/store.ts";
 import * as say from "../messages.ts";
-import type { ParsedMessage } from "../understand/parse.ts";
+import type { ParsedMention, ParsedMessage } from "../understand/parse.ts";
 import type { Understanding } from "../understand/understood.ts";
 import { need, type ListRequest, type MessageRequest, type TurnContext } from "./context.ts";
 import type { Parts } from "./parts.ts";
@@ -297,11 +297,16 @@ function acknowledge(parts: Parts, parsed: ParsedMessage, referenced: string | u
         ? say.spokenFeedback.dislike(title)
         : say.spokenFeedback.like(title);
   if (parsed.intent === "critique" && title) return say.moreLike(title);
-  const liked = parsed.mentions.filter((m) => m.polarity !== "dislike").map((m) => m.itemId);
-  const disliked = parsed.mentions.filter((m) => m.polarity === "dislike").map((m) => m.itemId);
+  const withPolarity = (...p: ParsedMention["polarity"][]) =>
+    parsed.mentions.filter((m) => p.includes(m.polarity)).map((m) => m.itemId);
+  const liked = withPolarity("like", "neutral");
+  const disliked = withPolarity("dislike");
+  const seen = withPolarity("seen");
   const parts_ = [];
   if (liked.length) parts_.push(say.startingPoint(liked.map((id) => titleOf(id)!)));
   if (disliked.length) parts_.push(say.steerClear(disliked.map((id) => titleOf(id)!)));
+  if (seen.length)
+    parts_.push(say.spokenFeedback.seen(seen.map((id) => titleOf(id)!).join(" and ")));
   if (parsed.constraints.excludeCategories?.length)
     parts_.push(say.noCategories(parsed.constraints.excludeCategories));
   const unsure = parsed.didYouMean !== undefined && parts.catalog.item(parsed.didYouMean);

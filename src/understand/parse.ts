@@ -12,7 +12,8 @@ import { CATEGORY_SYNONYMS, MOOD_WORDS, NEGATIVE, ORDINALS, POSITIVE } from "./p
 export interface ParsedMention {
   itemId: string;
   matched: string;
-  polarity: "like" | "dislike" | "neutral";
+  /** "seen": turned down because the person has seen it ("not inception, i've seen that"). */
+  polarity: "like" | "dislike" | "seen" | "neutral";
 }
 
 export interface ParsedMessage {
@@ -610,6 +611,12 @@ function namedCategories(parsed: ParsedMessage, residual: string, names: Categor
   }
 }
 
+/** "I've seen that", "already watched it", "seen it": the person has seen the item. */
+const SEEN_IT =
+  /\b(?:i'?ve|i have|already)\s+(?:already\s+)?(?:seen|watched|read)\b|\b(?:seen|watched|read) (?:it|that|this|that one)\b/i;
+const NOT_SEEN =
+  /\b(?:haven'?t|have not|never|not yet|didn'?t|did not)\s+(?:ever\s+)?(?:seen|watched|read)\b/i;
+
 /** Just before a title: it is turned down ("nolan films but not batman", "not john wick though"). */
 const NOT_THIS = /\b(?:not|no|except|except for|other than|apart from|besides|anything but)\s+$/i;
 
@@ -621,8 +628,11 @@ function polarityAround(text: string, start: number, end: number): ParsedMention
   const before = text.slice(Math.max(0, start - 40), start);
   const clauseBefore = before.split(/[.!?;]|\bbut\b/i).at(-1) ?? "";
   const after = text.slice(end, end + 30).split(/[.!?;,]|\bbut\b|\band\b/i)[0] ?? "";
-  if (NEGATIVE.test(clauseBefore) || NEGATIVE.test(after) || NOT_THIS.test(clauseBefore))
-    return "dislike";
+  if (NEGATIVE.test(clauseBefore) || NEGATIVE.test(after) || NOT_THIS.test(clauseBefore)) {
+    // "not inception, i've seen that": the reason it is turned down is that it was seen.
+    const sentenceAfter = text.slice(end, end + 40).split(/[.!?;]|\bbut\b/i)[0] ?? "";
+    return SEEN_IT.test(sentenceAfter) && !NOT_SEEN.test(sentenceAfter) ? "seen" : "dislike";
+  }
   if (
     /\b(like|similar to|such as|as good as|along the lines of|in the vein of|reminds? me of)\s*$/i.test(
       clauseBefore,
@@ -643,8 +653,35 @@ export interface ParseContext {
   categoryNames?: CategoryNames;
 }
 
+/** "the seventies", "the late eighties": a decade in words, read as its digits ("the 70s"). */
+const DECADE_WORD =
+  /\bthe\s+((?:early|mid|late)[\s-]+)?(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b/gi;
+const DECADE_DIGITS: Readonly<Record<string, string>> = {
+  twenties: "20s",
+  thirties: "30s",
+  forties: "40s",
+  fifties: "50s",
+  sixties: "60s",
+  seventies: "70s",
+  eighties: "80s",
+  nineties: "90s",
+};
+
 export function parseMessage(text: string, ctx: ParseContext): ParsedMessage {
-  const t = text.trim();
+  const said = new Map<string, string>(); // "the 70s" -> "the seventies", to quote the person's own words
+  const parsed = parseText(
+    text.trim().replace(DECADE_WORD, (words: string, part: string | undefined, word: string) => {
+      const digits = `the ${part ?? ""}${DECADE_DIGITS[word.toLowerCase()]!}`;
+      said.set(digits, words);
+      return digits;
+    }),
+    ctx,
+  );
+  for (const [digits, words] of said) parsed.residual = parsed.residual.replace(digits, words);
+  return parsed;
+}
+
+function parseText(t: string, ctx: ParseContext): ParsedMessage {
   const lower = t.toLowerCase();
   // A person's name beats a shorter title inside it ("Chevy Chase" is not the film "Chase"); a longer title
   // beats a name inside it ("Being John Malkovich").
