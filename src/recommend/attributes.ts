@@ -113,8 +113,16 @@ function textKeywords(
 ): { keywords: Map<string, ItemAttributes>; topics: Map<string, WordCategories> } {
   const keywords = new Map<string, ItemAttributes>();
   const topics = new Map<string, WordCategories>();
-  const rare = (w: string) =>
-    baseForms(w).every((b) => (commonWords.get(b) ?? Infinity) >= DESCRIPTIVE_RANK);
+  const rareCache = new Map<string, boolean>(); // texts repeat their words: each is judged once
+  const rare = (w: string) => {
+    let r = rareCache.get(w);
+    if (r === undefined)
+      rareCache.set(
+        w,
+        (r = baseForms(w).every((b) => (commonWords.get(b) ?? Infinity) >= DESCRIPTIVE_RANK)),
+      );
+    return r;
+  };
   for (const item of items) {
     const words = new Set(
       wordsOf(`${item.title} ${item.text}`).filter((w) => w.length >= MIN_WORD && !w.includes("'")),

@@ -108,7 +108,31 @@ export class Collections {
     commonWords: ReadonlyMap<string, number>,
   ) {
     this.runtime = Float32Array.from(items, (item) => extras.get(item.id)?.runtime ?? Number.NaN);
-    const lower = lowercaseUse(items);
+    // Series candidates: the first one or two content words of titles several films share.
+    const seriesRows = new Map<string, { name: string; rows: number[] }>();
+    items.forEach((item, row) => {
+      const words = keyWords(item.title);
+      for (const n of [1, 2]) {
+        if (words.length < n) continue;
+        const key = words.slice(0, n).join(" ");
+        const entry = seriesRows.get(key) ?? { name: titleWords(item.title, n), rows: [] };
+        entry.rows.push(row);
+        seriesRows.set(key, entry);
+      }
+    });
+    for (const [key, { rows }] of seriesRows) if (rows.length < MIN_SERIES) seriesRows.delete(key);
+    const characters = characterCandidates(items);
+    // Lower-case use is counted only for the words and pairs the rules below ask about: counting every word
+    // and pair of every text took most of the start-up time and memory of a large catalog.
+    const wanted = new Set<string>();
+    for (const item of items)
+      for (const studio of extras.get(item.id)?.studios ?? [])
+        for (const w of keyWords(studio)) wanted.add(w);
+    for (const key of [...seriesRows.keys(), ...characters.keys()]) {
+      wanted.add(key);
+      for (const w of key.split(" ")) wanted.add(w);
+    }
+    const lower = lowercaseUse(items, wanted);
     // A name, not a word: the catalog's texts write it capitalised (nearly) always ("Pixar", "Batman").
     const nameLike = (w: string) =>
       /^\p{L}{3,}$/u.test(w) && (lower.get(w) ?? 0) <= NAME_SHARE * (lower.get(`^${w}`) ?? 0);
@@ -147,20 +171,8 @@ export class Collections {
       if (short.length > 1 || oneWordName) add(short.join(" "), studio, "studio", rows);
     }
     // Series: the first one or two content words of titles several films share.
-    const seriesRows = new Map<string, { name: string; rows: number[] }>();
-    items.forEach((item, row) => {
-      const words = keyWords(item.title);
-      for (const n of [1, 2]) {
-        if (words.length < n) continue;
-        const key = words.slice(0, n).join(" ");
-        const entry = seriesRows.get(key) ?? { name: titleWords(item.title, n), rows: [] };
-        entry.rows.push(row);
-        seriesRows.set(key, entry);
-      }
-    });
     for (const [key, { name, rows }] of seriesRows) {
       const words = key.split(" ");
-      if (rows.length < MIN_SERIES) continue;
       // One word of a series is a name no frequent English word shares ("Batman", not "Funny ...");
       // two are a name unless texts use them as words ("high school") or they are the commonest words ("I am").
       if (words.length === 1 && (commonWords.has(words[0]!) || !nameLike(words[0]!))) continue;
@@ -168,7 +180,7 @@ export class Collections {
       if (words.length === 2 && (words.some(ordinary) || (lower.get(key) ?? 0) > 0)) continue;
       if (!this.byKey.has(key)) add(key, name, "series", rows);
     }
-    this.addCharacters(items, (key, times) => {
+    this.addCharacters(items, characters, (key, times) => {
       const [first, second] = key.split(" ");
       return nameLike(first!) && (nameLike(second!) || (lower.get(key) ?? 0) <= NAME_SHARE * times);
     });
@@ -184,22 +196,13 @@ export class Collections {
    */
   private addCharacters(
     items: readonly Item[],
+    candidates: ReadonlyMap<string, CharacterCandidate>,
     isName: (key: string, timesCapitalised: number) => boolean,
   ): void {
     const people = new Set(peopleOf(items));
-    const rowsOf = new Map<string, { name: string; rows: Set<number>; times: number }>();
-    items.forEach((item, row) => {
-      for (const m of item.text.matchAll(/\b(\p{Lu}\p{Ll}{2,}) (\p{Lu}\p{Ll}{2,})\b/gu)) {
-        const key = `${m[1]} ${m[2]}`.toLowerCase();
-        const entry = rowsOf.get(key) ?? { name: `${m[1]} ${m[2]}`, rows: new Set(), times: 0 };
-        entry.rows.add(row);
-        entry.times++;
-        rowsOf.set(key, entry);
-      }
-    });
-    for (const [key, { name, rows, times }] of rowsOf) {
+    for (const [key, { name, rows, times }] of candidates) {
       const words = key.split(" ");
-      if (rows.size < MIN_SERIES || people.has(key) || !isName(key, times)) continue;
+      if (people.has(key) || !isName(key, times)) continue;
       // A name in its films' titles is the title-series rule's to judge, with its own guards.
       if ([...rows].some((row) => items[row]!.title.toLowerCase().includes(key))) continue;
       if (this.byKey.has(key)) continue;
@@ -242,24 +245,48 @@ export class Collections {
 }
 
 /**
- * How often each word (and two-word phrase) is written in lower case in the catalog's texts, and under "^word"
- * how often capitalised: names are the words nearly always capitalised.
+ * How often each `wanted` word (and two-word phrase) is written in lower case in the catalog's texts, and
+ * under "^word" how often capitalised: names are the words nearly always capitalised.
  */
-function lowercaseUse(items: readonly Item[]): Map<string, number> {
+function lowercaseUse(items: readonly Item[], wanted: ReadonlySet<string>): Map<string, number> {
   const out = new Map<string, number>();
   const bump = (k: string) => out.set(k, (out.get(k) ?? 0) + 1);
   for (const item of items) {
     const words = item.text.match(/\p{L}[\p{L}'’]*/gu) ?? [];
     for (let i = 0; i < words.length; i++) {
       const w = words[i]!.replace(/['’]/g, "");
-      if (w === w.toLowerCase()) {
-        bump(w);
+      const lowerCase = w.toLowerCase();
+      if (w === lowerCase) {
+        if (wanted.has(w)) bump(w);
         const next = words[i + 1]?.replace(/['’]/g, "");
-        if (next && next === next.toLowerCase()) bump(`${w} ${next}`);
-      } else bump(`^${w.toLowerCase()}`);
+        if (next && next === next.toLowerCase() && wanted.has(`${w} ${next}`)) bump(`${w} ${next}`);
+      } else if (wanted.has(lowerCase)) bump(`^${lowerCase}`);
     }
   }
   return out;
+}
+
+interface CharacterCandidate {
+  name: string;
+  rows: Set<number>;
+  /** Times written capitalised in all texts. */
+  times: number;
+}
+
+/** Two capitalised words together in the plots of at least MIN_SERIES films ("James Bond"): possible characters. */
+function characterCandidates(items: readonly Item[]): Map<string, CharacterCandidate> {
+  const rowsOf = new Map<string, CharacterCandidate>();
+  items.forEach((item, row) => {
+    for (const m of item.text.matchAll(/\b(\p{Lu}\p{Ll}{2,}) (\p{Lu}\p{Ll}{2,})\b/gu)) {
+      const key = `${m[1]} ${m[2]}`.toLowerCase();
+      const entry = rowsOf.get(key) ?? { name: `${m[1]} ${m[2]}`, rows: new Set(), times: 0 };
+      entry.rows.add(row);
+      entry.times++;
+      rowsOf.set(key, entry);
+    }
+  });
+  for (const [key, { rows }] of rowsOf) if (rows.size < MIN_SERIES) rowsOf.delete(key);
+  return rowsOf;
 }
 
 /** The first `n` content words of a title as it writes them ("Harry Potter and the ..." -> "Harry Potter"). */
