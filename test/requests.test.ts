@@ -208,6 +208,11 @@ describe("ranges, spans back from now, audiences and titles turned down", () => 
     expect(p.mentions).toEqual([]);
     expect(p.constraints.excludeCategories).toEqual(["family"]);
     expect(parseMessage("a young adult drama", ctx).constraints.excludeCategories).toBeUndefined();
+    const animation = parseMessage("something for my wife and me, grown-up animation", {
+      ...ctx,
+      categories: new Set(["family", "animation"]),
+    });
+    expect(animation.constraints.excludeCategories).toEqual(["family"]);
   });
 
   it("turns down a title said with not, except or other than", () => {

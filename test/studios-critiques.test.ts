@@ -23,6 +23,16 @@ describe("studios, series and critiques on the demo catalog (real model, real La
     expect(r.recommendations[0]!.reasons[0]!.text).toMatch(/^From Pixar.*as you asked/);
   });
 
+  it("understands a studio named on its own after a list", async () => {
+    const user = { platform: "test", id: "studio-alone" };
+    await bot.handleMessage({ user, text: "some animated movies for the family" });
+    const r = await bot.handleMessage({ user, text: "yes pixar ones only" });
+    expect(r.text).not.toMatch(/didn't understand/);
+    expect(
+      r.recommendations.filter((x) => x.reasons.some((y) => /Pixar/.test(y.text))).length,
+    ).toBeGreaterThanOrEqual(4);
+  });
+
   it("finds a series by the title words its films share", async () => {
     const r = await bot.handleMessage({
       user: { platform: "test", id: "series" },

@@ -41,6 +41,13 @@ describe("titles with typos", () => {
     expect(found("the hobit was great")).toEqual([["The Hobbit", "confident"]]);
   });
 
+  it("takes everyday words written with a capital after a liking as a title", () => {
+    expect(found("I loved Up")).toEqual([["Up", "exact"]]);
+    expect(found("we watched Big last night")).toEqual([["Big", "exact"]]);
+    expect(found("i loved up")).toEqual([]);
+    expect(found("I loved her")).toEqual([]);
+  });
+
   it("lets a long word of the title have two slips", () => {
     expect(found("pride and prejudis was wonderful")).toEqual([
       ["Pride and Prejudice", "confident"],

@@ -194,9 +194,10 @@ export class TitleIndex {
   /**
    * A title of everyday words said as the whole object of a liking or a comparison ("I loved arrival, ...",
    * "something like the matrix"): the words before it call for a film and it runs to the end of the clause.
-   * Not for the most frequent words ("like it", "loved her"), which are pronouns and particles far more often.
+   * Not for the most frequent words ("like it", "loved her"), which are pronouns and particles far more often,
+   * unless `capitalised` mid-sentence ("I loved Up").
    */
-  private cued(text: string, span: Word[]): boolean {
+  private cued(text: string, span: Word[], capitalised = false): boolean {
     const before = text.slice(Math.max(0, span[0]!.start - 24), span[0]!.start);
     const after = text.slice(span.at(-1)!.end);
     const significant = span.filter((w) => !["the", "a", "an", "of", "and"].includes(w.norm));
@@ -204,7 +205,9 @@ export class TitleIndex {
       CUE_BEFORE.test(before) &&
       CLAUSE_END.test(after) &&
       significant.length > 0 &&
-      significant.some((w) => (this.commonWords.get(w.norm) ?? Infinity) >= MOST_FREQUENT)
+      // Written with a capital mid-sentence ("I loved Up", "we watched Big"), even these words are titles.
+      (capitalised ||
+        significant.some((w) => (this.commonWords.get(w.norm) ?? Infinity) >= MOST_FREQUENT))
     );
   }
 
@@ -252,7 +255,11 @@ export class TitleIndex {
           this.isWeak(span) &&
           !quoted &&
           !year &&
-          !(capitalised && (span.length > 1 || span[0]!.norm.length > 3) && !sentenceStart) &&
+          !(
+            capitalised &&
+            !sentenceStart &&
+            (span.length > 1 || span[0]!.norm.length > 3 || this.cued(text, span, true))
+          ) &&
           !this.cued(text, span)
         )
           continue;

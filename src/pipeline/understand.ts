@@ -63,6 +63,9 @@ export function understand(
   text: string,
   referenced: string | undefined,
 ): Understanding {
+  // A studio or series named alone ("pixar ones only") is something to act on, like a person.
+  if (parsed.intent === "recommend" && askedCollections(parts, parsed).length > 0)
+    return { understood: true };
   return understanding(parsed, text, parts.catalog.titles, referenced);
 }
 

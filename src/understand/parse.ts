@@ -622,7 +622,7 @@ const NOT_THIS = /\b(?:not|no|except|except for|other than|apart from|besides|an
 
 /** An audience of grown-ups: "for grown-ups", "adults only", "an adult drama" (not "young adult"). */
 const ADULT_AUDIENCE =
-  /\b(?:(?:just |only )?for (?:grown[- ]?ups|adults|grownups)|adults? only|(?<!young )adult(?= (?:drama|film|movie|comed|thriller|story)))/i;
+  /\b(?:(?:just |only )?for (?:grown[- ]?ups|adults|grownups)|adults? only|(?<!young )(?:adult|grown[- ]?up)(?= (?:drama|film|movie|comed|thriller|story|animation|animated|cartoon)))/i;
 
 function polarityAround(text: string, start: number, end: number): ParsedMention["polarity"] {
   const before = text.slice(Math.max(0, start - 40), start);
