@@ -473,14 +473,19 @@ export class Ranker {
     );
     // "a horror comedy": several categories asked for at once, the films that are all of them come first.
     if (requested.length > 1) {
-      const each = requested.map(
-        (c) =>
-          new Set(
-            [c, ...(REQUEST_ALSO_MEANS[c] ?? [])].flatMap((x) => this.rowsByCategory.get(x) ?? []),
-          ),
-      );
-      for (const row of each[0]!)
-        if (each.every((rows) => rows.has(row))) offset[row]! += ALL_REQUESTED_BOOST;
+      // Per row, how many of the requested categories (or what each also means) it is in.
+      const inCount = new Uint8Array(this.catalog.size);
+      for (const c of requested) {
+        const seen = new Uint8Array(this.catalog.size);
+        for (const x of [c, ...(REQUEST_ALSO_MEANS[c] ?? [])])
+          for (const row of this.rowsByCategory.get(x) ?? [])
+            if (!seen[row]) {
+              seen[row] = 1;
+              inCount[row]!++;
+            }
+      }
+      for (let row = 0; row < this.catalog.size; row++)
+        if (inCount[row] === requested.length) offset[row]! += ALL_REQUESTED_BOOST;
     }
     if (people.length) {
       const { personStart, personIds, personIdOf } = this.facets;
@@ -761,8 +766,13 @@ export class Ranker {
     const out = offset ?? new Float32Array(this.catalog.size);
     for (const row of attributeOf.keys()) out[row]! += MOOD_BOOST;
     // The films the data has no such words for: those of the category the matched ones characterise.
-    const rows = new Set(moodCategories.flatMap((c) => this.rowsByCategory.get(c) ?? []));
-    for (const row of rows) if (!attributeOf.has(row)) out[row]! += MOOD_CATEGORY_BOOST;
+    const seen = new Uint8Array(this.catalog.size);
+    for (const c of moodCategories)
+      for (const row of this.rowsByCategory.get(c) ?? [])
+        if (!seen[row]) {
+          seen[row] = 1;
+          if (!attributeOf.has(row)) out[row]! += MOOD_CATEGORY_BOOST;
+        }
     return out;
   }
 
