@@ -6,7 +6,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { slashCommands } from "../adapters/discord/commands.ts";
 import { TurnHost } from "../adapters/host.ts";
@@ -17,6 +16,7 @@ import { helpText } from "../src/messages.ts";
 import { Replay } from "../src/replay.ts";
 import type { OutgoingReply, UserRef } from "../src/types.ts";
 import { parseCsvObjects } from "../src/util/csv.ts";
+import { writeNewsSample } from "./support/news-sample.ts";
 
 const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), "chatrec-wording-"));
@@ -43,27 +43,8 @@ function bookSample(rows: number): string {
 }
 
 /** `perCategory` BBC stories of each category, as JSONL (id, title, text, categories). */
-function newsSample(perCategory: number): string {
-  const file = join(root, "news.jsonl");
-  const rows = parseCsvObjects(gunzipSync(readFileSync("data/news/bbc_news.csv.gz")).toString());
-  const taken = new Map<string, number>();
-  const out: string[] = [];
-  for (const r of rows) {
-    const n = taken.get(r.category!) ?? 0;
-    if (n >= perCategory) continue;
-    taken.set(r.category!, n + 1);
-    out.push(
-      JSON.stringify({
-        id: `${r.category}:${r.file}`,
-        title: r.title,
-        text: r.text!.slice(0, 600),
-        categories: [r.category],
-      }),
-    );
-  }
-  writeFileSync(file, out.join("\n") + "\n");
-  return file;
-}
+const newsSample = (perCategory: number) =>
+  writeNewsSample(join(root, "news.jsonl"), perCategory, 600);
 
 /** The first `rows` items of the demo movie catalog: a movie catalog that is not the demo file itself. */
 function movieSample(rows: number): string {

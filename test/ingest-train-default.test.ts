@@ -7,11 +7,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.ts";
 import { Replay } from "../src/replay.ts";
-import { parseCsvObjects } from "../src/util/csv.ts";
+import { writeNewsSample } from "./support/news-sample.ts";
 
 const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), "chatrec-train-default-"));
@@ -30,21 +29,8 @@ function ingest(file: string, dataDir: string, args: string[] = []) {
 }
 
 /** `perCategory` BBC stories of each of its 5 categories, as JSONL (id, title, text, categories). */
-function newsSample(perCategory: number): string {
-  const file = join(root, `news-${perCategory}.jsonl`);
-  const rows = parseCsvObjects(gunzipSync(readFileSync("data/news/bbc_news.csv.gz")).toString());
-  const taken = new Map<string, number>();
-  const out: string[] = [];
-  for (const r of rows) {
-    const n = taken.get(r.category!) ?? 0;
-    if (n >= perCategory) continue;
-    taken.set(r.category!, n + 1);
-    const item = { id: `${r.category}:${r.file}`, title: r.title, text: r.text!.slice(0, 400) };
-    out.push(JSON.stringify({ ...item, categories: [r.category] }));
-  }
-  writeFileSync(file, out.join("\n") + "\n");
-  return file;
-}
+const newsSample = (perCategory: number) =>
+  writeNewsSample(join(root, `news-${perCategory}.jsonl`), perCategory, 400);
 
 /** The labels of the model the next start serves from `dataDir`, and how many items it serves. */
 async function served(dataDir: string) {
