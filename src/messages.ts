@@ -47,6 +47,8 @@ export const didYouMean = (title: string, year?: number) =>
   `Did you mean ${title}${year ? ` (${year})` : ""}?`;
 export const notUnderstood = {
   nothing: (w: Wording) => `Sorry, I didn't understand that. ${askAgain(w)}`,
+  "out-of-scope": (w: Wording) =>
+    `Sorry, ${w.scopeNote ?? "I can't help with that"}. ${askAgain(w)}`,
   "other-language": (w: Wording) => `Sorry, I only understand English for now. ${askAgain(w)}`,
   "no-referent": (w: Wording) => `Sorry, I'm not sure which ${w.noun} you mean. ${askAgain(w)}`,
   "did-you-mean": (w: Wording, title: string, year?: number) =>
@@ -248,6 +250,10 @@ export const aboutItem = (f: {
 };
 export const aboutNothing =
   'Which one do you mean? Say its title or its place in the list, like "the second one".';
+
+/** A message about television in a catalog of films: said, and the list is films in the same spirit. */
+export const scopeSaid = (w: Wording) =>
+  `${w.scopeNote ?? ""}: these ${w.nounPlural} are in that spirit.`;
 
 /** "this week", "today": the catalog has years at most, so the span cannot be kept; the topic is answered. */
 export const noDates = (span: string, w: Wording) =>

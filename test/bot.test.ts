@@ -180,6 +180,20 @@ describe("a conversation on the demo catalog (real model, real LanceDB)", () => 
     );
   });
 
+  it("says it knows films, not TV series, when asked about a show", async () => {
+    const user = { platform: "test", id: "tv" };
+    const show = await bot.handleMessage({
+      user,
+      text: "my favourite show is the office, anything like it?",
+    });
+    expect(show.text).toMatch(
+      /^I only know films, not TV series: these films are in that spirit\./,
+    );
+    expect(show.recommendations).toHaveLength(5);
+    const series = await bot.handleMessage({ user, text: "any good tv series like breaking bad?" });
+    expect(series.text).toMatch(/^Sorry, I only know films, not TV series\./);
+  });
+
   it("counts a redelivered message once and forgets for real", async () => {
     const other = { platform: "test", id: "ben" };
     await bot.handleMessage({ user: other, text: "I love romantic comedies", messageId: "m-1" });

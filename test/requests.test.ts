@@ -223,6 +223,14 @@ describe("ranges, spans back from now, audiences and titles turned down", () => 
     expect(polarity("i loved the matrix")).toEqual(["like"]);
   });
 
+  it("knows a message about television from one about films", () => {
+    const tv = (text: string) => parseMessage(text, ctx).aboutTv === true;
+    expect(tv("my favourite show is the office, anything like it?")).toBe(true);
+    expect(tv("any good tv series like breaking bad?")).toBe(true);
+    expect(tv("show me some comedies")).toBe(false);
+    expect(tv("the harry potter series")).toBe(false);
+  });
+
   it("marks a title turned down because it was seen as seen, not disliked", () => {
     const polarity = (text: string) => parseMessage(text, ctx).mentions.map((m) => m.polarity);
     expect(polarity("not inception, i've seen that")).toEqual(["seen"]);

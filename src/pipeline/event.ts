@@ -84,7 +84,10 @@ function messageEvent(
   if (!understanding.understood) {
     // On record (a redelivery is recognised, "more" continues the list); nothing is learnt from it.
     ctx.event = newEvent(state, ctx.now, { kind: "message", intent: parsed.intent }, origin);
-    const lead = notUnderstoodLead(parts, understanding);
+    const lead =
+      parsed.aboutTv && parts.catalog.wording.scopeNote && understanding.why === "nothing"
+        ? say.notUnderstood["out-of-scope"](parts.catalog.wording)
+        : notUnderstoodLead(parts, understanding);
     ctx.list = { message: {}, lead, popular: true };
     return;
   }
@@ -312,5 +315,7 @@ function acknowledge(parts: Parts, parsed: ParsedMessage, referenced: string | u
   const unsure = parsed.didYouMean !== undefined && parts.catalog.item(parsed.didYouMean);
   if (unsure) parts_.push(say.didYouMean(unsure.title, unsure.year));
   if (parsed.datedSpan) parts_.push(say.noDates(parsed.datedSpan, parts.catalog.wording));
+  if (parsed.aboutTv && parts.catalog.wording.scopeNote)
+    parts_.unshift(say.scopeSaid(parts.catalog.wording));
   return parts_.join(" ");
 }

@@ -49,9 +49,11 @@ export interface ParsedMessage {
   newest?: true;
   /**
    * "this week", "today": a span finer than a year. No catalog here has dates finer than a year, so it
-   * filters nothing and the topic is answered; it is kept for the reply to say so (not said yet).
+   * filters nothing and the topic is answered; it is kept for the reply to say so.
    */
   datedSpan?: string;
+  /** The message asks about television ("my favourite show is ...", "any good tv series"). */
+  aboutTv?: true;
 }
 
 /** Asking for the newest items. */
@@ -653,6 +655,10 @@ export interface ParseContext {
   categoryNames?: CategoryNames;
 }
 
+/** Television, not films: "tv", "sitcom", "a tv series", "my favourite show" ("show me" is no show). */
+const ABOUT_TV =
+  /\b(?:tv|television|sitcoms?|netflix series|(?:a|the|my|our|this|that|favou?rite|good|tv) (?:tv )?(?:shows?|series)\b(?! of (?:films|movies))|shows like|episodes?|seasons? \d)/i;
+
 /** "the seventies", "the late eighties": a decade in words, read as its digits ("the 70s"). */
 const DECADE_WORD =
   /\bthe\s+((?:early|mid|late)[\s-]+)?(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b/gi;
@@ -744,6 +750,7 @@ function parseText(t: string, ctx: ParseContext): ParsedMessage {
   if (ctx.categoryNames) namedCategories(base, residual, ctx.categoryNames);
   const span = DATED_SPAN.exec(t);
   if (span) base.datedSpan = span[0].toLowerCase();
+  if (ABOUT_TV.test(t)) base.aboutTv = true;
   if (NEWEST.test(t) && !NOT_WANTED.test(t)) base.newest = true;
   if (reference !== undefined) base.reference = reference;
   if (unsure) base.didYouMean = unsure.itemId;
