@@ -25,6 +25,23 @@ describe("critiques of the last list", () => {
     expect(critiqueOf(parsed(), "something longer")).toEqual({ field: "runtime", dir: "higher" });
   });
 
+  it("reads 'too X' as the other way: too scary, too long, too old, too much violence", () => {
+    expect(critiqueOf(parsed(), "that's too scary")).toEqual({
+      field: "reading",
+      dir: "lower",
+      word: "scary",
+    });
+    expect(critiqueOf(parsed(), "that was too long")).toEqual({ field: "runtime", dir: "lower" });
+    expect(critiqueOf(parsed(), "these are too old")).toEqual({ field: "year", dir: "higher" });
+    expect(critiqueOf(parsed(), "too much violence")).toEqual({
+      field: "reading",
+      dir: "lower",
+      word: "violence",
+    });
+    // "not too long" bounds the runtime (maxRuntimeOf); it is no critique of the last list.
+    expect(critiqueOf(parsed(), "something not too long")).toBeUndefined();
+  });
+
   it("reads less of a word as less of what the model reads it as", () => {
     expect(critiqueOf(parsed(), "hmm, not as bloody please")).toEqual({
       field: "reading",

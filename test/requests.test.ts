@@ -7,6 +7,7 @@ import { PeopleIndex } from "../src/catalog/people.ts";
 import { TitleIndex } from "../src/catalog/titles.ts";
 import type { Item } from "../src/types.ts";
 import { parseMessage, type ParseContext } from "../src/understand/parse.ts";
+import { understanding } from "../src/understand/understood.ts";
 
 let ctx: ParseContext;
 let items: Item[];
@@ -221,6 +222,21 @@ describe("ranges, spans back from now, audiences and titles turned down", () => 
     expect(polarity("something with keanu reeves, not john wick though")).toEqual(["dislike"]);
     expect(polarity("anything except Titanic")).toEqual(["dislike"]);
     expect(polarity("i loved the matrix")).toEqual(["like"]);
+  });
+
+  it("reads 'I didn't like the last one' as a dislike of it, not a wish for more like it", () => {
+    const withList = { ...ctx, lastListLength: 5 };
+    const p = parseMessage("I didn't like the last one", withList);
+    expect([p.intent, p.signal]).toEqual(["feedback", "dislike"]);
+    expect(p.reference).toBeDefined();
+    expect(parseMessage("more like the last one", withList).intent).toBe("critique");
+  });
+
+  it("reads '#2' as the second of the last list, and understands it", () => {
+    const withList = { ...ctx, lastListLength: 5 };
+    const p = parseMessage("more like #2", withList);
+    expect([p.intent, p.reference]).toEqual(["critique", 1]);
+    expect(understanding(p, "more like #2", ctx.titles, "some-id")).toEqual({ understood: true });
   });
 
   it("knows a message about television from one about films", () => {

@@ -74,12 +74,12 @@ function distinctiveTerms(
 const CHARACTERISTIC_CACHE = 10_000;
 
 /**
- * "not", "no", "without", "less", "isn't", "don't want": the words up to the next punctuation are turned
+ * "not", "no", "without", "less", "too", "isn't", "don't want": the words up to the next punctuation are turned
  * down ("similar to the godfather but less violent", "a horror movie that isn't too scary"), or up to a
  * "more" that asks for something else ("less tennis more business", "less violent and more funny").
  */
 const NEGATED =
-  /\b(?:not|no|nothing|without|never|none|less|fewer|isn'?t|aren'?t|wasn'?t|(?:do|does)n'?t want)\s+([^.,;:!?]+?)(?=\s+(?:(?:and|but)\s+)?more\b|[.,;:!?]|$)/gi;
+  /\b(?:not|no|nothing|without|never|none|less|fewer|(?<!not )too(?:\s+(?:much|many))?|isn'?t|aren'?t|wasn'?t|(?:do|does)n'?t want)\s+([^.,;:!?]+?)(?=\s+(?:(?:and|but)\s+)?more\b|[.,;:!?]|$)/gi;
 
 export function loadItemAttributes(path: string): Map<string, ItemAttributes> {
   const out = new Map<string, ItemAttributes>();

@@ -14,11 +14,11 @@ export interface Critique {
 }
 
 /**
- * "less violent", "not as gory", "not so scary", "fewer celebrity stories", "less about tennis": less of what
- * the word reads as. "about", "on", "of" (and "the") may stand between: the topic is the word after them.
+ * "less violent", "not as gory", "not so scary", "fewer celebrity stories", "less about tennis", "that's too
+ * scary", "too much violence": less of what the word reads as. "about", "on", "of" (and "the") may stand between: the topic is the word after them.
  */
 const LESS =
-  /\b(?:less|fewer|not as|not so|a bit less)\s+((?:about|on|of)\s+(?:the\s+)?)?(?!than\b)(\p{L}{4,})\b/iu;
+  /\b(?:less|fewer|not as|not so|a bit less|(?<!not )too(?:\s+(?:much|many))?)\s+((?:about|on|of)\s+(?:the\s+)?)?(?!than\b)(\p{L}{4,})\b/iu;
 /**
  * "more business", "more about the economy": the topic the person wants more of, once "less" named what they
  * want less of ("less about tennis, more business"). "more like", "more than", "more of the same" ask for no
@@ -29,13 +29,16 @@ const MORE =
 
 /** Comparatives of year and length, with "even"/"a bit"/"much" in front and "ones"/"please" after. */
 const CRITIQUES: ReadonlyArray<[RegExp, Critique]> = [
-  [/\b(?:older|earlier)\b(?!\s+than\s+(?:19|20)\d\d)/i, { field: "year", dir: "lower" }],
   [
-    /\b(?:newer|more recent|later|more modern)\b(?!\s+than\s+(?:19|20)\d\d)/i,
+    /\b(?:older|earlier|(?<!not )too (?:new|recent|modern))\b(?!\s+than\s+(?:19|20)\d\d)/i,
+    { field: "year", dir: "lower" },
+  ],
+  [
+    /\b(?:newer|more recent|later|more modern|(?<!not )too old)\b(?!\s+than\s+(?:19|20)\d\d)/i,
     { field: "year", dir: "higher" },
   ],
-  [/\b(?:shorter|quicker|less long)\b/i, { field: "runtime", dir: "lower" }],
-  [/\blonger\b/i, { field: "runtime", dir: "higher" }],
+  [/\b(?:shorter|quicker|less long|(?<!not )too long)\b/i, { field: "runtime", dir: "lower" }],
+  [/\b(?:longer|(?<!not )too short)\b/i, { field: "runtime", dir: "higher" }],
   // More or less of what a word reads as: "lighter" is less of what "dark" reads as.
   // More of what a text reads as: "lighter" is more of what "funny family" reads as.
   [

@@ -805,7 +805,7 @@ function parseText(t: string, ctx: ParseContext): ParsedMessage {
       return { ...base, intent: "feedback", signal: "seen" };
     }
     if (
-      /\b(not (that|this) one|not for me|no thanks?|nah|nope|don'?t like (it|that|this)|hate (it|that|this)|not interested|something else|skip (it|that|this)|didn'?t like (it|that|this))\b/i.test(
+      /\b(not (that|this) one|not for me|no thanks?|nah|nope|don'?t like (it|that|this)|hate (it|that|this)|not interested|something else|skip (it|that|this)|(?:didn'?t|did not|don'?t|do not) (?:like|love|enjoy) (?:it|that|this|the \w+(?: one)?)|hated? (?:the \w+ one|that one))\b/i.test(
         lower,
       )
     ) {

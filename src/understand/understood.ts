@@ -35,7 +35,7 @@ const COMPARED =
 const ASKED_BY_NAME = /\b(?:have you got|do you have|have you heard of|do you know)\s+([^.?!,;]+)/i;
 /** Words that refer to something already said or shown, not a name. */
 const REFERRING = new RegExp(
-  `^(?:it|that|this|those|these|them|what|whatever|the (?:same|ones?|last|other)|(?:the\\s+)?(?:${Object.keys(ORDINALS).join("|")})(?:\\s+one)?|one|ones|any|anything|something)\\b`,
+  `^(?:it|that|this|those|these|them|what|whatever|#\\d{1,2}|number \\d{1,2}|the (?:same|ones?|last|other)|(?:the\\s+)?(?:${Object.keys(ORDINALS).join("|")})(?:\\s+one)?|one|ones|any|anything|something)\\b`,
   "i",
 );
 const CATEGORY_WORDS = new RegExp(
@@ -52,12 +52,12 @@ const BEFORE_NAME =
   /^(?:.*\b(?:loved|liked|love|like|enjoyed|saw|watched|seen|got|have|know|of|about|to)\s+)/i;
 const MAX_NAME = 60;
 /**
- * "less about tennis", "more business", "fewer celebrity stories", "less football please": more or less of a
+ * "less about tennis", "more business", "fewer celebrity stories", "too much violence": more or less of a
  * topic, in a short message (a critique of the last list or a request). The topic is the word after
  * "more"/"less"/"fewer" and an "about"/"on"/"of".
  */
 const MORE_OR_LESS =
-  /\b(?:more|less|fewer)\s+(?:(?:about|on|of)\s+)?(?:the\s+)?([\p{L}][\p{L}'’-]{3,})/giu;
+  /\b(?:more|less|fewer|too much|too many)\s+(?:(?:about|on|of)\s+)?(?:the\s+)?([\p{L}][\p{L}'’-]{3,})/giu;
 /** Words after "more"/"less" that name no topic ("more like this", "less than that", "more of the same"). */
 const NO_TOPIC = new Set(
   "like than same please ideas options suggestions picks stuff ones things other others yourself myself them this that these those".split(
