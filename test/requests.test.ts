@@ -66,6 +66,11 @@ describe("year bounds", () => {
     expect(years("a kid from the 80s")).toEqual([undefined, undefined]);
   });
 
+  it("reads 'movies of 2019' and '2016 films' as that year", () => {
+    expect(years("the best movies of 2019")).toEqual([2019, 2019]);
+    expect(years("2016 films")).toEqual([2016, 2016]);
+  });
+
   it("reads a decade in words, never as a title (Seventeen)", () => {
     expect(years("anything from the seventies")).toEqual([1970, 1979]);
     expect(years("a comedy from the late eighties")).toEqual([1985, 1989]);

@@ -89,6 +89,8 @@ describe("understanding a message", () => {
       understood: false,
       why: "other-language",
     });
+    // A short title hiding in its words (the film "MÁG") does not make it English.
+    expect(read("Ich mag Actionfilme")).toEqual({ understood: false, why: "other-language" });
   });
 });
 

@@ -459,6 +459,15 @@ function parseConstraints(
     if (!fromYear[2]) constraints.maxYear = Number(fromYear[1]);
     residual = residual.replace(fromYear[0], " ");
   }
+  // "the best movies of 2019", "2016 films": that year.
+  const yearOfFilms =
+    /\b(?:(?:movies|films|ones|picks)\s+of\s+((?:19|20)\d\d)|((?:19|20)\d\d)\s+(?:movies|films))\b/i.exec(
+      text,
+    );
+  if (yearOfFilms && !fromYear && !after && !before && !range) {
+    constraints.minYear = constraints.maxYear = Number(yearOfFilms[1] ?? yearOfFilms[2]);
+    residual = residual.replace(yearOfFilms[0], " ");
+  }
   // A decade or "new" only becomes a standing filter when it is asked for ("comedies from the 80s", "90s
   // movies", "something recent"): "a kid from the 80's", "happy new year" and "I like older comedies, or
   // newer ones too" are not requests (on ReDial dev they had blocked 4% of the movies people were offered).

@@ -119,7 +119,7 @@ export const MOOD_WORDS =
  */
 export const FOREIGN_FUNCTION_WORDS: Readonly<Record<string, ReadonlySet<string>>> = {
   german: new Set(
-    "ich du mir mich dir dich wir ihr einen einem einer eine ein der das und oder nicht kein keine kannst kann können möchte möchten bitte ist sind mit für über auch noch etwas was wie welche welchen gibt empfehlen empfiehl lustigen lustig guten gut schön".split(
+    "ich du mir mich dir dich wir ihr einen einem einer eine ein der das und oder nicht kein keine kannst kann können möchte möchten bitte ist sind mit für über auch noch etwas was wie welche welchen gibt empfehlen empfiehl lustigen lustig guten gut schön mag magst mögen gerne filme".split(
       " ",
     ),
   ),

@@ -128,11 +128,14 @@ export function understanding(
   referenced: string | undefined,
 ): Understanding {
   if (!["recommend", "feedback", "critique"].includes(parsed.intent)) return UNDERSTOOD;
+  // Another language first: a short title can hide in its words ("Ich mag Actionfilme": "MÁG"). A title of
+  // several words ("I loved Das Boot" is English anyway) still counts.
+  if (otherLanguage(text) && !parsed.mentions.some((m) => m.matched.trim().includes(" ")))
+    return { understood: false, why: "other-language" };
   // Several items of the last list ("similar to the bottom two") are named as surely as a title.
   const named =
     parsed.mentions.length > 0 || parsed.people.length > 0 || (parsed.references?.length ?? 0) > 1;
   if (named) return UNDERSTOOD;
-  if (otherLanguage(text)) return { understood: false, why: "other-language" };
   if (parsed.didYouMean !== undefined)
     return { understood: false, why: "did-you-mean", itemId: parsed.didYouMean };
   // Pointing at something by a name the catalog lacks: say so rather than recommend around it.
