@@ -73,6 +73,18 @@ describe("understanding a message", () => {
     expect(read("movies similar to The Terminator")).toEqual({ understood: true });
   });
 
+  it("asks about a title of everyday words written plainly rather than deny knowing it", () => {
+    const r = read("a movie like up but for adults");
+    expect(r.understood).toBe(false);
+    expect(r).toMatchObject({ why: "did-you-mean" });
+    const itemId = (r as { itemId: string }).itemId;
+    expect(items.find((i) => i.id === itemId)?.title).toBe("Up");
+    expect(read("something like breaking bad")).toMatchObject({
+      why: "unknown-name",
+      name: "breaking bad",
+    });
+  });
+
   it("needs a film for feedback and 'more like that'", () => {
     expect(read("more like that one please")).toEqual({ understood: false, why: "no-referent" });
     expect(read("more like that one please", "some-item")).toEqual({ understood: true });

@@ -142,6 +142,14 @@ export class TitleIndex {
     return this.commonWords.has(w) || this.vocabulary.has(w);
   }
 
+  /** The item whose whole title a name is ("up", "the one"), written any way; undefined when none. */
+  exactTitle(name: string): string | undefined {
+    const words = normalizeText(name).split(" ").filter(Boolean);
+    if (words.length > 1 && ["the", "a", "an"].includes(words[0]!)) words.shift();
+    const ids = this.lookup(words.join(" "));
+    return ids ? this.asWritten(ids, /^(?:the|a|an)\s/i.test(name.trim())) : undefined;
+  }
+
   private add(key: string, id: string): void {
     const ids = this.byKey.get(key);
     if (ids) ids.push(id);

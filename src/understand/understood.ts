@@ -24,6 +24,8 @@ export type Understanding =
 export interface WordKnowledge {
   /** An English word or a word of the catalog (titles, people, texts). */
   knows(word: string): boolean;
+  /** The item a name is the whole title of, written in everyday words ("up"), if any. */
+  exactTitle?(name: string): string | undefined;
 }
 
 const UNDERSTOOD: Understanding = { understood: true };
@@ -140,8 +142,13 @@ export function understanding(
     return { understood: false, why: "did-you-mean", itemId: parsed.didYouMean };
   // Pointing at something by a name the catalog lacks: say so rather than recommend around it.
   const compared = COMPARED.exec(text)?.[1];
-  if (compared && !resolved(compared, parsed, words))
-    return { understood: false, why: "unknown-name", name: nameIn(compared) };
+  if (compared && !resolved(compared, parsed, words)) {
+    // "a movie like up": a title of everyday words, written plainly, is asked about rather than denied.
+    const itemId = words.exactTitle?.(nameIn(compared));
+    return itemId
+      ? { understood: false, why: "did-you-mean", itemId }
+      : { understood: false, why: "unknown-name", name: nameIn(compared) };
+  }
   const asked = ASKED_BY_NAME.exec(text)?.[1];
   if (asked && unknownWords(asked, words).length > 0)
     return { understood: false, why: "unknown-name", name: nameIn(asked) };
