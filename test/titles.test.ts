@@ -29,6 +29,18 @@ describe("title linking on the demo catalog", () => {
     expect(found).toEqual(["Inception", "The Matrix", "Spider-Man: Homecoming"]);
   });
 
+  it("finds a sequel by its number written either way", () => {
+    const first = (text: string) => titleOf(index.find(text)[0]!.itemId);
+    expect(first("I liked the godfather part 2")).toBe("The Godfather Part II");
+    expect(first("rocky 4 was fun")).toBe("Rocky IV");
+  });
+
+  it("reads a word after 'with' or 'about' as a topic, not a film of that name", () => {
+    expect(index.find("a sci fi movie with robots")).toEqual([]);
+    expect(index.find("movies about sharks")).toEqual([]);
+    expect(index.find("I loved robots").map((m) => titleOf(m.itemId))).toEqual(["Robots"]);
+  });
+
   it("does not link everyday words that happen to be titles", () => {
     expect(index.find("what do you think i like? something for her up there")).toEqual([]);
     // A capital that only starts a sentence is no title ("Love" is a film too).

@@ -105,6 +105,9 @@ export class TitleIndex {
       this.learnWords(item);
       const key = titleKey(item.title);
       if (key) this.add(key, item.id);
+      // "the godfather part 2" for "Part II", "rocky 3" for "Rocky III": sequel numbers either way.
+      const numbered = withArabicNumerals(key);
+      if (numbered !== key) this.add(`~${numbered}`, item.id);
       // "Star Wars: Episode IV - A New Hope" is also found as "A New Hope"-less "Star Wars" only when no other title owns it.
       const main = item.title.split(/[:(]/)[0]!;
       const mainKey = titleKey(main);
@@ -254,6 +257,14 @@ export class TitleIndex {
           (/^(?:movie|movies|film|films)$/.test(span.at(-1)!.norm) ||
             /^(?:movie|movies|film|films|flick|flicks|one|ones)$/.test(ws[i + len]?.norm ?? ""));
         if (described && !quoted && !year && !span.every((w) => w.capitalised)) continue;
+        // "a sci-fi movie with robots", "films about sharks": a topic after with/about, not the film "Robots".
+        const topic =
+          span.length === 1 &&
+          !span[0]!.capitalised &&
+          /\b(?:with|about|featuring|involving)\s+(?:(?:a|an|some|lots of|giant|killer)\s+)?$/i.test(
+            text.slice(Math.max(0, span[0]!.start - 24), span[0]!.start),
+          );
+        if (topic && !quoted && !year) continue;
         // A capital at the start of a sentence ("Love to laugh!") says nothing about a title.
         const sentenceStart =
           i === 0 || /[.!?]\s*$/.test(text.slice(ws[i - 1]!.end, span[0]!.start));
@@ -401,6 +412,24 @@ export class TitleIndex {
 }
 
 const undouble = (s: string) => s.replace(/(.)\1+/g, "$1");
+
+const ROMAN: Readonly<Record<string, string>> = {
+  ii: "2",
+  iii: "3",
+  iv: "4",
+  v: "5",
+  vi: "6",
+  vii: "7",
+  viii: "8",
+  ix: "9",
+};
+
+/** A title key with its sequel numbers in digits: "godfather part ii" -> "godfather part 2". */
+function withArabicNumerals(key: string): string {
+  const words = key.split(" ");
+  // Only after the first word: "V for Vendetta" and "Vi" are no sequel numbers.
+  return words.map((w, i) => (i > 0 && ROMAN[w] ? ROMAN[w] : w)).join(" ");
+}
 
 /** Edits allowed in a word or key of this many letters: one slip per five letters or so, up to three. */
 function maxEdits(word: string): number {
