@@ -25,6 +25,15 @@ describe("people asked for by name (real model, real LanceDB)", () => {
     });
   });
 
+  it("asks for the people of the film last named: 'what else did that director make?'", async () => {
+    const user = { platform: "test", id: "that-director" };
+    await bot.handleMessage({ user, text: "I loved Heat" });
+    const r = await bot.handleMessage({ user, text: "what else did that director make?" });
+    const his = r.recommendations.filter((x) => extra(x.id, "directors").includes("Michael Mann"));
+    expect(his.length).toBeGreaterThanOrEqual(3);
+    expect(r.recommendations.map((x) => x.title)).not.toContain("Heat");
+  });
+
   it("keeps a decade asked for after the person's name", async () => {
     const r = await bot.handleMessage({
       user: { platform: "test", id: "p3" },

@@ -21,6 +21,14 @@ export function parse(parts: Parts, text: string, profile: Profile): ParsedMessa
     lastListLength: profile.lastList.length,
   });
   for (const m of parsed.mentions) m.itemId = bestOfSeries(parts, m.matched, m.itemId);
+  // "what else did that director make?": the people of the film the person last named ("I loved Heat"),
+  // or of the item a reference or the list points at.
+  if (parsed.peopleOfFocus) {
+    const focus =
+      (parsed.reference === undefined ? profile.mentioned.at(-1) : undefined) ??
+      referencedItem(profile, parsed);
+    if (focus) parsed.peopleOf = [{ itemId: focus, role: parsed.peopleOfFocus }];
+  }
   // "anything new on football" in a catalog without years: the vague "new" cannot filter (it would leave
   // nothing), so it asks for the newest, which such a catalog answers with the topic alone.
   if (parsed.constraints.minYearLapses && !parts.catalog.hasYears) {

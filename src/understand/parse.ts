@@ -39,6 +39,8 @@ export interface ParsedMessage {
   maxRuntime?: number;
   /** People asked for through a title: "whoever directed Heat", "the writer of Fargo". */
   peopleOf?: Array<{ itemId: string; role: "directors" | "writers" | "stars" }>;
+  /** People asked for through the item in focus: "what else did that director make?", "more with that actor". */
+  peopleOfFocus?: "directors" | "writers" | "stars";
   /** Only asks for more of the same ("more please", "any other ideas?"): a follow-up, not a new request. */
   asksForMore?: true;
   /** A title written with a typo that could be meant otherwise: asked about ("Did you mean ...?"), not linked. */
@@ -668,6 +670,19 @@ export interface ParseContext {
 const ABOUT_TV =
   /\b(?:tv|television|sitcoms?|netflix series|(?:a|the|my|our|this|that|favou?rite|good|tv) (?:tv )?(?:shows?|series)\b(?! of (?:films|movies))|shows like|episodes?|seasons? \d)/i;
 
+/** "what else did that director make?", "more with the same actor", "that writer's other films". */
+const PEOPLE_OF_FOCUS =
+  /\b(?:that|this|the same|the) (director|filmmaker|writer|screenwriter|author|actor|actress)(?:'s| (?:make|made|do|did|direct|write|wrote|star|starred|in)\b|\s*[?.!]?\s*$)/i;
+const ROLE_OF: Readonly<Record<string, "directors" | "writers" | "stars">> = {
+  director: "directors",
+  filmmaker: "directors",
+  writer: "writers",
+  screenwriter: "writers",
+  author: "writers",
+  actor: "stars",
+  actress: "stars",
+};
+
 /** "the seventies", "the late eighties": a decade in words, read as its digits ("the 70s"). */
 const DECADE_WORD =
   /\bthe\s+((?:early|mid|late)[\s-]+)?(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b/gi;
@@ -769,6 +784,10 @@ function parseText(t: string, ctx: ParseContext): ParsedMessage {
     return role ? [{ itemId: m.itemId, role }] : [];
   });
   if (peopleOf.length) base.peopleOf = peopleOf;
+  else {
+    const focus = PEOPLE_OF_FOCUS.exec(t);
+    if (focus) base.peopleOfFocus = ROLE_OF[focus[1]!.toLowerCase()]!;
+  }
   const maxRuntime = maxRuntimeOf(t);
   if (maxRuntime !== undefined) base.maxRuntime = maxRuntime;
   correct(base, residual, ctx.categories);

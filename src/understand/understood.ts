@@ -136,7 +136,10 @@ export function understanding(
     return { understood: false, why: "other-language" };
   // Several items of the last list ("similar to the bottom two") are named as surely as a title.
   const named =
-    parsed.mentions.length > 0 || parsed.people.length > 0 || (parsed.references?.length ?? 0) > 1;
+    parsed.mentions.length > 0 ||
+    parsed.people.length > 0 ||
+    (parsed.peopleOf?.length ?? 0) > 0 ||
+    (parsed.references?.length ?? 0) > 1;
   if (named) return UNDERSTOOD;
   if (parsed.didYouMean !== undefined)
     return { understood: false, why: "did-you-mean", itemId: parsed.didYouMean };
