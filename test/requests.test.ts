@@ -66,6 +66,13 @@ describe("year bounds", () => {
     expect(years("a kid from the 80s")).toEqual([undefined, undefined]);
   });
 
+  it("finds a person named with a slip after the first name", () => {
+    const people = (text: string) => parseMessage(text, ctx).people;
+    expect(people("comedies with jim carey")).toEqual(["jim carrey"]);
+    expect(people("something with tom hnaks")).toEqual(["tom hanks"]);
+    expect(people("tom and jerry")).toEqual([]);
+  });
+
   it("reads 'movies of 2019' and '2016 films' as that year", () => {
     expect(years("the best movies of 2019")).toEqual([2019, 2019]);
     expect(years("2016 films")).toEqual([2016, 2016]);

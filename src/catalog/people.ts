@@ -2,6 +2,7 @@
 // "anything with Keanu Reeves" should count like a liked film of his.
 import type { Item } from "../types.ts";
 import { cellParts, normalizeText } from "./normalize.ts";
+import { editDistance } from "./titles.ts";
 
 /** Fields naming the people behind an item, in any catalog (movies: directors, stars; books: authors). */
 const PEOPLE_FIELDS = ["directors", "stars", "authors", "author", "creators"];
@@ -44,6 +45,9 @@ export interface NamedPerson {
   matched: string;
 }
 
+/** A word this frequent (rank in data/common-words.txt) is an everyday word, never a slip in a name. */
+const EVERYDAY_RANK = 5_000;
+
 export class PeopleIndex {
   /** Names of two or more words only: one-word names ("Rain", "Madonna") are too often ordinary words. */
   private readonly names = new Set<string>();
@@ -53,6 +57,8 @@ export class PeopleIndex {
   private readonly bySurname = new Map<string, string[]>();
   /** Ordinary words: alone they name nobody ("washington", "cruise"). */
   private readonly common: ReadonlyMap<string, number>;
+  /** Full names by their first word, for a name written with a slip in a later word ("jim carey"). */
+  private readonly byFirstWord = new Map<string, string[]>();
 
   constructor(items: readonly Item[], commonWords: ReadonlyMap<string, number> = new Map()) {
     this.common = commonWords;
@@ -67,6 +73,10 @@ export class PeopleIndex {
           this.names.add(key);
           credits.set(key, (credits.get(key) ?? 0) + 1);
         }
+    }
+    for (const key of this.names) {
+      const first = key.split(" ")[0]!;
+      this.byFirstWord.set(first, [...(this.byFirstWord.get(first) ?? []), key]);
     }
     const under = new Map<string, Array<[string, number]>>();
     for (const [key, n] of credits) {
@@ -94,6 +104,28 @@ export class PeopleIndex {
     return this.names.size;
   }
 
+  /**
+   * The one full name the words from `i` are, but for a slip in a word after the first ("jim carey", "tom
+   * hnaks"): the first name exact, every other word at most one edit away and no everyday word (rarer names
+   * such as "carey" are on the common-words list too).
+   */
+  private withSlip(words: readonly string[], i: number): string | undefined {
+    const found = (this.byFirstWord.get(words[i]!) ?? []).filter((key) => {
+      const kw = key.split(" ");
+      const span = words.slice(i, i + kw.length);
+      if (span.length < kw.length || span.join(" ") === key) return false;
+      return kw.every(
+        (w, k) =>
+          span[k] === w ||
+          (k > 0 &&
+            w.length >= 4 &&
+            (this.common.get(span[k]!) ?? Infinity) >= EVERYDAY_RANK &&
+            editDistance(span[k]!, w) <= 1),
+      );
+    });
+    return found.length === 1 ? found[0] : undefined;
+  }
+
   /** Name keys of the people the text names, in order of appearance, longest match first. */
   find(text: string): string[] {
     return [...new Set(this.findNamed(text).map((n) => n.key))];
@@ -117,6 +149,14 @@ export class PeopleIndex {
           add(key, key);
           i += n - 1;
           break;
+        }
+      }
+      if (n < 2) {
+        const slipped = this.withSlip(words, i);
+        if (slipped) {
+          add(slipped, words.slice(i, i + slipped.split(" ").length).join(" "));
+          i += slipped.split(" ").length - 1;
+          continue;
         }
       }
       // Without a list of ordinary words to tell names from words, one word names nobody.
