@@ -85,6 +85,11 @@ describe("understanding a message", () => {
     });
   });
 
+  it("takes words for books and stories as asking for items", () => {
+    expect(read("a mystery novel")).toEqual({ understood: true });
+    expect(read("a good read for the beach")).toEqual({ understood: true });
+  });
+
   it("needs a film for feedback and 'more like that'", () => {
     expect(read("more like that one please")).toEqual({ understood: false, why: "no-referent" });
     expect(read("more like that one please", "some-item")).toEqual({ understood: true });

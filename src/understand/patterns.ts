@@ -100,11 +100,12 @@ export const CATEGORY_SYNONYMS: Record<string, string> = {
 };
 
 /**
- * Words that ask for something to watch or talk about films: with one of them a message is about films
- * even when nothing else in it is recognised ("can you recommend me something").
+ * Words that ask for something to watch or read, or talk about the items: with one of them a message is
+ * about the catalog even when nothing else in it is recognised ("can you recommend me something", "a
+ * mystery novel" in a books catalog whose categories are authors).
  */
 export const FILM_WORDS =
-  /\b(?:movies?|films?|flicks?|cinema|watch(?:ed|ing)?|recommend(?:ations?|ed)?|suggest(?:ions?|ed)?|picks?|surprise me|in the mood|something to see|trailers?|sequels?|prequels?|remakes?|actors?|actress(?:es)?|directors?|directed|starring|genres?|plots?|endings?|cast|something|anything)\b/i;
+  /\b(?:movies?|films?|flicks?|cinema|books|(?:a|the|any|some|good|new) book|novels?|stor(?:y|ies)|articles?|(?:a|good) read|reads|reading|watch(?:ed|ing)?|recommend(?:ations?|ed)?|suggest(?:ions?|ed)?|picks?|surprise me|in the mood|something to see|trailers?|sequels?|prequels?|remakes?|actors?|actress(?:es)?|directors?|directed|starring|genres?|plots?|endings?|cast|something|anything)\b/i;
 
 /**
  * How people describe what a film should be like, beyond category names: a message made of these says what
