@@ -1,4 +1,5 @@
 // Understanding a message: what it says (parser) and what it is about (the ONNX interest model).
+import type { Catalog } from "../catalog/catalog.ts";
 import { titleKey } from "../catalog/normalize.ts";
 import { itemPeople } from "../catalog/people.ts";
 import { withRequested } from "../interest/requested.ts";
@@ -38,6 +39,8 @@ export function parse(parts: Parts, text: string, profile: Profile): ParsedMessa
   }
   if (parsed.moreLike !== undefined && parsed.mentions.length)
     parsed.moreLike = parsed.mentions.at(-1)!.itemId;
+  const collections = askedCollections(parts, parsed);
+  if (collections.length) parsed.collections = collections;
   return parsed;
 }
 
@@ -54,14 +57,40 @@ function bestOfSeries(parts: Parts, matched: string, itemId: string): string {
   const row = catalog.row(itemId);
   const key = titleKey(matched);
   if (row === undefined || !key.includes(" ") || catalog.titleKeys[row] === key) return itemId;
+  const starting = rowsStartingWith(catalog, `${key} `);
+  if (starting.length < MIN_SERIES_ITEMS) return itemId;
+  // The most popular; on a tie the linked item, else the first in catalog order.
   let best = row;
-  let n = 0;
-  catalog.titleKeys.forEach((k, r) => {
-    if (!k.startsWith(`${key} `)) return;
-    n++;
-    if (catalog.popularity[r]! > catalog.popularity[best]!) best = r;
-  });
-  return n >= MIN_SERIES_ITEMS ? catalog.items[best]!.id : itemId;
+  for (const r of starting) {
+    const [p, pb] = [catalog.popularity[r]!, catalog.popularity[best]!];
+    if (p > pb || (p === pb && best !== row && r < best)) best = r;
+  }
+  return catalog.items[best]!.id;
+}
+
+/** The catalog's rows in title-key order, built once per catalog: a prefix is a range of it, not a scan. */
+const BY_TITLE_KEY = new WeakMap<Catalog, Int32Array>();
+
+/** The rows whose title key starts with `prefix`, found by binary search in BY_TITLE_KEY. */
+function rowsStartingWith(catalog: Catalog, prefix: string): Int32Array {
+  const keys = catalog.titleKeys;
+  let sorted = BY_TITLE_KEY.get(catalog);
+  if (!sorted) {
+    sorted = Int32Array.from(keys.keys()).sort((a, b) =>
+      keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0,
+    );
+    BY_TITLE_KEY.set(catalog, sorted);
+  }
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[sorted[mid]!]! < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < sorted.length && keys[sorted[end]!]!.startsWith(prefix)) end++;
+  return sorted.subarray(lo, end);
 }
 
 /** Whether the message was understood at all (see src/understand/understood.ts). */
@@ -72,8 +101,7 @@ export function understand(
   referenced: string | undefined,
 ): Understanding {
   // A studio or series named alone ("pixar ones only") is something to act on, like a person.
-  if (parsed.intent === "recommend" && askedCollections(parts, parsed).length > 0)
-    return { understood: true };
+  if (parsed.collections?.length) return { understood: true };
   return understanding(parsed, text, parts.catalog.titles, referenced);
 }
 
@@ -116,7 +144,7 @@ export function messageRequest(
   parsed: ParsedMessage,
   { prediction, informative, critique: read }: MessageReading,
 ): MessageRequest & Pick<RankRequest, "newest"> {
-  const collections = askedCollections(parts, parsed);
+  const collections = parsed.collections ?? [];
   const requestedPeople = [...new Set([...parsed.people, ...peopleOfTitles(parts, parsed)])];
   const critique = read ? { critique: read } : {};
   const maxRuntime = parsed.intent === "recommend" ? parsed.maxRuntime : undefined;

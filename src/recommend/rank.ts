@@ -246,8 +246,8 @@ interface LinearPass {
 
 /**
  * Σ weight · feature of every row that is not blocked, into `scores`; the rows go into `candidates` and their
- * count is returned. A function of its own, on locals only: in rank() the same loop read closure-captured
- * variables and ran several times slower.
+ * count is returned. A function of its own, on locals only (in rank(), captured by closures, they were
+ * slower to read).
  */
 function linearScores(p: LinearPass, scores: Float32Array, candidates: Int32Array): number {
   const { n, dim, labels: L, vectors, interests, genreHits, qv, qi, qg, blocked } = p;
@@ -293,8 +293,7 @@ function linearScores(p: LinearPass, scores: Float32Array, candidates: Int32Arra
       const sum = peopleSums[row]!;
       if (sum > 0) s += wPeople * peopleShared(sum);
     }
-    const sr = series[row]!;
-    if (sr >= 0 && seriesHit[sr]) s += wSeries;
+    s += wSeries * seriesShared(series[row]!, seriesHit);
     if (scoreOffset) s += scoreOffset[row]!;
     scores[row] = s;
     candidates[count++] = row;
@@ -457,15 +456,8 @@ export class Ranker {
   ): Float32Array | undefined {
     if (included.length + requested.length + shown.length + people.length === 0) return undefined;
     const offset = new Float32Array(this.catalog.size);
-    const add = (categories: readonly string[], value: number) => {
-      const seen = new Uint8Array(this.catalog.size); // a row of two of the categories counts once
-      for (const c of categories)
-        for (const row of this.rowsByCategory.get(c) ?? [])
-          if (!seen[row]) {
-            seen[row] = 1;
-            offset[row]! += value;
-          }
-    };
+    const add = (categories: readonly string[], value: number) =>
+      this.forEachRowOf(categories, (row) => (offset[row]! += value));
     add(included, INCLUDE_CATEGORY_BOOST);
     add(
       requested.flatMap((c) => [c, ...(REQUEST_ALSO_MEANS[c] ?? [])]),
@@ -475,15 +467,8 @@ export class Ranker {
     if (requested.length > 1) {
       // Per row, how many of the requested categories (or what each also means) it is in.
       const inCount = new Uint8Array(this.catalog.size);
-      for (const c of requested) {
-        const seen = new Uint8Array(this.catalog.size);
-        for (const x of [c, ...(REQUEST_ALSO_MEANS[c] ?? [])])
-          for (const row of this.rowsByCategory.get(x) ?? [])
-            if (!seen[row]) {
-              seen[row] = 1;
-              inCount[row]!++;
-            }
-      }
+      for (const c of requested)
+        this.forEachRowOf([c, ...(REQUEST_ALSO_MEANS[c] ?? [])], (row) => inCount[row]!++);
       for (let row = 0; row < this.catalog.size; row++)
         if (inCount[row] === requested.length) offset[row]! += ALL_REQUESTED_BOOST;
     }
@@ -766,13 +751,9 @@ export class Ranker {
     const out = offset ?? new Float32Array(this.catalog.size);
     for (const row of attributeOf.keys()) out[row]! += MOOD_BOOST;
     // The films the data has no such words for: those of the category the matched ones characterise.
-    const seen = new Uint8Array(this.catalog.size);
-    for (const c of moodCategories)
-      for (const row of this.rowsByCategory.get(c) ?? [])
-        if (!seen[row]) {
-          seen[row] = 1;
-          if (!attributeOf.has(row)) out[row]! += MOOD_CATEGORY_BOOST;
-        }
+    this.forEachRowOf(moodCategories, (row) => {
+      if (!attributeOf.has(row)) out[row]! += MOOD_CATEGORY_BOOST;
+    });
     return out;
   }
 
@@ -972,6 +953,17 @@ export class Ranker {
     return picked.map((row) => this.ranked(q, row, scores[row]!));
   }
 
+  /** Calls `visit` once for each row in any of `categories` (a row of two of them counts once). */
+  private forEachRowOf(categories: readonly string[], visit: (row: number) => void): void {
+    const seen = new Uint8Array(this.catalog.size);
+    for (const c of categories)
+      for (const row of this.rowsByCategory.get(c) ?? [])
+        if (!seen[row]) {
+          seen[row] = 1;
+          visit(row);
+        }
+  }
+
   /** yearMatch of each whole year the catalog spans, once per request; undefined when a year is fractional. */
   private yearScores(meanYear: number): Float64Array | undefined {
     const { first, count } = this.years;
@@ -1081,7 +1073,6 @@ export class Ranker {
   }
 }
 
-/** Rows under each key, in row order: keys[row] lists the keys of that row. */
 /**
  * Per row, NEWEST_BOOST scaled by how new it is among the dated rows: 0 up to the median year, rising to the
  * full boost for the newest (squared, so the last years stand out); 0 for undated rows. Fixed by the catalog.
@@ -1116,6 +1107,7 @@ export function categoryKeys(categories: readonly string[]): string[] {
   return categories.flatMap((c) => (/[,;|]/.test(c) ? [c, ...cellParts(c)] : [c]));
 }
 
+/** Rows under each key, in row order: keys[row] lists the keys of that row. */
 function groupRows(keys: ReadonlyArray<readonly string[]>): Map<string, number[]> {
   const out = new Map<string, number[]>();
   keys.forEach((ks, row) => {

@@ -39,6 +39,8 @@ export interface ParsedMessage {
   maxRuntime?: number;
   /** People asked for through a title: "whoever directed Heat", "the writer of Fargo". */
   peopleOf?: Array<{ itemId: string; role: "directors" | "writers" | "stars" }>;
+  /** Studios and series the message names, by name; set by the pipeline, which knows the catalog's. */
+  collections?: string[];
   /** People asked for through the item in focus: "what else did that director make?", "more with that actor". */
   peopleOfFocus?: "directors" | "writers" | "stars";
   /** Only asks for more of the same ("more please", "any other ideas?"): a follow-up, not a new request. */
@@ -156,12 +158,7 @@ function referencesIn(clause: string, n: number): number[] {
 /** The feedback a clause gives on what it refers to; "more like ..." gives none. */
 function clauseSignal(clause: string): Signal | undefined {
   if (/\b(?:more like|similar to|something like)\b/i.test(clause)) return undefined;
-  if (
-    /\b(?:haven'?t|have not|never|not yet|didn'?t|did not)\s+(?:ever\s+)?(?:seen|watched|see|watch)\b/i.test(
-      clause,
-    )
-  )
-    return undefined;
+  if (NOT_SEEN.test(clause)) return undefined;
   if (/\b(?:seen|watched|saw)\b/i.test(clause)) return "seen";
   if (NEGATIVE.test(clause) || /\b(?:not for me|no thanks|nope|nah|bored|dull)\b/i.test(clause))
     return "dislike";
@@ -626,9 +623,10 @@ function namedCategories(parsed: ParsedMessage, residual: string, names: Categor
 
 /** "I've seen that", "already watched it", "seen it": the person has seen the item. */
 const SEEN_IT =
-  /\b(?:i'?ve|i have|already)\s+(?:already\s+)?(?:seen|watched|read)\b|\b(?:seen|watched|read) (?:it|that|this|that one)\b/i;
+  /\b(?:i'?ve (?:already )?(?:seen|watched|read)|already (?:seen|watched|read)|(?:seen|watched|read) (?:it|that|this))\b/i;
+/** "I haven't seen it", "never watched that": the opposite of a seen signal. */
 const NOT_SEEN =
-  /\b(?:haven'?t|have not|never|not yet|didn'?t|did not)\s+(?:ever\s+)?(?:seen|watched|read)\b/i;
+  /\b(?:haven'?t|have not|never|not yet|didn'?t|did not)\s+(?:ever\s+)?(?:seen|watched|read|see|watch)\b/i;
 
 /** Just before a title: it is turned down ("nolan films but not batman", "not john wick though"). */
 const NOT_THIS = /\b(?:not|no|except|except for|other than|apart from|besides|anything but)\s+$/i;
@@ -819,17 +817,7 @@ function parseText(t: string, ctx: ParseContext): ParsedMessage {
   if (/^\s*why\b|\bwhy (that|this|the|did you|would i)\b|\bexplain\b/i.test(lower))
     return { ...base, intent: "explain" };
   if (mentions.length === 0 || reference !== undefined) {
-    // "I haven't seen it" is the opposite of a seen signal.
-    const notSeen =
-      /\b(haven'?t|have not|never|not yet|didn'?t|did not)\s+(ever\s+)?(seen|watched|read|see|watch)\b/i.test(
-        lower,
-      );
-    if (
-      !notSeen &&
-      /\b(i'?ve (already )?(seen|watched|read)|already (seen|watched|read)|seen (it|that|this)|watched (it|that|this)|read (it|that|this))\b/i.test(
-        lower,
-      )
-    ) {
+    if (!NOT_SEEN.test(lower) && SEEN_IT.test(lower)) {
       return { ...base, intent: "feedback", signal: "seen" };
     }
     if (
