@@ -58,7 +58,7 @@ export class PeopleIndex {
   /** Ordinary words: alone they name nobody ("washington", "cruise"). */
   private readonly common: ReadonlyMap<string, number>;
   /** Full names by their first word, for a name written with a slip in a later word ("jim carey"). */
-  private readonly byFirstWord = new Map<string, string[]>();
+  private readonly byFirstWord = new Map<string, Array<readonly string[]>>();
 
   constructor(items: readonly Item[], commonWords: ReadonlyMap<string, number> = new Map()) {
     this.common = commonWords;
@@ -75,8 +75,10 @@ export class PeopleIndex {
         }
     }
     for (const key of this.names) {
-      const first = key.split(" ")[0]!;
-      this.byFirstWord.set(first, [...(this.byFirstWord.get(first) ?? []), key]);
+      const words = key.split(" ");
+      const same = this.byFirstWord.get(words[0]!);
+      if (same) same.push(words);
+      else this.byFirstWord.set(words[0]!, [words]);
     }
     const under = new Map<string, Array<[string, number]>>();
     for (const [key, n] of credits) {
@@ -109,19 +111,22 @@ export class PeopleIndex {
    * hnaks"): the first name exact, every other word at most one edit away and no everyday word (rarer names
    * such as "carey" are on the common-words list too).
    */
-  private withSlip(words: readonly string[], i: number): string | undefined {
-    const found = (this.byFirstWord.get(words[i]!) ?? []).filter((key) => {
-      const kw = key.split(" ");
-      const span = words.slice(i, i + kw.length);
-      if (span.length < kw.length || span.join(" ") === key) return false;
-      return kw.every(
-        (w, k) =>
-          span[k] === w ||
-          (k > 0 &&
-            w.length >= 4 &&
-            (this.common.get(span[k]!) ?? Infinity) >= EVERYDAY_RANK &&
-            editDistance(span[k]!, w) <= 1),
-      );
+  private withSlip(words: readonly string[], i: number): readonly string[] | undefined {
+    const found = (this.byFirstWord.get(words[i]!) ?? []).filter((kw) => {
+      if (i + kw.length > words.length) return false;
+      let slips = 0;
+      for (let k = 1; k < kw.length; k++) {
+        const typed = words[i + k]!;
+        if (typed === kw[k]) continue;
+        if (
+          kw[k]!.length < 4 ||
+          (this.common.get(typed) ?? Infinity) < EVERYDAY_RANK ||
+          editDistance(typed, kw[k]!) > 1
+        )
+          return false;
+        slips++;
+      }
+      return slips > 0;
     });
     return found.length === 1 ? found[0] : undefined;
   }
@@ -154,8 +159,8 @@ export class PeopleIndex {
       if (n < 2) {
         const slipped = this.withSlip(words, i);
         if (slipped) {
-          add(slipped, words.slice(i, i + slipped.split(" ").length).join(" "));
-          i += slipped.split(" ").length - 1;
+          add(slipped.join(" "), words.slice(i, i + slipped.length).join(" "));
+          i += slipped.length - 1;
           continue;
         }
       }

@@ -147,9 +147,7 @@ export class TitleIndex {
 
   /** The item whose whole title a name is ("up", "the one"), written any way; undefined when none. */
   exactTitle(name: string): string | undefined {
-    const words = normalizeText(name).split(" ").filter(Boolean);
-    if (words.length > 1 && ["the", "a", "an"].includes(words[0]!)) words.shift();
-    const ids = this.lookup(words.join(" "));
+    const ids = this.lookup(titleKey(name));
     return ids ? this.asWritten(ids, /^(?:the|a|an)\s/i.test(name.trim())) : undefined;
   }
 
@@ -394,9 +392,10 @@ export class TitleIndex {
       // Sure only when nothing else is as close, and the title is long enough for a slip to be a slip, or
       // the slip is a doubled letter in a word that is no word ("the hobit").
       const typed = ws.slice(best.from, best.to).map((x) => x.norm);
+      const target = best.key.replace(/^~/, "").split(" ");
       const doubledOnly =
-        undouble(typed.join(" ")) === undouble(best.key.replace(/^~/, "")) &&
-        typed.every((x, k) => x === best.key.replace(/^~/, "").split(" ")[k] || !this.knows(x));
+        undouble(typed.join(" ")) === undouble(target.join(" ")) &&
+        typed.every((x, k) => x === target[k] || !this.knows(x));
       const sure = ties === 0 && (length >= MIN_SURE_LENGTH || doubledOnly);
       found.push({
         itemId: this.byKey.get(best.key)![0]!,
