@@ -19,6 +19,7 @@ const EnvSchema = z.object({
   CHATREC_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   CHATREC_PROFILE_CACHE: z.coerce.number().int().min(1).default(20_000),
   CHATREC_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
+  CHATREC_INDEX_FROM: z.coerce.number().int().min(1).default(100_000),
   CHATREC_COMPACT_EVERY: z.coerce.number().int().min(1).default(200),
   CHATREC_MMR_LAMBDA: z.coerce.number().min(0).max(1).default(0.9),
   CHATREC_STORE_TEXT: bool.default(false),
@@ -119,6 +120,8 @@ export interface Config {
   profileCacheSize: number;
   /** Worker threads that run turns for the server (`chatrec start`); 0 runs them on the main thread. */
   turnWorkers: number;
+  /** Catalogs of this many items or more take their candidates from a vector index (smaller: the exact pass). */
+  indexFromItems: number;
   compactEvery: number;
   mmrLambda: number;
   storeMessageText: boolean;
@@ -174,6 +177,7 @@ export function loadConfig(
     commitIntervalMs: e.CHATREC_COMMIT_INTERVAL_MS,
     profileCacheSize: e.CHATREC_PROFILE_CACHE,
     turnWorkers: e.CHATREC_WORKERS ?? availableParallelism(),
+    indexFromItems: e.CHATREC_INDEX_FROM,
     compactEvery: e.CHATREC_COMPACT_EVERY,
     mmrLambda: e.CHATREC_MMR_LAMBDA,
     storeMessageText: e.CHATREC_STORE_TEXT,

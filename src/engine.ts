@@ -24,6 +24,7 @@ import { Neighbours } from "./recommend/neighbours.ts";
 import { NEIGHBOURS_FILE, openNeighbours } from "./recommend/neighbours-store.ts";
 import { Attributes, loadItemAttributes } from "./recommend/attributes.ts";
 import { Collections, loadItemExtras } from "./recommend/collections.ts";
+import { ItemIndex } from "./recommend/item-index.ts";
 import { Ranker } from "./recommend/rank.ts";
 import { loadRankerModel, RANKER_FILE } from "./recommend/ranker-model.ts";
 import type { OutgoingReply, UserRef } from "./types.ts";
@@ -63,7 +64,7 @@ export class Engine {
     opts: { workers?: number } = {},
   ): Promise<Engine> {
     const db = await lancedb.connect(config.dbUri);
-    const parts = await loadWorkParts(config, db, log);
+    const parts = await loadWorkParts(config, db, log, { buildIndex: true });
     const store = await ProfileStore.open(db, {
       commitIntervalMs: config.commitIntervalMs,
       compactEvery: config.compactEvery,
@@ -172,6 +173,8 @@ export async function loadWorkParts(
   config: Config,
   db: lancedb.Connection,
   log: (s: string) => void,
+  /** Whether a missing vector index is built here (the engine) or the exact pass serves (a turn worker). */
+  opts: { buildIndex: boolean },
 ): Promise<Omit<Parts, "sentReply" | "categories" | "store">> {
   const prompts = loadExplainPrompts(config.llm.promptsDir); // a broken template fails before the slow loading
   // The data folder's own model (chatrec ingest --train) speaks its catalog's labels; else the shipped one.
@@ -211,5 +214,9 @@ export async function loadWorkParts(
     ),
   );
   const explainer = new LlmExplainer(config.llm, prompts, catalog, log);
-  return { config, model, catalog, neighbours, explainer, ranker };
+  const itemIndex =
+    catalog.size >= config.indexFromItems
+      ? await ItemIndex.open(db, ranker, { build: opts.buildIndex, log })
+      : undefined;
+  return { config, model, catalog, neighbours, explainer, ranker, itemIndex };
 }

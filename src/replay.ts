@@ -11,6 +11,7 @@ import { newEvent } from "./pipeline/event.ts";
 import type { StageRecorder } from "./pipeline/run.ts";
 import { messageRequest, parse, read } from "./pipeline/understand.ts";
 import type { Neighbours } from "./recommend/neighbours.ts";
+import type { ItemIndex } from "./recommend/item-index.ts";
 import type { Ranker, RankRequest } from "./recommend/rank.ts";
 import type { OutgoingReply, UserRef } from "./types.ts";
 import { cleanText } from "./util/text.ts";
@@ -32,6 +33,10 @@ export class Replay extends Bot {
   }
   get ranker(): Ranker {
     return this.engine.parts.ranker;
+  }
+  /** The vector index of a large catalog; undefined when the exact pass serves. */
+  get itemIndex(): ItemIndex | undefined {
+    return this.engine.parts.itemIndex;
   }
   get neighbours(): Neighbours {
     return this.engine.parts.neighbours;

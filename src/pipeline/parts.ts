@@ -8,6 +8,7 @@ import type { ProfileStore } from "../profile/store.ts";
 /** What a turn's stages ask of the profile store (a turn worker defers the writes to the main thread). */
 export type TurnStore = Pick<ProfileStore, "load" | "eventAt" | "forget" | "commit">;
 import type { Neighbours } from "../recommend/neighbours.ts";
+import type { ItemIndex } from "../recommend/item-index.ts";
 import type { Ranker } from "../recommend/rank.ts";
 import type { OutgoingReply } from "../types.ts";
 
@@ -23,6 +24,8 @@ export interface Parts {
   /** Optional LLM prose; `enabled` is false without OPENAI_API_KEY. */
   readonly explainer: LlmExplainer;
   readonly ranker: Ranker;
+  /** The vector index the ranker's candidates come from, for a large catalog; none: the exact pass. */
+  readonly itemIndex: ItemIndex | undefined;
   /** The reply this person got for a message id, while it is remembered (redelivery answers with it). */
   readonly sentReply: (key: string, messageId: string) => OutgoingReply | undefined;
 }

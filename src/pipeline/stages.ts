@@ -94,7 +94,7 @@ const profile: Stage<Parts> = {
 
 const rank: Stage<Parts> = {
   name: "rank",
-  run(parts, ctx) {
+  async run(parts, ctx) {
     if (ctx.readOnly) return;
     const { message, anchor, popular } = need(ctx.list, "list");
     if (popular) {
@@ -105,13 +105,16 @@ const rank: Stage<Parts> = {
       });
       return;
     }
-    ctx.ranked = parts.ranker.rank({
+    const request = {
       profile: need(ctx.preview, "preview"),
       ...message,
       ...(anchor ? { anchorItemId: anchor } : {}),
       limit: ctx.limit,
       mmrLambda: parts.config.mmrLambda,
-    });
+    };
+    ctx.ranked = parts.itemIndex
+      ? await parts.ranker.rankFrom(request, parts.itemIndex)
+      : parts.ranker.rank(request);
   },
 };
 

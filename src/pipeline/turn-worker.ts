@@ -17,7 +17,7 @@ const port = parentPort;
 if (!port) throw new Error("turn-worker.ts runs as a worker thread");
 const { config } = workerData as { config: Config };
 const db = await lancedb.connect(config.dbUri);
-const loaded = await loadWorkParts(config, db, () => undefined);
+const loaded = await loadWorkParts(config, db, () => undefined, { buildIndex: false });
 const shared: Omit<Parts, "store"> = {
   ...loaded,
   categories: new Set(loaded.catalog.labels),

@@ -3,6 +3,7 @@
 // Speed: everything per request is precomputed once (unit query vectors, neighbour sums by row, people and
 // series hit masks); the vector features are linear, so the scoring pass folds them into one query vector
 // and one interest vector: two dot products and a few array reads per item, no allocation per item.
+import { createHash } from "node:crypto";
 import { cellParts } from "../catalog/normalize.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import { itemPeople, REQUEST_ONLY_FIELDS } from "../catalog/people.ts";
@@ -21,6 +22,7 @@ import {
   type RankerModel,
 } from "./ranker-model.ts";
 import { mmrRows, topRows } from "./select.ts";
+import { hasAnyCategory, sqlAll, type CandidateSearch, type ItemIndex } from "./item-index.ts";
 
 export type Features = Record<FeatureName, number> & {
   /** The liked item this one is most similar to (for reasons). */
@@ -141,6 +143,8 @@ const MOOD_CATEGORY_BOOST = 1;
 const MMR_POOL = 50;
 /** The re-scorer sees the linear stage's best this many. */
 const RESCORE_POOL = 200;
+/** The bench's recall of the vector index: against the exact linear stage's best this many. */
+const RECALL_AT = 100;
 
 /** Per-request state, built once, read by the per-item pass. */
 interface Query {
@@ -180,6 +184,10 @@ interface Query {
   critique: (Critique & { mean: number; than: string }) | undefined;
   /** Rows whose tags or keywords the message's mood words matched, with what matched. */
   attributeOf: Map<number, AttributeMatch>;
+  /** The categories the matched mood words characterise (they get MOOD_CATEGORY_BOOST). */
+  moodCategories: readonly string[];
+  /** Each seed's neighbour rows (the rows with a co-mention or MovieLens term). */
+  seedNeighbours: Int32Array[];
 }
 
 interface NeighbourRows {
@@ -245,19 +253,25 @@ interface LinearPass {
 }
 
 /**
- * Σ weight · feature of every row that is not blocked, into `scores`; the rows go into `candidates` and their
- * count is returned. A function of its own, on locals only (in rank(), captured by closures, they were
+ * Σ weight · feature of each row of `only` that is not blocked, into `scores`; the rows go into `candidates`
+ * and their count is returned. A function of its own, on locals only (in rank(), captured by closures, they were
  * slower to read).
  */
-function linearScores(p: LinearPass, scores: Float32Array, candidates: Int32Array): number {
-  const { n, dim, labels: L, vectors, interests, genreHits, qv, qi, qg, blocked } = p;
+function linearScores(
+  p: LinearPass,
+  scores: Float32Array,
+  candidates: Int32Array,
+  only: Int32Array,
+): number {
+  const { dim, labels: L, vectors, interests, genreHits, qv, qi, qg, blocked } = p;
   const { perRequest, perItem, popularity, wSeededPopularity } = p;
   const { comention, wComention, movielens, wMovielens } = p;
   const { year, meanYear, yearScores, firstYear, wYear, peopleSums, wPeople } = p;
   const { series, seriesHit, wSeries, scoreOffset } = p;
   const hasYear = !Number.isNaN(meanYear);
   let count = 0;
-  for (let row = 0; row < n; row++) {
+  for (let i = 0; i < only.length; i++) {
+    const row = only[i]!;
     if (blocked[row]) continue;
     // Four running sums: independent additions pipeline, where one sum waits on each addition.
     const vOff = row * dim;
@@ -358,6 +372,11 @@ export class Ranker {
   private readonly rowsOfPerson: { start: Int32Array; rows: Int32Array };
   /** NEWEST_BOOST per row (newnessOf), worked out the first time the newest are asked for. */
   private newness: Float32Array | undefined;
+  /** Rows of each series, by series id as a string (built the first time the vector index asks). */
+  private seriesRows: Map<string, number[]> | undefined;
+  private newestYear: number | undefined;
+  /** 0 .. n - 1: the rows of the exact pass. */
+  private allRows: Int32Array | undefined;
 
   constructor(
     readonly catalog: Catalog,
@@ -467,33 +486,40 @@ export class Ranker {
     if (requested.length > 1) {
       // Per row, how many of the requested categories (or what each also means) it is in.
       const inCount = new Uint8Array(this.catalog.size);
+      const inAny: number[] = [];
       for (const c of requested)
-        this.forEachRowOf([c, ...(REQUEST_ALSO_MEANS[c] ?? [])], (row) => inCount[row]!++);
-      for (let row = 0; row < this.catalog.size; row++)
+        this.forEachRowOf([c, ...(REQUEST_ALSO_MEANS[c] ?? [])], (row) => {
+          if (inCount[row]!++ === 0) inAny.push(row);
+        });
+      for (const row of inAny.sort((a, b) => a - b))
         if (inCount[row] === requested.length) offset[row]! += ALL_REQUESTED_BOOST;
     }
     if (people.length) {
-      const { personStart, personIds, personIdOf } = this.facets;
-      const wanted = new Set(people.map((p) => personIdOf.get(p)).filter((id) => id !== undefined));
+      const { personIdOf } = this.facets;
+      const { start, rows } = this.rowsOfPerson;
       const boosted = new Uint8Array(this.catalog.size);
-      for (let row = 0; row < this.catalog.size; row++)
-        for (let p = personStart[row]!; p < personStart[row + 1]!; p++)
-          if (wanted.has(personIds[p]!)) {
-            offset[row]! += REQUESTED_PERSON_BOOST;
-            boosted[row] = 1;
-            break;
-          }
+      const boostedRows: number[] = [];
+      for (const p of new Set(people.map((name) => personIdOf.get(name)))) {
+        if (p === undefined) continue;
+        for (let k = start[p]!; k < start[p + 1]!; k++) {
+          const row = rows[k]!;
+          if (boosted[row]) continue;
+          offset[row]! += REQUESTED_PERSON_BOOST;
+          boosted[row] = 1;
+          boostedRows.push(row);
+        }
+      }
       // A writer asked for has no shared-people feature to add (writers are left out of it: see
       // REQUEST_ONLY_FIELDS), so the boost counts twice in its stead.
       for (const row of people.flatMap((p) => this.rowsByRequestOnlyPerson.get(p) ?? []))
         if (!boosted[row]) {
           offset[row]! += 2 * REQUESTED_PERSON_BOOST;
           boosted[row] = 1;
+          boostedRows.push(row);
         }
       // And they lead whatever the profile leans to: a profile of one author (goodbooks' labels are authors)
       // had outscored the boost, and "ok now Isaac Asimov" gave Nora Roberts again.
-      for (let row = 0; row < this.catalog.size; row++)
-        if (boosted[row]) offset[row]! += REQUESTED_PERSON_LEAD;
+      for (const row of boostedRows) offset[row]! += REQUESTED_PERSON_LEAD;
     }
     for (const id of shown) {
       const row = this.catalog.row(id);
@@ -574,11 +600,13 @@ export class Ranker {
     const personWeight = new Float32Array(facets.personCount);
     const seriesHit = new Uint8Array(facets.seriesCount);
     const seedGenres = new Float32Array(L);
+    const seedNeighbours: Int32Array[] = [];
     let yearSum = 0;
     let years = 0;
     seeds.forEach(({ id, row }, i) => {
       const w = Math.pow(RECENCY, seeds.length - 1 - i);
       const nb = this.neighbourRows(id);
+      seedNeighbours.push(nb.rows);
       for (let k = 0; k < nb.rows.length; k++) {
         const r = nb.rows[k]!;
         comention[r]! += w * nb.comention[k]!;
@@ -595,8 +623,14 @@ export class Ranker {
       }
       for (let l = 0; l < L; l++) seedGenres[l]! += w * this.genreHits[row * L + l]!;
     });
-    for (let row = 0; row < n; row++)
-      if (comention[row]! > 0) comention[row] = Math.log1p(comention[row]!);
+    // Only neighbour rows have a co-mention; each is taken to its log once.
+    const logged = new Set<number>();
+    for (const rows of seedNeighbours)
+      for (const row of rows)
+        if (comention[row]! > 0 && !logged.has(row)) {
+          logged.add(row);
+          comention[row] = Math.log1p(comention[row]!);
+        }
     // A person they named ("anything with Keanu Reeves") counts like a seed film of theirs.
     const named = profile.people.slice(-RECENT_SEEDS);
     named.forEach((name, i) => {
@@ -658,6 +692,8 @@ export class Ranker {
       ),
       likedRows,
       attributeOf: moods.attributeOf,
+      moodCategories: moods.moodCategories,
+      seedNeighbours,
     };
   }
 
@@ -716,8 +752,7 @@ export class Ranker {
     const sign0 = critique.dir === "lower" ? 1 : -1;
     const most = known.reduce((a, b) => (sign0 * b.v > sign0 * a.v ? b : a));
     const than = this.catalog.items[most.row]!.title;
-    // One spread: 15 years, 30 minutes, a fifth of the interest distribution.
-    const spread = critique.field === "year" ? 15 : critique.field === "runtime" ? 30 : 0.2;
+    const spread = critiqueSpread(critique);
     const sign = critique.dir === "lower" ? -1 : 1;
     const out = rest.scoreOffset ?? new Float32Array(this.catalog.size);
     for (let row = 0; row < this.catalog.size; row++) {
@@ -864,6 +899,24 @@ export class Ranker {
   }
 
   rank(req: RankRequest): RankedItem[] {
+    const plan = this.plan(req);
+    return this.finish(req, plan, this.score(plan));
+  }
+
+  /**
+   * rank() for a large catalog: the linear stage scores only the rows the vector index and the request's own
+   * rows (neighbours, people, series, names asked for) bring, instead of every row.
+   */
+  async rankFrom(req: RankRequest, index: ItemIndex): Promise<RankedItem[]> {
+    const plan = this.plan(req);
+    const only = await index.candidates(this.candidateSearch(req, plan));
+    const rows = this.score(plan, only);
+    if (index.recall) index.recall.push(this.recallOf(plan, only, RECALL_AT));
+    return this.finish(req, plan, rows);
+  }
+
+  /** The request's query and the linear pass's inputs, before any row is scored. */
+  private plan(req: RankRequest): { q: Query; pass: LinearPass } {
     const { catalog } = this;
     const q = this.query(req);
     const w = this.model.weights;
@@ -894,47 +947,60 @@ export class Ranker {
     }
     const { year, series } = this.facets;
     const hasYear = !Number.isNaN(q.meanYear);
-    const n = catalog.size;
-    const scores = new Float32Array(n);
-    const candidates = new Int32Array(n);
-    const count = linearScores(
-      {
-        n,
-        dim,
-        labels: L,
-        vectors,
-        interests,
-        genreHits: this.genreHits,
-        qv,
-        qi,
-        qg,
-        blocked: q.blocked,
-        // seedCount and turns are the same for every item: they cannot change the linear order, only the
-        // re-scorer's (added anyway, so that a score is always Σ weight · feature).
-        perRequest: w.seedCount * q.seedCount + w.turns * q.turns,
-        perItem: this.perItem,
-        popularity: catalog.popularity,
-        wSeededPopularity: q.seeded * w.seededPopularity,
-        comention: q.comention,
-        wComention: w.comention,
-        movielens: q.movielens,
-        wMovielens: w.movielens,
-        year,
-        meanYear: q.meanYear,
-        yearScores: hasYear ? this.yearScores(q.meanYear) : undefined,
-        firstYear: this.years.first,
-        wYear: w.yearMatch,
-        peopleSums: w.people !== 0 ? this.peopleSums(q.personWeight) : undefined,
-        wPeople: w.people,
-        series,
-        seriesHit: q.seriesHit,
-        wSeries: w.series,
-        scoreOffset: q.scoreOffset,
-      },
-      scores,
-      candidates,
-    );
-    const rows = candidates.subarray(0, count);
+    const pass: LinearPass = {
+      n: catalog.size,
+      dim,
+      labels: L,
+      vectors,
+      interests,
+      genreHits: this.genreHits,
+      qv,
+      qi,
+      qg,
+      blocked: q.blocked,
+      // seedCount and turns are the same for every item: they cannot change the linear order, only the
+      // re-scorer's (added anyway, so that a score is always Σ weight · feature).
+      perRequest: w.seedCount * q.seedCount + w.turns * q.turns,
+      perItem: this.perItem,
+      popularity: catalog.popularity,
+      wSeededPopularity: q.seeded * w.seededPopularity,
+      comention: q.comention,
+      wComention: w.comention,
+      movielens: q.movielens,
+      wMovielens: w.movielens,
+      year,
+      meanYear: q.meanYear,
+      yearScores: hasYear ? this.yearScores(q.meanYear) : undefined,
+      firstYear: this.years.first,
+      wYear: w.yearMatch,
+      peopleSums: w.people !== 0 ? this.peopleSums(q.personWeight) : undefined,
+      wPeople: w.people,
+      series,
+      seriesHit: q.seriesHit,
+      wSeries: w.series,
+      scoreOffset: q.scoreOffset,
+    };
+    return { q, pass };
+  }
+
+  /** The linear pass over every row, or over `only`: the scores and the rows scored. */
+  private score(
+    { pass }: { pass: LinearPass },
+    only?: Int32Array,
+  ): { scores: Float32Array; rows: Int32Array } {
+    const scores = new Float32Array(pass.n);
+    const rows = only ?? (this.allRows ??= Int32Array.from({ length: pass.n }, (_, row) => row));
+    const candidates = new Int32Array(rows.length);
+    const count = linearScores(pass, scores, candidates, rows);
+    return { scores, rows: candidates.subarray(0, count) };
+  }
+
+  /** The re-scorer over the linear stage's best, then MMR: the list. */
+  private finish(
+    req: RankRequest,
+    { q }: { q: Query },
+    { scores, rows }: { scores: Float32Array; rows: Int32Array },
+  ): RankedItem[] {
     const mmrPool = Math.max(MMR_POOL, req.limit + MMR_POOL);
     let best = rows;
     if (this.rescorer) {
@@ -944,7 +1010,7 @@ export class Ranker {
       if (rescored.length >= mmrPool) best = Int32Array.from(rescored).sort();
     }
     const picked = mmrRows(
-      catalog,
+      this.catalog,
       this.withoutTwins(topRows(best, scores, mmrPool)),
       scores,
       req.limit,
@@ -953,8 +1019,144 @@ export class Ranker {
     return picked.map((row) => this.ranked(q, row, scores[row]!));
   }
 
+  /** Width of a row's features in the vector index: vector, interests, genre hits, per-item terms, popularity. */
+  get featureWidth(): number {
+    return this.catalog.dim + 2 * this.catalog.labels.length + 2;
+  }
+
+  /**
+   * Rows [from, to)'s linear features, row-major, as the vector index holds them: a row's dot product with
+   * candidateSearch's query is its linear score without the request's own terms (neighbours, people, series,
+   * year match, boosts), which bring their rows besides.
+   */
+  linearFeatures(from: number, to: number): Float32Array {
+    const { dim, vectors, interests, popularity } = this.catalog;
+    const L = this.catalog.labels.length;
+    const width = this.featureWidth;
+    const out = new Float32Array((to - from) * width);
+    for (let row = from; row < to; row++) {
+      const o = (row - from) * width;
+      out.set(vectors.subarray(row * dim, (row + 1) * dim), o);
+      out.set(interests.subarray(row * L, (row + 1) * L), o + dim);
+      out.set(this.genreHits.subarray(row * L, (row + 1) * L), o + dim + L);
+      out[o + dim + 2 * L] = this.perItem[row]!;
+      out[o + dim + 2 * L + 1] = popularity[row]!;
+    }
+    return out;
+  }
+
+  /** Names the features linearFeatures gives: another catalog or other weights make another index. */
+  featureStamp(): string {
+    const hash = createHash("sha256");
+    const bytes = (a: Float32Array | Float64Array) =>
+      hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    bytes(this.catalog.vectors);
+    bytes(this.catalog.interests);
+    bytes(this.genreHits);
+    bytes(this.perItem);
+    bytes(this.catalog.popularity);
+    for (const item of this.catalog.items)
+      hash.update(`${item.id}\t${item.year ?? ""}\t${categoryKeys(item.categories).join("|")}\n`);
+    return hash.digest("hex").slice(0, 16);
+  }
+
+  /** What the vector index is asked for this request (see ItemIndex.candidates). */
+  private candidateSearch(req: RankRequest, { q, pass }: { q: Query; pass: LinearPass }): CandidateSearch {
+    const { dim, labels } = this.catalog;
+    const L = labels.length;
+    const query = new Float32Array(this.featureWidth);
+    query.set(pass.qv, 0);
+    query.set(pass.qi, dim);
+    query.set(pass.qg, dim + L);
+    query[dim + 2 * L] = 1;
+    query[dim + 2 * L + 1] = pass.wSeededPopularity;
+    const { excludeCategories, includeCategories, minYear, maxYear } = req.profile.constraints;
+    const where = sqlAll([
+      minYear !== undefined ? `year >= ${Math.ceil(minYear)}` : undefined,
+      maxYear !== undefined ? `year <= ${Math.floor(maxYear)}` : undefined,
+      excludeCategories.length ? `NOT ${hasAnyCategory(excludeCategories)}` : undefined,
+    ]);
+    // A category boost is a genre hit's: the query weighs those hits more, so the search finds the rows the
+    // boosts lift. A boosted category that is no label (an author on a books catalog) needs a search of its own.
+    const requested = (req.requested ?? []).flatMap((c) => [c, ...(REQUEST_ALSO_MEANS[c] ?? [])]);
+    const unfolded: string[] = [];
+    const foldBoost = (categories: readonly string[], boost: number) => {
+      for (const c of categories) {
+        const l = labels.indexOf(c);
+        if (l >= 0) query[dim + L + l]! += boost;
+        else unfolded.push(c);
+      }
+    };
+    foldBoost(requested, REQUESTED_CATEGORY_BOOST);
+    foldBoost(q.moodCategories, MOOD_CATEGORY_BOOST);
+    foldBoost(includeCategories, INCLUDE_CATEGORY_BOOST);
+    // Boosts by year are no feature: more searches among the rows they lift, within the constraints and the
+    // categories asked for. "older" grows with the distance from the last list's mean, so each band of it.
+    const critique = q.critique?.field === "year" ? q.critique : undefined;
+    const yearBoosts = [
+      ...(critique ? yearBands(critique) : []),
+      ...(req.newest ? [`year >= ${this.newestFrom()}`] : []),
+    ];
+    const categories = requested.length ? hasAnyCategory(requested) : undefined;
+    // And the rows of every category asked for, which lead ("funny animated movies": comedy and animation).
+    const all = (req.requested ?? []).map((c) => hasAnyCategory([c, ...(REQUEST_ALSO_MEANS[c] ?? [])]));
+    const boosted = [
+      ...(all.length ? [sqlAll([where, ...all])!] : []),
+      ...yearBoosts.map((band) => sqlAll([where, categories, band])!),
+      ...(unfolded.length ? [sqlAll([where, hasAnyCategory(unfolded)])!] : []),
+    ];
+    return { query, where, boosted, rows: this.requestRows(req, q) };
+  }
+
+  /** The rows this request's own terms reach: seeds' neighbours, people, series, names and moods asked for. */
+  private requestRows(req: RankRequest, q: Query): number[] {
+    const out: number[] = [];
+    const add = (rows: ArrayLike<number>) => {
+      for (let k = 0; k < rows.length; k++) out.push(rows[k]!);
+    };
+    for (const rows of q.seedNeighbours) add(rows);
+    const { start, rows } = this.rowsOfPerson;
+    const personRows = (p: number) => add(rows.subarray(start[p]!, start[p + 1]!));
+    q.personWeight.forEach((weight, p) => weight !== 0 && personRows(p));
+    for (const name of req.requestedPeople ?? []) {
+      const p = this.facets.personIdOf.get(name);
+      if (p !== undefined) personRows(p);
+      add(this.rowsByRequestOnlyPerson.get(name) ?? []);
+    }
+    this.seriesRows ??= groupRows(Array.from(this.facets.series, (s) => (s >= 0 ? [String(s)] : [])));
+    q.seriesHit.forEach((hit, s) => hit && add(this.seriesRows!.get(String(s)) ?? []));
+    add([...q.collectionOf.keys(), ...q.attributeOf.keys()]);
+    return out;
+  }
+
+  /** The share of the exact linear stage's best `k` rows that are among `only` (the bench's recall). */
+  private recallOf(plan: { q: Query; pass: LinearPass }, only: Int32Array, k: number): number {
+    const { scores, rows } = this.score(plan);
+    const best = topRows(rows, scores, k);
+    const got = new Set(only);
+    return best.length ? best.filter((row) => got.has(row)).length / best.length : 1;
+  }
+
+  /** The first year NEWEST_BOOST lifts (newnessOf is 0 up to the median year). */
+  private newestFrom(): number {
+    if (this.newestYear === undefined) {
+      const newness = (this.newness ??= newnessOf(this.facets.year));
+      let first = Infinity;
+      newness.forEach((v, row) => {
+        if (v > 0) first = Math.min(first, this.facets.year[row]!);
+      });
+      this.newestYear = Number.isFinite(first) ? first : 0;
+    }
+    return this.newestYear;
+  }
+
   /** Calls `visit` once for each row in any of `categories` (a row of two of them counts once). */
   private forEachRowOf(categories: readonly string[], visit: (row: number) => void): void {
+    const distinct = [...new Set(categories)];
+    if (distinct.length <= 1) {
+      for (const row of this.rowsByCategory.get(distinct[0] ?? "") ?? []) visit(row);
+      return;
+    }
     const seen = new Uint8Array(this.catalog.size);
     for (const c of categories)
       for (const row of this.rowsByCategory.get(c) ?? [])
@@ -1071,6 +1273,28 @@ export class Ranker {
       ...(answers ? { critique: { ...q.critique!, value } } : {}),
     };
   }
+}
+
+/** SQL bands of whole years beyond a year critique's mean: a full spread and more, half to one, less than half. */
+function yearBands(critique: Critique & { mean: number }): string[] {
+  const spread = critiqueSpread(critique);
+  const sign = critique.dir === "lower" ? -1 : 1;
+  const at = (share: number) => critique.mean + sign * share * spread;
+  const band = (from: number, to: number) => {
+    const [lo, hi] = sign < 0 ? [to, from] : [from, to];
+    return [
+      Number.isFinite(lo) ? `year >= ${Math.ceil(lo)}` : undefined,
+      Number.isFinite(hi) ? `year < ${Math.ceil(hi)}` : undefined,
+    ]
+      .filter((t) => t !== undefined)
+      .join(" AND ");
+  };
+  return [band(at(1), sign * Infinity), band(at(0.5), at(1)), band(at(0), at(0.5))];
+}
+
+/** How far beyond the last list's mean a critique's boost is full: 15 years, 30 minutes, a fifth of the interests. */
+function critiqueSpread(critique: Critique): number {
+  return critique.field === "year" ? 15 : critique.field === "runtime" ? 30 : 0.2;
 }
 
 /**
