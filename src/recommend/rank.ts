@@ -1080,16 +1080,16 @@ export class Ranker {
     // boosts lift. A boosted category that is no label (an author on a books catalog) needs a search of its own.
     const requested = (req.requested ?? []).flatMap((c) => [c, ...(REQUEST_ALSO_MEANS[c] ?? [])]);
     const unfolded: string[] = [];
-    const foldBoost = (categories: readonly string[], boost: number) => {
+    const foldBoost = (categories: readonly string[], boost: number, searchOthers: boolean) => {
       for (const c of categories) {
         const l = labels.indexOf(c);
         if (l >= 0) query[dim + L + l]! += boost;
-        else unfolded.push(c);
+        else if (searchOthers) unfolded.push(c);
       }
     };
-    foldBoost(requested, REQUESTED_CATEGORY_BOOST);
-    foldBoost(q.moodCategories, MOOD_CATEGORY_BOOST);
-    foldBoost(includeCategories, INCLUDE_CATEGORY_BOOST);
+    foldBoost(requested, REQUESTED_CATEGORY_BOOST, true);
+    foldBoost(q.moodCategories, MOOD_CATEGORY_BOOST, true);
+    foldBoost(includeCategories, INCLUDE_CATEGORY_BOOST, false); // too small to need a search
     // Boosts by year are no feature: more searches among the rows they lift, within the constraints and the
     // categories asked for. "older" grows with the distance from the last list's mean, so each band of it.
     const critique = q.critique?.field === "year" ? q.critique : undefined;
