@@ -471,12 +471,13 @@ export class Ranker {
     included: readonly string[],
     requested: readonly string[],
     shown: readonly string[],
-    people: readonly string[] = [],
+    people: readonly string[],
+    scope: Int32Array | undefined,
   ): Float32Array | undefined {
     if (included.length + requested.length + shown.length + people.length === 0) return undefined;
     const offset = new Float32Array(this.catalog.size);
     const add = (categories: readonly string[], value: number) =>
-      this.forEachRowOf(categories, (row) => (offset[row]! += value));
+      this.forEachRowOf(categories, (row) => (offset[row]! += value), scope);
     add(included, INCLUDE_CATEGORY_BOOST);
     add(
       requested.flatMap((c) => [c, ...(REQUEST_ALSO_MEANS[c] ?? [])]),
@@ -488,9 +489,13 @@ export class Ranker {
       const inCount = new Uint8Array(this.catalog.size);
       const inAny: number[] = [];
       for (const c of requested)
-        this.forEachRowOf([c, ...(REQUEST_ALSO_MEANS[c] ?? [])], (row) => {
-          if (inCount[row]!++ === 0) inAny.push(row);
-        });
+        this.forEachRowOf(
+          [c, ...(REQUEST_ALSO_MEANS[c] ?? [])],
+          (row) => {
+            if (inCount[row]!++ === 0) inAny.push(row);
+          },
+          scope,
+        );
       for (const row of inAny.sort((a, b) => a - b))
         if (inCount[row] === requested.length) offset[row]! += ALL_REQUESTED_BOOST;
     }
@@ -564,7 +569,8 @@ export class Ranker {
     return blocked;
   }
 
-  private query(req: RankRequest): Query {
+  /** The request's state; `later`: without the score offsets, which the caller works out for its rows. */
+  private query(req: RankRequest, scope?: "later"): Query {
     const { catalog } = this;
     const { profile } = req;
     const n = catalog.size;
@@ -642,7 +648,7 @@ export class Ranker {
     const negSum = profile.negative.reduce((a, b) => a + b, 0);
     const anchorRow = req.anchorItemId !== undefined ? catalog.row(req.anchorItemId) : undefined;
     const moods = this.withAttributes(req, this.blockedRows(req));
-    return {
+    const q: Query = {
       blocked: moods.blocked,
       msg: unit(req.message ?? (anchorRow !== undefined ? catalog.vector(anchorRow) : undefined)),
       short: unit(profile.shortVec),
@@ -671,30 +677,35 @@ export class Ranker {
       personWeight,
       seriesHit,
       meanYear: years ? yearSum / years : Number.NaN,
-      ...this.withCritique(
-        req.critique,
-        profile.lastList,
-        this.withCollections(
-          req.collections,
-          this.withMoods(
-            moods,
-            this.withNewest(
-              req.newest === true,
-              this.scoreOffset(
-                profile.constraints.includeCategories,
-                req.requested ?? [],
-                profile.shown,
-                req.requestedPeople ?? [],
-              ),
-            ),
-          ),
-        ),
-      ),
+      scoreOffset: undefined,
+      collectionOf: this.collectionsOf(req.collections),
+      critique: this.critiqueOf(req.critique, profile.lastList),
       likedRows,
       attributeOf: moods.attributeOf,
       moodCategories: moods.moodCategories,
       seedNeighbours,
     };
+    if (scope !== "later") q.scoreOffset = this.offsets(req, q, undefined);
+    return q;
+  }
+
+  /**
+   * The request's score offsets (categories, people and studios asked for, moods, the newest, a critique,
+   * items shown before), of every row, or of the rows of `scope` only (the vector index's candidates).
+   */
+  private offsets(req: RankRequest, q: Query, scope: Int32Array | undefined): Float32Array | undefined {
+    const { profile } = req;
+    let out = this.scoreOffset(
+      profile.constraints.includeCategories,
+      req.requested ?? [],
+      profile.shown,
+      req.requestedPeople ?? [],
+      scope,
+    );
+    out = this.withNewest(req.newest === true, out, scope);
+    out = this.withMoods(q, out, scope);
+    out = this.withCollections(q.collectionOf, out);
+    return this.withCritique(q.critique, out, scope);
   }
 
   /**
@@ -731,46 +742,55 @@ export class Ranker {
     return this.collections?.runtime[row] ?? Number.NaN;
   }
 
-  /**
-   * "older", "shorter": items beyond the last list's mean in that direction get CRITIQUE_BOOST; the further
-   * the more, up to twice that at one spread (15 years, 30 minutes) beyond.
-   */
-  private withCritique<T extends { scoreOffset: Float32Array | undefined }>(
-    critique: Critique | undefined,
-    lastList: readonly string[],
-    rest: T,
-  ): T & { critique: Query["critique"] } {
-    if (!critique) return { ...rest, critique: undefined };
+  /** The critique of the last list with that list's mean and its item furthest the other way; undefined without one. */
+  private critiqueOf(critique: Critique | undefined, lastList: readonly string[]): Query["critique"] {
+    if (!critique) return undefined;
     const known = lastList
       .map((id) => this.catalog.row(id))
       .filter((row) => row !== undefined)
       .map((row) => ({ row, v: this.valueOf(critique, row) }))
       .filter(({ v }) => !Number.isNaN(v));
-    if (known.length === 0) return { ...rest, critique: undefined };
+    if (known.length === 0) return undefined;
     const mean = known.reduce((a, { v }) => a + v, 0) / known.length;
     // The last list's film furthest the other way: "less violent than Saw".
     const sign0 = critique.dir === "lower" ? 1 : -1;
     const most = known.reduce((a, b) => (sign0 * b.v > sign0 * a.v ? b : a));
-    const than = this.catalog.items[most.row]!.title;
+    return { ...critique, mean, than: this.catalog.items[most.row]!.title };
+  }
+
+  /**
+   * "older", "shorter": items beyond the last list's mean in that direction get CRITIQUE_BOOST; the further
+   * the more, up to twice that at one spread (15 years, 30 minutes) beyond.
+   */
+  private withCritique(
+    critique: Query["critique"],
+    offset: Float32Array | undefined,
+    scope: Int32Array | undefined,
+  ): Float32Array | undefined {
+    if (!critique) return offset;
     const spread = critiqueSpread(critique);
     const sign = critique.dir === "lower" ? -1 : 1;
-    const out = rest.scoreOffset ?? new Float32Array(this.catalog.size);
-    for (let row = 0; row < this.catalog.size; row++) {
-      const beyond = (sign * (this.valueOf(critique, row) - mean)) / spread;
+    const out = offset ?? new Float32Array(this.catalog.size);
+    for (const row of this.rowsIn(scope)) {
+      const beyond = (sign * (this.valueOf(critique, row) - critique.mean)) / spread;
       if (beyond > 0) out[row]! += CRITIQUE_BOOST * (1 + Math.min(1, beyond));
     }
-    return { ...rest, scoreOffset: out, critique: { ...critique, mean, than } };
+    return out;
   }
 
   /**
    * The score offset with NEWEST_BOOST scaled by how new each row is among the catalog's dated rows: 0 up to
    * the median year, rising to the full boost for the newest (squared, so the last years stand out).
    */
-  private withNewest(newest: boolean, offset: Float32Array | undefined): Float32Array | undefined {
+  private withNewest(
+    newest: boolean,
+    offset: Float32Array | undefined,
+    scope: Int32Array | undefined,
+  ): Float32Array | undefined {
     if (!newest) return offset;
-    this.newness ??= newnessOf(this.facets.year);
+    const newness = (this.newness ??= newnessOf(this.facets.year));
     const out = offset ?? new Float32Array(this.catalog.size);
-    for (let row = 0; row < this.catalog.size; row++) out[row]! += this.newness[row]!;
+    for (const row of this.rowsIn(scope)) out[row]! += newness[row]!;
     return out;
   }
 
@@ -781,33 +801,42 @@ export class Ranker {
       moodCategories,
     }: { attributeOf: ReadonlyMap<number, AttributeMatch>; moodCategories: readonly string[] },
     offset: Float32Array | undefined,
+    scope: Int32Array | undefined,
   ): Float32Array | undefined {
     if (attributeOf.size === 0) return offset;
     const out = offset ?? new Float32Array(this.catalog.size);
     for (const row of attributeOf.keys()) out[row]! += MOOD_BOOST;
     // The films the data has no such words for: those of the category the matched ones characterise.
-    this.forEachRowOf(moodCategories, (row) => {
-      if (!attributeOf.has(row)) out[row]! += MOOD_CATEGORY_BOOST;
-    });
+    this.forEachRowOf(
+      moodCategories,
+      (row) => {
+        if (!attributeOf.has(row)) out[row]! += MOOD_CATEGORY_BOOST;
+      },
+      scope,
+    );
     return out;
   }
 
-  /** The score offset with the boost of the studios and series asked for, and which rows they hold. */
-  private withCollections(
-    names: readonly string[] | undefined,
-    offset: Float32Array | undefined,
-  ): { scoreOffset: Float32Array | undefined; collectionOf: Map<number, string> } {
+  /** The rows of the studios and series asked for, each with the first name that holds it. */
+  private collectionsOf(names: readonly string[] | undefined): Map<number, string> {
     const collectionOf = new Map<number, string>();
-    const found = (names ?? []).flatMap((name) => this.collections?.named(name) ?? []);
-    if (found.length === 0) return { scoreOffset: offset, collectionOf };
+    for (const name of names ?? []) {
+      const found = this.collections?.named(name);
+      for (const row of found?.rows ?? [])
+        if (!collectionOf.has(row)) collectionOf.set(row, found!.name);
+    }
+    return collectionOf;
+  }
+
+  /** The score offset with the boost of the studios and series asked for. */
+  private withCollections(
+    collectionOf: ReadonlyMap<number, string>,
+    offset: Float32Array | undefined,
+  ): Float32Array | undefined {
+    if (collectionOf.size === 0) return offset;
     const out = offset ?? new Float32Array(this.catalog.size);
-    for (const { name, rows } of found)
-      for (const row of rows)
-        if (!collectionOf.has(row)) {
-          collectionOf.set(row, name);
-          out[row]! += REQUESTED_COLLECTION_BOOST;
-        }
-    return { scoreOffset: out, collectionOf };
+    for (const row of collectionOf.keys()) out[row]! += REQUESTED_COLLECTION_BOOST;
+    return out;
   }
 
   /** Writes the FEATURE_NAMES values of `row` into out[offset ..]. */
@@ -908,17 +937,18 @@ export class Ranker {
    * rows (neighbours, people, series, names asked for) bring, instead of every row.
    */
   async rankFrom(req: RankRequest, index: ItemIndex): Promise<RankedItem[]> {
-    const plan = this.plan(req);
+    const plan = this.plan(req, "later");
     const only = await index.candidates(this.candidateSearch(req, plan));
-    const rows = this.score(plan, only);
-    if (index.recall) index.recall.push(this.recallOf(plan, only, RECALL_AT));
-    return this.finish(req, plan, rows);
+    if (index.recall) index.recall.push(this.recallOf(req, plan, only, RECALL_AT));
+    // The offsets of the candidates only: a category asked for would otherwise visit all its items.
+    plan.q.scoreOffset = plan.pass.scoreOffset = this.offsets(req, plan.q, only);
+    return this.finish(req, plan, this.score(plan, only));
   }
 
   /** The request's query and the linear pass's inputs, before any row is scored. */
-  private plan(req: RankRequest): { q: Query; pass: LinearPass } {
+  private plan(req: RankRequest, offsets?: "later"): { q: Query; pass: LinearPass } {
     const { catalog } = this;
-    const q = this.query(req);
+    const q = this.query(req, offsets);
     const w = this.model.weights;
     const { dim, vectors, interests } = catalog;
     const L = catalog.labels.length;
@@ -989,7 +1019,7 @@ export class Ranker {
     only?: Int32Array,
   ): { scores: Float32Array; rows: Int32Array } {
     const scores = new Float32Array(pass.n);
-    const rows = only ?? (this.allRows ??= Int32Array.from({ length: pass.n }, (_, row) => row));
+    const rows = this.rowsIn(only);
     const candidates = new Int32Array(rows.length);
     const count = linearScores(pass, scores, candidates, rows);
     return { scores, rows: candidates.subarray(0, count) };
@@ -1130,8 +1160,14 @@ export class Ranker {
   }
 
   /** The share of the exact linear stage's best `k` rows that are among `only` (the bench's recall). */
-  private recallOf(plan: { q: Query; pass: LinearPass }, only: Int32Array, k: number): number {
-    const { scores, rows } = this.score(plan);
+  private recallOf(
+    req: RankRequest,
+    { q, pass }: { q: Query; pass: LinearPass },
+    only: Int32Array,
+    k: number,
+  ): number {
+    const exact = { ...pass, scoreOffset: this.offsets(req, q, undefined) };
+    const { scores, rows } = this.score({ pass: exact });
     const best = topRows(rows, scores, k);
     const got = new Set(only);
     return best.length ? best.filter((row) => got.has(row)).length / best.length : 1;
@@ -1150,20 +1186,37 @@ export class Ranker {
     return this.newestYear;
   }
 
-  /** Calls `visit` once for each row in any of `categories` (a row of two of them counts once). */
-  private forEachRowOf(categories: readonly string[], visit: (row: number) => void): void {
+  /**
+   * Calls `visit` once for each row in any of `categories` (a row of two of them counts once); of `scope`'s
+   * rows only, when given.
+   */
+  private forEachRowOf(
+    categories: readonly string[],
+    visit: (row: number) => void,
+    scope?: Int32Array,
+  ): void {
     const distinct = [...new Set(categories)];
+    if (scope) {
+      const lists = distinct.map((c) => this.rowsByCategory.get(c) ?? []);
+      for (const row of scope) if (lists.some((rows) => holds(rows, row))) visit(row);
+      return;
+    }
     if (distinct.length <= 1) {
       for (const row of this.rowsByCategory.get(distinct[0] ?? "") ?? []) visit(row);
       return;
     }
     const seen = new Uint8Array(this.catalog.size);
-    for (const c of categories)
+    for (const c of distinct)
       for (const row of this.rowsByCategory.get(c) ?? [])
         if (!seen[row]) {
           seen[row] = 1;
           visit(row);
         }
+  }
+
+  /** The rows of `scope`, or every row. */
+  private rowsIn(scope: Int32Array | undefined): Int32Array {
+    return scope ?? (this.allRows ??= Int32Array.from({ length: this.catalog.size }, (_, row) => row));
   }
 
   /** yearMatch of each whole year the catalog spans, once per request; undefined when a year is fractional. */
@@ -1329,6 +1382,18 @@ function newnessOf(year: Float32Array): Float32Array {
 /** An item's categories and, for a cell listing several ("a, b"), each of its parts. */
 export function categoryKeys(categories: readonly string[]): string[] {
   return categories.flatMap((c) => (/[,;|]/.test(c) ? [c, ...cellParts(c)] : [c]));
+}
+
+/** Whether the ascending `rows` hold `row` (binary search). */
+function holds(rows: readonly number[], row: number): boolean {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid]! < row) lo = mid + 1;
+    else hi = mid;
+  }
+  return rows[lo] === row;
 }
 
 /** Rows under each key, in row order: keys[row] lists the keys of that row. */
