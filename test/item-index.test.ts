@@ -85,7 +85,9 @@ describe("the vector index of a large catalog", () => {
       user: { platform: "test", id: "fan" },
       text: "films with Tom Hanks",
     });
-    const hanks = reply.recommendations.filter((r) => JSON.stringify(r.reasons).includes("Tom Hanks"));
+    const hanks = reply.recommendations.filter((r) =>
+      JSON.stringify(r.reasons).includes("Tom Hanks"),
+    );
     expect(hanks.length).toBeGreaterThanOrEqual(3);
   });
 

@@ -24,6 +24,8 @@ const {
 } = createRequire(import.meta.url)("apache-arrow") as typeof Arrow;
 
 const TABLE_PREFIX = "item_index_";
+/** The vector index and the year and category indexes. */
+const INDEXES = 3;
 /** Rows written to the index's table at a time (a million items' features would not fit one Arrow batch well). */
 const WRITE_CHUNK = 50_000;
 
@@ -79,14 +81,16 @@ export class ItemIndex {
   static async open(
     db: lancedb.Connection,
     ranker: Ranker,
-    opts: { build: boolean; log: (s: string) => void; options?: ItemIndexOptions },
+    opts: { build: boolean; log: (s: string) => void },
   ): Promise<ItemIndex | undefined> {
     const name = `${TABLE_PREFIX}${ranker.featureStamp()}`;
     const names = await db.tableNames();
-    const options = opts.options ?? ITEM_INDEX_DEFAULTS;
+    const options = ITEM_INDEX_DEFAULTS;
     if (names.includes(name)) {
       const table = await db.openTable(name);
-      return new ItemIndex(table, await RowIds.of(table), options, ranker.catalog.size);
+      // A start stopped while building leaves the table without its indexes: built again below.
+      if ((await table.listIndices()).length === INDEXES)
+        return new ItemIndex(table, await RowIds.of(table), options, ranker.catalog.size);
     }
     if (!opts.build) return undefined;
     const started = performance.now();
@@ -99,7 +103,8 @@ export class ItemIndex {
     });
     await table.createIndex("year", { config: lancedb.Index.btree() });
     await table.createIndex("categories", { config: lancedb.Index.labelList() });
-    for (const old of names) if (old.startsWith(TABLE_PREFIX)) await db.dropTable(old);
+    for (const old of names)
+      if (old.startsWith(TABLE_PREFIX) && old !== name) await db.dropTable(old);
     const seconds = (performance.now() - started) / 1000;
     opts.log(`built the vector index of ${ranker.catalog.size} items in ${seconds.toFixed(1)} s`);
     return new ItemIndex(table, await RowIds.of(table), options, ranker.catalog.size, seconds);
@@ -149,7 +154,8 @@ export class ItemIndex {
         count <= this.options.limit * EXACT_BELOW_LIMITS
           ? await this.rowsOf(this.table.query().where(where).select([]).withRowId())
           : count;
-      if (this.filtered.size >= FILTERS_KEPT) this.filtered.delete(this.filtered.keys().next().value!);
+      if (this.filtered.size >= FILTERS_KEPT)
+        this.filtered.delete(this.filtered.keys().next().value!);
       this.filtered.set(where, found);
     }
     return found;
@@ -209,7 +215,11 @@ async function writeFeatures(
     const length = to - from;
     const items = catalog.items.slice(from, to);
     const columns = [
-      makeData({ type: new Int32(), length, data: Int32Array.from({ length }, (_, i) => from + i) }),
+      makeData({
+        type: new Int32(),
+        length,
+        data: Int32Array.from({ length }, (_, i) => from + i),
+      }),
       vectorFromArray(
         items.map((item) => item.year ?? null),
         new Int32(),

@@ -693,7 +693,11 @@ export class Ranker {
    * The request's score offsets (categories, people and studios asked for, moods, the newest, a critique,
    * items shown before), of every row, or of the rows of `scope` only (the vector index's candidates).
    */
-  private offsets(req: RankRequest, q: Query, scope: Int32Array | undefined): Float32Array | undefined {
+  private offsets(
+    req: RankRequest,
+    q: Query,
+    scope: Int32Array | undefined,
+  ): Float32Array | undefined {
     const { profile } = req;
     let out = this.scoreOffset(
       profile.constraints.includeCategories,
@@ -743,7 +747,10 @@ export class Ranker {
   }
 
   /** The critique of the last list with that list's mean and its item furthest the other way; undefined without one. */
-  private critiqueOf(critique: Critique | undefined, lastList: readonly string[]): Query["critique"] {
+  private critiqueOf(
+    critique: Critique | undefined,
+    lastList: readonly string[],
+  ): Query["critique"] {
     if (!critique) return undefined;
     const known = lastList
       .map((id) => this.catalog.row(id))
@@ -1091,7 +1098,10 @@ export class Ranker {
   }
 
   /** What the vector index is asked for this request (see ItemIndex.candidates). */
-  private candidateSearch(req: RankRequest, { q, pass }: { q: Query; pass: LinearPass }): CandidateSearch {
+  private candidateSearch(
+    req: RankRequest,
+    { q, pass }: { q: Query; pass: LinearPass },
+  ): CandidateSearch {
     const { dim, labels } = this.catalog;
     const L = labels.length;
     const query = new Float32Array(this.featureWidth);
@@ -1129,7 +1139,9 @@ export class Ranker {
     ];
     const categories = requested.length ? hasAnyCategory(requested) : undefined;
     // And the rows of every category asked for, which lead ("funny animated movies": comedy and animation).
-    const all = (req.requested ?? []).map((c) => hasAnyCategory([c, ...(REQUEST_ALSO_MEANS[c] ?? [])]));
+    const all = (req.requested ?? []).map((c) =>
+      hasAnyCategory([c, ...(REQUEST_ALSO_MEANS[c] ?? [])]),
+    );
     const boosted = [
       ...(all.length ? [sqlAll([where, ...all])!] : []),
       ...yearBoosts.map((band) => sqlAll([where, categories, band])!),
@@ -1153,7 +1165,9 @@ export class Ranker {
       if (p !== undefined) personRows(p);
       add(this.rowsByRequestOnlyPerson.get(name) ?? []);
     }
-    this.seriesRows ??= groupRows(Array.from(this.facets.series, (s) => (s >= 0 ? [String(s)] : [])));
+    this.seriesRows ??= groupRows(
+      Array.from(this.facets.series, (s) => (s >= 0 ? [String(s)] : [])),
+    );
     q.seriesHit.forEach((hit, s) => hit && add(this.seriesRows!.get(String(s)) ?? []));
     add([...q.collectionOf.keys(), ...q.attributeOf.keys()]);
     return out;
@@ -1216,7 +1230,9 @@ export class Ranker {
 
   /** The rows of `scope`, or every row. */
   private rowsIn(scope: Int32Array | undefined): Int32Array {
-    return scope ?? (this.allRows ??= Int32Array.from({ length: this.catalog.size }, (_, row) => row));
+    return (
+      scope ?? (this.allRows ??= Int32Array.from({ length: this.catalog.size }, (_, row) => row))
+    );
   }
 
   /** yearMatch of each whole year the catalog spans, once per request; undefined when a year is fractional. */
