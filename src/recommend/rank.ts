@@ -170,6 +170,8 @@ interface Query {
   neighbourOf: Map<number, { id: string; count: number }>;
   /** Per person (director, star, author): Σ recency weight of the seeds they are in. */
   personWeight: Float32Array;
+  /** The people with weight, ascending (the few personWeight entries that are not 0). */
+  weightedPeople: number[];
   seriesHit: Uint8Array;
   meanYear: number;
   /**
@@ -186,6 +188,8 @@ interface Query {
   attributeOf: Map<number, AttributeMatch>;
   /** The categories the matched mood words characterise (they get MOOD_CATEGORY_BOOST). */
   moodCategories: readonly string[];
+  /** The categories the turned-down words characterise (blocked, unless asked for). */
+  avoidCategories: readonly string[];
   /** Each seed's neighbour rows (the rows with a co-mention or MovieLens term). */
   seedNeighbours: Int32Array[];
 }
@@ -533,11 +537,11 @@ export class Ranker {
     return offset;
   }
 
-  private blockedRows(req: RankRequest): Uint8Array {
+  /** The items this request may not offer by name: those the profile excludes, their twins, the anchor. */
+  private blockedItems(req: RankRequest): Uint8Array {
     const { catalog } = this;
     const { profile } = req;
-    const n = catalog.size;
-    const blocked = new Uint8Array(n);
+    const blocked = new Uint8Array(catalog.size);
     // The same film twice in a catalog (with and without a year) must not sneak a mentioned item back in.
     // A title the person named or rejected blocks every film of that title: offering "It" (1990) to someone
     // who just said they loved "It" (2017) reads as not having understood. A film only marked seen keeps
@@ -552,24 +556,39 @@ export class Ranker {
     }
     const anchorRow = req.anchorItemId !== undefined ? catalog.row(req.anchorItemId) : undefined;
     if (anchorRow !== undefined) blocked[anchorRow] = 1;
-    const { excludeCategories, minYear, maxYear } = profile.constraints;
-    for (const c of excludeCategories)
-      for (const row of this.rowsByCategory.get(c) ?? []) blocked[row] = 1;
+    return blocked;
+  }
+
+  /**
+   * Blocks the rows outside the request's constraints (excluded and turned-down categories, years, the
+   * longest runtime), of every row or of `scope`'s only (the vector index's candidates).
+   */
+  private blockConstraints(
+    req: RankRequest,
+    { blocked, avoidCategories }: Pick<Query, "blocked" | "avoidCategories">,
+    scope: Int32Array | undefined,
+  ): void {
+    const { excludeCategories, minYear, maxYear } = req.profile.constraints;
+    const block = (row: number) => (blocked[row] = 1);
+    this.forEachRowOf([...excludeCategories, ...avoidCategories], block, scope);
     if (minYear !== undefined || maxYear !== undefined) {
       const { year } = this.facets; // NaN (unknown) fails both comparisons: blocked
       const lo = minYear ?? -Infinity,
         hi = maxYear ?? Infinity;
-      for (let row = 0; row < n; row++)
+      for (const row of this.rowsIn(scope))
         if (!(year[row]! >= lo && year[row]! <= hi)) blocked[row] = 1;
     }
     // "not too long": like a year bound, only films known to keep it (NaN fails the comparison).
     const runtime = this.collections?.runtime;
     if (req.maxRuntime !== undefined && runtime)
-      for (let row = 0; row < n; row++) if (!(runtime[row]! <= req.maxRuntime)) blocked[row] = 1;
-    return blocked;
+      for (const row of this.rowsIn(scope))
+        if (!(runtime[row]! <= req.maxRuntime)) blocked[row] = 1;
   }
 
-  /** The request's state; `later`: without the score offsets, which the caller works out for its rows. */
+  /**
+   * The request's state; `later`: without the constraints' blocks and the score offsets, which the caller
+   * works out for its rows (blockConstraints, offsets).
+   */
   private query(req: RankRequest, scope?: "later"): Query {
     const { catalog } = this;
     const { profile } = req;
@@ -647,7 +666,7 @@ export class Ranker {
     if (genreSum > 0) for (let l = 0; l < L; l++) seedGenres[l]! /= genreSum;
     const negSum = profile.negative.reduce((a, b) => a + b, 0);
     const anchorRow = req.anchorItemId !== undefined ? catalog.row(req.anchorItemId) : undefined;
-    const moods = this.withAttributes(req, this.blockedRows(req));
+    const moods = this.withAttributes(req, this.blockedItems(req));
     const q: Query = {
       blocked: moods.blocked,
       msg: unit(req.message ?? (anchorRow !== undefined ? catalog.vector(anchorRow) : undefined)),
@@ -675,6 +694,7 @@ export class Ranker {
       turns: Math.log1p(profile.seq),
       neighbourOf: best,
       personWeight,
+      weightedPeople: weightedPeople(personWeight, facets, seeds, named),
       seriesHit,
       meanYear: years ? yearSum / years : Number.NaN,
       scoreOffset: undefined,
@@ -683,9 +703,13 @@ export class Ranker {
       likedRows,
       attributeOf: moods.attributeOf,
       moodCategories: moods.moodCategories,
+      avoidCategories: moods.avoidCategories,
       seedNeighbours,
     };
-    if (scope !== "later") q.scoreOffset = this.offsets(req, q, undefined);
+    if (scope !== "later") {
+      this.blockConstraints(req, q, undefined);
+      q.scoreOffset = this.offsets(req, q, undefined);
+    }
     return q;
   }
 
@@ -719,21 +743,27 @@ export class Ranker {
   private withAttributes(
     req: RankRequest,
     blocked: Uint8Array,
-  ): { blocked: Uint8Array; attributeOf: Map<number, AttributeMatch>; moodCategories: string[] } {
+  ): {
+    blocked: Uint8Array;
+    attributeOf: Map<number, AttributeMatch>;
+    moodCategories: string[];
+    avoidCategories: string[];
+  } {
     const attributeOf = new Map<number, AttributeMatch>();
     const { attributes } = this;
-    if (!attributes) return { blocked, attributeOf, moodCategories: [] };
+    if (!attributes) return { blocked, attributeOf, moodCategories: [], avoidCategories: [] };
     const requested = new Set(req.requested ?? []);
+    const avoidCategories: string[] = [];
     if (req.avoidText) {
       const avoided = [...attributes.match(req.avoidText).keys()];
       for (const row of avoided) blocked[row] = 1;
       for (const c of attributes.characteristicOf(req.avoidText))
-        if (!requested.has(c)) for (const row of this.rowsByCategory.get(c) ?? []) blocked[row] = 1;
+        if (!requested.has(c)) avoidCategories.push(c);
     }
     if (req.moodText)
       for (const [row, m] of attributes.match(req.moodText)) attributeOf.set(row, m);
     const moodCategories = req.moodText ? attributes.characteristicOf(req.moodText) : [];
-    return { blocked, attributeOf, moodCategories };
+    return { blocked, attributeOf, moodCategories, avoidCategories };
   }
 
   /** A row's year or runtime; NaN when unknown. */
@@ -947,7 +977,8 @@ export class Ranker {
     const plan = this.plan(req, "later");
     const only = await index.candidates(this.candidateSearch(req, plan));
     if (index.recall) index.recall.push(this.recallOf(req, plan, only, RECALL_AT));
-    // The offsets of the candidates only: a category asked for would otherwise visit all its items.
+    // The constraints and offsets of the candidates only: a category would otherwise visit all its items.
+    this.blockConstraints(req, plan.q, only);
     plan.q.scoreOffset = plan.pass.scoreOffset = this.offsets(req, plan.q, only);
     return this.finish(req, plan, this.score(plan, only));
   }
@@ -1010,7 +1041,7 @@ export class Ranker {
       yearScores: hasYear ? this.yearScores(q.meanYear) : undefined,
       firstYear: this.years.first,
       wYear: w.yearMatch,
-      peopleSums: w.people !== 0 ? this.peopleSums(q.personWeight) : undefined,
+      peopleSums: w.people !== 0 ? this.peopleSums(q) : undefined,
       wPeople: w.people,
       series,
       seriesHit: q.seriesHit,
@@ -1114,7 +1145,9 @@ export class Ranker {
     const where = sqlAll([
       minYear !== undefined ? `year >= ${Math.ceil(minYear)}` : undefined,
       maxYear !== undefined ? `year <= ${Math.floor(maxYear)}` : undefined,
-      excludeCategories.length ? `NOT ${hasAnyCategory(excludeCategories)}` : undefined,
+      excludeCategories.length + q.avoidCategories.length
+        ? `NOT ${hasAnyCategory([...excludeCategories, ...q.avoidCategories])}`
+        : undefined,
     ]);
     // A category boost is a genre hit's: the query weighs those hits more, so the search finds the rows the
     // boosts lift. A boosted category that is no label (an author on a books catalog) needs a search of its own.
@@ -1159,7 +1192,7 @@ export class Ranker {
     for (const rows of q.seedNeighbours) add(rows);
     const { start, rows } = this.rowsOfPerson;
     const personRows = (p: number) => add(rows.subarray(start[p]!, start[p + 1]!));
-    q.personWeight.forEach((weight, p) => weight !== 0 && personRows(p));
+    for (const p of q.weightedPeople) personRows(p);
     for (const name of req.requestedPeople ?? []) {
       const p = this.facets.personIdOf.get(name);
       if (p !== undefined) personRows(p);
@@ -1180,7 +1213,9 @@ export class Ranker {
     only: Int32Array,
     k: number,
   ): number {
-    const exact = { ...pass, scoreOffset: this.offsets(req, q, undefined) };
+    const blocked = q.blocked.slice();
+    this.blockConstraints(req, { blocked, avoidCategories: q.avoidCategories }, undefined);
+    const exact = { ...pass, blocked, scoreOffset: this.offsets(req, q, undefined) };
     const { scores, rows } = this.score({ pass: exact });
     const best = topRows(rows, scores, k);
     const got = new Set(only);
@@ -1245,12 +1280,12 @@ export class Ranker {
   }
 
   /** personWeightSum of every row, from the people who have weight (a few) rather than from every row. */
-  private peopleSums(personWeight: Float32Array): Float64Array {
+  private peopleSums({ personWeight, weightedPeople }: Query): Float64Array {
     const sums = new Float64Array(this.catalog.size);
     const { start, rows } = this.rowsOfPerson;
-    for (let p = 0; p < personWeight.length; p++) {
+    for (const p of weightedPeople) {
       const weight = personWeight[p]!;
-      if (weight !== 0) for (let k = start[p]!; k < start[p + 1]!; k++) sums[rows[k]!]! += weight;
+      for (let k = start[p]!; k < start[p + 1]!; k++) sums[rows[k]!]! += weight;
     }
     return sums;
   }
@@ -1398,6 +1433,24 @@ function newnessOf(year: Float32Array): Float32Array {
 /** An item's categories and, for a cell listing several ("a, b"), each of its parts. */
 export function categoryKeys(categories: readonly string[]): string[] {
   return categories.flatMap((c) => (/[,;|]/.test(c) ? [c, ...cellParts(c)] : [c]));
+}
+
+/** The people with weight: those of the seeds and those named, ascending, each once. */
+function weightedPeople(
+  personWeight: Float32Array,
+  facets: ItemFacets,
+  seeds: ReadonlyArray<{ row: number }>,
+  named: readonly string[],
+): number[] {
+  const people = new Set<number>();
+  for (const { row } of seeds)
+    for (let p = facets.personStart[row]!; p < facets.personStart[row + 1]!; p++)
+      people.add(facets.personIds[p]!);
+  for (const name of named) {
+    const id = facets.personIdOf.get(name);
+    if (id !== undefined) people.add(id);
+  }
+  return [...people].filter((p) => personWeight[p] !== 0).sort((a, b) => a - b);
 }
 
 /** Whether the ascending `rows` hold `row` (binary search). */
