@@ -41,21 +41,16 @@ export interface CandidateSearch {
   rows: readonly number[];
 }
 
-export interface ItemIndexOptions {
-  /** Rows each search returns. */
-  limit: number;
-  /** IVF partitions searched: more find more of the exact best and take longer. */
-  nprobes: number;
-}
-
-/** A filter admitting at most this many times the search's limit gives all its rows instead of a search. */
-const EXACT_BELOW_LIMITS = 10;
+/** Rows each search returns. */
+const SEARCH_LIMIT = 400;
+/** IVF partitions searched: more find more of the exact best and take longer. */
+const NPROBES = 20;
+/** A filter admitting at most this many rows gives them all instead of a search. */
+const EXACT_BELOW = 10 * SEARCH_LIMIT;
 /** Filters whose admitted rows are kept (at most 4,000 rows each). */
 const FILTERS_KEPT = 1000;
 /** A filtered search looks in at most this many times the partitions of an unfiltered one. */
 const MAX_PROBE_SCALE = 8;
-
-export const ITEM_INDEX_DEFAULTS: ItemIndexOptions = { limit: 400, nprobes: 20 };
 
 export class ItemIndex {
   /** What each filter seen admits (see admitted), the oldest dropped first. */
@@ -67,7 +62,6 @@ export class ItemIndex {
     private readonly table: lancedb.Table,
     /** Catalog row of each of the table's row ids (reading a row id is cheaper than reading a column). */
     private readonly rowOf: RowIds,
-    private readonly options: ItemIndexOptions,
     /** Rows in the index (the catalog's size). */
     private readonly size: number,
     /** Seconds this start spent building the index; undefined when it was opened as built before. */
@@ -85,12 +79,11 @@ export class ItemIndex {
   ): Promise<ItemIndex | undefined> {
     const name = `${TABLE_PREFIX}${ranker.featureStamp()}`;
     const names = await db.tableNames();
-    const options = ITEM_INDEX_DEFAULTS;
     if (names.includes(name)) {
       const table = await db.openTable(name);
       // A start stopped while building leaves the table without its indexes: built again below.
       if ((await table.listIndices()).length === INDEXES)
-        return new ItemIndex(table, await RowIds.of(table), options, ranker.catalog.size);
+        return new ItemIndex(table, await RowIds.of(table), ranker.catalog.size);
     }
     if (!opts.build) return undefined;
     const started = performance.now();
@@ -107,7 +100,7 @@ export class ItemIndex {
       if (old.startsWith(TABLE_PREFIX) && old !== name) await db.dropTable(old);
     const seconds = (performance.now() - started) / 1000;
     opts.log(`built the vector index of ${ranker.catalog.size} items in ${seconds.toFixed(1)} s`);
-    return new ItemIndex(table, await RowIds.of(table), options, ranker.catalog.size, seconds);
+    return new ItemIndex(table, await RowIds.of(table), ranker.catalog.size, seconds);
   }
 
   /** The rows to score: the index's best for the query, those of the boosted search, and the request's own. */
@@ -128,7 +121,7 @@ export class ItemIndex {
    * proportion, since a partition near the query then holds that share of admitted rows.
    */
   private async search(query: Float32Array, where: string | undefined): Promise<Int32Array> {
-    let nprobes = this.options.nprobes;
+    let nprobes = NPROBES;
     if (where) {
       const admitted = await this.admitted(where);
       if (admitted instanceof Int32Array) return admitted;
@@ -138,7 +131,7 @@ export class ItemIndex {
       .vectorSearch(query)
       .distanceType("dot")
       .nprobes(nprobes)
-      .limit(this.options.limit)
+      .limit(SEARCH_LIMIT)
       .select([])
       .withRowId();
     if (where) q = q.where(where);
@@ -151,7 +144,7 @@ export class ItemIndex {
     if (found === undefined) {
       const count = await this.table.countRows(where);
       found =
-        count <= this.options.limit * EXACT_BELOW_LIMITS
+        count <= EXACT_BELOW
           ? await this.rowsOf(this.table.query().where(where).select([]).withRowId())
           : count;
       if (this.filtered.size >= FILTERS_KEPT)
@@ -249,16 +242,4 @@ async function writeFeatures(
   }
   if (!table) throw new Error("the vector index needs at least one item");
   return table;
-}
-
-/** The SQL test that an item has any of `categories`. */
-export function hasAnyCategory(categories: readonly string[]): string {
-  const list = [...new Set(categories)].map((c) => `'${c.replaceAll("'", "''")}'`).join(", ");
-  return `array_has_any(categories, [${list}])`;
-}
-
-/** The conjunction of the given SQL tests; undefined when there are none. */
-export function sqlAll(tests: ReadonlyArray<string | undefined>): string | undefined {
-  const given = tests.filter((t) => t !== undefined);
-  return given.length ? given.map((t) => `(${t})`).join(" AND ") : undefined;
 }

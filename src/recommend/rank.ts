@@ -22,7 +22,8 @@ import {
   type RankerModel,
 } from "./ranker-model.ts";
 import { mmrRows, topRows } from "./select.ts";
-import { hasAnyCategory, sqlAll, type CandidateSearch, type ItemIndex } from "./item-index.ts";
+import type { CandidateSearch, ItemIndex } from "./item-index.ts";
+import { hasAnyCategory, sqlAll } from "./sql-filter.ts";
 
 export type Features = Record<FeatureName, number> & {
   /** The liked item this one is most similar to (for reasons). */
@@ -376,8 +377,8 @@ export class Ranker {
   private readonly rowsOfPerson: { start: Int32Array; rows: Int32Array };
   /** NEWEST_BOOST per row (newnessOf), worked out the first time the newest are asked for. */
   private newness: Float32Array | undefined;
-  /** Rows of each series, by series id as a string (built the first time the vector index asks). */
-  private seriesRows: Map<string, number[]> | undefined;
+  /** Rows of each series, by series id (built the first time the vector index asks). */
+  private seriesRows: Map<number, number[]> | undefined;
   private newestYear: number | undefined;
   /** 0 .. n - 1: the rows of the exact pass. */
   private allRows: Int32Array | undefined;
@@ -589,7 +590,7 @@ export class Ranker {
    * The request's state; `later`: without the constraints' blocks and the score offsets, which the caller
    * works out for its rows (blockConstraints, offsets).
    */
-  private query(req: RankRequest, scope?: "later"): Query {
+  private query(req: RankRequest, deferred?: "later"): Query {
     const { catalog } = this;
     const { profile } = req;
     const n = catalog.size;
@@ -626,6 +627,7 @@ export class Ranker {
     const seriesHit = new Uint8Array(facets.seriesCount);
     const seedGenres = new Float32Array(L);
     const seedNeighbours: Int32Array[] = [];
+    const weighted = new Set<number>();
     let yearSum = 0;
     let years = 0;
     seeds.forEach(({ id, row }, i) => {
@@ -639,8 +641,10 @@ export class Ranker {
         if (nb.comention[k]! > (best.get(r)?.count ?? 0))
           best.set(r, { id, count: nb.comention[k]! });
       }
-      for (let p = facets.personStart[row]!; p < facets.personStart[row + 1]!; p++)
+      for (let p = facets.personStart[row]!; p < facets.personStart[row + 1]!; p++) {
         personWeight[facets.personIds[p]!]! += w;
+        weighted.add(facets.personIds[p]!);
+      }
       if (facets.series[row]! >= 0) seriesHit[facets.series[row]!] = 1;
       if (!Number.isNaN(facets.year[row]!)) {
         yearSum += facets.year[row]!;
@@ -660,7 +664,9 @@ export class Ranker {
     const named = profile.people.slice(-RECENT_SEEDS);
     named.forEach((name, i) => {
       const id = facets.personIdOf.get(name);
-      if (id !== undefined) personWeight[id]! += Math.pow(RECENCY, named.length - 1 - i);
+      if (id === undefined) return;
+      personWeight[id]! += Math.pow(RECENCY, named.length - 1 - i);
+      weighted.add(id);
     });
     const genreSum = seedGenres.reduce((a, b) => a + b, 0);
     if (genreSum > 0) for (let l = 0; l < L; l++) seedGenres[l]! /= genreSum;
@@ -694,7 +700,7 @@ export class Ranker {
       turns: Math.log1p(profile.seq),
       neighbourOf: best,
       personWeight,
-      weightedPeople: weightedPeople(personWeight, facets, seeds, named),
+      weightedPeople: [...weighted].filter((p) => personWeight[p] !== 0).sort((a, b) => a - b),
       seriesHit,
       meanYear: years ? yearSum / years : Number.NaN,
       scoreOffset: undefined,
@@ -706,7 +712,7 @@ export class Ranker {
       avoidCategories: moods.avoidCategories,
       seedNeighbours,
     };
-    if (scope !== "later") {
+    if (deferred !== "later") {
       this.blockConstraints(req, q, undefined);
       q.scoreOffset = this.offsets(req, q, undefined);
     }
@@ -984,9 +990,9 @@ export class Ranker {
   }
 
   /** The request's query and the linear pass's inputs, before any row is scored. */
-  private plan(req: RankRequest, offsets?: "later"): { q: Query; pass: LinearPass } {
+  private plan(req: RankRequest, deferred?: "later"): { q: Query; pass: LinearPass } {
     const { catalog } = this;
-    const q = this.query(req, offsets);
+    const q = this.query(req, deferred);
     const w = this.model.weights;
     const { dim, vectors, interests } = catalog;
     const L = catalog.labels.length;
@@ -1198,10 +1204,10 @@ export class Ranker {
       if (p !== undefined) personRows(p);
       add(this.rowsByRequestOnlyPerson.get(name) ?? []);
     }
-    this.seriesRows ??= groupRows(
-      Array.from(this.facets.series, (s) => (s >= 0 ? [String(s)] : [])),
-    );
-    q.seriesHit.forEach((hit, s) => hit && add(this.seriesRows!.get(String(s)) ?? []));
+    const seriesRows = (this.seriesRows ??= groupRows(
+      Array.from(this.facets.series, (s) => (s >= 0 ? [s] : [])),
+    ));
+    q.seriesHit.forEach((hit, s) => hit && add(seriesRows.get(s) ?? []));
     add([...q.collectionOf.keys(), ...q.attributeOf.keys()]);
     return out;
   }
@@ -1435,24 +1441,6 @@ export function categoryKeys(categories: readonly string[]): string[] {
   return categories.flatMap((c) => (/[,;|]/.test(c) ? [c, ...cellParts(c)] : [c]));
 }
 
-/** The people with weight: those of the seeds and those named, ascending, each once. */
-function weightedPeople(
-  personWeight: Float32Array,
-  facets: ItemFacets,
-  seeds: ReadonlyArray<{ row: number }>,
-  named: readonly string[],
-): number[] {
-  const people = new Set<number>();
-  for (const { row } of seeds)
-    for (let p = facets.personStart[row]!; p < facets.personStart[row + 1]!; p++)
-      people.add(facets.personIds[p]!);
-  for (const name of named) {
-    const id = facets.personIdOf.get(name);
-    if (id !== undefined) people.add(id);
-  }
-  return [...people].filter((p) => personWeight[p] !== 0).sort((a, b) => a - b);
-}
-
 /** Whether the ascending `rows` hold `row` (binary search). */
 function holds(rows: readonly number[], row: number): boolean {
   let lo = 0;
@@ -1466,8 +1454,8 @@ function holds(rows: readonly number[], row: number): boolean {
 }
 
 /** Rows under each key, in row order: keys[row] lists the keys of that row. */
-function groupRows(keys: ReadonlyArray<readonly string[]>): Map<string, number[]> {
-  const out = new Map<string, number[]>();
+function groupRows<K>(keys: ReadonlyArray<readonly K[]>): Map<K, number[]> {
+  const out = new Map<K, number[]>();
   keys.forEach((ks, row) => {
     for (const k of new Set(ks)) {
       const rows = out.get(k);
