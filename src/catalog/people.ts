@@ -84,7 +84,11 @@ export class PeopleIndex {
     for (const [key, n] of credits) {
       const words = key.split(" ");
       for (const w of new Set([words[0]!, words.at(-1)!]))
-        if (w.length >= 4) under.set(w, [...(under.get(w) ?? []), [key, n]]);
+        if (w.length >= 4) {
+          const list = under.get(w);
+          if (list) list.push([key, n]);
+          else under.set(w, [[key, n]]);
+        }
     }
     for (const [word, people] of under) {
       people.sort((a, b) => b[1] - a[1]);

@@ -113,18 +113,74 @@ export async function writeItems(
 
 /** The catalog as stored in the data folder (after a merge: old and new items together). */
 export async function readStoredItems(db: lancedb.Connection): Promise<Item[]> {
-  const rows = await (await db.openTable(ITEMS_TABLE)).query().toArray();
-  return (rows as unknown as ItemRow[]).map(rowToItem);
+  return (await readColumns(await db.openTable(ITEMS_TABLE))).items;
 }
 
-function rowToItem(row: ItemRow): Item {
+interface StoredColumns {
+  items: Item[];
+  vectors: Float32Array;
+  interests: Float32Array;
+  dim: number;
+  labels: number;
+  modelShas: Set<string>;
+}
+
+type ArrowTable = Awaited<ReturnType<ReturnType<lancedb.Table["query"]>["toArrow"]>>;
+
+/** A FixedSizeList column's floats, chunk after chunk, copied into one array. */
+function floatsOf(table: ArrowTable, name: string, width: number): Float32Array {
+  const out = new Float32Array(table.numRows * width);
+  let at = 0;
+  for (const data of table.getChild(name)!.data) {
+    // A sliced list slices its child too: the child's offset is where this chunk's floats start.
+    const floats = data.children[0]!;
+    const values = floats.values as Float32Array;
+    out.set(values.subarray(floats.offset, floats.offset + data.length * width), at);
+    at += data.length * width;
+  }
+  return out;
+}
+
+/**
+ * The items table read column by column: row objects (a proxy per row and an array per vector) took most of
+ * a large catalog's start-up and left gigabytes of garbage.
+ */
+async function readColumns(table: lancedb.Table): Promise<StoredColumns> {
+  const arrow = await table.query().toArrow();
+  const n = arrow.numRows;
+  const widthOf = (name: string) =>
+    (arrow.schema.fields.find((f) => f.name === name)!.type as FixedSizeList).listSize;
+  const dim = widthOf("vector");
+  const labels = widthOf("interests");
+  const column = <T>(name: string) => arrow.getChild(name)!.toArray() as T[];
+  const [ids, titles, years, texts, extras, shas] = [
+    column<string>("id"),
+    column<string>("title"),
+    arrow.getChild("year")!,
+    column<string>("text"),
+    column<string>("extra"),
+    column<string>("model_sha"),
+  ];
+  const categories = arrow.getChild("categories")!;
+  const items = new Array<Item>(n);
+  for (let i = 0; i < n; i++) {
+    const year = years.get(i) as number | null;
+    items[i] = {
+      id: ids[i]!,
+      title: titles[i]!,
+      ...(year !== null && year !== undefined ? { year } : {}),
+      text: texts[i]!,
+      categories: Array.from((categories.get(i) as Iterable<string> | null) ?? []),
+      extra: JSON.parse(extras[i]!) as Item["extra"],
+    };
+  }
   return {
-    id: row.id,
-    title: row.title,
-    ...(row.year !== null && row.year !== undefined ? { year: row.year } : {}),
-    text: row.text,
-    categories: Array.from(row.categories ?? []),
-    extra: JSON.parse(row.extra) as Item["extra"],
+    items,
+    vectors: floatsOf(arrow, "vector", dim),
+    interests: floatsOf(arrow, "interests", labels),
+    dim,
+    labels,
+    modelShas: new Set(shas),
   };
 }
 
@@ -141,32 +197,23 @@ export async function openCatalog(
   onProgress?: Progress,
 ): Promise<Catalog> {
   if (!(await db.tableNames()).includes(ITEMS_TABLE)) await seed();
-  const table = await db.openTable(ITEMS_TABLE);
-  let rows = (await table.query().toArray()) as unknown as ItemRow[];
-  if (rows.length === 0)
+  let stored = await readColumns(await db.openTable(ITEMS_TABLE));
+  if (stored.items.length === 0)
     throw new Error("the items table is empty: ingest a catalog first (chatrec ingest <file>)");
-  const stale = rows.some(
-    (r) =>
-      r.model_sha !== model.sha256 ||
-      r.vector.length !== model.dim ||
-      r.interests.length !== model.labels.length,
-  );
+  const stale =
+    stored.modelShas.size !== 1 ||
+    !stored.modelShas.has(model.sha256) ||
+    stored.dim !== model.dim ||
+    stored.labels !== model.labels.length;
   if (stale) {
-    await writeItems(db, model, rows.map(rowToItem), { mode: "replace", onProgress });
-    rows = (await (await db.openTable(ITEMS_TABLE)).query().toArray()) as unknown as ItemRow[];
+    await writeItems(db, model, stored.items, { mode: "replace", onProgress });
+    stored = await readColumns(await db.openTable(ITEMS_TABLE));
   }
-  const dim = model.dim;
-  const l = model.labels.length;
-  const vectors = new Float32Array(rows.length * dim);
-  const interests = new Float32Array(rows.length * l);
-  rows.forEach((r, i) => {
-    vectors.set(Array.from(r.vector), i * dim);
-    interests.set(Array.from(r.interests), i * l);
-  });
+  const { items, vectors, interests } = stored;
   // The wording is the one stored by `chatrec ingest`; a data folder without a record holds the demo catalog.
   const source = await readCatalogSource(db);
   return new Catalog(
-    { items: rows.map(rowToItem), vectors, dim, interests, labels: model.labels },
+    { items, vectors, dim: model.dim, interests, labels: model.labels },
     commonWords,
     { settings: source?.wording, demo: !source || source.demo },
   );

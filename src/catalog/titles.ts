@@ -91,6 +91,7 @@ export class TitleIndex {
     /** Higher wins among items sharing a title. */
     private readonly prior: (itemId: string) => number,
   ) {
+    const written = new Set<string>();
     for (const item of items) {
       this.yearOf.set(item.id, item.year);
       if (/^(?:the|a|an)\s/i.test(item.title)) this.articled.add(item.id);
@@ -102,7 +103,7 @@ export class TitleIndex {
           ["directors", "stars"].filter((f) => (item.extra[f] as unknown[] | undefined)?.length)
             .length,
       );
-      this.learnWords(item);
+      this.learnWords(item, written);
       const key = titleKey(item.title);
       if (key) this.add(key, item.id);
       // "the godfather part 2" for "Part II", "rocky 3" for "Rocky III": sequel numbers either way.
@@ -121,13 +122,18 @@ export class TitleIndex {
     this.fuzzy.addAll(this.fuzzyKeys.map((key, id) => ({ id, key: key.replace(/^~/, "") })));
   }
 
-  private learnWords(item: Item): void {
+  /** `written`: the forms read so far; texts repeat their words, and each is normalised once. */
+  private learnWords(item: Item, written: Set<string>): void {
     const texts = [item.title, item.text, ...item.categories];
     for (const v of Object.values(item.extra))
       if (Array.isArray(v)) texts.push(...v.filter((x) => typeof x === "string"));
       else if (typeof v === "string") texts.push(v);
     for (const t of texts)
-      for (const w of normalizeText(t).split(" ")) if (w) this.vocabulary.add(w);
+      for (const chunk of t.split(/\s+/)) {
+        if (written.has(chunk)) continue;
+        written.add(chunk);
+        for (const w of normalizeText(chunk).split(" ")) if (w) this.vocabulary.add(w);
+      }
   }
 
   private isFrequent(word: string): boolean {

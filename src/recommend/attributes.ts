@@ -46,27 +46,26 @@ function distinctiveTerms(
   attributes: ReadonlyMap<string, ItemAttributes>,
   maxFilms: number,
 ): Array<readonly string[] | undefined> {
-  const termsOf = (a: ItemAttributes) => [
-    ...new Set([...(a.tags ?? []), ...(a.keywords ?? [])].map((t) => t.toLowerCase())),
-  ];
   const films = new Map<string, number>();
   // One string per term, however many items carry it (a catalog's own text repeats each word many times).
   const canonical = new Map<string, string>();
-  for (const item of items) {
-    const a = attributes.get(item.id);
-    if (a)
-      for (const t of termsOf(a)) {
-        films.set(t, (films.get(t) ?? 0) + 1);
-        if (!canonical.has(t)) canonical.set(t, t);
-      }
-  }
-  return items.map((item) => {
+  const termsOfRow = items.map((item) => {
     const a = attributes.get(item.id);
     if (!a) return undefined;
-    return termsOf(a)
-      .filter((t) => (films.get(t) ?? 0) <= maxFilms)
-      .sort((x, y) => films.get(x)! - films.get(y)!)
-      .map((t) => canonical.get(t)!);
+    const terms = new Set<string>();
+    for (const t of [...(a.tags ?? []), ...(a.keywords ?? [])]) {
+      const lower = t.toLowerCase();
+      let term = canonical.get(lower);
+      if (term === undefined) canonical.set(lower, (term = lower));
+      terms.add(term);
+    }
+    for (const t of terms) films.set(t, (films.get(t) ?? 0) + 1);
+    return terms;
+  });
+  return termsOfRow.map((terms) => {
+    if (!terms) return undefined;
+    const kept = [...terms].filter((t) => films.get(t)! <= maxFilms);
+    return kept.sort((x, y) => films.get(x)! - films.get(y)!);
   });
 }
 
@@ -128,6 +127,7 @@ function textKeywords(
       wordsOf(`${item.title} ${item.text}`).filter((w) => w.length >= MIN_WORD && !w.includes("'")),
     );
     const own: string[] = [];
+    const categories = new Set(item.categories);
     for (const w of words) {
       if (rare(w)) {
         own.push(w);
@@ -135,7 +135,7 @@ function textKeywords(
       }
       const t = topics.get(w) ?? { items: 0, byCategory: new Map<string, number>() };
       t.items++;
-      for (const c of new Set(item.categories)) t.byCategory.set(c, (t.byCategory.get(c) ?? 0) + 1);
+      for (const c of categories) t.byCategory.set(c, (t.byCategory.get(c) ?? 0) + 1);
       topics.set(w, t);
     }
     if (own.length) keywords.set(item.id, { keywords: own });
@@ -272,6 +272,8 @@ export class Attributes {
     }
     let attributed = 0;
     const building = new Map<string, WordRowsBuilder>();
+    // Terms repeat across items (every item of a text catalog shares its words): each is split once.
+    const wordsOfTerm = new Map<string, string[]>();
     items.forEach((item, row) => {
       const a = attributes.get(item.id);
       if (!a) return;
@@ -280,7 +282,13 @@ export class Attributes {
       for (const c of new Set(item.categories))
         this.categoryShare.set(c, (this.categoryShare.get(c) ?? 0) + 1);
       const add = (term: string, kind: keyof AttributeMatch) => {
-        for (const w of new Set(wordsOf(term).map((x) => x.replace(/-/g, "")))) {
+        let termWords = wordsOfTerm.get(term);
+        if (!termWords)
+          wordsOfTerm.set(
+            term,
+            (termWords = [...new Set(wordsOf(term).map((x) => x.replace(/-/g, "")))]),
+          );
+        for (const w of termWords) {
           if (w.length < MIN_WORD) continue;
           let b = building.get(w);
           if (!b) building.set(w, (b = new WordRowsBuilder()));
