@@ -1,7 +1,7 @@
 // Finds catalog titles in free text: tolerant of case, punctuation, leading articles and missing years, and
 // of typos ("the shinning", "jurasic park") through a fuzzy index (MiniSearch) built once at start-up.
-import MiniSearch from "minisearch";
 import { titleKey, normalizeText } from "./normalize.ts";
+import { TitleWords } from "./title-words.ts";
 import type { Item } from "../types.ts";
 
 export interface TitleMention {
@@ -76,12 +76,7 @@ export class TitleIndex {
   /** Every word of the catalog: titles, people, keywords, categories and plots (normalised). */
   private readonly vocabulary = new Set<string>();
   /** Title keys by their words, searched with typos allowed (candidates only; the edit distance decides). */
-  private readonly fuzzy = new MiniSearch<{ id: number; key: string }>({
-    fields: ["key"],
-    tokenize: (text) => text.split(" "),
-    processTerm: (term) => term,
-    searchOptions: { tokenize: (text) => text.split(" "), processTerm: (term) => term },
-  });
+  private readonly fuzzy: TitleWords;
   private readonly fuzzyKeys: string[] = [];
 
   constructor(
@@ -119,7 +114,7 @@ export class TitleIndex {
     // Only keys long enough to tell a typo from another word.
     for (const key of this.byKey.keys())
       if (key.replace(/[ ~]/g, "").length >= MIN_FUZZY_LENGTH) this.fuzzyKeys.push(key);
-    this.fuzzy.addAll(this.fuzzyKeys.map((key, id) => ({ id, key: key.replace(/^~/, "") })));
+    this.fuzzy = new TitleWords(this.fuzzyKeys.map((key) => key.replace(/^~/, "")));
   }
 
   /** `written`: the forms read so far; texts repeat their words, and each is normalised once. */
@@ -327,16 +322,11 @@ export class TitleIndex {
       const window = ws
         .slice(Math.max(0, i - FUZZY_WINDOW), i + FUZZY_WINDOW + 1)
         .filter((x) => x === w || (!taken(x) && x.norm.length >= 3 && !this.isFrequent(x.norm)))
-        .map((x) => x.norm)
-        .join(" ");
-      const candidates = this.fuzzy.search(window, {
-        fuzzy: (term) => (term.length >= 5 ? 2 : 1),
-        prefix: false,
-      });
+        .map((x) => x.norm);
       let best: { key: string; from: number; to: number; distance: number } | undefined;
       let ties = 0;
-      for (const c of candidates.slice(0, MAX_FUZZY_CANDIDATES)) {
-        const key = this.fuzzyKeys[c.id as number]!;
+      for (const id of this.fuzzy.candidates(w.norm, window, MAX_FUZZY_CANDIDATES)) {
+        const key = this.fuzzyKeys[id]!;
         const keyWords = key.replace(/^~/, "").split(" ");
         const n = keyWords.length;
         const target = keyWords.join(" ");
