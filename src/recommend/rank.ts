@@ -24,6 +24,7 @@ import {
 import { mmrRows, topRows } from "./select.ts";
 import type { CandidateSearch, ItemIndex } from "./item-index.ts";
 import { hasAnyCategory, sqlAll } from "./sql-filter.ts";
+import { RowArrayPool, type RowArrays } from "./row-arrays.ts";
 
 export type Features = Record<FeatureName, number> & {
   /** The liked item this one is most similar to (for reasons). */
@@ -193,7 +194,13 @@ interface Query {
   avoidCategories: readonly string[];
   /** Each seed's neighbour rows (the rows with a co-mention or MovieLens term). */
   seedNeighbours: Int32Array[];
+  /** Where the request's arrays over every row come from; released when the request ends. */
+  arrays: RowArrays;
 }
+
+/** The score offset so far, or where a zeroed one comes from while nothing has added to it. */
+type OffsetSoFar = Float32Array | (() => Float32Array);
+const orNone = (offset: OffsetSoFar) => (typeof offset === "function" ? undefined : offset);
 
 interface NeighbourRows {
   rows: Int32Array;
@@ -382,6 +389,7 @@ export class Ranker {
   private newestYear: number | undefined;
   /** 0 .. n - 1: the rows of the exact pass. */
   private allRows: Int32Array | undefined;
+  private readonly rowArrays: RowArrayPool;
 
   constructor(
     readonly catalog: Catalog,
@@ -424,6 +432,7 @@ export class Ranker {
     });
     this.years = wholeYears(this.facets.year);
     this.rowsOfPerson = rowsOfPerson(this.facets);
+    this.rowArrays = new RowArrayPool(catalog.size);
   }
 
   /** The same ranker with other weights (ablations, hand weights). */
@@ -478,9 +487,10 @@ export class Ranker {
     shown: readonly string[],
     people: readonly string[],
     scope: Int32Array | undefined,
+    arrays: RowArrays,
   ): Float32Array | undefined {
     if (included.length + requested.length + shown.length + people.length === 0) return undefined;
-    const offset = new Float32Array(this.catalog.size);
+    const offset = arrays.float32();
     const add = (categories: readonly string[], value: number) =>
       this.forEachRowOf(categories, (row) => (offset[row]! += value), scope);
     add(included, INCLUDE_CATEGORY_BOOST);
@@ -491,7 +501,7 @@ export class Ranker {
     // "a horror comedy": several categories asked for at once, the films that are all of them come first.
     if (requested.length > 1) {
       // Per row, how many of the requested categories (or what each also means) it is in.
-      const inCount = new Uint8Array(this.catalog.size);
+      const inCount = arrays.bytes();
       const inAny: number[] = [];
       for (const c of requested)
         this.forEachRowOf(
@@ -507,7 +517,7 @@ export class Ranker {
     if (people.length) {
       const { personIdOf } = this.facets;
       const { start, rows } = this.rowsOfPerson;
-      const boosted = new Uint8Array(this.catalog.size);
+      const boosted = arrays.bytes();
       const boostedRows: number[] = [];
       for (const p of new Set(people.map((name) => personIdOf.get(name)))) {
         if (p === undefined) continue;
@@ -539,10 +549,10 @@ export class Ranker {
   }
 
   /** The items this request may not offer by name: those the profile excludes, their twins, the anchor. */
-  private blockedItems(req: RankRequest): Uint8Array {
+  private blockedItems(req: RankRequest, arrays: RowArrays): Uint8Array {
     const { catalog } = this;
     const { profile } = req;
-    const blocked = new Uint8Array(catalog.size);
+    const blocked = arrays.bytes();
     // The same film twice in a catalog (with and without a year) must not sneak a mentioned item back in.
     // A title the person named or rejected blocks every film of that title: offering "It" (1990) to someone
     // who just said they loved "It" (2017) reads as not having understood. A film only marked seen keeps
@@ -593,7 +603,6 @@ export class Ranker {
   private query(req: RankRequest, deferred?: "later"): Query {
     const { catalog } = this;
     const { profile } = req;
-    const n = catalog.size;
     const rowsOf = (ids: readonly string[]) =>
       ids.flatMap((id) => {
         const row = catalog.row(id);
@@ -620,8 +629,9 @@ export class Ranker {
 
     const { facets } = this;
     const L = catalog.labels.length;
-    const comention = new Float32Array(n);
-    const movielens = new Float32Array(n);
+    const arrays = this.rowArrays.lease();
+    const comention = arrays.float32();
+    const movielens = arrays.float32();
     const best = new Map<number, { id: string; count: number }>();
     const personWeight = new Float32Array(facets.personCount);
     const seriesHit = new Uint8Array(facets.seriesCount);
@@ -672,7 +682,7 @@ export class Ranker {
     if (genreSum > 0) for (let l = 0; l < L; l++) seedGenres[l]! /= genreSum;
     const negSum = profile.negative.reduce((a, b) => a + b, 0);
     const anchorRow = req.anchorItemId !== undefined ? catalog.row(req.anchorItemId) : undefined;
-    const moods = this.withAttributes(req, this.blockedItems(req));
+    const moods = this.withAttributes(req, this.blockedItems(req, arrays));
     const q: Query = {
       blocked: moods.blocked,
       msg: unit(req.message ?? (anchorRow !== undefined ? catalog.vector(anchorRow) : undefined)),
@@ -711,6 +721,7 @@ export class Ranker {
       moodCategories: moods.moodCategories,
       avoidCategories: moods.avoidCategories,
       seedNeighbours,
+      arrays,
     };
     if (deferred !== "later") {
       this.blockConstraints(req, q, undefined);
@@ -735,11 +746,13 @@ export class Ranker {
       profile.shown,
       req.requestedPeople ?? [],
       scope,
+      q.arrays,
     );
-    out = this.withNewest(req.newest === true, out, scope);
-    out = this.withMoods(q, out, scope);
-    out = this.withCollections(q.collectionOf, out);
-    return this.withCritique(q.critique, out, scope);
+    const fresh = () => q.arrays.float32();
+    out = this.withNewest(req.newest === true, out ?? fresh, scope);
+    out = this.withMoods(q, out ?? fresh, scope);
+    out = this.withCollections(q.collectionOf, out ?? fresh);
+    return this.withCritique(q.critique, out ?? fresh, scope);
   }
 
   /**
@@ -807,13 +820,13 @@ export class Ranker {
    */
   private withCritique(
     critique: Query["critique"],
-    offset: Float32Array | undefined,
+    offset: OffsetSoFar,
     scope: Int32Array | undefined,
   ): Float32Array | undefined {
-    if (!critique) return offset;
+    if (!critique) return orNone(offset);
     const spread = critiqueSpread(critique);
     const sign = critique.dir === "lower" ? -1 : 1;
-    const out = offset ?? new Float32Array(this.catalog.size);
+    const out = typeof offset === "function" ? offset() : offset;
     for (const row of this.rowsIn(scope)) {
       const beyond = (sign * (this.valueOf(critique, row) - critique.mean)) / spread;
       if (beyond > 0) out[row]! += CRITIQUE_BOOST * (1 + Math.min(1, beyond));
@@ -827,12 +840,12 @@ export class Ranker {
    */
   private withNewest(
     newest: boolean,
-    offset: Float32Array | undefined,
+    offset: OffsetSoFar,
     scope: Int32Array | undefined,
   ): Float32Array | undefined {
-    if (!newest) return offset;
+    if (!newest) return orNone(offset);
     const newness = (this.newness ??= newnessOf(this.facets.year));
-    const out = offset ?? new Float32Array(this.catalog.size);
+    const out = typeof offset === "function" ? offset() : offset;
     for (const row of this.rowsIn(scope)) out[row]! += newness[row]!;
     return out;
   }
@@ -843,11 +856,11 @@ export class Ranker {
       attributeOf,
       moodCategories,
     }: { attributeOf: ReadonlyMap<number, AttributeMatch>; moodCategories: readonly string[] },
-    offset: Float32Array | undefined,
+    offset: OffsetSoFar,
     scope: Int32Array | undefined,
   ): Float32Array | undefined {
-    if (attributeOf.size === 0) return offset;
-    const out = offset ?? new Float32Array(this.catalog.size);
+    if (attributeOf.size === 0) return orNone(offset);
+    const out = typeof offset === "function" ? offset() : offset;
     for (const row of attributeOf.keys()) out[row]! += MOOD_BOOST;
     // The films the data has no such words for: those of the category the matched ones characterise.
     this.forEachRowOf(
@@ -874,10 +887,10 @@ export class Ranker {
   /** The score offset with the boost of the studios and series asked for. */
   private withCollections(
     collectionOf: ReadonlyMap<number, string>,
-    offset: Float32Array | undefined,
+    offset: OffsetSoFar,
   ): Float32Array | undefined {
-    if (collectionOf.size === 0) return offset;
-    const out = offset ?? new Float32Array(this.catalog.size);
+    if (collectionOf.size === 0) return orNone(offset);
+    const out = typeof offset === "function" ? offset() : offset;
     for (const row of collectionOf.keys()) out[row]! += REQUESTED_COLLECTION_BOOST;
     return out;
   }
@@ -921,12 +934,21 @@ export class Ranker {
   /** One item's features and score for this request ("why?"), without ranking the catalog; undefined when it may not be offered. */
   explainRow(req: RankRequest, row: number): RankedItem | undefined {
     const q = this.query(req);
-    return q.blocked[row] ? undefined : this.scoreRow(q, row);
+    try {
+      return q.blocked[row] ? undefined : this.scoreRow(q, row);
+    } finally {
+      q.arrays.release();
+    }
   }
 
   /** One item's features and score for this request, even one it would not offer now (a list shown again). */
   featuresOf(req: RankRequest, row: number): RankedItem {
-    return this.scoreRow(this.query(req), row);
+    const q = this.query(req);
+    try {
+      return this.scoreRow(q, row);
+    } finally {
+      q.arrays.release();
+    }
   }
 
   private scoreRow(q: Query, row: number): RankedItem {
@@ -949,7 +971,7 @@ export class Ranker {
     const shown = new Set(
       req.profile.shown.map((id) => this.catalog.row(id)).filter((r) => r !== undefined),
     );
-    const scores = new Float32Array(this.catalog.size);
+    const scores = q.arrays.float32();
     const rows: number[] = [];
     for (let row = 0; row < this.catalog.size; row++) {
       if (q.blocked[row]) continue;
@@ -957,7 +979,9 @@ export class Ranker {
       rows.push(row);
     }
     const best = this.withoutTwins(topRows(Int32Array.from(rows), scores, req.limit + MMR_POOL));
-    return best.slice(0, req.limit).map((row) => this.ranked(q, row, scores[row]!));
+    const out = best.slice(0, req.limit).map((row) => this.ranked(q, row, scores[row]!));
+    q.arrays.release();
+    return out;
   }
 
   /** Feature values of every item that may be offered (for learning the weights). */
@@ -967,12 +991,17 @@ export class Ranker {
     for (let row = 0; row < this.catalog.size; row++) if (!q.blocked[row]) rows.push(row);
     const values = new Float32Array(rows.length * FEATURE_COUNT);
     rows.forEach((row, i) => this.featuresInto(q, row, values, i * FEATURE_COUNT));
+    q.arrays.release();
     return { rows: Int32Array.from(rows), values };
   }
 
   rank(req: RankRequest): RankedItem[] {
     const plan = this.plan(req);
-    return this.finish(req, plan, this.score(plan));
+    try {
+      return this.finish(req, plan, this.score(plan));
+    } finally {
+      plan.q.arrays.release();
+    }
   }
 
   /**
@@ -981,12 +1010,16 @@ export class Ranker {
    */
   async rankFrom(req: RankRequest, index: ItemIndex): Promise<RankedItem[]> {
     const plan = this.plan(req, "later");
-    const only = await index.candidates(this.candidateSearch(req, plan));
-    if (index.recall) index.recall.push(this.recallOf(req, plan, only, RECALL_AT));
-    // The constraints and offsets of the candidates only: a category would otherwise visit all its items.
-    this.blockConstraints(req, plan.q, only);
-    plan.q.scoreOffset = plan.pass.scoreOffset = this.offsets(req, plan.q, only);
-    return this.finish(req, plan, this.score(plan, only));
+    try {
+      const only = await index.candidates(this.candidateSearch(req, plan));
+      if (index.recall) index.recall.push(this.recallOf(req, plan, only, RECALL_AT));
+      // The constraints and offsets of the candidates only: a category would otherwise visit all its items.
+      this.blockConstraints(req, plan.q, only);
+      plan.q.scoreOffset = plan.pass.scoreOffset = this.offsets(req, plan.q, only);
+      return this.finish(req, plan, this.score(plan, only));
+    } finally {
+      plan.q.arrays.release();
+    }
   }
 
   /** The request's query and the linear pass's inputs, before any row is scored. */
@@ -1059,10 +1092,10 @@ export class Ranker {
 
   /** The linear pass over every row, or over `only`: the scores and the rows scored. */
   private score(
-    { pass }: { pass: LinearPass },
+    { q, pass }: { q: Query; pass: LinearPass },
     only?: Int32Array,
   ): { scores: Float32Array; rows: Int32Array } {
-    const scores = new Float32Array(pass.n);
+    const scores = q.arrays.float32();
     const rows = this.rowsIn(only);
     const candidates = new Int32Array(rows.length);
     const count = linearScores(pass, scores, candidates, rows);
@@ -1222,7 +1255,7 @@ export class Ranker {
     const blocked = q.blocked.slice();
     this.blockConstraints(req, { blocked, avoidCategories: q.avoidCategories }, undefined);
     const exact = { ...pass, blocked, scoreOffset: this.offsets(req, q, undefined) };
-    const { scores, rows } = this.score({ pass: exact });
+    const { scores, rows } = this.score({ q, pass: exact });
     const best = topRows(rows, scores, k);
     const got = new Set(only);
     return best.length ? best.filter((row) => got.has(row)).length / best.length : 1;
@@ -1286,8 +1319,8 @@ export class Ranker {
   }
 
   /** personWeightSum of every row, from the people who have weight (a few) rather than from every row. */
-  private peopleSums({ personWeight, weightedPeople }: Query): Float64Array {
-    const sums = new Float64Array(this.catalog.size);
+  private peopleSums({ personWeight, weightedPeople, arrays }: Query): Float64Array {
+    const sums = arrays.float64();
     const { start, rows } = this.rowsOfPerson;
     for (const p of weightedPeople) {
       const weight = personWeight[p]!;
