@@ -11,5 +11,8 @@ export const PRODUCT_USAGE = `  start                                           
 export async function runProductCommand(command: string, rest: string[]): Promise<void> {
   if (command !== "ingest") throw new Error(`unknown command "${command}"`);
   const { runIngestCli } = await import("./catalog/ingest-cli.ts");
-  return runIngestCli(rest);
+  const { buildItemIndexAfterIngest } = await import("./engine.ts");
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const loaded = await runIngestCli(rest, log);
+  await buildItemIndexAfterIngest(loaded.config, loaded.stored, log);
 }

@@ -220,3 +220,23 @@ export async function loadWorkParts(
       : undefined;
   return { config, model, catalog, neighbours, explainer, ranker, itemIndex };
 }
+
+/**
+ * After an ingest: builds the vector index of a catalog large enough for one (CHATREC_INDEX_FROM), so the
+ * next start only opens it. A smaller catalog needs none, and nothing is loaded for it.
+ */
+export async function buildItemIndexAfterIngest(
+  config: Config,
+  items: number,
+  log: (s: string) => void,
+): Promise<void> {
+  if (items < config.indexFromItems) return;
+  log(`building the vector index of ${items} items (CHATREC_INDEX_FROM=${config.indexFromItems})`);
+  const db = await lancedb.connect(config.dbUri);
+  try {
+    const parts = await loadWorkParts(config, db, log, { buildIndex: true });
+    await parts.model.close();
+  } finally {
+    db.close();
+  }
+}

@@ -1,9 +1,11 @@
 // A large catalog's candidates come from a LanceDB vector index. Here the demo catalog stands in for one
 // (CHATREC_INDEX_FROM lowered below its size): the index is built once and kept across restarts, the
 // constraints filter before the search, the lists are the exact pass's, and turn workers use it too.
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import * as lancedb from "@lancedb/lancedb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Bot } from "../src/bot.ts";
@@ -118,4 +120,32 @@ describe("the vector index of a large catalog", () => {
       db.close();
     }
   }, 120_000);
+
+  it("is built by `chatrec ingest`, so the start after it only opens it", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "chatrec-ingest-index-"));
+    try {
+      const { stderr } = await promisify(execFile)(
+        process.execPath,
+        [
+          "bin/chatrec.js",
+          "ingest",
+          "data/catalog/movies.jsonl",
+          "--no-train",
+          "--data-dir",
+          dataDir,
+        ],
+        { env: { ...process.env, LANCEDB_LOG: "error", CHATREC_INDEX_FROM: "1000" } },
+      );
+      expect(stderr).toMatch(/built the vector index of \d+ items in [\d.]+ s/);
+      const served = await Replay.open(loadConfig({ CHATREC_INDEX_FROM: "1000" }, { dataDir }));
+      try {
+        expect(served.itemIndex).toBeDefined();
+        expect(served.itemIndex!.buildSeconds).toBeUndefined();
+      } finally {
+        await served.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

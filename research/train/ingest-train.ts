@@ -8,7 +8,12 @@ import { renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import { ownModelDir } from "../../src/config.ts";
-import { ingestFromArgs, reportServedModel } from "../../src/catalog/ingest-cli.ts";
+import {
+  ingestFromArgs,
+  reportServedModel,
+  type IngestCliResult,
+} from "../../src/catalog/ingest-cli.ts";
+import { buildItemIndexAfterIngest } from "../../src/engine.ts";
 import { openCatalog, readStoredItems } from "../../src/catalog/store.ts";
 import { InterestModel } from "../../src/interest/model.ts";
 import type { Item } from "../../src/types.ts";
@@ -33,19 +38,28 @@ export async function runIngestTrainCli(
   args: readonly string[],
   err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
 ): Promise<void> {
+  const loaded = await ingestAndTrain(args, err);
+  // Last: the index holds the vectors of the model that serves, trained just now or not.
+  await buildItemIndexAfterIngest(loaded.config, loaded.stored, err);
+}
+
+async function ingestAndTrain(
+  args: readonly string[],
+  err: (line: string) => void,
+): Promise<IngestCliResult> {
   const started = Date.now();
   const secondsSince = (t: number) => ((Date.now() - t) / 1000).toFixed(1);
   const loaded = await ingestFromArgs(args, err, { trainer: true });
   const { args: a, config } = loaded;
   // --no-train is routed to src by bin/chatrec.js; the demo catalog keeps the shipped model unless --train.
-  if (a.noTrain || (loaded.demo && !a.train)) return reportServedModel(loaded, err);
+  if (a.noTrain || (loaded.demo && !a.train)) return (reportServedModel(loaded, err), loaded);
   const outDir = ownModelDir(config.dataDir);
   const db = await lancedb.connect(config.dbUri);
   try {
     const items = await readStoredItems(db);
     // An explicit --train that cannot train fails in the trainer, with the data folder's model kept.
     const untrainable = a.train ? undefined : untrainableReason(items);
-    if (untrainable !== undefined) return reportServedModel(loaded, err, { untrainable });
+    if (untrainable !== undefined) return (reportServedModel(loaded, err, { untrainable }), loaded);
     console.log(loaded.summary);
     err(
       `training an interest model on the ${items.length} stored items (labels: their categories)`,
@@ -97,6 +111,7 @@ export async function runIngestTrainCli(
       `trained ${join(outDir, "interest.onnx")} on ${items.length} items (${report.labels.length} labels) and re-embedded them; ` +
         `${secondsSince(started)} s in all. Restart the bot (npm start) to serve them.`,
     );
+    return loaded;
   } finally {
     db.close();
   }

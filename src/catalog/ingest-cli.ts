@@ -113,9 +113,10 @@ export interface IngestCliResult {
 export async function runIngestCli(
   args: readonly string[],
   err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
-): Promise<void> {
+): Promise<IngestCliResult> {
   const loaded = await ingestFromArgs(args, err);
   reportServedModel(loaded, err);
+  return loaded;
 }
 
 /**
