@@ -1,44 +1,31 @@
 // `chatrec bench scale --items 10000,100000[,1000000]`: the same bot on catalogs far larger than the demo.
 // Each catalog is recombined from the demo's real titles, plots and genres (two films per item), embedded
-// by the shipped model through `chatrec ingest`'s own code (the vector index included), then served
-// in-process: per-message p50/p99 over a fixed mix of requests, RSS, ingest, index and start-up time. Beside them, the brute-force floor: one
-// query vector's dot product with every item vector and a top-10 pick, over the same vectors.
+// by the shipped model through `chatrec ingest`'s own code (the vector index included), then served by a
+// process of its own (scale-serve.ts): per-message p50/p99 over a fixed mix of requests, the server's RSS,
+// ingest, index and start-up time. Beside them, the brute-force floor: one query vector's dot product with
+// every item vector and a top-10 pick, over the same vectors.
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import * as lancedb from "@lancedb/lancedb";
 import { ingestCatalog } from "../../src/catalog/ingest.ts";
 import { loadConfig } from "../../src/config.ts";
 import { buildItemIndexAfterIngest } from "../../src/engine.ts";
+import type { ServedRow } from "./scale-serve.ts";
 import { InterestModel } from "../../src/interest/model.ts";
-import { Replay } from "../../src/replay.ts";
-import { percentile } from "../../src/util/stats.ts";
 import { DATA_PATHS } from "../train/data-paths.ts";
 
-const MESSAGES = [
-  "I loved Inception and The Matrix, something like those but no horror",
-  "funny animated movies for kids",
-  "a slow romantic drama",
-  "more like the second one",
-  "something scary for halloween",
-  "crime thrillers from the 90s",
-];
+export type ScaleRow = ScaleIngest & ServedRow;
 
-export interface ScaleRow {
+interface ScaleIngest {
   items: number;
   /** Reading, embedding and writing the items. */
   ingestSeconds: number;
   /** Building the vector index, the ingest's last step; undefined when the exact pass serves. */
   indexSeconds: number | undefined;
-  /** The start after the ingest, serving from then: nothing is embedded or built again. */
-  startSeconds: number;
-  /** The candidate stage's mean recall@100 against the exact linear stage; undefined for the exact pass. */
-  recall: number | undefined;
-  messageP50: number;
-  messageP99: number;
-  rssMb: number;
-  floorP50: number;
-  floorP99: number;
 }
 
 /** Writes `n` items, each two demo films recombined, as a catalog file. */
@@ -93,6 +80,9 @@ export function floorMs(vectors: Float32Array, dim: number, rounds: number): num
   return times.sort((a, b) => a - b);
 }
 
+const SERVE_SCRIPT = fileURLToPath(new URL("./scale-serve.ts", import.meta.url));
+const execFileAsync = promisify(execFile);
+
 export async function benchScale(sizes: number[], messages = 120): Promise<ScaleRow[]> {
   const rows: ScaleRow[] = [];
   for (const items of sizes) {
@@ -112,46 +102,14 @@ export async function benchScale(sizes: number[], messages = 120): Promise<Scale
       await buildItemIndexAfterIngest(config, items, () => undefined);
       const indexSeconds =
         items >= config.indexFromItems ? (performance.now() - started) / 1000 : undefined;
-      started = performance.now();
-      const replay = await Replay.open(config);
-      const startSeconds = (performance.now() - started) / 1000;
-      if (replay.itemIndex?.buildSeconds !== undefined)
-        throw new Error("the start after the ingest built the vector index again");
-      const times: number[] = [];
-      for (let i = 0; i < messages; i++) {
-        const user = { platform: "bench", id: `p${i % 20}` };
-        const t = performance.now();
-        await replay.handleMessage({ user, text: MESSAGES[i % MESSAGES.length]! });
-        if (i >= 10) times.push(performance.now() - t); // the first ten warm up the JIT
-      }
-      times.sort((a, b) => a - b);
-      // Recall after the timing: it ranks every request a second time, exactly.
-      const index = replay.itemIndex;
-      if (index) {
-        index.recall = [];
-        for (let i = 0; i < messages; i++)
-          await replay.handleMessage({
-            user: { platform: "bench-recall", id: `p${i % 20}` },
-            text: MESSAGES[i % MESSAGES.length]!,
-          });
-      }
-      const recall = index?.recall?.length
-        ? index.recall.reduce((a, b) => a + b, 0) / index.recall.length
-        : undefined;
-      const floor = floorMs(replay.catalog.vectors, replay.catalog.dim, 50);
-      rows.push({
-        items,
-        ingestSeconds,
-        indexSeconds,
-        startSeconds,
-        recall,
-        messageP50: percentile(times, 0.5),
-        messageP99: percentile(times, 0.99),
-        rssMb: process.memoryUsage().rss / 1e6,
-        floorP50: percentile(floor, 0.5),
-        floorP99: percentile(floor, 0.99),
-      });
-      await replay.close();
+      // Served by a process of its own, as `npm start` would be after the ingest: its RSS is the bot's alone.
+      const served = await execFileAsync(
+        process.execPath,
+        ["--import", "tsx", SERVE_SCRIPT, dir, String(messages)],
+        { env: { ...process.env, LANCEDB_LOG: "error" }, maxBuffer: 1 << 20 },
+      );
+      const measured = JSON.parse(served.stdout.trim().split("\n").at(-1)!) as ServedRow;
+      rows.push({ items, ingestSeconds, indexSeconds, ...measured });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
