@@ -1,7 +1,8 @@
 // The title keys by their words, for finding titles written with a typo. A possible slip in a message asks
 // for the titles holding a word close to it, and only those are ranked (by the words around the slip that
 // they hold too), so a message's cost is bounded by how many titles share that one word, not by every title
-// near any word of the message.
+// near any word of the message. Keys and postings are flat typed arrays: a million titles' words would
+// otherwise be millions of small arrays for the collector to walk.
 import SearchableMap from "minisearch/SearchableMap";
 
 /** Levenshtein edits a word of this many letters may be off by and still find its title word. */
@@ -10,24 +11,51 @@ function searchEdits(word: string): number {
 }
 
 export class TitleWords {
-  /** Title word: the ids of the keys holding it, ascending. */
-  private readonly postings = new SearchableMap<number[]>();
+  /** Title word: its term id. */
+  private readonly terms = new SearchableMap<number>();
+  /** The term ids of key k: keyTerms[keyStart[k] .. keyStart[k + 1]). */
+  private readonly keyStart: Int32Array;
+  private readonly keyTerms: Int32Array;
+  /** The keys holding term t, ascending: postingKeys[postingStart[t] .. postingStart[t + 1]). */
+  private readonly postingStart: Int32Array;
+  private readonly postingKeys: Int32Array;
+  /** Per key, the call that last saw it (a key holding two words near the slip is ranked once). */
+  private readonly seenIn: Int32Array;
+  private calls = 0;
 
-  constructor(private readonly keys: readonly string[]) {
-    keys.forEach((key, id) => {
-      for (const word of new Set(key.split(" "))) {
-        const ids = this.postings.get(word);
-        if (ids) ids.push(id);
-        else this.postings.set(word, [id]);
+  constructor(keys: readonly string[]) {
+    this.keyStart = new Int32Array(keys.length + 1);
+    const keyTerms: number[] = [];
+    // Counted here: SearchableMap's size walks the whole tree after each new word.
+    let termCount = 0;
+    keys.forEach((key, k) => {
+      const own = new Set<number>();
+      for (const word of key.split(" ")) {
+        let t = this.terms.get(word);
+        if (t === undefined) this.terms.set(word, (t = termCount++));
+        own.add(t);
       }
+      for (const t of own) keyTerms.push(t);
+      this.keyStart[k + 1] = keyTerms.length;
     });
+    this.keyTerms = Int32Array.from(keyTerms);
+    // Postings by a counting sort of the (term, key) pairs: keys come out ascending per term.
+    this.postingStart = new Int32Array(termCount + 1);
+    for (const t of this.keyTerms) this.postingStart[t + 1]!++;
+    for (let t = 0; t < termCount; t++) this.postingStart[t + 1]! += this.postingStart[t]!;
+    this.postingKeys = new Int32Array(this.keyTerms.length);
+    const next = this.postingStart.slice(0, -1);
+    for (let k = 0; k < keys.length; k++)
+      for (let i = this.keyStart[k]!; i < this.keyStart[k + 1]!; i++)
+        this.postingKeys[next[this.keyTerms[i]!]!++] = k;
+    this.seenIn = new Int32Array(keys.length);
   }
 
-  /** Title words within reach of `word`, with their edits. */
-  private near(word: string): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const [term, [, edits]] of this.postings.fuzzyGet(word, searchEdits(word)))
-      out.set(term, edits);
+  /** Title words within reach of `word`: term id to edits. */
+  private near(word: string): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const [t, edits] of this.terms.fuzzyGet(word, searchEdits(word)).values())
+      out.set(t, edits);
     return out;
   }
 
@@ -39,26 +67,35 @@ export class TitleWords {
     const focal = this.near(word);
     if (focal.size === 0) return [];
     const nearAround = around.map((w) => (w === word ? focal : this.near(w)));
-    const ranked: Array<{ id: number; score: number; words: number }> = [];
-    const seen = new Set<number>();
-    for (const term of focal.keys())
-      for (const id of this.postings.get(term)!) {
-        if (seen.has(id)) continue;
-        seen.add(id);
-        const keyWords = this.keys[id]!.split(" ");
+    const call = ++this.calls;
+    const best: Array<{ key: number; score: number; words: number }> = [];
+    /** Whether key `key` (`score`, `words`) ranks before `b`. */
+    const before = (score: number, words: number, key: number, b: (typeof best)[number]) =>
+      score > b.score ||
+      (score === b.score && (words < b.words || (words === b.words && key < b.key)));
+    for (const t of focal.keys())
+      for (let p = this.postingStart[t]!; p < this.postingStart[t + 1]!; p++) {
+        const key = this.postingKeys[p]!;
+        if (this.seenIn[key] === call) continue;
+        this.seenIn[key] = call;
+        const from = this.keyStart[key]!;
+        const to = this.keyStart[key + 1]!;
         let score = 0;
         for (const near of nearAround) {
-          let best: number | undefined;
-          for (const k of keyWords) {
-            const edits = near.get(k);
-            if (edits !== undefined && (best === undefined || edits < best)) best = edits;
-          }
+          let fewest = Infinity;
+          for (let i = from; i < to; i++)
+            fewest = Math.min(fewest, near.get(this.keyTerms[i]!) ?? Infinity);
           // A word held exactly counts more than one held with a slip.
-          if (best !== undefined) score += best === 0 ? 2 : 1;
+          if (fewest !== Infinity) score += fewest === 0 ? 2 : 1;
         }
-        ranked.push({ id, score, words: keyWords.length });
+        const words = to - from;
+        // Kept in order: most keys go no further than this comparison with the last kept.
+        if (best.length === limit && !before(score, words, key, best[limit - 1]!)) continue;
+        let at = best.length < limit ? best.length : limit - 1;
+        while (at > 0 && before(score, words, key, best[at - 1]!)) at--;
+        best.splice(at, 0, { key, score, words });
+        if (best.length > limit) best.pop();
       }
-    ranked.sort((a, b) => b.score - a.score || a.words - b.words || a.id - b.id);
-    return ranked.slice(0, limit).map((r) => r.id);
+    return best.map((b) => b.key);
   }
 }
