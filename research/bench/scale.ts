@@ -14,6 +14,7 @@ import * as lancedb from "@lancedb/lancedb";
 import { ingestCatalog } from "../../src/catalog/ingest.ts";
 import { loadConfig } from "../../src/config.ts";
 import { buildItemIndexAfterIngest } from "../../src/engine.ts";
+import { YOUNG_GENERATION_MB } from "../../src/pipeline/turn-workers.ts";
 import type { ServedRow } from "./scale-serve.ts";
 import { InterestModel } from "../../src/interest/model.ts";
 import { DATA_PATHS } from "../train/data-paths.ts";
@@ -103,9 +104,17 @@ export async function benchScale(sizes: number[], messages = 120): Promise<Scale
       const indexSeconds =
         items >= config.indexFromItems ? (performance.now() - started) / 1000 : undefined;
       // Served by a process of its own, as `npm start` would be after the ingest: its RSS is the bot's alone.
+      // Its young generation is the one the server gives its turn workers (a third of it is a semi-space).
       const served = await execFileAsync(
         process.execPath,
-        ["--import", "tsx", SERVE_SCRIPT, dir, String(messages)],
+        [
+          `--max-semi-space-size=${YOUNG_GENERATION_MB / 3}`,
+          "--import",
+          "tsx",
+          SERVE_SCRIPT,
+          dir,
+          String(messages),
+        ],
         { env: { ...process.env, LANCEDB_LOG: "error" }, maxBuffer: 1 << 20 },
       );
       const measured = JSON.parse(served.stdout.trim().split("\n").at(-1)!) as ServedRow;

@@ -1286,7 +1286,13 @@ export class Ranker {
     const distinct = [...new Set(categories)];
     if (scope) {
       const lists = distinct.map((c) => this.rowsByCategory.get(c) ?? []);
-      for (const row of scope) if (lists.some((rows) => holds(rows, row))) visit(row);
+      // No closure per row: a million-item catalog's candidates would make thousands per message.
+      for (const row of scope)
+        for (const rows of lists)
+          if (holds(rows, row)) {
+            visit(row);
+            break;
+          }
       return;
     }
     if (distinct.length <= 1) {
