@@ -201,6 +201,7 @@ interface Query {
 /** The score offset so far, or where a zeroed one comes from while nothing has added to it. */
 type OffsetSoFar = Float32Array | (() => Float32Array);
 const orNone = (offset: OffsetSoFar) => (typeof offset === "function" ? undefined : offset);
+const materialised = (offset: OffsetSoFar) => (typeof offset === "function" ? offset() : offset);
 
 interface NeighbourRows {
   rows: Int32Array;
@@ -826,7 +827,7 @@ export class Ranker {
     if (!critique) return orNone(offset);
     const spread = critiqueSpread(critique);
     const sign = critique.dir === "lower" ? -1 : 1;
-    const out = typeof offset === "function" ? offset() : offset;
+    const out = materialised(offset);
     for (const row of this.rowsIn(scope)) {
       const beyond = (sign * (this.valueOf(critique, row) - critique.mean)) / spread;
       if (beyond > 0) out[row]! += CRITIQUE_BOOST * (1 + Math.min(1, beyond));
@@ -845,7 +846,7 @@ export class Ranker {
   ): Float32Array | undefined {
     if (!newest) return orNone(offset);
     const newness = (this.newness ??= newnessOf(this.facets.year));
-    const out = typeof offset === "function" ? offset() : offset;
+    const out = materialised(offset);
     for (const row of this.rowsIn(scope)) out[row]! += newness[row]!;
     return out;
   }
@@ -860,7 +861,7 @@ export class Ranker {
     scope: Int32Array | undefined,
   ): Float32Array | undefined {
     if (attributeOf.size === 0) return orNone(offset);
-    const out = typeof offset === "function" ? offset() : offset;
+    const out = materialised(offset);
     for (const row of attributeOf.keys()) out[row]! += MOOD_BOOST;
     // The films the data has no such words for: those of the category the matched ones characterise.
     this.forEachRowOf(
@@ -890,7 +891,7 @@ export class Ranker {
     offset: OffsetSoFar,
   ): Float32Array | undefined {
     if (collectionOf.size === 0) return orNone(offset);
-    const out = typeof offset === "function" ? offset() : offset;
+    const out = materialised(offset);
     for (const row of collectionOf.keys()) out[row]! += REQUESTED_COLLECTION_BOOST;
     return out;
   }
