@@ -198,10 +198,8 @@ interface Query {
   arrays: RowArrays;
 }
 
-/** The score offset so far, or where a zeroed one comes from while nothing has added to it. */
-type OffsetSoFar = Float32Array | (() => Float32Array);
-const orNone = (offset: OffsetSoFar) => (typeof offset === "function" ? undefined : offset);
-const materialised = (offset: OffsetSoFar) => (typeof offset === "function" ? offset() : offset);
+/** The request's score offset, made (zeroed) by the first stage that adds to it. */
+type Offset = () => Float32Array;
 
 interface NeighbourRows {
   rows: Int32Array;
@@ -482,16 +480,18 @@ export class Ranker {
     return out;
   }
 
-  private scoreOffset(
+  /** Adds to the score offset the boosts of the categories and people asked for, and the shown items' penalty. */
+  private addAsked(
     included: readonly string[],
     requested: readonly string[],
     shown: readonly string[],
     people: readonly string[],
     scope: Int32Array | undefined,
     arrays: RowArrays,
-  ): Float32Array | undefined {
-    if (included.length + requested.length + shown.length + people.length === 0) return undefined;
-    const offset = arrays.float32();
+    offsetOf: Offset,
+  ): void {
+    if (included.length + requested.length + shown.length + people.length === 0) return;
+    const offset = offsetOf();
     const add = (categories: readonly string[], value: number) =>
       this.forEachRowOf(categories, (row) => (offset[row]! += value), scope);
     add(included, INCLUDE_CATEGORY_BOOST);
@@ -546,7 +546,6 @@ export class Ranker {
       const row = this.catalog.row(id);
       if (row !== undefined) offset[row]! -= SHOWN_PENALTY;
     }
-    return offset;
   }
 
   /** The items this request may not offer by name: those the profile excludes, their twins, the anchor. */
@@ -663,14 +662,8 @@ export class Ranker {
       }
       for (let l = 0; l < L; l++) seedGenres[l]! += w * this.genreHits[row * L + l]!;
     });
-    // Only neighbour rows have a co-mention; each is taken to its log once.
-    const logged = new Set<number>();
-    for (const rows of seedNeighbours)
-      for (const row of rows)
-        if (comention[row]! > 0 && !logged.has(row)) {
-          logged.add(row);
-          comention[row] = Math.log1p(comention[row]!);
-        }
+    // The rows with a co-mention are those `best` names a seed for: each is taken to its log once.
+    for (const row of best.keys()) comention[row] = Math.log1p(comention[row]!);
     // A person they named ("anything with Keanu Reeves") counts like a seed film of theirs.
     const named = profile.people.slice(-RECENT_SEEDS);
     named.forEach((name, i) => {
@@ -741,19 +734,22 @@ export class Ranker {
     scope: Int32Array | undefined,
   ): Float32Array | undefined {
     const { profile } = req;
-    let out = this.scoreOffset(
+    let out: Float32Array | undefined;
+    const offset = () => (out ??= q.arrays.float32());
+    this.addAsked(
       profile.constraints.includeCategories,
       req.requested ?? [],
       profile.shown,
       req.requestedPeople ?? [],
       scope,
       q.arrays,
+      offset,
     );
-    const fresh = () => q.arrays.float32();
-    out = this.withNewest(req.newest === true, out ?? fresh, scope);
-    out = this.withMoods(q, out ?? fresh, scope);
-    out = this.withCollections(q.collectionOf, out ?? fresh);
-    return this.withCritique(q.critique, out ?? fresh, scope);
+    if (req.newest === true) this.addNewest(offset, scope);
+    this.addMoods(q, offset, scope);
+    this.addCollections(q.collectionOf, offset);
+    this.addCritique(q.critique, offset, scope);
+    return out;
   }
 
   /**
@@ -819,49 +815,42 @@ export class Ranker {
    * "older", "shorter": items beyond the last list's mean in that direction get CRITIQUE_BOOST; the further
    * the more, up to twice that at one spread (15 years, 30 minutes) beyond.
    */
-  private withCritique(
+  private addCritique(
     critique: Query["critique"],
-    offset: OffsetSoFar,
+    offset: Offset,
     scope: Int32Array | undefined,
-  ): Float32Array | undefined {
-    if (!critique) return orNone(offset);
+  ): void {
+    if (!critique) return;
     const spread = critiqueSpread(critique);
     const sign = critique.dir === "lower" ? -1 : 1;
-    const out = materialised(offset);
+    const out = offset();
     for (const row of this.rowsIn(scope)) {
       const beyond = (sign * (this.valueOf(critique, row) - critique.mean)) / spread;
       if (beyond > 0) out[row]! += CRITIQUE_BOOST * (1 + Math.min(1, beyond));
     }
-    return out;
   }
 
   /**
-   * The score offset with NEWEST_BOOST scaled by how new each row is among the catalog's dated rows: 0 up to
+   * Adds to the score offset NEWEST_BOOST scaled by how new each row is among the catalog's dated rows: 0 up to
    * the median year, rising to the full boost for the newest (squared, so the last years stand out).
    */
-  private withNewest(
-    newest: boolean,
-    offset: OffsetSoFar,
-    scope: Int32Array | undefined,
-  ): Float32Array | undefined {
-    if (!newest) return orNone(offset);
+  private addNewest(offset: Offset, scope: Int32Array | undefined): void {
     const newness = (this.newness ??= newnessOf(this.facets.year));
-    const out = materialised(offset);
+    const out = offset();
     for (const row of this.rowsIn(scope)) out[row]! += newness[row]!;
-    return out;
   }
 
-  /** The score offset with MOOD_BOOST for the rows the message's mood words match. */
-  private withMoods(
+  /** Adds MOOD_BOOST to the score offset of the rows the message's mood words match. */
+  private addMoods(
     {
       attributeOf,
       moodCategories,
     }: { attributeOf: ReadonlyMap<number, AttributeMatch>; moodCategories: readonly string[] },
-    offset: OffsetSoFar,
+    offset: Offset,
     scope: Int32Array | undefined,
-  ): Float32Array | undefined {
-    if (attributeOf.size === 0) return orNone(offset);
-    const out = materialised(offset);
+  ): void {
+    if (attributeOf.size === 0) return;
+    const out = offset();
     for (const row of attributeOf.keys()) out[row]! += MOOD_BOOST;
     // The films the data has no such words for: those of the category the matched ones characterise.
     this.forEachRowOf(
@@ -871,7 +860,6 @@ export class Ranker {
       },
       scope,
     );
-    return out;
   }
 
   /** The rows of the studios and series asked for, each with the first name that holds it. */
@@ -885,15 +873,11 @@ export class Ranker {
     return collectionOf;
   }
 
-  /** The score offset with the boost of the studios and series asked for. */
-  private withCollections(
-    collectionOf: ReadonlyMap<number, string>,
-    offset: OffsetSoFar,
-  ): Float32Array | undefined {
-    if (collectionOf.size === 0) return orNone(offset);
-    const out = materialised(offset);
+  /** Adds the boost of the studios and series asked for to the score offset. */
+  private addCollections(collectionOf: ReadonlyMap<number, string>, offset: Offset): void {
+    if (collectionOf.size === 0) return;
+    const out = offset();
     for (const row of collectionOf.keys()) out[row]! += REQUESTED_COLLECTION_BOOST;
-    return out;
   }
 
   /** Writes the FEATURE_NAMES values of `row` into out[offset ..]. */
