@@ -52,14 +52,20 @@ async function ingestAndTrain(
   const loaded = await ingestFromArgs(args, err, { trainer: true });
   const { args: a, config } = loaded;
   // --no-train is routed to src by bin/chatrec.js; the demo catalog keeps the shipped model unless --train.
-  if (a.noTrain || (loaded.demo && !a.train)) return (reportServedModel(loaded, err), loaded);
+  if (a.noTrain || (loaded.demo && !a.train)) {
+    reportServedModel(loaded, err);
+    return loaded;
+  }
   const outDir = ownModelDir(config.dataDir);
   const db = await lancedb.connect(config.dbUri);
   try {
     const items = await readStoredItems(db);
     // An explicit --train that cannot train fails in the trainer, with the data folder's model kept.
     const untrainable = a.train ? undefined : untrainableReason(items);
-    if (untrainable !== undefined) return (reportServedModel(loaded, err, { untrainable }), loaded);
+    if (untrainable !== undefined) {
+      reportServedModel(loaded, err, { untrainable });
+      return loaded;
+    }
     console.log(loaded.summary);
     err(
       `training an interest model on the ${items.length} stored items (labels: their categories)`,

@@ -3,6 +3,7 @@
 import type { Item } from "../types.ts";
 import { cellParts, normalizeText } from "./normalize.ts";
 import { editDistance } from "./titles.ts";
+import { pushTo } from "../util/multimap.ts";
 
 /** Fields naming the people behind an item, in any catalog (movies: directors, stars; books: authors). */
 const PEOPLE_FIELDS = ["directors", "stars", "authors", "author", "creators"];
@@ -76,19 +77,13 @@ export class PeopleIndex {
     }
     for (const key of this.names) {
       const words = key.split(" ");
-      const same = this.byFirstWord.get(words[0]!);
-      if (same) same.push(words);
-      else this.byFirstWord.set(words[0]!, [words]);
+      pushTo(this.byFirstWord, words[0]!, words);
     }
     const under = new Map<string, Array<[string, number]>>();
     for (const [key, n] of credits) {
       const words = key.split(" ");
       for (const w of new Set([words[0]!, words.at(-1)!]))
-        if (w.length >= 4) {
-          const list = under.get(w);
-          if (list) list.push([key, n]);
-          else under.set(w, [[key, n]]);
-        }
+        if (w.length >= 4) pushTo(under, w, [key, n]);
     }
     for (const [word, people] of under) {
       people.sort((a, b) => b[1] - a[1]);

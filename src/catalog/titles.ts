@@ -1,7 +1,9 @@
 // Finds catalog titles in free text: tolerant of case, punctuation, leading articles and missing years, and
-// of typos ("the shinning", "jurasic park") through a fuzzy index (MiniSearch) built once at start-up.
+// of typos ("the shinning", "jurasic park") through an index of the titles' words (title-words.ts) built
+// once at start-up.
 import { titleKey, normalizeText } from "./normalize.ts";
 import { TitleWords } from "./title-words.ts";
+import { pushTo } from "../util/multimap.ts";
 import type { Item } from "../types.ts";
 
 export interface TitleMention {
@@ -153,9 +155,7 @@ export class TitleIndex {
   }
 
   private add(key: string, id: string): void {
-    const ids = this.byKey.get(key);
-    if (ids) ids.push(id);
-    else this.byKey.set(key, [id]);
+    pushTo(this.byKey, key, id);
   }
 
   /**

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { tokens } from "../catalog/normalize.ts";
 import { itemPeople } from "../catalog/people.ts";
 import type { Item } from "../types.ts";
+import { pushTo } from "../util/multimap.ts";
 
 export interface Collection {
   /** As a reason names it: the studio's own name, or the title words as the first film writes them. */
@@ -247,13 +248,6 @@ export class Collections {
  * How often each `wanted` word (and two-word phrase) is written in lower case in the catalog's texts, and
  * under "^word" how often capitalised: names are the words nearly always capitalised.
  */
-/** Appends to a map's list (a copy per append is quadratic in a prolific director's films). */
-function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
 function lowercaseUse(items: readonly Item[], wanted: ReadonlySet<string>): Map<string, number> {
   const out = new Map<string, number>();
   const bump = (k: string) => out.set(k, (out.get(k) ?? 0) + 1);
