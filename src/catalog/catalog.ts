@@ -1,7 +1,7 @@
 // The catalog as the hot path sees it: items, unit vectors and interest profiles in flat arrays, loaded once.
 import { titleKey } from "./normalize.ts";
-import { PeopleIndex } from "./people.ts";
-import { TitleIndex } from "./titles.ts";
+import { PeopleIndex, type PeopleIndexSnapshot } from "./people.ts";
+import { TitleIndex, type TitleIndexSnapshot } from "./titles.ts";
 import { resolveWording, type Wording, type WordingSettings } from "./wording.ts";
 import type { Item } from "../types.ts";
 
@@ -13,6 +13,13 @@ export interface CatalogData {
   /** Row-major n x labels interest distribution of each item. */
   interests: Float32Array;
   labels: readonly string[];
+}
+
+/** The catalog's indexes of its items' words, as a restart reads them back (src/catalog/snapshot.ts). */
+export interface CatalogIndexes {
+  titleKeys: string[];
+  titles: TitleIndexSnapshot;
+  people: PeopleIndexSnapshot;
 }
 
 export class Catalog {
@@ -41,7 +48,8 @@ export class Catalog {
 
   /**
    * `wording`: the settings stored with the catalog and whether it is the shipped demo catalog; without it,
-   * movie wording (a catalog built in memory is a movie one: MovieLens, the demo).
+   * movie wording (a catalog built in memory is a movie one: MovieLens, the demo). `saved`: the indexes of
+   * these same items, read back instead of built.
    */
   constructor(
     data: CatalogData,
@@ -50,6 +58,7 @@ export class Catalog {
       settings: { noun: "film" },
       demo: false,
     },
+    saved?: CatalogIndexes,
   ) {
     this.items = data.items;
     this.vectors = data.vectors;
@@ -64,16 +73,27 @@ export class Catalog {
     this.popularity = popularityPrior(data.items);
     this.hasPopularity = this.popularity.some((p) => p > 0);
     this.hasYears = data.items.some((item) => item.year !== undefined);
-    this.titleKeys = data.items.map((item) => `${titleKey(item.title)}`);
-    this.people = new PeopleIndex(data.items, commonWords);
-    this.titles = new TitleIndex(
-      data.items,
-      commonWords,
-      (id) =>
-        this.popularity[this.rowById.get(id) ?? 0]! +
-        (this.items[this.rowById.get(id) ?? 0]?.text ? 0.01 : 0),
-    );
+    const prior = (id: string) =>
+      this.popularity[this.rowById.get(id) ?? 0]! +
+      (this.items[this.rowById.get(id) ?? 0]?.text ? 0.01 : 0);
+    if (saved) {
+      this.titleKeys = saved.titleKeys;
+      this.people = PeopleIndex.restore(saved.people, commonWords);
+      this.titles = TitleIndex.restore(saved.titles, commonWords, prior);
+    } else {
+      this.titleKeys = data.items.map((item) => `${titleKey(item.title)}`);
+      this.people = new PeopleIndex(data.items, commonWords);
+      this.titles = new TitleIndex(data.items, commonWords, prior);
+    }
     this.wording = resolveWording(wording.settings, wording.demo, this);
+  }
+
+  indexes(): CatalogIndexes {
+    return {
+      titleKeys: this.titleKeys,
+      titles: this.titles.snapshot(),
+      people: this.people.snapshot(),
+    };
   }
 
   get size(): number {

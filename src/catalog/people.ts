@@ -2,6 +2,7 @@
 // "anything with Keanu Reeves" should count like a liked film of his.
 import type { Item } from "../types.ts";
 import { cellParts, normalizeText } from "./normalize.ts";
+import { revive } from "./snapshot.ts";
 import { editDistance } from "./titles.ts";
 import { pushTo } from "../util/multimap.ts";
 
@@ -48,6 +49,14 @@ export interface NamedPerson {
 
 /** A word this frequent (rank in data/common-words.txt) is an everyday word, never a slip in a name. */
 const EVERYDAY_RANK = 5_000;
+
+/** What a restart reads back (src/catalog/snapshot.ts). */
+export interface PeopleIndexSnapshot {
+  names: Set<string>;
+  byWord: Map<string, string>;
+  bySurname: Map<string, string[]>;
+  byFirstWord: Map<string, Array<readonly string[]>>;
+}
 
 export class PeopleIndex {
   /** Names of two or more words only: one-word names ("Rain", "Madonna") are too often ordinary words. */
@@ -99,6 +108,18 @@ export class PeopleIndex {
           siblings.map(([k]) => k),
         );
     }
+  }
+
+  snapshot(): PeopleIndexSnapshot {
+    const { names, byWord, bySurname, byFirstWord } = this;
+    return { names, byWord, bySurname, byFirstWord };
+  }
+
+  static restore(
+    saved: PeopleIndexSnapshot,
+    commonWords: ReadonlyMap<string, number>,
+  ): PeopleIndex {
+    return revive(PeopleIndex, { ...saved, common: commonWords });
   }
 
   get size(): number {

@@ -1,7 +1,7 @@
 // The LanceDB `items` table: the catalog as ingested, with the model's vectors. Loaded into memory at start-up.
 import * as lancedb from "@lancedb/lancedb";
 import { Field, FixedSizeList, Float32, Int32, List, Schema, Utf8 } from "apache-arrow";
-import { Catalog, itemInterestDistribution } from "./catalog.ts";
+import { Catalog, itemInterestDistribution, type CatalogIndexes } from "./catalog.ts";
 import { itemText } from "./item-text.ts";
 import { readCatalogSource } from "./source.ts";
 import type { InterestModel } from "../interest/model.ts";
@@ -188,6 +188,7 @@ async function readColumns(table: lancedb.Table): Promise<StoredColumns> {
  * Opens the catalog for serving. The stored items table always wins: only a data folder without one is filled
  * by `seed()` (the configured catalog file); `chatrec ingest` replaces the table. A model whose sha differs
  * from the one the vectors were made with re-embeds the stored items, so a retrained model is picked up.
+ * `savedIndexes`: the indexes saved for the items table as it is then (src/catalog/snapshot.ts), if any.
  */
 export async function openCatalog(
   db: lancedb.Connection,
@@ -195,6 +196,7 @@ export async function openCatalog(
   seed: () => Promise<unknown>,
   commonWords: ReadonlyMap<string, number>,
   onProgress?: Progress,
+  savedIndexes?: (items: lancedb.Table) => Promise<CatalogIndexes | undefined>,
 ): Promise<Catalog> {
   if (!(await db.tableNames()).includes(ITEMS_TABLE)) await seed();
   let stored = await readColumns(await db.openTable(ITEMS_TABLE));
@@ -210,11 +212,13 @@ export async function openCatalog(
     stored = await readColumns(await db.openTable(ITEMS_TABLE));
   }
   const { items, vectors, interests } = stored;
+  const saved = await savedIndexes?.(await db.openTable(ITEMS_TABLE));
   // The wording is the one stored by `chatrec ingest`; a data folder without a record holds the demo catalog.
   const source = await readCatalogSource(db);
   return new Catalog(
     { items, vectors, dim: model.dim, interests, labels: model.labels },
     commonWords,
     { settings: source?.wording, demo: !source || source.demo },
+    saved,
   );
 }

@@ -4,6 +4,16 @@
 // near any word of the message. Keys and postings are flat typed arrays: a million titles' words would
 // otherwise be millions of small arrays for the collector to walk.
 import SearchableMap from "minisearch/SearchableMap";
+import { revive } from "./snapshot.ts";
+
+/** What a restart reads back (src/catalog/snapshot.ts): the title words in term id order, and the arrays. */
+export interface TitleWordsSnapshot {
+  words: string[];
+  keyStart: Int32Array;
+  keyTerms: Int32Array;
+  postingStart: Int32Array;
+  postingKeys: Int32Array;
+}
 
 /** Levenshtein edits a word of this many letters may be off by and still find its title word. */
 function searchEdits(word: string): number {
@@ -49,6 +59,25 @@ export class TitleWords {
       for (let i = this.keyStart[k]!; i < this.keyStart[k + 1]!; i++)
         this.postingKeys[next[this.keyTerms[i]!]!++] = k;
     this.seenIn = new Int32Array(keys.length);
+  }
+
+  snapshot(): TitleWordsSnapshot {
+    const words = new Array<string>(this.postingStart.length - 1);
+    for (const [word, t] of this.terms) words[t] = word;
+    const { keyStart, keyTerms, postingStart, postingKeys } = this;
+    return { words, keyStart, keyTerms, postingStart, postingKeys };
+  }
+
+  static restore(saved: TitleWordsSnapshot): TitleWords {
+    const { words, ...arrays } = saved;
+    const terms = new SearchableMap<number>();
+    words.forEach((word, t) => terms.set(word, t));
+    return revive(TitleWords, {
+      ...arrays,
+      terms,
+      seenIn: new Int32Array(arrays.keyStart.length - 1),
+      calls: 0,
+    });
   }
 
   /** Title words within reach of `word`: term id to edits. */

@@ -2,7 +2,8 @@
 // of typos ("the shinning", "jurasic park") through an index of the titles' words (title-words.ts) built
 // once at start-up.
 import { titleKey, normalizeText } from "./normalize.ts";
-import { TitleWords } from "./title-words.ts";
+import { revive } from "./snapshot.ts";
+import { TitleWords, type TitleWordsSnapshot } from "./title-words.ts";
 import { pushTo } from "../util/multimap.ts";
 import type { Item } from "../types.ts";
 
@@ -67,6 +68,18 @@ function words(text: string): Word[] {
   return out;
 }
 
+/** What a restart reads back (src/catalog/snapshot.ts): the index's own fields, not what it is given. */
+export interface TitleIndexSnapshot {
+  byKey: Map<string, string[]>;
+  yearOf: Map<string, number | undefined>;
+  articled: Set<string>;
+  filmOf: Map<string, string>;
+  fullness: Map<string, number>;
+  vocabulary: Set<string>;
+  fuzzy: TitleWordsSnapshot;
+  fuzzyKeys: string[];
+}
+
 export class TitleIndex {
   private readonly byKey = new Map<string, string[]>();
   private readonly yearOf = new Map<string, number | undefined>();
@@ -117,6 +130,27 @@ export class TitleIndex {
     for (const key of this.byKey.keys())
       if (key.replace(/[ ~]/g, "").length >= MIN_FUZZY_LENGTH) this.fuzzyKeys.push(key);
     this.fuzzy = new TitleWords(this.fuzzyKeys.map((key) => key.replace(/^~/, "")));
+  }
+
+  snapshot(): TitleIndexSnapshot {
+    const { byKey, yearOf, articled, filmOf, fullness, vocabulary, fuzzyKeys } = this;
+    return {
+      ...{ byKey, yearOf, articled, filmOf, fullness, vocabulary, fuzzyKeys },
+      fuzzy: this.fuzzy.snapshot(),
+    };
+  }
+
+  static restore(
+    saved: TitleIndexSnapshot,
+    commonWords: ReadonlyMap<string, number>,
+    prior: (itemId: string) => number,
+  ): TitleIndex {
+    return revive(TitleIndex, {
+      ...saved,
+      fuzzy: TitleWords.restore(saved.fuzzy),
+      commonWords,
+      prior,
+    });
   }
 
   /** `written`: the forms read so far; texts repeat their words, and each is normalised once. */

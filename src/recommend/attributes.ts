@@ -3,6 +3,7 @@
 // written by hand: MovieLens users' tags and TMDB keywords (data/catalog/attributes.jsonl, built by
 // research/scripts/build-item-attributes.ts). Built once at start-up; a message is matched word by word.
 import { existsSync, readFileSync } from "node:fs";
+import { revive } from "../catalog/snapshot.ts";
 import type { Item } from "../types.ts";
 import { MOOD_THESAURUS } from "../understand/mood-thesaurus.ts";
 
@@ -174,8 +175,8 @@ export function sameStem(a: string, b: string): boolean {
  */
 class WordRows {
   constructor(
-    private readonly rows: Int32Array,
-    private readonly matches: AttributeMatch | readonly AttributeMatch[],
+    readonly rows: Int32Array,
+    readonly matches: AttributeMatch | readonly AttributeMatch[],
   ) {}
 
   *entries(): IterableIterator<[number, AttributeMatch]> {
@@ -232,6 +233,21 @@ class WordRowsBuilder {
       keywords: [...this.shared!.keywords],
     }));
   }
+}
+
+/** What a restart reads back (src/catalog/snapshot.ts): the fields built from the items. */
+export interface AttributesSnapshot {
+  fromText: boolean;
+  labels: Set<string>;
+  byStem: Map<string, Set<string>>;
+  rowsOfWord: Map<
+    string,
+    { rows: Int32Array; matches: AttributeMatch | readonly AttributeMatch[] }
+  >;
+  distinctive: Array<readonly string[] | undefined>;
+  categoryShare: Map<string, number>;
+  topics:
+    { words: ReadonlyMap<string, WordCategories>; share: ReadonlyMap<string, number> } | undefined;
 }
 
 export class Attributes {
@@ -307,6 +323,28 @@ export class Attributes {
       const stem = w.slice(0, STEM);
       this.byStem.set(stem, (this.byStem.get(stem) ?? new Set()).add(w));
     }
+  }
+
+  snapshot(): AttributesSnapshot {
+    const { fromText, labels, byStem, rowsOfWord, distinctive, categoryShare, topics } = this;
+    return { fromText, labels, byStem, rowsOfWord, distinctive, categoryShare, topics };
+  }
+
+  static restore(
+    saved: AttributesSnapshot,
+    items: readonly Item[],
+    commonWords: ReadonlyMap<string, number>,
+  ): Attributes {
+    const rowsOfWord = new Map<string, WordRows>();
+    for (const [word, { rows, matches }] of saved.rowsOfWord)
+      rowsOfWord.set(word, new WordRows(rows, matches));
+    return revive(Attributes, {
+      ...saved,
+      rowsOfWord,
+      items,
+      commonWords,
+      characteristicCache: new Map(),
+    });
   }
 
   /**

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { tokens } from "../catalog/normalize.ts";
 import { itemPeople } from "../catalog/people.ts";
+import { revive } from "../catalog/snapshot.ts";
 import type { Item } from "../types.ts";
 import { pushTo } from "../util/multimap.ts";
 
@@ -93,6 +94,15 @@ function directorsOf(item: Item): string[] {
 /** A one-word name ("Batman", "Halloween") is also a title: it means the series when films are asked for. */
 const SEVERAL =
   /\b(?:films|movies|flicks|series|franchise|saga|trilogy|sequels|ones|all of them)\b/i;
+
+/** What a restart reads back (src/catalog/snapshot.ts): every field, the three maps sharing collections. */
+export interface CollectionsSnapshot {
+  byKey: Map<string, Collection>;
+  byLastWord: Map<string, Collection>;
+  byName: Map<string, Collection>;
+  maxWords: number;
+  runtime: Float32Array;
+}
 
 export class Collections {
   private readonly byKey = new Map<string, Collection>();
@@ -186,6 +196,15 @@ export class Collections {
     });
     this.maxWords = Math.max(1, ...[...this.byKey.keys()].map((k) => k.split(" ").length));
     for (const c of this.byKey.values()) if (!this.byName.has(c.name)) this.byName.set(c.name, c);
+  }
+
+  snapshot(): CollectionsSnapshot {
+    const { byKey, byLastWord, byName, maxWords, runtime } = this;
+    return { byKey, byLastWord, byName, maxWords, runtime };
+  }
+
+  static restore(saved: CollectionsSnapshot): Collections {
+    return revive(Collections, saved);
   }
 
   /**

@@ -1,0 +1,102 @@
+// The catalog's text indexes (titles, people, studios and series, attributes), saved once built so that a
+// restart of an unchanged catalog reads them instead of reading every item's text again: at a million items
+// building them takes minutes, reading them seconds. A snapshot is used only when its key matches. The key
+// covers the items table's version, the code and data files that build the indexes, and V8's version (the
+// file is V8's serialisation format).
+import { createHash } from "node:crypto";
+import { closeSync, openSync, readdirSync, readFileSync, readSync, renameSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import v8 from "node:v8";
+import type * as lancedb from "@lancedb/lancedb";
+import { PACKAGE_ROOT } from "../config.ts";
+
+export const SNAPSHOT_FILE = "catalog-indexes.v8";
+/** The key is a sha256 in hex, then a newline, then the serialised indexes. */
+const KEY_BYTES = 64;
+
+/** An instance of `cls` holding `fields`, without running its constructor (which builds them). */
+export function revive<T extends object>(cls: { prototype: T }, fields: object): T {
+  return Object.assign(Object.create(cls.prototype) as T, fields);
+}
+
+/** Every file under `dir`, sorted, with its path relative to the package. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+let buildHash: string | undefined;
+/** What builds the indexes: the product code and the word lists and item data it reads (about 2 MB). */
+function codeAndDataHash(): string {
+  if (buildHash) return buildHash;
+  const hash = createHash("sha256");
+  const files = [
+    ...filesUnder(join(PACKAGE_ROOT, "src")),
+    join(PACKAGE_ROOT, "data/common-words.txt"),
+    join(PACKAGE_ROOT, "data/catalog/attributes.jsonl"),
+    join(PACKAGE_ROOT, "data/catalog/tmdb-extras.jsonl"),
+  ];
+  for (const file of files) hash.update(file.slice(PACKAGE_ROOT.length)).update(readFileSync(file));
+  return (buildHash = hash.digest("hex"));
+}
+
+/** The key of the indexes of the items table as it is now (a re-ingest or re-embedding changes it). */
+export async function snapshotKey(items: lancedb.Table): Promise<string> {
+  const version = await items.version();
+  const written = (await items.listVersions()).find((v) => v.version === version)?.timestamp;
+  return createHash("sha256")
+    .update(`${version}\0${written?.toISOString() ?? ""}\0`)
+    .update(`${process.versions.v8}\0${codeAndDataHash()}`)
+    .digest("hex");
+}
+
+/** The indexes saved under `key`; undefined when there are none, or they are another catalog's or code's. */
+export function readSnapshot<T>(
+  dataDir: string,
+  key: string,
+  log: (s: string) => void,
+): T | undefined {
+  const path = join(dataDir, SNAPSHOT_FILE);
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return undefined;
+  }
+  try {
+    const head = Buffer.alloc(KEY_BYTES);
+    if (readSync(fd, head, 0, KEY_BYTES, 0) !== KEY_BYTES || head.toString("latin1") !== key)
+      return undefined;
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    return v8.deserialize(readFileSync(path).subarray(KEY_BYTES + 1)) as T;
+  } catch (err) {
+    log(
+      `ignoring the unreadable ${SNAPSHOT_FILE} (${(err as Error).message}); building the indexes`,
+    );
+    return undefined;
+  }
+}
+
+/** Saves the indexes under `key`, whole or not at all (a reader never sees half a file). */
+export function writeSnapshot(dataDir: string, key: string, indexes: unknown): void {
+  const path = join(dataDir, SNAPSHOT_FILE);
+  const partial = `${path}.${process.pid}.tmp`;
+  try {
+    const fd = openSync(partial, "w");
+    try {
+      writeFileSync(fd, `${key}\n`, "latin1");
+      writeFileSync(fd, v8.serialize(indexes));
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(partial, path);
+  } finally {
+    rmSync(partial, { force: true });
+  }
+}

@@ -1,0 +1,133 @@
+// The catalog's word indexes are saved after the first start and read back at the next: they must be the
+// same indexes (every field, the same answers), and a changed catalog or a damaged file must build them again.
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import * as lancedb from "@lancedb/lancedb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ingestCatalog } from "../src/catalog/ingest.ts";
+import { SNAPSHOT_FILE } from "../src/catalog/snapshot.ts";
+import { loadConfig } from "../src/config.ts";
+import { loadWorkParts } from "../src/engine.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "chatrec-snapshot-"));
+const config = loadConfig({}, { dataDir: dir });
+type Parts = Awaited<ReturnType<typeof loadWorkParts>>;
+let db: lancedb.Connection;
+const opened: Parts[] = [];
+
+async function open(): Promise<{ parts: Parts; log: string[] }> {
+  const log: string[] = [];
+  const parts = await loadWorkParts(config, db, (s) => log.push(s), { buildIndex: true });
+  opened.push(parts);
+  return { parts, log };
+}
+
+let built: Awaited<ReturnType<typeof open>>;
+let restored: Awaited<ReturnType<typeof open>>;
+
+beforeAll(async () => {
+  db = await lancedb.connect(config.dbUri);
+  built = await open();
+  restored = await open();
+}, 120_000);
+afterAll(async () => {
+  for (const p of opened) await p.model.close();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const said = (log: string[], what: RegExp) => log.some((line) => what.test(line));
+
+describe("the saved word indexes", () => {
+  it("are built and saved at the first start, and read back at the next", () => {
+    expect(said(built.log, /built the catalog's word indexes .* saved them/)).toBe(true);
+    expect(said(restored.log, /read the catalog's word indexes/)).toBe(true);
+    expect(said(restored.log, /built the catalog's word indexes/)).toBe(false);
+  });
+
+  it("hold every field the built ones hold, with the same data", () => {
+    const [a, b] = [built.parts, restored.parts];
+    const pairs: Array<[string, object, object]> = [
+      ["titles", a.catalog.titles, b.catalog.titles],
+      [
+        "title words",
+        Reflect.get(a.catalog.titles, "fuzzy"),
+        Reflect.get(b.catalog.titles, "fuzzy"),
+      ],
+      ["people", a.catalog.people, b.catalog.people],
+      ["collections", a.ranker.collections!, b.ranker.collections!],
+      ["attributes", a.ranker.attributes!, b.ranker.attributes!],
+    ];
+    for (const [name, x, y] of pairs) {
+      expect(Object.keys(y).sort(), name).toEqual(Object.keys(x).sort());
+      expect(Object.getPrototypeOf(y), name).toBe(Object.getPrototypeOf(x));
+    }
+    expect(isDeepStrictEqual(a.catalog.indexes(), b.catalog.indexes())).toBe(true);
+    expect(
+      isDeepStrictEqual(a.ranker.collections!.snapshot(), b.ranker.collections!.snapshot()),
+    ).toBe(true);
+    expect(
+      isDeepStrictEqual(a.ranker.attributes!.snapshot(), b.ranker.attributes!.snapshot()),
+    ).toBe(true);
+  });
+
+  it("find the same titles, typos, people, studios and attributes", () => {
+    const [a, b] = [built.parts, restored.parts];
+    const messages = [
+      "I loved the shinning and jurasic park, anything by Stanley Kubrick?",
+      "studio ghibli films, or the harry potter ones",
+      "something twisty and gory, not too violent",
+      "more with tom hnaks please",
+    ];
+    for (const text of messages) {
+      const titlesA = a.catalog.titles.find(text);
+      const found =
+        titlesA.length +
+        a.catalog.people.find(text).length +
+        a.ranker.collections!.in(text).length +
+        a.ranker.attributes!.match(text).size;
+      expect(found, text).toBeGreaterThan(0);
+      expect(b.catalog.titles.find(text), text).toEqual(titlesA);
+      expect(b.catalog.people.find(text), text).toEqual(a.catalog.people.find(text));
+      expect(b.ranker.collections!.in(text), text).toEqual(a.ranker.collections!.in(text));
+      expect([...b.ranker.attributes!.match(text)], text).toEqual([
+        ...a.ranker.attributes!.match(text),
+      ]);
+      expect(b.ranker.attributes!.characteristicOf(text), text).toEqual(
+        a.ranker.attributes!.characteristicOf(text),
+      );
+    }
+    expect(a.catalog.titles.find("the shinning")[0]?.typo).toBe("confident");
+    expect(a.ranker.collections!.in("studio ghibli films").length).toBeGreaterThan(0);
+  });
+
+  it("are built again when the file is damaged", async () => {
+    truncateSync(join(dir, SNAPSHOT_FILE), 200);
+    const again = await open();
+    expect(said(again.log, /ignoring the unreadable/)).toBe(true);
+    expect(said(again.log, /built the catalog's word indexes .* saved them/)).toBe(true);
+    const next = await open();
+    expect(said(next.log, /read the catalog's word indexes/)).toBe(true);
+  });
+
+  it("are built again for another catalog, never taken from the one before", async () => {
+    const file = join(dir, "shop.jsonl");
+    writeFileSync(
+      file,
+      [
+        { id: "k1", title: "Copper Kettle Deluxe", text: "A kettle of hammered copper." },
+        { id: "k2", title: "Walnut Spice Rack", text: "A rack for twelve spice jars." },
+      ]
+        .map((item) => JSON.stringify(item))
+        .join("\n"),
+    );
+    await ingestCatalog(db, built.parts.model, { path: file, mode: "replace" });
+    const shop = await open();
+    expect(said(shop.log, /read the catalog's word indexes/)).toBe(false);
+    expect(said(shop.log, /built the catalog's word indexes/)).toBe(true);
+    expect(shop.parts.catalog.titles.find("the copper kettle deluxe")[0]?.itemId).toBe("k1");
+    expect(shop.parts.catalog.titles.find("I loved jurassic park")).toEqual([]);
+  });
+});
