@@ -42,7 +42,7 @@ export interface Item {
   title: string;
   year?: number;
   text: string;
-  categories: string[];
+  categories: readonly string[];
   /** Any other catalog columns (directors, stars, authors ...), kept for reasons and display. */
   extra: Record<string, string | string[] | number>;
 }
@@ -51,7 +51,7 @@ export interface Recommendation {
   id: string;
   title: string;
   year?: number;
-  categories: string[];
+  categories: readonly string[];
   score: number;
   reasons: Reason[];
 }

@@ -79,7 +79,7 @@ export class Catalog {
     if (saved) {
       this.titleKeys = saved.titleKeys;
       this.people = PeopleIndex.restore(saved.people, commonWords);
-      this.titles = TitleIndex.restore(saved.titles, commonWords, prior);
+      this.titles = TitleIndex.restore(saved.titles, data.items, commonWords, prior);
     } else {
       this.titleKeys = data.items.map((item) => `${titleKey(item.title)}`);
       this.people = new PeopleIndex(data.items, commonWords);

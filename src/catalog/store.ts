@@ -33,7 +33,7 @@ interface ItemRow {
   title: string;
   year: number | null;
   text: string;
-  categories: string[];
+  categories: readonly string[];
   extra: string;
   model_sha: string;
   vector: number[];
@@ -162,16 +162,24 @@ async function readColumns(table: lancedb.Table): Promise<StoredColumns> {
     column<string>("model_sha"),
   ];
   const categories = arrow.getChild("categories")!;
+  // Items share one frozen list per set of categories and one empty extra: a million items have a few
+  // thousand sets, and most have no extra fields.
+  const lists = new Map<string, readonly string[]>();
+  const noExtra: Item["extra"] = Object.freeze({});
   const items = new Array<Item>(n);
   for (let i = 0; i < n; i++) {
     const year = years.get(i) as number | null;
+    const own = Array.from((categories.get(i) as Iterable<string> | null) ?? []);
+    const joined = own.join("\0");
+    let shared = lists.get(joined);
+    if (shared === undefined) lists.set(joined, (shared = Object.freeze(own)));
     items[i] = {
       id: ids[i]!,
       title: titles[i]!,
       ...(year !== null && year !== undefined ? { year } : {}),
       text: texts[i]!,
-      categories: Array.from((categories.get(i) as Iterable<string> | null) ?? []),
-      extra: JSON.parse(extras[i]!) as Item["extra"],
+      categories: shared,
+      extra: extras[i] === "{}" ? noExtra : (JSON.parse(extras[i]!) as Item["extra"]),
     };
   }
   return {

@@ -4,7 +4,6 @@
 import { titleKey, normalizeText } from "./normalize.ts";
 import { revive } from "./snapshot.ts";
 import { TitleWords, type TitleWordsSnapshot } from "./title-words.ts";
-import { pushTo } from "../util/multimap.ts";
 import type { Item } from "../types.ts";
 
 export interface TitleMention {
@@ -70,24 +69,18 @@ function words(text: string): Word[] {
 
 /** What a restart reads back (src/catalog/snapshot.ts): the index's own fields, not what it is given. */
 export interface TitleIndexSnapshot {
-  byKey: Map<string, string[]>;
-  yearOf: Map<string, number | undefined>;
-  articled: Set<string>;
-  filmOf: Map<string, string>;
-  fullness: Map<string, number>;
+  byKey: Map<string, number | number[]>;
   vocabulary: Set<string>;
   fuzzy: TitleWordsSnapshot;
   fuzzyKeys: string[];
 }
 
 export class TitleIndex {
-  private readonly byKey = new Map<string, string[]>();
-  private readonly yearOf = new Map<string, number | undefined>();
-  /** Items whose title starts with an article ("The Heat"). */
-  private readonly articled = new Set<string>();
-  /** The film a record is of (its IMDb id), and how much the record says of it (plot, people). */
-  private readonly filmOf = new Map<string, string>();
-  private readonly fullness = new Map<string, number>();
+  /**
+   * Title key: the row of its item, or the rows, most likely first. Rows, and one number for the many keys of
+   * one item, since a million titles' keys are kept all the time.
+   */
+  private readonly byKey = new Map<string, number | number[]>();
   /** Every word of the catalog: titles, people, keywords, categories and plots (normalised). */
   private readonly vocabulary = new Set<string>();
   /** Title keys by their words, searched with typos allowed (candidates only; the edit distance decides). */
@@ -95,37 +88,29 @@ export class TitleIndex {
   private readonly fuzzyKeys: string[] = [];
 
   constructor(
-    items: readonly Item[],
+    private readonly items: readonly Item[],
     /** Everyday words by frequency rank (0 = most frequent). */
     private readonly commonWords: ReadonlyMap<string, number>,
     /** Higher wins among items sharing a title. */
     private readonly prior: (itemId: string) => number,
   ) {
     const written = new Set<string>();
-    for (const item of items) {
-      this.yearOf.set(item.id, item.year);
-      if (/^(?:the|a|an)\s/i.test(item.title)) this.articled.add(item.id);
-      const imdb = item.extra.imdbId;
-      if (typeof imdb === "string" && imdb) this.filmOf.set(item.id, imdb);
-      this.fullness.set(
-        item.id,
-        (item.text ? 1 : 0) +
-          ["directors", "stars"].filter((f) => (item.extra[f] as unknown[] | undefined)?.length)
-            .length,
-      );
+    items.forEach((item, row) => {
       this.learnWords(item, written);
       const key = titleKey(item.title);
-      if (key) this.add(key, item.id);
+      if (key) this.add(key, row);
       // "the godfather part 2" for "Part II", "rocky 3" for "Rocky III": sequel numbers either way.
       const numbered = withArabicNumerals(key);
-      if (numbered !== key) this.add(`~${numbered}`, item.id);
+      if (numbered !== key) this.add(`~${numbered}`, row);
       // "Star Wars: Episode IV - A New Hope" is also found as "A New Hope"-less "Star Wars" only when no other title owns it.
       const main = item.title.split(/[:(]/)[0]!;
       const mainKey = titleKey(main);
       if (mainKey && mainKey !== key && mainKey.split(" ").length >= 2)
-        this.add(`~${mainKey}`, item.id);
-    }
-    for (const ids of this.byKey.values()) ids.sort((a, b) => this.prior(b) - this.prior(a));
+        this.add(`~${mainKey}`, row);
+    });
+    const priorOf = (row: number) => this.prior(items[row]!.id);
+    for (const rows of this.byKey.values())
+      if (typeof rows !== "number") rows.sort((a, b) => priorOf(b) - priorOf(a));
     // Only keys long enough to tell a typo from another word.
     for (const key of this.byKey.keys())
       if (key.replace(/[ ~]/g, "").length >= MIN_FUZZY_LENGTH) this.fuzzyKeys.push(key);
@@ -133,21 +118,20 @@ export class TitleIndex {
   }
 
   snapshot(): TitleIndexSnapshot {
-    const { byKey, yearOf, articled, filmOf, fullness, vocabulary, fuzzyKeys } = this;
-    return {
-      ...{ byKey, yearOf, articled, filmOf, fullness, vocabulary, fuzzyKeys },
-      fuzzy: this.fuzzy.snapshot(),
-    };
+    const { byKey, vocabulary, fuzzyKeys } = this;
+    return { byKey, vocabulary, fuzzyKeys, fuzzy: this.fuzzy.snapshot() };
   }
 
   static restore(
     saved: TitleIndexSnapshot,
+    items: readonly Item[],
     commonWords: ReadonlyMap<string, number>,
     prior: (itemId: string) => number,
   ): TitleIndex {
     return revive(TitleIndex, {
       ...saved,
       fuzzy: TitleWords.restore(saved.fuzzy),
+      items,
       commonWords,
       prior,
     });
@@ -184,12 +168,15 @@ export class TitleIndex {
 
   /** The item whose whole title a name is ("up", "the one"), written any way; undefined when none. */
   exactTitle(name: string): string | undefined {
-    const ids = this.lookup(titleKey(name));
-    return ids ? this.asWritten(ids, /^(?:the|a|an)\s/i.test(name.trim())) : undefined;
+    const found = this.lookup(titleKey(name));
+    return found ? this.asWritten(found, /^(?:the|a|an)\s/i.test(name.trim())) : undefined;
   }
 
-  private add(key: string, id: string): void {
-    pushTo(this.byKey, key, id);
+  private add(key: string, row: number): void {
+    const rows = this.byKey.get(key);
+    if (rows === undefined) this.byKey.set(key, row);
+    else if (typeof rows === "number") this.byKey.set(key, [rows, row]);
+    else rows.push(row);
   }
 
   /**
@@ -197,29 +184,31 @@ export class TitleIndex {
    * text has one and none when it has none ("heat" is Heat, "the heat" The Heat), unless it is much less
    * likely than the first: people drop articles ("godfather" is still The Godfather).
    */
-  private asWritten(ids: readonly string[], withArticle: boolean): string {
-    const exact = ids.find((id) => this.articled.has(id) === withArticle);
+  private asWritten(found: readonly Item[], withArticle: boolean): string {
+    const exact = found.find((item) => ARTICLED.test(item.title) === withArticle);
     return this.fullest(
-      exact !== undefined && this.prior(exact) >= ARTICLE_PRIOR_SHARE * this.prior(ids[0]!)
+      exact !== undefined && this.prior(exact.id) >= ARTICLE_PRIOR_SHARE * this.prior(found[0]!.id)
         ? exact
-        : ids[0]!,
-      ids,
+        : found[0]!,
+      found,
     );
   }
 
   /** Of several records of one film (the same IMDb id), the one with a plot and people, not an empty copy. */
-  private fullest(id: string, ids: readonly string[]): string {
-    const film = this.filmOf.get(id);
-    if (film === undefined) return id;
-    let best = id;
-    for (const other of ids)
-      if (this.filmOf.get(other) === film && this.fullness.get(other)! > this.fullness.get(best)!)
-        best = other;
-    return best;
+  private fullest(item: Item, found: readonly Item[]): string {
+    const film = filmOf(item);
+    if (film === undefined) return item.id;
+    let best = item;
+    for (const other of found)
+      if (filmOf(other) === film && fullness(other) > fullness(best)) best = other;
+    return best.id;
   }
 
-  private lookup(key: string): string[] | undefined {
-    return this.byKey.get(key) ?? this.byKey.get(`~${key}`);
+  /** The items of a title key, most likely first. */
+  private lookup(key: string): Item[] | undefined {
+    const rows = this.byKey.get(key) ?? this.byKey.get(`~${key}`);
+    if (rows === undefined) return undefined;
+    return typeof rows === "number" ? [this.items[rows]!] : rows.map((r) => this.items[r]!);
   }
 
   /** A title made only of everyday words ("Up", "Her", "The One") needs capitals, quotes or a year to count. */
@@ -265,8 +254,8 @@ export class TitleIndex {
         let keyWords = span.map((w) => w.norm);
         if (keyWords.length > 1 && ["the", "a", "an"].includes(keyWords[0]!))
           keyWords = keyWords.slice(1);
-        const ids = this.lookup(keyWords.join(" "));
-        if (!ids) continue;
+        const titled = this.lookup(keyWords.join(" "));
+        if (!titled) continue;
         const next = ws[i + len];
         const year = next && /^(19|20)\d\d$/.test(next.norm) ? Number(next.norm) : undefined;
         const quoted =
@@ -316,13 +305,13 @@ export class TitleIndex {
         )
           continue;
         const itemId =
-          (year !== undefined && ids.find((id) => this.yearOf.get(id) === year)) ||
+          (year !== undefined && titled.find((item) => item.year === year)?.id) ||
           this.asWritten(
-            ids,
+            titled,
             ["the", "a", "an"].includes((span.length > 1 ? span[0] : ws[i - 1])?.norm ?? ""),
           );
         const end =
-          year !== undefined && ids.some((id) => this.yearOf.get(id) === year)
+          year !== undefined && titled.some((item) => item.year === year)
             ? next!.end
             : span.at(-1)!.end;
         found.push({
@@ -428,7 +417,7 @@ export class TitleIndex {
         typed.every((x, k) => x === target[k] || !this.knows(x));
       const sure = ties === 0 && (length >= MIN_SURE_LENGTH || doubledOnly);
       found.push({
-        itemId: this.byKey.get(best.key)![0]!,
+        itemId: this.lookup(best.key)![0]!.id,
         start,
         end,
         matched: text.slice(start, end),
@@ -438,6 +427,22 @@ export class TitleIndex {
     }
     return found.sort((a, b) => a.start - b.start);
   }
+}
+
+const ARTICLED = /^(?:the|a|an)\s/i;
+
+/** The film a record is of (its IMDb id), when the catalog says. */
+function filmOf(item: Item): string | undefined {
+  const imdb = item.extra.imdbId;
+  return typeof imdb === "string" && imdb ? imdb : undefined;
+}
+
+/** How much a record says of its film: a plot, directors, stars. */
+function fullness(item: Item): number {
+  return (
+    (item.text ? 1 : 0) +
+    ["directors", "stars"].filter((f) => (item.extra[f] as unknown[] | undefined)?.length).length
+  );
 }
 
 const undouble = (s: string) => s.replace(/(.)\1+/g, "$1");

@@ -13,7 +13,7 @@ export interface ExplainItem {
   id: string;
   title: string;
   year?: number;
-  categories: string[];
+  categories: readonly string[];
   /** The start of the catalog text (a plot for movies), cut at a word boundary. */
   about: string;
   reasons: string[];

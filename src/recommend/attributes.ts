@@ -41,33 +41,51 @@ const CHARACTERISTIC = { films: 5, share: 0.3, lift: 2.5 } as const;
 /** A tag or keyword carried by more than this share of the attributed films names no link between two. */
 const SHARED_MAX_SHARE = 0.02;
 
+/**
+ * Per row, its tags and keywords that few films share, rarest first: the term ids of row r are
+ * ids[start[r] .. start[r + 1]), and `names` spells them. Flat arrays, since a catalog's own text gives each
+ * of a million items a dozen such words.
+ */
+interface RowTerms {
+  start: Int32Array;
+  ids: Int32Array;
+  names: string[];
+}
+
 /** Per row, its tags and keywords (lower-cased, once) carried by at most `maxFilms` films, rarest first. */
 function distinctiveTerms(
   items: readonly Item[],
   attributes: ReadonlyMap<string, ItemAttributes>,
   maxFilms: number,
-): Array<readonly string[] | undefined> {
-  const films = new Map<string, number>();
-  // One string per term, however many items carry it (a catalog's own text repeats each word many times).
-  const canonical = new Map<string, string>();
+): RowTerms {
+  const names: string[] = [];
+  const films: number[] = [];
+  const idOf = new Map<string, number>();
   const termsOfRow = items.map((item) => {
     const a = attributes.get(item.id);
     if (!a) return undefined;
-    const terms = new Set<string>();
+    const terms = new Set<number>();
     for (const t of [...(a.tags ?? []), ...(a.keywords ?? [])]) {
       const lower = t.toLowerCase();
-      let term = canonical.get(lower);
-      if (term === undefined) canonical.set(lower, (term = lower));
-      terms.add(term);
+      let id = idOf.get(lower);
+      if (id === undefined) {
+        idOf.set(lower, (id = names.length));
+        names.push(lower);
+        films.push(0);
+      }
+      terms.add(id);
     }
-    for (const t of terms) films.set(t, (films.get(t) ?? 0) + 1);
+    for (const id of terms) films[id]!++;
     return terms;
   });
-  return termsOfRow.map((terms) => {
-    if (!terms) return undefined;
-    const kept = [...terms].filter((t) => films.get(t)! <= maxFilms);
-    return kept.sort((x, y) => films.get(x)! - films.get(y)!);
+  const start = new Int32Array(items.length + 1);
+  const ids: number[] = [];
+  termsOfRow.forEach((terms, row) => {
+    const kept = [...(terms ?? [])].filter((id) => films[id]! <= maxFilms);
+    for (const id of kept.sort((x, y) => films[x]! - films[y]!)) ids.push(id);
+    start[row + 1] = ids.length;
   });
+  return { start, ids: Int32Array.from(ids), names };
 }
 
 /** Words whose characteristic categories are kept (cleared when full: the words people use are few). */
@@ -244,7 +262,7 @@ export interface AttributesSnapshot {
     string,
     { rows: Int32Array; matches: AttributeMatch | readonly AttributeMatch[] }
   >;
-  distinctive: Array<readonly string[] | undefined>;
+  distinctive: RowTerms;
   categoryShare: Map<string, number>;
   topics:
     { words: ReadonlyMap<string, WordCategories>; share: ReadonlyMap<string, number> } | undefined;
@@ -261,7 +279,7 @@ export class Attributes {
   /** Per data word: the rows holding it, and by which tags and keywords. */
   private readonly rowsOfWord = new Map<string, WordRows>();
   /** Per row: its tags and keywords that few films share (what can name the link between two films). */
-  private readonly distinctive: Array<readonly string[] | undefined> = [];
+  private readonly distinctive: RowTerms;
   private readonly characteristicCache = new Map<string, readonly string[]>();
   /** Share of the films with attributes in each category. */
   private readonly categoryShare = new Map<string, number>();
@@ -373,11 +391,12 @@ export class Attributes {
 
   /** The tags and keywords two films share, rarest first ("dinosaur", "island"), at most `k`. */
   shared(a: number, b: number, k = 3): string[] {
-    const mine = this.distinctive[a];
-    const theirs = this.distinctive[b];
-    if (!mine || !theirs) return [];
-    const other = new Set(theirs);
-    return mine.filter((t) => other.has(t)).slice(0, k);
+    const { start, ids, names } = this.distinctive;
+    const theirs = new Set(ids.subarray(start[b], start[b + 1]));
+    const out: string[] = [];
+    for (let i = start[a]!; i < start[a + 1]! && out.length < k; i++)
+      if (theirs.has(ids[i]!)) out.push(names[ids[i]!]!);
+    return out;
   }
 
   /** The films whose tags or keywords share a stem with a descriptive word of `text`, and what matched. */

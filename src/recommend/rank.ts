@@ -4,6 +4,7 @@
 // series hit masks); the vector features are linear, so the scoring pass folds them into one query vector
 // and one interest vector: two dot products and a few array reads per item, no allocation per item.
 import { createHash } from "node:crypto";
+import { pushTo } from "../util/multimap.ts";
 import { cellParts } from "../catalog/normalize.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import { itemPeople, REQUEST_ONLY_FIELDS } from "../catalog/people.ts";
@@ -402,7 +403,7 @@ export class Ranker {
   ) {
     this.facets = shared?.facets ?? itemFacets(catalog);
     this.genreHits = shared?.genreHits ?? genreHitMatrix(catalog);
-    this.rowsByTitle = groupRows(catalog.titleKeys.map((k) => [k]));
+    this.rowsByTitle = sharedTitles(catalog.titleKeys);
     // A category cell naming several people ("leo tolstoy, louise maude": goodbooks' authors) also counts
     // under each of them, so a request or exclusion by one name finds it.
     this.rowsByCategory = groupRows(catalog.items.map((item) => categoryKeys(item.categories)));
@@ -1461,9 +1462,17 @@ function newnessOf(year: Float32Array): Float32Array {
 }
 
 /** An item's categories and, for a cell listing several ("a, b"), each of its parts. */
-export function categoryKeys(categories: readonly string[]): string[] {
-  return categories.flatMap((c) => (/[,;|]/.test(c) ? [c, ...cellParts(c)] : [c]));
+export function categoryKeys(categories: readonly string[]): readonly string[] {
+  // Items share their category lists (src/catalog/store.ts): each list is split once.
+  let keys = keysOfCategories.get(categories);
+  if (!keys)
+    keysOfCategories.set(
+      categories,
+      (keys = categories.flatMap((c) => (/[,;|]/.test(c) ? [c, ...cellParts(c)] : [c]))),
+    );
+  return keys;
 }
+const keysOfCategories = new WeakMap<readonly string[], readonly string[]>();
 
 /** Whether the ascending `rows` hold `row` (binary search). */
 function holds(rows: readonly number[], row: number): boolean {
@@ -1478,6 +1487,17 @@ function holds(rows: readonly number[], row: number): boolean {
 }
 
 /** Rows under each key, in row order: keys[row] lists the keys of that row. */
+/** The rows of each title several items share (an item alone with its title is blocked by its own row). */
+function sharedTitles(titleKeys: readonly string[]): Map<string, number[]> {
+  const count = new Map<string, number>();
+  for (const key of titleKeys) count.set(key, (count.get(key) ?? 0) + 1);
+  const out = new Map<string, number[]>();
+  titleKeys.forEach((key, row) => {
+    if (count.get(key)! > 1) pushTo(out, key, row);
+  });
+  return out;
+}
+
 function groupRows<K>(keys: ReadonlyArray<readonly K[]>): Map<K, number[]> {
   const out = new Map<K, number[]>();
   keys.forEach((ks, row) => {

@@ -29,15 +29,21 @@ export class CategoryNames {
   private readonly names = new Map<string, string>();
   /** A surname -> the one category it stands for. */
   private readonly bySurname = new Map<string, string>();
+  /** namesOf's answer per category list: items share their lists (src/catalog/store.ts), frozen. */
+  private readonly namesOfList = new WeakMap<readonly string[], readonly string[]>();
 
   constructor(items: readonly Item[]) {
     const synonyms = new Set(
       Object.entries(CATEGORY_SYNONYMS).flatMap(([w, c]) => [normalizeText(w), normalizeText(c)]),
     );
-    const counts = new Map<string, number>();
+    // Counted per list of categories, which items share: a million items have a few thousand lists.
+    const itemsOfList = new Map<readonly string[], number>();
     for (const item of items)
-      for (const c of new Set(item.categories.flatMap(cellParts)))
-        if (c) counts.set(c, (counts.get(c) ?? 0) + 1);
+      itemsOfList.set(item.categories, (itemsOfList.get(item.categories) ?? 0) + 1);
+    const counts = new Map<string, number>();
+    for (const [list, n] of itemsOfList)
+      for (const c of new Set(list.flatMap(cellParts)))
+        if (c) counts.set(c, (counts.get(c) ?? 0) + n);
     const under = new Map<string, Array<[string, number]>>();
     for (const [category, n] of counts) {
       const key = normalizeText(category);
@@ -62,9 +68,14 @@ export class CategoryNames {
   }
 
   /** The names among an item's categories, as name keys ("j k rowling"), like the people of people.ts. */
-  namesOf(categories: readonly string[]): string[] {
-    const keys = categories.flatMap(cellParts).map((c) => normalizeText(c));
-    return [...new Set(keys.filter((k) => this.names.has(k)))];
+  namesOf(categories: readonly string[]): readonly string[] {
+    let found = this.namesOfList.get(categories);
+    if (!found) {
+      const keys = categories.flatMap(cellParts).map((c) => normalizeText(c));
+      found = [...new Set(keys.filter((k) => this.names.has(k)))];
+      if (Object.isFrozen(categories)) this.namesOfList.set(categories, found);
+    }
+    return found;
   }
 
   /** The categories a text names, in order of appearance. */
