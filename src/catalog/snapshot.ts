@@ -20,6 +20,14 @@ export function revive<T extends object>(cls: { prototype: T }, fields: object):
   return Object.assign(Object.create(cls.prototype) as T, fields);
 }
 
+/**
+ * A copy of a typed array read from a snapshot: V8's deserialiser makes them views of the file's buffer,
+ * which one view left would keep whole in memory.
+ */
+export function ownCopy<T extends Int32Array | Float32Array>(view: T): T {
+  return view.slice() as T;
+}
+
 /** Every file under `dir`, sorted, with its path relative to the package. */
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })

@@ -1,6 +1,15 @@
 // The LanceDB `items` table: the catalog as ingested, with the model's vectors. Loaded into memory at start-up.
 import * as lancedb from "@lancedb/lancedb";
-import { Field, FixedSizeList, Float32, Int32, List, Schema, Utf8 } from "apache-arrow";
+import {
+  Field,
+  FixedSizeList,
+  Float32,
+  Int32,
+  List,
+  Schema,
+  Utf8,
+  type RecordBatch,
+} from "apache-arrow";
 import { Catalog, itemInterestDistribution, type CatalogIndexes } from "./catalog.ts";
 import { itemText } from "./item-text.ts";
 import { readCatalogSource } from "./source.ts";
@@ -125,71 +134,73 @@ interface StoredColumns {
   modelShas: Set<string>;
 }
 
-type ArrowTable = Awaited<ReturnType<ReturnType<lancedb.Table["query"]>["toArrow"]>>;
-
-/** A FixedSizeList column's floats, chunk after chunk, copied into one array. */
-function floatsOf(table: ArrowTable, name: string, width: number): Float32Array {
-  const out = new Float32Array(table.numRows * width);
-  let at = 0;
-  for (const data of table.getChild(name)!.data) {
+/** A FixedSizeList column's floats of one batch, copied into `out` from row `at`. */
+function copyFloats(
+  batch: RecordBatch,
+  name: string,
+  width: number,
+  out: Float32Array,
+  at: number,
+): void {
+  for (const data of batch.getChild(name)!.data) {
     // A sliced list slices its child too: the child's offset is where this chunk's floats start.
     const floats = data.children[0]!;
     const values = floats.values as Float32Array;
-    out.set(values.subarray(floats.offset, floats.offset + data.length * width), at);
-    at += data.length * width;
+    out.set(values.subarray(floats.offset, floats.offset + data.length * width), at * width);
+    at += data.length;
   }
-  return out;
 }
 
 /**
- * The items table read column by column: row objects (a proxy per row and an array per vector) took most of
- * a large catalog's start-up and left gigabytes of garbage.
+ * The items table read batch by batch, column by column. Row objects (a proxy per row and an array per
+ * vector) took most of a large catalog's start-up; reading the whole table at once left the native
+ * allocator holding as much again after it was freed.
  */
 async function readColumns(table: lancedb.Table): Promise<StoredColumns> {
-  const arrow = await table.query().toArrow();
-  const n = arrow.numRows;
+  const n = await table.countRows();
+  const fields = (await table.schema()).fields;
   const widthOf = (name: string) =>
-    (arrow.schema.fields.find((f) => f.name === name)!.type as FixedSizeList).listSize;
+    (fields.find((f) => f.name === name)!.type as FixedSizeList).listSize;
   const dim = widthOf("vector");
   const labels = widthOf("interests");
-  const column = <T>(name: string) => arrow.getChild(name)!.toArray() as T[];
-  const [ids, titles, years, texts, extras, shas] = [
-    column<string>("id"),
-    column<string>("title"),
-    arrow.getChild("year")!,
-    column<string>("text"),
-    column<string>("extra"),
-    column<string>("model_sha"),
-  ];
-  const categories = arrow.getChild("categories")!;
+  const vectors = new Float32Array(n * dim);
+  const interests = new Float32Array(n * labels);
+  const modelShas = new Set<string>();
   // Items share one frozen list per set of categories and one empty extra: a million items have a few
   // thousand sets, and most have no extra fields.
   const lists = new Map<string, readonly string[]>();
   const noExtra: Item["extra"] = Object.freeze({});
-  const items = new Array<Item>(n);
-  for (let i = 0; i < n; i++) {
-    const year = years.get(i) as number | null;
-    const own = Array.from((categories.get(i) as Iterable<string> | null) ?? []);
-    const joined = own.join("\0");
-    let shared = lists.get(joined);
-    if (shared === undefined) lists.set(joined, (shared = Object.freeze(own)));
-    items[i] = {
-      id: ids[i]!,
-      title: titles[i]!,
-      ...(year !== null && year !== undefined ? { year } : {}),
-      text: texts[i]!,
-      categories: shared,
-      extra: extras[i] === "{}" ? noExtra : (JSON.parse(extras[i]!) as Item["extra"]),
-    };
+  const items: Item[] = [];
+  for await (const batch of table.query()) {
+    const at = items.length;
+    if (at + batch.numRows > n) throw new Error("the items table grew while it was read");
+    const column = <T>(name: string) => batch.getChild(name)!.toArray() as T[];
+    const [ids, titles, texts, extras] = ["id", "title", "text", "extra"].map((c) =>
+      column<string>(c),
+    );
+    const years = batch.getChild("year")!;
+    const categories = batch.getChild("categories")!;
+    for (const sha of column<string>("model_sha")) modelShas.add(sha);
+    for (let i = 0; i < batch.numRows; i++) {
+      const year = years.get(i) as number | null;
+      const own = Array.from((categories.get(i) as Iterable<string> | null) ?? []);
+      const joined = own.join("\0");
+      let shared = lists.get(joined);
+      if (shared === undefined) lists.set(joined, (shared = Object.freeze(own)));
+      items.push({
+        id: ids![i]!,
+        title: titles![i]!,
+        ...(year !== null && year !== undefined ? { year } : {}),
+        text: texts![i]!,
+        categories: shared,
+        extra: extras![i] === "{}" ? noExtra : (JSON.parse(extras![i]!) as Item["extra"]),
+      });
+    }
+    copyFloats(batch, "vector", dim, vectors, at);
+    copyFloats(batch, "interests", labels, interests, at);
   }
-  return {
-    items,
-    vectors: floatsOf(arrow, "vector", dim),
-    interests: floatsOf(arrow, "interests", labels),
-    dim,
-    labels,
-    modelShas: new Set(shas),
-  };
+  if (items.length !== n) throw new Error("the items table changed while it was read");
+  return { items, vectors, interests, dim, labels, modelShas };
 }
 
 /**

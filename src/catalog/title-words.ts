@@ -4,7 +4,7 @@
 // near any word of the message. Keys and postings are flat typed arrays: a million titles' words would
 // otherwise be millions of small arrays for the collector to walk.
 import SearchableMap from "minisearch/SearchableMap";
-import { revive } from "./snapshot.ts";
+import { ownCopy, revive } from "./snapshot.ts";
 
 /** What a restart reads back (src/catalog/snapshot.ts): the title words in term id order, and the arrays. */
 export interface TitleWordsSnapshot {
@@ -69,13 +69,15 @@ export class TitleWords {
   }
 
   static restore(saved: TitleWordsSnapshot): TitleWords {
-    const { words, ...arrays } = saved;
     const terms = new SearchableMap<number>();
-    words.forEach((word, t) => terms.set(word, t));
+    saved.words.forEach((word, t) => terms.set(word, t));
     return revive(TitleWords, {
-      ...arrays,
       terms,
-      seenIn: new Int32Array(arrays.keyStart.length - 1),
+      keyStart: ownCopy(saved.keyStart),
+      keyTerms: ownCopy(saved.keyTerms),
+      postingStart: ownCopy(saved.postingStart),
+      postingKeys: ownCopy(saved.postingKeys),
+      seenIn: new Int32Array(saved.keyStart.length - 1),
       calls: 0,
     });
   }

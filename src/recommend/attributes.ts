@@ -3,7 +3,7 @@
 // written by hand: MovieLens users' tags and TMDB keywords (data/catalog/attributes.jsonl, built by
 // research/scripts/build-item-attributes.ts). Built once at start-up; a message is matched word by word.
 import { existsSync, readFileSync } from "node:fs";
-import { revive } from "../catalog/snapshot.ts";
+import { ownCopy, revive } from "../catalog/snapshot.ts";
 import type { Item } from "../types.ts";
 import { MOOD_THESAURUS } from "../understand/mood-thesaurus.ts";
 
@@ -355,10 +355,12 @@ export class Attributes {
   ): Attributes {
     const rowsOfWord = new Map<string, WordRows>();
     for (const [word, { rows, matches }] of saved.rowsOfWord)
-      rowsOfWord.set(word, new WordRows(rows, matches));
+      rowsOfWord.set(word, new WordRows(ownCopy(rows), matches));
+    const { start, ids, names } = saved.distinctive;
     return revive(Attributes, {
       ...saved,
       rowsOfWord,
+      distinctive: { start: ownCopy(start), ids: ownCopy(ids), names },
       items,
       commonWords,
       characteristicCache: new Map(),

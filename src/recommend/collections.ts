@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { tokens } from "../catalog/normalize.ts";
 import { itemPeople } from "../catalog/people.ts";
-import { revive } from "../catalog/snapshot.ts";
+import { ownCopy, revive } from "../catalog/snapshot.ts";
 import type { Item } from "../types.ts";
 import { pushTo } from "../util/multimap.ts";
 
@@ -204,7 +204,7 @@ export class Collections {
   }
 
   static restore(saved: CollectionsSnapshot): Collections {
-    return revive(Collections, saved);
+    return revive(Collections, { ...saved, runtime: ownCopy(saved.runtime) });
   }
 
   /**
