@@ -223,6 +223,7 @@ export async function loadWorkParts(
         attributes: Attributes.restore(saved.attributes, catalog.items, commonWords),
       }
     : buildWordIndexes(catalog.items, demo, commonWords);
+  catalog.dropTexts();
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (saved) log(`read the catalog's word indexes from ${SNAPSHOT_FILE} (${seconds} s to open)`);
   else if (opts.buildIndex) {

@@ -349,10 +349,10 @@ describe("answer check", () => {
     }),
   });
 
-  it("accepts recommended titles anywhere, including inside a sentence-initial title made of common words", () => {
+  it("accepts recommended titles anywhere, including inside a sentence-initial title made of common words", async () => {
     const check = new AnswerCheck(
       bot.catalog,
-      explainInputOf(listOf("Scent of a Woman", "The Matrix Reloaded"), bot.catalog),
+      await explainInputOf(listOf("Scent of a Woman", "The Matrix Reloaded"), bot.catalog),
       900,
     );
     expect(
@@ -362,10 +362,10 @@ describe("answer check", () => {
     ).toBe(true);
   });
 
-  it("rejects a title that was neither recommended nor cited, also one that merely extends a cited title", () => {
+  it("rejects a title that was neither recommended nor cited, also one that merely extends a cited title", async () => {
     const check = new AnswerCheck(
       bot.catalog,
-      explainInputOf(listOf("Scent of a Woman", "The Matrix Reloaded"), bot.catalog),
+      await explainInputOf(listOf("Scent of a Woman", "The Matrix Reloaded"), bot.catalog),
       900,
     );
     expect(

@@ -75,12 +75,23 @@ describe("the saved word indexes", () => {
     ])
       expect(array.buffer.byteLength).toBe(array.byteLength);
     expect(isDeepStrictEqual(a.catalog.indexes(), b.catalog.indexes())).toBe(true);
+    expect(b.catalog.hasText).toEqual(a.catalog.hasText);
     expect(
       isDeepStrictEqual(a.ranker.collections!.snapshot(), b.ranker.collections!.snapshot()),
     ).toBe(true);
     expect(
       isDeepStrictEqual(a.ranker.attributes!.snapshot(), b.ranker.attributes!.snapshot()),
     ).toBe(true);
+  });
+
+  it("leave the texts in the items table, read one by one when a reply needs them", async () => {
+    for (const { parts } of [built, restored]) {
+      const { catalog } = parts;
+      expect(catalog.items.every((item) => item.text === "")).toBe(true);
+      const row = catalog.row(catalog.titles.exactTitle("Jaws")!)!;
+      expect(catalog.hasText[row]).toBe(1);
+      expect(await catalog.textOf(row)).toMatch(/^When a killer shark unleashes chaos/);
+    }
   });
 
   it("find the same titles, typos, people, studios and attributes", () => {

@@ -146,6 +146,9 @@ describe("studios, series and critiques on the demo catalog (real model, real La
     expect(about.text).toContain(`${first.title}: from ${first.year}`);
     const jaws = await bot.handleMessage({ user, text: "who directed jaws?" });
     expect(jaws.text).toMatch(/^Jaws: from 1975; directed by Steven Spielberg/);
+    // The plot, read from the items table: the catalog keeps no texts in memory once its indexes are made.
+    expect(jaws.text).toContain("When a killer shark unleashes chaos on a beach community");
+    expect(bot.catalog.items.every((item) => item.text === "")).toBe(true);
   });
 
   it("takes people through a title: the director of a film", async () => {

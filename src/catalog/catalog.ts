@@ -13,6 +13,11 @@ export interface CatalogData {
   /** Row-major n x labels interest distribution of each item. */
   interests: Float32Array;
   labels: readonly string[];
+  /**
+   * Where the items' texts are when the items carry none (a catalog served from the items table): which
+   * rows have one, and how to read one. Without it, the items' own texts are all there is.
+   */
+  texts?: { hasText: Uint8Array; read: (row: number) => Promise<string> };
 }
 
 /** The catalog's indexes of its items' words, as a restart reads them back (src/catalog/snapshot.ts). */
@@ -42,6 +47,9 @@ export class Catalog {
   readonly titles: TitleIndex;
   readonly people: PeopleIndex;
   readonly titleKeys: string[];
+  /** 1 for the rows whose item has a text (a plot, a description), whether or not it is in memory. */
+  readonly hasText: Uint8Array;
+  private readonly readText: ((row: number) => Promise<string>) | undefined;
   /** How replies name this catalog's items and give examples (src/messages.ts takes it). */
   readonly wording: Wording;
   private readonly rowById = new Map<string, number>();
@@ -70,20 +78,24 @@ export class Catalog {
       ? data.labels
       : [];
     data.items.forEach((item, row) => this.rowById.set(item.id, row));
+    this.hasText =
+      data.texts?.hasText ?? Uint8Array.from(data.items, (item) => (item.text ? 1 : 0));
+    this.readText = data.texts?.read;
     this.popularity = popularityPrior(data.items);
     this.hasPopularity = this.popularity.some((p) => p > 0);
     this.hasYears = data.items.some((item) => item.year !== undefined);
     const prior = (id: string) =>
       this.popularity[this.rowById.get(id) ?? 0]! +
-      (this.items[this.rowById.get(id) ?? 0]?.text ? 0.01 : 0);
+      (this.hasText[this.rowById.get(id) ?? 0] ? 0.01 : 0);
+    const hasText = (id: string) => this.hasText[this.rowById.get(id) ?? -1] === 1;
     if (saved) {
       this.titleKeys = saved.titleKeys;
       this.people = PeopleIndex.restore(saved.people, commonWords);
-      this.titles = TitleIndex.restore(saved.titles, data.items, commonWords, prior);
+      this.titles = TitleIndex.restore(saved.titles, data.items, commonWords, prior, hasText);
     } else {
       this.titleKeys = data.items.map((item) => `${titleKey(item.title)}`);
       this.people = new PeopleIndex(data.items, commonWords);
-      this.titles = new TitleIndex(data.items, commonWords, prior);
+      this.titles = new TitleIndex(data.items, commonWords, prior, hasText);
     }
     this.wording = resolveWording(wording.settings, wording.demo, this);
   }
@@ -94,6 +106,22 @@ export class Catalog {
       titles: this.titles.snapshot(),
       people: this.people.snapshot(),
     };
+  }
+
+  /** An item's text: its own while the catalog holds texts, else read from where they are kept. */
+  async textOf(row: number): Promise<string> {
+    const own = this.items[row]?.text ?? "";
+    if (own || !this.hasText[row] || !this.readText) return own;
+    return this.readText(row);
+  }
+
+  /**
+   * Lets go of the items' texts once the indexes built from them are made, when they can be read again
+   * (textOf): a million items' texts are most of the heap, and a message needs a few at most.
+   */
+  dropTexts(): void {
+    if (!this.readText) return;
+    for (const item of this.items) item.text = "";
   }
 
   get size(): number {

@@ -122,16 +122,15 @@ export async function writeItems(
 
 /** The catalog as stored in the data folder (after a merge: old and new items together). */
 export async function readStoredItems(db: lancedb.Connection): Promise<Item[]> {
-  return (await readColumns(await db.openTable(ITEMS_TABLE))).items;
+  return (await readColumns(await db.openTable(ITEMS_TABLE), { texts: true })).items;
 }
 
 interface StoredColumns {
+  /** Their texts are empty unless asked for (`hasText` says which have one). */
   items: Item[];
+  hasText: Uint8Array;
   vectors: Float32Array;
   interests: Float32Array;
-  dim: number;
-  labels: number;
-  modelShas: Set<string>;
 }
 
 /** A FixedSizeList column's floats of one batch, copied into `out` from row `at`. */
@@ -156,7 +155,7 @@ function copyFloats(
  * vector) took most of a large catalog's start-up; reading the whole table at once left the native
  * allocator holding as much again after it was freed.
  */
-async function readColumns(table: lancedb.Table): Promise<StoredColumns> {
+async function readColumns(table: lancedb.Table, opts: { texts: boolean }): Promise<StoredColumns> {
   const n = await table.countRows();
   const fields = (await table.schema()).fields;
   const widthOf = (name: string) =>
@@ -165,23 +164,29 @@ async function readColumns(table: lancedb.Table): Promise<StoredColumns> {
   const labels = widthOf("interests");
   const vectors = new Float32Array(n * dim);
   const interests = new Float32Array(n * labels);
-  const modelShas = new Set<string>();
+  const hasText = new Uint8Array(n);
+  const columns = ["id", "title", "year", "categories", "extra", "vector", "interests"];
+  // Without the texts, only whether each item has one crosses into JavaScript.
+  const projection = Object.fromEntries(columns.map((c) => [c, c]));
+  if (opts.texts) projection.text = "text";
+  else projection.has_text = "length(text) > 0";
   // Items share one frozen list per set of categories and one empty extra: a million items have a few
   // thousand sets, and most have no extra fields.
   const lists = new Map<string, readonly string[]>();
   const noExtra: Item["extra"] = Object.freeze({});
   const items: Item[] = [];
-  for await (const batch of table.query()) {
+  for await (const batch of table.query().select(projection)) {
     const at = items.length;
     if (at + batch.numRows > n) throw new Error("the items table grew while it was read");
     const column = <T>(name: string) => batch.getChild(name)!.toArray() as T[];
-    const [ids, titles, texts, extras] = ["id", "title", "text", "extra"].map((c) =>
-      column<string>(c),
-    );
+    const [ids, titles, extras] = ["id", "title", "extra"].map((c) => column<string>(c));
+    const texts = opts.texts ? column<string>("text") : undefined;
+    const textFlags = opts.texts ? undefined : batch.getChild("has_text")!;
     const years = batch.getChild("year")!;
     const categories = batch.getChild("categories")!;
-    for (const sha of column<string>("model_sha")) modelShas.add(sha);
     for (let i = 0; i < batch.numRows; i++) {
+      const text = texts?.[i] ?? "";
+      hasText[at + i] = (texts ? text !== "" : textFlags!.get(i) === true) ? 1 : 0;
       const year = years.get(i) as number | null;
       const own = Array.from((categories.get(i) as Iterable<string> | null) ?? []);
       const joined = own.join("\0");
@@ -191,7 +196,7 @@ async function readColumns(table: lancedb.Table): Promise<StoredColumns> {
         id: ids![i]!,
         title: titles![i]!,
         ...(year !== null && year !== undefined ? { year } : {}),
-        text: texts![i]!,
+        text,
         categories: shared,
         extra: extras![i] === "{}" ? noExtra : (JSON.parse(extras![i]!) as Item["extra"]),
       });
@@ -200,7 +205,28 @@ async function readColumns(table: lancedb.Table): Promise<StoredColumns> {
     copyFloats(batch, "interests", labels, interests, at);
   }
   if (items.length !== n) throw new Error("the items table changed while it was read");
-  return { items, vectors, interests, dim, labels, modelShas };
+  return { items, hasText, vectors, interests };
+}
+
+/** Whether the stored vectors were made by another model (or another model's shape): they are made again. */
+async function embeddedByAnotherModel(
+  table: lancedb.Table,
+  model: InterestModel,
+): Promise<boolean> {
+  const fields = (await table.schema()).fields;
+  const widthOf = (name: string) =>
+    (fields.find((f) => f.name === name)?.type as FixedSizeList | undefined)?.listSize;
+  if (widthOf("vector") !== model.dim || widthOf("interests") !== model.labels.length) return true;
+  return (await table.countRows(`model_sha != '${model.sha256.replace(/'/g, "''")}'`)) > 0;
+}
+
+/** One item's text, read from the table by its row ("" when the table no longer has it there). */
+async function readText(table: lancedb.Table, row: number, id: string): Promise<string> {
+  const [found] = (await table.takeOffsets([row]).select(["id", "text"]).toArray()) as Array<{
+    id: string;
+    text: string;
+  }>;
+  return found?.id === id ? found.text : "";
 }
 
 /**
@@ -218,24 +244,28 @@ export async function openCatalog(
   savedIndexes?: (items: lancedb.Table) => Promise<CatalogIndexes | undefined>,
 ): Promise<Catalog> {
   if (!(await db.tableNames()).includes(ITEMS_TABLE)) await seed();
-  let stored = await readColumns(await db.openTable(ITEMS_TABLE));
-  if (stored.items.length === 0)
+  let table = await db.openTable(ITEMS_TABLE);
+  if ((await table.countRows()) === 0)
     throw new Error("the items table is empty: ingest a catalog first (chatrec ingest <file>)");
-  const stale =
-    stored.modelShas.size !== 1 ||
-    !stored.modelShas.has(model.sha256) ||
-    stored.dim !== model.dim ||
-    stored.labels !== model.labels.length;
-  if (stale) {
-    await writeItems(db, model, stored.items, { mode: "replace", onProgress });
-    stored = await readColumns(await db.openTable(ITEMS_TABLE));
+  if (await embeddedByAnotherModel(table, model)) {
+    const { items } = await readColumns(table, { texts: true });
+    await writeItems(db, model, items, { mode: "replace", onProgress });
+    table = await db.openTable(ITEMS_TABLE);
   }
-  const { items, vectors, interests } = stored;
-  const saved = await savedIndexes?.(await db.openTable(ITEMS_TABLE));
+  const saved = await savedIndexes?.(table);
+  // Texts only to build the indexes: a message reads the few it needs from the table (Catalog.textOf).
+  const { items, hasText, vectors, interests } = await readColumns(table, { texts: !saved });
   // The wording is the one stored by `chatrec ingest`; a data folder without a record holds the demo catalog.
   const source = await readCatalogSource(db);
   return new Catalog(
-    { items, vectors, dim: model.dim, interests, labels: model.labels },
+    {
+      items,
+      vectors,
+      dim: model.dim,
+      interests,
+      labels: model.labels,
+      texts: { hasText, read: (row) => readText(table, row, items[row]!.id) },
+    },
     commonWords,
     { settings: source?.wording, demo: !source || source.demo },
     saved,

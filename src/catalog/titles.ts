@@ -93,6 +93,8 @@ export class TitleIndex {
     private readonly commonWords: ReadonlyMap<string, number>,
     /** Higher wins among items sharing a title. */
     private readonly prior: (itemId: string) => number,
+    /** Whether an item has a text, when the items may no longer carry theirs (Catalog.dropTexts). */
+    private readonly hasText: (itemId: string) => boolean = withTexts(items),
   ) {
     const written = new Set<string>();
     items.forEach((item, row) => {
@@ -127,6 +129,7 @@ export class TitleIndex {
     items: readonly Item[],
     commonWords: ReadonlyMap<string, number>,
     prior: (itemId: string) => number,
+    hasText: (itemId: string) => boolean,
   ): TitleIndex {
     return revive(TitleIndex, {
       ...saved,
@@ -134,6 +137,7 @@ export class TitleIndex {
       items,
       commonWords,
       prior,
+      hasText,
     });
   }
 
@@ -200,8 +204,16 @@ export class TitleIndex {
     if (film === undefined) return item.id;
     let best = item;
     for (const other of found)
-      if (filmOf(other) === film && fullness(other) > fullness(best)) best = other;
+      if (filmOf(other) === film && this.fullness(other) > this.fullness(best)) best = other;
     return best.id;
+  }
+
+  /** How much a record says of its film: a plot, directors, stars. */
+  private fullness(item: Item): number {
+    return (
+      (this.hasText(item.id) ? 1 : 0) +
+      ["directors", "stars"].filter((f) => (item.extra[f] as unknown[] | undefined)?.length).length
+    );
   }
 
   /** The items of a title key, most likely first. */
@@ -431,18 +443,17 @@ export class TitleIndex {
 
 const ARTICLED = /^(?:the|a|an)\s/i;
 
+/** Whether an item has a text, asked of items that carry theirs (the set made at the first question). */
+function withTexts(items: readonly Item[]): (itemId: string) => boolean {
+  let ids: Set<string> | undefined;
+  return (id) =>
+    (ids ??= new Set(items.filter((item) => item.text).map((item) => item.id))).has(id);
+}
+
 /** The film a record is of (its IMDb id), when the catalog says. */
 function filmOf(item: Item): string | undefined {
   const imdb = item.extra.imdbId;
   return typeof imdb === "string" && imdb ? imdb : undefined;
-}
-
-/** How much a record says of its film: a plot, directors, stars. */
-function fullness(item: Item): number {
-  return (
-    (item.text ? 1 : 0) +
-    ["directors", "stars"].filter((f) => (item.extra[f] as unknown[] | undefined)?.length).length
-  );
 }
 
 const undouble = (s: string) => s.replace(/(.)\1+/g, "$1");

@@ -24,14 +24,22 @@ export interface ExplainInput {
   interests: InterestWeight[];
 }
 
-export function explainInputOf(reply: OutgoingReply, catalog: Catalog): ExplainInput {
+export async function explainInputOf(
+  reply: OutgoingReply,
+  catalog: Catalog,
+): Promise<ExplainInput> {
+  const textOf = (id: string) => {
+    const row = catalog.row(id);
+    return row === undefined ? "" : catalog.textOf(row);
+  };
+  const texts = await Promise.all(reply.recommendations.map((r) => textOf(r.id)));
   return {
-    items: reply.recommendations.map((r) => ({
+    items: reply.recommendations.map((r, i) => ({
       id: r.id,
       title: r.title,
       ...(r.year ? { year: r.year } : {}),
       categories: r.categories,
-      about: shorten(catalog.item(r.id)?.text ?? "", SHORT_TEXT_CHARS),
+      about: shorten(texts[i]!, SHORT_TEXT_CHARS),
       reasons: r.reasons.map(reasonWithoutQuote),
     })),
     interests: reply.interests

@@ -77,7 +77,7 @@ export class LlmExplainer {
     opts: ExplainOptions = {},
   ): Promise<string | undefined> {
     if (!this.client || reply.recommendations.length === 0) return undefined;
-    const input = explainInputOf(reply, this.catalog);
+    const input = await explainInputOf(reply, this.catalog);
     const key = cacheKeyOf(input);
     const cached = this.cache.get(key);
     if (cached !== undefined) {

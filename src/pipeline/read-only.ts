@@ -16,12 +16,12 @@ export function textReply(
 }
 
 /** The answer to a message that only reads the profile, else undefined. */
-export function readOnlyReply(
+export async function readOnlyReply(
   parts: Parts,
   parsed: ParsedMessage,
   profile: Profile,
   referenced: string | undefined,
-): OutgoingReply | undefined {
+): Promise<OutgoingReply | undefined> {
   const interests = () => topInterests(profile, parts.catalog.interestLabels);
   switch (parsed.intent) {
     case "help":
@@ -84,7 +84,11 @@ function explainReply(parts: Parts, profile: Profile, itemId: string | undefined
 const PLOT_CHARS = 240;
 
 /** "what year is the first one from?", "who directed it?": the item's facts, as the data has them. */
-function aboutReply(parts: Parts, profile: Profile, itemId: string | undefined): OutgoingReply {
+async function aboutReply(
+  parts: Parts,
+  profile: Profile,
+  itemId: string | undefined,
+): Promise<OutgoingReply> {
   const { catalog, ranker } = parts;
   const interests = topInterests(profile, catalog.interestLabels);
   const row = itemId !== undefined ? catalog.row(itemId) : undefined;
@@ -100,7 +104,8 @@ function aboutReply(parts: Parts, profile: Profile, itemId: string | undefined):
     return all.slice(0, k);
   };
   const runtime = ranker.collections?.runtime[row];
-  const plot = item.text.length > PLOT_CHARS ? `${item.text.slice(0, PLOT_CHARS - 1)}…` : item.text;
+  const full = await catalog.textOf(row);
+  const plot = full.length > PLOT_CHARS ? `${full.slice(0, PLOT_CHARS - 1)}…` : full;
   const text = say.aboutItem({
     title: item.title,
     ...(item.year !== undefined ? { year: item.year } : {}),

@@ -63,7 +63,7 @@ const understand: Stage<Parts> = {
       ctx.reply = textReply(say.forgotten(), "forget");
       return;
     }
-    ctx.readOnly = readOnlyReply(parts, parsed, profile, ctx.referenced);
+    ctx.readOnly = await readOnlyReply(parts, parsed, profile, ctx.referenced);
   },
 };
 
