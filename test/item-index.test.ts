@@ -121,7 +121,7 @@ describe("the vector index of a large catalog", () => {
     }
   }, 120_000);
 
-  it("is built by `chatrec ingest`, so the start after it only opens it", async () => {
+  it("is built by `chatrec ingest` with the word indexes, so the start after it only opens them", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "chatrec-ingest-index-"));
     try {
       const { stderr } = await promisify(execFile)(
@@ -137,10 +137,19 @@ describe("the vector index of a large catalog", () => {
         { env: { ...process.env, LANCEDB_LOG: "error", CHATREC_INDEX_FROM: "1000" } },
       );
       expect(stderr).toMatch(/built the vector index of \d+ items in [\d.]+ s/);
-      const served = await Replay.open(loadConfig({ CHATREC_INDEX_FROM: "1000" }, { dataDir }));
+      expect(stderr).toMatch(
+        /built the catalog's word indexes .* saved them to catalog-indexes\.v8/,
+      );
+      const log: string[] = [];
+      const served = await Replay.open(
+        loadConfig({ CHATREC_INDEX_FROM: "1000" }, { dataDir }),
+        (s) => log.push(s),
+      );
       try {
         expect(served.itemIndex).toBeDefined();
         expect(served.itemIndex!.buildSeconds).toBeUndefined();
+        expect(log.some((s) => /read the catalog's word indexes/.test(s))).toBe(true);
+        expect(log.some((s) => /built the catalog's word indexes/.test(s))).toBe(false);
       } finally {
         await served.close();
       }
