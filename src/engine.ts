@@ -6,11 +6,7 @@ import { join, resolve } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import { LRUCache } from "lru-cache";
 import { ingestCatalog } from "./catalog/ingest.ts";
-import { readCatalogSource } from "./catalog/source.ts";
-import type { CatalogIndexes } from "./catalog/catalog.ts";
-import { readSnapshot, SNAPSHOT_FILE, snapshotKey, writeSnapshot } from "./catalog/snapshot.ts";
-import { openCatalog } from "./catalog/store.ts";
-import { interestModelDir, PACKAGE_ROOT, type Config } from "./config.ts";
+import { interestModelDir, type Config } from "./config.ts";
 import { LlmExplainer } from "./explain/llm.ts";
 import { loadExplainPrompts } from "./explain/prompts.ts";
 import { InterestModel } from "./interest/model.ts";
@@ -24,12 +20,11 @@ import { loadOrCreateSecret, personKey } from "./profile/keys.ts";
 import { ProfileStore } from "./profile/store.ts";
 import { Neighbours } from "./recommend/neighbours.ts";
 import { NEIGHBOURS_FILE, openNeighbours } from "./recommend/neighbours-store.ts";
-import { Attributes, loadItemAttributes, type AttributesSnapshot } from "./recommend/attributes.ts";
-import { Collections, loadItemExtras, type CollectionsSnapshot } from "./recommend/collections.ts";
 import { ItemIndex } from "./recommend/item-index.ts";
 import { Ranker } from "./recommend/rank.ts";
 import { loadRankerModel, RANKER_FILE } from "./recommend/ranker-model.ts";
-import type { Item, OutgoingReply, UserRef } from "./types.ts";
+import { openCatalogWithIndexes } from "./recommend/word-indexes.ts";
+import type { OutgoingReply, UserRef } from "./types.ts";
 import { KeyedQueue } from "./util/keyed-queue.ts";
 import { cleanText } from "./util/text.ts";
 
@@ -167,13 +162,6 @@ export class Engine {
   }
 }
 
-/** The indexes of the catalog's words a restart reads back (src/catalog/snapshot.ts). */
-interface WorkIndexes {
-  catalog: CatalogIndexes;
-  collections: CollectionsSnapshot;
-  attributes: AttributesSnapshot;
-}
-
 /**
  * Everything the turn stages read, loaded once: by the engine at start-up, and by each turn worker after it
  * (the catalog is then embedded and the neighbours stored, so a worker only reads them).
@@ -202,43 +190,20 @@ export async function loadWorkParts(
       reason: "seed",
       onProgress: progress,
     });
-  let key = "";
-  let saved: WorkIndexes | undefined;
-  const started = performance.now();
-  const catalog = await openCatalog(db, model, seed, commonWords, progress, async (items) => {
-    key = await snapshotKey(items);
-    saved = readSnapshot<WorkIndexes>(config.dataDir, key, log);
-    return saved?.catalog;
+  const { catalog, collections, attributes, demo } = await openCatalogWithIndexes({
+    db,
+    model,
+    seed,
+    commonWords,
+    progress,
+    dataDir: config.dataDir,
+    save: opts.buildIndex,
+    log,
   });
-  // The shipped neighbours, TMDB studios and tags belong to the demo catalog's ids: an ingested catalog of
-  // its own goes without them (its series still come from its titles).
-  const source = await readCatalogSource(db);
-  const demo = !source || source.demo;
+  // The shipped neighbours belong to the demo catalog's ids.
   const neighbours = demo
     ? await openNeighbours(db, join(config.modelDir, NEIGHBOURS_FILE), log)
     : Neighbours.empty();
-  const { collections, attributes } = saved
-    ? {
-        collections: Collections.restore(saved.collections),
-        attributes: Attributes.restore(saved.attributes, catalog.items, commonWords),
-      }
-    : buildWordIndexes(catalog.items, demo, commonWords);
-  catalog.dropTexts();
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  if (saved) log(`read the catalog's word indexes from ${SNAPSHOT_FILE} (${seconds} s to open)`);
-  else if (opts.buildIndex) {
-    const indexes: WorkIndexes = {
-      catalog: catalog.indexes(),
-      collections: collections.snapshot(),
-      attributes: attributes.snapshot(),
-    };
-    try {
-      writeSnapshot(config.dataDir, key, indexes);
-      log(`built the catalog's word indexes in ${seconds} s and saved them to ${SNAPSHOT_FILE}`);
-    } catch (err) {
-      log(`could not save the catalog's word indexes: ${(err as Error).message}`);
-    }
-  }
   const ranker = new Ranker(
     catalog,
     neighbours,
@@ -253,24 +218,6 @@ export async function loadWorkParts(
       ? await ItemIndex.open(db, ranker, { build: opts.buildIndex, log })
       : undefined;
   return { config, model, catalog, neighbours, explainer, ranker, itemIndex };
-}
-
-/** Studios, series and attributes from the items (the demo catalog's also from its TMDB and MovieLens data). */
-function buildWordIndexes(
-  items: Item[],
-  demo: boolean,
-  commonWords: ReadonlyMap<string, number>,
-): { collections: Collections; attributes: Attributes } {
-  const extras = demo
-    ? loadItemExtras(join(PACKAGE_ROOT, "data/catalog/tmdb-extras.jsonl"))
-    : new Map();
-  const given = demo
-    ? loadItemAttributes(join(PACKAGE_ROOT, "data/catalog/attributes.jsonl"))
-    : new Map();
-  return {
-    collections: new Collections(items, extras, commonWords),
-    attributes: new Attributes(items, given, commonWords),
-  };
 }
 
 /**
