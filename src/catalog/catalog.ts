@@ -108,11 +108,14 @@ export class Catalog {
     };
   }
 
-  /** An item's text: its own while the catalog holds texts, else read from where they are kept. */
+  /**
+   * An item's text: its own while the catalog holds texts, else read from where they are kept ("" when that
+   * read fails: a text only adds to a reply).
+   */
   async textOf(row: number): Promise<string> {
     const own = this.items[row]?.text ?? "";
     if (own || !this.hasText[row] || !this.readText) return own;
-    return this.readText(row);
+    return this.readText(row).catch(() => "");
   }
 
   /**

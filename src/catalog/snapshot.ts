@@ -1,11 +1,11 @@
-// The catalog's text indexes (titles, people, studios and series, attributes), saved once built so that a
+// The catalog's word indexes (titles, people, studios and series, attributes), saved once built so that a
 // restart of an unchanged catalog reads them instead of reading every item's text again: at a million items
 // building them takes minutes, reading them seconds. A snapshot is used only when its key matches. The key
 // covers the items table's version, the code and data files that build the indexes, and V8's version (the
 // file is V8's serialisation format).
 import { createHash } from "node:crypto";
 import { closeSync, openSync, readdirSync, readFileSync, readSync, renameSync } from "node:fs";
-import { rmSync, writeFileSync } from "node:fs";
+import { rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import v8 from "node:v8";
 import type * as lancedb from "@lancedb/lancedb";
@@ -28,11 +28,11 @@ export function ownCopy<T extends Int32Array | Float32Array>(view: T): T {
   return view.slice() as T;
 }
 
-/** Every file under `dir`, sorted, with its path relative to the package. */
+/** Every file under `dir`, sorted. */
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile())
     .sort();
 }
 

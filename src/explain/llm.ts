@@ -43,6 +43,8 @@ export class LlmExplainer {
   private readonly cache = new LRUCache<string, string | false>({ max: CACHE_ENTRIES });
   private readonly inFlight = new Map<string, Promise<string | undefined>>();
   private readonly perPerson = new Map<string, number>();
+  /** The last explanation input being made (see explain). */
+  private inputsMade: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: LlmConfig,
@@ -77,7 +79,11 @@ export class LlmExplainer {
     opts: ExplainOptions = {},
   ): Promise<string | undefined> {
     if (!this.client || reply.recommendations.length === 0) return undefined;
-    const input = await explainInputOf(reply, this.catalog);
+    // Made in call order (their texts are read from the items table): a person's calls are then let in,
+    // or turned away, in the order they came.
+    const made = this.inputsMade.then(() => explainInputOf(reply, this.catalog));
+    this.inputsMade = made.catch(() => undefined);
+    const input = await made;
     const key = cacheKeyOf(input);
     const cached = this.cache.get(key);
     if (cached !== undefined) {
