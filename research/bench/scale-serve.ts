@@ -1,6 +1,7 @@
 // The serving half of `chatrec bench scale`, run as a process of its own on a data folder the bench has
-// ingested: the start, per-message times over a fixed mix of requests, the candidates' recall, the
-// brute-force floor and the process's RSS, printed as one JSON line.
+// ingested: the start, per-message times over a fixed mix of requests and over requests with years and
+// categories to keep to, the candidates' recall for each, the brute-force floor and the process's RSS,
+// printed as one JSON line.
 import { join } from "node:path";
 import { loadConfig } from "../../src/config.ts";
 import { Replay } from "../../src/replay.ts";
@@ -15,6 +16,16 @@ const MESSAGES = [
   "something scary for halloween",
   "crime thrillers from the 90s",
 ];
+/**
+ * Requests with years and categories to keep to, each from someone new: they search within filters, which
+ * costs more than the mix above shows (two of its six have a constraint).
+ */
+const KINDS = "comedy|drama|horror|thriller|sci-fi|romance|action|animated".split("|");
+const SPANS = "from the 80s|from the 90s|before 1970|after 2010|from the 2000s|from 2005".split(
+  "|",
+);
+const CONSTRAINED = KINDS.flatMap((kind) => SPANS.map((span) => `${kind} movies ${span}`));
+
 export interface ServedRow {
   /** The start after the ingest, serving from then: nothing is embedded or built again. */
   startSeconds: number;
@@ -22,6 +33,10 @@ export interface ServedRow {
   recall: number | undefined;
   messageP50: number;
   messageP99: number;
+  /** The same over the constrained requests. */
+  constrainedP50: number;
+  constrainedP99: number;
+  constrainedRecall: number | undefined;
   /** The serving process's RSS after the messages. */
   rssMb: number;
   floorP50: number;
@@ -44,26 +59,44 @@ async function serve(dir: string, messages: number): Promise<ServedRow> {
       if (i >= 10) times.push(performance.now() - t); // the first ten warm up the JIT
     }
     times.sort((a, b) => a - b);
+    const constrained: number[] = [];
+    for (const [i, text] of CONSTRAINED.entries()) {
+      const t = performance.now();
+      await replay.handleMessage({ user: { platform: "bench-constrained", id: `c${i}` }, text });
+      constrained.push(performance.now() - t);
+    }
+    constrained.sort((a, b) => a - b);
     const rssMb = process.memoryUsage().rss / 1e6;
     // Recall after the timing: it ranks every request a second time, exactly.
     const index = replay.itemIndex;
-    if (index) {
+    const meanRecall = async (ask: () => Promise<unknown>) => {
+      if (!index) return undefined;
       index.recall = [];
+      await ask();
+      const recall = index.recall;
+      index.recall = undefined;
+      return recall.length ? recall.reduce((a, b) => a + b, 0) / recall.length : undefined;
+    };
+    const recall = await meanRecall(async () => {
       for (let i = 0; i < messages; i++)
         await replay.handleMessage({
           user: { platform: "bench-recall", id: `p${i % 20}` },
           text: MESSAGES[i % MESSAGES.length]!,
         });
-    }
-    const recall = index?.recall?.length
-      ? index.recall.reduce((a, b) => a + b, 0) / index.recall.length
-      : undefined;
+    });
+    const constrainedRecall = await meanRecall(async () => {
+      for (const [i, text] of CONSTRAINED.entries())
+        await replay.handleMessage({ user: { platform: "bench-recall", id: `c${i}` }, text });
+    });
     const floor = floorMs(replay.catalog.vectors, replay.catalog.dim, 50);
     return {
       startSeconds,
       recall,
       messageP50: percentile(times, 0.5),
       messageP99: percentile(times, 0.99),
+      constrainedP50: percentile(constrained, 0.5),
+      constrainedP99: percentile(constrained, 0.99),
+      constrainedRecall,
       rssMb,
       floorP50: percentile(floor, 0.5),
       floorP99: percentile(floor, 0.99),

@@ -1,7 +1,8 @@
 // `chatrec bench scale --items 10000,100000[,1000000]`: the same bot on catalogs far larger than the demo.
 // Each catalog is recombined from the demo's real titles, plots and genres (two films per item), embedded
 // by the shipped model through `chatrec ingest`'s own code (the vector index included), then served by a
-// process of its own (scale-serve.ts): per-message p50/p99 over a fixed mix of requests, the server's RSS,
+// process of its own (scale-serve.ts): per-message p50/p99 over a fixed mix of requests and over requests
+// with years and categories to keep to, the server's RSS,
 // ingest, index and start-up time. Beside them, the brute-force floor: one query vector's dot product with
 // every item vector and a top-10 pick, over the same vectors.
 import { execFile } from "node:child_process";
@@ -128,14 +129,14 @@ export async function benchScale(sizes: number[], messages = 120): Promise<Scale
 
 export function formatScale(rows: ScaleRow[]): string {
   const head =
-    "   items   ingest s   index s   start s   message p50 ms   p99 ms   recall@100   RSS MB   floor p50 ms   p99 ms";
+    "   items   ingest s   index s   start s   message p50 ms   p99 ms   recall@100   constrained p50 ms   p99 ms   recall@100   RSS MB   floor p50 ms   p99 ms";
   const optional = (v: number | undefined, digits: number, width: number) =>
     (v === undefined ? "exact" : v.toFixed(digits)).padStart(width);
   return [
     head,
     ...rows.map(
       (r) =>
-        `${String(r.items).padStart(8)} ${r.ingestSeconds.toFixed(1).padStart(10)} ${optional(r.indexSeconds, 1, 9)} ${r.startSeconds.toFixed(1).padStart(9)} ${r.messageP50.toFixed(2).padStart(16)} ${r.messageP99.toFixed(2).padStart(8)} ${optional(r.recall, 3, 12)} ${Math.round(r.rssMb).toString().padStart(8)} ${r.floorP50.toFixed(2).padStart(14)} ${r.floorP99.toFixed(2).padStart(8)}`,
+        `${String(r.items).padStart(8)} ${r.ingestSeconds.toFixed(1).padStart(10)} ${optional(r.indexSeconds, 1, 9)} ${r.startSeconds.toFixed(1).padStart(9)} ${r.messageP50.toFixed(2).padStart(16)} ${r.messageP99.toFixed(2).padStart(8)} ${optional(r.recall, 3, 12)} ${r.constrainedP50.toFixed(2).padStart(20)} ${r.constrainedP99.toFixed(2).padStart(8)} ${optional(r.constrainedRecall, 3, 12)} ${Math.round(r.rssMb).toString().padStart(8)} ${r.floorP50.toFixed(2).padStart(14)} ${r.floorP99.toFixed(2).padStart(8)}`,
     ),
   ].join("\n");
 }
