@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from "node:util";
 import * as lancedb from "@lancedb/lancedb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestCatalog } from "../src/catalog/ingest.ts";
+import { titleKey } from "../src/catalog/normalize.ts";
 import { SNAPSHOT_FILE } from "../src/catalog/snapshot.ts";
 import { loadConfig } from "../src/config.ts";
 import { loadWorkParts } from "../src/engine.ts";
@@ -76,6 +77,9 @@ describe("the saved word indexes", () => {
       expect(array.buffer.byteLength).toBe(array.byteLength);
     expect(isDeepStrictEqual(a.catalog.indexes(), b.catalog.indexes())).toBe(true);
     expect(b.catalog.hasText).toEqual(a.catalog.hasText);
+    // Title keys are read off the title index, not saved: each row's is its title's key.
+    expect(b.catalog.titleKeys).toEqual(a.catalog.titleKeys);
+    expect(a.catalog.titleKeys).toEqual(a.catalog.items.map((item) => titleKey(item.title)));
     expect(
       isDeepStrictEqual(a.ranker.collections!.snapshot(), b.ranker.collections!.snapshot()),
     ).toBe(true);

@@ -1,5 +1,4 @@
 // The catalog as the hot path sees it: items, unit vectors and interest profiles in flat arrays, loaded once.
-import { titleKey } from "./normalize.ts";
 import { PeopleIndex, type PeopleIndexSnapshot } from "./people.ts";
 import { TitleIndex, type TitleIndexSnapshot } from "./titles.ts";
 import { resolveWording, type Wording, type WordingSettings } from "./wording.ts";
@@ -22,7 +21,6 @@ export interface CatalogData {
 
 /** The catalog's indexes of its items' words, as a restart reads them back (src/catalog/snapshot.ts). */
 export interface CatalogIndexes {
-  titleKeys: string[];
   titles: TitleIndexSnapshot;
   people: PeopleIndexSnapshot;
 }
@@ -89,20 +87,18 @@ export class Catalog {
       (this.hasText[this.rowById.get(id) ?? 0] ? 0.01 : 0);
     const hasText = (id: string) => this.hasText[this.rowById.get(id) ?? -1] === 1;
     if (saved) {
-      this.titleKeys = saved.titleKeys;
       this.people = PeopleIndex.restore(saved.people, commonWords);
       this.titles = TitleIndex.restore(saved.titles, data.items, commonWords, prior, hasText);
     } else {
-      this.titleKeys = data.items.map((item) => `${titleKey(item.title)}`);
       this.people = new PeopleIndex(data.items, commonWords);
       this.titles = new TitleIndex(data.items, commonWords, prior, hasText);
     }
+    this.titleKeys = this.titles.keysByRow();
     this.wording = resolveWording(wording.settings, wording.demo, this);
   }
 
   indexes(): CatalogIndexes {
     return {
-      titleKeys: this.titleKeys,
       titles: this.titles.snapshot(),
       people: this.people.snapshot(),
     };

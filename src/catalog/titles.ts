@@ -72,7 +72,6 @@ export interface TitleIndexSnapshot {
   byKey: Map<string, number | number[]>;
   vocabulary: Set<string>;
   fuzzy: TitleWordsSnapshot;
-  fuzzyKeys: string[];
 }
 
 export class TitleIndex {
@@ -85,7 +84,8 @@ export class TitleIndex {
   private readonly vocabulary = new Set<string>();
   /** Title keys by their words, searched with typos allowed (candidates only; the edit distance decides). */
   private readonly fuzzy: TitleWords;
-  private readonly fuzzyKeys: string[] = [];
+  /** The keys of `fuzzy`'s ids: those of byKey long enough to tell a typo from another word. */
+  private readonly fuzzyKeys: string[];
 
   constructor(
     private readonly items: readonly Item[],
@@ -113,15 +113,13 @@ export class TitleIndex {
     const priorOf = (row: number) => this.prior(items[row]!.id);
     for (const rows of this.byKey.values())
       if (typeof rows !== "number") rows.sort((a, b) => priorOf(b) - priorOf(a));
-    // Only keys long enough to tell a typo from another word.
-    for (const key of this.byKey.keys())
-      if (key.replace(/[ ~]/g, "").length >= MIN_FUZZY_LENGTH) this.fuzzyKeys.push(key);
+    this.fuzzyKeys = fuzzyKeysOf(this.byKey);
     this.fuzzy = new TitleWords(this.fuzzyKeys.map((key) => key.replace(/^~/, "")));
   }
 
   snapshot(): TitleIndexSnapshot {
-    const { byKey, vocabulary, fuzzyKeys } = this;
-    return { byKey, vocabulary, fuzzyKeys, fuzzy: this.fuzzy.snapshot() };
+    const { byKey, vocabulary } = this;
+    return { byKey, vocabulary, fuzzy: this.fuzzy.snapshot() };
   }
 
   static restore(
@@ -134,11 +132,21 @@ export class TitleIndex {
     return revive(TitleIndex, {
       ...saved,
       fuzzy: TitleWords.restore(saved.fuzzy),
+      fuzzyKeys: fuzzyKeysOf(saved.byKey),
       items,
       commonWords,
       prior,
       hasText,
     });
+  }
+
+  /** Each row's title key ("" for a title without one), the strings byKey holds. */
+  keysByRow(): string[] {
+    const out = new Array<string>(this.items.length).fill("");
+    for (const [key, rows] of this.byKey)
+      if (!key.startsWith("~"))
+        for (const row of typeof rows === "number" ? [rows] : rows) out[row] = key;
+    return out;
   }
 
   /** `written`: the forms read so far; texts repeat their words, and each is normalised once. */
@@ -442,6 +450,11 @@ export class TitleIndex {
 }
 
 const ARTICLED = /^(?:the|a|an)\s/i;
+
+/** The title keys long enough to tell a typo from another word, in byKey's order. */
+function fuzzyKeysOf(byKey: ReadonlyMap<string, unknown>): string[] {
+  return [...byKey.keys()].filter((key) => key.replace(/[ ~]/g, "").length >= MIN_FUZZY_LENGTH);
+}
 
 /** Whether an item has a text, asked of items that carry theirs (the set made at the first question). */
 function withTexts(items: readonly Item[]): (itemId: string) => boolean {

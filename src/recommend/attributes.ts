@@ -177,6 +177,16 @@ function adjectiveBases(w: string): string[] {
   return [w, `${w.slice(0, -1)}e`, w.slice(0, -1)];
 }
 
+/** The data words by stem (a word's first STEM letters, or the whole shorter word). */
+function byStem(words: Iterable<string>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const w of words) {
+    const stem = w.slice(0, STEM);
+    out.set(stem, (out.get(stem) ?? new Set()).add(w));
+  }
+  return out;
+}
+
 /** Whether two words are one word or share a stem ("twisty" ~ "twist", "violent" ~ "violence"). */
 export function sameStem(a: string, b: string): boolean {
   if (a === b) return true;
@@ -257,7 +267,6 @@ class WordRowsBuilder {
 export interface AttributesSnapshot {
   fromText: boolean;
   labels: Set<string>;
-  byStem: Map<string, Set<string>>;
   rowsOfWord: Map<
     string,
     { rows: Int32Array; matches: AttributeMatch | readonly AttributeMatch[] }
@@ -275,7 +284,7 @@ export class Attributes {
   /** The catalog's categories ("comedy", "sci-fi"): asked for by name, not matched as attributes. */
   private readonly labels = new Set<string>();
   /** Per stem (a word's first STEM letters, or the whole shorter word): the words of the data under it. */
-  private readonly byStem = new Map<string, Set<string>>();
+  private readonly byStem: Map<string, Set<string>>;
   /** Per data word: the rows holding it, and by which tags and keywords. */
   private readonly rowsOfWord = new Map<string, WordRows>();
   /** Per row: its tags and keywords that few films share (what can name the link between two films). */
@@ -335,17 +344,14 @@ export class Attributes {
     for (const [c, n] of this.categoryShare) this.categoryShare.set(c, n / attributed);
     this.distinctive = distinctiveTerms(items, attributes, SHARED_MAX_SHARE * attributed);
     this.items = items;
-    for (const [w, b] of building) {
-      if (b.rows.length > MAX_SHARE * attributed) continue;
-      this.rowsOfWord.set(w, b.done());
-      const stem = w.slice(0, STEM);
-      this.byStem.set(stem, (this.byStem.get(stem) ?? new Set()).add(w));
-    }
+    for (const [w, b] of building)
+      if (b.rows.length <= MAX_SHARE * attributed) this.rowsOfWord.set(w, b.done());
+    this.byStem = byStem(this.rowsOfWord.keys());
   }
 
   snapshot(): AttributesSnapshot {
-    const { fromText, labels, byStem, rowsOfWord, distinctive, categoryShare, topics } = this;
-    return { fromText, labels, byStem, rowsOfWord, distinctive, categoryShare, topics };
+    const { fromText, labels, rowsOfWord, distinctive, categoryShare, topics } = this;
+    return { fromText, labels, rowsOfWord, distinctive, categoryShare, topics };
   }
 
   static restore(
@@ -360,6 +366,7 @@ export class Attributes {
     return revive(Attributes, {
       ...saved,
       rowsOfWord,
+      byStem: byStem(rowsOfWord.keys()),
       distinctive: { start: ownCopy(start), ids: ownCopy(ids), names },
       items,
       commonWords,

@@ -1486,7 +1486,6 @@ function holds(rows: readonly number[], row: number): boolean {
   return rows[lo] === row;
 }
 
-/** Rows under each key, in row order: keys[row] lists the keys of that row. */
 /** The rows of each title several items share (an item alone with its title is blocked by its own row). */
 function sharedTitles(titleKeys: readonly string[]): Map<string, number[]> {
   const count = new Map<string, number>();
@@ -1498,6 +1497,7 @@ function sharedTitles(titleKeys: readonly string[]): Map<string, number[]> {
   return out;
 }
 
+/** Rows under each key, in row order: keys[row] lists the keys of that row. */
 function groupRows<K>(keys: ReadonlyArray<readonly K[]>): Map<K, number[]> {
   const out = new Map<K, number[]>();
   keys.forEach((ks, row) => {
