@@ -5,6 +5,7 @@
 // and one interest vector: two dot products and a few array reads per item, no allocation per item.
 import { createHash } from "node:crypto";
 import { pushTo } from "../util/multimap.ts";
+import { oncePerList } from "../util/per-list.ts";
 import { cellParts } from "../catalog/normalize.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import { itemPeople, REQUEST_ONLY_FIELDS } from "../catalog/people.ts";
@@ -1463,14 +1464,9 @@ function newnessOf(year: Float32Array): Float32Array {
 
 /** An item's categories and, for a cell listing several ("a, b"), each of its parts. */
 export function categoryKeys(categories: readonly string[]): readonly string[] {
-  // Items share their category lists (src/catalog/store.ts): each list is split once.
-  let keys = keysOfCategories.get(categories);
-  if (!keys)
-    keysOfCategories.set(
-      categories,
-      (keys = categories.flatMap((c) => (/[,;|]/.test(c) ? [c, ...cellParts(c)] : [c]))),
-    );
-  return keys;
+  return oncePerList(keysOfCategories, categories, (list) =>
+    list.flatMap((c) => (/[,;|]/.test(c) ? [c, ...cellParts(c)] : [c])),
+  );
 }
 const keysOfCategories = new WeakMap<readonly string[], readonly string[]>();
 

@@ -7,6 +7,7 @@ import { commonWords } from "../catalog/common-words.ts";
 import { cellParts, normalizeText } from "../catalog/normalize.ts";
 import type { Item } from "../types.ts";
 import { CATEGORY_SYNONYMS } from "./patterns.ts";
+import { oncePerList } from "../util/per-list.ts";
 
 /** A surname alone names a category with at least this many items... */
 const MIN_ITEMS = 3;
@@ -29,7 +30,7 @@ export class CategoryNames {
   private readonly names = new Map<string, string>();
   /** A surname -> the one category it stands for. */
   private readonly bySurname = new Map<string, string>();
-  /** namesOf's answer per category list: items share their lists (src/catalog/store.ts), frozen. */
+  /** namesOf's answer per category list (see oncePerList). */
   private readonly namesOfList = new WeakMap<readonly string[], readonly string[]>();
 
   constructor(items: readonly Item[]) {
@@ -69,13 +70,10 @@ export class CategoryNames {
 
   /** The names among an item's categories, as name keys ("j k rowling"), like the people of people.ts. */
   namesOf(categories: readonly string[]): readonly string[] {
-    let found = this.namesOfList.get(categories);
-    if (!found) {
-      const keys = categories.flatMap(cellParts).map((c) => normalizeText(c));
-      found = [...new Set(keys.filter((k) => this.names.has(k)))];
-      if (Object.isFrozen(categories)) this.namesOfList.set(categories, found);
-    }
-    return found;
+    return oncePerList(this.namesOfList, categories, (list) => {
+      const keys = list.flatMap(cellParts).map((c) => normalizeText(c));
+      return [...new Set(keys.filter((k) => this.names.has(k)))];
+    });
   }
 
   /** The categories a text names, in order of appearance. */
