@@ -2,9 +2,9 @@
 // Each catalog is recombined from the demo's real titles, plots and genres (two films per item), embedded
 // by the shipped model through `chatrec ingest`'s own code (the vector index included), then served by a
 // process of its own (scale-serve.ts): per-message p50/p99 over a fixed mix of requests and over requests
-// with years and categories to keep to, the server's RSS,
-// ingest, index and start-up time. Beside them, the brute-force floor: one query vector's dot product with
-// every item vector and a top-10 pick, over the same vectors.
+// with years and categories to keep to, the server's RSS, ingest, index and start-up time. Beside them, the
+// brute-force floor: one query vector's dot product with every item vector and a top-10 pick, over the same
+// vectors.
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
