@@ -76,9 +76,9 @@ describe("the re-scorer", () => {
     const x = new Float32Array(F).fill(0.5);
     x[comention] = 1; // z = 2
     x[popularity] = 1; // z = 2: hidden = relu(2·2 − 1) = 3
-    expect(compileMlp(tinyMlp())(x)).toBeCloseTo(0.5 * 2 + 3 * 3, 6);
+    expect(compileMlp(tinyMlp()).score(x)).toBeCloseTo(0.5 * 2 + 3 * 3, 6);
     x[popularity] = 0.5; // z = 0: hidden = relu(−1) = 0
-    expect(compileMlp(tinyMlp())(x)).toBeCloseTo(1, 6);
+    expect(compileMlp(tinyMlp()).score(x)).toBeCloseTo(1, 6);
   });
 
   it("learns a preference a linear scorer cannot express (a middle band of popularity)", () => {
@@ -100,8 +100,8 @@ describe("the re-scorer", () => {
       members: 1,
     });
     const linear = fitRanker(train, { epochs: 200, l2: 1e-4 }).weights;
-    const score = compileMlp(mlp);
-    const mlpTop1 = top1((v, j) => score(v.subarray(j * F, (j + 1) * F)));
+    const rescorer = compileMlp(mlp);
+    const mlpTop1 = top1((v, j) => rescorer.score(v.subarray(j * F, (j + 1) * F)));
     const linearTop1 = top1((v, j) =>
       FEATURE_NAMES.reduce((s, name, f) => s + linear[name] * v[j * F + f]!, 0),
     );
@@ -123,7 +123,7 @@ describe("the re-scorer", () => {
     const rng = new Rng(10);
     for (let k = 0; k < 50; k++) {
       const x = Float32Array.from({ length: F }, () => rng.next() * 3 - 1);
-      expect(compiled(x)).toBeCloseTo(mlpScore(mlp, x), 9);
+      expect(compiled.score(x)).toBeCloseTo(mlpScore(mlp, x), 9);
     }
   });
 
@@ -139,9 +139,9 @@ describe("the re-scorer", () => {
     for (const e of probe) {
       for (let j = 0; j < e.size; j += 7) {
         const x = e.values.subarray(j * F, (j + 1) * F);
-        const [sa, sb] = [compileMlp(a)(x), compileMlp(b)(x)];
+        const [sa, sb] = [compileMlp(a).score(x), compileMlp(b).score(x)];
         if (Math.abs(sa - sb) > 1e-3) differ++;
-        expect(compileMlp(bag)(x)).toBeCloseTo((sa + sb) / 2, 4);
+        expect(compileMlp(bag).score(x)).toBeCloseTo((sa + sb) / 2, 4);
       }
     }
     expect(differ).toBeGreaterThan(0); // the members really are different fits
@@ -205,7 +205,7 @@ describe("instance weights", () => {
     expect(fitWith(0.1)).toBeGreaterThan(fitWith(1) + 0.5);
     // The re-scorer too: how much more it scores a row with many co-mentions than one with few.
     const lift = (weight: number) => {
-      const score = compileMlp(
+      const rescorer = compileMlp(
         fitMlp([...agree, ...disagree.map((e) => ({ ...e, weight }))], {
           hidden: 8,
           epochs: 15,
@@ -222,7 +222,7 @@ describe("instance weights", () => {
         x[comention] = c;
         return x;
       };
-      return score(row(0.95)) - score(row(0.1));
+      return rescorer.score(row(0.95)) - rescorer.score(row(0.1));
     };
     expect(lift(0.1)).toBeGreaterThan(lift(1));
   });

@@ -3,6 +3,7 @@ import { PeopleIndex, type PeopleIndexSnapshot } from "./people.ts";
 import { TitleIndex, type TitleIndexSnapshot } from "./titles.ts";
 import { resolveWording, type Wording, type WordingSettings } from "./wording.ts";
 import type { Item } from "../types.ts";
+import { ItemArrays } from "../util/kernels.ts";
 
 export interface CatalogData {
   items: Item[];
@@ -27,6 +28,8 @@ export interface CatalogIndexes {
 
 export class Catalog {
   readonly items: Item[];
+  /** The vectors and interests below, in the ranker's kernel memory, and that memory's other item arrays. */
+  readonly arrays: ItemArrays;
   readonly vectors: Float32Array;
   readonly dim: number;
   readonly interests: Float32Array;
@@ -67,9 +70,10 @@ export class Catalog {
     saved?: CatalogIndexes,
   ) {
     this.items = data.items;
-    this.vectors = data.vectors;
+    this.arrays = ItemArrays.of(data.vectors, data.interests, data.dim, data.labels.length);
+    this.vectors = this.arrays.vectors;
     this.dim = data.dim;
-    this.interests = data.interests;
+    this.interests = this.arrays.interests;
     this.labels = data.labels;
     const labelSet = new Set(data.labels);
     this.interestLabels = data.items.some((item) => item.categories.some((c) => labelSet.has(c)))

@@ -15,6 +15,7 @@ import { itemText } from "./item-text.ts";
 import { readCatalogSource } from "./source.ts";
 import type { InterestModel } from "../interest/model.ts";
 import type { Item } from "../types.ts";
+import { ItemArrays } from "../util/kernels.ts";
 
 export const ITEMS_TABLE = "items";
 const EMBED_BATCH = 128;
@@ -162,8 +163,8 @@ async function readColumns(table: lancedb.Table, opts: { texts: boolean }): Prom
     (fields.find((f) => f.name === name)!.type as FixedSizeList).listSize;
   const dim = widthOf("vector");
   const labels = widthOf("interests");
-  const vectors = new Float32Array(n * dim);
-  const interests = new Float32Array(n * labels);
+  // Read straight into the kernel memory the catalog keeps them in.
+  const { vectors, interests } = new ItemArrays(n, dim, labels);
   const hasText = new Uint8Array(n);
   const columns = ["id", "title", "year", "categories", "extra", "vector", "interests"];
   // Without the texts, only whether each item has one crosses into JavaScript.

@@ -27,6 +27,7 @@ import { mmrRows, topRows } from "./select.ts";
 import type { CandidateSearch, ItemIndex } from "./item-index.ts";
 import { hasAnyCategory, sqlAll } from "./sql-filter.ts";
 import { RowArrayPool, type RowArrays } from "./row-arrays.ts";
+import type { ItemArrays, MlpKernel } from "../util/kernels.ts";
 
 export type Features = Record<FeatureName, number> & {
   /** The liked item this one is most similar to (for reasons). */
@@ -234,11 +235,8 @@ const seriesShared = (series: number, seriesHit: Uint8Array) =>
 /** What the linear stage's pass over every item reads (see Ranker.rank). */
 interface LinearPass {
   n: number;
-  dim: number;
-  labels: number;
-  vectors: Float32Array;
-  interests: Float32Array;
-  genreHits: Float32Array;
+  /** The catalog's vectors, interests and genre hits, where the dot-product kernel reads them. */
+  arrays: ItemArrays;
   /** The linear vector features folded into one query vector, one interest and one genre-hit vector. */
   qv: Float32Array;
   qi: Float32Array;
@@ -267,8 +265,9 @@ interface LinearPass {
 
 /**
  * Σ weight · feature of each row of `only` that is not blocked, into `scores`; the rows go into `candidates`
- * and their count is returned. A function of its own, on locals only (in rank(), captured by closures, they were
- * slower to read).
+ * and their count is returned. The vector and label dot products come from the SIMD kernel
+ * (ItemArrays.linear); the rest is added here. A function of its own, on locals only (in rank(), captured by
+ * closures, they were slower to read).
  */
 function linearScores(
   p: LinearPass,
@@ -276,39 +275,25 @@ function linearScores(
   candidates: Int32Array,
   only: Int32Array,
 ): number {
-  const { dim, labels: L, vectors, interests, genreHits, qv, qi, qg, blocked } = p;
+  const { arrays, qv, qi, qg, blocked } = p;
   const { perRequest, perItem, popularity, wSeededPopularity } = p;
   const { comention, wComention, movielens, wMovielens } = p;
   const { year, meanYear, yearScores, firstYear, wYear, peopleSums, wPeople } = p;
   const { series, seriesHit, wSeries, scoreOffset } = p;
   const hasYear = !Number.isNaN(meanYear);
+  const rows = arrays.rows;
   let count = 0;
   for (let i = 0; i < only.length; i++) {
     const row = only[i]!;
-    if (blocked[row]) continue;
-    // Four running sums: independent additions pipeline, where one sum waits on each addition.
-    const vOff = row * dim;
-    let s0 = 0,
-      s1 = 0,
-      s2 = 0,
-      s3 = 0,
-      d = 0;
-    for (; d + 3 < dim; d += 4) {
-      s0 += qv[d]! * vectors[vOff + d]!;
-      s1 += qv[d + 1]! * vectors[vOff + d + 1]!;
-      s2 += qv[d + 2]! * vectors[vOff + d + 2]!;
-      s3 += qv[d + 3]! * vectors[vOff + d + 3]!;
-    }
-    for (; d < dim; d++) s0 += qv[d]! * vectors[vOff + d]!;
-    const iOff = row * L;
-    for (let l = 0; l < L; l++) {
-      s1 += qi[l]! * interests[iOff + l]!;
-      s2 += qg[l]! * genreHits[iOff + l]!;
-    }
+    if (!blocked[row]) rows[count++] = row;
+  }
+  const sums = arrays.linear(count, qv, qi, qg);
+  for (let i = 0; i < count; i++) {
+    const row = rows[i]!;
     let s =
       perRequest +
-      (s0 + s1) +
-      (s2 + s3) +
+      sums[2 * i]! +
+      sums[2 * i + 1]! +
       perItem[row]! +
       wSeededPopularity * popularity[row]! +
       wComention * comention[row]! +
@@ -323,7 +308,7 @@ function linearScores(
     s += wSeries * seriesShared(series[row]!, seriesHit);
     if (scoreOffset) s += scoreOffset[row]!;
     scores[row] = s;
-    candidates[count++] = row;
+    candidates[i] = row;
   }
   return count;
 }
@@ -373,7 +358,7 @@ export class Ranker {
   /** Writers by name key: asked for by name ("written by Aaron Sorkin"), outside the people feature. */
   private readonly rowsByRequestOnlyPerson: Map<string, number[]>;
   private readonly neighbourRowCache = new Map<string, NeighbourRows>();
-  private readonly rescorer: ((x: Float32Array) => number) | undefined;
+  private readonly rescorer: MlpKernel | undefined;
   private readonly movielensPopularity: Float32Array;
   private readonly tmdbPopularity: Float32Array;
   private readonly recency: Float32Array;
@@ -943,7 +928,7 @@ export class Ranker {
     this.featuresInto(q, row, x, 0);
     const score =
       (this.rescorer
-        ? this.rescorer(x)
+        ? this.rescorer.score(x)
         : FEATURE_NAMES.reduce((s, name, f) => s + this.model.weights[name] * x[f]!, 0)) +
       (q.scoreOffset?.[row] ?? 0);
     return this.ranked(q, row, score);
@@ -1014,7 +999,7 @@ export class Ranker {
     const { catalog } = this;
     const q = this.query(req, deferred);
     const w = this.model.weights;
-    const { dim, vectors, interests } = catalog;
+    const { dim } = catalog;
     const L = catalog.labels.length;
     // Linear vector features folded into one query vector and one interest vector.
     const qv = new Float32Array(dim);
@@ -1043,11 +1028,7 @@ export class Ranker {
     const hasYear = !Number.isNaN(q.meanYear);
     const pass: LinearPass = {
       n: catalog.size,
-      dim,
-      labels: L,
-      vectors,
-      interests,
-      genreHits: this.genreHits,
+      arrays: catalog.arrays,
       qv,
       qi,
       qg,
@@ -1352,21 +1333,19 @@ export class Ranker {
    * Second stage: the linear stage's best `pool` rows get the re-scorer's score, lifted above every other row
    * (measured on dev: the re-scored top 200 lose nothing against re-scoring the whole catalog).
    */
-  private rescore(
-    q: Query,
-    pool: number[],
-    scores: Float32Array,
-    rescorer: (x: Float32Array) => number,
-  ): void {
-    const x = new Float32Array(FEATURE_COUNT);
-    const rescored = new Float64Array(pool.length);
+  private rescore(q: Query, pool: number[], scores: Float32Array, rescorer: MlpKernel): void {
+    const inputs = rescorer.inputs(pool.length);
     let floor = Infinity;
-    let min = Infinity;
     for (let i = 0; i < pool.length; i++) {
       const row = pool[i]!;
       floor = Math.min(floor, scores[row]!);
-      this.featuresInto(q, row, x, 0);
-      rescored[i] = rescorer(x) + (q.scoreOffset?.[row] ?? 0); // "only comedies", "animated movies" and shown items hold here too
+      this.featuresInto(q, row, inputs, i * FEATURE_COUNT);
+    }
+    const rescored = rescorer.scores(pool.length);
+    let min = Infinity;
+    for (let i = 0; i < pool.length; i++) {
+      // "only comedies", "animated movies" and shown items hold here too
+      rescored[i]! += q.scoreOffset?.[pool[i]!] ?? 0;
       min = Math.min(min, rescored[i]!);
     }
     // Keep the pool above the rest: shift re-scores so the lowest equals the old floor.
@@ -1506,9 +1485,10 @@ function groupRows<K>(keys: ReadonlyArray<readonly K[]>): Map<K, number[]> {
   return out;
 }
 
+/** Fills the catalog's genre hits (the same each time), where the linear kernel reads them. */
 function genreHitMatrix(catalog: Catalog): Float32Array {
   const L = catalog.labels.length;
-  const out = new Float32Array(catalog.size * L);
+  const out = catalog.arrays.genreHits;
   const index = new Map(catalog.labels.map((l, i) => [l, i]));
   catalog.items.forEach((item, row) => {
     const known = item.categories

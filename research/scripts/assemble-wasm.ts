@@ -1,0 +1,16 @@
+// The WebAssembly text assembler behind `npm run build:wasm` and the test that the shipped binary is the text's.
+import wabt from "wabt";
+
+export const KERNELS_WAT = new URL("../../src/util/kernels.wat", import.meta.url);
+export const KERNELS_WASM = new URL("../../src/util/kernels.wasm", import.meta.url);
+
+export async function assembleKernels(text: string): Promise<Uint8Array> {
+  const tools = await wabt();
+  const module = tools.parseWat("kernels.wat", text, { simd: true });
+  try {
+    module.validate();
+    return Uint8Array.from(module.toBinary({ write_debug_names: false }).buffer);
+  } finally {
+    module.destroy();
+  }
+}

@@ -1,0 +1,222 @@
+// The ranker's hot loops as WebAssembly SIMD kernels (kernels.wat, built into kernels.wasm): the linear
+// stage's dot products and the re-scorer's hidden layer. A kernel reads only its own memory, so the arrays
+// it reads live there: the catalog's item arrays in an ItemArrays, the re-scorer's weights in an MlpKernel.
+import { readFileSync } from "node:fs";
+import { ChatrecError } from "../errors.ts";
+
+const kernels = new WebAssembly.Module(readFileSync(new URL("./kernels.wasm", import.meta.url)));
+
+interface KernelExports {
+  linear(
+    count: number,
+    rows: number,
+    out: number,
+    vec: number,
+    dim: number,
+    ints: number,
+    gens: number,
+    labels: number,
+    qv: number,
+    qig: number,
+  ): void;
+  mlp(
+    count: number,
+    x: number,
+    features: number,
+    hidden: number,
+    w: number,
+    b: number,
+    lin: number,
+    bias: number,
+    outw: number,
+    pre: number,
+    res: number,
+  ): void;
+}
+
+const PAGE = 65_536;
+const MAX_PAGES = 65_536; // 4 GiB: a 32-bit memory's limit
+
+/** Byte offsets of arrays laid out one after another, each 16-byte aligned (the kernels load 16 bytes at once). */
+class Layout {
+  bytes = 0;
+  take(count: number, bytesEach: number): number {
+    const at = this.bytes;
+    this.bytes = Math.ceil((at + count * bytesEach) / 16) * 16;
+    return at;
+  }
+}
+
+/** A memory of a fixed size (growing one would detach every view of it) with the kernels over it. */
+function instantiate(bytes: number, what: string): { buffer: ArrayBuffer; run: KernelExports } {
+  const pages = Math.max(1, Math.ceil(bytes / PAGE));
+  if (pages > MAX_PAGES)
+    throw new ChatrecError(
+      "CATALOG_FORMAT",
+      `${what} needs ${(bytes / 2 ** 30).toFixed(1)} GiB of scoring memory; at most 4 GiB fit`,
+    );
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  const instance = new WebAssembly.Instance(kernels, { env: { memory } });
+  return { buffer: memory.buffer, run: instance.exports as unknown as KernelExports };
+}
+
+const arraysOfBuffer = new WeakMap<ArrayBuffer, ItemArrays>();
+
+/**
+ * A catalog's per-item arrays in the kernels' memory: vectors (n x dim), interests and genre hits (n x labels),
+ * and the linear stage's scratch (candidate rows, two sums per row, the query).
+ */
+export class ItemArrays {
+  readonly vectors: Float32Array;
+  readonly interests: Float32Array;
+  /** Filled by the ranker (src/recommend/rank.ts genreHitMatrix). */
+  readonly genreHits: Float32Array;
+  /** Where a caller writes the rows for linear(). */
+  readonly rows: Int32Array;
+  private readonly sums: Float64Array;
+  private readonly qv: Float64Array;
+  private readonly qig: Float64Array;
+  private readonly at: Record<
+    "vectors" | "interests" | "genreHits" | "rows" | "sums" | "qv" | "qig",
+    number
+  >;
+  private readonly run: KernelExports;
+
+  constructor(
+    readonly size: number,
+    readonly dim: number,
+    readonly labels: number,
+  ) {
+    const layout = new Layout();
+    this.at = {
+      vectors: layout.take(size * dim, 4),
+      interests: layout.take(size * labels, 4),
+      genreHits: layout.take(size * labels, 4),
+      rows: layout.take(size, 4),
+      sums: layout.take(size * 2, 8),
+      qv: layout.take(dim, 8),
+      qig: layout.take(labels * 2, 8),
+    };
+    const { buffer, run } = instantiate(layout.bytes, `a catalog of ${size} items`);
+    this.run = run;
+    this.vectors = new Float32Array(buffer, this.at.vectors, size * dim);
+    this.interests = new Float32Array(buffer, this.at.interests, size * labels);
+    this.genreHits = new Float32Array(buffer, this.at.genreHits, size * labels);
+    this.rows = new Int32Array(buffer, this.at.rows, size);
+    this.sums = new Float64Array(buffer, this.at.sums, size * 2);
+    this.qv = new Float64Array(buffer, this.at.qv, dim);
+    this.qig = new Float64Array(buffer, this.at.qig, labels * 2);
+    arraysOfBuffer.set(buffer, this);
+  }
+
+  /** The ItemArrays these two arrays already are, or new ones holding a copy. */
+  static of(
+    vectors: Float32Array,
+    interests: Float32Array,
+    dim: number,
+    labels: number,
+  ): ItemArrays {
+    const own = arraysOfBuffer.get(vectors.buffer as ArrayBuffer);
+    if (own && own.vectors === vectors && own.interests === interests) return own;
+    const size = dim > 0 ? vectors.length / dim : interests.length / Math.max(1, labels);
+    const out = new ItemArrays(size, dim, labels);
+    out.vectors.set(vectors);
+    out.interests.set(interests);
+    return out;
+  }
+
+  /**
+   * For rows[0 .. count): s0 + s1 and s2 + s3 at 2 i and 2 i + 1 of the result, where s0..s3 are the four
+   * running sums of vector · qv (dimension d into s(d mod 4)), then s1 += qi · interests and
+   * s2 += qg · genreHits, label by label. The view is valid until the next call.
+   */
+  linear(count: number, qv: Float32Array, qi: Float32Array, qg: Float32Array): Float64Array {
+    this.qv.set(qv);
+    for (let l = 0; l < this.labels; l++) {
+      this.qig[2 * l] = qi[l]!;
+      this.qig[2 * l + 1] = qg[l]!;
+    }
+    const { at } = this;
+    this.run.linear(
+      count,
+      at.rows,
+      at.sums,
+      at.vectors,
+      this.dim,
+      at.interests,
+      at.genreHits,
+      this.labels,
+      at.qv,
+      at.qig,
+    );
+    return this.sums;
+  }
+}
+
+/** The re-scorer's network as compileMlp lays it out: feature-major hidden weights, `hidden` a multiple of 2. */
+export interface MlpWeights {
+  features: number;
+  hidden: number;
+  /** features x hidden */
+  w: Float64Array;
+  b: Float64Array;
+  lin: Float64Array;
+  bias: number;
+  out: Float64Array;
+}
+
+/** The re-scorer over a batch of candidates' features, in a memory of its own that grows with the batch. */
+export class MlpKernel {
+  private capacity = 0;
+  private buffer!: ArrayBuffer;
+  private run!: KernelExports;
+  private at!: Record<"w" | "b" | "lin" | "out" | "pre" | "x" | "res", number>;
+
+  constructor(private readonly weights: MlpWeights) {
+    if (weights.hidden % 2 !== 0)
+      throw new Error("the re-scorer kernel takes hidden units in pairs");
+    this.reserve(1);
+  }
+
+  /** One candidate's score. */
+  score(x: Float32Array): number {
+    this.inputs(1).set(x);
+    return this.scores(1)[0]!;
+  }
+
+  /** Where the features of `count` candidates go, `features` each; valid until the next inputs(). */
+  inputs(count: number): Float32Array {
+    this.reserve(count);
+    return new Float32Array(this.buffer, this.at.x, count * this.weights.features);
+  }
+
+  /** The scores of the `count` candidates last written to inputs(); valid until the next inputs(). */
+  scores(count: number): Float64Array {
+    const { features, hidden, bias } = this.weights;
+    const { at } = this;
+    this.run.mlp(count, at.x, features, hidden, at.w, at.b, at.lin, bias, at.out, at.pre, at.res);
+    return new Float64Array(this.buffer, at.res, count);
+  }
+
+  private reserve(count: number): void {
+    if (count <= this.capacity) return;
+    const capacity = Math.max(count, this.capacity * 2, 256);
+    const { features, hidden, w, b, lin, out } = this.weights;
+    const layout = new Layout();
+    this.at = {
+      w: layout.take(features * hidden, 8),
+      b: layout.take(hidden, 8),
+      lin: layout.take(features, 8),
+      out: layout.take(hidden, 8),
+      pre: layout.take(hidden, 8),
+      x: layout.take(capacity * features, 4),
+      res: layout.take(capacity, 8),
+    };
+    ({ buffer: this.buffer, run: this.run } = instantiate(layout.bytes, "the re-scorer"));
+    new Float64Array(this.buffer, this.at.w, w.length).set(w);
+    new Float64Array(this.buffer, this.at.b, b.length).set(b);
+    new Float64Array(this.buffer, this.at.lin, lin.length).set(lin);
+    new Float64Array(this.buffer, this.at.out, out.length).set(out);
+    this.capacity = capacity;
+  }
+}

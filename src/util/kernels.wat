@@ -1,0 +1,173 @@
+;; The ranker's two hot loops in WebAssembly SIMD (src/util/kernels.ts loads the built kernels.wasm;
+;; `npm run build:wasm` makes it from this file).
+;;
+;; Each f64 lane is one running sum of the JavaScript loop it replaces, fed the same products in the same
+;; order, and WebAssembly has no fused multiply-add: the sums are the same to the bit, so rankings are too.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; The linear stage's dot products of `count` rows (i32 row numbers at $rows):
+  ;;   s0..s3: the item vector (f32, $dim per row at $vec) against $qv (f64), four dimensions at a time,
+  ;;           dimension d into s(d mod 4) and a remainder into s0;
+  ;;   then s1 += qi[l] * interests[l] and s2 += qg[l] * genreHits[l] for each label l in turn
+  ;;           ($qig holds qi[l], qg[l] interleaved as f64 pairs).
+  ;; Writes s0 + s1 and s2 + s3 of row i at $out + 16 i.
+  (func (export "linear")
+    (param $count i32) (param $rows i32) (param $out i32)
+    (param $vec i32) (param $dim i32) (param $ints i32) (param $gens i32) (param $labels i32)
+    (param $qv i32) (param $qig i32)
+    (local $i i32) (local $row i32) (local $vp i32) (local $ip i32) (local $gp i32)
+    (local $d i32) (local $l i32) (local $dim4 i32) (local $labels4 i32) (local $q i32)
+    (local $a01 v128) (local $a23 v128) (local $a12 v128) (local $v v128) (local $vi v128) (local $vg v128)
+    (local.set $dim4 (i32.and (local.get $dim) (i32.const -4)))
+    (local.set $labels4 (i32.and (local.get $labels) (i32.const -4)))
+    (block $done
+      (loop $each_row
+        (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+        (local.set $row (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $vp (i32.add (local.get $vec)
+          (i32.shl (i32.mul (local.get $row) (local.get $dim)) (i32.const 2))))
+        (local.set $a01 (v128.const i64x2 0 0))
+        (local.set $a23 (v128.const i64x2 0 0))
+        (local.set $d (i32.const 0))
+        (block $dims_done
+          (loop $dims
+            (br_if $dims_done (i32.ge_u (local.get $d) (local.get $dim4)))
+            (local.set $v (v128.load (i32.add (local.get $vp) (i32.shl (local.get $d) (i32.const 2)))))
+            (local.set $q (i32.add (local.get $qv) (i32.shl (local.get $d) (i32.const 3))))
+            (local.set $a01 (f64x2.add (local.get $a01)
+              (f64x2.mul (v128.load (local.get $q)) (f64x2.promote_low_f32x4 (local.get $v)))))
+            (local.set $a23 (f64x2.add (local.get $a23)
+              (f64x2.mul (v128.load offset=16 (local.get $q))
+                (f64x2.promote_low_f32x4
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))))
+            (local.set $d (i32.add (local.get $d) (i32.const 4)))
+            (br $dims)))
+        (block $rest_done
+          (loop $rest
+            (br_if $rest_done (i32.ge_u (local.get $d) (local.get $dim)))
+            (local.set $a01 (f64x2.replace_lane 0 (local.get $a01)
+              (f64.add (f64x2.extract_lane 0 (local.get $a01))
+                (f64.mul (f64.load (i32.add (local.get $qv) (i32.shl (local.get $d) (i32.const 3))))
+                  (f64.promote_f32 (f32.load (i32.add (local.get $vp) (i32.shl (local.get $d) (i32.const 2)))))))))
+            (local.set $d (i32.add (local.get $d) (i32.const 1)))
+            (br $rest)))
+        ;; (s1, s2) take the labels' products.
+        (local.set $a12 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23
+          (local.get $a01) (local.get $a23)))
+        (local.set $ip (i32.add (local.get $ints)
+          (i32.shl (i32.mul (local.get $row) (local.get $labels)) (i32.const 2))))
+        (local.set $gp (i32.add (local.get $gens)
+          (i32.shl (i32.mul (local.get $row) (local.get $labels)) (i32.const 2))))
+        (local.set $l (i32.const 0))
+        (block $labels_done
+          (loop $four_labels
+            (br_if $labels_done (i32.ge_u (local.get $l) (local.get $labels4)))
+            (local.set $vi (v128.load (i32.add (local.get $ip) (i32.shl (local.get $l) (i32.const 2)))))
+            (local.set $vg (v128.load (i32.add (local.get $gp) (i32.shl (local.get $l) (i32.const 2)))))
+            (local.set $q (i32.add (local.get $qig) (i32.shl (local.get $l) (i32.const 4))))
+            (local.set $a12 (f64x2.add (local.get $a12)
+              (f64x2.mul (v128.load (local.get $q))
+                (f64x2.promote_low_f32x4
+                  (i8x16.shuffle 0 1 2 3 16 17 18 19 0 1 2 3 0 1 2 3 (local.get $vi) (local.get $vg))))))
+            (local.set $a12 (f64x2.add (local.get $a12)
+              (f64x2.mul (v128.load offset=16 (local.get $q))
+                (f64x2.promote_low_f32x4
+                  (i8x16.shuffle 4 5 6 7 20 21 22 23 0 1 2 3 0 1 2 3 (local.get $vi) (local.get $vg))))))
+            (local.set $a12 (f64x2.add (local.get $a12)
+              (f64x2.mul (v128.load offset=32 (local.get $q))
+                (f64x2.promote_low_f32x4
+                  (i8x16.shuffle 8 9 10 11 24 25 26 27 0 1 2 3 0 1 2 3 (local.get $vi) (local.get $vg))))))
+            (local.set $a12 (f64x2.add (local.get $a12)
+              (f64x2.mul (v128.load offset=48 (local.get $q))
+                (f64x2.promote_low_f32x4
+                  (i8x16.shuffle 12 13 14 15 28 29 30 31 0 1 2 3 0 1 2 3 (local.get $vi) (local.get $vg))))))
+            (local.set $l (i32.add (local.get $l) (i32.const 4)))
+            (br $four_labels)))
+        (block $label_rest_done
+          (loop $label_rest
+            (br_if $label_rest_done (i32.ge_u (local.get $l) (local.get $labels)))
+            (local.set $v (v128.load32_lane 1
+              (i32.add (local.get $gp) (i32.shl (local.get $l) (i32.const 2)))
+              (v128.load32_zero (i32.add (local.get $ip) (i32.shl (local.get $l) (i32.const 2))))))
+            (local.set $a12 (f64x2.add (local.get $a12)
+              (f64x2.mul (v128.load (i32.add (local.get $qig) (i32.shl (local.get $l) (i32.const 4))))
+                (f64x2.promote_low_f32x4 (local.get $v)))))
+            (local.set $l (i32.add (local.get $l) (i32.const 1)))
+            (br $label_rest)))
+        ;; (s0, s3) + (s1, s2)
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 4)))
+          (f64x2.add
+            (i8x16.shuffle 0 1 2 3 4 5 6 7 24 25 26 27 28 29 30 31 (local.get $a01) (local.get $a23))
+            (local.get $a12)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $each_row))))
+
+  ;; The re-scorer (src/recommend/ranker-model.ts compileMlp) over `count` candidates' features (f32, $features
+  ;; per candidate at $x): s = bias + Σ lin[f] x[f], and a ReLU hidden layer of $hidden units (a multiple of 2)
+  ;; accumulated feature by feature, skipping zero features, from $w (f64, feature-major) and $b; then
+  ;; s += outw[h] pre[h] for each unit h > 0 in turn. Writes s of candidate c at $res + 8 c.
+  (func (export "mlp")
+    (param $count i32) (param $x i32) (param $features i32) (param $hidden i32)
+    (param $w i32) (param $b i32) (param $lin i32) (param $bias f64) (param $outw i32)
+    (param $pre i32) (param $res i32)
+    (local $c i32) (local $f i32) (local $h i32) (local $xp i32) (local $wp i32) (local $p i32)
+    (local $value f64) (local $s f64) (local $unit f64) (local $vs v128)
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $c) (local.get $count)))
+        (local.set $s (local.get $bias))
+        (local.set $h (i32.const 0))
+        (block $copied
+          (loop $copy
+            (br_if $copied (i32.ge_u (local.get $h) (local.get $hidden)))
+            (v128.store (i32.add (local.get $pre) (i32.shl (local.get $h) (i32.const 3)))
+              (v128.load (i32.add (local.get $b) (i32.shl (local.get $h) (i32.const 3)))))
+            (local.set $h (i32.add (local.get $h) (i32.const 2)))
+            (br $copy)))
+        (local.set $xp (i32.add (local.get $x)
+          (i32.shl (i32.mul (local.get $c) (local.get $features)) (i32.const 2))))
+        (local.set $f (i32.const 0))
+        (block $features_done
+          (loop $each_feature
+            (br_if $features_done (i32.ge_u (local.get $f) (local.get $features)))
+            (local.set $value (f64.promote_f32
+              (f32.load (i32.add (local.get $xp) (i32.shl (local.get $f) (i32.const 2))))))
+            (if (f64.ne (local.get $value) (f64.const 0))
+              (then
+                (local.set $s (f64.add (local.get $s)
+                  (f64.mul (f64.load (i32.add (local.get $lin) (i32.shl (local.get $f) (i32.const 3))))
+                    (local.get $value))))
+                (local.set $vs (f64x2.splat (local.get $value)))
+                (local.set $wp (i32.add (local.get $w)
+                  (i32.shl (i32.mul (local.get $f) (local.get $hidden)) (i32.const 3))))
+                (local.set $h (i32.const 0))
+                (block $units_done
+                  (loop $units
+                    (br_if $units_done (i32.ge_u (local.get $h) (local.get $hidden)))
+                    (local.set $p (i32.add (local.get $pre) (i32.shl (local.get $h) (i32.const 3))))
+                    (v128.store (local.get $p)
+                      (f64x2.add (v128.load (local.get $p))
+                        (f64x2.mul
+                          (v128.load (i32.add (local.get $wp) (i32.shl (local.get $h) (i32.const 3))))
+                          (local.get $vs))))
+                    (local.set $h (i32.add (local.get $h) (i32.const 2)))
+                    (br $units)))))
+            (local.set $f (i32.add (local.get $f) (i32.const 1)))
+            (br $each_feature)))
+        (local.set $h (i32.const 0))
+        (block $out_done
+          (loop $out
+            (br_if $out_done (i32.ge_u (local.get $h) (local.get $hidden)))
+            (local.set $unit (f64.load (i32.add (local.get $pre) (i32.shl (local.get $h) (i32.const 3)))))
+            (if (f64.gt (local.get $unit) (f64.const 0))
+              (then
+                (local.set $s (f64.add (local.get $s)
+                  (f64.mul (f64.load (i32.add (local.get $outw) (i32.shl (local.get $h) (i32.const 3))))
+                    (local.get $unit))))))
+            (local.set $h (i32.add (local.get $h) (i32.const 1)))
+            (br $out)))
+        (f64.store (i32.add (local.get $res) (i32.shl (local.get $c) (i32.const 3))) (local.get $s))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $each))))
+)

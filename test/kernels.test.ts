@@ -1,0 +1,127 @@
+// The WebAssembly SIMD kernels against the plain JavaScript loops they stand for: the same sums to the bit,
+// at sizes that are and are not multiples of the kernels' widths; and the shipped binary is its text's.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { assembleKernels, KERNELS_WASM, KERNELS_WAT } from "../research/scripts/assemble-wasm.ts";
+import { Rng } from "../research/train/rng.ts";
+import { ItemArrays, MlpKernel } from "../src/util/kernels.ts";
+
+const randomFloats = (rng: Rng, n: number, zeros = 0) =>
+  Float32Array.from({ length: n }, () => (rng.next() < zeros ? 0 : rng.next() * 2 - 1));
+
+/** The linear stage's sums as rank.ts computed them in JavaScript, row by row. */
+function plainLinear(
+  a: ItemArrays,
+  row: number,
+  qv: Float32Array,
+  qi: Float32Array,
+  qg: Float32Array,
+): [number, number] {
+  const { dim, labels: L } = a;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0,
+    d = 0;
+  for (; d + 3 < dim; d += 4) {
+    s0 += qv[d]! * a.vectors[row * dim + d]!;
+    s1 += qv[d + 1]! * a.vectors[row * dim + d + 1]!;
+    s2 += qv[d + 2]! * a.vectors[row * dim + d + 2]!;
+    s3 += qv[d + 3]! * a.vectors[row * dim + d + 3]!;
+  }
+  for (; d < dim; d++) s0 += qv[d]! * a.vectors[row * dim + d]!;
+  for (let l = 0; l < L; l++) {
+    s1 += qi[l]! * a.interests[row * L + l]!;
+    s2 += qg[l]! * a.genreHits[row * L + l]!;
+  }
+  return [s0 + s1, s2 + s3];
+}
+
+describe("the linear kernel", () => {
+  for (const [dim, labels] of [
+    [64, 46],
+    [7, 5],
+    [4, 3],
+    [1, 0],
+  ] as const) {
+    it(`gives the JavaScript loop's sums to the bit (${dim} dimensions, ${labels} labels)`, () => {
+      const rng = new Rng(dim * 100 + labels);
+      const size = 300;
+      const arrays = ItemArrays.of(
+        randomFloats(rng, size * dim),
+        randomFloats(rng, size * labels),
+        dim,
+        labels,
+      );
+      arrays.genreHits.set(randomFloats(rng, size * labels, 0.5));
+      const [qv, qi, qg] = [dim, labels, labels].map((n) => randomFloats(rng, n));
+      // Every third row, in an order of its own.
+      const rows = Array.from({ length: size / 3 }, (_, i) => (i * 7) % size);
+      arrays.rows.set(rows);
+      const sums = Array.from(
+        arrays.linear(rows.length, qv!, qi!, qg!).subarray(0, rows.length * 2),
+      );
+      expect(sums).toEqual(rows.flatMap((row) => plainLinear(arrays, row, qv!, qi!, qg!)));
+      expect(new Set(sums).size).toBeGreaterThan(rows.length); // real, distinct sums
+    });
+  }
+
+  it("reads the arrays in place when they are already its own, and copies others", () => {
+    const rng = new Rng(3);
+    const vectors = randomFloats(rng, 40);
+    const interests = randomFloats(rng, 30);
+    const copied = ItemArrays.of(vectors, interests, 4, 3);
+    expect(copied.vectors).not.toBe(vectors);
+    expect(Array.from(copied.vectors)).toEqual(Array.from(vectors));
+    expect(Array.from(copied.interests)).toEqual(Array.from(interests));
+    expect(ItemArrays.of(copied.vectors, copied.interests, 4, 3)).toBe(copied);
+  });
+});
+
+describe("the re-scorer kernel", () => {
+  const features = 24;
+  const hidden = 10;
+  const rng = new Rng(17);
+  const weights = {
+    features,
+    hidden,
+    w: Float64Array.from({ length: features * hidden }, () => rng.next() - 0.5),
+    b: Float64Array.from({ length: hidden }, () => rng.next() - 0.5),
+    lin: Float64Array.from({ length: features }, () => rng.next() - 0.5),
+    bias: 0.25,
+    out: Float64Array.from({ length: hidden }, () => rng.next() - 0.5),
+  };
+  /** compileMlp's loop as it was in JavaScript: zero features skipped, ReLU units summed in order. */
+  const plain = (x: Float32Array) => {
+    let s = weights.bias;
+    const pre = Float64Array.from(weights.b);
+    for (let f = 0; f < features; f++) {
+      const v = x[f]!;
+      if (v === 0) continue;
+      s += weights.lin[f]! * v;
+      for (let h = 0; h < hidden; h++) pre[h]! += weights.w[f * hidden + h]! * v;
+    }
+    for (let h = 0; h < hidden; h++) if (pre[h]! > 0) s += weights.out[h]! * pre[h]!;
+    return s;
+  };
+
+  it("scores a batch, growing past its first capacity, as the JavaScript loop does to the bit", () => {
+    const kernel = new MlpKernel(weights);
+    const count = 1000;
+    const x = randomFloats(rng, count * features, 0.4);
+    kernel.inputs(count).set(x);
+    const scores = Array.from(kernel.scores(count));
+    expect(scores).toEqual(
+      Array.from({ length: count }, (_, c) => plain(x.subarray(c * features, (c + 1) * features))),
+    );
+    expect(new Set(scores).size).toBe(count);
+    expect(kernel.score(x.subarray(0, features))).toBe(scores[0]);
+  });
+});
+
+describe("the shipped kernels.wasm", () => {
+  it("is what `npm run build:wasm` assembles from kernels.wat", async () => {
+    const built = await assembleKernels(readFileSync(KERNELS_WAT, "utf8"));
+    expect(Buffer.from(built).equals(readFileSync(KERNELS_WASM))).toBe(true);
+  });
+});
