@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { assembleKernels, KERNELS_WASM, KERNELS_WAT } from "../research/scripts/assemble-wasm.ts";
 import { Rng } from "../research/train/rng.ts";
 import { ItemArrays, MlpKernel } from "../src/util/kernels.ts";
+import { dot } from "../src/util/vec.ts";
 
 const randomFloats = (rng: Rng, n: number, zeros = 0) =>
   Float32Array.from({ length: n }, () => (rng.next() < zeros ? 0 : rng.next() * 2 - 1));
@@ -75,6 +76,44 @@ describe("the linear kernel", () => {
     expect(Array.from(copied.vectors)).toEqual(Array.from(vectors));
     expect(Array.from(copied.interests)).toEqual(Array.from(interests));
     expect(ItemArrays.of(copied.vectors, copied.interests, 4, 3)).toBe(copied);
+  });
+});
+
+describe("the features' dot products", () => {
+  it("are vec.ts dot()'s to the bit, over each array, with an absent query's as 0", () => {
+    const rng = new Rng(29);
+    const [size, dim, labels] = [200, 66, 45];
+    const arrays = ItemArrays.of(
+      randomFloats(rng, size * dim),
+      randomFloats(rng, size * labels),
+      dim,
+      labels,
+    );
+    arrays.genreHits.set(randomFloats(rng, size * labels, 0.5));
+    const [v1, v2] = [randomFloats(rng, dim), randomFloats(rng, dim)];
+    const [l1, l2] = [randomFloats(rng, labels), randomFloats(rng, labels)];
+    const rows = [5, 199, 0, 5, 77];
+    arrays.rows.set(rows);
+    const products = Array.from(
+      arrays
+        .dots(rows.length, [
+          ["vectors", [v1, undefined, v2]],
+          ["interests", [l1]],
+          ["genreHits", [l2, l1]],
+        ])
+        .subarray(0, rows.length * 6),
+    );
+    expect(products).toEqual(
+      rows.flatMap((row) => [
+        dot(v1, arrays.vectors, row * dim, dim),
+        0,
+        dot(v2, arrays.vectors, row * dim, dim),
+        dot(l1, arrays.interests, row * labels, labels),
+        dot(l2, arrays.genreHits, row * labels, labels),
+        dot(l1, arrays.genreHits, row * labels, labels),
+      ]),
+    );
+    expect(products.filter((p) => p !== 0)).toHaveLength(rows.length * 5);
   });
 });
 

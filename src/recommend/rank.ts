@@ -211,7 +211,7 @@ interface NeighbourRows {
 }
 
 /*
- * Each scalar feature's formula, written once: featuresInto (training, "why?", the re-scorer) and the fused
+ * Each scalar feature's formula, written once: featureRows (training, "why?", the re-scorer) and the fused
  * pass of rank() both call these, and test/rank.test.ts checks that the served score is Σ weight · feature.
  */
 /** How close an item's year is to the mean year of the person's seeds. */
@@ -867,40 +867,56 @@ export class Ranker {
     for (const row of collectionOf.keys()) out[row]! += REQUESTED_COLLECTION_BOOST;
   }
 
-  /** Writes the FEATURE_NAMES values of `row` into out[offset ..]. */
-  private featuresInto(q: Query, row: number, out: Float32Array, offset: number): void {
+  /**
+   * Writes the FEATURE_NAMES values of each of `rows` into out[i * FEATURE_COUNT ..]. The dot products come
+   * from the SIMD kernel (ItemArrays.dots), a batch of rows at a time.
+   */
+  private featureRows(q: Query, rows: ArrayLike<number>, out: Float32Array): void {
     const { catalog, facets } = this;
-    const { vectors, dim, interests } = catalog;
-    const L = catalog.labels.length;
-    const vOff = row * dim;
-    const iOff = row * L;
-    const cos = (u: Float32Array | undefined) => (u ? dot(u, vectors, vOff, dim) : 0);
-    out[offset + F.message] = cos(q.msg);
-    out[offset + F.short] = cos(q.short);
-    out[offset + F.long] = cos(q.long);
-    out[offset + F.mentioned] = cos(q.mentioned);
-    out[offset + F.liked] = cos(q.liked);
-    out[offset + F.interest] = dot(q.interests, interests, iOff, L);
-    out[offset + F.messageInterest] = dot(q.messageInterests, interests, iOff, L);
-    out[offset + F.genreHit] = dot(q.interests, this.genreHits, iOff, L);
-    out[offset + F.messageGenreHit] = dot(q.messageInterests, this.genreHits, iOff, L);
-    out[offset + F.seedGenreHit] = dot(q.seedGenres, this.genreHits, iOff, L);
-    out[offset + F.negative] = dot(q.negInterests, interests, iOff, L) + cos(q.neg);
-    out[offset + F.comention] = q.comention[row]!;
-    out[offset + F.movielens] = q.movielens[row]!;
-    out[offset + F.popularity] = catalog.popularity[row]!;
-    out[offset + F.seededPopularity] = q.seeded * catalog.popularity[row]!;
-    out[offset + F.movielensPopularity] = this.movielensPopularity[row]!;
-    out[offset + F.tmdbPopularity] = this.tmdbPopularity[row]!;
-    out[offset + F.recency] = this.recency[row]!;
-    out[offset + F.recencySquared] = this.recency[row]! * this.recency[row]!;
-    const year = facets.year[row]!;
-    out[offset + F.yearMatch] =
-      Number.isNaN(year) || Number.isNaN(q.meanYear) ? 0 : yearMatch(year, q.meanYear);
-    out[offset + F.people] = peopleShared(personWeightSum(facets, q.personWeight, row));
-    out[offset + F.series] = seriesShared(facets.series[row]!, q.seriesHit);
-    out[offset + F.seedCount] = q.seedCount;
-    out[offset + F.turns] = q.turns;
+    const { arrays } = catalog;
+    const vectorQueries = [q.msg, q.short, q.long, q.mentioned, q.liked, q.neg];
+    const groups = [
+      ["vectors", vectorQueries],
+      ["interests", [q.interests, q.messageInterests, q.negInterests]],
+      ["genreHits", [q.interests, q.messageInterests, q.seedGenres]],
+    ] as const;
+    const columns = 12;
+    for (let from = 0; from < rows.length; from += arrays.batch) {
+      const count = Math.min(arrays.batch, rows.length - from);
+      for (let i = 0; i < count; i++) arrays.rows[i] = rows[from + i]!;
+      const products = arrays.dots(count, groups);
+      for (let i = 0; i < count; i++) {
+        const row = rows[from + i]!;
+        const p = i * columns;
+        const o = (from + i) * FEATURE_COUNT;
+        out[o + F.message] = products[p]!;
+        out[o + F.short] = products[p + 1]!;
+        out[o + F.long] = products[p + 2]!;
+        out[o + F.mentioned] = products[p + 3]!;
+        out[o + F.liked] = products[p + 4]!;
+        out[o + F.interest] = products[p + 6]!;
+        out[o + F.messageInterest] = products[p + 7]!;
+        out[o + F.genreHit] = products[p + 9]!;
+        out[o + F.messageGenreHit] = products[p + 10]!;
+        out[o + F.seedGenreHit] = products[p + 11]!;
+        out[o + F.negative] = products[p + 8]! + products[p + 5]!;
+        out[o + F.comention] = q.comention[row]!;
+        out[o + F.movielens] = q.movielens[row]!;
+        out[o + F.popularity] = catalog.popularity[row]!;
+        out[o + F.seededPopularity] = q.seeded * catalog.popularity[row]!;
+        out[o + F.movielensPopularity] = this.movielensPopularity[row]!;
+        out[o + F.tmdbPopularity] = this.tmdbPopularity[row]!;
+        out[o + F.recency] = this.recency[row]!;
+        out[o + F.recencySquared] = this.recency[row]! * this.recency[row]!;
+        const year = facets.year[row]!;
+        out[o + F.yearMatch] =
+          Number.isNaN(year) || Number.isNaN(q.meanYear) ? 0 : yearMatch(year, q.meanYear);
+        out[o + F.people] = peopleShared(personWeightSum(facets, q.personWeight, row));
+        out[o + F.series] = seriesShared(facets.series[row]!, q.seriesHit);
+        out[o + F.seedCount] = q.seedCount;
+        out[o + F.turns] = q.turns;
+      }
+    }
   }
 
   /** One item's features and score for this request ("why?"), without ranking the catalog; undefined when it may not be offered. */
@@ -925,7 +941,7 @@ export class Ranker {
 
   private scoreRow(q: Query, row: number): RankedItem {
     const x = new Float32Array(FEATURE_COUNT);
-    this.featuresInto(q, row, x, 0);
+    this.featureRows(q, [row], x);
     const score =
       (this.rescorer
         ? this.rescorer.score(x)
@@ -962,7 +978,7 @@ export class Ranker {
     const rows: number[] = [];
     for (let row = 0; row < this.catalog.size; row++) if (!q.blocked[row]) rows.push(row);
     const values = new Float32Array(rows.length * FEATURE_COUNT);
-    rows.forEach((row, i) => this.featuresInto(q, row, values, i * FEATURE_COUNT));
+    this.featureRows(q, rows, values);
     q.arrays.release();
     return { rows: Int32Array.from(rows), values };
   }
@@ -1336,11 +1352,8 @@ export class Ranker {
   private rescore(q: Query, pool: number[], scores: Float32Array, rescorer: MlpKernel): void {
     const inputs = rescorer.inputs(pool.length);
     let floor = Infinity;
-    for (let i = 0; i < pool.length; i++) {
-      const row = pool[i]!;
-      floor = Math.min(floor, scores[row]!);
-      this.featuresInto(q, row, inputs, i * FEATURE_COUNT);
-    }
+    for (const row of pool) floor = Math.min(floor, scores[row]!);
+    this.featureRows(q, pool, inputs);
     const rescored = rescorer.scores(pool.length);
     let min = Infinity;
     for (let i = 0; i < pool.length; i++) {
@@ -1354,7 +1367,7 @@ export class Ranker {
 
   private ranked(q: Query, row: number, score: number): RankedItem {
     const values = new Float32Array(FEATURE_COUNT);
-    this.featuresInto(q, row, values, 0);
+    this.featureRows(q, [row], values);
     const features = {} as Features;
     FEATURE_NAMES.forEach((name, i) => {
       features[name] = values[i]!;

@@ -1,5 +1,5 @@
 // The ranker's hot loops as WebAssembly SIMD kernels (kernels.wat, built into kernels.wasm): the linear
-// stage's dot products and the re-scorer's hidden layer. A kernel reads only its own memory, so the arrays
+// stage's dot products, the re-scorer's features' dot products and its hidden layer. A kernel reads only its own memory, so the arrays
 // it reads live there: the catalog's item arrays in an ItemArrays, the re-scorer's weights in an MlpKernel.
 import { readFileSync } from "node:fs";
 import { ChatrecError } from "../errors.ts";
@@ -18,6 +18,16 @@ interface KernelExports {
     labels: number,
     qv: number,
     qig: number,
+  ): void;
+  dots(
+    count: number,
+    rows: number,
+    out: number,
+    stride: number,
+    base: number,
+    width: number,
+    queries: number,
+    k: number,
   ): void;
   mlp(
     count: number,
@@ -62,6 +72,14 @@ function instantiate(bytes: number, what: string): { buffer: ArrayBuffer; run: K
 
 const arraysOfBuffer = new WeakMap<ArrayBuffer, ItemArrays>();
 
+/** The item arrays a dot product can run over. */
+export type ItemArrayName = "vectors" | "interests" | "genreHits";
+/** dots(): at most this many queries per array, and columns in all. */
+const MAX_QUERIES = 8;
+const MAX_COLUMNS = 16;
+/** dots() takes rows this many at a time. */
+const DOTS_BATCH = 1024;
+
 /**
  * A catalog's per-item arrays in the kernels' memory: vectors (n x dim), interests and genre hits (n x labels),
  * and the linear stage's scratch (candidate rows, two sums per row, the query).
@@ -71,13 +89,17 @@ export class ItemArrays {
   readonly interests: Float32Array;
   /** Filled by the ranker (src/recommend/rank.ts genreHitMatrix). */
   readonly genreHits: Float32Array;
-  /** Where a caller writes the rows for linear(). */
+  /** Where a caller writes the rows for linear() and dots(). */
   readonly rows: Int32Array;
+  /** How many rows dots() takes at once. */
+  readonly batch: number;
   private readonly sums: Float64Array;
+  private readonly products: Float64Array;
   private readonly qv: Float64Array;
   private readonly qig: Float64Array;
+  private readonly queries: Float64Array;
   private readonly at: Record<
-    "vectors" | "interests" | "genreHits" | "rows" | "sums" | "qv" | "qig",
+    ItemArrayName | "rows" | "sums" | "products" | "qv" | "qig" | "queries",
     number
   >;
   private readonly run: KernelExports;
@@ -87,6 +109,7 @@ export class ItemArrays {
     readonly dim: number,
     readonly labels: number,
   ) {
+    this.batch = Math.min(size, DOTS_BATCH);
     const layout = new Layout();
     this.at = {
       vectors: layout.take(size * dim, 4),
@@ -94,8 +117,10 @@ export class ItemArrays {
       genreHits: layout.take(size * labels, 4),
       rows: layout.take(size, 4),
       sums: layout.take(size * 2, 8),
+      products: layout.take(this.batch * MAX_COLUMNS, 8),
       qv: layout.take(dim, 8),
       qig: layout.take(labels * 2, 8),
+      queries: layout.take(MAX_QUERIES * Math.max(dim, labels), 8),
     };
     const { buffer, run } = instantiate(layout.bytes, `a catalog of ${size} items`);
     this.run = run;
@@ -104,6 +129,8 @@ export class ItemArrays {
     this.genreHits = new Float32Array(buffer, this.at.genreHits, size * labels);
     this.rows = new Int32Array(buffer, this.at.rows, size);
     this.sums = new Float64Array(buffer, this.at.sums, size * 2);
+    this.products = new Float64Array(buffer, this.at.products, this.batch * MAX_COLUMNS);
+    this.queries = new Float64Array(buffer, this.at.queries, MAX_QUERIES * Math.max(dim, labels));
     this.qv = new Float64Array(buffer, this.at.qv, dim);
     this.qig = new Float64Array(buffer, this.at.qig, labels * 2);
     arraysOfBuffer.set(buffer, this);
@@ -150,6 +177,47 @@ export class ItemArrays {
       at.qig,
     );
     return this.sums;
+  }
+
+  /**
+   * vec.ts dot() of each of rows[0 .. count) (count at most `batch`) with each query of each group, over the
+   * group's array: row i's products at i * columns, the groups' queries in order, where columns is the
+   * number of queries in all. An absent query's product is 0. The view is valid until the next call.
+   */
+  dots(
+    count: number,
+    groups: ReadonlyArray<readonly [ItemArrayName, ReadonlyArray<Float32Array | undefined>]>,
+  ): Float64Array {
+    if (count > this.batch) throw new Error(`dots() takes at most ${this.batch} rows`);
+    const columns = groups.reduce((n, [, queries]) => n + queries.length, 0);
+    if (columns > MAX_COLUMNS) throw new Error(`dots() takes at most ${MAX_COLUMNS} queries`);
+    const { at } = this;
+    let column = 0;
+    for (const [name, queries] of groups) {
+      if (queries.length > MAX_QUERIES)
+        throw new Error(`dots() takes at most ${MAX_QUERIES} queries per array`);
+      const width = name === "vectors" ? this.dim : this.labels;
+      queries.forEach((u, j) => {
+        const q = this.queries.subarray(j * width, (j + 1) * width);
+        if (u) q.set(u);
+        else q.fill(0);
+      });
+      this.run.dots(
+        count,
+        at.rows,
+        at.products + column * 8,
+        columns,
+        at[name],
+        width,
+        at.queries,
+        queries.length,
+      );
+      queries.forEach((u, j) => {
+        if (!u) for (let i = 0; i < count; i++) this.products[i * columns + column + j] = 0;
+      });
+      column += queries.length;
+    }
+    return this.products;
   }
 }
 

@@ -1,10 +1,75 @@
-;; The ranker's two hot loops in WebAssembly SIMD (src/util/kernels.ts loads the built kernels.wasm;
+;; The ranker's hot loops in WebAssembly SIMD (src/util/kernels.ts loads the built kernels.wasm;
 ;; `npm run build:wasm` makes it from this file).
 ;;
 ;; Each f64 lane is one running sum of the JavaScript loop it replaces, fed the same products in the same
 ;; order, and WebAssembly has no fused multiply-add: the sums are the same to the bit, so rankings are too.
 (module
   (import "env" "memory" (memory 1))
+
+  ;; The four running sums of a row (f32, $width at $vp) against a query (f64 at $qp): dimension d into
+  ;; s(d mod 4), a remainder into s0. Returns (s0, s1) and (s2, s3).
+  (func $four_sums (param $vp i32) (param $qp i32) (param $width i32) (result v128 v128)
+    (local $d i32) (local $width4 i32) (local $q i32) (local $v v128) (local $a01 v128) (local $a23 v128)
+    (local.set $width4 (i32.and (local.get $width) (i32.const -4)))
+    (block $dims_done
+      (loop $dims
+        (br_if $dims_done (i32.ge_u (local.get $d) (local.get $width4)))
+        (local.set $v (v128.load (i32.add (local.get $vp) (i32.shl (local.get $d) (i32.const 2)))))
+        (local.set $q (i32.add (local.get $qp) (i32.shl (local.get $d) (i32.const 3))))
+        (local.set $a01 (f64x2.add (local.get $a01)
+          (f64x2.mul (v128.load (local.get $q)) (f64x2.promote_low_f32x4 (local.get $v)))))
+        (local.set $a23 (f64x2.add (local.get $a23)
+          (f64x2.mul (v128.load offset=16 (local.get $q))
+            (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))))
+        (local.set $d (i32.add (local.get $d) (i32.const 4)))
+        (br $dims)))
+    (block $rest_done
+      (loop $rest
+        (br_if $rest_done (i32.ge_u (local.get $d) (local.get $width)))
+        (local.set $a01 (f64x2.replace_lane 0 (local.get $a01)
+          (f64.add (f64x2.extract_lane 0 (local.get $a01))
+            (f64.mul (f64.load (i32.add (local.get $qp) (i32.shl (local.get $d) (i32.const 3))))
+              (f64.promote_f32 (f32.load (i32.add (local.get $vp) (i32.shl (local.get $d) (i32.const 2)))))))))
+        (local.set $d (i32.add (local.get $d) (i32.const 1)))
+        (br $rest)))
+    (local.get $a01)
+    (local.get $a23))
+
+  ;; src/util/vec.ts dot() of each of `count` rows (at $base, $width f32 each) with each of $k queries
+  ;; (f64, $width each, one after another at $queries): (s0 + s1) + (s2 + s3) of the four running sums.
+  ;; Writes row i's dot with query j at $out + 8 (i $stride + j).
+  (func (export "dots")
+    (param $count i32) (param $rows i32) (param $out i32) (param $stride i32) (param $base i32) (param $width i32)
+    (param $queries i32) (param $k i32)
+    (local $i i32) (local $j i32) (local $vp i32) (local $a01 v128) (local $a23 v128) (local $t v128)
+    (block $done
+      (loop $each_row
+        (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+        (local.set $vp (i32.add (local.get $base)
+          (i32.shl (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2))))
+            (local.get $width)) (i32.const 2))))
+        (local.set $j (i32.const 0))
+        (block $queries_done
+          (loop $each_query
+            (br_if $queries_done (i32.ge_u (local.get $j) (local.get $k)))
+            (call $four_sums (local.get $vp)
+              (i32.add (local.get $queries) (i32.shl (i32.mul (local.get $j) (local.get $width)) (i32.const 3)))
+              (local.get $width))
+            (local.set $a23)
+            (local.set $a01)
+            ;; (s0 + s1, s2 + s3), then their sum
+            (local.set $t (f64x2.add
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a01) (local.get $a23))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a01) (local.get $a23))))
+            (f64.store
+              (i32.add (local.get $out)
+                (i32.shl (i32.add (i32.mul (local.get $i) (local.get $stride)) (local.get $j)) (i32.const 3)))
+              (f64.add (f64x2.extract_lane 0 (local.get $t)) (f64x2.extract_lane 1 (local.get $t))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $each_query)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $each_row))))
 
   ;; The linear stage's dot products of `count` rows (i32 row numbers at $rows):
   ;;   s0..s3: the item vector (f32, $dim per row at $vec) against $qv (f64), four dimensions at a time,
@@ -17,9 +82,8 @@
     (param $vec i32) (param $dim i32) (param $ints i32) (param $gens i32) (param $labels i32)
     (param $qv i32) (param $qig i32)
     (local $i i32) (local $row i32) (local $vp i32) (local $ip i32) (local $gp i32)
-    (local $d i32) (local $l i32) (local $dim4 i32) (local $labels4 i32) (local $q i32)
+    (local $l i32) (local $labels4 i32) (local $q i32)
     (local $a01 v128) (local $a23 v128) (local $a12 v128) (local $v v128) (local $vi v128) (local $vg v128)
-    (local.set $dim4 (i32.and (local.get $dim) (i32.const -4)))
     (local.set $labels4 (i32.and (local.get $labels) (i32.const -4)))
     (block $done
       (loop $each_row
@@ -27,31 +91,9 @@
         (local.set $row (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $vp (i32.add (local.get $vec)
           (i32.shl (i32.mul (local.get $row) (local.get $dim)) (i32.const 2))))
-        (local.set $a01 (v128.const i64x2 0 0))
-        (local.set $a23 (v128.const i64x2 0 0))
-        (local.set $d (i32.const 0))
-        (block $dims_done
-          (loop $dims
-            (br_if $dims_done (i32.ge_u (local.get $d) (local.get $dim4)))
-            (local.set $v (v128.load (i32.add (local.get $vp) (i32.shl (local.get $d) (i32.const 2)))))
-            (local.set $q (i32.add (local.get $qv) (i32.shl (local.get $d) (i32.const 3))))
-            (local.set $a01 (f64x2.add (local.get $a01)
-              (f64x2.mul (v128.load (local.get $q)) (f64x2.promote_low_f32x4 (local.get $v)))))
-            (local.set $a23 (f64x2.add (local.get $a23)
-              (f64x2.mul (v128.load offset=16 (local.get $q))
-                (f64x2.promote_low_f32x4
-                  (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))))
-            (local.set $d (i32.add (local.get $d) (i32.const 4)))
-            (br $dims)))
-        (block $rest_done
-          (loop $rest
-            (br_if $rest_done (i32.ge_u (local.get $d) (local.get $dim)))
-            (local.set $a01 (f64x2.replace_lane 0 (local.get $a01)
-              (f64.add (f64x2.extract_lane 0 (local.get $a01))
-                (f64.mul (f64.load (i32.add (local.get $qv) (i32.shl (local.get $d) (i32.const 3))))
-                  (f64.promote_f32 (f32.load (i32.add (local.get $vp) (i32.shl (local.get $d) (i32.const 2)))))))))
-            (local.set $d (i32.add (local.get $d) (i32.const 1)))
-            (br $rest)))
+        (call $four_sums (local.get $vp) (local.get $qv) (local.get $dim))
+        (local.set $a23)
+        (local.set $a01)
         ;; (s1, s2) take the labels' products.
         (local.set $a12 (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23
           (local.get $a01) (local.get $a23)))
