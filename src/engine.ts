@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import { LRUCache } from "lru-cache";
 import { ingestCatalog } from "./catalog/ingest.ts";
+import type { ItemArraysPlace } from "./catalog/store.ts";
 import { interestModelDir, type Config } from "./config.ts";
 import { LlmExplainer } from "./explain/llm.ts";
 import { loadExplainPrompts } from "./explain/prompts.ts";
@@ -61,7 +62,11 @@ export class Engine {
     opts: { workers?: number } = {},
   ): Promise<Engine> {
     const db = await lancedb.connect(config.dbUri);
-    const parts = await loadWorkParts(config, db, log, { buildIndex: true });
+    // A scratch area of the catalog's kernel memory for this thread and each turn worker.
+    const parts = await loadWorkParts(config, db, log, {
+      buildIndex: true,
+      arrays: { threads: 1 + (opts.workers ?? 0) },
+    });
     const store = await ProfileStore.open(db, {
       commitIntervalMs: config.commitIntervalMs,
       compactEvery: config.compactEvery,
@@ -74,7 +79,9 @@ export class Engine {
     });
     const secret = loadOrCreateSecret(join(config.dataDir, "secret.key"));
     // Started last: each worker loads what the engine has just made ready (catalog embedded, neighbours stored).
-    const workers = opts.workers ? await TurnWorkers.start(config, opts.workers, log) : undefined;
+    const workers = opts.workers
+      ? await TurnWorkers.start(config, opts.workers, log, parts.catalog.share())
+      : undefined;
     return new Engine({ ...parts, store }, store, secret, workers);
   }
 
@@ -172,9 +179,10 @@ export async function loadWorkParts(
   log: (s: string) => void,
   /**
    * Whether a missing vector index is built and missing word indexes saved here (the engine), or the exact
-   * pass serves and the indexes are built in memory only (a turn worker).
+   * pass serves and the indexes are built in memory only (a turn worker). `arrays`: where the catalog's
+   * item arrays go (new ones by default; a turn worker reads the main thread's).
    */
-  opts: { buildIndex: boolean },
+  opts: { buildIndex: boolean; arrays?: ItemArraysPlace },
 ): Promise<Omit<Parts, "sentReply" | "categories" | "store">> {
   const prompts = loadExplainPrompts(config.llm.promptsDir); // a broken template fails before the slow loading
   // The data folder's own model (chatrec ingest --train) speaks its catalog's labels; else the shipped one.
@@ -199,6 +207,7 @@ export async function loadWorkParts(
     dataDir: config.dataDir,
     save: opts.buildIndex,
     log,
+    arrays: opts.arrays,
   });
   // The shipped neighbours belong to the demo catalog's ids.
   const neighbours = demo

@@ -6,9 +6,12 @@ export const KERNELS_WASM = new URL("../../src/util/kernels.wasm", import.meta.u
 
 export async function assembleKernels(text: string): Promise<Uint8Array> {
   const tools = await wabt();
-  const module = tools.parseWat("kernels.wat", text, { simd: true });
+  // SIMD instructions, and a shared memory (threads) that turn workers read too.
+  const features = { simd: true, threads: true };
+  const module = tools.parseWat("kernels.wat", text, features);
   try {
-    module.validate();
+    // wabt's typings leave out validate's features argument.
+    (module.validate as (f: typeof features) => void)(features);
     return Uint8Array.from(module.toBinary({ write_debug_names: false }).buffer);
   } finally {
     module.destroy();

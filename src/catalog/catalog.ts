@@ -3,7 +3,8 @@ import { PeopleIndex, type PeopleIndexSnapshot } from "./people.ts";
 import { TitleIndex, type TitleIndexSnapshot } from "./titles.ts";
 import { resolveWording, type Wording, type WordingSettings } from "./wording.ts";
 import type { Item } from "../types.ts";
-import { ItemArrays } from "../util/kernels.ts";
+import { ItemArrays, type SharedItemArrays } from "../util/kernels.ts";
+import { createHash } from "node:crypto";
 
 export interface CatalogData {
   items: Item[];
@@ -18,6 +19,19 @@ export interface CatalogData {
    * rows have one, and how to read one. Without it, the items' own texts are all there is.
    */
   texts?: { hasText: Uint8Array; read: (row: number) => Promise<string> };
+}
+
+/** A catalog's item arrays as a turn worker reads them, with a key of its rows' ids to check its own by. */
+export interface SharedCatalogArrays {
+  arrays: SharedItemArrays;
+  idsKey: string;
+}
+
+/** A key of the items' ids in row order: two threads' catalogs with the same key have the same rows. */
+export function idsKey(items: readonly Item[]): string {
+  const hash = createHash("sha256");
+  for (const item of items) hash.update(item.id).update("\0");
+  return hash.digest("hex");
 }
 
 /** The catalog's indexes of its items' words, as a restart reads them back (src/catalog/snapshot.ts). */
@@ -125,6 +139,11 @@ export class Catalog {
   dropTexts(): void {
     if (!this.readText) return;
     for (const item of this.items) item.text = "";
+  }
+
+  /** The item arrays for turn workers to read in place (src/catalog/store.ts ItemArraysPlace). */
+  share(): SharedCatalogArrays {
+    return { arrays: this.arrays.share(), idsKey: idsKey(this.items) };
   }
 
   get size(): number {

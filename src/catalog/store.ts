@@ -10,7 +10,13 @@ import {
   Utf8,
   type RecordBatch,
 } from "apache-arrow";
-import { Catalog, itemInterestDistribution, type CatalogIndexes } from "./catalog.ts";
+import {
+  Catalog,
+  idsKey,
+  itemInterestDistribution,
+  type CatalogIndexes,
+  type SharedCatalogArrays,
+} from "./catalog.ts";
 import { itemText } from "./item-text.ts";
 import { readCatalogSource } from "./source.ts";
 import type { InterestModel } from "../interest/model.ts";
@@ -156,17 +162,29 @@ function copyFloats(
  * vector) took most of a large catalog's start-up; reading the whole table at once left the native
  * allocator holding as much again after it was freed.
  */
-async function readColumns(table: lancedb.Table, opts: { texts: boolean }): Promise<StoredColumns> {
+async function readColumns(
+  table: lancedb.Table,
+  opts: { texts: boolean; place?: ItemArraysPlace | undefined },
+): Promise<StoredColumns> {
   const n = await table.countRows();
   const fields = (await table.schema()).fields;
   const widthOf = (name: string) =>
     (fields.find((f) => f.name === name)!.type as FixedSizeList).listSize;
   const dim = widthOf("vector");
   const labels = widthOf("interests");
-  // Read straight into the kernel memory the catalog keeps them in.
-  const { vectors, interests } = new ItemArrays(n, dim, labels);
+  // Read straight into the kernel memory the catalog keeps them in, or read there by a turn worker.
+  const place = opts.place ?? { threads: 1 };
+  const shared = "shared" in place ? place : undefined;
+  const arrays =
+    "shared" in place
+      ? ItemArrays.attach(place.shared.arrays, place.thread)
+      : ItemArrays.create(n, dim, labels, place.threads);
+  const notTheSame = () => new Error("the items table is not the one the main thread read");
+  if (arrays.size !== n || arrays.dim !== dim || arrays.labels !== labels) throw notTheSame();
+  const { vectors, interests } = arrays;
   const hasText = new Uint8Array(n);
-  const columns = ["id", "title", "year", "categories", "extra", "vector", "interests"];
+  const columns = ["id", "title", "year", "categories", "extra"];
+  if (!shared) columns.push("vector", "interests");
   // Without the texts, only whether each item has one crosses into JavaScript.
   const projection = Object.fromEntries(columns.map((c) => [c, c]));
   if (opts.texts) projection.text = "text";
@@ -202,10 +220,13 @@ async function readColumns(table: lancedb.Table, opts: { texts: boolean }): Prom
         extra: extras![i] === "{}" ? noExtra : (JSON.parse(extras![i]!) as Item["extra"]),
       });
     }
-    copyFloats(batch, "vector", dim, vectors, at);
-    copyFloats(batch, "interests", labels, interests, at);
+    if (!shared) {
+      copyFloats(batch, "vector", dim, vectors, at);
+      copyFloats(batch, "interests", labels, interests, at);
+    }
   }
   if (items.length !== n) throw new Error("the items table changed while it was read");
+  if (shared && idsKey(items) !== shared.shared.idsKey) throw notTheSame();
   return { items, hasText, vectors, interests };
 }
 
@@ -231,6 +252,12 @@ async function readText(table: lancedb.Table, row: number, id: string): Promise<
 }
 
 /**
+ * Where a catalog's item arrays go: new ones with a scratch area for each of `threads` scoring threads, or
+ * the main thread's, read in place by turn worker `thread` (its rows checked to be the same items).
+ */
+export type ItemArraysPlace = { threads: number } | { shared: SharedCatalogArrays; thread: number };
+
+/**
  * Opens the catalog for serving. The stored items table always wins: only a data folder without one is filled
  * by `seed()` (the configured catalog file); `chatrec ingest` replaces the table. A model whose sha differs
  * from the one the vectors were made with re-embeds the stored items, so a retrained model is picked up.
@@ -243,6 +270,7 @@ export async function openCatalog(
   commonWords: ReadonlyMap<string, number>,
   onProgress?: Progress,
   savedIndexes?: (items: lancedb.Table) => Promise<CatalogIndexes | undefined>,
+  place?: ItemArraysPlace,
 ): Promise<Catalog> {
   if (!(await db.tableNames()).includes(ITEMS_TABLE)) await seed();
   let table = await db.openTable(ITEMS_TABLE);
@@ -255,7 +283,7 @@ export async function openCatalog(
   }
   const saved = await savedIndexes?.(table);
   // Texts only to build the indexes: a message reads the few it needs from the table (Catalog.textOf).
-  const { items, hasText, vectors, interests } = await readColumns(table, { texts: !saved });
+  const { items, hasText, vectors, interests } = await readColumns(table, { texts: !saved, place });
   // The wording is the one stored by `chatrec ingest`; a data folder without a record holds the demo catalog.
   const source = await readCatalogSource(db);
   return new Catalog(

@@ -3,7 +3,6 @@
 import "../util/quiet-lancedb.ts";
 import * as lancedb from "@lancedb/lancedb";
 import { parentPort, workerData } from "node:worker_threads";
-import type { Config } from "../config.ts";
 import { loadWorkParts } from "../engine.ts";
 import { ChatrecError } from "../errors.ts";
 import { applyEvent } from "../profile/profile.ts";
@@ -11,13 +10,17 @@ import type { TurnContext } from "./context.ts";
 import type { Parts, TurnStore } from "./parts.ts";
 import { runStages } from "./run.ts";
 import { WORK_STAGES } from "./stages.ts";
-import type { TurnWrite, WorkerMessage, WorkerTurn } from "./turn-workers.ts";
+import type { TurnWrite, WorkerData, WorkerMessage, WorkerTurn } from "./turn-workers.ts";
 
 const port = parentPort;
 if (!port) throw new Error("turn-worker.ts runs as a worker thread");
-const { config } = workerData as { config: Config };
+const { config, arrays, thread } = workerData as WorkerData;
 const db = await lancedb.connect(config.dbUri);
-const loaded = await loadWorkParts(config, db, () => undefined, { buildIndex: false });
+// The catalog's vectors, interests and genre hits are the main thread's, read in place.
+const loaded = await loadWorkParts(config, db, () => undefined, {
+  buildIndex: false,
+  arrays: { shared: arrays, thread },
+});
 const shared: Omit<Parts, "store"> = {
   ...loaded,
   categories: new Set(loaded.catalog.labels),

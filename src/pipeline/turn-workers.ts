@@ -5,6 +5,7 @@
 // a turn a worker never finishes (a crash) leaves nothing half-written: its caller gets an error and may
 // send the same message id again.
 import { Worker } from "node:worker_threads";
+import type { SharedCatalogArrays } from "../catalog/catalog.ts";
 import type { Config } from "../config.ts";
 import { ChatrecError, ERROR_CODES, type ErrorCode } from "../errors.ts";
 import type { ProfileEvent } from "../profile/profile.ts";
@@ -20,6 +21,13 @@ export interface WorkerTurn {
   limit: number;
   text: string;
   state: PersonState;
+}
+
+/** What a worker starts with. */
+export interface WorkerData {
+  config: Config;
+  arrays: SharedCatalogArrays;
+  thread: number;
 }
 
 /** A write the worker's stages asked for, made by the main thread's store. */
@@ -41,6 +49,8 @@ export type WorkerMessage =
 
 interface Slot {
   worker: Worker;
+  /** Its scratch area in the catalog's kernel memory (1 .. count; the main thread has 0). */
+  thread: number;
   inFlight: Map<number, { resolve: (a: WorkerAnswer) => void; reject: (e: unknown) => void }>;
   ready: boolean;
 }
@@ -59,18 +69,29 @@ export class TurnWorkers {
   private nextId = 1;
   private closing = false;
 
+  /** Scratch areas no running worker holds. */
+  private readonly freeThreads: number[];
+
   private constructor(
     private readonly config: Config,
     private readonly log: (s: string) => void,
-  ) {}
+    private readonly arrays: SharedCatalogArrays,
+    count: number,
+  ) {
+    this.freeThreads = Array.from({ length: count }, (_, i) => i + 1);
+  }
 
-  /** Starts `count` workers and waits until each has loaded its parts. */
+  /**
+   * Starts `count` workers and waits until each has loaded its parts. They read the catalog's item arrays
+   * (`arrays`, made with a scratch area for each) in place.
+   */
   static async start(
     config: Config,
     count: number,
     log: (s: string) => void,
+    arrays: SharedCatalogArrays,
   ): Promise<TurnWorkers> {
-    const pool = new TurnWorkers(config, log);
+    const pool = new TurnWorkers(config, log, arrays, count);
     await Promise.all(Array.from({ length: count }, () => pool.spawn()));
     log(`turns run in ${count} worker thread${count === 1 ? "" : "s"}`);
     return pool;
@@ -95,11 +116,13 @@ export class TurnWorkers {
   }
 
   private spawn(): Promise<void> {
+    const thread = this.freeThreads.shift();
+    if (thread === undefined) return Promise.reject(new Error("every turn worker is running"));
     const worker = new Worker(ENTRY, {
-      workerData: { config: this.config },
+      workerData: { config: this.config, arrays: this.arrays, thread } satisfies WorkerData,
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
-    const slot: Slot = { worker, inFlight: new Map(), ready: false };
+    const slot: Slot = { worker, thread, inFlight: new Map(), ready: false };
     this.slots.push(slot);
     return new Promise((resolve, reject) => {
       worker.on("message", (m: WorkerMessage) => {
@@ -119,6 +142,7 @@ export class TurnWorkers {
       });
       worker.on("exit", (code) => {
         this.slots.splice(this.slots.indexOf(slot), 1);
+        this.freeThreads.push(slot.thread);
         for (const { reject: fail } of slot.inFlight.values())
           fail(new Error(`turn worker stopped (exit code ${code}) before answering`));
         if (!slot.ready) reject(new Error(`turn worker stopped at start-up (exit code ${code})`));

@@ -1498,10 +1498,14 @@ function groupRows<K>(keys: ReadonlyArray<readonly K[]>): Map<K, number[]> {
   return out;
 }
 
-/** Fills the catalog's genre hits (the same each time), where the linear kernel reads them. */
+/**
+ * The catalog's genre hits, where the linear kernel reads them: filled by the first ranker over the catalog
+ * (a turn worker's catalog shares the main thread's, filled already).
+ */
 function genreHitMatrix(catalog: Catalog): Float32Array {
   const L = catalog.labels.length;
   const out = catalog.arrays.genreHits;
+  if (catalog.arrays.genreHitsFilled) return out;
   const index = new Map(catalog.labels.map((l, i) => [l, i]));
   catalog.items.forEach((item, row) => {
     const known = item.categories
@@ -1510,6 +1514,7 @@ function genreHitMatrix(catalog: Catalog): Float32Array {
     if (known.length) for (const l of known) out[row * L + l] = 1;
     else out.set(catalog.interestRow(row), row * L);
   });
+  catalog.arrays.genreHitsFilled = true;
   return out;
 }
 

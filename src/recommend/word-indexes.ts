@@ -7,7 +7,7 @@ import type * as lancedb from "@lancedb/lancedb";
 import type { Catalog, CatalogIndexes } from "../catalog/catalog.ts";
 import { readSnapshot, SNAPSHOT_FILE, snapshotKey, writeSnapshot } from "../catalog/snapshot.ts";
 import { readCatalogSource } from "../catalog/source.ts";
-import { openCatalog, type Progress } from "../catalog/store.ts";
+import { openCatalog, type ItemArraysPlace, type Progress } from "../catalog/store.ts";
 import { PACKAGE_ROOT } from "../config.ts";
 import type { InterestModel } from "../interest/model.ts";
 import type { Item } from "../types.ts";
@@ -42,6 +42,7 @@ export async function openCatalogWithIndexes(opts: {
   dataDir: string;
   save: boolean;
   log: (s: string) => void;
+  arrays?: ItemArraysPlace | undefined;
 }): Promise<CatalogWithIndexes> {
   const { db, dataDir, commonWords, log } = opts;
   const started = performance.now();
@@ -58,6 +59,7 @@ export async function openCatalogWithIndexes(opts: {
       saved = readSnapshot<WordIndexes>(dataDir, key, log);
       return saved?.catalog;
     },
+    opts.arrays,
   );
   // The shipped TMDB studios and tags belong to the demo catalog's ids: an ingested catalog of its own goes
   // without them (its series still come from its titles).

@@ -1,6 +1,8 @@
 // The ranker's hot loops as WebAssembly SIMD kernels (kernels.wat, built into kernels.wasm): the linear
-// stage's dot products, the re-scorer's features' dot products and its hidden layer. A kernel reads only its own memory, so the arrays
-// it reads live there: the catalog's item arrays in an ItemArrays, the re-scorer's weights in an MlpKernel.
+// stage's dot products, the re-scorer's features' dot products and its hidden layer. A kernel reads only
+// its own memory, so the arrays it reads live there: the catalog's item arrays in an ItemArrays, the
+// re-scorer's weights in an MlpKernel. The memories are shared ones, so turn workers read the main
+// thread's item arrays instead of holding copies.
 import { readFileSync } from "node:fs";
 import { ChatrecError } from "../errors.ts";
 
@@ -57,20 +59,20 @@ class Layout {
   }
 }
 
-/** A memory of a fixed size (growing one would detach every view of it) with the kernels over it. */
-function instantiate(bytes: number, what: string): { buffer: ArrayBuffer; run: KernelExports } {
+/** A shared memory of a fixed size: growing one would move it, and every view of it with it. */
+function sharedMemory(bytes: number, what: string): WebAssembly.Memory {
   const pages = Math.max(1, Math.ceil(bytes / PAGE));
   if (pages > MAX_PAGES)
     throw new ChatrecError(
       "CATALOG_FORMAT",
       `${what} needs ${(bytes / 2 ** 30).toFixed(1)} GiB of scoring memory; at most 4 GiB fit`,
     );
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-  const instance = new WebAssembly.Instance(kernels, { env: { memory } });
-  return { buffer: memory.buffer, run: instance.exports as unknown as KernelExports };
+  return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
 }
 
-const arraysOfBuffer = new WeakMap<ArrayBuffer, ItemArrays>();
+function kernelsOver(memory: WebAssembly.Memory): KernelExports {
+  return new WebAssembly.Instance(kernels, { env: { memory } }).exports as unknown as KernelExports;
+}
 
 /** The item arrays a dot product can run over. */
 export type ItemArrayName = "vectors" | "interests" | "genreHits";
@@ -80,15 +82,53 @@ const MAX_COLUMNS = 16;
 /** dots() takes rows this many at a time. */
 const DOTS_BATCH = 1024;
 
+type ScratchName = "rows" | "sums" | "products" | "qv" | "qig" | "queries";
+
+/**
+ * Where everything is in a catalog's kernel memory: the item arrays once, then a scratch area for each
+ * thread that scores (the main thread's first, then one per turn worker).
+ */
+function itemLayout(size: number, dim: number, labels: number, threads: number) {
+  const batch = Math.min(size, DOTS_BATCH);
+  const layout = new Layout();
+  const items: Record<ItemArrayName, number> = {
+    vectors: layout.take(size * dim, 4),
+    interests: layout.take(size * labels, 4),
+    genreHits: layout.take(size * labels, 4),
+  };
+  const scratch = Array.from({ length: threads }, (): Record<ScratchName, number> => ({
+    rows: layout.take(size, 4),
+    sums: layout.take(size * 2, 8),
+    products: layout.take(batch * MAX_COLUMNS, 8),
+    qv: layout.take(dim, 8),
+    qig: layout.take(labels * 2, 8),
+    queries: layout.take(MAX_QUERIES * Math.max(dim, labels), 8),
+  }));
+  return { batch, items, scratch, bytes: layout.bytes };
+}
+
+/** A catalog's item arrays as a turn worker receives them: the memory, its shape, and what is filled. */
+export interface SharedItemArrays {
+  memory: WebAssembly.Memory;
+  size: number;
+  dim: number;
+  labels: number;
+  threads: number;
+  genreHitsFilled: boolean;
+}
+
+const arraysOfVectors = new WeakMap<Float32Array, ItemArrays>();
+
 /**
  * A catalog's per-item arrays in the kernels' memory: vectors (n x dim), interests and genre hits (n x labels),
- * and the linear stage's scratch (candidate rows, two sums per row, the query).
+ * and this thread's scratch (candidate rows, sums, products, the queries).
  */
 export class ItemArrays {
   readonly vectors: Float32Array;
   readonly interests: Float32Array;
-  /** Filled by the ranker (src/recommend/rank.ts genreHitMatrix). */
+  /** Filled once by the ranker (src/recommend/rank.ts genreHitMatrix), then marked so. */
   readonly genreHits: Float32Array;
+  genreHitsFilled: boolean;
   /** Where a caller writes the rows for linear() and dots(). */
   readonly rows: Int32Array;
   /** How many rows dots() takes at once. */
@@ -98,42 +138,52 @@ export class ItemArrays {
   private readonly qv: Float64Array;
   private readonly qig: Float64Array;
   private readonly queries: Float64Array;
-  private readonly at: Record<
-    ItemArrayName | "rows" | "sums" | "products" | "qv" | "qig" | "queries",
-    number
-  >;
+  private readonly at: Record<ItemArrayName | ScratchName, number>;
   private readonly run: KernelExports;
+  private readonly memory: WebAssembly.Memory;
+  private readonly threads: number;
 
-  constructor(
+  private constructor(
     readonly size: number,
     readonly dim: number,
     readonly labels: number,
+    place: { threads: number } | { shared: SharedItemArrays; thread: number },
   ) {
-    this.batch = Math.min(size, DOTS_BATCH);
-    const layout = new Layout();
-    this.at = {
-      vectors: layout.take(size * dim, 4),
-      interests: layout.take(size * labels, 4),
-      genreHits: layout.take(size * labels, 4),
-      rows: layout.take(size, 4),
-      sums: layout.take(size * 2, 8),
-      products: layout.take(this.batch * MAX_COLUMNS, 8),
-      qv: layout.take(dim, 8),
-      qig: layout.take(labels * 2, 8),
-      queries: layout.take(MAX_QUERIES * Math.max(dim, labels), 8),
-    };
-    const { buffer, run } = instantiate(layout.bytes, `a catalog of ${size} items`);
-    this.run = run;
+    const threads = "shared" in place ? place.shared.threads : place.threads;
+    const thread = "shared" in place ? place.thread : 0;
+    if (!Number.isInteger(thread) || thread < 0 || thread >= threads)
+      throw new Error(`no scratch area ${thread} among ${threads}`);
+    const { batch, items, scratch, bytes } = itemLayout(size, dim, labels, threads);
+    this.memory =
+      "shared" in place ? place.shared.memory : sharedMemory(bytes, `a catalog of ${size} items`);
+    if (this.memory.buffer.byteLength < bytes)
+      throw new Error("the shared item arrays are too small");
+    this.run = kernelsOver(this.memory);
+    this.threads = threads;
+    this.batch = batch;
+    this.at = { ...items, ...scratch[thread]! };
+    this.genreHitsFilled = "shared" in place && place.shared.genreHitsFilled;
+    const buffer = this.memory.buffer;
     this.vectors = new Float32Array(buffer, this.at.vectors, size * dim);
     this.interests = new Float32Array(buffer, this.at.interests, size * labels);
     this.genreHits = new Float32Array(buffer, this.at.genreHits, size * labels);
     this.rows = new Int32Array(buffer, this.at.rows, size);
     this.sums = new Float64Array(buffer, this.at.sums, size * 2);
-    this.products = new Float64Array(buffer, this.at.products, this.batch * MAX_COLUMNS);
+    this.products = new Float64Array(buffer, this.at.products, batch * MAX_COLUMNS);
     this.queries = new Float64Array(buffer, this.at.queries, MAX_QUERIES * Math.max(dim, labels));
     this.qv = new Float64Array(buffer, this.at.qv, dim);
     this.qig = new Float64Array(buffer, this.at.qig, labels * 2);
-    arraysOfBuffer.set(buffer, this);
+    arraysOfVectors.set(this.vectors, this);
+  }
+
+  /** New, empty arrays with a scratch area for each of `threads` threads (this one uses the first). */
+  static create(size: number, dim: number, labels: number, threads = 1): ItemArrays {
+    return new ItemArrays(size, dim, labels, { threads });
+  }
+
+  /** Another thread's arrays (share()), read in place, with scratch area `thread` of its own. */
+  static attach(shared: SharedItemArrays, thread: number): ItemArrays {
+    return new ItemArrays(shared.size, shared.dim, shared.labels, { shared, thread });
   }
 
   /** The ItemArrays these two arrays already are, or new ones holding a copy. */
@@ -143,13 +193,19 @@ export class ItemArrays {
     dim: number,
     labels: number,
   ): ItemArrays {
-    const own = arraysOfBuffer.get(vectors.buffer as ArrayBuffer);
-    if (own && own.vectors === vectors && own.interests === interests) return own;
+    const own = arraysOfVectors.get(vectors);
+    if (own && own.interests === interests) return own;
     const size = dim > 0 ? vectors.length / dim : interests.length / Math.max(1, labels);
-    const out = new ItemArrays(size, dim, labels);
+    const out = ItemArrays.create(size, dim, labels);
     out.vectors.set(vectors);
     out.interests.set(interests);
     return out;
+  }
+
+  /** These arrays for a turn worker to attach(): nothing is copied. */
+  share(): SharedItemArrays {
+    const { memory, size, dim, labels, threads, genreHitsFilled } = this;
+    return { memory, size, dim, labels, threads, genreHitsFilled };
   }
 
   /**
@@ -236,7 +292,7 @@ export interface MlpWeights {
 /** The re-scorer over a batch of candidates' features, in a memory of its own that grows with the batch. */
 export class MlpKernel {
   private capacity = 0;
-  private buffer!: ArrayBuffer;
+  private buffer!: ArrayBufferLike;
   private run!: KernelExports;
   private at!: Record<"w" | "b" | "lin" | "out" | "pre" | "x" | "res", number>;
 
@@ -280,7 +336,9 @@ export class MlpKernel {
       x: layout.take(capacity * features, 4),
       res: layout.take(capacity, 8),
     };
-    ({ buffer: this.buffer, run: this.run } = instantiate(layout.bytes, "the re-scorer"));
+    const memory = sharedMemory(layout.bytes, "the re-scorer");
+    this.buffer = memory.buffer;
+    this.run = kernelsOver(memory);
     new Float64Array(this.buffer, this.at.w, w.length).set(w);
     new Float64Array(this.buffer, this.at.b, b.length).set(b);
     new Float64Array(this.buffer, this.at.lin, lin.length).set(lin);

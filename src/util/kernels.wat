@@ -4,7 +4,7 @@
 ;; Each f64 lane is one running sum of the JavaScript loop it replaces, fed the same products in the same
 ;; order, and WebAssembly has no fused multiply-add: the sums are the same to the bit, so rankings are too.
 (module
-  (import "env" "memory" (memory 1))
+  (import "env" "memory" (memory 1 65536 shared))
 
   ;; The four running sums of a row (f32, $width at $vp) against a query (f64 at $qp): dimension d into
   ;; s(d mod 4), a remainder into s0. Returns (s0, s1) and (s2, s3).
