@@ -67,6 +67,12 @@ describe("the linear kernel", () => {
     });
   }
 
+  it("refuses a catalog whose arrays do not fit a 32-bit memory, with the reason", () => {
+    expect(() => ItemArrays.create(7_000_000, 64, 46)).toThrow(
+      /GiB of scoring memory; at most 4 GiB fit/,
+    );
+  });
+
   it("reads the arrays in place when they are already its own, and copies others", () => {
     const rng = new Rng(3);
     const vectors = randomFloats(rng, 40);
