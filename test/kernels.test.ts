@@ -10,6 +10,18 @@ import { dot } from "../src/util/vec.ts";
 const randomFloats = (rng: Rng, n: number, zeros = 0) =>
   Float32Array.from({ length: n }, () => (rng.next() < zeros ? 0 : rng.next() * 2 - 1));
 
+/** Item arrays of random values, half the genre hits 0 (as most are). */
+function randomArrays(rng: Rng, size: number, dim: number, labels: number): ItemArrays {
+  const arrays = ItemArrays.of(
+    randomFloats(rng, size * dim),
+    randomFloats(rng, size * labels),
+    dim,
+    labels,
+  );
+  arrays.genreHits.set(randomFloats(rng, size * labels, 0.5));
+  return arrays;
+}
+
 /** The linear stage's sums as rank.ts computed them in JavaScript, row by row. */
 function plainLinear(
   a: ItemArrays,
@@ -48,13 +60,7 @@ describe("the linear kernel", () => {
     it(`gives the JavaScript loop's sums to the bit (${dim} dimensions, ${labels} labels)`, () => {
       const rng = new Rng(dim * 100 + labels);
       const size = 300;
-      const arrays = ItemArrays.of(
-        randomFloats(rng, size * dim),
-        randomFloats(rng, size * labels),
-        dim,
-        labels,
-      );
-      arrays.genreHits.set(randomFloats(rng, size * labels, 0.5));
+      const arrays = randomArrays(rng, size, dim, labels);
       const [qv, qi, qg] = [dim, labels, labels].map((n) => randomFloats(rng, n));
       // Every third row, in an order of its own.
       const rows = Array.from({ length: size / 3 }, (_, i) => (i * 7) % size);
@@ -89,13 +95,7 @@ describe("the features' dot products", () => {
   it("are vec.ts dot()'s to the bit, over each array, with an absent query's as 0", () => {
     const rng = new Rng(29);
     const [size, dim, labels] = [200, 66, 45];
-    const arrays = ItemArrays.of(
-      randomFloats(rng, size * dim),
-      randomFloats(rng, size * labels),
-      dim,
-      labels,
-    );
-    arrays.genreHits.set(randomFloats(rng, size * labels, 0.5));
+    const arrays = randomArrays(rng, size, dim, labels);
     const [v1, v2] = [randomFloats(rng, dim), randomFloats(rng, dim)];
     const [l1, l2] = [randomFloats(rng, labels), randomFloats(rng, labels)];
     const rows = [5, 199, 0, 5, 77];
