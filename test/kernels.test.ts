@@ -125,7 +125,7 @@ describe("the features' dot products", () => {
 
 describe("the re-scorer kernel", () => {
   const features = 24;
-  const hidden = 10;
+  const hidden = 37; // three blocks of 16 units, the last padded
   const rng = new Rng(17);
   const weights = {
     features,

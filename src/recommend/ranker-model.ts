@@ -114,24 +114,20 @@ export interface MlpScorer {
 export function compileMlp(mlp: MlpScorer): MlpKernel {
   const { hidden, mean, std, linear, w1, b1, w2 } = mlp;
   const F = linear.length;
-  // Padded to an even number of hidden units (zero weights: a padded unit adds nothing), two per SIMD lane pair.
-  const H = Math.ceil(hidden / 2) * 2;
   const lin = Float64Array.from(linear, (l, f) => l / std[f]!);
   let bias = 0;
   for (let f = 0; f < F; f++) bias -= (linear[f]! * mean[f]!) / std[f]!;
-  // Feature-major: the hidden units' weights of feature f are contiguous at f * H.
-  const w = new Float64Array(F * H);
-  const b = new Float64Array(H);
+  // Feature-major: the hidden units' weights of feature f are contiguous at f * hidden.
+  const w = new Float64Array(F * hidden);
+  const b = new Float64Array(hidden);
   b.set(b1);
   for (let f = 0; f < F; f++) {
     for (let h = 0; h < hidden; h++) {
-      w[f * H + h] = w1[f * hidden + h]! / std[f]!;
+      w[f * hidden + h] = w1[f * hidden + h]! / std[f]!;
       b[h]! -= (w1[f * hidden + h]! * mean[f]!) / std[f]!;
     }
   }
-  const out = new Float64Array(H);
-  out.set(w2);
-  return new MlpKernel({ features: F, hidden: H, w, b, lin, bias, out });
+  return new MlpKernel({ features: F, hidden, w, b, lin, bias, out: Float64Array.from(w2) });
 }
 
 export interface RankerModel {

@@ -2,28 +2,35 @@
 import type { Catalog } from "../catalog/catalog.ts";
 import { dot } from "../util/vec.ts";
 
+/** The selection's scratch, grown as needed: a fresh list of every row's score each turn would be garbage. */
+let selection = new Float32Array(0);
+
 /** The `k` best rows by score, best first: a threshold by selection, then a sort of the few above it. */
 export function topRows(rows: Int32Array, scores: Float32Array, k: number): number[] {
-  if (rows.length > k) {
-    const values = new Float32Array(rows.length); // a plain loop: Float32Array.from with a map function is slow
-    for (let i = 0; i < rows.length; i++) values[i] = scores[rows[i]!]!;
-    const threshold = kthLargest(values, k);
+  const n = rows.length;
+  if (n > k) {
+    if (selection.length < n) selection = new Float32Array(n);
+    const values = selection;
+    for (let i = 0; i < n; i++) values[i] = scores[rows[i]!]!;
+    const threshold = kthLargest(values, n, k);
     const above: number[] = [];
     const ties: number[] = [];
-    for (const r of rows) {
-      if (scores[r]! > threshold) above.push(r);
-      else if (scores[r] === threshold) ties.push(r);
+    for (let i = 0; i < n; i++) {
+      const row = rows[i]!;
+      const score = scores[row]!;
+      if (score > threshold) above.push(row);
+      else if (score === threshold) ties.push(row);
     }
-    for (const r of ties) if (above.length < k) above.push(r);
+    for (let i = 0; i < ties.length && above.length < k; i++) above.push(ties[i]!);
     return above.sort((a, b) => scores[b]! - scores[a]!);
   }
   return Array.from(rows).sort((a, b) => scores[b]! - scores[a]!);
 }
 
-/** The k-th largest value (1-based) of `a`, which is reordered (Hoare's selection). */
-function kthLargest(a: Float32Array, k: number): number {
+/** The k-th largest (1-based) of the first n values of `a`, which are reordered (Hoare's selection). */
+function kthLargest(a: Float32Array, n: number, k: number): number {
   let lo = 0;
-  let hi = a.length - 1;
+  let hi = n - 1;
   const target = k - 1;
   while (lo < hi) {
     const pivot = a[(lo + hi) >> 1]!;

@@ -41,8 +41,8 @@ interface KernelExports {
     lin: number,
     bias: number,
     outw: number,
-    pre: number,
     res: number,
+    nonzero: number,
   ): void;
 }
 
@@ -277,7 +277,10 @@ export class ItemArrays {
   }
 }
 
-/** The re-scorer's network as compileMlp lays it out: feature-major hidden weights, `hidden` a multiple of 2. */
+/** The mlp kernel's units at once, in eight registers of two. */
+const UNITS_AT_ONCE = 16;
+
+/** The re-scorer's network as compileMlp lays it out: feature-major hidden weights. */
 export interface MlpWeights {
   features: number;
   hidden: number;
@@ -294,11 +297,12 @@ export class MlpKernel {
   private capacity = 0;
   private buffer!: ArrayBufferLike;
   private run!: KernelExports;
-  private at!: Record<"w" | "b" | "lin" | "out" | "pre" | "x" | "res", number>;
+  private at!: Record<"w" | "b" | "lin" | "out" | "x" | "res" | "nonzero", number>;
+  /** The hidden units padded to a multiple of 16 with zero weights (a padded unit adds nothing). */
+  private readonly units: number;
 
   constructor(private readonly weights: MlpWeights) {
-    if (weights.hidden % 2 !== 0)
-      throw new Error("the re-scorer kernel takes hidden units in pairs");
+    this.units = Math.ceil(weights.hidden / UNITS_AT_ONCE) * UNITS_AT_ONCE;
     this.reserve(1);
   }
 
@@ -316,9 +320,21 @@ export class MlpKernel {
 
   /** The scores of the `count` candidates last written to inputs(); valid until the next inputs(). */
   scores(count: number): Float64Array {
-    const { features, hidden, bias } = this.weights;
+    const { features, bias } = this.weights;
     const { at } = this;
-    this.run.mlp(count, at.x, features, hidden, at.w, at.b, at.lin, bias, at.out, at.pre, at.res);
+    this.run.mlp(
+      count,
+      at.x,
+      features,
+      this.units,
+      at.w,
+      at.b,
+      at.lin,
+      bias,
+      at.out,
+      at.res,
+      at.nonzero,
+    );
     return new Float64Array(this.buffer, at.res, count);
   }
 
@@ -326,20 +342,23 @@ export class MlpKernel {
     if (count <= this.capacity) return;
     const capacity = Math.max(count, this.capacity * 2, 256);
     const { features, hidden, w, b, lin, out } = this.weights;
+    const { units } = this;
     const layout = new Layout();
     this.at = {
-      w: layout.take(features * hidden, 8),
-      b: layout.take(hidden, 8),
+      w: layout.take(features * units, 8),
+      b: layout.take(units, 8),
       lin: layout.take(features, 8),
-      out: layout.take(hidden, 8),
-      pre: layout.take(hidden, 8),
+      out: layout.take(units, 8),
       x: layout.take(capacity * features, 4),
       res: layout.take(capacity, 8),
+      nonzero: layout.take(features, 16),
     };
     const memory = sharedMemory(layout.bytes, "the re-scorer");
     this.buffer = memory.buffer;
     this.run = kernelsOver(memory);
-    new Float64Array(this.buffer, this.at.w, w.length).set(w);
+    const padded = new Float64Array(this.buffer, this.at.w, features * units);
+    for (let f = 0; f < features; f++)
+      padded.set(w.subarray(f * hidden, (f + 1) * hidden), f * units);
     new Float64Array(this.buffer, this.at.b, b.length).set(b);
     new Float64Array(this.buffer, this.at.lin, lin.length).set(lin);
     new Float64Array(this.buffer, this.at.out, out.length).set(out);
