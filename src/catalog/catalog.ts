@@ -1,10 +1,10 @@
 // The catalog as the hot path sees it: items, unit vectors and interest profiles in flat arrays, loaded once.
+import { createHash } from "node:crypto";
 import { PeopleIndex, type PeopleIndexSnapshot } from "./people.ts";
 import { TitleIndex, type TitleIndexSnapshot } from "./titles.ts";
 import { resolveWording, type Wording, type WordingSettings } from "./wording.ts";
 import type { Item } from "../types.ts";
 import { ItemArrays, type SharedItemArrays } from "../util/kernels.ts";
-import { createHash } from "node:crypto";
 
 export interface CatalogData {
   items: Item[];

@@ -175,10 +175,9 @@ async function readColumns(
   // Read straight into the kernel memory the catalog keeps them in, or read there by a turn worker.
   const place = opts.place ?? { threads: 1 };
   const shared = "shared" in place ? place : undefined;
-  const arrays =
-    "shared" in place
-      ? ItemArrays.attach(place.shared.arrays, place.thread)
-      : ItemArrays.create(n, dim, labels, place.threads);
+  const arrays = shared
+    ? ItemArrays.attach(shared.shared.arrays, shared.thread)
+    : ItemArrays.create(n, dim, labels, "threads" in place ? place.threads : 1);
   const notTheSame = () => new Error("the items table is not the one the main thread read");
   if (arrays.size !== n || arrays.dim !== dim || arrays.labels !== labels) throw notTheSame();
   const { vectors, interests } = arrays;
