@@ -16,6 +16,8 @@ import { buildServer } from "./webhook/server.ts";
 export interface StartHooks {
   beforeListen?: (app: FastifyInstance) => void;
   listening?: (address: string) => void;
+  /** Once the turn workers run (turns are answered on the main thread until then). */
+  workersStarted?: () => void;
 }
 
 export async function startServer(hooks: StartHooks = {}): Promise<void> {
@@ -23,7 +25,11 @@ export async function startServer(hooks: StartHooks = {}): Promise<void> {
   assertSafeListen(config.host, config.webhookSecret);
   await assertPortFree(config.port, config.host); // before the slow loading, not after it
   const host = new TurnHost(
-    await Bot.create(config, (s) => console.log(s), { workers: config.turnWorkers }),
+    // Listening as soon as the main thread is ready: a large catalog's workers load after it.
+    await Bot.create(config, (s) => console.log(s), {
+      workers: config.turnWorkers,
+      workersInBackground: true,
+    }),
   );
   const { bot } = host;
   const { webhookSecret, webChat, ratePerMinute, rateBurst, maxInFlight } = config;
@@ -56,6 +62,7 @@ export async function startServer(hooks: StartHooks = {}): Promise<void> {
       `Discord: connected as ${discord.client.user?.tag ?? "the bot"}; slash commands registered`,
     );
   hooks.listening?.(address);
+  void bot.workersStarted.then(() => hooks.workersStarted?.());
   let stopping = false;
   const stop = async () => {
     if (stopping) return; // npm forwards Ctrl-C as well, so one key press can arrive twice

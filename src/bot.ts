@@ -23,13 +23,26 @@ export class Bot {
     this.#engine = engine;
   }
 
-  /** `workers`: threads that run the turns (the server uses config.turnWorkers); none runs them here. */
+  /**
+   * `workers`: threads that run the turns (the server uses config.turnWorkers); none runs them here.
+   * `workersInBackground`: answer here while they load (the server), instead of waiting for them.
+   */
   static async create(
     config: Config,
     log: (s: string) => void = () => undefined,
-    opts: { workers?: number } = {},
+    opts: { workers?: number; workersInBackground?: boolean } = {},
   ): Promise<Bot> {
     return new Bot(await Engine.open(config, log, opts));
+  }
+
+  /** Settles when turn workers started in the background run (or failed to start, which is logged). */
+  get workersStarted(): Promise<void> {
+    return this.#engine.workersStarted;
+  }
+
+  /** Turns answered by worker threads so far. */
+  get turnsInWorkers(): number {
+    return this.#engine.turnsInWorkers;
   }
 
   /** The settings read at start-up (adapters read their limits from here). */

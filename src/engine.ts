@@ -37,6 +37,7 @@ const SENT_REPLIES = 10_000;
 export class Engine {
   private readonly queue = new KeyedQueue();
   private readonly latestLists = new LRUCache<string, OutgoingReply>({ max: LATEST_LISTS });
+  private starting: Promise<void> = Promise.resolve();
   private readonly sentReplies = new LRUCache<string, OutgoingReply>({ max: SENT_REPLIES });
   /** When set (by the bench), every turn records how long each stage took. */
   stageRecorder: StageRecorder | undefined;
@@ -47,7 +48,8 @@ export class Engine {
     /** The durable profile store, written by this thread only (turn workers hand their writes back). */
     readonly store: ProfileStore,
     private readonly secret: Buffer,
-    private readonly workers: TurnWorkers | undefined,
+    /** The turn workers once they run; until then (or without any) turns run on this thread. */
+    private workers: TurnWorkers | undefined,
   ) {
     this.parts = {
       ...parts,
@@ -59,7 +61,11 @@ export class Engine {
   static async open(
     config: Config,
     log: (s: string) => void = () => undefined,
-    opts: { workers?: number } = {},
+    /**
+     * `workers`: turn worker threads. `workersInBackground`: answer on this thread while they load, so a large
+     * catalog serves as soon as this thread is ready (the server); otherwise open() waits for them.
+     */
+    opts: { workers?: number; workersInBackground?: boolean } = {},
   ): Promise<Engine> {
     const db = await lancedb.connect(config.dbUri);
     // A scratch area of the catalog's kernel memory for this thread and each turn worker.
@@ -79,10 +85,33 @@ export class Engine {
     });
     const secret = loadOrCreateSecret(join(config.dataDir, "secret.key"));
     // Started last: each worker loads what the engine has just made ready (catalog embedded, neighbours stored).
-    const workers = opts.workers
-      ? await TurnWorkers.start(config, opts.workers, log, parts.catalog.share())
+    const starting = opts.workers
+      ? TurnWorkers.start(config, opts.workers, log, parts.catalog.share())
       : undefined;
-    return new Engine({ ...parts, store }, store, secret, workers);
+    if (!starting || !opts.workersInBackground)
+      return new Engine({ ...parts, store }, store, secret, await starting);
+    log(`answering on the main thread while ${opts.workers} turn worker(s) load`);
+    const engine = new Engine({ ...parts, store }, store, secret, undefined);
+    engine.starting = starting.then(
+      (workers) => {
+        engine.workers = workers;
+      },
+      (err: unknown) =>
+        log(
+          `turn workers failed to start, turns run on the main thread: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+    );
+    return engine;
+  }
+
+  /** Settles when workers started in the background run, or failed to start (which is logged). */
+  get workersStarted(): Promise<void> {
+    return this.starting;
+  }
+
+  /** Turns answered by worker threads so far (0 while they load, or without any). */
+  get turnsInWorkers(): number {
+    return this.workers?.turnsRun ?? 0;
   }
 
   keyOf(user: UserRef): string {
@@ -163,6 +192,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    await this.starting;
     await this.workers?.close();
     await this.store.close();
     await this.parts.model.close();

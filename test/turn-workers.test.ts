@@ -117,3 +117,30 @@ describe("turns in worker threads", () => {
     }
   }, 60_000);
 });
+
+describe("turn workers started in the background (the server)", () => {
+  it("answers on the main thread while they load, then in them, in order", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "chatrec-background-"));
+    const log: string[] = [];
+    const bot = await Bot.create(config(dir), (s) => log.push(s), {
+      workers: 1,
+      workersInBackground: true,
+    });
+    try {
+      const user = { platform: "test", id: "early" };
+      const early = await bot.handleMessage({ user, text: "I loved Alien", messageId: "e1" });
+      expect(early.recommendations.length).toBeGreaterThan(0);
+      expect(bot.turnsInWorkers).toBe(0);
+      await bot.workersStarted;
+      expect(log).toContain("turns run in 1 worker thread");
+      const later = await bot.handleMessage({ user, text: "something funnier", messageId: "e2" });
+      expect(later.recommendations.length).toBeGreaterThan(0);
+      expect(bot.turnsInWorkers).toBe(1);
+      const { events } = (await bot.exportOf(user))!;
+      expect(events.map((e) => e.messageId)).toEqual(["e1", "e2"]);
+    } finally {
+      await bot.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

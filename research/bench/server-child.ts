@@ -142,10 +142,14 @@ function ask<T extends "memory" | "requests">(
 // Run as the child: `chatrec start` with the parent's hooks.
 if (process.argv[1] === SELF) {
   const { startServer } = await import("../../adapters/start.ts");
-  await startServer({ beforeListen: timeRequestsForParent, listening: reportToParent }).catch(
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.message : String(err));
-      process.exit(1);
-    },
-  );
+  // Reported once the turn workers run, so that a load test times them and not the main thread's turns.
+  let address = "";
+  await startServer({
+    beforeListen: timeRequestsForParent,
+    listening: (url) => (address = url),
+    workersStarted: () => reportToParent(address),
+  }).catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  });
 }

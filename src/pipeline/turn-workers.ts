@@ -67,6 +67,8 @@ export const YOUNG_GENERATION_MB = 192;
 export class TurnWorkers {
   private readonly slots: Slot[] = [];
   private nextId = 1;
+  /** Turns sent to a worker so far. */
+  turnsRun = 0;
   private closing = false;
 
   /** Scratch areas no running worker holds. */
@@ -92,7 +94,12 @@ export class TurnWorkers {
     arrays: SharedCatalogArrays,
   ): Promise<TurnWorkers> {
     const pool = new TurnWorkers(config, log, arrays, count);
-    await Promise.all(Array.from({ length: count }, () => pool.spawn()));
+    try {
+      await Promise.all(Array.from({ length: count }, () => pool.spawn()));
+    } catch (err) {
+      await pool.close(); // the workers that did start
+      throw err;
+    }
     log(`turns run in ${count} worker thread${count === 1 ? "" : "s"}`);
     return pool;
   }
@@ -104,6 +111,7 @@ export class TurnWorkers {
       return Promise.reject(new Error("no turn worker is running (restarting after a failure)"));
     const slot = ready.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
     const id = this.nextId++;
+    this.turnsRun++;
     return new Promise((resolve, reject) => {
       slot.inFlight.set(id, { resolve, reject });
       slot.worker.postMessage({ id, turn });
