@@ -234,7 +234,6 @@ const seriesShared = (series: number, seriesHit: Uint8Array) =>
 
 /** What the linear stage's pass over every item reads (see Ranker.rank). */
 interface LinearPass {
-  n: number;
   /** The catalog's vectors, interests and genre hits, where the dot-product kernel reads them. */
   arrays: ItemArrays;
   /** The linear vector features folded into one query vector, one interest and one genre-hit vector. */
@@ -381,14 +380,15 @@ export class Ranker {
     readonly catalog: Catalog,
     readonly neighbours: Neighbours,
     readonly model: RankerModel,
-    shared?: { facets: ItemFacets; genreHits: Float32Array },
+    /** Another ranker's facets of the same catalog (withModel, withNeighbours). */
+    facets?: ItemFacets,
     /** Studios and series a message can name (src/recommend/collections.ts); none without. */
     readonly collections?: Collections,
     /** Tags and keywords a message's mood words are matched to (src/recommend/attributes.ts); none without. */
     readonly attributes?: Attributes,
   ) {
-    this.facets = shared?.facets ?? itemFacets(catalog);
-    this.genreHits = shared?.genreHits ?? genreHitMatrix(catalog);
+    this.facets = facets ?? itemFacets(catalog);
+    this.genreHits = genreHitMatrix(catalog);
     this.rowsByTitle = sharedTitles(catalog.titleKeys);
     // A category cell naming several people ("leo tolstoy, louise maude": goodbooks' authors) also counts
     // under each of them, so a request or exclusion by one name finds it.
@@ -427,7 +427,7 @@ export class Ranker {
       this.catalog,
       this.neighbours,
       model,
-      this.shared(),
+      this.facets,
       this.collections,
       this.attributes,
     );
@@ -439,14 +439,10 @@ export class Ranker {
       this.catalog,
       neighbours,
       this.model,
-      this.shared(),
+      this.facets,
       this.collections,
       this.attributes,
     );
-  }
-
-  private shared(): { facets: ItemFacets; genreHits: Float32Array } {
-    return { facets: this.facets, genreHits: this.genreHits };
   }
 
   /** An item's neighbours as catalog rows, resolved once per item (the lookup is on every turn's path). */
@@ -880,7 +876,7 @@ export class Ranker {
       ["interests", [q.interests, q.messageInterests, q.negInterests]],
       ["genreHits", [q.interests, q.messageInterests, q.seedGenres]],
     ] as const;
-    const columns = 12;
+    const columns = groups.reduce((n, [, queries]) => n + queries.length, 0);
     for (let from = 0; from < rows.length; from += arrays.batch) {
       const count = Math.min(arrays.batch, rows.length - from);
       for (let i = 0; i < count; i++) arrays.rows[i] = rows[from + i]!;
@@ -947,7 +943,7 @@ export class Ranker {
         ? this.rescorer.score(x)
         : FEATURE_NAMES.reduce((s, name, f) => s + this.model.weights[name] * x[f]!, 0)) +
       (q.scoreOffset?.[row] ?? 0);
-    return this.ranked(q, row, score);
+    return this.ranked(q, [row], [score], x)[0]!;
   }
 
   /**
@@ -967,7 +963,12 @@ export class Ranker {
       rows.push(row);
     }
     const best = this.withoutTwins(topRows(Int32Array.from(rows), scores, req.limit + MMR_POOL));
-    const out = best.slice(0, req.limit).map((row) => this.ranked(q, row, scores[row]!));
+    const listed = best.slice(0, req.limit);
+    const out = this.ranked(
+      q,
+      listed,
+      listed.map((row) => scores[row]!),
+    );
     q.arrays.release();
     return out;
   }
@@ -977,8 +978,7 @@ export class Ranker {
     const q = this.query(req);
     const rows: number[] = [];
     for (let row = 0; row < this.catalog.size; row++) if (!q.blocked[row]) rows.push(row);
-    const values = new Float32Array(rows.length * FEATURE_COUNT);
-    this.featureRows(q, rows, values);
+    const values = this.featureValues(q, rows);
     q.arrays.release();
     return { rows: Int32Array.from(rows), values };
   }
@@ -1043,7 +1043,6 @@ export class Ranker {
     const { year, series } = this.facets;
     const hasYear = !Number.isNaN(q.meanYear);
     const pass: LinearPass = {
-      n: catalog.size,
       arrays: catalog.arrays,
       qv,
       qi,
@@ -1107,7 +1106,11 @@ export class Ranker {
       req.limit,
       req.mmrLambda,
     );
-    return picked.map((row) => this.ranked(q, row, scores[row]!));
+    return this.ranked(
+      q,
+      picked,
+      picked.map((row) => scores[row]!),
+    );
   }
 
   /** Width of a row's features in the vector index: vector, interests, genre hits, per-item terms, popularity. */
@@ -1365,12 +1368,36 @@ export class Ranker {
     for (let i = 0; i < pool.length; i++) scores[pool[i]!] = rescored[i]! - min + floor;
   }
 
-  private ranked(q: Query, row: number, score: number): RankedItem {
-    const values = new Float32Array(FEATURE_COUNT);
-    this.featureRows(q, [row], values);
+  /**
+   * The list's items with their features (worked out for all rows at once, unless given) and scores, and
+   * what their reasons need.
+   */
+  private ranked(
+    q: Query,
+    rows: readonly number[],
+    scores: readonly number[],
+    values = this.featureValues(q, rows),
+  ): RankedItem[] {
+    return rows.map((row, i) => this.rankedRow(q, row, scores[i]!, values, i * FEATURE_COUNT));
+  }
+
+  /** The FEATURE_NAMES values of `rows`, FEATURE_COUNT a row. */
+  private featureValues(q: Query, rows: readonly number[]): Float32Array {
+    const values = new Float32Array(rows.length * FEATURE_COUNT);
+    this.featureRows(q, rows, values);
+    return values;
+  }
+
+  private rankedRow(
+    q: Query,
+    row: number,
+    score: number,
+    values: Float32Array,
+    offset: number,
+  ): RankedItem {
     const features = {} as Features;
     FEATURE_NAMES.forEach((name, i) => {
-      features[name] = values[i]!;
+      features[name] = values[offset + i]!;
     });
     let best = 0.5;
     for (const { id, row: likedRow } of q.likedRows) {
