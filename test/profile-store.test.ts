@@ -241,6 +241,32 @@ describe("write-ahead log: durability without waiting for LanceDB", () => {
     await reopened.close();
   });
 
+  it("compacts at start the small fragments that restarts left behind", async () => {
+    const root = mkdtempSync(join(dir, "restarts-"));
+    const smallFragments = async () => {
+      const db = await lancedb.connect(join(root, "db"));
+      const stats = await (await db.openTable("events")).stats();
+      db.close();
+      return stats.fragmentStats.numSmallFragments;
+    };
+    // Three short runs of one commit each, below compactEvery.
+    for (let run = 1; run <= 3; run++) {
+      const store = await storeAt(root, { compactEvery: 1000 });
+      const state = await store.load(alice, items, 0);
+      await store.commit(alice, state, event(run), items);
+      await store.close();
+    }
+    expect(await smallFragments()).toBe(3);
+    const fourth = await storeAt(root, { compactEvery: 3 });
+    await fourth.close(); // waits for the compaction the start queued
+    expect(await smallFragments()).toBeLessThan(3);
+    const reopened = await storeAt(root);
+    expect((await reopened.exportPerson(alice, items))?.events.map((e) => e.seq)).toEqual([
+      1, 2, 3,
+    ]);
+    await reopened.close();
+  });
+
   it("expires old events at start too, so a server without new events does not keep them", async () => {
     const root = mkdtempSync(join(dir, "retention-idle-"));
     const keeping = await storeAt(root, { retentionDays: 0 });

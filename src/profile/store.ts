@@ -196,6 +196,13 @@ export class ProfileStore {
     await ensureKeyIndex(profiles);
     const store = new ProfileStore(db, events, profiles, wal, options);
     store.recovery = { replayed: recovered.records.length, skipped: recovered.damaged };
+    // Commits not compacted yet outlive a restart as small fragments: a bot restarted often, with fewer
+    // messages than compactEvery each time, would otherwise never compact, and every load would scan them.
+    const fragments = await Promise.all(
+      [events, profiles].map(async (t) => (await t.stats()).fragmentStats.numSmallFragments),
+    );
+    store.commitsSinceCompaction = Math.max(...fragments);
+    if (store.commitsSinceCompaction >= options.compactEvery) store.compactSoon();
     await store.expireOldEvents();
     if (options.retentionDays > 0) {
       store.expiryTimer = setInterval(
@@ -371,10 +378,7 @@ export class ProfileStore {
       this.sealed = [];
       await this.wal.remove(covered);
       this.commitsSinceCompaction++;
-      if (this.commitsSinceCompaction >= this.options.compactEvery) {
-        this.commitsSinceCompaction = 0;
-        void this.enqueueWrite(() => this.compact()).catch(() => undefined);
-      }
+      if (this.commitsSinceCompaction >= this.options.compactEvery) this.compactSoon();
     });
   }
 
@@ -411,6 +415,12 @@ export class ProfileStore {
         throw err;
       }
     });
+  }
+
+  /** Queues a compaction after the writes queued before it. */
+  private compactSoon(): void {
+    this.commitsSinceCompaction = 0;
+    void this.enqueueWrite(() => this.compact()).catch(() => undefined);
   }
 
   /** Expires events past retention, merges small fragments, and drops old versions. */
