@@ -1272,14 +1272,10 @@ export class Ranker {
   ): void {
     const distinct = [...new Set(categories)];
     if (scope) {
-      const lists = distinct.map((c) => this.rowsByCategory.get(c) ?? []);
-      // No closure per row: a million-item catalog's candidates would make thousands per message.
-      for (const row of scope)
-        for (const rows of lists)
-          if (holds(rows, row)) {
-            visit(row);
-            break;
-          }
+      // Marks per position of scope (both sorted), then visits in scope's order, each row once.
+      const hit = new Uint8Array(scope.length);
+      for (const c of distinct) markShared(scope, this.rowsByCategory.get(c) ?? [], hit);
+      for (let i = 0; i < scope.length; i++) if (hit[i]) visit(scope[i]!);
       return;
     }
     if (distinct.length <= 1) {
@@ -1490,15 +1486,31 @@ export function categoryKeys(categories: readonly string[]): readonly string[] {
 const keysOfCategories = new WeakMap<readonly string[], readonly string[]>();
 
 /** Whether the ascending `rows` hold `row` (binary search). */
-function holds(rows: readonly number[], row: number): boolean {
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (rows[mid]! < row) lo = mid + 1;
+/** The first index from `from` whose row is at least `row` (rows sorted), galloping from `from`. */
+function firstAtLeast(rows: readonly number[], row: number, from: number): number {
+  let step = 1;
+  let hi = from;
+  while (hi < rows.length && rows[hi]! < row) {
+    from = hi + 1;
+    hi += step;
+    step *= 2;
+  }
+  hi = Math.min(hi, rows.length);
+  while (from < hi) {
+    const mid = (from + hi) >> 1;
+    if (rows[mid]! < row) from = mid + 1;
     else hi = mid;
   }
-  return rows[lo] === row;
+  return from;
+}
+
+/** Sets hit[i] where scope[i] is in rows (both sorted): a gallop through rows per scope row. */
+function markShared(scope: Int32Array, rows: readonly number[], hit: Uint8Array): void {
+  let k = 0;
+  for (let i = 0; i < scope.length && k < rows.length; i++) {
+    k = firstAtLeast(rows, scope[i]!, k);
+    if (rows[k] === scope[i]) hit[i] = 1;
+  }
 }
 
 /** The rows of each title several items share (an item alone with its title is blocked by its own row). */
