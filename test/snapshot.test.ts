@@ -8,8 +8,8 @@ import * as lancedb from "@lancedb/lancedb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestCatalog } from "../src/catalog/ingest.ts";
 import { titleKey } from "../src/catalog/normalize.ts";
-import { SNAPSHOT_FILE } from "../src/catalog/snapshot.ts";
-import { loadConfig } from "../src/config.ts";
+import { importedModules, SNAPSHOT_FILE } from "../src/catalog/snapshot.ts";
+import { loadConfig, PACKAGE_ROOT } from "../src/config.ts";
 import { loadWorkParts } from "../src/engine.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-snapshot-"));
@@ -154,5 +154,36 @@ describe("the saved word indexes", () => {
     expect(said(shop.log, /built the catalog's word indexes/)).toBe(true);
     expect(shop.parts.catalog.titles.find("the copper kettle deluxe")[0]?.itemId).toBe("k1");
     expect(shop.parts.catalog.titles.find("I loved jurassic park")).toEqual([]);
+  });
+});
+
+describe("the snapshot key's code", () => {
+  it("is the modules the index builder runs, found through their imports", () => {
+    const modules = importedModules(join(PACKAGE_ROOT, "src/recommend/word-indexes.ts")).map(
+      (file) => file.slice(PACKAGE_ROOT.length + 1),
+    );
+    // Through several levels: word-indexes imports the catalog, which imports the kernels.
+    expect(modules).toContain("src/catalog/titles.ts");
+    expect(modules).toContain("src/util/kernels.ts");
+    expect(modules).toContain("src/recommend/attributes.ts");
+    // The ranker and the pipeline build no index: changing them keeps a large catalog's snapshot.
+    expect(modules).not.toContain("src/recommend/rank.ts");
+    expect(modules).not.toContain("src/pipeline/run.ts");
+  });
+
+  it("follows side-effect imports and re-exports, not type-only ones", () => {
+    const root = mkdtempSync(join(tmpdir(), "chatrec-imports-"));
+    const file = (name: string, text: string) => writeFileSync(join(root, name), text);
+    file(
+      "entry.ts",
+      'import "./side.ts";\nimport type { T } from "./types.ts";\nexport { b } from "./b.ts";\n',
+    );
+    file("side.ts", "");
+    file("types.ts", "export type T = number;\n");
+    file("b.ts", 'import {\n  type T,\n  c,\n} from "./c.ts";\nexport const b = c;\n');
+    file("c.ts", "export const c = 1;\n");
+    const names = importedModules(join(root, "entry.ts")).map((f) => f.slice(root.length + 1));
+    expect(names).toEqual(["b.ts", "c.ts", "entry.ts", "side.ts"]);
+    rmSync(root, { recursive: true });
   });
 });

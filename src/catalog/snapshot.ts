@@ -2,11 +2,12 @@
 // restart of an unchanged catalog reads them instead of reading every item's text again: at a million items
 // building them takes minutes, reading them seconds. A snapshot is used only when its key matches. The key
 // covers the items table's version, the code and data files that build the indexes, and V8's version (the
-// file is V8's serialisation format).
+// file is V8's serialisation format). The code is the modules the builder imports, so that a change to the
+// rest (ranking, adapters) does not cost a large catalog minutes of rebuilding at its next start.
 import { createHash } from "node:crypto";
-import { closeSync, openSync, readdirSync, readFileSync, readSync, renameSync } from "node:fs";
-import { rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, openSync, readFileSync, readSync, renameSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import v8 from "node:v8";
 import type * as lancedb from "@lancedb/lancedb";
 import { PACKAGE_ROOT } from "../config.ts";
@@ -28,21 +29,29 @@ export function ownCopy<T extends Int32Array | Float32Array>(view: T): T {
   return view.slice() as T;
 }
 
-/** Every file under `dir`, sorted. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .map((name) => join(dir, name))
-    .filter((path) => statSync(path).isFile())
-    .sort();
+/** A relative import or re-export that runs code: `import type` and `export type` change no index. */
+const RUNTIME_IMPORT = /^(?:import|export)\s+(?!type\b)(?:[^;]*?\sfrom\s+)?"(\.[^"]+)"/gms;
+
+/** `entry` and every module it imports, directly or not, by relative path; sorted. */
+export function importedModules(entry: string): string[] {
+  const seen = new Set<string>();
+  const next = [entry];
+  for (let file = next.pop(); file !== undefined; file = next.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const [, spec] of readFileSync(file, "utf8").matchAll(RUNTIME_IMPORT))
+      next.push(resolve(dirname(file), spec!));
+  }
+  return [...seen].sort();
 }
 
 let buildHash: string | undefined;
-/** What builds the indexes: the product code and the word lists and item data it reads (about 2 MB). */
+/** What builds the indexes: the modules of word-indexes.ts and the word lists and item data they read. */
 function codeAndDataHash(): string {
   if (buildHash) return buildHash;
   const hash = createHash("sha256");
   const files = [
-    ...filesUnder(join(PACKAGE_ROOT, "src")),
+    ...importedModules(join(PACKAGE_ROOT, "src/recommend/word-indexes.ts")),
     join(PACKAGE_ROOT, "data/common-words.txt"),
     join(PACKAGE_ROOT, "data/catalog/attributes.jsonl"),
     join(PACKAGE_ROOT, "data/catalog/tmdb-extras.jsonl"),
