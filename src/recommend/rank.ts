@@ -1198,12 +1198,9 @@ export class Ranker {
     ];
     const categories = requested.length ? hasAnyCategory(requested) : undefined;
     // And the rows of every category asked for, which lead ("funny animated movies": comedy and animation).
-    // When each is a label, the query's folded boosts already lift the rows of all of them the most (one
-    // boost per category), so the search within the constraints finds them without a search of their own.
-    const folded = requested.every((c) => labels.includes(c));
-    const all = folded
-      ? []
-      : (req.requested ?? []).map((c) => hasAnyCategory([c, ...(REQUEST_ALSO_MEANS[c] ?? [])]));
+    const all = (req.requested ?? []).map((c) =>
+      hasAnyCategory([c, ...(REQUEST_ALSO_MEANS[c] ?? [])]),
+    );
     const boosted = [
       ...(all.length ? [sqlAll([where, ...all])!] : []),
       ...yearBoosts.map((band) => sqlAll([where, categories, band])!),
