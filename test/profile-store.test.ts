@@ -241,6 +241,31 @@ describe("write-ahead log: durability without waiting for LanceDB", () => {
     await reopened.close();
   });
 
+  it("loads people from the key index alone, except those written since the last compaction", async () => {
+    const root = mkdtempSync(join(dir, "indexed-"));
+    const first = await storeAt(root);
+    await first.commit(alice, await first.load(alice, items, 0), event(1), items);
+    await first.close();
+    // Reopened, the index covers alice; bob and alice's second event land after it.
+    const store = await storeAt(root, { cacheLimit: 1 });
+    await store.commit(bob, await store.load(bob, items, 0), event(1), items);
+    await store.flush();
+    const seqOf = async (key: string) => (await store.load(key, items, 0)).profile.seq;
+    expect(await seqOf(alice)).toBe(1); // from the index (bob is dropped from memory)
+    expect(await seqOf(bob)).toBe(1); // from the fragments written since
+    await store.commit(alice, await store.load(alice, items, 0), event(2), items);
+    await store.flush();
+    await store.load(bob, items, 0); // drops alice from memory
+    expect(await seqOf(alice)).toBe(2); // her new row is outside the index: not the index alone
+    await store.close();
+    const reopened = await storeAt(root, { cacheLimit: 1 });
+    await reopened.close(); // waits for the compaction the start queued for rows not indexed
+    const after = await storeAt(root, { cacheLimit: 1 });
+    expect((await after.load(alice, items, 0)).profile.seq).toBe(2);
+    expect((await after.load(bob, items, 0)).profile.seq).toBe(1);
+    await after.close();
+  });
+
   it("compacts at start the small fragments that restarts left behind", async () => {
     const root = mkdtempSync(join(dir, "restarts-"));
     const smallFragments = async () => {

@@ -132,10 +132,12 @@ function assertKey(key: string): void {
  * found by a scan of the newer fragments until the next compaction (optimize) folds them into the index.
  */
 async function ensureKeyIndex(table: lancedb.Table): Promise<void> {
-  if ((await table.listIndices()).some((i) => i.columns.includes("key"))) return;
+  if ((await table.listIndices()).some((i) => i.name === KEY_INDEX)) return;
   if ((await table.countRows()) === 0) return; // nothing to index yet: made at a later compaction
-  await table.createIndex("key", { config: lancedb.Index.btree() });
+  await table.createIndex("key", { config: lancedb.Index.btree(), name: KEY_INDEX });
 }
+
+const KEY_INDEX = "key_idx";
 
 const toLance = (rows: readonly EventRow[]) =>
   rows.map((r) => ({ ...r, seq: BigInt(r.seq) })) as unknown as Array<Record<string, unknown>>;
@@ -156,6 +158,13 @@ export class ProfileStore {
   /** Serialises every write to LanceDB: batches, snapshots, compaction, deletes. */
   private writeChain: Promise<unknown> = Promise.resolve();
   private commitsSinceCompaction = 0;
+  /**
+   * People with rows the key indexes do not cover yet (written since the last compaction); undefined when
+   * that is not known (rows of an earlier run not indexed yet, or no index yet). Anyone else is loaded from
+   * the indexes alone: a load that also scanned the fragments written since the last compaction took about
+   * 0.3 ms more for each.
+   */
+  private notIndexed: Set<string> | undefined;
   private closed = false;
   /** What the open found in the write-ahead log. */
   recovery: Recovery = { replayed: 0, skipped: [] };
@@ -202,7 +211,9 @@ export class ProfileStore {
       [events, profiles].map(async (t) => (await t.stats()).fragmentStats.numSmallFragments),
     );
     store.commitsSinceCompaction = Math.max(...fragments);
-    if (store.commitsSinceCompaction >= options.compactEvery) store.compactSoon();
+    await store.learnWhatIsIndexed();
+    const unknown = store.notIndexed === undefined && (await events.countRows()) > 0;
+    if (unknown || store.commitsSinceCompaction >= options.compactEvery) store.compactSoon();
     await store.expireOldEvents();
     if (options.retentionDays > 0) {
       store.expiryTimer = setInterval(
@@ -231,9 +242,14 @@ export class ProfileStore {
     }
     assertKey(key);
     const unstored = this.unstored(key);
+    const indexed = this.notIndexed?.has(key) === false;
+    const rowsOf = (table: lancedb.Table) => {
+      const query = table.query().where(`key = '${key}'`);
+      return indexed ? query.fastSearch() : query;
+    };
     const [snapshots, stored] = await Promise.all([
-      this.profiles.query().where(`key = '${key}'`).limit(1).toArray() as Promise<ProfileRow[]>,
-      this.events.query().where(`key = '${key}'`).toArray() as Promise<EventRow[]>,
+      rowsOf(this.profiles).limit(1).toArray() as Promise<ProfileRow[]>,
+      rowsOf(this.events).toArray() as Promise<EventRow[]>,
     ]);
     const cachedMeanwhile = this.cache.get(key);
     if (cachedMeanwhile) return cachedMeanwhile;
@@ -366,6 +382,7 @@ export class ProfileStore {
       const rows = this.pending;
       this.pending = [];
       this.inFlight = rows;
+      for (const row of rows) this.notIndexed?.add(row.key);
       try {
         await this.events.add(toLance(rows));
       } catch (err) {
@@ -404,6 +421,7 @@ export class ProfileStore {
       }
       if (this.dirty.size > 0) this.scheduleSnapshot();
       if (rows.length === 0) return;
+      for (const row of rows) this.notIndexed?.add(row.key);
       try {
         await this.profiles
           .mergeInsert("key")
@@ -430,6 +448,19 @@ export class ProfileStore {
     await this.profiles.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
     await ensureKeyIndex(this.events);
     await ensureKeyIndex(this.profiles);
+    await this.learnWhatIsIndexed();
+  }
+
+  /** Whether the key indexes cover every row now (see notIndexed); run with no write under way. */
+  private async learnWhatIsIndexed(): Promise<void> {
+    const covered = await Promise.all(
+      [this.events, this.profiles].map(
+        async (table) =>
+          (await table.countRows()) === 0 ||
+          (await table.indexStats(KEY_INDEX))?.numUnindexedRows === 0,
+      ),
+    );
+    this.notIndexed = covered.every(Boolean) ? new Set() : undefined;
   }
 
   /** Everything stored about the person, in time order, including events not yet moved into LanceDB. */
