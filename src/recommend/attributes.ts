@@ -207,11 +207,78 @@ class WordRows {
     readonly matches: AttributeMatch | readonly AttributeMatch[],
   ) {}
 
-  *entries(): IterableIterator<[number, AttributeMatch]> {
-    const { rows, matches } = this;
-    for (let i = 0; i < rows.length; i++)
-      yield [rows[i]!, Array.isArray(matches) ? matches[i]! : (matches as AttributeMatch)];
+  /** What the word matched in its i-th row. */
+  matchAt(i: number): AttributeMatch {
+    const { matches } = this;
+    return Array.isArray(matches) ? matches[i]! : (matches as AttributeMatch);
   }
+}
+
+/**
+ * The rows a text's descriptive words match, and what each matched. A common mood word matches thousands
+ * of rows in a large catalog, and only the few shown need their tags and keywords: those are looked up on
+ * asking, not gathered for every row.
+ */
+export class AttributeMatches {
+  static readonly none = new AttributeMatches([]);
+  /** Every row matched, ascending, once each. */
+  readonly rows: Int32Array;
+
+  constructor(private readonly words: readonly WordRows[]) {
+    this.rows = words.length === 1 ? words[0]!.rows : sortedUnion(words.map((w) => w.rows));
+  }
+
+  get size(): number {
+    return this.rows.length;
+  }
+
+  keys(): Iterable<number> {
+    return this.rows;
+  }
+
+  has(row: number): boolean {
+    return indexOfRow(this.rows, row) >= 0;
+  }
+
+  /** The tags and keywords of every word that matched `row`; undefined when none did. */
+  get(row: number): AttributeMatch | undefined {
+    let out: AttributeMatch | undefined;
+    for (const word of this.words) {
+      const i = indexOfRow(word.rows, row);
+      if (i < 0) continue;
+      const m = word.matchAt(i);
+      out ??= { tags: [], keywords: [] };
+      for (const t of m.tags) if (!out.tags.includes(t)) out.tags.push(t);
+      for (const k of m.keywords) if (!out.keywords.includes(k)) out.keywords.push(k);
+    }
+    return out;
+  }
+}
+
+/** Where `row` is in the ascending `rows`, or -1. */
+function indexOfRow(rows: Int32Array, row: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid]! < row) lo = mid + 1;
+    else hi = mid;
+  }
+  return rows[lo] === row ? lo : -1;
+}
+
+/** The rows of any of `lists` (each ascending), ascending, once each. */
+function sortedUnion(lists: readonly Int32Array[]): Int32Array {
+  const all = new Int32Array(lists.reduce((n, l) => n + l.length, 0));
+  let n = 0;
+  for (const list of lists) {
+    all.set(list, n);
+    n += list.length;
+  }
+  all.sort();
+  let kept = 0;
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[kept++] = all[i]!;
+  return all.slice(0, kept);
 }
 
 /** Collects a word's rows in row order (the constructor adds them so), then makes its WordRows. */
@@ -409,19 +476,13 @@ export class Attributes {
   }
 
   /** The films whose tags or keywords share a stem with a descriptive word of `text`, and what matched. */
-  match(text: string): Map<number, AttributeMatch> {
-    const out = new Map<number, AttributeMatch>();
+  match(text: string): AttributeMatches {
+    const words = new Set<WordRows>();
     for (const word of this.descriptive(text))
       for (const w of adjectiveBases(word))
         for (const dataWord of this.byStem.get(w.slice(0, STEM)) ?? [])
-          if (sameStem(w, dataWord))
-            for (const [row, m] of this.rowsOfWord.get(dataWord)!.entries()) {
-              const o = out.get(row) ?? { tags: [], keywords: [] };
-              for (const t of m.tags) if (!o.tags.includes(t)) o.tags.push(t);
-              for (const k of m.keywords) if (!o.keywords.includes(k)) o.keywords.push(k);
-              out.set(row, o);
-            }
-    return out;
+          if (sameStem(w, dataWord)) words.add(this.rowsOfWord.get(dataWord)!);
+    return words.size ? new AttributeMatches([...words]) : AttributeMatches.none;
   }
 
   /**

@@ -14,7 +14,8 @@ import { dot, norm } from "../util/vec.ts";
 import { itemFacets, type ItemFacets } from "./item-facets.ts";
 import type { Critique } from "../understand/critique.ts";
 import type { Collections } from "./collections.ts";
-import type { AttributeMatch, Attributes } from "./attributes.ts";
+import { type AttributeMatch, AttributeMatches, type Attributes } from "./attributes.ts";
+import { CategoryRows } from "./category-rows.ts";
 import { Neighbours } from "./neighbours.ts";
 import {
   compileMlp,
@@ -190,7 +191,7 @@ interface Query {
   /** The critique of the last list, that list's mean and its film furthest the other way. */
   critique: (Critique & { mean: number; than: string }) | undefined;
   /** Rows whose tags or keywords the message's mood words matched, with what matched. */
-  attributeOf: Map<number, AttributeMatch>;
+  attributeOf: AttributeMatches;
   /** The categories the matched mood words characterise (they get MOOD_CATEGORY_BOOST). */
   moodCategories: readonly string[];
   /** The categories the turned-down words characterise (blocked, unless asked for). */
@@ -353,7 +354,7 @@ export class Ranker {
   private readonly genreHits: Float32Array;
   private readonly rowsByTitle: Map<string, number[]>;
   /** Rows of each category (constraints and boosts without a pass over every item's categories). */
-  private readonly rowsByCategory: Map<string, number[]>;
+  private readonly categoryRows: CategoryRows;
   /** Writers by name key: asked for by name ("written by Aaron Sorkin"), outside the people feature. */
   private readonly rowsByRequestOnlyPerson: Map<string, number[]>;
   private readonly neighbourRowCache = new Map<string, NeighbourRows>();
@@ -392,7 +393,9 @@ export class Ranker {
     this.rowsByTitle = sharedTitles(catalog.titleKeys);
     // A category cell naming several people ("leo tolstoy, louise maude": goodbooks' authors) also counts
     // under each of them, so a request or exclusion by one name finds it.
-    this.rowsByCategory = groupRows(catalog.items.map((item) => categoryKeys(item.categories)));
+    this.categoryRows = new CategoryRows(
+      catalog.items.map((item) => categoryKeys(item.categories)),
+    );
     this.rowsByRequestOnlyPerson = groupRows(
       catalog.items.map((item) => itemPeople(item.extra, REQUEST_ONLY_FIELDS)),
     );
@@ -476,7 +479,7 @@ export class Ranker {
     if (included.length + requested.length + shown.length + people.length === 0) return;
     const offset = offsetOf();
     const add = (categories: readonly string[], value: number) =>
-      this.forEachRowOf(categories, (row) => (offset[row]! += value), scope);
+      this.categoryRows.forEachRowOf(categories, (row) => (offset[row]! += value), scope);
     add(included, INCLUDE_CATEGORY_BOOST);
     add(
       requested.flatMap((c) => [c, ...(REQUEST_ALSO_MEANS[c] ?? [])]),
@@ -488,7 +491,7 @@ export class Ranker {
       const inCount = arrays.bytes();
       const inAny: number[] = [];
       for (const c of requested)
-        this.forEachRowOf(
+        this.categoryRows.forEachRowOf(
           [c, ...(REQUEST_ALSO_MEANS[c] ?? [])],
           (row) => {
             if (inCount[row]!++ === 0) inAny.push(row);
@@ -564,7 +567,7 @@ export class Ranker {
   ): void {
     const { excludeCategories, minYear, maxYear } = req.profile.constraints;
     const block = (row: number) => (blocked[row] = 1);
-    this.forEachRowOf([...excludeCategories, ...avoidCategories], block, scope);
+    this.categoryRows.forEachRowOf([...excludeCategories, ...avoidCategories], block, scope);
     if (minYear !== undefined || maxYear !== undefined) {
       const { year } = this.facets; // NaN (unknown) fails both comparisons: blocked
       const lo = minYear ?? -Infinity,
@@ -744,23 +747,26 @@ export class Ranker {
     blocked: Uint8Array,
   ): {
     blocked: Uint8Array;
-    attributeOf: Map<number, AttributeMatch>;
+    attributeOf: AttributeMatches;
     moodCategories: string[];
     avoidCategories: string[];
   } {
-    const attributeOf = new Map<number, AttributeMatch>();
     const { attributes } = this;
-    if (!attributes) return { blocked, attributeOf, moodCategories: [], avoidCategories: [] };
+    if (!attributes)
+      return {
+        blocked,
+        attributeOf: AttributeMatches.none,
+        moodCategories: [],
+        avoidCategories: [],
+      };
     const requested = new Set(req.requested ?? []);
     const avoidCategories: string[] = [];
     if (req.avoidText) {
-      const avoided = [...attributes.match(req.avoidText).keys()];
-      for (const row of avoided) blocked[row] = 1;
+      for (const row of attributes.match(req.avoidText).rows) blocked[row] = 1;
       for (const c of attributes.characteristicOf(req.avoidText))
         if (!requested.has(c)) avoidCategories.push(c);
     }
-    if (req.moodText)
-      for (const [row, m] of attributes.match(req.moodText)) attributeOf.set(row, m);
+    const attributeOf = req.moodText ? attributes.match(req.moodText) : AttributeMatches.none;
     const moodCategories = req.moodText ? attributes.characteristicOf(req.moodText) : [];
     return { blocked, attributeOf, moodCategories, avoidCategories };
   }
@@ -828,15 +834,15 @@ export class Ranker {
     {
       attributeOf,
       moodCategories,
-    }: { attributeOf: ReadonlyMap<number, AttributeMatch>; moodCategories: readonly string[] },
+    }: { attributeOf: AttributeMatches; moodCategories: readonly string[] },
     offset: Offset,
     scope: Int32Array | undefined,
   ): void {
     if (attributeOf.size === 0) return;
     const out = offset();
-    for (const row of attributeOf.keys()) out[row]! += MOOD_BOOST;
+    for (const row of attributeOf.rows) out[row]! += MOOD_BOOST;
     // The films the data has no such words for: those of the category the matched ones characterise.
-    this.forEachRowOf(
+    this.categoryRows.forEachRowOf(
       moodCategories,
       (row) => {
         if (!attributeOf.has(row)) out[row]! += MOOD_CATEGORY_BOOST;
@@ -1228,7 +1234,8 @@ export class Ranker {
       Array.from(this.facets.series, (s) => (s >= 0 ? [s] : [])),
     ));
     q.seriesHit.forEach((hit, s) => hit && add(seriesRows.get(s) ?? []));
-    add([...q.collectionOf.keys(), ...q.attributeOf.keys()]);
+    add([...q.collectionOf.keys()]);
+    add(q.attributeOf.rows);
     return out;
   }
 
@@ -1259,36 +1266,6 @@ export class Ranker {
       this.newestYear = Number.isFinite(first) ? first : 0;
     }
     return this.newestYear;
-  }
-
-  /**
-   * Calls `visit` once for each row in any of `categories` (a row of two of them counts once); of `scope`'s
-   * rows only, when given.
-   */
-  private forEachRowOf(
-    categories: readonly string[],
-    visit: (row: number) => void,
-    scope?: Int32Array,
-  ): void {
-    const distinct = [...new Set(categories)];
-    if (scope) {
-      // Marks per position of scope (both sorted), then visits in scope's order, each row once.
-      const hit = new Uint8Array(scope.length);
-      for (const c of distinct) markShared(scope, this.rowsByCategory.get(c) ?? [], hit);
-      for (let i = 0; i < scope.length; i++) if (hit[i]) visit(scope[i]!);
-      return;
-    }
-    if (distinct.length <= 1) {
-      for (const row of this.rowsByCategory.get(distinct[0] ?? "") ?? []) visit(row);
-      return;
-    }
-    const seen = new Uint8Array(this.catalog.size);
-    for (const c of distinct)
-      for (const row of this.rowsByCategory.get(c) ?? [])
-        if (!seen[row]) {
-          seen[row] = 1;
-          visit(row);
-        }
   }
 
   /** The rows of `scope`, or every row. */
@@ -1484,34 +1461,6 @@ export function categoryKeys(categories: readonly string[]): readonly string[] {
   );
 }
 const keysOfCategories = new WeakMap<readonly string[], readonly string[]>();
-
-/** Whether the ascending `rows` hold `row` (binary search). */
-/** The first index from `from` whose row is at least `row` (rows sorted), galloping from `from`. */
-function firstAtLeast(rows: readonly number[], row: number, from: number): number {
-  let step = 1;
-  let hi = from;
-  while (hi < rows.length && rows[hi]! < row) {
-    from = hi + 1;
-    hi += step;
-    step *= 2;
-  }
-  hi = Math.min(hi, rows.length);
-  while (from < hi) {
-    const mid = (from + hi) >> 1;
-    if (rows[mid]! < row) from = mid + 1;
-    else hi = mid;
-  }
-  return from;
-}
-
-/** Sets hit[i] where scope[i] is in rows (both sorted): a gallop through rows per scope row. */
-function markShared(scope: Int32Array, rows: readonly number[], hit: Uint8Array): void {
-  let k = 0;
-  for (let i = 0; i < scope.length && k < rows.length; i++) {
-    k = firstAtLeast(rows, scope[i]!, k);
-    if (rows[k] === scope[i]) hit[i] = 1;
-  }
-}
 
 /** The rows of each title several items share (an item alone with its title is blocked by its own row). */
 function sharedTitles(titleKeys: readonly string[]): Map<string, number[]> {
