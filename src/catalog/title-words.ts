@@ -32,6 +32,12 @@ export class TitleWords {
   /** Per key, the call that last saw it (a key holding two words near the slip is ranked once). */
   private readonly seenIn: Int32Array;
   private calls = 0;
+  /**
+   * During a call, for the a-th word around the slip, reach[a * terms + t] is 1 + the edits between it and
+   * title term t, or 0 when t is out of its reach: a key's words are looked up in an array, not a Map (at
+   * a million titles a common word's keys number tens of thousands). Zeroed again after each call.
+   */
+  private reach = new Uint8Array(0);
 
   constructor(keys: readonly string[]) {
     this.keyStart = new Int32Array(keys.length + 1);
@@ -79,6 +85,7 @@ export class TitleWords {
       postingKeys: ownCopy(saved.postingKeys),
       seenIn: new Int32Array(saved.keyStart.length - 1),
       calls: 0,
+      reach: new Uint8Array(0),
     });
   }
 
@@ -98,6 +105,30 @@ export class TitleWords {
     const focal = this.near(word);
     if (focal.size === 0) return [];
     const nearAround = around.map((w) => (w === word ? focal : this.near(w)));
+    const terms = this.postingStart.length - 1;
+    if (this.reach.length < nearAround.length * terms)
+      this.reach = new Uint8Array(nearAround.length * terms);
+    const { reach } = this;
+    nearAround.forEach((near, a) => {
+      for (const [t, edits] of near) reach[a * terms + t] = edits + 1;
+    });
+    try {
+      return this.ranked(focal, nearAround.length, terms, limit);
+    } finally {
+      nearAround.forEach((near, a) => {
+        for (const t of near.keys()) reach[a * terms + t] = 0;
+      });
+    }
+  }
+
+  /** The keys holding a term of `focal`, best first by the words around they hold (see candidates). */
+  private ranked(
+    focal: ReadonlyMap<number, number>,
+    aroundCount: number,
+    terms: number,
+    limit: number,
+  ): number[] {
+    const { reach } = this;
     const call = ++this.calls;
     const best: Array<{ key: number; score: number; words: number }> = [];
     /** Whether key `key` (`score`, `words`) ranks before `b`. */
@@ -112,12 +143,15 @@ export class TitleWords {
         const from = this.keyStart[key]!;
         const to = this.keyStart[key + 1]!;
         let score = 0;
-        for (const near of nearAround) {
-          let fewest = Infinity;
-          for (let i = from; i < to; i++)
-            fewest = Math.min(fewest, near.get(this.keyTerms[i]!) ?? Infinity);
+        for (let a = 0; a < aroundCount; a++) {
+          // 1 + the fewest edits to any of the key's words; 0 when none is within reach.
+          let fewest = 0;
+          for (let i = from; i < to; i++) {
+            const e = reach[a * terms + this.keyTerms[i]!]!;
+            if (e !== 0 && (fewest === 0 || e < fewest)) fewest = e;
+          }
           // A word held exactly counts more than one held with a slip.
-          if (fewest !== Infinity) score += fewest === 0 ? 2 : 1;
+          if (fewest !== 0) score += fewest === 1 ? 2 : 1;
         }
         const words = to - from;
         // Kept in order: most keys go no further than this comparison with the last kept.
