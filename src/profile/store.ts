@@ -212,7 +212,8 @@ export class ProfileStore {
     );
     store.commitsSinceCompaction = Math.max(...fragments);
     await store.learnWhatIsIndexed();
-    const unknown = store.notIndexed === undefined && (await events.countRows()) > 0;
+    // Rows an index does not cover, from an earlier run: whose they are is unknown until a compaction.
+    const unknown = store.notIndexed === undefined;
     if (unknown || store.commitsSinceCompaction >= options.compactEvery) store.compactSoon();
     await store.expireOldEvents();
     if (options.retentionDays > 0) {

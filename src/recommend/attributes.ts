@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { ownCopy, revive } from "../catalog/snapshot.ts";
 import type { Item } from "../types.ts";
 import { MOOD_THESAURUS } from "../understand/mood-thesaurus.ts";
+import { indexOfSorted, sortedUnion } from "../util/sorted.ts";
 
 /** One film's attribute words: MovieLens tags (most-used first) and TMDB keywords. */
 export interface ItemAttributes {
@@ -237,14 +238,14 @@ export class AttributeMatches {
   }
 
   has(row: number): boolean {
-    return indexOfRow(this.rows, row) >= 0;
+    return indexOfSorted(this.rows, row) >= 0;
   }
 
   /** The tags and keywords of every word that matched `row`; undefined when none did. */
   get(row: number): AttributeMatch | undefined {
     let out: AttributeMatch | undefined;
     for (const word of this.words) {
-      const i = indexOfRow(word.rows, row);
+      const i = indexOfSorted(word.rows, row);
       if (i < 0) continue;
       const m = word.matchAt(i);
       out ??= { tags: [], keywords: [] };
@@ -253,32 +254,6 @@ export class AttributeMatches {
     }
     return out;
   }
-}
-
-/** Where `row` is in the ascending `rows`, or -1. */
-function indexOfRow(rows: Int32Array, row: number): number {
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (rows[mid]! < row) lo = mid + 1;
-    else hi = mid;
-  }
-  return rows[lo] === row ? lo : -1;
-}
-
-/** The rows of any of `lists` (each ascending), ascending, once each. */
-function sortedUnion(lists: readonly Int32Array[]): Int32Array {
-  const all = new Int32Array(lists.reduce((n, l) => n + l.length, 0));
-  let n = 0;
-  for (const list of lists) {
-    all.set(list, n);
-    n += list.length;
-  }
-  all.sort();
-  let kept = 0;
-  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[kept++] = all[i]!;
-  return all.slice(0, kept);
 }
 
 /** Collects a word's rows in row order (the constructor adds them so), then makes its WordRows. */

@@ -2,6 +2,8 @@
 // only those among a large catalog's candidates. The commonest categories also get a bit per row, so that a
 // candidate's membership in one ("drama": a third of a million rows at a million items) is a single test
 // rather than a search through its rows.
+import { groupRows } from "../util/multimap.ts";
+import { firstAtLeast } from "../util/sorted.ts";
 
 /** Categories with a bit per row: two 32-bit words a row. */
 const BIT_CATEGORIES = 64;
@@ -14,14 +16,7 @@ export class CategoryRows {
 
   /** `categoriesOfRow[r]`: the category keys of row r. */
   constructor(categoriesOfRow: ReadonlyArray<readonly string[]>) {
-    this.rowsOf = new Map();
-    categoriesOfRow.forEach((categories, row) => {
-      for (const c of new Set(categories)) {
-        const rows = this.rowsOf.get(c);
-        if (rows) rows.push(row);
-        else this.rowsOf.set(c, [row]);
-      }
-    });
+    this.rowsOf = groupRows(categoriesOfRow);
     this.bits = new Uint32Array(2 * categoriesOfRow.length);
     const commonest = [...this.rowsOf].sort((a, b) => b[1].length - a[1].length);
     for (const [category, rows] of commonest.slice(0, BIT_CATEGORIES)) {
@@ -75,24 +70,6 @@ export class CategoryRows {
           visit(row);
         }
   }
-}
-
-/** The first index from `from` whose row is at least `row` (rows ascending), galloping from `from`. */
-function firstAtLeast(rows: readonly number[], row: number, from: number): number {
-  let step = 1;
-  let hi = from;
-  while (hi < rows.length && rows[hi]! < row) {
-    from = hi + 1;
-    hi += step;
-    step *= 2;
-  }
-  hi = Math.min(hi, rows.length);
-  while (from < hi) {
-    const mid = (from + hi) >> 1;
-    if (rows[mid]! < row) from = mid + 1;
-    else hi = mid;
-  }
-  return from;
 }
 
 /** Sets hit[i] where scope[i] is in rows (both ascending). */

@@ -4,7 +4,7 @@
 // series hit masks); the vector features are linear, so the scoring pass folds them into one query vector
 // and one interest vector: two dot products and a few array reads per item, no allocation per item.
 import { createHash } from "node:crypto";
-import { pushTo } from "../util/multimap.ts";
+import { groupRows, pushTo } from "../util/multimap.ts";
 import { oncePerList } from "../util/per-list.ts";
 import { cellParts } from "../catalog/normalize.ts";
 import type { Catalog } from "../catalog/catalog.ts";
@@ -1469,19 +1469,6 @@ function sharedTitles(titleKeys: readonly string[]): Map<string, number[]> {
   const out = new Map<string, number[]>();
   titleKeys.forEach((key, row) => {
     if (count.get(key)! > 1) pushTo(out, key, row);
-  });
-  return out;
-}
-
-/** Rows under each key, in row order: keys[row] lists the keys of that row. */
-function groupRows<K>(keys: ReadonlyArray<readonly K[]>): Map<K, number[]> {
-  const out = new Map<K, number[]>();
-  keys.forEach((ks, row) => {
-    for (const k of new Set(ks)) {
-      const rows = out.get(k);
-      if (rows) rows.push(row);
-      else out.set(k, [row]);
-    }
   });
   return out;
 }
