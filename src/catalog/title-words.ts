@@ -3,12 +3,12 @@
 // they hold too), so a message's cost is bounded by how many titles share that one word, not by every title
 // near any word of the message. Keys and postings are flat typed arrays: a million titles' words would
 // otherwise be millions of small arrays for the collector to walk.
-import SearchableMap from "minisearch/SearchableMap";
 import { ownCopy, revive } from "./snapshot.ts";
+import { SortedWords, type SortedWordsSnapshot } from "./sorted-words.ts";
 
-/** What a restart reads back (src/catalog/snapshot.ts): the title words in term id order, and the arrays. */
+/** What a restart reads back (src/catalog/snapshot.ts): the title words and the arrays. */
 export interface TitleWordsSnapshot {
-  words: string[];
+  words: SortedWordsSnapshot;
   keyStart: Int32Array;
   keyTerms: Int32Array;
   postingStart: Int32Array;
@@ -21,8 +21,8 @@ function searchEdits(word: string): number {
 }
 
 export class TitleWords {
-  /** Title word: its term id. */
-  private readonly terms = new SearchableMap<number>();
+  /** The title words; a word's term id is its position. */
+  private readonly terms: SortedWords;
   /** The term ids of key k: keyTerms[keyStart[k] .. keyStart[k + 1]). */
   private readonly keyStart: Int32Array;
   private readonly keyTerms: Int32Array;
@@ -40,17 +40,16 @@ export class TitleWords {
   private reach = new Uint8Array(0);
 
   constructor(keys: readonly string[]) {
+    const words = keys.map((key) => key.split(" "));
+    const sorted = [...new Set(words.flat())].sort();
+    this.terms = SortedWords.ofSorted(sorted);
+    const termOf = new Map(sorted.map((word, t) => [word, t]));
+    const termCount = sorted.length;
     this.keyStart = new Int32Array(keys.length + 1);
     const keyTerms: number[] = [];
-    // Counted here: SearchableMap's size walks the whole tree after each new word.
-    let termCount = 0;
-    keys.forEach((key, k) => {
+    words.forEach((keyWords, k) => {
       const own = new Set<number>();
-      for (const word of key.split(" ")) {
-        let t = this.terms.get(word);
-        if (t === undefined) this.terms.set(word, (t = termCount++));
-        own.add(t);
-      }
+      for (const word of keyWords) own.add(termOf.get(word)!);
       for (const t of own) keyTerms.push(t);
       this.keyStart[k + 1] = keyTerms.length;
     });
@@ -68,17 +67,13 @@ export class TitleWords {
   }
 
   snapshot(): TitleWordsSnapshot {
-    const words = new Array<string>(this.postingStart.length - 1);
-    for (const [word, t] of this.terms) words[t] = word;
     const { keyStart, keyTerms, postingStart, postingKeys } = this;
-    return { words, keyStart, keyTerms, postingStart, postingKeys };
+    return { words: this.terms.snapshot(), keyStart, keyTerms, postingStart, postingKeys };
   }
 
   static restore(saved: TitleWordsSnapshot): TitleWords {
-    const terms = new SearchableMap<number>();
-    saved.words.forEach((word, t) => terms.set(word, t));
     return revive(TitleWords, {
-      terms,
+      terms: SortedWords.restore(saved.words),
       keyStart: ownCopy(saved.keyStart),
       keyTerms: ownCopy(saved.keyTerms),
       postingStart: ownCopy(saved.postingStart),
@@ -92,8 +87,7 @@ export class TitleWords {
   /** Title words within reach of `word`: term id to edits. */
   private near(word: string): Map<number, number> {
     const out = new Map<number, number>();
-    for (const [t, edits] of this.terms.fuzzyGet(word, searchEdits(word)).values())
-      out.set(t, edits);
+    this.terms.near(word, searchEdits(word), (t, edits) => out.set(t, edits));
     return out;
   }
 

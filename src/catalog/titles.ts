@@ -3,6 +3,7 @@
 // once at start-up.
 import { titleKey, normalizeText } from "./normalize.ts";
 import { revive } from "./snapshot.ts";
+import { SortedWords, type SortedWordsSnapshot } from "./sorted-words.ts";
 import { TitleWords, type TitleWordsSnapshot } from "./title-words.ts";
 import type { Item } from "../types.ts";
 
@@ -70,7 +71,7 @@ function words(text: string): Word[] {
 /** What a restart reads back (src/catalog/snapshot.ts): the index's own fields, not what it is given. */
 export interface TitleIndexSnapshot {
   byKey: Map<string, number | number[]>;
-  vocabulary: Set<string>;
+  vocabulary: SortedWordsSnapshot;
   fuzzy: TitleWordsSnapshot;
 }
 
@@ -81,7 +82,7 @@ export class TitleIndex {
    */
   private readonly byKey = new Map<string, number | number[]>();
   /** Every word of the catalog: titles, people, keywords, categories and plots (normalised). */
-  private readonly vocabulary = new Set<string>();
+  private readonly vocabulary: SortedWords;
   /** Title keys by their words, searched with typos allowed (candidates only; the edit distance decides). */
   private readonly fuzzy: TitleWords;
   /** The keys of `fuzzy`'s ids: those of byKey long enough to tell a typo from another word. */
@@ -97,8 +98,9 @@ export class TitleIndex {
     private readonly hasText: (itemId: string) => boolean = withTexts(items),
   ) {
     const written = new Set<string>();
+    const vocabulary = new Set<string>();
     items.forEach((item, row) => {
-      this.learnWords(item, written);
+      learnWords(item, written, vocabulary);
       const key = titleKey(item.title);
       if (key) this.add(key, row);
       // "the godfather part 2" for "Part II", "rocky 3" for "Rocky III": sequel numbers either way.
@@ -113,13 +115,14 @@ export class TitleIndex {
     const priorOf = (row: number) => this.prior(items[row]!.id);
     for (const rows of this.byKey.values())
       if (typeof rows !== "number") rows.sort((a, b) => priorOf(b) - priorOf(a));
+    this.vocabulary = SortedWords.of(vocabulary);
     this.fuzzyKeys = fuzzyKeysOf(this.byKey);
     this.fuzzy = new TitleWords(this.fuzzyKeys.map((key) => key.replace(/^~/, "")));
   }
 
   snapshot(): TitleIndexSnapshot {
-    const { byKey, vocabulary } = this;
-    return { byKey, vocabulary, fuzzy: this.fuzzy.snapshot() };
+    const { byKey, vocabulary, fuzzy } = this;
+    return { byKey, vocabulary: vocabulary.snapshot(), fuzzy: fuzzy.snapshot() };
   }
 
   static restore(
@@ -130,7 +133,8 @@ export class TitleIndex {
     hasText: (itemId: string) => boolean,
   ): TitleIndex {
     return revive(TitleIndex, {
-      ...saved,
+      byKey: saved.byKey,
+      vocabulary: SortedWords.restore(saved.vocabulary),
       fuzzy: TitleWords.restore(saved.fuzzy),
       fuzzyKeys: fuzzyKeysOf(saved.byKey),
       items,
@@ -147,20 +151,6 @@ export class TitleIndex {
       if (!key.startsWith("~"))
         for (const row of typeof rows === "number" ? [rows] : rows) out[row] = key;
     return out;
-  }
-
-  /** `written`: the forms read so far; texts repeat their words, and each is normalised once. */
-  private learnWords(item: Item, written: Set<string>): void {
-    const texts = [item.title, item.text, ...item.categories];
-    for (const v of Object.values(item.extra))
-      if (Array.isArray(v)) texts.push(...v.filter((x) => typeof x === "string"));
-      else if (typeof v === "string") texts.push(v);
-    for (const t of texts)
-      for (const chunk of t.split(/\s+/)) {
-        if (written.has(chunk)) continue;
-        written.add(chunk);
-        for (const w of normalizeText(chunk).split(" ")) if (w) this.vocabulary.add(w);
-      }
   }
 
   private isFrequent(word: string): boolean {
@@ -513,4 +503,21 @@ export function editDistance(a: string, b: string): number {
     prev = cur;
   }
   return prev[n]!;
+}
+
+/**
+ * Adds `item`'s words to `vocabulary`. `written`: the forms read so far; texts repeat their words, and each
+ * is normalised once.
+ */
+function learnWords(item: Item, written: Set<string>, vocabulary: Set<string>): void {
+  const texts = [item.title, item.text, ...item.categories];
+  for (const v of Object.values(item.extra))
+    if (Array.isArray(v)) texts.push(...v.filter((x) => typeof x === "string"));
+    else if (typeof v === "string") texts.push(v);
+  for (const t of texts)
+    for (const chunk of t.split(/\s+/)) {
+      if (written.has(chunk)) continue;
+      written.add(chunk);
+      for (const w of normalizeText(chunk).split(" ")) if (w) vocabulary.add(w);
+    }
 }
