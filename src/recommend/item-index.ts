@@ -4,6 +4,7 @@
 import * as lancedb from "@lancedb/lancedb";
 import { createRequire } from "node:module";
 import type * as Arrow from "apache-arrow";
+import { toHalves } from "../util/half.ts";
 import { categoryKeys, type Ranker } from "./rank.ts";
 
 // LanceDB checks Arrow tables with instanceof against the CommonJS build it requires; the ESM build's classes
@@ -11,7 +12,7 @@ import { categoryKeys, type Ranker } from "./rank.ts";
 const {
   Field,
   FixedSizeList,
-  Float32,
+  Float16,
   Int32,
   List,
   makeData,
@@ -24,6 +25,13 @@ const {
 } = createRequire(import.meta.url)("apache-arrow") as typeof Arrow;
 
 const TABLE_PREFIX = "item_index_";
+/**
+ * The features are stored as float16. LanceDB keeps the partitions it searches in memory, a second copy of
+ * what the ranker holds: at a million items half of 448 MB. The ranker re-scores the candidates with its
+ * own float32 features, so only which rows come back can change, not their scores; and the searches are
+ * faster (docs/scaling.md). Part of the table's name, so a table of float32 features is built again.
+ */
+const FEATURE_FORMAT = "f16_";
 /** The vector index and the year and category indexes. */
 const INDEXES = 3;
 /** Rows written to the index's table at a time (a million items' features would not fit one Arrow batch well). */
@@ -77,7 +85,7 @@ export class ItemIndex {
     ranker: Ranker,
     opts: { build: boolean; log: (s: string) => void },
   ): Promise<ItemIndex | undefined> {
-    const name = `${TABLE_PREFIX}${ranker.featureStamp()}`;
+    const name = `${TABLE_PREFIX}${FEATURE_FORMAT}${ranker.featureStamp()}`;
     const names = await db.tableNames();
     if (names.includes(name)) {
       const table = await db.openTable(name);
@@ -194,7 +202,7 @@ async function writeFeatures(
 ): Promise<lancedb.Table> {
   const { catalog } = ranker;
   const width = ranker.featureWidth;
-  const featureType = new FixedSizeList(width, new Field("item", new Float32(), true));
+  const featureType = new FixedSizeList(width, new Field("item", new Float16(), true));
   const categoriesType = new List(new Field("item", new Utf8(), true));
   const schema = new Schema([
     new Field("row", new Int32(), false),
@@ -226,9 +234,9 @@ async function writeFeatures(
         length,
         nullCount: 0,
         child: makeData({
-          type: new Float32(),
+          type: new Float16(),
           length: length * width,
-          data: ranker.linearFeatures(from, to),
+          data: toHalves(ranker.linearFeatures(from, to)),
         }),
       }),
     ];
