@@ -27,5 +27,6 @@ describe("sorted lists", () => {
   it("merges ascending lists, each value once", () => {
     const union = sortedUnion([Int32Array.of(1, 4, 9), Int32Array.of(2, 4, 10), Int32Array.of()]);
     expect([...union]).toEqual([1, 2, 4, 9, 10]);
+    expect([...sortedUnion([Int32Array.of(9, 1, 9), Int32Array.of(4, 2)])]).toEqual([1, 2, 4, 9]);
   });
 });

@@ -5,6 +5,7 @@ import * as lancedb from "@lancedb/lancedb";
 import { createRequire } from "node:module";
 import type * as Arrow from "apache-arrow";
 import { toHalves } from "../util/half.ts";
+import { sortedUnion } from "../util/sorted.ts";
 import { categoryKeys, type Ranker } from "./rank.ts";
 
 // LanceDB checks Arrow tables with instanceof against the CommonJS build it requires; the ESM build's classes
@@ -116,11 +117,8 @@ export class ItemIndex {
     const found = await Promise.all(
       [search.where, ...search.boosted].map((where) => this.search(search.query, where)),
     );
-    const rows = new Set<number>();
-    for (const some of found) for (const row of some) rows.add(row);
-    for (const row of search.rows) rows.add(row);
     // In row order, as the exact pass scores them, so ties break the same way.
-    return Int32Array.from(rows).sort();
+    return sortedUnion([...found, Int32Array.from(search.rows)]);
   }
 
   /**

@@ -24,7 +24,7 @@ export function indexOfSorted(values: ArrayLike<number>, value: number): number 
   return values[i] === value ? i : -1;
 }
 
-/** The values of any of `lists` (each ascending), ascending, once each. */
+/** The values of any of `lists` (in any order), ascending, once each. */
 export function sortedUnion(lists: readonly Int32Array[]): Int32Array {
   const all = new Int32Array(lists.reduce((n, l) => n + l.length, 0));
   let n = 0;
