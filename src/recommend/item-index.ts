@@ -146,15 +146,12 @@ export class ItemIndex {
   private async search(search: CandidateSearch, where: string | undefined): Promise<Int32Array> {
     let nprobes = NPROBES;
     if (where) {
-      // A filter seen once is searched: reading its rows costs more than a search, and pays only when it
-      // comes back (a person's constraints stay for their next turns).
-      const seenBefore = this.filtered.has(where);
       const admitted = await this.admitted(where);
       if (admitted instanceof Int32Array) return admitted;
       nprobes = Math.ceil(nprobes * Math.min(MAX_PROBE_SCALE, this.size / admitted));
       const read =
         (Math.min(nprobes, partitionsFor(this.size)) / partitionsFor(this.size)) * this.size;
-      if (search.bestOf && seenBefore && admitted * this.scanWhenSearchReads <= read) {
+      if (search.bestOf && admitted * this.scanWhenSearchReads <= read) {
         this.scans++;
         return search.bestOf(await this.scannedRowsOf(where), SEARCH_LIMIT);
       }
