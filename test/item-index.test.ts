@@ -69,32 +69,6 @@ describe("the vector index of a large catalog", () => {
     expect(Math.min(...recall)).toBeGreaterThanOrEqual(0.9);
   });
 
-  it("scores a filter's rows in memory instead of searching, with the exact pass's lists", async () => {
-    const index = indexed.itemIndex!;
-    const factor = index.scanWhenSearchReads;
-    index.scanWhenSearchReads = 0;
-    index.recall = [];
-    const scansBefore = index.scans;
-    try {
-      const conversation = [
-        "funny animated movies for kids",
-        "comedies or dramas, nothing before 1990",
-        "something older",
-        "the newest ones please",
-      ];
-      for (const [i, text] of conversation.entries()) {
-        const msg = { user: { platform: "test", id: "scan" }, text, messageId: `s${i}` };
-        const [a, b] = [await indexed.handleMessage(msg), await exact.handleMessage(msg)];
-        expect(titles(a), text).toEqual(titles(b));
-      }
-      expect(index.scans).toBeGreaterThan(scansBefore);
-      expect(Math.min(...index.recall)).toBeGreaterThanOrEqual(0.9);
-    } finally {
-      index.scanWhenSearchReads = factor;
-      index.recall = undefined;
-    }
-  });
-
   it("filters by year and category before the search, so rare constraints still fill a list", async () => {
     const user = { platform: "test", id: "old" };
     const old = await indexed.handleMessage({ user, text: "silent films from before 1930" });

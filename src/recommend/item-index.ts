@@ -48,8 +48,6 @@ export interface CandidateSearch {
   boosted: readonly string[];
   /** Rows the request reaches by its own terms (neighbours, people, series), scored whatever the index says. */
   rows: readonly number[];
-  /** The `k` of `rows` that `query` scores highest, exactly: for a filter admitting few rows (see search). */
-  bestOf?: (rows: Int32Array, k: number) => Int32Array;
 }
 
 /** Rows each search returns. */
@@ -62,27 +60,12 @@ const EXACT_BELOW = 10 * SEARCH_LIMIT;
 const FILTERS_KEPT = 1000;
 /** A filtered search looks in at most this many times the partitions of an unfiltered one. */
 const MAX_PROBE_SCALE = 8;
-/**
- * A filter's admitted rows are scored exactly in memory, instead of searched, when the search would read at
- * least this many times as many rows: the ranker reads its rows scattered, the index reads partitions
- * whole, and a search under a narrow filter reads mostly rows the filter drops.
- */
-const SCAN_WHEN_SEARCH_READS = 4;
-/** Rows of scanned filters kept (about 4 bytes each), the oldest filter dropped first. */
-const SCANNED_ROWS_KEPT = 4_000_000;
 
 export class ItemIndex {
   /** What each filter seen admits (see admitted), the oldest dropped first. */
   private readonly filtered = new Map<string, Int32Array | number>();
-  /** The rows of the filters scored in memory (see SCAN_WHEN_SEARCH_READS), and how many in all. */
-  private readonly scanned = new Map<string, Int32Array>();
-  private scannedRows = 0;
   /** When set (the scale bench), each ranking adds its recall@100 against the exact linear stage. */
   recall: number[] | undefined;
-  /** See SCAN_WHEN_SEARCH_READS; 0 scores every filter above EXACT_BELOW rows in memory (the tests). */
-  scanWhenSearchReads = SCAN_WHEN_SEARCH_READS;
-  /** Filtered searches answered in memory so far. */
-  scans = 0;
 
   private constructor(
     private readonly table: lancedb.Table,
@@ -117,7 +100,7 @@ export class ItemIndex {
     await table.createIndex("features", {
       config: lancedb.Index.ivfFlat({
         distanceType: "dot",
-        numPartitions: partitionsFor(ranker.catalog.size),
+        numPartitions: Math.max(1, Math.round(Math.sqrt(ranker.catalog.size))),
       }),
     });
     await table.createIndex("year", { config: lancedb.Index.btree() });
@@ -132,7 +115,7 @@ export class ItemIndex {
   /** The rows to score: the index's best for the query, those of the boosted search, and the request's own. */
   async candidates(search: CandidateSearch): Promise<Int32Array> {
     const found = await Promise.all(
-      [search.where, ...search.boosted].map((where) => this.search(search, where)),
+      [search.where, ...search.boosted].map((where) => this.search(search.query, where)),
     );
     // In row order, as the exact pass scores them, so ties break the same way.
     return sortedUnion([...found, Int32Array.from(search.rows)]);
@@ -143,21 +126,15 @@ export class ItemIndex {
    * all (the exact pass scores them); one that admits a share of the rows searches more partitions in
    * proportion, since a partition near the query then holds that share of admitted rows.
    */
-  private async search(search: CandidateSearch, where: string | undefined): Promise<Int32Array> {
+  private async search(query: Float32Array, where: string | undefined): Promise<Int32Array> {
     let nprobes = NPROBES;
     if (where) {
       const admitted = await this.admitted(where);
       if (admitted instanceof Int32Array) return admitted;
       nprobes = Math.ceil(nprobes * Math.min(MAX_PROBE_SCALE, this.size / admitted));
-      const read =
-        (Math.min(nprobes, partitionsFor(this.size)) / partitionsFor(this.size)) * this.size;
-      if (search.bestOf && admitted * this.scanWhenSearchReads <= read) {
-        this.scans++;
-        return search.bestOf(await this.scannedRowsOf(where), SEARCH_LIMIT);
-      }
     }
     let q = this.table
-      .vectorSearch(search.query)
+      .vectorSearch(query)
       .distanceType("dot")
       .nprobes(nprobes)
       .limit(SEARCH_LIMIT)
@@ -183,32 +160,10 @@ export class ItemIndex {
     return found;
   }
 
-  /** The rows `where` admits, kept while the rows kept number at most SCANNED_ROWS_KEPT. */
-  private async scannedRowsOf(where: string): Promise<Int32Array> {
-    let rows = this.scanned.get(where);
-    if (rows === undefined) {
-      rows = await this.rowsOf(this.table.query().where(where).select([]).withRowId());
-      rows.sort();
-      this.scanned.set(where, rows);
-      this.scannedRows += rows.length;
-      for (const [old, oldRows] of this.scanned) {
-        if (this.scannedRows <= SCANNED_ROWS_KEPT || old === where) break;
-        this.scanned.delete(old);
-        this.scannedRows -= oldRows.length;
-      }
-    }
-    return rows;
-  }
-
   private async rowsOf(q: lancedb.Query | lancedb.VectorQuery): Promise<Int32Array> {
     const ids = (await q.toArrow()).getChild("_rowid")?.toArray() as BigUint64Array | undefined;
     return ids ? Int32Array.from(ids, (id) => this.rowOf.row(id)) : new Int32Array(0);
   }
-}
-
-/** IVF partitions of an index of `size` rows. */
-function partitionsFor(size: number): number {
-  return Math.max(1, Math.round(Math.sqrt(size)));
 }
 
 /** Catalog rows by Lance row id: the fragment is the id's high 32 bits, the offset in it the low. */

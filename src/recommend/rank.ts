@@ -1212,50 +1212,7 @@ export class Ranker {
       ...yearBoosts.map((band) => sqlAll([where, categories, band])!),
       ...(unfolded.length ? [sqlAll([where, hasAnyCategory(unfolded)])!] : []),
     ];
-    return {
-      query,
-      where,
-      boosted,
-      rows: this.requestRows(req, q),
-      bestOf: (rows, k) => this.bestByQuery(query, q, pass, rows, k),
-    };
-  }
-
-  /**
-   * The `k` of `rows` not blocked that the index's `query` scores highest, exactly: what a search for it
-   * would find among them.
-   */
-  private bestByQuery(
-    query: Float32Array,
-    q: Query,
-    { arrays, blocked }: LinearPass,
-    rows: Int32Array,
-    k: number,
-  ): Int32Array {
-    const { dim, labels, popularity } = this.catalog;
-    const L = labels.length;
-    const scratch = arrays.rows;
-    let count = 0;
-    for (let i = 0; i < rows.length; i++) if (!blocked[rows[i]!]) scratch[count++] = rows[i]!;
-    const kept = scratch.slice(0, count);
-    const sums = arrays.linear(
-      count,
-      query.subarray(0, dim),
-      query.subarray(dim, dim + L),
-      query.subarray(dim + L, dim + 2 * L),
-    );
-    const perItemWeight = query[dim + 2 * L]!;
-    const popularityWeight = query[dim + 2 * L + 1]!;
-    const scores = q.arrays.float32();
-    for (let i = 0; i < count; i++) {
-      const row = kept[i]!;
-      scores[row] =
-        sums[2 * i]! +
-        sums[2 * i + 1]! +
-        perItemWeight * this.perItem[row]! +
-        popularityWeight * popularity[row]!;
-    }
-    return Int32Array.from(topRows(kept, scores, k));
+    return { query, where, boosted, rows: this.requestRows(req, q) };
   }
 
   /** The rows this request's own terms reach: seeds' neighbours, people, series, names and moods asked for. */
