@@ -1,7 +1,7 @@
 // A set of words packed into two typed arrays, in code-unit order, searched exactly or with typos allowed.
 // A million-item catalog has about a million distinct title words: as a radix tree of Maps (MiniSearch's
-// SearchableMap) they took about 350 MB of the heap, and as strings in a Set about 50 MB; packed, about
-// 20 MB, and nothing for the collector to walk. Word ids are positions in the order.
+// SearchableMap) or a Set of strings they are millions of heap objects for the collector to walk; packed,
+// two bytes a letter. Word ids are positions in the order.
 import { ownCopy } from "./snapshot.ts";
 
 /** What a restart reads back (src/catalog/snapshot.ts). */

@@ -233,10 +233,6 @@ export class AttributeMatches {
     return this.rows.length;
   }
 
-  keys(): Iterable<number> {
-    return this.rows;
-  }
-
   has(row: number): boolean {
     return indexOfSorted(this.rows, row) >= 0;
   }
@@ -500,7 +496,7 @@ export class Attributes {
   private characteristicOfWord(word: string): readonly string[] {
     let categories = this.characteristicCache.get(word);
     if (!categories) {
-      categories = this.characteristic(this.match(word).keys());
+      categories = this.characteristic(this.match(word).rows);
       if (this.characteristicCache.size >= CHARACTERISTIC_CACHE) this.characteristicCache.clear();
       this.characteristicCache.set(word, categories);
     }
