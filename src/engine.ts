@@ -21,6 +21,7 @@ import { loadOrCreateSecret, personKey } from "./profile/keys.ts";
 import { ProfileStore } from "./profile/store.ts";
 import { Neighbours } from "./recommend/neighbours.ts";
 import { NEIGHBOURS_FILE, openNeighbours } from "./recommend/neighbours-store.ts";
+import type { SharedFeatureCodes } from "./recommend/feature-codes.ts";
 import { ItemIndex } from "./recommend/item-index.ts";
 import { Ranker } from "./recommend/rank.ts";
 import { loadRankerModel, RANKER_FILE } from "./recommend/ranker-model.ts";
@@ -86,7 +87,10 @@ export class Engine {
     const secret = loadOrCreateSecret(join(config.dataDir, "secret.key"));
     // Started last: each worker loads what the engine has just made ready (catalog embedded, neighbours stored).
     const starting = opts.workers
-      ? TurnWorkers.start(config, opts.workers, log, parts.catalog.share())
+      ? TurnWorkers.start(config, opts.workers, log, {
+          arrays: parts.catalog.share(),
+          indexCodes: parts.itemIndex?.share(),
+        })
       : undefined;
     if (!starting || !opts.workersInBackground)
       return new Engine({ ...parts, store }, store, secret, await starting);
@@ -210,9 +214,10 @@ export async function loadWorkParts(
   /**
    * Whether a missing vector index is built and missing word indexes saved here (the engine), or the exact
    * pass serves and the indexes are built in memory only (a turn worker). `arrays`: where the catalog's
-   * item arrays go (new ones by default; a turn worker reads the main thread's).
+   * item arrays go (new ones by default; a turn worker reads the main thread's), and `indexCodes` the vector
+   * index's codes a turn worker reads.
    */
-  opts: { buildIndex: boolean; arrays?: ItemArraysPlace },
+  opts: { buildIndex: boolean; arrays?: ItemArraysPlace; indexCodes?: SharedFeatureCodes },
 ): Promise<Omit<Parts, "sentReply" | "categories" | "store">> {
   const prompts = loadExplainPrompts(config.llm.promptsDir); // a broken template fails before the slow loading
   // The data folder's own model (chatrec ingest --train) speaks its catalog's labels; else the shipped one.
@@ -254,7 +259,14 @@ export async function loadWorkParts(
   const explainer = new LlmExplainer(config.llm, prompts, catalog, log);
   const itemIndex =
     catalog.size >= config.indexFromItems
-      ? await ItemIndex.open(db, ranker, { build: opts.buildIndex, log })
+      ? await ItemIndex.open(db, ranker, {
+          build: opts.buildIndex,
+          log,
+          codes:
+            opts.arrays && "shared" in opts.arrays && opts.indexCodes
+              ? { shared: opts.indexCodes, thread: opts.arrays.thread }
+              : { threads: opts.arrays && "threads" in opts.arrays ? opts.arrays.threads : 1 },
+        })
       : undefined;
   return { config, model, catalog, neighbours, explainer, ranker, itemIndex };
 }

@@ -14,12 +14,14 @@ import type { TurnWrite, WorkerData, WorkerMessage, WorkerTurn } from "./turn-wo
 
 const port = parentPort;
 if (!port) throw new Error("turn-worker.ts runs as a worker thread");
-const { config, arrays, thread } = workerData as WorkerData;
+const { config, arrays, indexCodes, thread } = workerData as WorkerData;
 const db = await lancedb.connect(config.dbUri);
-// The catalog's vectors, interests and genre hits are the main thread's, read in place.
+// The catalog's vectors, interests and genre hits, and the vector index's codes, are the main thread's, read
+// in place.
 const loaded = await loadWorkParts(config, db, () => undefined, {
   buildIndex: false,
   arrays: { shared: arrays, thread },
+  indexCodes,
 });
 const shared: Omit<Parts, "store"> = {
   ...loaded,

@@ -5,6 +5,7 @@
 // a turn a worker never finishes (a crash) leaves nothing half-written: its caller gets an error and may
 // send the same message id again.
 import { Worker } from "node:worker_threads";
+import type { SharedFeatureCodes } from "../recommend/feature-codes.ts";
 import type { SharedCatalogArrays } from "../catalog/catalog.ts";
 import type { Config } from "../config.ts";
 import { ChatrecError, ERROR_CODES, type ErrorCode } from "../errors.ts";
@@ -24,10 +25,15 @@ export interface WorkerTurn {
 }
 
 /** What a worker starts with. */
-export interface WorkerData {
+export interface WorkerData extends SharedParts {
   config: Config;
-  arrays: SharedCatalogArrays;
   thread: number;
+}
+
+/** What the main thread's parts share with a worker, read in place: the catalog's arrays, the index's codes. */
+export interface SharedParts {
+  arrays: SharedCatalogArrays;
+  indexCodes: SharedFeatureCodes | undefined;
 }
 
 /** A write the worker's stages asked for, made by the main thread's store. */
@@ -77,7 +83,7 @@ export class TurnWorkers {
   private constructor(
     private readonly config: Config,
     private readonly log: (s: string) => void,
-    private readonly arrays: SharedCatalogArrays,
+    private readonly shared: SharedParts,
     count: number,
   ) {
     this.freeThreads = Array.from({ length: count }, (_, i) => i + 1);
@@ -85,15 +91,15 @@ export class TurnWorkers {
 
   /**
    * Starts `count` workers and waits until each has loaded its parts. They read the catalog's item arrays
-   * (`arrays`, made with a scratch area for each) in place.
+   * and the vector index's codes (`shared`, made with a scratch area for each) in place.
    */
   static async start(
     config: Config,
     count: number,
     log: (s: string) => void,
-    arrays: SharedCatalogArrays,
+    shared: SharedParts,
   ): Promise<TurnWorkers> {
-    const pool = new TurnWorkers(config, log, arrays, count);
+    const pool = new TurnWorkers(config, log, shared, count);
     try {
       await Promise.all(Array.from({ length: count }, () => pool.spawn()));
     } catch (err) {
@@ -127,7 +133,7 @@ export class TurnWorkers {
     const thread = this.freeThreads.shift();
     if (thread === undefined) return Promise.reject(new Error("every turn worker is running"));
     const worker = new Worker(ENTRY, {
-      workerData: { config: this.config, arrays: this.arrays, thread } satisfies WorkerData,
+      workerData: { config: this.config, ...this.shared, thread } satisfies WorkerData,
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     const slot: Slot = { worker, thread, inFlight: new Map(), ready: false };

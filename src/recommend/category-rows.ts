@@ -28,6 +28,11 @@ export class CategoryRows {
     }
   }
 
+  /** The rows of `category`, ascending (none for a category no item has). */
+  rows(category: string): readonly number[] {
+    return this.rowsOf.get(category) ?? [];
+  }
+
   /**
    * Calls `visit` once for each row in any of `categories` (a row of two of them counts once), in row order
    * when `scope` is given: then of scope's rows only (ascending).

@@ -1,19 +1,23 @@
-// Candidates for large catalogs: a LanceDB vector index over each item's linear-stage features (see
+// Candidates for large catalogs: an inverted-file index over each item's linear-stage features (see
 // Ranker.linearFeatures), so a turn scores the index's best rows and the request's own rows instead of every
-// row. Years and categories are columns of the index's table, so the constraints filter before the search.
+// row. The partitions are learnt once (src/recommend/partitions.ts) and kept in LanceDB; a search ranks
+// their centres against the query, then scores the rows of the best ones that pass the request's year and
+// category filters with the ranker's own kernel over its own features, so nothing is held twice.
 import * as lancedb from "@lancedb/lancedb";
 import { createRequire } from "node:module";
 import type * as Arrow from "apache-arrow";
-import { toHalves } from "../util/half.ts";
 import { sortedUnion } from "../util/sorted.ts";
-import { categoryKeys, type Ranker } from "./rank.ts";
+import { CODE_BATCH, FeatureCodes, type SharedFeatureCodes } from "./feature-codes.ts";
+import { trainPartitions, type FeatureSource, type Partitions } from "./partitions.ts";
+import { admits, type Admitted, type RowFilter, type RowFilters } from "./row-filter.ts";
+import { topRows } from "./select.ts";
 
 // LanceDB checks Arrow tables with instanceof against the CommonJS build it requires; the ESM build's classes
 // would fail that check ("schemas must be equivalent"), so the batches are made with that same build.
 const {
   Field,
   FixedSizeList,
-  Float16,
+  Float32,
   Int32,
   List,
   makeData,
@@ -21,231 +25,268 @@ const {
   Schema,
   Struct,
   Table: ArrowTable,
-  Utf8,
-  vectorFromArray,
 } = createRequire(import.meta.url)("apache-arrow") as typeof Arrow;
 
-const TABLE_PREFIX = "item_index_";
-/**
- * The features are stored as float16. LanceDB keeps the partitions it searches in memory, a second copy of
- * what the ranker holds: at a million items half of 448 MB. The ranker re-scores the candidates with its
- * own float32 features, so only which rows come back can change, not their scores; and the searches are
- * faster (docs/scaling.md). Part of the table's name, so a table of float32 features is built again.
- */
-const FEATURE_FORMAT = "f16_";
-/** The vector index and the year and category indexes. */
-const INDEXES = 3;
-/** Rows written to the index's table at a time (a million items' features would not fit one Arrow batch well). */
-const WRITE_CHUNK = 50_000;
+/** Tables of this index; older ones (of other weights or catalogs, or the earlier vector index) are dropped. */
+const TABLE_PREFIX = "item_partitions_";
+const OLD_PREFIXES = [TABLE_PREFIX, "item_index_"];
 
 /** What a request asks of the index. */
 export interface CandidateSearch {
-  /** The request's folded linear query, as wide as the rows' features. */
-  query: Float32Array;
-  /** SQL filter of the hard constraints (years, excluded categories); undefined when there are none. */
-  where: string | undefined;
-  /** Filters of the rows boosts lift together (categories asked for, the newest), within the constraints. */
-  boosted: readonly string[];
+  /**
+   * The request's folded linear query (as wide as the rows' features) with the hard constraints (years,
+   * excluded categories; undefined when there are none), then the rows boosts lift together (categories
+   * asked for, the newest, the mood words' rows), each within the constraints.
+   */
+  searches: ReadonlyArray<{ query: Float32Array; filter: RowFilter | undefined }>;
   /** Rows the request reaches by its own terms (neighbours, people, series), scored whatever the index says. */
   rows: readonly number[];
 }
 
+/** What the index needs of the ranker: the features, their dot products, and the filters' rows. */
+export interface IndexedRows extends FeatureSource {
+  readonly rowFilters: RowFilters;
+  featureStamp(): string;
+}
+
 /** Rows each search returns. */
 const SEARCH_LIMIT = 400;
-/** IVF partitions searched: more find more of the exact best and take longer. */
+/** Partitions searched: more find more of the exact best and take longer. */
 const NPROBES = 20;
+/** Partitions per row: about the square root of the rows. */
+const partitionsFor = (rows: number) => Math.max(1, Math.round(Math.sqrt(rows)));
 /** A filter admitting at most this many rows gives them all instead of a search. */
 const EXACT_BELOW = 10 * SEARCH_LIMIT;
-/** Filters whose admitted rows are kept (at most 4,000 rows each). */
-const FILTERS_KEPT = 1000;
 /** A filtered search looks in at most this many times the partitions of an unfiltered one. */
 const MAX_PROBE_SCALE = 8;
 
 export class ItemIndex {
-  /** What each filter seen admits (see admitted), the oldest dropped first. */
-  private readonly filtered = new Map<string, Int32Array | number>();
   /** When set (the scale bench), each ranking adds its recall@100 against the exact linear stage. */
   recall: number[] | undefined;
+  /** A search's rows and their scores, grown as needed. */
+  private found = new Int32Array(0);
+  private scores = new Float32Array(0);
+  private identity = new Int32Array(0);
+  private readonly centreScores: Float32Array;
 
   private constructor(
-    private readonly table: lancedb.Table,
-    /** Catalog row of each of the table's row ids (reading a row id is cheaper than reading a column). */
-    private readonly rowOf: RowIds,
-    /** Rows in the index (the catalog's size). */
-    private readonly size: number,
+    private readonly rows: IndexedRows,
+    private readonly partitions: Partitions,
+    private readonly codes: FeatureCodes,
     /** Seconds this start spent building the index; undefined when it was opened as built before. */
     readonly buildSeconds?: number,
-  ) {}
+  ) {
+    this.centreScores = new Float32Array(partitions.starts.length - 1);
+  }
 
   /**
-   * The index for this ranker's catalog and weights: opened when it exists, else built (and older ones
-   * dropped) when `build`, else undefined (a turn worker waits for the engine to build it).
+   * The index for these rows' catalog and weights: opened when it exists, else built (and older ones
+   * dropped) when `build`, else undefined (a turn worker waits for the engine to build it). `codes`: a
+   * scratch area for each of `threads` threads, or another thread's codes (share()) read in place.
    */
   static async open(
     db: lancedb.Connection,
-    ranker: Ranker,
-    opts: { build: boolean; log: (s: string) => void },
+    rows: IndexedRows,
+    opts: {
+      build: boolean;
+      log: (s: string) => void;
+      codes: { threads: number } | { shared: SharedFeatureCodes; thread: number };
+    },
   ): Promise<ItemIndex | undefined> {
-    const name = `${TABLE_PREFIX}${FEATURE_FORMAT}${ranker.featureStamp()}`;
+    const name = `${TABLE_PREFIX}${rows.featureStamp()}`;
     const names = await db.tableNames();
+    const codesOf = (partitions: Partitions) =>
+      "shared" in opts.codes
+        ? FeatureCodes.attach(opts.codes.shared, opts.codes.thread)
+        : FeatureCodes.build(rows, partitions.members, opts.codes.threads);
     if (names.includes(name)) {
-      const table = await db.openTable(name);
-      // A start stopped while building leaves the table without its indexes: built again below.
-      if ((await table.listIndices()).length === INDEXES)
-        return new ItemIndex(table, await RowIds.of(table), ranker.catalog.size);
+      const partitions = await readPartitions(await db.openTable(name), rows);
+      // A start stopped while writing leaves a table short of rows: built again below.
+      if (partitions) return new ItemIndex(rows, partitions, codesOf(partitions));
     }
     if (!opts.build) return undefined;
     const started = performance.now();
-    const table = await writeFeatures(db, name, ranker);
-    await table.createIndex("features", {
-      config: lancedb.Index.ivfFlat({
-        distanceType: "dot",
-        numPartitions: Math.max(1, Math.round(Math.sqrt(ranker.catalog.size))),
-      }),
-    });
-    await table.createIndex("year", { config: lancedb.Index.btree() });
-    await table.createIndex("categories", { config: lancedb.Index.labelList() });
+    const partitions = trainPartitions(rows, partitionsFor(rows.catalog.size));
+    await writePartitions(db, name, partitions);
     for (const old of names)
-      if (old.startsWith(TABLE_PREFIX) && old !== name) await db.dropTable(old);
+      if (OLD_PREFIXES.some((p) => old.startsWith(p)) && old !== name) await db.dropTable(old);
     const seconds = (performance.now() - started) / 1000;
-    opts.log(`built the vector index of ${ranker.catalog.size} items in ${seconds.toFixed(1)} s`);
-    return new ItemIndex(table, await RowIds.of(table), ranker.catalog.size, seconds);
+    opts.log(`built the vector index of ${rows.catalog.size} items in ${seconds.toFixed(1)} s`);
+    return new ItemIndex(rows, partitions, codesOf(partitions), seconds);
   }
 
-  /** The rows to score: the index's best for the query, those of the boosted search, and the request's own. */
-  async candidates(search: CandidateSearch): Promise<Int32Array> {
-    const found = await Promise.all(
-      [search.where, ...search.boosted].map((where) => this.search(search.query, where)),
-    );
+  /** The byte codes, for turn workers to read in place. */
+  share(): SharedFeatureCodes {
+    return this.codes.share();
+  }
+
+  /** The rows to score: the index's best for the query, those of the boosted searches, and the request's own. */
+  candidates(search: CandidateSearch): Int32Array {
+    const found = search.searches.map(({ query, filter }) => this.search(query, filter));
     // In row order, as the exact pass scores them, so ties break the same way.
     return sortedUnion([...found, Int32Array.from(search.rows)]);
   }
 
   /**
-   * The index's best rows for `query` among those `where` admits. A filter that admits few rows gives them
+   * The index's best rows for `query` among those `filter` admits. A filter that admits few rows gives them
    * all (the exact pass scores them); one that admits a share of the rows searches more partitions in
    * proportion, since a partition near the query then holds that share of admitted rows.
    */
-  private async search(query: Float32Array, where: string | undefined): Promise<Int32Array> {
-    let nprobes = NPROBES;
-    if (where) {
-      const admitted = await this.admitted(where);
-      if (admitted instanceof Int32Array) return admitted;
-      nprobes = Math.ceil(nprobes * Math.min(MAX_PROBE_SCALE, this.size / admitted));
+  private search(query: Float32Array, filter: RowFilter | undefined): Int32Array {
+    let admitted: Admitted | undefined;
+    let probes = NPROBES;
+    if (filter) {
+      admitted = this.rows.rowFilters.admitted(filter);
+      if (admitted.count <= EXACT_BELOW) return rowsOf(admitted);
+      probes = Math.ceil(
+        probes * Math.min(MAX_PROBE_SCALE, this.rows.catalog.size / admitted.count),
+      );
     }
-    let q = this.table
-      .vectorSearch(query)
-      .distanceType("dot")
-      .nprobes(nprobes)
-      .limit(SEARCH_LIMIT)
-      .select([])
-      .withRowId();
-    if (where) q = q.where(where);
-    return this.rowsOf(q);
+    const { starts, members } = this.partitions;
+    const { codes } = this;
+    const { positions } = codes;
+    const bits = admitted?.bits;
+    codes.setQuery(query);
+    let count = 0;
+    let pending = 0;
+    const scorePending = () => {
+      const sums = codes.score(pending);
+      this.reserve(count + pending);
+      const { found, scores } = this;
+      for (let i = 0; i < pending; i++) {
+        found[count] = members[positions[i]!]!;
+        scores[count++] = sums[i]!;
+      }
+      pending = 0;
+    };
+    for (const p of this.nearest(query, probes)) {
+      const to = starts[p + 1]!;
+      for (let k = starts[p]!; k < to; k++) {
+        if (bits && !admits(bits, members[k]!)) continue;
+        positions[pending++] = k;
+        if (pending === CODE_BATCH) scorePending();
+      }
+    }
+    scorePending();
+    const best = topRows(this.identity.subarray(0, count), this.scores, SEARCH_LIMIT);
+    return Int32Array.from(best, (i) => this.found[i]!).sort();
   }
 
-  /** The rows `where` admits when they are few, else how many; kept, as the index does not change. */
-  private async admitted(where: string): Promise<Int32Array | number> {
-    let found = this.filtered.get(where);
-    if (found === undefined) {
-      const count = await this.table.countRows(where);
-      found =
-        count <= EXACT_BELOW
-          ? await this.rowsOf(this.table.query().where(where).select([]).withRowId())
-          : count;
-      if (this.filtered.size >= FILTERS_KEPT)
-        this.filtered.delete(this.filtered.keys().next().value!);
-      this.filtered.set(where, found);
+  /** The `probes` partitions whose centres have the largest dot products with `query`. */
+  private nearest(query: Float32Array, probes: number): number[] {
+    const { centroids, width } = this.partitions;
+    const scores = this.centreScores;
+    for (let p = 0; p < scores.length; p++) {
+      let s = 0;
+      for (let d = 0, o = p * width; d < width; d++) s += query[d]! * centroids[o + d]!;
+      scores[p] = s;
     }
-    return found;
+    const all = Int32Array.from({ length: scores.length }, (_, p) => p);
+    return topRows(all, scores, Math.min(probes, scores.length));
   }
 
-  private async rowsOf(q: lancedb.Query | lancedb.VectorQuery): Promise<Int32Array> {
-    const ids = (await q.toArrow()).getChild("_rowid")?.toArray() as BigUint64Array | undefined;
-    return ids ? Int32Array.from(ids, (id) => this.rowOf.row(id)) : new Int32Array(0);
+  private reserve(count: number): void {
+    if (count <= this.found.length) return;
+    const size = Math.min(this.rows.catalog.size, Math.max(count, 2 * this.found.length));
+    const found = new Int32Array(size);
+    found.set(this.found);
+    this.found = found;
+    this.scores = new Float32Array(size);
+    this.identity = Int32Array.from({ length: size }, (_, i) => i);
   }
 }
 
-/** Catalog rows by Lance row id: the fragment is the id's high 32 bits, the offset in it the low. */
-class RowIds {
-  private constructor(private readonly byFragment: Map<number, Int32Array>) {}
-
-  static async of(table: lancedb.Table): Promise<RowIds> {
-    const data = await table.query().select(["row"]).withRowId().toArrow();
-    const ids = data.getChild("_rowid")!.toArray() as BigUint64Array;
-    const rows = data.getChild("row")!.toArray() as Int32Array;
-    const sizes = new Map<number, number>();
-    for (const id of ids) {
-      const fragment = Number(id >> 32n);
-      sizes.set(fragment, Math.max(sizes.get(fragment) ?? 0, Number(id & 0xffffffffn) + 1));
+/** Every row a filter admits, ascending. */
+function rowsOf({ bits, count }: Admitted): Int32Array {
+  const out = new Int32Array(count);
+  let n = 0;
+  for (let w = 0; w < bits.length; w++) {
+    let word = bits[w]!;
+    while (word !== 0) {
+      const bit = 31 - Math.clz32(word & -word);
+      out[n++] = (w << 5) | bit;
+      word &= word - 1;
     }
-    const byFragment = new Map([...sizes].map(([f, size]) => [f, new Int32Array(size).fill(-1)]));
-    ids.forEach((id, i) => {
-      byFragment.get(Number(id >> 32n))![Number(id & 0xffffffffn)] = rows[i]!;
-    });
-    return new RowIds(byFragment);
   }
-
-  row(id: bigint): number {
-    const row = this.byFragment.get(Number(id >> 32n))?.[Number(id & 0xffffffffn)];
-    if (row === undefined || row < 0) throw new Error(`vector index: unknown row id ${id}`);
-    return row;
-  }
+  return out;
 }
 
-async function writeFeatures(
+async function writePartitions(
   db: lancedb.Connection,
   name: string,
-  ranker: Ranker,
-): Promise<lancedb.Table> {
-  const { catalog } = ranker;
-  const width = ranker.featureWidth;
-  const featureType = new FixedSizeList(width, new Field("item", new Float16(), true));
-  const categoriesType = new List(new Field("item", new Utf8(), true));
+  { width, centroids, starts, members }: Partitions,
+): Promise<void> {
+  const count = starts.length - 1;
+  const centreType = new FixedSizeList(width, new Field("item", new Float32(), false));
+  const membersType = new List(new Field("item", new Int32(), false));
   const schema = new Schema([
-    new Field("row", new Int32(), false),
-    new Field("year", new Int32(), true),
-    new Field("categories", categoriesType, false),
-    new Field("features", featureType, false),
+    new Field("partition", new Int32(), false),
+    new Field("centroid", centreType, false),
+    new Field("members", membersType, false),
   ]);
-  let table: lancedb.Table | undefined;
-  for (let from = 0; from < catalog.size; from += WRITE_CHUNK) {
-    const to = Math.min(catalog.size, from + WRITE_CHUNK);
-    const length = to - from;
-    const items = catalog.items.slice(from, to);
-    const columns = [
-      makeData({
-        type: new Int32(),
-        length,
-        data: Int32Array.from({ length }, (_, i) => from + i),
-      }),
-      vectorFromArray(
-        items.map((item) => item.year ?? null),
-        new Int32(),
-      ).data[0]!,
-      vectorFromArray(
-        items.map((item) => categoryKeys(item.categories)),
-        categoriesType,
-      ).data[0]!,
-      makeData({
-        type: featureType,
-        length,
-        nullCount: 0,
-        child: makeData({
-          type: new Float16(),
-          length: length * width,
-          data: toHalves(ranker.linearFeatures(from, to)),
-        }),
-      }),
-    ];
-    const batch = new RecordBatch(
-      schema,
-      makeData({ type: new Struct(schema.fields), length, nullCount: 0, children: columns }),
-    );
-    const chunk = new ArrowTable(schema, [batch]);
-    if (table) await table.add(chunk);
-    else table = await db.createTable(name, chunk, { mode: "overwrite" });
+  const columns = [
+    makeData({
+      type: new Int32(),
+      length: count,
+      data: Int32Array.from({ length: count }, (_, p) => p),
+    }),
+    makeData({
+      type: centreType,
+      length: count,
+      nullCount: 0,
+      child: makeData({ type: new Float32(), length: centroids.length, data: centroids }),
+    }),
+    makeData({
+      type: membersType,
+      length: count,
+      nullCount: 0,
+      valueOffsets: starts,
+      child: makeData({ type: new Int32(), length: members.length, data: members }),
+    }),
+  ];
+  const batch = new RecordBatch(
+    schema,
+    makeData({ type: new Struct(schema.fields), length: count, nullCount: 0, children: columns }),
+  );
+  await db.createTable(name, new ArrowTable(schema, [batch]), { mode: "overwrite" });
+}
+
+/** The partitions a table holds, or undefined when it does not hold every row of the catalog once. */
+async function readPartitions(
+  table: lancedb.Table,
+  rows: IndexedRows,
+): Promise<Partitions | undefined> {
+  const width = rows.featureWidth;
+  const size = rows.catalog.size;
+  const data = await table.query().select(["partition", "centroid", "members"]).toArrow();
+  const count = data.numRows;
+  const centroids = new Float32Array(count * width);
+  const lists: Int32Array[] = new Array<Int32Array>(count);
+  for (const batch of data.batches) {
+    const ids = batch.getChild("partition")!.toArray() as Int32Array;
+    const centres = batch.getChild("centroid")!.data[0]!;
+    const centreValues = centres.children[0]!.values as Float32Array;
+    const lists_ = batch.getChild("members")!.data[0]!;
+    const offsets = lists_.valueOffsets as Int32Array;
+    const values = lists_.children[0]!.values as Int32Array;
+    ids.forEach((p, i) => {
+      const at = (centres.offset + i) * width;
+      centroids.set(centreValues.subarray(at, at + width), p * width);
+      const j = lists_.offset + i;
+      lists[p] = values.subarray(offsets[j]!, offsets[j + 1]!);
+    });
   }
-  if (!table) throw new Error("the vector index needs at least one item");
-  return table;
+  const starts = new Int32Array(count + 1);
+  for (let p = 0; p < count; p++) starts[p + 1] = starts[p]! + (lists[p]?.length ?? 0);
+  if (starts[count] !== size) return undefined;
+  const members = new Int32Array(size);
+  const seen = new Uint8Array(size);
+  for (let p = 0; p < count; p++) {
+    members.set(lists[p]!, starts[p]!);
+    for (const row of lists[p]!) {
+      if (row < 0 || row >= size || seen[row]) return undefined;
+      seen[row] = 1;
+    }
+  }
+  return { width, centroids, starts, members };
 }

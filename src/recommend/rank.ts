@@ -25,8 +25,8 @@ import {
   type RankerModel,
 } from "./ranker-model.ts";
 import { mmrRows, topRows } from "./select.ts";
-import type { CandidateSearch, ItemIndex } from "./item-index.ts";
-import { hasAnyCategory, sqlAll } from "./sql-filter.ts";
+import type { CandidateSearch, IndexedRows, ItemIndex } from "./item-index.ts";
+import { bothFilters, RowFilters, type RowFilter } from "./row-filter.ts";
 import { RowArrayPool, type RowArrays } from "./row-arrays.ts";
 import type { ItemArrays, MlpKernel } from "../util/kernels.ts";
 
@@ -344,7 +344,7 @@ function unit(v: Float32Array | undefined): Float32Array | undefined {
   return n < 1e-9 ? undefined : v.map((x) => x / n);
 }
 
-export class Ranker {
+export class Ranker implements IndexedRows {
   readonly facets: ItemFacets;
   /**
    * Row-major n x labels: 1 for each category an item has (a genre "hit", whatever else it is too), the
@@ -355,6 +355,8 @@ export class Ranker {
   private readonly rowsByTitle: Map<string, number[]>;
   /** Rows of each category (constraints and boosts without a pass over every item's categories). */
   private readonly categoryRows: CategoryRows;
+  /** What the vector index's year and category filters admit. */
+  readonly rowFilters: RowFilters;
   /** Writers by name key: asked for by name ("written by Aaron Sorkin"), outside the people feature. */
   private readonly rowsByRequestOnlyPerson: Map<string, number[]>;
   private readonly neighbourRowCache = new Map<string, NeighbourRows>();
@@ -396,6 +398,7 @@ export class Ranker {
     this.categoryRows = new CategoryRows(
       catalog.items.map((item) => categoryKeys(item.categories)),
     );
+    this.rowFilters = new RowFilters(this.facets.year, this.categoryRows);
     this.rowsByRequestOnlyPerson = groupRows(
       catalog.items.map((item) => itemPeople(item.extra, REQUEST_ONLY_FIELDS)),
     );
@@ -1005,7 +1008,7 @@ export class Ranker {
   async rankFrom(req: RankRequest, index: ItemIndex): Promise<RankedItem[]> {
     const plan = this.plan(req, "later");
     try {
-      const only = await index.candidates(this.candidateSearch(req, plan));
+      const only = index.candidates(this.candidateSearch(req, plan));
       if (index.recall) index.recall.push(this.recallOf(req, plan, only, RECALL_AT));
       // The constraints and offsets of the candidates only: a category would otherwise visit all its items.
       this.blockConstraints(req, plan.q, only);
@@ -1145,6 +1148,27 @@ export class Ranker {
     return out;
   }
 
+  /** out[i] = rows[i]'s linearFeatures · query for i < count, by the linear stage's kernel. */
+  featureDots(query: Float32Array, rows: Int32Array, count: number, out: Float32Array): void {
+    const { dim, arrays, popularity } = this.catalog;
+    const L = this.catalog.labels.length;
+    const { perItem } = this;
+    arrays.rows.set(rows.subarray(0, count));
+    const sums = arrays.linear(
+      count,
+      query.subarray(0, dim),
+      query.subarray(dim, dim + L),
+      query.subarray(dim + L, dim + 2 * L),
+    );
+    const wPerItem = query[dim + 2 * L]!;
+    const wPopularity = query[dim + 2 * L + 1]!;
+    for (let i = 0; i < count; i++) {
+      const row = rows[i]!;
+      out[i] =
+        sums[2 * i]! + sums[2 * i + 1]! + wPerItem * perItem[row]! + wPopularity * popularity[row]!;
+    }
+  }
+
   /** Names the features linearFeatures gives: another catalog or other weights make another index. */
   featureStamp(): string {
     const hash = createHash("sha256");
@@ -1174,13 +1198,19 @@ export class Ranker {
     query[dim + 2 * L] = 1;
     query[dim + 2 * L + 1] = pass.wSeededPopularity;
     const { excludeCategories, includeCategories, minYear, maxYear } = req.profile.constraints;
-    const where = sqlAll([
-      minYear !== undefined ? `year >= ${Math.ceil(minYear)}` : undefined,
-      maxYear !== undefined ? `year <= ${Math.floor(maxYear)}` : undefined,
-      excludeCategories.length + q.avoidCategories.length
-        ? `NOT ${hasAnyCategory([...excludeCategories, ...q.avoidCategories])}`
-        : undefined,
-    ]);
+    const filter: RowFilter | undefined =
+      minYear === undefined &&
+      maxYear === undefined &&
+      !excludeCategories.length &&
+      !q.avoidCategories.length
+        ? undefined
+        : {
+            fromYear: minYear !== undefined ? Math.ceil(minYear) : undefined,
+            beforeYear: maxYear !== undefined ? Math.floor(maxYear) + 1 : undefined,
+            anyOf: [],
+            noneOf: [...excludeCategories, ...q.avoidCategories],
+          };
+    const within = filter ?? { anyOf: [], noneOf: [] };
     // A category boost is a genre hit's: the query weighs those hits more, so the search finds the rows the
     // boosts lift. A boosted category that is no label (an author on a books catalog) needs a search of its own.
     const requested = (req.requested ?? []).flatMap((c) => [c, ...(REQUEST_ALSO_MEANS[c] ?? [])]);
@@ -1198,24 +1228,33 @@ export class Ranker {
     // Boosts by year are no feature: more searches among the rows they lift, within the constraints and the
     // categories asked for. "older" grows with the distance from the last list's mean, so each band of it.
     const critique = q.critique?.field === "year" ? q.critique : undefined;
-    const yearBoosts = [
+    const yearBoosts: Array<Partial<RowFilter>> = [
       ...(critique ? yearBands(critique) : []),
-      ...(req.newest ? [`year >= ${this.newestFrom()}`] : []),
+      ...(req.newest ? [{ fromYear: this.newestFrom() }] : []),
     ];
-    const categories = requested.length ? hasAnyCategory(requested) : undefined;
+    const categories = requested.length ? [requested] : [];
     // And the rows of every category asked for, which lead ("funny animated movies": comedy and animation).
-    const all = (req.requested ?? []).map((c) =>
-      hasAnyCategory([c, ...(REQUEST_ALSO_MEANS[c] ?? [])]),
-    );
+    const all = (req.requested ?? []).map((c) => [c, ...(REQUEST_ALSO_MEANS[c] ?? [])]);
     const boosted = [
-      ...(all.length ? [sqlAll([where, ...all])!] : []),
-      ...yearBoosts.map((band) => sqlAll([where, categories, band])!),
-      ...(unfolded.length ? [sqlAll([where, hasAnyCategory(unfolded)])!] : []),
+      ...(all.length ? [bothFilters(within, { anyOf: all })] : []),
+      ...yearBoosts.map((band) => bothFilters(bothFilters(within, { anyOf: categories }), band)),
+      ...(unfolded.length ? [bothFilters(within, { anyOf: [unfolded] })] : []),
     ];
-    return { query, where, boosted, rows: this.requestRows(req, q) };
+    const searches = [filter, ...boosted].map((f) => ({ query, filter: f }));
+    // The best of the rows the mood words match, which their boost lifts (they can be a great many). The mood
+    // categories' boost is for the rows they do not match.
+    if (q.attributeOf.size) {
+      const moodQuery = query.slice();
+      for (const c of q.moodCategories) {
+        const l = labels.indexOf(c);
+        if (l >= 0) moodQuery[dim + L + l]! -= MOOD_CATEGORY_BOOST;
+      }
+      searches.push({ query: moodQuery, filter: { ...within, among: q.attributeOf.rows } });
+    }
+    return { searches, rows: this.requestRows(req, q) };
   }
 
-  /** The rows this request's own terms reach: seeds' neighbours, people, series, names and moods asked for. */
+  /** The rows this request's own terms reach: seeds' neighbours, people, series and names asked for. */
   private requestRows(req: RankRequest, q: Query): number[] {
     const out: number[] = [];
     const add = (rows: ArrayLike<number>) => {
@@ -1235,7 +1274,6 @@ export class Ranker {
     ));
     q.seriesHit.forEach((hit, s) => hit && add(seriesRows.get(s) ?? []));
     add([...q.collectionOf.keys()]);
-    add(q.attributeOf.rows);
     return out;
   }
 
@@ -1404,18 +1442,16 @@ export class Ranker {
 }
 
 /** SQL bands of whole years beyond a year critique's mean: a full spread and more, half to one, less than half. */
-function yearBands(critique: Critique & { mean: number }): string[] {
+function yearBands(critique: Critique & { mean: number }): Array<Partial<RowFilter>> {
   const spread = critiqueSpread(critique);
   const sign = critique.dir === "lower" ? -1 : 1;
   const at = (share: number) => critique.mean + sign * share * spread;
-  const band = (from: number, to: number) => {
+  const band = (from: number, to: number): Partial<RowFilter> => {
     const [lo, hi] = sign < 0 ? [to, from] : [from, to];
-    return [
-      Number.isFinite(lo) ? `year >= ${Math.ceil(lo)}` : undefined,
-      Number.isFinite(hi) ? `year < ${Math.ceil(hi)}` : undefined,
-    ]
-      .filter((t) => t !== undefined)
-      .join(" AND ");
+    return {
+      fromYear: Number.isFinite(lo) ? Math.ceil(lo) : undefined,
+      beforeYear: Number.isFinite(hi) ? Math.ceil(hi) : undefined,
+    };
   };
   return [band(at(1), sign * Infinity), band(at(0.5), at(1)), band(at(0), at(0.5))];
 }

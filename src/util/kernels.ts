@@ -8,7 +8,7 @@ import { ChatrecError } from "../errors.ts";
 
 const kernels = new WebAssembly.Module(readFileSync(new URL("./kernels.wasm", import.meta.url)));
 
-interface KernelExports {
+export interface KernelExports {
   linear(
     count: number,
     rows: number,
@@ -31,6 +31,14 @@ interface KernelExports {
     queries: number,
     k: number,
   ): void;
+  bytedots(
+    count: number,
+    positions: number,
+    codes: number,
+    stride: number,
+    query: number,
+    out: number,
+  ): void;
   mlp(
     count: number,
     x: number,
@@ -50,7 +58,7 @@ const PAGE = 65_536;
 const MAX_PAGES = 65_536; // 4 GiB: a 32-bit memory's limit
 
 /** Byte offsets of arrays laid out one after another, each 16-byte aligned (the kernels load 16 bytes at once). */
-class Layout {
+export class Layout {
   bytes = 0;
   take(count: number, bytesEach: number): number {
     const at = this.bytes;
@@ -60,7 +68,7 @@ class Layout {
 }
 
 /** A shared memory of a fixed size: growing one would move it, and every view of it with it. */
-function sharedMemory(bytes: number, what: string): WebAssembly.Memory {
+export function sharedMemory(bytes: number, what: string): WebAssembly.Memory {
   const pages = Math.max(1, Math.ceil(bytes / PAGE));
   if (pages > MAX_PAGES)
     throw new ChatrecError(
@@ -70,7 +78,7 @@ function sharedMemory(bytes: number, what: string): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
 }
 
-function kernelsOver(memory: WebAssembly.Memory): KernelExports {
+export function kernelsOver(memory: WebAssembly.Memory): KernelExports {
   return new WebAssembly.Instance(kernels, { env: { memory } }).exports as unknown as KernelExports;
 }
 

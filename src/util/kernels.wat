@@ -294,4 +294,37 @@
         (f64.store (i32.add (local.get $res) (i32.shl (local.get $c) (i32.const 3))) (local.get $s))
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br $each))))
+
+  ;; Byte rows' dot products (src/recommend/feature-codes.ts): for each of `count` positions (i32 at
+  ;; $positions), the row of $stride signed bytes (a multiple of 16) at $codes + position * $stride against
+  ;; $query ($stride i16). Products are summed as i32, exactly; writes row i's sum at $out + 4 i.
+  (func (export "bytedots")
+    (param $count i32) (param $positions i32) (param $codes i32) (param $stride i32) (param $query i32)
+    (param $out i32)
+    (local $i i32) (local $d i32) (local $row i32) (local $q i32) (local $c v128) (local $acc v128)
+    (block $done
+      (loop $each_row
+        (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+        (local.set $row (i32.add (local.get $codes)
+          (i32.mul (i32.load (i32.add (local.get $positions) (i32.shl (local.get $i) (i32.const 2))))
+            (local.get $stride))))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $d (i32.const 0))
+        (block $dims_done
+          (loop $dims
+            (br_if $dims_done (i32.ge_u (local.get $d) (local.get $stride)))
+            (local.set $c (v128.load (i32.add (local.get $row) (local.get $d))))
+            (local.set $q (i32.add (local.get $query) (i32.shl (local.get $d) (i32.const 1))))
+            (local.set $acc (i32x4.add (local.get $acc)
+              (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $c)) (v128.load (local.get $q)))))
+            (local.set $acc (i32x4.add (local.get $acc)
+              (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $c)) (v128.load offset=16 (local.get $q)))))
+            (local.set $d (i32.add (local.get $d) (i32.const 16)))
+            (br $dims)))
+        (i32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+          (i32.add
+            (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
+            (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $each_row))))
 )
