@@ -56,6 +56,19 @@ describe("row filters", () => {
     for (let row = size; row < bits.length * 32; row++) expect(admits(bits, row)).toBe(false);
   });
 
+  it("tests fractional years as they are", () => {
+    const years = Float32Array.of(1989.5, 1990, 1999.5, 2000, NaN, 1995.25);
+    const fractional = new RowFilters(years, new CategoryRows(Array.from(years, () => [])));
+    const { bits, count } = fractional.admitted({
+      fromYear: 1990,
+      beforeYear: 2000,
+      anyOf: [],
+      noneOf: [],
+    });
+    expect([0, 1, 2, 3, 4, 5].filter((row) => admits(bits, row))).toEqual([1, 2, 5]);
+    expect(count).toBe(3);
+  });
+
   it("combines two filters into the tests of both", () => {
     const both = bothFilters(
       { fromYear: 1980, beforeYear: 2000, anyOf: [["drama"]], noneOf: ["western"] },

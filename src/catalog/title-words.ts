@@ -36,8 +36,9 @@ export class TitleWords {
   private readonly seenIn: Int32Array;
   private calls = 0;
   /**
-   * During a call, for the a-th word around the slip, reach[a * terms + t] is 1 + the edits between it and
-   * title term t, or 0 when t is out of its reach: a key's words are looked up in an array, not a Map (at
+   * During a call, for the a-th of the A words around the slip, reach[t * A + a] is 1 + the edits between it
+   * and title term t, or 0 when t is out of its reach (a term's entries side by side: one read of memory
+   * for all the words around): a key's words are looked up in an array, not a Map (at
    * a million titles a common word's keys number tens of thousands). Zeroed again after each call.
    */
   private reach = new Uint8Array(0);
@@ -116,25 +117,21 @@ export class TitleWords {
     if (this.reach.length < nearAround.length * terms)
       this.reach = new Uint8Array(nearAround.length * terms);
     const { reach } = this;
+    const A = nearAround.length;
     nearAround.forEach((near, a) => {
-      for (const [t, edits] of near) reach[a * terms + t] = edits + 1;
+      for (const [t, edits] of near) reach[t * A + a] = edits + 1;
     });
     try {
-      return this.ranked(focal, nearAround.length, terms, limit);
+      return this.ranked(focal, A, limit);
     } finally {
       nearAround.forEach((near, a) => {
-        for (const t of near.keys()) reach[a * terms + t] = 0;
+        for (const t of near.keys()) reach[t * A + a] = 0;
       });
     }
   }
 
   /** The keys holding a term of `focal`, best first by the words around they hold (see candidates). */
-  private ranked(
-    focal: ReadonlyMap<number, number>,
-    aroundCount: number,
-    terms: number,
-    limit: number,
-  ): number[] {
+  private ranked(focal: ReadonlyMap<number, number>, aroundCount: number, limit: number): number[] {
     const { reach } = this;
     const call = ++this.calls;
     const best: Array<{ key: number; score: number; words: number }> = [];
@@ -142,6 +139,8 @@ export class TitleWords {
     const before = (score: number, words: number, key: number, b: (typeof best)[number]) =>
       score > b.score ||
       (score === b.score && (words < b.words || (words === b.words && key < b.key)));
+    // For each word around: 1 + the fewest edits to any of the key's words; 0 when none is within reach.
+    const fewest = new Uint8Array(aroundCount);
     for (const t of focal.keys())
       for (let p = this.postingStart[t]!; p < this.postingStart[t + 1]!; p++) {
         const key = this.postingKeys[p]!;
@@ -149,17 +148,17 @@ export class TitleWords {
         this.seenIn[key] = call;
         const from = this.keyStart[key]!;
         const to = this.keyStart[key + 1]!;
-        let score = 0;
-        for (let a = 0; a < aroundCount; a++) {
-          // 1 + the fewest edits to any of the key's words; 0 when none is within reach.
-          let fewest = 0;
-          for (let i = from; i < to; i++) {
-            const e = reach[a * terms + this.keyTerms[i]!]!;
-            if (e !== 0 && (fewest === 0 || e < fewest)) fewest = e;
+        fewest.fill(0);
+        for (let i = from; i < to; i++) {
+          const at = this.keyTerms[i]! * aroundCount;
+          for (let a = 0; a < aroundCount; a++) {
+            const e = reach[at + a]!;
+            if (e !== 0 && (fewest[a] === 0 || e < fewest[a]!)) fewest[a] = e;
           }
-          // A word held exactly counts more than one held with a slip.
-          if (fewest !== 0) score += fewest === 1 ? 2 : 1;
         }
+        let score = 0;
+        // A word held exactly counts more than one held with a slip.
+        for (let a = 0; a < aroundCount; a++) if (fewest[a] !== 0) score += fewest[a] === 1 ? 2 : 1;
         const words = to - from;
         // Kept in order: most keys go no further than this comparison with the last kept.
         if (best.length === limit && !before(score, words, key, best[limit - 1]!)) continue;
