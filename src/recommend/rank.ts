@@ -377,6 +377,8 @@ export class Ranker implements IndexedRows {
   private newestYear: number | undefined;
   /** 0 .. n - 1: the rows of the exact pass. */
   private allRows: Int32Array | undefined;
+  /** Every row's co-mention and MovieLens scores when no seed has neighbours: zeros, never written. */
+  private zeroNeighbourScores: Float32Array | undefined;
   private readonly rowArrays: RowArrayPool;
 
   constructor(
@@ -619,8 +621,8 @@ export class Ranker implements IndexedRows {
     const { facets } = this;
     const L = catalog.labels.length;
     const arrays = this.rowArrays.lease();
-    const comention = arrays.float32();
-    const movielens = arrays.float32();
+    // Taken only when a seed has neighbours: zeroing two arrays of every row costs a large catalog ms.
+    let neighbourScores: { comention: Float32Array; movielens: Float32Array } | undefined;
     const best = new Map<number, { id: string; count: number }>();
     const personWeight = new Float32Array(facets.personCount);
     const seriesHit = new Uint8Array(facets.seriesCount);
@@ -633,6 +635,9 @@ export class Ranker implements IndexedRows {
       const w = Math.pow(RECENCY, seeds.length - 1 - i);
       const nb = this.neighbourRows(id);
       seedNeighbours.push(nb.rows);
+      if (nb.rows.length)
+        neighbourScores ??= { comention: arrays.float32(), movielens: arrays.float32() };
+      const { comention, movielens } = neighbourScores ?? this.noNeighbours();
       for (let k = 0; k < nb.rows.length; k++) {
         const r = nb.rows[k]!;
         comention[r]! += w * nb.comention[k]!;
@@ -652,7 +657,10 @@ export class Ranker implements IndexedRows {
       for (let l = 0; l < L; l++) seedGenres[l]! += w * this.genreHits[row * L + l]!;
     });
     // The rows with a co-mention are those `best` names a seed for: each is taken to its log once.
-    for (const row of best.keys()) comention[row] = Math.log1p(comention[row]!);
+    if (neighbourScores) {
+      const { comention } = neighbourScores;
+      for (const row of best.keys()) comention[row] = Math.log1p(comention[row]!);
+    }
     // A person they named ("anything with Keanu Reeves") counts like a seed film of theirs.
     const named = profile.people.slice(-RECENT_SEEDS);
     named.forEach((name, i) => {
@@ -686,8 +694,7 @@ export class Ranker implements IndexedRows {
         negSum > 0
           ? profile.negative.map((v) => v / negSum)
           : new Float32Array(profile.negative.length),
-      comention,
-      movielens,
+      ...(neighbourScores ?? this.noNeighbours()),
       seeded: seeds.length > 0 ? 1 : 0,
       seedCount: Math.log1p(seeds.length),
       turns: Math.log1p(profile.seq),
@@ -1072,7 +1079,7 @@ export class Ranker implements IndexedRows {
       yearScores: hasYear ? this.yearScores(q.meanYear) : undefined,
       firstYear: this.years.first,
       wYear: w.yearMatch,
-      peopleSums: w.people !== 0 ? this.peopleSums(q) : undefined,
+      peopleSums: w.people !== 0 && q.weightedPeople.length ? this.peopleSums(q) : undefined,
       wPeople: w.people,
       series,
       seriesHit: q.seriesHit,
@@ -1304,6 +1311,11 @@ export class Ranker implements IndexedRows {
       this.newestYear = Number.isFinite(first) ? first : 0;
     }
     return this.newestYear;
+  }
+
+  private noNeighbours(): { comention: Float32Array; movielens: Float32Array } {
+    const zeros = (this.zeroNeighbourScores ??= new Float32Array(this.catalog.size));
+    return { comention: zeros, movielens: zeros };
   }
 
   /** The rows of `scope`, or every row. */
