@@ -129,7 +129,7 @@ export class ItemIndex {
 
   /**
    * The index's best rows for `query` among those `filter` admits. A filter that admits few rows gives them
-   * all (the exact pass scores them); one that admits a share of the rows searches more partitions in
+   * all (the exact pass scores them); one that admits a share of the rows may search more partitions in
    * proportion, since a partition near the query then holds that share of admitted rows.
    */
   private search(query: Float32Array, filter: RowFilter | undefined): Int32Array {
@@ -159,7 +159,11 @@ export class ItemIndex {
       }
       pending = 0;
     };
+    // A filtered search stops once it has scored twice the rows an unfiltered one reads: where the admitted
+    // rows lie thick near the query, the nearest partitions already hold the best of them.
+    const enough = Math.ceil((2 * NPROBES * members.length) / (starts.length - 1));
     for (const p of this.nearest(query, probes)) {
+      if (count + pending >= enough) break;
       const to = starts[p + 1]!;
       for (let k = starts[p]!; k < to; k++) {
         if (bits && !admits(bits, members[k]!)) continue;
