@@ -35,13 +35,8 @@ export class TitleWords {
   /** Per key, the call that last saw it (a key holding two words near the slip is ranked once). */
   private readonly seenIn: Int32Array;
   private calls = 0;
-  /**
-   * During a call, for the a-th of the A words around the slip, reach[t * A + a] is 1 + the edits between it
-   * and title term t, or 0 when t is out of its reach (a term's entries side by side: one read of memory
-   * for all the words around): a key's words are looked up in an array, not a Map (at
-   * a million titles a common word's keys number tens of thousands). Zeroed again after each call.
-   */
-  private reach = new Uint8Array(0);
+  /** Per key, the fewest edits between the slip and the key's words, for the keys seenIn the call. */
+  private readonly focalEdits: Uint8Array;
   /**
    * The last words' title words within reach: a message's words around each possible slip are mostly the
    * same, and at a million titles each search walks a million words (about 0.6 ms).
@@ -73,6 +68,7 @@ export class TitleWords {
       for (let i = this.keyStart[k]!; i < this.keyStart[k + 1]!; i++)
         this.postingKeys[next[this.keyTerms[i]!]!++] = k;
     this.seenIn = new Int32Array(keys.length);
+    this.focalEdits = new Uint8Array(keys.length);
   }
 
   snapshot(): TitleWordsSnapshot {
@@ -88,8 +84,8 @@ export class TitleWords {
       postingStart: ownCopy(saved.postingStart),
       postingKeys: ownCopy(saved.postingKeys),
       seenIn: new Int32Array(saved.keyStart.length - 1),
+      focalEdits: new Uint8Array(saved.keyStart.length - 1),
       calls: 0,
-      reach: new Uint8Array(0),
       nearOf: new Map(),
     });
   }
@@ -112,61 +108,60 @@ export class TitleWords {
   candidates(word: string, around: readonly string[], limit: number): number[] {
     const focal = this.near(word);
     if (focal.size === 0) return [];
-    const nearAround = around.map((w) => (w === word ? focal : this.near(w)));
-    const terms = this.postingStart.length - 1;
-    if (this.reach.length < nearAround.length * terms)
-      this.reach = new Uint8Array(nearAround.length * terms);
-    const { reach } = this;
-    const A = nearAround.length;
-    nearAround.forEach((near, a) => {
-      for (const [t, edits] of near) reach[t * A + a] = edits + 1;
+    const call = ++this.calls;
+    // The keys holding a word close to the slip, each with its fewest edits (closest words first).
+    const keys: number[] = [];
+    this.forEachKey(focal, (key, edits) => {
+      if (this.seenIn[key] === call) return;
+      this.seenIn[key] = call;
+      this.focalEdits[key] = edits;
+      keys.push(key);
     });
-    try {
-      return this.ranked(focal, A, limit);
-    } finally {
-      nearAround.forEach((near, a) => {
-        for (const t of near.keys()) reach[t * A + a] = 0;
+    // What the other words around add to those keys, from the keys holding words close to them: most of a
+    // common word's keys hold none, so their own words need not be read.
+    const added = new Map<number, number>();
+    for (const other of new Set(around)) {
+      if (other === word) continue;
+      const times = around.filter((w) => w === other).length;
+      const done = new Set<number>();
+      this.forEachKey(this.near(other), (key, edits) => {
+        if (this.seenIn[key] !== call || done.has(key)) return;
+        done.add(key);
+        added.set(key, (added.get(key) ?? 0) + times * held(edits));
       });
     }
-  }
-
-  /** The keys holding a term of `focal`, best first by the words around they hold (see candidates). */
-  private ranked(focal: ReadonlyMap<number, number>, aroundCount: number, limit: number): number[] {
-    const { reach } = this;
-    const call = ++this.calls;
+    const focalTimes = around.filter((w) => w === word).length;
     const best: Array<{ key: number; score: number; words: number }> = [];
     /** Whether key `key` (`score`, `words`) ranks before `b`. */
     const before = (score: number, words: number, key: number, b: (typeof best)[number]) =>
       score > b.score ||
       (score === b.score && (words < b.words || (words === b.words && key < b.key)));
-    // For each word around: 1 + the fewest edits to any of the key's words; 0 when none is within reach.
-    const fewest = new Uint8Array(aroundCount);
-    for (const t of focal.keys())
-      for (let p = this.postingStart[t]!; p < this.postingStart[t + 1]!; p++) {
-        const key = this.postingKeys[p]!;
-        if (this.seenIn[key] === call) continue;
-        this.seenIn[key] = call;
-        const from = this.keyStart[key]!;
-        const to = this.keyStart[key + 1]!;
-        fewest.fill(0);
-        for (let i = from; i < to; i++) {
-          const at = this.keyTerms[i]! * aroundCount;
-          for (let a = 0; a < aroundCount; a++) {
-            const e = reach[at + a]!;
-            if (e !== 0 && (fewest[a] === 0 || e < fewest[a]!)) fewest[a] = e;
-          }
-        }
-        let score = 0;
-        // A word held exactly counts more than one held with a slip.
-        for (let a = 0; a < aroundCount; a++) if (fewest[a] !== 0) score += fewest[a] === 1 ? 2 : 1;
-        const words = to - from;
-        // Kept in order: most keys go no further than this comparison with the last kept.
-        if (best.length === limit && !before(score, words, key, best[limit - 1]!)) continue;
-        let at = best.length < limit ? best.length : limit - 1;
-        while (at > 0 && before(score, words, key, best[at - 1]!)) at--;
-        best.splice(at, 0, { key, score, words });
-        if (best.length > limit) best.pop();
-      }
+    for (const key of keys) {
+      const score = focalTimes * held(this.focalEdits[key]!) + (added.get(key) ?? 0);
+      const words = this.keyStart[key + 1]! - this.keyStart[key]!;
+      // Kept in order: most keys go no further than this comparison with the last kept.
+      if (best.length === limit && !before(score, words, key, best[limit - 1]!)) continue;
+      let at = best.length < limit ? best.length : limit - 1;
+      while (at > 0 && before(score, words, key, best[at - 1]!)) at--;
+      best.splice(at, 0, { key, score, words });
+      if (best.length > limit) best.pop();
+    }
     return best.map((b) => b.key);
   }
+
+  /** Each key holding a term of `near` (term to edits), the terms with the fewest edits first. */
+  private forEachKey(
+    near: ReadonlyMap<number, number>,
+    visit: (key: number, edits: number) => void,
+  ): void {
+    const terms = [...near].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    for (const [t, edits] of terms)
+      for (let p = this.postingStart[t]!; p < this.postingStart[t + 1]!; p++)
+        visit(this.postingKeys[p]!, edits);
+  }
+}
+
+/** What a word around adds to a key that holds it: exactly, more than with a slip. */
+function held(edits: number): number {
+  return edits === 0 ? 2 : 1;
 }
