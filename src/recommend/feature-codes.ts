@@ -71,10 +71,14 @@ export class FeatureCodes {
         visit(source.linearFeatures(from, Math.min(rows, from + BUILD_CHUNK)), from);
     };
     forEachChunk((features) => {
-      for (let i = 0; i < features.length; i++)
-        largest[i % width] = Math.max(largest[i % width]!, Math.abs(features[i]!));
+      for (let o = 0; o < features.length; o += width)
+        for (let d = 0; d < width; d++) {
+          const v = Math.abs(features[o + d]!);
+          if (v > largest[d]!) largest[d] = v;
+        }
     });
     const scales = Float32Array.from(largest, (m) => (m > 0 ? m / 127 : 1));
+    const inverse = Float32Array.from(scales, (scale) => 1 / scale);
     const positionOf = new Int32Array(rows);
     members.forEach((row, k) => (positionOf[row] = k));
     const codes = new Int8Array(memory.buffer, at, rows * stride);
@@ -82,7 +86,7 @@ export class FeatureCodes {
       for (let i = 0; i < features.length / width; i++) {
         const o = positionOf[from + i]! * stride;
         for (let d = 0; d < width; d++)
-          codes[o + d] = Math.round(features[i * width + d]! / scales[d]!);
+          codes[o + d] = Math.round(features[i * width + d]! * inverse[d]!);
       }
     });
     return new FeatureCodes({ memory, rows, width, threads, scales }, 0);

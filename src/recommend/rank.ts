@@ -1146,9 +1146,12 @@ export class Ranker implements IndexedRows {
     const out = new Float32Array((to - from) * width);
     for (let row = from; row < to; row++) {
       const o = (row - from) * width;
-      out.set(vectors.subarray(row * dim, (row + 1) * dim), o);
-      out.set(interests.subarray(row * L, (row + 1) * L), o + dim);
-      out.set(this.genreHits.subarray(row * L, (row + 1) * L), o + dim + L);
+      // Element by element: a subarray per row and field would be three objects a row.
+      for (let d = 0, v = row * dim; d < dim; d++) out[o + d] = vectors[v + d]!;
+      for (let l = 0, i = row * L; l < L; l++) {
+        out[o + dim + l] = interests[i + l]!;
+        out[o + dim + L + l] = this.genreHits[i + l]!;
+      }
       out[o + dim + 2 * L] = this.perItem[row]!;
       out[o + dim + 2 * L + 1] = popularity[row]!;
     }
