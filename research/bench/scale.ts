@@ -15,7 +15,7 @@ import * as lancedb from "@lancedb/lancedb";
 import { ingestCatalog } from "../../src/catalog/ingest.ts";
 import { loadConfig } from "../../src/config.ts";
 import { buildItemIndexAfterIngest } from "../../src/engine.ts";
-import { YOUNG_GENERATION_MB } from "../../src/pipeline/turn-workers.ts";
+import { youngGenerationMb } from "../../src/pipeline/turn-workers.ts";
 import type { ServedRow } from "./scale-serve.ts";
 import { InterestModel } from "../../src/interest/model.ts";
 import { DATA_PATHS } from "../train/data-paths.ts";
@@ -109,7 +109,7 @@ export async function benchScale(sizes: number[], messages = 120): Promise<Scale
       const served = await execFileAsync(
         process.execPath,
         [
-          `--max-semi-space-size=${YOUNG_GENERATION_MB / 3}`,
+          `--max-semi-space-size=${youngGenerationMb(items, config.indexFromItems) / 3}`,
           "--import",
           "tsx",
           SERVE_SCRIPT,

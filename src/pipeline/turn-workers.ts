@@ -64,11 +64,15 @@ interface Slot {
 const ENTRY = new URL("./turn-worker.mjs", import.meta.url);
 
 /**
- * A turn's objects live across its awaits (the vector search, the store), so V8's default young generation
- * copies them again and again: at a million items that was a quarter of a message's time. This size (64 MB
- * semi-spaces, grown only while objects survive) collects about five times less often (docs/scaling.md).
+ * The young generation a turn worker gets (a third of it is a semi-space). A turn's objects live across its
+ * awaits (the store), so V8's default copies them again and again; 64 MB semi-spaces gave the load test
+ * 6 to 10% more requests/s than 16 MB ones. A catalog with a vector index keeps 16 MB: its search does not
+ * await, and at a million items the larger semi-spaces held 140 MB more for the same p50 and p99
+ * (docs/scaling.md).
  */
-export const YOUNG_GENERATION_MB = 192;
+export function youngGenerationMb(items: number, indexFromItems: number): number {
+  return items >= indexFromItems ? 48 : 192;
+}
 
 export class TurnWorkers {
   private readonly slots: Slot[] = [];
@@ -134,7 +138,12 @@ export class TurnWorkers {
     if (thread === undefined) return Promise.reject(new Error("every turn worker is running"));
     const worker = new Worker(ENTRY, {
       workerData: { config: this.config, ...this.shared, thread } satisfies WorkerData,
-      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+      resourceLimits: {
+        maxYoungGenerationSizeMb: youngGenerationMb(
+          this.shared.arrays.arrays.size,
+          this.config.indexFromItems,
+        ),
+      },
     });
     const slot: Slot = { worker, thread, inFlight: new Map(), ready: false };
     this.slots.push(slot);
