@@ -4,24 +4,15 @@
 // message, against the most-read stories of all simulated readers (popularity; BBC News has no popularity
 // column) and a random list. Deterministic for a seed.
 import type { NewsStory } from "./domain-catalogs.ts";
+import { seeded } from "../../src/util/random.ts";
+
+export { seeded };
 
 export interface Reader {
   id: string;
   categories: string[];
   read: NewsStory[];
   target: NewsStory;
-}
-
-/** mulberry32: a small seeded generator, so a run is the same for the same seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function pick<T>(list: readonly T[], random: () => number): T {

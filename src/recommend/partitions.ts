@@ -2,6 +2,7 @@
 // k-means over their linear features, so a search scores the few groups whose centres best match a query.
 // A row joins the centre it has the largest dot product with, the measure the search ranks by; two levels
 // (a few groups, then groups within each) keep the build to a few passes over the rows.
+import { seeded } from "../util/random.ts";
 
 /** The rows' features as the index sees them (Ranker.linearFeatures and featureDots). */
 export interface FeatureSource {
@@ -135,16 +136,4 @@ function shuffled(rows: Int32Array, random: () => number): Int32Array {
     [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out;
-}
-
-/** A small seeded generator (mulberry32), so a build gives the same partitions every time. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
