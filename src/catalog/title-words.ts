@@ -10,7 +10,6 @@ import { SortedWords, type SortedWordsSnapshot } from "./sorted-words.ts";
 export interface TitleWordsSnapshot {
   words: SortedWordsSnapshot;
   keyStart: Int32Array;
-  keyTerms: Int32Array;
   postingStart: Int32Array;
   postingKeys: Int32Array;
 }
@@ -26,9 +25,8 @@ function searchEdits(word: string): number {
 export class TitleWords {
   /** The title words; a word's term id is its position. */
   private readonly terms: SortedWords;
-  /** The term ids of key k: keyTerms[keyStart[k] .. keyStart[k + 1]). */
+  /** Key k holds keyStart[k + 1] - keyStart[k] distinct words (its term ids were the postings' input). */
   private readonly keyStart: Int32Array;
-  private readonly keyTerms: Int32Array;
   /** The keys holding term t, ascending: postingKeys[postingStart[t] .. postingStart[t + 1]). */
   private readonly postingStart: Int32Array;
   private readonly postingKeys: Int32Array;
@@ -50,37 +48,36 @@ export class TitleWords {
     const termOf = new Map(sorted.map((word, t) => [word, t]));
     const termCount = sorted.length;
     this.keyStart = new Int32Array(keys.length + 1);
-    const keyTerms: number[] = [];
+    const termList: number[] = [];
     words.forEach((keyWords, k) => {
       const own = new Set<number>();
       for (const word of keyWords) own.add(termOf.get(word)!);
-      for (const t of own) keyTerms.push(t);
-      this.keyStart[k + 1] = keyTerms.length;
+      for (const t of own) termList.push(t);
+      this.keyStart[k + 1] = termList.length;
     });
-    this.keyTerms = Int32Array.from(keyTerms);
+    const keyTerms = Int32Array.from(termList);
     // Postings by a counting sort of the (term, key) pairs: keys come out ascending per term.
     this.postingStart = new Int32Array(termCount + 1);
-    for (const t of this.keyTerms) this.postingStart[t + 1]!++;
+    for (const t of keyTerms) this.postingStart[t + 1]!++;
     for (let t = 0; t < termCount; t++) this.postingStart[t + 1]! += this.postingStart[t]!;
-    this.postingKeys = new Int32Array(this.keyTerms.length);
+    this.postingKeys = new Int32Array(keyTerms.length);
     const next = this.postingStart.slice(0, -1);
     for (let k = 0; k < keys.length; k++)
       for (let i = this.keyStart[k]!; i < this.keyStart[k + 1]!; i++)
-        this.postingKeys[next[this.keyTerms[i]!]!++] = k;
+        this.postingKeys[next[keyTerms[i]!]!++] = k;
     this.seenIn = new Int32Array(keys.length);
     this.focalEdits = new Uint8Array(keys.length);
   }
 
   snapshot(): TitleWordsSnapshot {
-    const { keyStart, keyTerms, postingStart, postingKeys } = this;
-    return { words: this.terms.snapshot(), keyStart, keyTerms, postingStart, postingKeys };
+    const { keyStart, postingStart, postingKeys } = this;
+    return { words: this.terms.snapshot(), keyStart, postingStart, postingKeys };
   }
 
   static restore(saved: TitleWordsSnapshot): TitleWords {
     return revive(TitleWords, {
       terms: SortedWords.restore(saved.words),
       keyStart: ownCopy(saved.keyStart),
-      keyTerms: ownCopy(saved.keyTerms),
       postingStart: ownCopy(saved.postingStart),
       postingKeys: ownCopy(saved.postingKeys),
       seenIn: new Int32Array(saved.keyStart.length - 1),

@@ -2,7 +2,8 @@
 // Ranker.linearFeatures), so a turn scores the index's best rows and the request's own rows instead of every
 // row. The partitions are learnt once (src/recommend/partitions.ts) and kept in LanceDB; a search ranks
 // their centres against the query, then scores the rows of the best ones that pass the request's year and
-// category filters with the ranker's own kernel over its own features, so nothing is held twice.
+// category filters by a byte copy of their features in partition order (feature-codes.ts). The ranker
+// scores the candidates with its exact features.
 import * as lancedb from "@lancedb/lancedb";
 import { createRequire } from "node:module";
 import type * as Arrow from "apache-arrow";
@@ -53,7 +54,7 @@ export interface IndexedRows extends FeatureSource {
 const SEARCH_LIMIT = 400;
 /** Partitions searched: more find more of the exact best and take longer. */
 const NPROBES = 20;
-/** Partitions per row: about the square root of the rows. */
+/** Partitions: about the square root of the rows. */
 const partitionsFor = (rows: number) => Math.max(1, Math.round(Math.sqrt(rows)));
 /** A filter admitting at most this many rows gives them all instead of a search. */
 const EXACT_BELOW = 10 * SEARCH_LIMIT;

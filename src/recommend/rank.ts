@@ -1456,7 +1456,7 @@ export class Ranker implements IndexedRows {
   }
 }
 
-/** SQL bands of whole years beyond a year critique's mean: a full spread and more, half to one, less than half. */
+/** Bands of whole years beyond a year critique's mean: a full spread and more, half to one, less than half. */
 function yearBands(critique: Critique & { mean: number }): Array<Partial<RowFilter>> {
   const spread = critiqueSpread(critique);
   const sign = critique.dir === "lower" ? -1 : 1;
