@@ -69,7 +69,7 @@ describe("the saved word indexes", () => {
     const words = Reflect.get(b.catalog.titles, "fuzzy") as object;
     const runtime = Reflect.get(b.ranker.collections!, "runtime") as Float32Array;
     for (const array of [
-      ...["keyStart", "postingStart", "postingKeys"].map(
+      ...["keyWords", "postingStart", "postingKeys"].map(
         (name) => Reflect.get(words, name) as Int32Array,
       ),
       runtime,

@@ -9,7 +9,7 @@ import { SortedWords, type SortedWordsSnapshot } from "./sorted-words.ts";
 /** What a restart reads back (src/catalog/snapshot.ts): the title words and the arrays. */
 export interface TitleWordsSnapshot {
   words: SortedWordsSnapshot;
-  keyStart: Int32Array;
+  keyWords: Uint16Array;
   postingStart: Int32Array;
   postingKeys: Int32Array;
 }
@@ -25,8 +25,8 @@ function searchEdits(word: string): number {
 export class TitleWords {
   /** The title words; a word's term id is its position. */
   private readonly terms: SortedWords;
-  /** Key k holds keyStart[k + 1] - keyStart[k] distinct words (its term ids were the postings' input). */
-  private readonly keyStart: Int32Array;
+  /** How many distinct words key k holds: fewer rank first among keys that hold as many words around. */
+  private readonly keyWords: Uint16Array;
   /** The keys holding term t, ascending: postingKeys[postingStart[t] .. postingStart[t + 1]). */
   private readonly postingStart: Int32Array;
   private readonly postingKeys: Int32Array;
@@ -47,41 +47,36 @@ export class TitleWords {
     this.terms = SortedWords.ofSorted(sorted);
     const termOf = new Map(sorted.map((word, t) => [word, t]));
     const termCount = sorted.length;
-    this.keyStart = new Int32Array(keys.length + 1);
-    const termList: number[] = [];
-    words.forEach((keyWords, k) => {
-      const own = new Set<number>();
-      for (const word of keyWords) own.add(termOf.get(word)!);
-      for (const t of own) termList.push(t);
-      this.keyStart[k + 1] = termList.length;
-    });
-    const keyTerms = Int32Array.from(termList);
+    const keyTerms = words.map((keyWords) => [
+      ...new Set(keyWords.map((word) => termOf.get(word)!)),
+    ]);
+    this.keyWords = Uint16Array.from(keyTerms, (terms) => Math.min(terms.length, 0xffff));
     // Postings by a counting sort of the (term, key) pairs: keys come out ascending per term.
     this.postingStart = new Int32Array(termCount + 1);
-    for (const t of keyTerms) this.postingStart[t + 1]!++;
+    for (const terms of keyTerms) for (const t of terms) this.postingStart[t + 1]!++;
     for (let t = 0; t < termCount; t++) this.postingStart[t + 1]! += this.postingStart[t]!;
-    this.postingKeys = new Int32Array(keyTerms.length);
+    this.postingKeys = new Int32Array(this.postingStart[termCount]!);
     const next = this.postingStart.slice(0, -1);
-    for (let k = 0; k < keys.length; k++)
-      for (let i = this.keyStart[k]!; i < this.keyStart[k + 1]!; i++)
-        this.postingKeys[next[keyTerms[i]!]!++] = k;
+    keyTerms.forEach((terms, k) => {
+      for (const t of terms) this.postingKeys[next[t]!++] = k;
+    });
     this.seenIn = new Int32Array(keys.length);
     this.focalEdits = new Uint8Array(keys.length);
   }
 
   snapshot(): TitleWordsSnapshot {
-    const { keyStart, postingStart, postingKeys } = this;
-    return { words: this.terms.snapshot(), keyStart, postingStart, postingKeys };
+    const { keyWords, postingStart, postingKeys } = this;
+    return { words: this.terms.snapshot(), keyWords, postingStart, postingKeys };
   }
 
   static restore(saved: TitleWordsSnapshot): TitleWords {
     return revive(TitleWords, {
       terms: SortedWords.restore(saved.words),
-      keyStart: ownCopy(saved.keyStart),
+      keyWords: ownCopy(saved.keyWords),
       postingStart: ownCopy(saved.postingStart),
       postingKeys: ownCopy(saved.postingKeys),
-      seenIn: new Int32Array(saved.keyStart.length - 1),
-      focalEdits: new Uint8Array(saved.keyStart.length - 1),
+      seenIn: new Int32Array(saved.keyWords.length),
+      focalEdits: new Uint8Array(saved.keyWords.length),
       calls: 0,
       nearOf: new Map(),
     });
@@ -135,7 +130,7 @@ export class TitleWords {
       (score === b.score && (words < b.words || (words === b.words && key < b.key)));
     for (const key of keys) {
       const score = focalTimes * held(this.focalEdits[key]!) + (added.get(key) ?? 0);
-      const words = this.keyStart[key + 1]! - this.keyStart[key]!;
+      const words = this.keyWords[key]!;
       // Kept in order: most keys go no further than this comparison with the last kept.
       if (best.length === limit && !before(score, words, key, best[limit - 1]!)) continue;
       let at = best.length < limit ? best.length : limit - 1;

@@ -113,7 +113,7 @@ const rank: Stage<Parts> = {
       mmrLambda: parts.config.mmrLambda,
     };
     ctx.ranked = parts.itemIndex
-      ? await parts.ranker.rankFrom(request, parts.itemIndex)
+      ? parts.ranker.rankFrom(request, parts.itemIndex)
       : parts.ranker.rank(request);
   },
 };

@@ -69,6 +69,7 @@ export class ItemIndex {
   private scores = new Float32Array(0);
   private identity = new Int32Array(0);
   private readonly centreScores: Float32Array;
+  private readonly partitionIds: Int32Array;
 
   private constructor(
     private readonly rows: IndexedRows,
@@ -78,6 +79,7 @@ export class ItemIndex {
     readonly buildSeconds?: number,
   ) {
     this.centreScores = new Float32Array(partitions.starts.length - 1);
+    this.partitionIds = Int32Array.from(this.centreScores, (_, p) => p);
   }
 
   /**
@@ -123,7 +125,13 @@ export class ItemIndex {
 
   /** The rows to score: the index's best for the query, those of the boosted searches, and the request's own. */
   candidates(search: CandidateSearch): Int32Array {
-    const found = search.searches.map(({ query, filter }) => this.search(query, filter));
+    // Most searches of a request share its query: its partitions are ranked once.
+    const nearestOf = new Map<Float32Array, number[]>();
+    const found = search.searches.map(({ query, filter }) => {
+      let nearest = nearestOf.get(query);
+      if (!nearest) nearestOf.set(query, (nearest = this.nearest(query)));
+      return this.search(query, filter, nearest);
+    });
     // In row order, as the exact pass scores them, so ties break the same way.
     return sortedUnion([...found, Int32Array.from(search.rows)]);
   }
@@ -131,9 +139,14 @@ export class ItemIndex {
   /**
    * The index's best rows for `query` among those `filter` admits. A filter that admits few rows gives them
    * all (the exact pass scores them); one that admits a share of the rows may search more partitions in
-   * proportion, since a partition near the query then holds that share of admitted rows.
+   * proportion, since a partition near the query then holds that share of admitted rows. `nearest`: the
+   * partitions nearest the query, nearest first (at least as many as are searched).
    */
-  private search(query: Float32Array, filter: RowFilter | undefined): Int32Array {
+  private search(
+    query: Float32Array,
+    filter: RowFilter | undefined,
+    nearest: readonly number[],
+  ): Int32Array {
     let admitted: Admitted | undefined;
     let probes = NPROBES;
     if (filter) {
@@ -162,8 +175,10 @@ export class ItemIndex {
     };
     // A filtered search stops once it has scored twice the rows an unfiltered one reads: where the admitted
     // rows lie thick near the query, the nearest partitions already hold the best of them.
-    const enough = Math.ceil((2 * NPROBES * members.length) / (starts.length - 1));
-    for (const p of this.nearest(query, probes)) {
+    const enough = bits
+      ? Math.ceil((2 * NPROBES * members.length) / (starts.length - 1))
+      : Infinity;
+    for (const p of nearest.slice(0, probes)) {
       if (count + pending >= enough) break;
       const to = starts[p + 1]!;
       for (let k = starts[p]!; k < to; k++) {
@@ -177,8 +192,8 @@ export class ItemIndex {
     return Int32Array.from(best, (i) => this.found[i]!).sort();
   }
 
-  /** The `probes` partitions whose centres have the largest dot products with `query`. */
-  private nearest(query: Float32Array, probes: number): number[] {
+  /** The most partitions a search reads, by the dot products of their centres with `query`, largest first. */
+  private nearest(query: Float32Array): number[] {
     const { centroids, width } = this.partitions;
     const scores = this.centreScores;
     for (let p = 0; p < scores.length; p++) {
@@ -186,8 +201,7 @@ export class ItemIndex {
       for (let d = 0, o = p * width; d < width; d++) s += query[d]! * centroids[o + d]!;
       scores[p] = s;
     }
-    const all = Int32Array.from({ length: scores.length }, (_, p) => p);
-    return topRows(all, scores, Math.min(probes, scores.length));
+    return topRows(this.partitionIds, scores, Math.min(MAX_PROBE_SCALE * NPROBES, scores.length));
   }
 
   private reserve(count: number): void {
@@ -271,13 +285,13 @@ async function readPartitions(
     const ids = batch.getChild("partition")!.toArray() as Int32Array;
     const centres = batch.getChild("centroid")!.data[0]!;
     const centreValues = centres.children[0]!.values as Float32Array;
-    const lists_ = batch.getChild("members")!.data[0]!;
-    const offsets = lists_.valueOffsets as Int32Array;
-    const values = lists_.children[0]!.values as Int32Array;
+    const memberLists = batch.getChild("members")!.data[0]!;
+    const offsets = memberLists.valueOffsets as Int32Array;
+    const values = memberLists.children[0]!.values as Int32Array;
     ids.forEach((p, i) => {
       const at = (centres.offset + i) * width;
       centroids.set(centreValues.subarray(at, at + width), p * width);
-      const j = lists_.offset + i;
+      const j = memberLists.offset + i;
       lists[p] = values.subarray(offsets[j]!, offsets[j + 1]!);
     });
   }

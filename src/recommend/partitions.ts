@@ -31,15 +31,14 @@ export function trainPartitions(source: FeatureSource, count: number): Partition
   const random = seeded(0x5eed);
   const all = Int32Array.from({ length: source.catalog.size }, (_, row) => row);
   const top = Math.max(1, Math.ceil(Math.sqrt(count)));
-  const groups = groupBy(all, cluster(source, all, top, random), top);
+  const { groups } = cluster(source, all, top, random);
   const centroids: Float32Array[] = [];
   const memberLists: Int32Array[] = [];
   for (const members of groups) {
     if (members.length === 0) continue;
     const k = Math.max(1, Math.round((count * members.length) / source.catalog.size));
-    const centres = train(source, members, k, random);
-    const assigned = assign(source, members, centres, k);
-    groupBy(members, assigned, k).forEach((rows, c) => {
+    const { centres, groups: partitions } = cluster(source, members, k, random);
+    partitions.forEach((rows, c) => {
       if (rows.length === 0) return;
       centroids.push(centres.subarray(c * source.featureWidth, (c + 1) * source.featureWidth));
       memberLists.push(rows);
@@ -54,9 +53,15 @@ export function trainPartitions(source: FeatureSource, count: number): Partition
   return { width: source.featureWidth, centroids: flat, starts, members };
 }
 
-/** The centre each of `rows` joins, of `k` trained on a sample of them. */
-function cluster(source: FeatureSource, rows: Int32Array, k: number, random: () => number) {
-  return assign(source, rows, train(source, rows, k, random), k);
+/** `k` centres trained on a sample of `rows`, and the rows that join each (some groups may be empty). */
+function cluster(
+  source: FeatureSource,
+  rows: Int32Array,
+  k: number,
+  random: () => number,
+): { centres: Float32Array; groups: Int32Array[] } {
+  const centres = train(source, rows, k, random);
+  return { centres, groups: groupBy(rows, assign(source, rows, centres, k), k) };
 }
 
 /** `k` centres by k-means on a sample of `rows`, each a mean of the rows that joined it. */

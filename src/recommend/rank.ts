@@ -1012,7 +1012,7 @@ export class Ranker implements IndexedRows {
    * rank() for a large catalog: the linear stage scores only the rows the vector index and the request's own
    * rows (neighbours, people, series, names asked for) bring, instead of every row.
    */
-  async rankFrom(req: RankRequest, index: ItemIndex): Promise<RankedItem[]> {
+  rankFrom(req: RankRequest, index: ItemIndex): RankedItem[] {
     const plan = this.plan(req, "later");
     try {
       const only = index.candidates(this.candidateSearch(req, plan));
@@ -1233,8 +1233,11 @@ export class Ranker implements IndexedRows {
       }
     };
     foldBoost(requested, REQUESTED_CATEGORY_BOOST, true);
-    foldBoost(q.moodCategories, MOOD_CATEGORY_BOOST, true);
     foldBoost(includeCategories, INCLUDE_CATEGORY_BOOST, false); // too small to need a search
+    // The rows the mood words match are searched with the query before the mood categories' boost, which
+    // is for the rows they do not match.
+    const moodQuery = q.attributeOf.size ? query.slice() : undefined;
+    foldBoost(q.moodCategories, MOOD_CATEGORY_BOOST, true);
     // Boosts by year are no feature: more searches among the rows they lift, within the constraints and the
     // categories asked for. "older" grows with the distance from the last list's mean, so each band of it.
     const critique = q.critique?.field === "year" ? q.critique : undefined;
@@ -1251,16 +1254,9 @@ export class Ranker implements IndexedRows {
       ...(unfolded.length ? [bothFilters(within, { anyOf: [unfolded] })] : []),
     ];
     const searches = [filter, ...boosted].map((f) => ({ query, filter: f }));
-    // The best of the rows the mood words match, which their boost lifts (they can be a great many). The mood
-    // categories' boost is for the rows they do not match.
-    if (q.attributeOf.size) {
-      const moodQuery = query.slice();
-      for (const c of q.moodCategories) {
-        const l = labels.indexOf(c);
-        if (l >= 0) moodQuery[dim + L + l]! -= MOOD_CATEGORY_BOOST;
-      }
+    // The best of the rows the mood words match, which their boost lifts (they can be a great many).
+    if (moodQuery)
       searches.push({ query: moodQuery, filter: { ...within, among: q.attributeOf.rows } });
-    }
     return { searches, rows: this.requestRows(req, q) };
   }
 
