@@ -10,7 +10,7 @@ import { dot } from "../src/util/vec.ts";
 const randomFloats = (rng: Rng, n: number, zeros = 0) =>
   Float32Array.from({ length: n }, () => (rng.next() < zeros ? 0 : rng.next() * 2 - 1));
 
-/** Item arrays of random values, half the genre hits 0 (as most are). */
+/** Item arrays of random values; a row's genre hits are a few labels, or (one row in four) its interests. */
 function randomArrays(rng: Rng, size: number, dim: number, labels: number): ItemArrays {
   const arrays = ItemArrays.of(
     randomFloats(rng, size * dim),
@@ -18,8 +18,23 @@ function randomArrays(rng: Rng, size: number, dim: number, labels: number): Item
     dim,
     labels,
   );
-  arrays.genreHits.set(randomFloats(rng, size * labels, 0.5));
+  for (let row = 0; row < size; row++)
+    arrays.setGenreHits(
+      row,
+      rng.next() < 0.25
+        ? []
+        : Array.from({ length: 3 }, () => Math.floor(rng.next() * labels)).filter(
+            (l) => l < labels,
+          ),
+    );
   return arrays;
+}
+
+/** A row's genre hits as floats, one a label. */
+function genreRow(a: ItemArrays, row: number): Float32Array {
+  const out = new Float32Array(a.labels);
+  a.genreHitsOf(row, out);
+  return out;
 }
 
 /** The linear stage's sums as rank.ts computed them in JavaScript, row by row. */
@@ -43,9 +58,10 @@ function plainLinear(
     s3 += qv[d + 3]! * a.vectors[row * dim + d + 3]!;
   }
   for (; d < dim; d++) s0 += qv[d]! * a.vectors[row * dim + d]!;
+  const hits = genreRow(a, row);
   for (let l = 0; l < L; l++) {
     s1 += qi[l]! * a.interests[row * L + l]!;
-    s2 += qg[l]! * a.genreHits[row * L + l]!;
+    s2 += qg[l]! * hits[l]!;
   }
   return [s0 + s1, s2 + s3];
 }
@@ -74,7 +90,7 @@ describe("the linear kernel", () => {
   }
 
   it("refuses a catalog whose arrays do not fit a 32-bit memory, with the reason", () => {
-    expect(() => ItemArrays.create(7_000_000, 64, 46)).toThrow(
+    expect(() => ItemArrays.create(10_000_000, 64, 46)).toThrow(
       /GiB of scoring memory; at most 4 GiB fit/,
     );
   });
@@ -115,8 +131,8 @@ describe("the features' dot products", () => {
         0,
         dot(v2, arrays.vectors, row * dim, dim),
         dot(l1, arrays.interests, row * labels, labels),
-        dot(l2, arrays.genreHits, row * labels, labels),
-        dot(l1, arrays.genreHits, row * labels, labels),
+        dot(l2, genreRow(arrays, row)),
+        dot(l1, genreRow(arrays, row)),
       ]),
     );
     expect(products.filter((p) => p !== 0)).toHaveLength(rows.length * 5);

@@ -21,7 +21,8 @@ describe("item arrays shared with a worker thread", () => {
     const arrays = ItemArrays.create(size, dim, labels, 2);
     arrays.vectors.set(random(rng, size * dim));
     arrays.interests.set(random(rng, size * labels));
-    arrays.genreHits.set(random(rng, size * labels));
+    for (let row = 0; row < size; row++)
+      arrays.setGenreHits(row, row % 3 ? [row % labels, (row * 7) % labels] : []);
     const worker = new Worker(new URL("./fixtures/item-arrays-worker.mjs", import.meta.url), {
       workerData: { shared: arrays.share(), thread: 1 },
     });

@@ -49,7 +49,8 @@ const SHARED_MAX_SHARE = 0.02;
  */
 interface RowTerms {
   start: Int32Array;
-  ids: Int32Array;
+  /** Two bytes a term where the names allow: a text catalog's million items hold about 14 million. */
+  ids: Uint16Array | Int32Array;
   names: string[];
 }
 
@@ -86,7 +87,11 @@ function distinctiveTerms(
     for (const id of kept.sort((x, y) => films[x]! - films[y]!)) ids.push(id);
     start[row + 1] = ids.length;
   });
-  return { start, ids: Int32Array.from(ids), names };
+  return {
+    start,
+    ids: names.length <= 0x10000 ? Uint16Array.from(ids) : Int32Array.from(ids),
+    names,
+  };
 }
 
 /** Words whose characteristic categories are kept (cleared when full: the words people use are few). */

@@ -151,6 +151,8 @@ const MMR_POOL = 50;
 const RESCORE_POOL = 200;
 /** The bench's recall of the vector index: against the exact linear stage's best this many. */
 const RECALL_AT = 100;
+/** Rows whose genre hits the feature stamp hashes at once. */
+const STAMP_CHUNK = 65_536;
 
 /** Per-request state, built once, read by the per-item pass. */
 interface Query {
@@ -283,32 +285,36 @@ function linearScores(
   const hasYear = !Number.isNaN(meanYear);
   const rows = arrays.rows;
   let count = 0;
-  for (let i = 0; i < only.length; i++) {
-    const row = only[i]!;
-    if (!blocked[row]) rows[count++] = row;
-  }
-  const sums = arrays.linear(count, qv, qi, qg);
-  for (let i = 0; i < count; i++) {
-    const row = rows[i]!;
-    let s =
-      perRequest +
-      sums[2 * i]! +
-      sums[2 * i + 1]! +
-      perItem[row]! +
-      wSeededPopularity * popularity[row]! +
-      wComention * comention[row]! +
-      wMovielens * movielens[row]!;
-    const y = year[row]!;
-    if (hasYear && y === y)
-      s += wYear * (yearScores ? yearScores[y - firstYear]! : yearMatch(y, meanYear));
-    if (peopleSums) {
-      const sum = peopleSums[row]!;
-      if (sum > 0) s += wPeople * peopleShared(sum);
+  let next = 0;
+  while (next < only.length) {
+    let batch = 0;
+    for (; next < only.length && batch < arrays.linearBatch; next++) {
+      const row = only[next]!;
+      if (!blocked[row]) rows[batch++] = row;
     }
-    s += wSeries * seriesShared(series[row]!, seriesHit);
-    if (scoreOffset) s += scoreOffset[row]!;
-    scores[row] = s;
-    candidates[i] = row;
+    const sums = arrays.linear(batch, qv, qi, qg);
+    for (let i = 0; i < batch; i++) {
+      const row = rows[i]!;
+      let s =
+        perRequest +
+        sums[2 * i]! +
+        sums[2 * i + 1]! +
+        perItem[row]! +
+        wSeededPopularity * popularity[row]! +
+        wComention * comention[row]! +
+        wMovielens * movielens[row]!;
+      const y = year[row]!;
+      if (hasYear && y === y)
+        s += wYear * (yearScores ? yearScores[y - firstYear]! : yearMatch(y, meanYear));
+      if (peopleSums) {
+        const sum = peopleSums[row]!;
+        if (sum > 0) s += wPeople * peopleShared(sum);
+      }
+      s += wSeries * seriesShared(series[row]!, seriesHit);
+      if (scoreOffset) s += scoreOffset[row]!;
+      scores[row] = s;
+      candidates[count++] = row;
+    }
   }
   return count;
 }
@@ -346,12 +352,6 @@ function unit(v: Float32Array | undefined): Float32Array | undefined {
 
 export class Ranker implements IndexedRows {
   readonly facets: ItemFacets;
-  /**
-   * Row-major n x labels: 1 for each category an item has (a genre "hit", whatever else it is too), the
-   * model's reading of its text for an item without categories. A distribution match would rank a pure
-   * comedy above a comedy that is also an adventure; people asking for a comedy want either.
-   */
-  private readonly genreHits: Float32Array;
   private readonly rowsByTitle: Map<string, number[]>;
   /** Rows of each category (constraints and boosts without a pass over every item's categories). */
   private readonly categoryRows: CategoryRows;
@@ -393,7 +393,7 @@ export class Ranker implements IndexedRows {
     readonly attributes?: Attributes,
   ) {
     this.facets = facets ?? itemFacets(catalog);
-    this.genreHits = genreHitMatrix(catalog);
+    fillGenreHits(catalog);
     this.rowsByTitle = sharedTitles(catalog.titleKeys);
     // A category cell naming several people ("leo tolstoy, louise maude": goodbooks' authors) also counts
     // under each of them, so a request or exclusion by one name finds it.
@@ -627,6 +627,7 @@ export class Ranker implements IndexedRows {
     const personWeight = new Float32Array(facets.personCount);
     const seriesHit = new Uint8Array(facets.seriesCount);
     const seedGenres = new Float32Array(L);
+    const genreRow = new Float32Array(L);
     const seedNeighbours: Int32Array[] = [];
     const weighted = new Set<number>();
     let yearSum = 0;
@@ -654,7 +655,8 @@ export class Ranker implements IndexedRows {
         yearSum += facets.year[row]!;
         years++;
       }
-      for (let l = 0; l < L; l++) seedGenres[l]! += w * this.genreHits[row * L + l]!;
+      catalog.arrays.genreHitsOf(row, genreRow);
+      for (let l = 0; l < L; l++) seedGenres[l]! += w * genreRow[l]!;
     });
     // The rows with a co-mention are those `best` names a seed for: each is taken to its log once.
     if (neighbourScores) {
@@ -1148,10 +1150,8 @@ export class Ranker implements IndexedRows {
       const o = (row - from) * width;
       // Element by element: a subarray per row and field would be three objects a row.
       for (let d = 0, v = row * dim; d < dim; d++) out[o + d] = vectors[v + d]!;
-      for (let l = 0, i = row * L; l < L; l++) {
-        out[o + dim + l] = interests[i + l]!;
-        out[o + dim + L + l] = this.genreHits[i + l]!;
-      }
+      for (let l = 0, i = row * L; l < L; l++) out[o + dim + l] = interests[i + l]!;
+      this.catalog.arrays.genreHitsOf(row, out, o + dim + L);
       out[o + dim + 2 * L] = this.perItem[row]!;
       out[o + dim + 2 * L + 1] = popularity[row]!;
     }
@@ -1163,19 +1163,25 @@ export class Ranker implements IndexedRows {
     const { dim, arrays, popularity } = this.catalog;
     const L = this.catalog.labels.length;
     const { perItem } = this;
-    arrays.rows.set(rows.subarray(0, count));
-    const sums = arrays.linear(
-      count,
-      query.subarray(0, dim),
-      query.subarray(dim, dim + L),
-      query.subarray(dim + L, dim + 2 * L),
-    );
     const wPerItem = query[dim + 2 * L]!;
     const wPopularity = query[dim + 2 * L + 1]!;
-    for (let i = 0; i < count; i++) {
-      const row = rows[i]!;
-      out[i] =
-        sums[2 * i]! + sums[2 * i + 1]! + wPerItem * perItem[row]! + wPopularity * popularity[row]!;
+    for (let from = 0; from < count; from += arrays.linearBatch) {
+      const batch = Math.min(arrays.linearBatch, count - from);
+      arrays.rows.set(rows.subarray(from, from + batch));
+      const sums = arrays.linear(
+        batch,
+        query.subarray(0, dim),
+        query.subarray(dim, dim + L),
+        query.subarray(dim + L, dim + 2 * L),
+      );
+      for (let i = 0; i < batch; i++) {
+        const row = rows[from + i]!;
+        out[from + i] =
+          sums[2 * i]! +
+          sums[2 * i + 1]! +
+          wPerItem * perItem[row]! +
+          wPopularity * popularity[row]!;
+      }
     }
   }
 
@@ -1186,7 +1192,15 @@ export class Ranker implements IndexedRows {
       hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     bytes(this.catalog.vectors);
     bytes(this.catalog.interests);
-    bytes(this.genreHits);
+    // The genre hits as the float rows they stood for before they were kept as masks: the same stamp.
+    const L = this.catalog.labels.length;
+    const genreRows = new Float32Array(STAMP_CHUNK * L);
+    for (let from = 0; from < this.catalog.size; from += STAMP_CHUNK) {
+      const to = Math.min(this.catalog.size, from + STAMP_CHUNK);
+      for (let row = from; row < to; row++)
+        this.catalog.arrays.genreHitsOf(row, genreRows, (row - from) * L);
+      bytes(genreRows.subarray(0, (to - from) * L));
+    }
     bytes(this.perItem);
     bytes(this.catalog.popularity);
     for (const item of this.catalog.items)
@@ -1521,23 +1535,22 @@ function sharedTitles(titleKeys: readonly string[]): Map<string, number[]> {
 }
 
 /**
- * The catalog's genre hits, where the linear kernel reads them: filled by the first ranker over the catalog
- * (a turn worker's catalog shares the main thread's, filled already).
+ * The catalog's genre hits, where the linear kernel reads them: 1 for each category an item has (a genre
+ * "hit", whatever else it is too), the model's reading of its text for an item without categories. A
+ * distribution match would rank a pure comedy above a comedy that is also an adventure; people asking for a
+ * comedy want either. Set by the first ranker over the catalog (a turn worker's catalog
+ * shares the main thread's, set already).
  */
-function genreHitMatrix(catalog: Catalog): Float32Array {
-  const L = catalog.labels.length;
-  const out = catalog.arrays.genreHits;
-  if (catalog.arrays.genreHitsFilled) return out;
+function fillGenreHits(catalog: Catalog): void {
+  if (catalog.arrays.genreHitsFilled) return;
   const index = new Map(catalog.labels.map((l, i) => [l, i]));
   catalog.items.forEach((item, row) => {
     const known = item.categories
       .map((c) => index.get(c))
       .filter((i): i is number => i !== undefined);
-    if (known.length) for (const l of known) out[row * L + l] = 1;
-    else out.set(catalog.interestRow(row), row * L);
+    catalog.arrays.setGenreHits(row, known);
   });
   catalog.arrays.genreHitsFilled = true;
-  return out;
 }
 
 const defaultRankers = new WeakMap<Catalog, Ranker>();

@@ -5,6 +5,7 @@
 // thread's item arrays instead of holding copies.
 import { readFileSync } from "node:fs";
 import { ChatrecError } from "../errors.ts";
+import { dot } from "./vec.ts";
 
 const kernels = new WebAssembly.Module(readFileSync(new URL("./kernels.wasm", import.meta.url)));
 
@@ -16,7 +17,8 @@ export interface KernelExports {
     vec: number,
     dim: number,
     ints: number,
-    gens: number,
+    masks: number,
+    zeros: number,
     labels: number,
     qv: number,
     qig: number,
@@ -84,13 +86,19 @@ export function kernelsOver(memory: WebAssembly.Memory): KernelExports {
 
 /** The item arrays a dot product can run over. */
 export type ItemArrayName = "vectors" | "interests" | "genreHits";
+type KernelArrayName = "vectors" | "interests" | "genreMasks" | "zeros";
 /** dots(): at most this many queries per array, and columns in all. */
 const MAX_QUERIES = 8;
 const MAX_COLUMNS = 16;
 /** dots() takes rows this many at a time. */
 const DOTS_BATCH = 1024;
+/** linear() takes rows this many at a time: its scratch is per thread, and a catalog's rows can be millions. */
+const LINEAR_BATCH = 4096;
 
 type ScratchName = "rows" | "sums" | "products" | "qv" | "qig" | "queries";
+
+/** A row's genre mask: a bit per label. */
+const maskWords = (labels: number) => (labels + 31) >>> 5;
 
 /**
  * Where everything is in a catalog's kernel memory: the item arrays once, then a scratch area for each
@@ -98,21 +106,23 @@ type ScratchName = "rows" | "sums" | "products" | "qv" | "qig" | "queries";
  */
 function itemLayout(size: number, dim: number, labels: number, threads: number) {
   const batch = Math.min(size, DOTS_BATCH);
+  const linearBatch = Math.max(batch, Math.min(size, LINEAR_BATCH));
   const layout = new Layout();
-  const items: Record<ItemArrayName, number> = {
+  const items: Record<KernelArrayName, number> = {
     vectors: layout.take(size * dim, 4),
     interests: layout.take(size * labels, 4),
-    genreHits: layout.take(size * labels, 4),
+    genreMasks: layout.take(size * maskWords(labels), 4),
+    zeros: layout.take(labels, 4),
   };
   const scratch = Array.from({ length: threads }, (): Record<ScratchName, number> => ({
-    rows: layout.take(size, 4),
-    sums: layout.take(size * 2, 8),
+    rows: layout.take(linearBatch, 4),
+    sums: layout.take(linearBatch * 2, 8),
     products: layout.take(batch * MAX_COLUMNS, 8),
     qv: layout.take(dim, 8),
     qig: layout.take(labels * 2, 8),
     queries: layout.take(MAX_QUERIES * Math.max(dim, labels), 8),
   }));
-  return { batch, items, scratch, bytes: layout.bytes };
+  return { batch, linearBatch, items, scratch, bytes: layout.bytes };
 }
 
 /** A catalog's item arrays as a turn worker receives them: the memory, its shape, and what is filled. */
@@ -134,19 +144,26 @@ const arraysOfVectors = new WeakMap<Float32Array, ItemArrays>();
 export class ItemArrays {
   readonly vectors: Float32Array;
   readonly interests: Float32Array;
-  /** Filled once by the ranker (src/recommend/rank.ts genreHitMatrix), then marked so. */
-  readonly genreHits: Float32Array;
+  /**
+   * Each row's genre hits as a bit per label (1 there, 0 elsewhere), or none for a row whose hits are its
+   * interests: four bytes a row where float hits took four a label. Set once by the ranker
+   * (src/recommend/rank.ts fillGenreHits), then marked so.
+   */
+  private readonly genreMasks: Uint32Array;
+  private readonly maskWords: number;
   genreHitsFilled: boolean;
   /** Where a caller writes the rows for linear() and dots(). */
   readonly rows: Int32Array;
   /** How many rows dots() takes at once. */
   readonly batch: number;
+  /** How many rows linear() takes at once. */
+  readonly linearBatch: number;
   private readonly sums: Float64Array;
   private readonly products: Float64Array;
   private readonly qv: Float64Array;
   private readonly qig: Float64Array;
   private readonly queries: Float64Array;
-  private readonly at: Record<ItemArrayName | ScratchName, number>;
+  private readonly at: Record<KernelArrayName | ScratchName, number>;
   private readonly run: KernelExports;
   private readonly memory: WebAssembly.Memory;
   private readonly threads: number;
@@ -161,7 +178,7 @@ export class ItemArrays {
     const thread = "shared" in place ? place.thread : 0;
     if (!Number.isInteger(thread) || thread < 0 || thread >= threads)
       throw new Error(`no scratch area ${thread} among ${threads}`);
-    const { batch, items, scratch, bytes } = itemLayout(size, dim, labels, threads);
+    const { batch, linearBatch, items, scratch, bytes } = itemLayout(size, dim, labels, threads);
     this.memory =
       "shared" in place ? place.shared.memory : sharedMemory(bytes, `a catalog of ${size} items`);
     if (this.memory.buffer.byteLength < bytes)
@@ -169,14 +186,16 @@ export class ItemArrays {
     this.run = kernelsOver(this.memory);
     this.threads = threads;
     this.batch = batch;
+    this.linearBatch = linearBatch;
     this.at = { ...items, ...scratch[thread]! };
     this.genreHitsFilled = "shared" in place && place.shared.genreHitsFilled;
     const buffer = this.memory.buffer;
     this.vectors = new Float32Array(buffer, this.at.vectors, size * dim);
     this.interests = new Float32Array(buffer, this.at.interests, size * labels);
-    this.genreHits = new Float32Array(buffer, this.at.genreHits, size * labels);
-    this.rows = new Int32Array(buffer, this.at.rows, size);
-    this.sums = new Float64Array(buffer, this.at.sums, size * 2);
+    this.maskWords = maskWords(labels);
+    this.genreMasks = new Uint32Array(buffer, this.at.genreMasks, size * this.maskWords);
+    this.rows = new Int32Array(buffer, this.at.rows, linearBatch);
+    this.sums = new Float64Array(buffer, this.at.sums, linearBatch * 2);
     this.products = new Float64Array(buffer, this.at.products, batch * MAX_COLUMNS);
     this.queries = new Float64Array(buffer, this.at.queries, MAX_QUERIES * Math.max(dim, labels));
     this.qv = new Float64Array(buffer, this.at.qv, dim);
@@ -219,9 +238,12 @@ export class ItemArrays {
   /**
    * For rows[0 .. count): s0 + s1 and s2 + s3 at 2 i and 2 i + 1 of the result, where s0..s3 are the four
    * running sums of vector · qv (dimension d into s(d mod 4)), then s1 += qi · interests and
-   * s2 += qg · genreHits, label by label. The view is valid until the next call.
+   * s2 += qg · genreHits, label by label. `count` is at most `linearBatch`. The view is valid until the
+   * next call.
    */
   linear(count: number, qv: Float32Array, qi: Float32Array, qg: Float32Array): Float64Array {
+    if (count > this.linearBatch)
+      throw new Error(`linear() takes at most ${this.linearBatch} rows`);
     this.qv.set(qv);
     for (let l = 0; l < this.labels; l++) {
       this.qig[2 * l] = qi[l]!;
@@ -235,7 +257,8 @@ export class ItemArrays {
       at.vectors,
       this.dim,
       at.interests,
-      at.genreHits,
+      at.genreMasks,
+      at.zeros,
       this.labels,
       at.qv,
       at.qig,
@@ -260,6 +283,11 @@ export class ItemArrays {
     for (const [name, queries] of groups) {
       if (queries.length > MAX_QUERIES)
         throw new Error(`dots() takes at most ${MAX_QUERIES} queries per array`);
+      if (name === "genreHits") {
+        this.genreDots(count, queries, columns, column);
+        column += queries.length;
+        continue;
+      }
       const width = name === "vectors" ? this.dim : this.labels;
       queries.forEach((u, j) => {
         const q = this.queries.subarray(j * width, (j + 1) * width);
@@ -271,7 +299,7 @@ export class ItemArrays {
         at.rows,
         at.products + column * 8,
         columns,
-        at[name],
+        at[name === "vectors" ? "vectors" : "interests"],
         width,
         at.queries,
         queries.length,
@@ -282,6 +310,71 @@ export class ItemArrays {
       column += queries.length;
     }
     return this.products;
+  }
+
+  /**
+   * dots() over the genre hits: vec.ts dot() over a row's interests, or over its mask's labels, whose
+   * products are the query's values (the same terms in the same running sums, so the same bits).
+   */
+  private genreDots(
+    count: number,
+    queries: ReadonlyArray<Float32Array | undefined>,
+    columns: number,
+    column: number,
+  ): void {
+    const { labels, maskWords: words, genreMasks, products, rows } = this;
+    const labels4 = labels & ~3;
+    for (let i = 0; i < count; i++) {
+      const row = rows[i]!;
+      const masked = this.hasMask(row);
+      for (let j = 0; j < queries.length; j++) {
+        const u = queries[j];
+        let value = 0;
+        if (u && !masked) value = dot(u, this.interests, row * labels, labels);
+        else if (u) {
+          let s0 = 0,
+            s1 = 0,
+            s2 = 0,
+            s3 = 0;
+          for (let w = 0; w < words; w++)
+            for (let bits = genreMasks[row * words + w]!; bits !== 0; bits &= bits - 1) {
+              const l = (w << 5) | (31 - Math.clz32(bits & -bits));
+              const k = l < labels4 ? l & 3 : 0;
+              if (k === 0) s0 += u[l]!;
+              else if (k === 1) s1 += u[l]!;
+              else if (k === 2) s2 += u[l]!;
+              else s3 += u[l]!;
+            }
+          value = s0 + s1 + (s2 + s3);
+        }
+        products[i * columns + column + j] = value;
+      }
+    }
+  }
+
+  private hasMask(row: number): boolean {
+    for (let w = 0; w < this.maskWords; w++)
+      if (this.genreMasks[row * this.maskWords + w] !== 0) return true;
+    return false;
+  }
+
+  /** Sets row's genre hits: 1 at each of `labels` (label indexes), or, with none, the row's interests. */
+  setGenreHits(row: number, labels: readonly number[]): void {
+    const words = this.maskWords;
+    this.genreMasks.fill(0, row * words, (row + 1) * words);
+    for (const l of labels) this.genreMasks[row * words + (l >>> 5)]! |= 1 << (l & 31);
+  }
+
+  /** Row's genre hits, one a label, into out[at ..]. */
+  genreHitsOf(row: number, out: Float32Array, at = 0): void {
+    const { labels } = this;
+    if (!this.hasMask(row)) {
+      out.set(this.interests.subarray(row * labels, (row + 1) * labels), at);
+      return;
+    }
+    const base = row * this.maskWords;
+    for (let l = 0; l < labels; l++)
+      out[at + l] = (this.genreMasks[base + (l >>> 5)]! >>> (l & 31)) & 1;
   }
 }
 

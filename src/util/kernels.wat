@@ -76,15 +76,21 @@
   ;;           dimension d into s(d mod 4) and a remainder into s0;
   ;;   then s1 += qi[l] * interests[l] and s2 += qg[l] * genreHits[l] for each label l in turn
   ;;           ($qig holds qi[l], qg[l] interleaved as f64 pairs).
+  ;; A row's genre hits are 1 at the labels its mask has (ceil(labels / 32) i32 words per row at $masks) and
+  ;; 0 elsewhere, or its interests when its mask is empty. A masked row reads zeros (at $zeros) in the label
+  ;; loop, then adds qg[l] for its labels in order: the same nonzero terms in the same order as reading
+  ;; the hits, so the same sums to the bit.
   ;; Writes s0 + s1 and s2 + s3 of row i at $out + 16 i.
   (func (export "linear")
     (param $count i32) (param $rows i32) (param $out i32)
-    (param $vec i32) (param $dim i32) (param $ints i32) (param $gens i32) (param $labels i32)
-    (param $qv i32) (param $qig i32)
+    (param $vec i32) (param $dim i32) (param $ints i32) (param $masks i32) (param $zeros i32)
+    (param $labels i32) (param $qv i32) (param $qig i32)
     (local $i i32) (local $row i32) (local $vp i32) (local $ip i32) (local $gp i32)
     (local $l i32) (local $labels4 i32) (local $q i32)
+    (local $words i32) (local $mp i32) (local $w i32) (local $any i32) (local $bits i32)
     (local $a01 v128) (local $a23 v128) (local $a12 v128) (local $v v128) (local $vi v128) (local $vg v128)
     (local.set $labels4 (i32.and (local.get $labels) (i32.const -4)))
+    (local.set $words (i32.shr_u (i32.add (local.get $labels) (i32.const 31)) (i32.const 5)))
     (block $done
       (loop $each_row
         (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
@@ -99,8 +105,18 @@
           (local.get $a01) (local.get $a23)))
         (local.set $ip (i32.add (local.get $ints)
           (i32.shl (i32.mul (local.get $row) (local.get $labels)) (i32.const 2))))
-        (local.set $gp (i32.add (local.get $gens)
-          (i32.shl (i32.mul (local.get $row) (local.get $labels)) (i32.const 2))))
+        (local.set $mp (i32.add (local.get $masks)
+          (i32.shl (i32.mul (local.get $row) (local.get $words)) (i32.const 2))))
+        (local.set $any (i32.const 0))
+        (local.set $w (i32.const 0))
+        (block $mask_read
+          (loop $each_word
+            (br_if $mask_read (i32.ge_u (local.get $w) (local.get $words)))
+            (local.set $any (i32.or (local.get $any)
+              (i32.load (i32.add (local.get $mp) (i32.shl (local.get $w) (i32.const 2))))))
+            (local.set $w (i32.add (local.get $w) (i32.const 1)))
+            (br $each_word)))
+        (local.set $gp (select (local.get $zeros) (local.get $ip) (local.get $any)))
         (local.set $l (i32.const 0))
         (block $labels_done
           (loop $four_labels
@@ -137,6 +153,23 @@
                 (f64x2.promote_low_f32x4 (local.get $v)))))
             (local.set $l (i32.add (local.get $l) (i32.const 1)))
             (br $label_rest)))
+        ;; A masked row's labels, lowest first: s2 += qg[l].
+        (local.set $w (i32.const 0))
+        (block $masked_done
+          (loop $mask_word
+            (br_if $masked_done (i32.ge_u (local.get $w) (local.get $words)))
+            (local.set $bits (i32.load (i32.add (local.get $mp) (i32.shl (local.get $w) (i32.const 2)))))
+            (block $bits_done
+              (loop $each_bit
+                (br_if $bits_done (i32.eqz (local.get $bits)))
+                (local.set $l (i32.add (i32.shl (local.get $w) (i32.const 5)) (i32.ctz (local.get $bits))))
+                (local.set $a12 (f64x2.replace_lane 1 (local.get $a12)
+                  (f64.add (f64x2.extract_lane 1 (local.get $a12))
+                    (f64.load offset=8 (i32.add (local.get $qig) (i32.shl (local.get $l) (i32.const 4)))))))
+                (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+                (br $each_bit)))
+            (local.set $w (i32.add (local.get $w) (i32.const 1)))
+            (br $mask_word)))
         ;; (s0, s3) + (s1, s2)
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 4)))
           (f64x2.add
