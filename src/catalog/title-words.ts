@@ -33,8 +33,17 @@ export class TitleWords {
   /** Per key, the call that last saw it (a key holding two words near the slip is ranked once). */
   private readonly seenIn: Int32Array;
   private calls = 0;
-  /** Per key, the fewest edits between the slip and the key's words, for the keys seenIn the call. */
-  private readonly focalEdits: Uint8Array;
+  /** Per key seen in the call, its place in the call's lists below. */
+  private readonly placeOf: Int32Array;
+  /**
+   * The call's keys, in the order seen, with their fewest edits from the slip, word counts, what the words
+   * around add, and the word around that last added (one pass per word around, counted on over calls): the
+   * ranking then reads them in order rather than a million-entry array here and there.
+   */
+  private found = { keys: new Int32Array(0), edits: new Uint8Array(0), words: new Uint16Array(0) };
+  private foundAdded = new Uint16Array(0);
+  private foundPass = new Int32Array(0);
+  private passes = 0;
   /**
    * The last words' title words within reach: a message's words around each possible slip are mostly the
    * same, and at a million titles each search walks a million words (about 0.6 ms).
@@ -61,7 +70,7 @@ export class TitleWords {
       for (const t of terms) this.postingKeys[next[t]!++] = k;
     });
     this.seenIn = new Int32Array(keys.length);
-    this.focalEdits = new Uint8Array(keys.length);
+    this.placeOf = new Int32Array(keys.length);
   }
 
   snapshot(): TitleWordsSnapshot {
@@ -76,8 +85,12 @@ export class TitleWords {
       postingStart: ownCopy(saved.postingStart),
       postingKeys: ownCopy(saved.postingKeys),
       seenIn: new Int32Array(saved.keyWords.length),
-      focalEdits: new Uint8Array(saved.keyWords.length),
+      placeOf: new Int32Array(saved.keyWords.length),
       calls: 0,
+      found: { keys: new Int32Array(0), edits: new Uint8Array(0), words: new Uint16Array(0) },
+      foundAdded: new Uint16Array(0),
+      foundPass: new Int32Array(0),
+      passes: 0,
       nearOf: new Map(),
     });
   }
@@ -101,26 +114,43 @@ export class TitleWords {
     const focal = this.near(word);
     if (focal.size === 0) return [];
     const call = ++this.calls;
+    const { seenIn, placeOf, keyWords, postingStart, postingKeys } = this;
     // The keys holding a word close to the slip, each with its fewest edits (closest words first).
-    const keys: number[] = [];
-    this.forEachKey(focal, (key, edits) => {
-      if (this.seenIn[key] === call) return;
-      this.seenIn[key] = call;
-      this.focalEdits[key] = edits;
-      keys.push(key);
-    });
+    let count = 0;
+    for (const [t, edits] of byEdits(focal)) {
+      const to = postingStart[t + 1]!;
+      this.reserve(count + to - postingStart[t]!);
+      const { keys, edits: keyEdits, words } = this.found;
+      for (let p = postingStart[t]!; p < to; p++) {
+        const key = postingKeys[p]!;
+        if (seenIn[key] === call) continue;
+        seenIn[key] = call;
+        placeOf[key] = count;
+        keys[count] = key;
+        keyEdits[count] = edits;
+        words[count++] = keyWords[key]!;
+      }
+    }
+    const { keys, edits: keyEdits, words } = this.found;
+    const { foundAdded: added, foundPass } = this;
+    added.fill(0, 0, count);
     // What the other words around add to those keys, from the keys holding words close to them: most of a
     // common word's keys hold none, so their own words need not be read.
-    const added = new Map<number, number>();
     for (const other of new Set(around)) {
       if (other === word) continue;
       const times = around.filter((w) => w === other).length;
-      const done = new Set<number>();
-      this.forEachKey(this.near(other), (key, edits) => {
-        if (this.seenIn[key] !== call || done.has(key)) return;
-        done.add(key);
-        added.set(key, (added.get(key) ?? 0) + times * held(edits));
-      });
+      const pass = ++this.passes;
+      for (const [t, edits] of byEdits(this.near(other))) {
+        const to = postingStart[t + 1]!;
+        for (let p = postingStart[t]!; p < to; p++) {
+          const key = postingKeys[p]!;
+          if (seenIn[key] !== call) continue;
+          const at = placeOf[key]!;
+          if (foundPass[at] === pass) continue;
+          foundPass[at] = pass;
+          added[at]! += times * held(edits);
+        }
+      }
     }
     const focalTimes = around.filter((w) => w === word).length;
     const best: Array<{ key: number; score: number; words: number }> = [];
@@ -128,29 +158,45 @@ export class TitleWords {
     const before = (score: number, words: number, key: number, b: (typeof best)[number]) =>
       score > b.score ||
       (score === b.score && (words < b.words || (words === b.words && key < b.key)));
-    for (const key of keys) {
-      const score = focalTimes * held(this.focalEdits[key]!) + (added.get(key) ?? 0);
-      const words = this.keyWords[key]!;
+    for (let i = 0; i < count; i++) {
+      const key = keys[i]!;
+      const score = focalTimes * held(keyEdits[i]!) + added[i]!;
+      const keyWordCount = words[i]!;
       // Kept in order: most keys go no further than this comparison with the last kept.
-      if (best.length === limit && !before(score, words, key, best[limit - 1]!)) continue;
+      if (best.length === limit && !before(score, keyWordCount, key, best[limit - 1]!)) continue;
       let at = best.length < limit ? best.length : limit - 1;
-      while (at > 0 && before(score, words, key, best[at - 1]!)) at--;
-      best.splice(at, 0, { key, score, words });
+      while (at > 0 && before(score, keyWordCount, key, best[at - 1]!)) at--;
+      best.splice(at, 0, { key, score, words: keyWordCount });
       if (best.length > limit) best.pop();
     }
     return best.map((b) => b.key);
   }
 
-  /** Each key holding a term of `near` (term to edits), the terms with the fewest edits first. */
-  private forEachKey(
-    near: ReadonlyMap<number, number>,
-    visit: (key: number, edits: number) => void,
-  ): void {
-    const terms = [...near].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
-    for (const [t, edits] of terms)
-      for (let p = this.postingStart[t]!; p < this.postingStart[t + 1]!; p++)
-        visit(this.postingKeys[p]!, edits);
+  /** Room in the call's lists for `count` keys. */
+  private reserve(count: number): void {
+    if (count <= this.found.keys.length) return;
+    const size = Math.max(count, 2 * this.found.keys.length);
+    const grow = <T extends Int32Array | Uint8Array | Uint16Array>(
+      a: T,
+      make: (n: number) => T,
+    ) => {
+      const out = make(size);
+      out.set(a);
+      return out;
+    };
+    this.found = {
+      keys: grow(this.found.keys, (n) => new Int32Array(n)),
+      edits: grow(this.found.edits, (n) => new Uint8Array(n)),
+      words: grow(this.found.words, (n) => new Uint16Array(n)),
+    };
+    this.foundAdded = new Uint16Array(size);
+    this.foundPass = grow(this.foundPass, (n) => new Int32Array(n));
   }
+}
+
+/** The terms of `near` (term to edits), the fewest edits first. */
+function byEdits(near: ReadonlyMap<number, number>): Array<[number, number]> {
+  return [...near].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
 }
 
 /** What a word around adds to a key that holds it: exactly, more than with a slip. */
