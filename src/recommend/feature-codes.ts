@@ -66,9 +66,11 @@ export class FeatureCodes {
     const { stride, codes: at, bytes } = codeLayout(rows, width, threads);
     const memory = sharedMemory(bytes, `the vector index of ${rows} items`);
     const largest = new Float32Array(width);
+    // One chunk's room, used again: a new one each time was a GB of garbage at a million rows.
+    const chunk = new Float32Array(Math.min(rows, BUILD_CHUNK) * width);
     const forEachChunk = (visit: (features: Float32Array, from: number) => void) => {
       for (let from = 0; from < rows; from += BUILD_CHUNK)
-        visit(source.linearFeatures(from, Math.min(rows, from + BUILD_CHUNK)), from);
+        visit(source.linearFeatures(from, Math.min(rows, from + BUILD_CHUNK), chunk), from);
     };
     forEachChunk((features) => {
       for (let o = 0; o < features.length; o += width)

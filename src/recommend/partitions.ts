@@ -8,8 +8,8 @@ import { seeded } from "../util/random.ts";
 export interface FeatureSource {
   readonly catalog: { readonly size: number };
   readonly featureWidth: number;
-  /** Rows [from, to)'s features, row-major. */
-  linearFeatures(from: number, to: number): Float32Array;
+  /** Rows [from, to)'s features, row-major; written into `into` (long enough) when given. */
+  linearFeatures(from: number, to: number, into?: Float32Array): Float32Array;
   /** out[i] = rows[i]'s features · query, for i < count. */
   featureDots(query: Float32Array, rows: Int32Array, count: number, out: Float32Array): void;
 }

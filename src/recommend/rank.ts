@@ -1139,13 +1139,13 @@ export class Ranker implements IndexedRows {
   /**
    * Rows [from, to)'s linear features, row-major, as the vector index holds them: a row's dot product with
    * candidateSearch's query is its linear score without the request's own terms (neighbours, people, series,
-   * year match, boosts), which bring their rows besides.
+   * year match, boosts), which bring their rows besides. Written into `into` when given.
    */
-  linearFeatures(from: number, to: number): Float32Array {
+  linearFeatures(from: number, to: number, into?: Float32Array): Float32Array {
     const { dim, vectors, interests, popularity } = this.catalog;
     const L = this.catalog.labels.length;
     const width = this.featureWidth;
-    const out = new Float32Array((to - from) * width);
+    const out = into?.subarray(0, (to - from) * width) ?? new Float32Array((to - from) * width);
     for (let row = from; row < to; row++) {
       const o = (row - from) * width;
       // Element by element: a subarray per row and field would be three objects a row.

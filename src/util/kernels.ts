@@ -367,14 +367,16 @@ export class ItemArrays {
 
   /** Row's genre hits, one a label, into out[at ..]. */
   genreHitsOf(row: number, out: Float32Array, at = 0): void {
-    const { labels } = this;
+    const { labels, interests } = this;
     if (!this.hasMask(row)) {
-      out.set(this.interests.subarray(row * labels, (row + 1) * labels), at);
+      for (let l = 0, i = row * labels; l < labels; l++) out[at + l] = interests[i + l]!;
       return;
     }
-    const base = row * this.maskWords;
-    for (let l = 0; l < labels; l++)
-      out[at + l] = (this.genreMasks[base + (l >>> 5)]! >>> (l & 31)) & 1;
+    out.fill(0, at, at + labels);
+    const words = this.maskWords;
+    for (let w = 0; w < words; w++)
+      for (let bits = this.genreMasks[row * words + w]!; bits !== 0; bits &= bits - 1)
+        out[at + ((w << 5) | (31 - Math.clz32(bits & -bits)))] = 1;
   }
 }
 
