@@ -22,7 +22,7 @@ import { ProfileStore } from "./profile/store.ts";
 import { Neighbours } from "./recommend/neighbours.ts";
 import { NEIGHBOURS_FILE, openNeighbours } from "./recommend/neighbours-store.ts";
 import type { SharedFeatureCodes } from "./recommend/feature-codes.ts";
-import { ItemIndex } from "./recommend/item-index.ts";
+import { CODES_FILE, ItemIndex } from "./recommend/item-index.ts";
 import { Ranker } from "./recommend/rank.ts";
 import { loadRankerModel, RANKER_FILE } from "./recommend/ranker-model.ts";
 import { openCatalogWithIndexes } from "./recommend/word-indexes.ts";
@@ -262,6 +262,7 @@ export async function loadWorkParts(
       ? await ItemIndex.open(db, ranker, {
           build: opts.buildIndex,
           log,
+          codesFile: join(config.dataDir, CODES_FILE),
           codes:
             opts.arrays && "shared" in opts.arrays && opts.indexCodes
               ? { shared: opts.indexCodes, thread: opts.arrays.thread }

@@ -1,5 +1,9 @@
 // The vector index's byte codes: a search's sums by the WebAssembly kernel rank rows as their exact features
-// do, whatever the width, and another thread reading the same codes gets the same sums.
+// do, whatever the width, another thread reading the same codes gets the same sums, and codes saved are
+// read back the same, or not at all.
+import { mkdtempSync, rmSync, statSync, truncateSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FeatureCodes } from "../src/recommend/feature-codes.ts";
 import type { FeatureSource } from "../src/recommend/partitions.ts";
@@ -53,4 +57,35 @@ describe("feature codes", () => {
       expect(Array.from(other.score(500).subarray(0, 500))).toEqual(sums);
     });
   }
+
+  it("are read back from their file as saved, and not from one of another key or shape, or cut short", () => {
+    const dir = mkdtempSync(join(tmpdir(), "chatrec-codes-"));
+    try {
+      const width = 20;
+      const source = rows(300, width);
+      const members = Int32Array.from({ length: 300 }, (_, k) => (k * 7) % 300);
+      const built = FeatureCodes.build(source, members, 1);
+      const file = join(dir, "codes.bin");
+      built.save(file, "key-1");
+      const sumsOf = (codes: FeatureCodes) => {
+        codes.setQuery(Float32Array.from({ length: width }, (_, d) => Math.cos(d)));
+        for (let k = 0; k < 300; k++) codes.positions[k] = k;
+        return Array.from(codes.score(300).subarray(0, 300));
+      };
+      const read = FeatureCodes.read(file, "key-1", 300, width, 2);
+      expect(read).toBeDefined();
+      const sums = sumsOf(built);
+      expect(new Set(sums).size).toBeGreaterThan(100);
+      expect(sumsOf(read!)).toEqual(sums);
+      expect(FeatureCodes.attach(read!.share(), 1)).toBeDefined(); // the threads asked for
+      expect(FeatureCodes.read(file, "key-2", 300, width, 1)).toBeUndefined();
+      expect(FeatureCodes.read(file, "key-1", 301, width, 1)).toBeUndefined();
+      expect(FeatureCodes.read(file, "key-1", 300, 16, 1)).toBeUndefined();
+      expect(FeatureCodes.read(join(dir, "missing.bin"), "key-1", 300, width, 1)).toBeUndefined();
+      truncateSync(file, statSync(file).size - 1);
+      expect(FeatureCodes.read(file, "key-1", 300, width, 1)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -151,6 +151,7 @@ describe("the vector index of a large catalog", () => {
         expect(served.itemIndex!.buildSeconds).toBeUndefined();
         expect(log.some((s) => /read the catalog's word indexes/.test(s))).toBe(true);
         expect(log.some((s) => /built the catalog's word indexes/.test(s))).toBe(false);
+        expect(log).toContain("read the vector index's byte codes from item-codes.bin");
       } finally {
         await served.close();
       }

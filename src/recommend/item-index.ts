@@ -5,7 +5,9 @@
 // category filters by a byte copy of their features in partition order (feature-codes.ts). The ranker
 // scores the candidates with its exact features.
 import * as lancedb from "@lancedb/lancedb";
+import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
+import { basename } from "node:path";
 import type * as Arrow from "apache-arrow";
 import { sortedUnion } from "../util/sorted.ts";
 import { CODE_BATCH, FeatureCodes, type SharedFeatureCodes } from "./feature-codes.ts";
@@ -28,6 +30,8 @@ const {
   Table: ArrowTable,
 } = createRequire(import.meta.url)("apache-arrow") as typeof Arrow;
 
+/** The byte codes' file in the data folder (FeatureCodes.save). */
+export const CODES_FILE = "item-codes.bin";
 /** Tables of this index; older ones (of other weights or catalogs, or the earlier vector index) are dropped. */
 const TABLE_PREFIX = "item_partitions_";
 const OLD_PREFIXES = [TABLE_PREFIX, "item_index_"];
@@ -86,6 +90,7 @@ export class ItemIndex {
    * The index for these rows' catalog and weights: opened when it exists, else built (and older ones
    * dropped) when `build`, else undefined (a turn worker waits for the engine to build it). `codes`: a
    * scratch area for each of `threads` threads, or another thread's codes (share()) read in place.
+   * `codesFile`: where the byte codes are saved (when `build`) and read back at the next start.
    */
   static async open(
     db: lancedb.Connection,
@@ -94,14 +99,39 @@ export class ItemIndex {
       build: boolean;
       log: (s: string) => void;
       codes: { threads: number } | { shared: SharedFeatureCodes; thread: number };
+      codesFile?: string;
     },
   ): Promise<ItemIndex | undefined> {
     const name = `${TABLE_PREFIX}${rows.featureStamp()}`;
     const names = await db.tableNames();
-    const codesOf = (partitions: Partitions) =>
-      "shared" in opts.codes
-        ? FeatureCodes.attach(opts.codes.shared, opts.codes.thread)
-        : FeatureCodes.build(rows, partitions.members, opts.codes.threads);
+    const codesOf = (partitions: Partitions) => {
+      if ("shared" in opts.codes) return FeatureCodes.attach(opts.codes.shared, opts.codes.thread);
+      const { threads } = opts.codes;
+      const { codesFile } = opts;
+      const { members } = partitions;
+      // The codes belong to these features in this partition order.
+      const key = createHash("sha256")
+        .update(name)
+        .update(new Uint8Array(members.buffer, members.byteOffset, members.byteLength))
+        .digest("hex")
+        .slice(0, 32);
+      const { size } = rows.catalog;
+      const saved =
+        codesFile && FeatureCodes.read(codesFile, key, size, rows.featureWidth, threads);
+      if (saved) {
+        opts.log(`read the vector index's byte codes from ${basename(codesFile)}`);
+        return saved;
+      }
+      const built = FeatureCodes.build(rows, members, threads);
+      if (codesFile && opts.build) {
+        try {
+          built.save(codesFile, key);
+        } catch (err) {
+          opts.log(`could not save the vector index's codes: ${(err as Error).message}`);
+        }
+      }
+      return built;
+    };
     if (names.includes(name)) {
       const partitions = await readPartitions(await db.openTable(name), rows);
       // A start stopped while writing leaves a table short of rows: built again below.
