@@ -151,6 +151,11 @@ const MMR_POOL = 50;
 const RESCORE_POOL = 200;
 /** The bench's recall of the vector index: against the exact linear stage's best this many. */
 const RECALL_AT = 100;
+/**
+ * A list of the most popular items looks at this many times the rows it needs, then as many times more
+ * while the request's constraints leave it short.
+ */
+const POPULAR_REACH = 8;
 /** Rows whose genre hits the feature stamp hashes at once. */
 const STAMP_CHUNK = 65_536;
 
@@ -969,26 +974,38 @@ export class Ranker implements IndexedRows {
    * not understood, which claims nothing about the person (their filters and exclusions still hold).
    */
   popular(req: RankRequest): RankedItem[] {
-    const q = this.query(req);
-    const shown = new Set(
-      req.profile.shown.map((id) => this.catalog.row(id)).filter((r) => r !== undefined),
-    );
-    const scores = q.arrays.float32();
-    const rows: number[] = [];
-    for (let row = 0; row < this.catalog.size; row++) {
-      if (q.blocked[row]) continue;
-      scores[row] = this.catalog.popularity[row]! - (shown.has(row) ? SHOWN_PENALTY : 0);
-      rows.push(row);
+    // The most popular rows first, as many as the list may need: not a pass over every row's constraints.
+    const q = this.query(req, "later");
+    try {
+      const shown = new Set(
+        req.profile.shown.map((id) => this.catalog.row(id)).filter((r) => r !== undefined),
+      );
+      const { popularity, size } = this.catalog;
+      const want = req.limit + MMR_POOL;
+      // Popularity is at most 1 and a shown item loses SHOWN_PENALTY: every fresh one comes first.
+      let fresh: number[] = [];
+      let shownAgain: number[] = [];
+      for (let reach = POPULAR_REACH * want; ; reach *= POPULAR_REACH) {
+        const order = topRows(this.rowsIn(undefined), popularity, reach);
+        this.blockConstraints(req, q, Int32Array.from(order).sort());
+        [fresh, shownAgain] = [[], []];
+        for (const row of order) {
+          if (q.blocked[row]) continue;
+          (shown.has(row) ? shownAgain : fresh).push(row);
+          if (fresh.length === want) break;
+        }
+        if (fresh.length === want || reach >= size) break;
+      }
+      const best = this.withoutTwins([...fresh, ...shownAgain].slice(0, want));
+      const listed = best.slice(0, req.limit);
+      return this.ranked(
+        q,
+        listed,
+        listed.map((row) => popularity[row]! - (shown.has(row) ? SHOWN_PENALTY : 0)),
+      );
+    } finally {
+      q.arrays.release();
     }
-    const best = this.withoutTwins(topRows(Int32Array.from(rows), scores, req.limit + MMR_POOL));
-    const listed = best.slice(0, req.limit);
-    const out = this.ranked(
-      q,
-      listed,
-      listed.map((row) => scores[row]!),
-    );
-    q.arrays.release();
-    return out;
   }
 
   /** Feature values of every item that may be offered (for learning the weights). */
