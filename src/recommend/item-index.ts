@@ -104,34 +104,10 @@ export class ItemIndex {
   ): Promise<ItemIndex | undefined> {
     const name = `${TABLE_PREFIX}${rows.featureStamp()}`;
     const names = await db.tableNames();
-    const codesOf = (partitions: Partitions) => {
-      if ("shared" in opts.codes) return FeatureCodes.attach(opts.codes.shared, opts.codes.thread);
-      const { threads } = opts.codes;
-      const { codesFile } = opts;
-      const { members } = partitions;
-      // The codes belong to these features in this partition order.
-      const key = createHash("sha256")
-        .update(name)
-        .update(new Uint8Array(members.buffer, members.byteOffset, members.byteLength))
-        .digest("hex")
-        .slice(0, 32);
-      const { size } = rows.catalog;
-      const saved =
-        codesFile && FeatureCodes.read(codesFile, key, size, rows.featureWidth, threads);
-      if (saved) {
-        opts.log(`read the vector index's byte codes from ${basename(codesFile)}`);
-        return saved;
-      }
-      const built = FeatureCodes.build(rows, members, threads);
-      if (codesFile && opts.build) {
-        try {
-          built.save(codesFile, key);
-        } catch (err) {
-          opts.log(`could not save the vector index's codes: ${(err as Error).message}`);
-        }
-      }
-      return built;
-    };
+    const codesOf = (partitions: Partitions) =>
+      "shared" in opts.codes
+        ? FeatureCodes.attach(opts.codes.shared, opts.codes.thread)
+        : openCodes(rows, partitions.members, name, { ...opts, threads: opts.codes.threads });
     if (names.includes(name)) {
       const partitions = await readPartitions(await db.openTable(name), rows);
       // A start stopped while writing leaves a table short of rows: built again below.
@@ -243,6 +219,39 @@ export class ItemIndex {
     this.scores = new Float32Array(size);
     this.identity = Int32Array.from({ length: size }, (_, i) => i);
   }
+}
+
+/**
+ * The byte codes of `rows` in the partition order `members`, read from `codesFile` when saved there for
+ * these (`name`: the partitions table, named by the features), else built, and saved when `build`.
+ */
+function openCodes(
+  rows: IndexedRows,
+  members: Int32Array,
+  name: string,
+  opts: { threads: number; codesFile?: string; build: boolean; log: (s: string) => void },
+): FeatureCodes {
+  const { threads, codesFile } = opts;
+  const key = createHash("sha256")
+    .update(name)
+    .update(new Uint8Array(members.buffer, members.byteOffset, members.byteLength))
+    .digest("hex")
+    .slice(0, 32);
+  const saved =
+    codesFile && FeatureCodes.read(codesFile, key, rows.catalog.size, rows.featureWidth, threads);
+  if (saved) {
+    opts.log(`read the vector index's byte codes from ${basename(codesFile)}`);
+    return saved;
+  }
+  const built = FeatureCodes.build(rows, members, threads);
+  if (codesFile && opts.build) {
+    try {
+      built.save(codesFile, key);
+    } catch (err) {
+      opts.log(`could not save the vector index's byte codes: ${(err as Error).message}`);
+    }
+  }
+  return built;
 }
 
 /** Every row a filter admits, ascending. */

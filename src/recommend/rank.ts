@@ -1555,8 +1555,8 @@ function sharedTitles(titleKeys: readonly string[]): Map<string, number[]> {
  * The catalog's genre hits, where the linear kernel reads them: 1 for each category an item has (a genre
  * "hit", whatever else it is too), the model's reading of its text for an item without categories. A
  * distribution match would rank a pure comedy above a comedy that is also an adventure; people asking for a
- * comedy want either. Set by the first ranker over the catalog (a turn worker's catalog
- * shares the main thread's, set already).
+ * comedy want either. Set by the first ranker over the catalog (a turn worker's catalog shares the main
+ * thread's, set already).
  */
 function fillGenreHits(catalog: Catalog): void {
   if (catalog.arrays.genreHitsFilled) return;
