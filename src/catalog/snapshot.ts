@@ -5,12 +5,12 @@
 // file is V8's serialisation format). The code is the modules the builder imports, so that a change to the
 // rest (ranking, adapters) does not cost a large catalog minutes of rebuilding at its next start.
 import { createHash } from "node:crypto";
-import { closeSync, openSync, readFileSync, readSync, renameSync } from "node:fs";
-import { rmSync, writeFileSync } from "node:fs";
+import { closeSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import v8 from "node:v8";
 import type * as lancedb from "@lancedb/lancedb";
 import { PACKAGE_ROOT } from "../config.ts";
+import { openWithHeader, writeWhole } from "../util/headed-file.ts";
 
 export const SNAPSHOT_FILE = "catalog-indexes.v8";
 /** The key is a sha256 in hex, then a newline, then the serialised indexes. */
@@ -77,19 +77,9 @@ export function readSnapshot<T>(
   log: (s: string) => void,
 ): T | undefined {
   const path = join(dataDir, SNAPSHOT_FILE);
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch {
-    return undefined;
-  }
-  try {
-    const head = Buffer.alloc(KEY_BYTES);
-    if (readSync(fd, head, 0, KEY_BYTES, 0) !== KEY_BYTES || head.toString("latin1") !== key)
-      return undefined;
-  } finally {
-    closeSync(fd);
-  }
+  const fd = openWithHeader(path, key);
+  if (fd === undefined) return undefined;
+  closeSync(fd);
   try {
     return v8.deserialize(readFileSync(path).subarray(KEY_BYTES + 1)) as T;
   } catch (err) {
@@ -102,18 +92,8 @@ export function readSnapshot<T>(
 
 /** Saves the indexes under `key`, whole or not at all (a reader never sees half a file). */
 export function writeSnapshot(dataDir: string, key: string, indexes: unknown): void {
-  const path = join(dataDir, SNAPSHOT_FILE);
-  const partial = `${path}.${process.pid}.tmp`;
-  try {
-    const fd = openSync(partial, "w");
-    try {
-      writeFileSync(fd, `${key}\n`, "latin1");
-      writeFileSync(fd, v8.serialize(indexes));
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(partial, path);
-  } finally {
-    rmSync(partial, { force: true });
-  }
+  writeWhole(join(dataDir, SNAPSHOT_FILE), (fd) => {
+    writeFileSync(fd, `${key}\n`, "latin1");
+    writeFileSync(fd, v8.serialize(indexes));
+  });
 }

@@ -3,7 +3,8 @@
 // would be read a row here and a row there, and at a quarter of their size. The search ranks by these; the
 // ranker scores the rows it returns with the exact features. A shared kernel memory holds the bytes once
 // for every thread.
-import { closeSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, readSync, writeSync } from "node:fs";
+import { openWithHeader, writeWhole } from "../util/headed-file.ts";
 import { kernelsOver, Layout, sharedMemory, type KernelExports } from "../util/kernels.ts";
 import type { FeatureSource } from "./partitions.ts";
 
@@ -36,8 +37,9 @@ function codeLayout(rows: number, width: number, threads: number) {
   return { stride, codes, scratch, bytes: layout.bytes };
 }
 
+/** A saved file's first FILE_HEADER bytes: the format, the key and the shape, padded with spaces. */
 function fileHeader(key: string, rows: number, width: number, stride: number): string {
-  return `${FILE_FORMAT} ${key} ${rows} ${width} ${stride}`;
+  return `${FILE_FORMAT} ${key} ${rows} ${width} ${stride}`.padEnd(FILE_HEADER);
 }
 
 export class FeatureCodes {
@@ -115,17 +117,9 @@ export class FeatureCodes {
     threads: number,
   ): FeatureCodes | undefined {
     const { stride, codes: at, bytes } = codeLayout(rows, width, threads);
-    let fd: number;
+    const fd = openWithHeader(path, fileHeader(key, rows, width, stride));
+    if (fd === undefined) return undefined;
     try {
-      fd = openSync(path, "r");
-    } catch {
-      return undefined;
-    }
-    try {
-      const header = Buffer.alloc(FILE_HEADER);
-      if (readSync(fd, header, 0, FILE_HEADER, 0) !== FILE_HEADER) return undefined;
-      if (header.toString("latin1").trimEnd() !== fileHeader(key, rows, width, stride))
-        return undefined;
       const scales = new Float32Array(width);
       const memory = sharedMemory(bytes, `the vector index of ${rows} items`);
       const parts = [
@@ -150,26 +144,15 @@ export class FeatureCodes {
   /** Saves the codes under `key`, whole or not at all (a reader never sees half a file). */
   save(path: string, key: string): void {
     const { memory, rows, width, scales } = this.shared;
-    const partial = `${path}.${process.pid}.tmp`;
-    try {
-      const fd = openSync(partial, "w");
-      try {
-        const header = Buffer.alloc(FILE_HEADER, " ");
-        header.write(fileHeader(key, rows, width, this.stride), "latin1");
-        for (const part of [
-          header,
-          new Uint8Array(scales.buffer, scales.byteOffset, scales.byteLength),
-          new Uint8Array(memory.buffer, this.at.codes, rows * this.stride),
-        ])
-          for (let done = 0; done < part.length;)
-            done += writeSync(fd, part, done, part.length - done);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(partial, path);
-    } finally {
-      rmSync(partial, { force: true });
-    }
+    writeWhole(path, (fd) => {
+      for (const part of [
+        Buffer.from(fileHeader(key, rows, width, this.stride), "latin1"),
+        new Uint8Array(scales.buffer, scales.byteOffset, scales.byteLength),
+        new Uint8Array(memory.buffer, this.at.codes, rows * this.stride),
+      ])
+        for (let done = 0; done < part.length;)
+          done += writeSync(fd, part, done, part.length - done);
+    });
   }
 
   /** Another thread's codes, read in place, with scratch area `thread` of its own. */
