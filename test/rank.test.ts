@@ -203,7 +203,7 @@ describe("Ranker", () => {
     ).toEqual([1966, 1990, 2004, 2017]);
     const seen = new Map<string, Array<number | undefined>>();
     for (const item of served) {
-      const key = catalog.titleKeys[catalog.row(item.id)!]!;
+      const key = catalog.titles.keyOf(catalog.row(item.id)!);
       const years = seen.get(key) ?? [];
       expect(
         years.some((y) => y === undefined || item.year === undefined || y === item.year),

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import * as lancedb from "@lancedb/lancedb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Catalog } from "../src/catalog/catalog.ts";
 import { ingestCatalog } from "../src/catalog/ingest.ts";
 import { titleKey } from "../src/catalog/normalize.ts";
 import { importedModules, SNAPSHOT_FILE } from "../src/catalog/snapshot.ts";
@@ -67,19 +68,23 @@ describe("the saved word indexes", () => {
     }
     // Arrays of their own: a view of the file's buffer would keep the whole file in memory.
     const words = Reflect.get(b.catalog.titles, "fuzzy") as object;
+    const keys = Reflect.get(b.catalog.titles, "keys") as object;
     const runtime = Reflect.get(b.ranker.collections!, "runtime") as Float32Array;
     for (const array of [
       ...["keyWords", "postingStart", "postingKeys"].map(
         (name) => Reflect.get(words, name) as Int32Array,
       ),
+      ...["rowStart", "rows", "ownKeys"].map((name) => Reflect.get(keys, name) as Int32Array),
+      Reflect.get(b.catalog.titles, "fuzzyKeys") as Int32Array,
       runtime,
     ])
       expect(array.buffer.byteLength).toBe(array.byteLength);
     expect(isDeepStrictEqual(a.catalog.indexes(), b.catalog.indexes())).toBe(true);
     expect(b.catalog.hasText).toEqual(a.catalog.hasText);
-    // Title keys are read off the title index, not saved: each row's is its title's key.
-    expect(b.catalog.titleKeys).toEqual(a.catalog.titleKeys);
-    expect(a.catalog.titleKeys).toEqual(a.catalog.items.map((item) => titleKey(item.title)));
+    // Each row's title key is its title's, restored as built.
+    const keysOf = (catalog: Catalog) => catalog.items.map((_, row) => catalog.titles.keyOf(row));
+    expect(keysOf(b.catalog)).toEqual(keysOf(a.catalog));
+    expect(keysOf(a.catalog)).toEqual(a.catalog.items.map((item) => titleKey(item.title)));
     expect(
       isDeepStrictEqual(a.ranker.collections!.snapshot(), b.ranker.collections!.snapshot()),
     ).toBe(true);

@@ -67,6 +67,16 @@ describe("SortedWords", () => {
       }
   });
 
+  it("takes a byte a letter when every letter fits in one, two otherwise", () => {
+    expect(words.snapshot().chars.BYTES_PER_ELEMENT).toBe(1);
+    const wide = SortedWords.of(["ёлка", "東京", "tokyo", "été"]);
+    expect(wide.snapshot().chars.BYTES_PER_ELEMENT).toBe(2);
+    for (const w of ["ёлка", "東京", "tokyo", "été"]) expect(wide.word(wide.indexOf(w))).toBe(w);
+    const found: string[] = [];
+    wide.near("ёлкa", 1, (w) => found.push(wide.word(w)));
+    expect(found).toEqual(["ёлка"]);
+  });
+
   it("reads back what it saved", () => {
     const again = SortedWords.restore(words.snapshot());
     const found: number[] = [];

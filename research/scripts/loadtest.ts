@@ -4,8 +4,8 @@
 // memory at start and end, and at the end each run side by side.
 // Per-person rate limits are off for the run (each simulated person sends its next request as soon as the
 // last one is answered, far faster than a person types); everything else is the default configuration.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { spawnServer } from "../bench/server-child.ts";
@@ -33,20 +33,54 @@ interface RunResult {
   p99: number;
   errors: number;
   rssMb: number;
+  /** Cores busy over the run: the whole machine's, the server's and this load generator's. */
+  cores: { machine: number; server: number; generator: number };
+}
+
+/** The machine's busy and total CPU milliseconds so far, over every core. */
+function machineCpu(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    const all = times.user + times.nice + times.sys + times.idle + times.irq;
+    total += all;
+    busy += all - times.idle;
+  }
+  return { busy, total };
+}
+
+/** A process's CPU seconds so far, threads included (Linux; 0 elsewhere). */
+function processCpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime, the 14th and 15th fields, in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 const results: RunResult[] = [];
 for (const workers of workerCounts) results.push(await loadRun(workers));
 console.log(`\nside by side (${people} people, ${seconds} s each):`);
-console.log("  workers  requests/s  p50 ms  p99 ms  errors  RSS MB at end");
+console.log(
+  "  workers  requests/s  p50 ms  p99 ms  errors  RSS MB at end  cores busy: machine  server  load generator",
+);
 for (const r of results)
   console.log(
-    `  ${String(r.workers).padStart(7)}  ${r.rps.toFixed(1).padStart(10)}  ${r.p50.toFixed(1).padStart(6)}  ${r.p99.toFixed(1).padStart(6)}  ${String(r.errors).padStart(6)}  ${r.rssMb.toFixed(0).padStart(13)}`,
+    `  ${String(r.workers).padStart(7)}  ${r.rps.toFixed(1).padStart(10)}  ${r.p50.toFixed(1).padStart(6)}  ${r.p99.toFixed(1).padStart(6)}  ${String(r.errors).padStart(6)}  ${r.rssMb.toFixed(0).padStart(13)}  ${r.cores.machine.toFixed(2).padStart(19)}  ${r.cores.server.toFixed(2).padStart(6)}  ${r.cores.generator.toFixed(2).padStart(14)}`,
   );
-if (results.length > 1)
+if (results.length > 1) {
+  const first = results[0]!;
   console.log(
-    `  requests/s of ${results.at(-1)!.workers} workers over ${results[0]!.workers}: ${(results.at(-1)!.rps / results[0]!.rps).toFixed(2)}x`,
+    `  requests/s of ${results.at(-1)!.workers} workers over ${first.workers}: ${(results.at(-1)!.rps / first.rps).toFixed(2)}x`,
   );
+  // The machine's idle share with the first count is all a second worker can add.
+  console.log(
+    `  at most ${(cpus().length / first.cores.machine).toFixed(2)}x is possible on this machine: ${first.cores.machine.toFixed(2)} of its ${cpus().length} cores were busy with ${first.workers} worker${first.workers === 1 ? "" : "s"}`,
+  );
+}
 if (results.some((r) => r.errors > 0)) process.exitCode = 1;
 
 async function loadRun(workers: number): Promise<RunResult> {
@@ -77,6 +111,11 @@ async function loadRun(workers: number): Promise<RunResult> {
     console.log(`memory at start: RSS ${mb(start.rss)}, heap used ${mb(start.heapUsed)}`);
 
     const answers: Answer[] = [];
+    const cpuBefore = {
+      machine: machineCpu(),
+      server: processCpuSeconds(server.child.pid),
+      generator: process.cpuUsage(),
+    };
     const t0 = performance.now();
     const deadline = t0 + seconds * 1000;
     const sampler = setInterval(() => {
@@ -96,6 +135,15 @@ async function loadRun(workers: number): Promise<RunResult> {
     });
     clearInterval(sampler);
     const elapsed = (performance.now() - t0) / 1000;
+    const machine = machineCpu();
+    const generator = process.cpuUsage(cpuBefore.generator);
+    const cores = {
+      machine:
+        (cpus().length * (machine.busy - cpuBefore.machine.busy)) /
+        (machine.total - cpuBefore.machine.total),
+      server: (processCpuSeconds(server.child.pid) - cpuBefore.server) / elapsed,
+      generator: (generator.user + generator.system) / 1e6 / elapsed,
+    };
     const end = await server.memory();
     const inside = await server.requestTimes();
 
@@ -116,6 +164,9 @@ async function loadRun(workers: number): Promise<RunResult> {
       `errors: ${errors.length}${errors.length ? ` (${[...new Set(errors.map((e) => e.failure ?? String(e.status)))].slice(0, 5).join("; ")})` : ""}`,
     );
     console.log(
+      `cores busy: machine ${cores.machine.toFixed(2)} of ${cpus().length}, server ${cores.server.toFixed(2)}, load generator ${cores.generator.toFixed(2)}`,
+    );
+    console.log(
       `memory at end: RSS ${mb(end.rss)}, heap used ${mb(end.heapUsed)} (start: RSS ${mb(start.rss)}, heap used ${mb(start.heapUsed)})`,
     );
     return {
@@ -125,6 +176,7 @@ async function loadRun(workers: number): Promise<RunResult> {
       p99: percentile(latencies, 0.99),
       errors: errors.length,
       rssMb: end.rss / 1_048_576,
+      cores,
     };
   } finally {
     server.child.kill("SIGTERM");

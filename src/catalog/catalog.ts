@@ -1,6 +1,7 @@
 // The catalog as the hot path sees it: items, unit vectors and interest profiles in flat arrays, loaded once.
 import { createHash } from "node:crypto";
 import { PeopleIndex, type PeopleIndexSnapshot } from "./people.ts";
+import { RowById } from "./row-by-id.ts";
 import { TitleIndex, type TitleIndexSnapshot } from "./titles.ts";
 import { resolveWording, type Wording, type WordingSettings } from "./wording.ts";
 import type { Item } from "../types.ts";
@@ -61,13 +62,12 @@ export class Catalog {
   readonly hasYears: boolean;
   readonly titles: TitleIndex;
   readonly people: PeopleIndex;
-  readonly titleKeys: string[];
   /** 1 for the rows whose item has a text (a plot, a description), whether or not it is in memory. */
   readonly hasText: Uint8Array;
   private readonly readText: ((row: number) => Promise<string>) | undefined;
   /** How replies name this catalog's items and give examples (src/messages.ts takes it). */
   readonly wording: Wording;
-  private readonly rowById = new Map<string, number>();
+  private readonly rowById: RowById;
 
   /**
    * `wording`: the settings stored with the catalog and whether it is the shipped demo catalog; without it,
@@ -93,7 +93,7 @@ export class Catalog {
     this.interestLabels = data.items.some((item) => item.categories.some((c) => labelSet.has(c)))
       ? data.labels
       : [];
-    data.items.forEach((item, row) => this.rowById.set(item.id, row));
+    this.rowById = new RowById((row) => data.items[row]!.id, data.items.length);
     this.hasText =
       data.texts?.hasText ?? Uint8Array.from(data.items, (item) => (item.text ? 1 : 0));
     this.readText = data.texts?.read;
@@ -111,7 +111,6 @@ export class Catalog {
       this.people = new PeopleIndex(data.items, commonWords);
       this.titles = new TitleIndex(data.items, commonWords, prior, hasText);
     }
-    this.titleKeys = this.titles.keysByRow();
     this.wording = resolveWording(wording.settings, wording.demo, this);
   }
 
@@ -156,7 +155,7 @@ export class Catalog {
 
   titleKeyOf(itemId: string): string | undefined {
     const row = this.rowById.get(itemId);
-    return row === undefined ? undefined : this.titleKeys[row];
+    return row === undefined ? undefined : this.titles.keyOf(row);
   }
 
   item(itemId: string): Item | undefined {

@@ -25,7 +25,9 @@ export function revive<T extends object>(cls: { prototype: T }, fields: object):
  * A copy of a typed array read from a snapshot: V8's deserialiser makes them views of the file's buffer,
  * which one view left would keep whole in memory.
  */
-export function ownCopy<T extends Int32Array | Float32Array | Uint16Array>(view: T): T {
+export function ownCopy<T extends Int32Array | Float32Array | Uint16Array | Uint8Array>(
+  view: T,
+): T {
   return view.slice() as T;
 }
 

@@ -6,7 +6,7 @@ import { ownCopy } from "./snapshot.ts";
 
 /** What a restart reads back (src/catalog/snapshot.ts). */
 export interface SortedWordsSnapshot {
-  chars: Uint16Array;
+  chars: Uint8Array | Uint16Array;
   start: Int32Array;
 }
 
@@ -20,8 +20,8 @@ export class SortedWords {
   private matrix = new Uint16Array(0);
 
   private constructor(
-    /** Word w is chars[start[w] .. start[w + 1]). */
-    private readonly chars: Uint16Array,
+    /** Word w is chars[start[w] .. start[w + 1]): a byte a letter when every letter fits in one. */
+    private readonly chars: Uint8Array | Uint16Array,
     private readonly start: Int32Array,
   ) {
     this.shared = new Uint16Array(this.size);
@@ -44,7 +44,7 @@ export class SortedWords {
   static ofSorted(sorted: readonly string[]): SortedWords {
     const start = new Int32Array(sorted.length + 1);
     sorted.forEach((word, w) => (start[w + 1] = start[w]! + word.length));
-    const chars = new Uint16Array(start[sorted.length]!);
+    const chars = new (fitBytes(sorted) ? Uint8Array : Uint16Array)(start[sorted.length]!);
     sorted.forEach((word, w) => {
       for (let i = 0; i < word.length; i++) chars[start[w]! + i] = word.charCodeAt(i);
     });
@@ -69,6 +69,12 @@ export class SortedWords {
 
   /** The id of `word`, or -1. */
   indexOf(word: string): number {
+    const w = this.firstAtLeast(word);
+    return w < this.size && this.compare(w, word) === 0 ? w : -1;
+  }
+
+  /** The first word not before `word` in code-unit order (size when there is none). */
+  firstAtLeast(word: string): number {
     let lo = 0;
     let hi = this.size;
     while (lo < hi) {
@@ -76,7 +82,7 @@ export class SortedWords {
       if (this.compare(mid, word) < 0) lo = mid + 1;
       else hi = mid;
     }
-    return lo < this.size && this.compare(lo, word) === 0 ? lo : -1;
+    return lo;
   }
 
   has(word: string): boolean {
@@ -171,4 +177,11 @@ export class SortedWords {
     }
     return length - word.length;
   }
+}
+
+/** Whether every code unit of the words fits in a byte. */
+function fitBytes(words: readonly string[]): boolean {
+  for (const word of words)
+    for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) > 0xff) return false;
+  return true;
 }

@@ -2,10 +2,12 @@
 // of typos ("the shinning", "jurasic park") through an index of the titles' words (title-words.ts) built
 // once at start-up.
 import { titleKey, normalizeText } from "./normalize.ts";
-import { revive } from "./snapshot.ts";
+import { ownCopy, revive } from "./snapshot.ts";
 import { SortedWords, type SortedWordsSnapshot } from "./sorted-words.ts";
+import { TitleKeys, type TitleKeysSnapshot } from "./title-keys.ts";
 import { TitleWords, type TitleWordsSnapshot } from "./title-words.ts";
 import type { Item } from "../types.ts";
+import { pushTo } from "../util/multimap.ts";
 
 export interface TitleMention {
   itemId: string;
@@ -70,23 +72,21 @@ function words(text: string): Word[] {
 
 /** What a restart reads back (src/catalog/snapshot.ts): the index's own fields, not what it is given. */
 export interface TitleIndexSnapshot {
-  byKey: Map<string, number | number[]>;
+  keys: TitleKeysSnapshot;
+  fuzzyKeys: Int32Array;
   vocabulary: SortedWordsSnapshot;
   fuzzy: TitleWordsSnapshot;
 }
 
 export class TitleIndex {
-  /**
-   * Title key: the row of its item, or the rows, most likely first. Rows, and one number for the many keys of
-   * one item, since a million titles' keys are kept all the time.
-   */
-  private readonly byKey = new Map<string, number | number[]>();
+  /** Title keys and their rows, most likely first. */
+  private readonly keys: TitleKeys;
   /** Every word of the catalog: titles, people, keywords, categories and plots (normalised). */
   private readonly vocabulary: SortedWords;
   /** Title keys by their words, searched with typos allowed (candidates only; the edit distance decides). */
   private readonly fuzzy: TitleWords;
-  /** The keys of `fuzzy`'s ids: those of byKey long enough to tell a typo from another word. */
-  private readonly fuzzyKeys: string[];
+  /** The key ids of `fuzzy`'s ids: the keys long enough to tell a typo from another word. */
+  private readonly fuzzyKeys: Int32Array;
 
   constructor(
     private readonly items: readonly Item[],
@@ -99,30 +99,41 @@ export class TitleIndex {
   ) {
     const written = new Set<string>();
     const vocabulary = new Set<string>();
-    items.forEach((item, row) => {
+    const byKey = new Map<string, number[]>();
+    const ownKeys = items.map((item, row) => {
       learnWords(item, written, vocabulary);
       const key = titleKey(item.title);
-      if (key) this.add(key, row);
+      if (key) pushTo(byKey, key, row);
       // "the godfather part 2" for "Part II", "rocky 3" for "Rocky III": sequel numbers either way.
       const numbered = withArabicNumerals(key);
-      if (numbered !== key) this.add(`~${numbered}`, row);
+      if (numbered !== key) pushTo(byKey, `~${numbered}`, row);
       // "Star Wars: Episode IV - A New Hope" is also found as "A New Hope"-less "Star Wars" only when no other title owns it.
       const main = item.title.split(/[:(]/)[0]!;
       const mainKey = titleKey(main);
       if (mainKey && mainKey !== key && mainKey.split(" ").length >= 2)
-        this.add(`~${mainKey}`, row);
+        pushTo(byKey, `~${mainKey}`, row);
+      return key;
     });
     const priorOf = (row: number) => this.prior(items[row]!.id);
-    for (const rows of this.byKey.values())
-      if (typeof rows !== "number") rows.sort((a, b) => priorOf(b) - priorOf(a));
+    for (const rows of byKey.values()) rows.sort((a, b) => priorOf(b) - priorOf(a));
+    this.keys = TitleKeys.of(byKey, ownKeys);
     this.vocabulary = SortedWords.of(vocabulary);
-    this.fuzzyKeys = fuzzyKeysOf(this.byKey);
-    this.fuzzy = new TitleWords(this.fuzzyKeys.map((key) => key.replace(/^~/, "")));
+    // In the order the items first give them, which breaks the fuzzy index's ties.
+    const fuzzyKeys = [...byKey.keys()].filter(
+      (key) => key.replace(/[ ~]/g, "").length >= MIN_FUZZY_LENGTH,
+    );
+    this.fuzzyKeys = Int32Array.from(fuzzyKeys, (key) => this.keys.id(key));
+    this.fuzzy = new TitleWords(fuzzyKeys.map((key) => key.replace(/^~/, "")));
   }
 
   snapshot(): TitleIndexSnapshot {
-    const { byKey, vocabulary, fuzzy } = this;
-    return { byKey, vocabulary: vocabulary.snapshot(), fuzzy: fuzzy.snapshot() };
+    const { keys, fuzzyKeys, vocabulary, fuzzy } = this;
+    return {
+      keys: keys.snapshot(),
+      fuzzyKeys,
+      vocabulary: vocabulary.snapshot(),
+      fuzzy: fuzzy.snapshot(),
+    };
   }
 
   static restore(
@@ -133,10 +144,10 @@ export class TitleIndex {
     hasText: (itemId: string) => boolean,
   ): TitleIndex {
     return revive(TitleIndex, {
-      byKey: saved.byKey,
+      keys: TitleKeys.restore(saved.keys),
+      fuzzyKeys: ownCopy(saved.fuzzyKeys),
       vocabulary: SortedWords.restore(saved.vocabulary),
       fuzzy: TitleWords.restore(saved.fuzzy),
-      fuzzyKeys: fuzzyKeysOf(saved.byKey),
       items,
       commonWords,
       prior,
@@ -144,13 +155,20 @@ export class TitleIndex {
     });
   }
 
-  /** Each row's title key ("" for a title without one), the strings byKey holds. */
-  keysByRow(): string[] {
-    const out = new Array<string>(this.items.length).fill("");
-    for (const [key, rows] of this.byKey)
-      if (!key.startsWith("~"))
-        for (const row of typeof rows === "number" ? [rows] : rows) out[row] = key;
-    return out;
+  /** The id of a row's title key (-1 for a title without one): rows of one id share their title. */
+  keyIdOf(row: number): number {
+    return this.keys.ownKey(row);
+  }
+
+  /** A row's title key, "" for a title without one. */
+  keyOf(row: number): string {
+    const id = this.keys.ownKey(row);
+    return id < 0 ? "" : this.keys.key(id);
+  }
+
+  /** The rows whose title key starts with `prefix`. */
+  rowsWithKeyPrefix(prefix: string): number[] {
+    return this.keys.rowsWithPrefix(prefix);
   }
 
   private isFrequent(word: string): boolean {
@@ -172,13 +190,6 @@ export class TitleIndex {
   exactTitle(name: string): string | undefined {
     const found = this.lookup(titleKey(name));
     return found ? this.asWritten(found, /^(?:the|a|an)\s/i.test(name.trim())) : undefined;
-  }
-
-  private add(key: string, row: number): void {
-    const rows = this.byKey.get(key);
-    if (rows === undefined) this.byKey.set(key, row);
-    else if (typeof rows === "number") this.byKey.set(key, [rows, row]);
-    else rows.push(row);
   }
 
   /**
@@ -216,9 +227,10 @@ export class TitleIndex {
 
   /** The items of a title key, most likely first. */
   private lookup(key: string): Item[] | undefined {
-    const rows = this.byKey.get(key) ?? this.byKey.get(`~${key}`);
-    if (rows === undefined) return undefined;
-    return typeof rows === "number" ? [this.items[rows]!] : rows.map((r) => this.items[r]!);
+    let id = this.keys.id(key);
+    if (id < 0) id = this.keys.id(`~${key}`);
+    if (id < 0) return undefined;
+    return Array.from(this.keys.rowsOf(id), (r) => this.items[r]!);
   }
 
   /** A title made only of everyday words ("Up", "Her", "The One") needs capitals, quotes or a year to count. */
@@ -359,7 +371,7 @@ export class TitleIndex {
       let best: { key: string; from: number; to: number; distance: number } | undefined;
       let ties = 0;
       for (const id of this.fuzzy.candidates(w.norm, window, MAX_FUZZY_CANDIDATES)) {
-        const key = this.fuzzyKeys[id]!;
+        const key = this.keys.key(this.fuzzyKeys[id]!);
         const keyWords = key.replace(/^~/, "").split(" ");
         const n = keyWords.length;
         const target = keyWords.join(" ");
@@ -440,11 +452,6 @@ export class TitleIndex {
 }
 
 const ARTICLED = /^(?:the|a|an)\s/i;
-
-/** The title keys long enough to tell a typo from another word, in byKey's order. */
-function fuzzyKeysOf(byKey: ReadonlyMap<string, unknown>): string[] {
-  return [...byKey.keys()].filter((key) => key.replace(/[ ~]/g, "").length >= MIN_FUZZY_LENGTH);
-}
 
 /** Whether an item has a text, asked of items that carry theirs (the set made at the first question). */
 function withTexts(items: readonly Item[]): (itemId: string) => boolean {

@@ -1,5 +1,4 @@
 // Understanding a message: what it says (parser) and what it is about (the ONNX interest model).
-import type { Catalog } from "../catalog/catalog.ts";
 import { titleKey } from "../catalog/normalize.ts";
 import { itemPeople } from "../catalog/people.ts";
 import { withRequested } from "../interest/requested.ts";
@@ -56,8 +55,8 @@ function bestOfSeries(parts: Parts, matched: string, itemId: string): string {
   const { catalog } = parts;
   const row = catalog.row(itemId);
   const key = titleKey(matched);
-  if (row === undefined || !key.includes(" ") || catalog.titleKeys[row] === key) return itemId;
-  const starting = rowsStartingWith(catalog, `${key} `);
+  if (row === undefined || !key.includes(" ") || catalog.titles.keyOf(row) === key) return itemId;
+  const starting = catalog.titles.rowsWithKeyPrefix(`${key} `);
   if (starting.length < MIN_SERIES_ITEMS) return itemId;
   // The most popular; on a tie the linked item, else the first in catalog order.
   let best = row;
@@ -66,31 +65,6 @@ function bestOfSeries(parts: Parts, matched: string, itemId: string): string {
     if (p > pb || (p === pb && best !== row && r < best)) best = r;
   }
   return catalog.items[best]!.id;
-}
-
-/** The catalog's rows in title-key order, built once per catalog: a prefix is a range of it, not a scan. */
-const BY_TITLE_KEY = new WeakMap<Catalog, Int32Array>();
-
-/** The rows whose title key starts with `prefix`, found by binary search in BY_TITLE_KEY. */
-function rowsStartingWith(catalog: Catalog, prefix: string): Int32Array {
-  const keys = catalog.titleKeys;
-  let sorted = BY_TITLE_KEY.get(catalog);
-  if (!sorted) {
-    sorted = Int32Array.from(keys.keys()).sort((a, b) =>
-      keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0,
-    );
-    BY_TITLE_KEY.set(catalog, sorted);
-  }
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (keys[sorted[mid]!]! < prefix) lo = mid + 1;
-    else hi = mid;
-  }
-  let end = lo;
-  while (end < sorted.length && keys[sorted[end]!]!.startsWith(prefix)) end++;
-  return sorted.subarray(lo, end);
 }
 
 /** Whether the message was understood at all (see src/understand/understood.ts). */

@@ -357,7 +357,8 @@ function unit(v: Float32Array | undefined): Float32Array | undefined {
 
 export class Ranker implements IndexedRows {
   readonly facets: ItemFacets;
-  private readonly rowsByTitle: Map<string, number[]>;
+  /** The rows of each title key id several items share. */
+  private readonly rowsByTitle: Map<number, number[]>;
   /** Rows of each category (constraints and boosts without a pass over every item's categories). */
   private readonly categoryRows: CategoryRows;
   /** What the vector index's year and category filters admit. */
@@ -399,7 +400,7 @@ export class Ranker implements IndexedRows {
   ) {
     this.facets = facets ?? itemFacets(catalog);
     fillGenreHits(catalog);
-    this.rowsByTitle = sharedTitles(catalog.titleKeys);
+    this.rowsByTitle = sharedTitles(catalog);
     // A category cell naming several people ("leo tolstoy, louise maude": goodbooks' authors) also counts
     // under each of them, so a request or exclusion by one name finds it.
     this.categoryRows = new CategoryRows(
@@ -558,7 +559,7 @@ export class Ranker implements IndexedRows {
       const row0 = catalog.row(id);
       if (row0 === undefined) continue;
       blocked[row0] = 1;
-      for (const row of this.rowsByTitle.get(catalog.titleKeys[row0]!) ?? [])
+      for (const row of this.rowsByTitle.get(catalog.titles.keyIdOf(row0)) ?? [])
         if (wholeTitle.has(id) || this.sameFilm(row0, row)) blocked[row] = 1;
     }
     const anchorRow = req.anchorItemId !== undefined ? catalog.row(req.anchorItemId) : undefined;
@@ -1381,12 +1382,13 @@ export class Ranker implements IndexedRows {
    * stays; a remake (same title, another known year) is another film and stays too.
    */
   private withoutTwins(pool: number[]): number[] {
-    const { titleKeys } = this.catalog;
-    const kept = new Map<string, number[]>(); // title key -> rows kept
+    const { titles } = this.catalog;
+    const kept = new Map<number, number[]>(); // title key id -> rows kept
     return pool.filter((row) => {
-      const rows = kept.get(titleKeys[row]!);
+      const key = titles.keyIdOf(row);
+      const rows = kept.get(key);
       if (!rows) {
-        kept.set(titleKeys[row]!, [row]);
+        kept.set(key, [row]);
         return true;
       }
       if (rows.some((other) => this.sameFilm(other, row))) return false;
@@ -1541,13 +1543,18 @@ export function categoryKeys(categories: readonly string[]): readonly string[] {
 const keysOfCategories = new WeakMap<readonly string[], readonly string[]>();
 
 /** The rows of each title several items share (an item alone with its title is blocked by its own row). */
-function sharedTitles(titleKeys: readonly string[]): Map<string, number[]> {
-  const count = new Map<string, number>();
-  for (const key of titleKeys) count.set(key, (count.get(key) ?? 0) + 1);
-  const out = new Map<string, number[]>();
-  titleKeys.forEach((key, row) => {
+function sharedTitles(catalog: Catalog): Map<number, number[]> {
+  const { titles } = catalog;
+  const count = new Map<number, number>();
+  for (let row = 0; row < catalog.size; row++) {
+    const key = titles.keyIdOf(row);
+    count.set(key, (count.get(key) ?? 0) + 1);
+  }
+  const out = new Map<number, number[]>();
+  for (let row = 0; row < catalog.size; row++) {
+    const key = titles.keyIdOf(row);
     if (count.get(key)! > 1) pushTo(out, key, row);
-  });
+  }
   return out;
 }
 
