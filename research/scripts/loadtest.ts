@@ -76,9 +76,11 @@ if (results.length > 1) {
   console.log(
     `  requests/s of ${results.at(-1)!.workers} workers over ${first.workers}: ${(results.at(-1)!.rps / first.rps).toFixed(2)}x`,
   );
-  // The machine's idle share with the first count is all a second worker can add.
+  // Requests/s can reach at most the machine's cores over the CPU a request took (the server's and the load
+  // generator's, which share the machine), as measured in the first run.
+  const cpuPerRequest = (first.cores.server + first.cores.generator) / first.rps;
   console.log(
-    `  at most ${(cpus().length / first.cores.machine).toFixed(2)}x is possible on this machine: ${first.cores.machine.toFixed(2)} of its ${cpus().length} cores were busy with ${first.workers} worker${first.workers === 1 ? "" : "s"}`,
+    `  at most ${(cpus().length / cpuPerRequest / first.rps).toFixed(2)}x on this machine: a request took ${(1000 * cpuPerRequest).toFixed(2)} ms of CPU with ${first.workers} worker${first.workers === 1 ? "" : "s"} (load generator ${((1000 * first.cores.generator) / first.rps).toFixed(2)} ms), on ${cpus().length} cores`,
   );
 }
 if (results.some((r) => r.errors > 0)) process.exitCode = 1;
