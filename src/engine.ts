@@ -233,7 +233,7 @@ export async function loadWorkParts(
       reason: "seed",
       onProgress: progress,
     });
-  const { catalog, collections, attributes, demo } = await openCatalogWithIndexes({
+  const { catalog, collections, attributes, facets, demo } = await openCatalogWithIndexes({
     db,
     model,
     seed,
@@ -252,7 +252,7 @@ export async function loadWorkParts(
     catalog,
     neighbours,
     loadRankerModel(join(config.modelDir, RANKER_FILE)),
-    undefined,
+    facets,
     collections,
     attributes,
   );

@@ -77,9 +77,11 @@ describe("the saved word indexes", () => {
       ...["rowStart", "rows", "ownKeys"].map((name) => Reflect.get(keys, name) as Int32Array),
       Reflect.get(b.catalog.titles, "fuzzyKeys") as Int32Array,
       runtime,
+      ...[b.ranker.facets.year, b.ranker.facets.personIds, b.ranker.facets.series],
     ])
       expect(array.buffer.byteLength).toBe(array.byteLength);
     expect(isDeepStrictEqual(a.catalog.indexes(), b.catalog.indexes())).toBe(true);
+    expect(isDeepStrictEqual(a.ranker.facets, b.ranker.facets)).toBe(true);
     expect(b.catalog.hasText).toEqual(a.catalog.hasText);
     // Each row's title key is its title's, restored as built.
     const keysOf = (catalog: Catalog) => catalog.items.map((_, row) => catalog.titles.keyOf(row));

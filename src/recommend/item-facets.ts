@@ -3,6 +3,7 @@
 import type { Catalog } from "../catalog/catalog.ts";
 import { titleKey } from "../catalog/normalize.ts";
 import { itemPeople } from "../catalog/people.ts";
+import { ownCopy } from "../catalog/snapshot.ts";
 import { categoryNamesOf } from "../understand/category-names.ts";
 
 export interface ItemFacets {
@@ -71,5 +72,16 @@ export function itemFacets(catalog: Catalog): ItemFacets {
     personIdOf,
     series,
     seriesCount: seriesIdOf.size,
+  };
+}
+
+/** Facets read back from a snapshot (src/catalog/snapshot.ts), in arrays of their own. */
+export function restoreFacets(saved: ItemFacets): ItemFacets {
+  return {
+    ...saved,
+    year: ownCopy(saved.year),
+    personStart: ownCopy(saved.personStart),
+    personIds: ownCopy(saved.personIds),
+    series: ownCopy(saved.series),
   };
 }

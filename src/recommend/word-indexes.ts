@@ -13,18 +13,22 @@ import type { InterestModel } from "../interest/model.ts";
 import type { Item } from "../types.ts";
 import { Attributes, loadItemAttributes, type AttributesSnapshot } from "./attributes.ts";
 import { Collections, loadItemExtras, type CollectionsSnapshot } from "./collections.ts";
+import { itemFacets, restoreFacets, type ItemFacets } from "./item-facets.ts";
 
 /** What is saved. */
 interface WordIndexes {
   catalog: CatalogIndexes;
   collections: CollectionsSnapshot;
   attributes: AttributesSnapshot;
+  facets: ItemFacets;
 }
 
 export interface CatalogWithIndexes {
   catalog: Catalog;
   collections: Collections;
   attributes: Attributes;
+  /** The items' years, people and series, as the ranker compares them with a request. */
+  facets: ItemFacets;
   /** The data folder holds the shipped demo catalog (its TMDB and MovieLens data apply). */
   demo: boolean;
 }
@@ -65,12 +69,13 @@ export async function openCatalogWithIndexes(opts: {
   // without them (its series still come from its titles).
   const source = await readCatalogSource(db);
   const demo = !source || source.demo;
-  const { collections, attributes } = saved
+  const { collections, attributes, facets } = saved
     ? {
         collections: Collections.restore(saved.collections),
         attributes: Attributes.restore(saved.attributes, catalog.items, commonWords),
+        facets: restoreFacets(saved.facets),
       }
-    : buildWordIndexes(catalog.items, demo, commonWords);
+    : { ...buildWordIndexes(catalog.items, demo, commonWords), facets: itemFacets(catalog) };
   catalog.dropTexts();
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (saved) log(`read the catalog's word indexes from ${SNAPSHOT_FILE} (${seconds} s to open)`);
@@ -80,13 +85,14 @@ export async function openCatalogWithIndexes(opts: {
         catalog: catalog.indexes(),
         collections: collections.snapshot(),
         attributes: attributes.snapshot(),
+        facets,
       } satisfies WordIndexes);
       log(`built the catalog's word indexes in ${seconds} s and saved them to ${SNAPSHOT_FILE}`);
     } catch (err) {
       log(`could not save the catalog's word indexes: ${(err as Error).message}`);
     }
   }
-  return { catalog, collections, attributes, demo };
+  return { catalog, collections, attributes, facets, demo };
 }
 
 /** Studios, series and attributes from the items (the demo catalog's also from its TMDB and MovieLens data). */
