@@ -77,7 +77,8 @@ export class TitleKeys {
     // A key's rows are those whose own key it is, but for the other forms ("~"), which sort after the letters
     // and digits a prefix starts with.
     const to = this.keys.firstAtLeast(`${prefix}\uffff`);
-    for (let k = this.keys.firstAtLeast(prefix); k < to; k++) out.push(...this.rowsOf(k));
+    for (let k = this.keys.firstAtLeast(prefix); k < to; k++)
+      for (const row of this.rowsOf(k)) out.push(row);
     return out;
   }
 }
