@@ -41,6 +41,15 @@ describe("title keys", () => {
     expect(keys.rowsWithPrefix("x")).toEqual([]);
   });
 
+  it("give every row of a key half a million rows share", () => {
+    const many = Array.from({ length: 500_000 }, (_, row) => row);
+    const shared = TitleKeys.of(
+      new Map([["untitled", many]]),
+      many.map(() => "untitled"),
+    );
+    expect(shared.rowsWithPrefix("untit")).toHaveLength(500_000);
+  });
+
   it("are restored from a snapshot as built", () => {
     const restored = TitleKeys.restore(keys.snapshot());
     for (const key of rowsByKey.keys())
