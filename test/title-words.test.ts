@@ -13,7 +13,7 @@ const keys = [
 ];
 
 describe("TitleWords", () => {
-  const words = new TitleWords(keys);
+  const words = TitleWords.of(keys);
 
   it("finds only titles with a word near the slip, those sharing the words around it first", () => {
     const found = words.candidates("forest", ["forest", "gump"], 10);

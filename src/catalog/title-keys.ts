@@ -1,7 +1,7 @@
 // Title keys ("godfather part 2") and the rows of each, packed. A million titles' keys in a Map are a million
 // strings and entries for the collector to walk at every major collection; here they are a sorted word list
 // and typed arrays, searched by halving.
-import { ownCopy, revive } from "./snapshot.ts";
+import { ownCopy } from "./snapshot.ts";
 import { SortedWords, type SortedWordsSnapshot } from "./sorted-words.ts";
 
 /** What a restart reads back (src/catalog/snapshot.ts). */
@@ -39,12 +39,12 @@ export class TitleKeys {
   }
 
   static restore(saved: TitleKeysSnapshot): TitleKeys {
-    return revive(TitleKeys, {
-      keys: SortedWords.restore(saved.keys),
-      rowStart: ownCopy(saved.rowStart),
-      rows: ownCopy(saved.rows),
-      ownKeys: ownCopy(saved.ownKeys),
-    });
+    return new TitleKeys(
+      SortedWords.restore(saved.keys),
+      ownCopy(saved.rowStart),
+      ownCopy(saved.rows),
+      ownCopy(saved.ownKeys),
+    );
   }
 
   snapshot(): TitleKeysSnapshot {

@@ -3,7 +3,7 @@
 // they hold too), so a message's cost is bounded by how many titles share that one word, not by every title
 // near any word of the message. Keys and postings are flat typed arrays: a million titles' words would
 // otherwise be millions of small arrays for the collector to walk.
-import { ownCopy, revive } from "./snapshot.ts";
+import { ownCopy } from "./snapshot.ts";
 import { SortedWords, type SortedWordsSnapshot } from "./sorted-words.ts";
 
 /** What a restart reads back (src/catalog/snapshot.ts): the title words and the arrays. */
@@ -23,13 +23,6 @@ function searchEdits(word: string): number {
 }
 
 export class TitleWords {
-  /** The title words; a word's term id is its position. */
-  private readonly terms: SortedWords;
-  /** How many distinct words key k holds: fewer rank first among keys that hold as many words around. */
-  private readonly keyWords: Uint16Array;
-  /** The keys holding term t, ascending: postingKeys[postingStart[t] .. postingStart[t + 1]). */
-  private readonly postingStart: Int32Array;
-  private readonly postingKeys: Int32Array;
   /** Per key, the call that last saw it (a key holding two words near the slip is ranked once). */
   private readonly seenIn: Int32Array;
   private calls = 0;
@@ -50,27 +43,39 @@ export class TitleWords {
    */
   private readonly nearOf = new Map<string, ReadonlyMap<number, number>>();
 
-  constructor(keys: readonly string[]) {
+  private constructor(
+    /** The title words; a word's term id is its position. */
+    private readonly terms: SortedWords,
+    /** How many distinct words key k holds: fewer rank first among keys that hold as many words around. */
+    private readonly keyWords: Uint16Array,
+    /** The keys holding term t, ascending: postingKeys[postingStart[t] .. postingStart[t + 1]). */
+    private readonly postingStart: Int32Array,
+    private readonly postingKeys: Int32Array,
+  ) {
+    this.seenIn = new Int32Array(keyWords.length);
+    this.placeOf = new Int32Array(keyWords.length);
+  }
+
+  /** The index of `keys` (key k is keys[k], its words separated by spaces). */
+  static of(keys: readonly string[]): TitleWords {
     const words = keys.map((key) => key.split(" "));
     const sorted = [...new Set(words.flat())].sort();
-    this.terms = SortedWords.ofSorted(sorted);
     const termOf = new Map(sorted.map((word, t) => [word, t]));
     const termCount = sorted.length;
     const keyTerms = words.map((keyWords) => [
       ...new Set(keyWords.map((word) => termOf.get(word)!)),
     ]);
-    this.keyWords = Uint16Array.from(keyTerms, (terms) => Math.min(terms.length, 0xffff));
+    const keyWords = Uint16Array.from(keyTerms, (terms) => Math.min(terms.length, 0xffff));
     // Postings by a counting sort of the (term, key) pairs: keys come out ascending per term.
-    this.postingStart = new Int32Array(termCount + 1);
-    for (const terms of keyTerms) for (const t of terms) this.postingStart[t + 1]!++;
-    for (let t = 0; t < termCount; t++) this.postingStart[t + 1]! += this.postingStart[t]!;
-    this.postingKeys = new Int32Array(this.postingStart[termCount]!);
-    const next = this.postingStart.slice(0, -1);
+    const postingStart = new Int32Array(termCount + 1);
+    for (const terms of keyTerms) for (const t of terms) postingStart[t + 1]!++;
+    for (let t = 0; t < termCount; t++) postingStart[t + 1]! += postingStart[t]!;
+    const postingKeys = new Int32Array(postingStart[termCount]!);
+    const next = postingStart.slice(0, -1);
     keyTerms.forEach((terms, k) => {
-      for (const t of terms) this.postingKeys[next[t]!++] = k;
+      for (const t of terms) postingKeys[next[t]!++] = k;
     });
-    this.seenIn = new Int32Array(keys.length);
-    this.placeOf = new Int32Array(keys.length);
+    return new TitleWords(SortedWords.ofSorted(sorted), keyWords, postingStart, postingKeys);
   }
 
   snapshot(): TitleWordsSnapshot {
@@ -79,20 +84,12 @@ export class TitleWords {
   }
 
   static restore(saved: TitleWordsSnapshot): TitleWords {
-    return revive(TitleWords, {
-      terms: SortedWords.restore(saved.words),
-      keyWords: ownCopy(saved.keyWords),
-      postingStart: ownCopy(saved.postingStart),
-      postingKeys: ownCopy(saved.postingKeys),
-      seenIn: new Int32Array(saved.keyWords.length),
-      placeOf: new Int32Array(saved.keyWords.length),
-      calls: 0,
-      found: { keys: new Int32Array(0), edits: new Uint8Array(0), words: new Uint16Array(0) },
-      foundAdded: new Uint16Array(0),
-      foundPass: new Int32Array(0),
-      passes: 0,
-      nearOf: new Map(),
-    });
+    return new TitleWords(
+      SortedWords.restore(saved.words),
+      ownCopy(saved.keyWords),
+      ownCopy(saved.postingStart),
+      ownCopy(saved.postingKeys),
+    );
   }
 
   /** Title words within reach of `word`: term id to edits. */

@@ -123,7 +123,7 @@ export class TitleIndex {
       (key) => key.replace(/[ ~]/g, "").length >= MIN_FUZZY_LENGTH,
     );
     this.fuzzyKeys = Int32Array.from(fuzzyKeys, (key) => this.keys.id(key));
-    this.fuzzy = new TitleWords(fuzzyKeys.map((key) => key.replace(/^~/, "")));
+    this.fuzzy = TitleWords.of(fuzzyKeys.map((key) => key.replace(/^~/, "")));
   }
 
   snapshot(): TitleIndexSnapshot {

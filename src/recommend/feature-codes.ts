@@ -3,7 +3,7 @@
 // would be read a row here and a row there, and at a quarter of their size. The search ranks by these; the
 // ranker scores the rows it returns with the exact features. A shared kernel memory holds the bytes once
 // for every thread.
-import { closeSync, readSync, writeSync } from "node:fs";
+import { closeSync, readSync, writeFileSync } from "node:fs";
 import { openWithHeader, writeWhole } from "../util/headed-file.ts";
 import { kernelsOver, Layout, sharedMemory, type KernelExports } from "../util/kernels.ts";
 import type { FeatureSource } from "./partitions.ts";
@@ -150,8 +150,7 @@ export class FeatureCodes {
         new Uint8Array(scales.buffer, scales.byteOffset, scales.byteLength),
         new Uint8Array(memory.buffer, this.at.codes, rows * this.stride),
       ])
-        for (let done = 0; done < part.length;)
-          done += writeSync(fd, part, done, part.length - done);
+        writeFileSync(fd, part);
     });
   }
 

@@ -151,6 +151,8 @@ export class ItemArrays {
    */
   private readonly genreMasks: Uint32Array;
   private readonly maskWords: number;
+  /** One row's genre hits as floats, for genreDots. */
+  private readonly genreRow: Float32Array;
   genreHitsFilled: boolean;
   /** Where a caller writes the rows for linear() and dots(). */
   readonly rows: Int32Array;
@@ -193,6 +195,7 @@ export class ItemArrays {
     this.vectors = new Float32Array(buffer, this.at.vectors, size * dim);
     this.interests = new Float32Array(buffer, this.at.interests, size * labels);
     this.maskWords = maskWords(labels);
+    this.genreRow = new Float32Array(labels);
     this.genreMasks = new Uint32Array(buffer, this.at.genreMasks, size * this.maskWords);
     this.rows = new Int32Array(buffer, this.at.rows, linearBatch);
     this.sums = new Float64Array(buffer, this.at.sums, linearBatch * 2);
@@ -313,8 +316,8 @@ export class ItemArrays {
   }
 
   /**
-   * dots() over the genre hits: vec.ts dot() over a row's interests, or over its mask's labels, whose
-   * products are the query's values (the same terms in the same running sums, so the same bits).
+   * dots() over the genre hits: vec.ts dot() over each row's hits spelled out as floats (a masked row's zero
+   * terms add nothing, so the sums are those of the float rows the masks stand for).
    */
   private genreDots(
     count: number,
@@ -322,32 +325,12 @@ export class ItemArrays {
     columns: number,
     column: number,
   ): void {
-    const { labels, maskWords: words, genreMasks, products, rows } = this;
-    const labels4 = labels & ~3;
+    const { labels, products, rows, genreRow } = this;
     for (let i = 0; i < count; i++) {
-      const row = rows[i]!;
-      const masked = this.hasMask(row);
+      this.genreHitsOf(rows[i]!, genreRow);
       for (let j = 0; j < queries.length; j++) {
         const u = queries[j];
-        let value = 0;
-        if (u && !masked) value = dot(u, this.interests, row * labels, labels);
-        else if (u) {
-          let s0 = 0,
-            s1 = 0,
-            s2 = 0,
-            s3 = 0;
-          for (let w = 0; w < words; w++)
-            for (let bits = genreMasks[row * words + w]!; bits !== 0; bits &= bits - 1) {
-              const l = (w << 5) | (31 - Math.clz32(bits & -bits));
-              const k = l < labels4 ? l & 3 : 0;
-              if (k === 0) s0 += u[l]!;
-              else if (k === 1) s1 += u[l]!;
-              else if (k === 2) s2 += u[l]!;
-              else s3 += u[l]!;
-            }
-          value = s0 + s1 + (s2 + s3);
-        }
-        products[i * columns + column + j] = value;
+        products[i * columns + column + j] = u ? dot(u, genreRow, 0, labels) : 0;
       }
     }
   }
