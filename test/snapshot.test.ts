@@ -12,6 +12,7 @@ import { titleKey } from "../src/catalog/normalize.ts";
 import { importedModules, SNAPSHOT_FILE } from "../src/catalog/snapshot.ts";
 import { loadConfig, PACKAGE_ROOT } from "../src/config.ts";
 import { loadWorkParts } from "../src/engine.ts";
+import { restoreFacets } from "../src/recommend/item-facets.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chatrec-snapshot-"));
 const config = loadConfig({}, { dataDir: dir });
@@ -163,6 +164,29 @@ describe("the saved word indexes", () => {
     expect(said(shop.log, /built the catalog's word indexes/)).toBe(true);
     expect(shop.parts.catalog.titles.find("the copper kettle deluxe")[0]?.itemId).toBe("k1");
     expect(shop.parts.catalog.titles.find("I loved jurassic park")).toEqual([]);
+  });
+});
+
+describe("facets read back", () => {
+  it("own their arrays, not views of the file's buffer", () => {
+    // What V8's deserialiser gives for aligned typed arrays: views of one buffer.
+    const file = new ArrayBuffer(64);
+    const saved = {
+      year: new Float32Array(file, 0, 2),
+      personStart: new Int32Array(file, 8, 3),
+      personIds: new Int32Array(file, 20, 1),
+      personCount: 1,
+      personIdOf: new Map([["someone", 0]]),
+      series: new Int32Array(file, 24, 2),
+      seriesCount: 0,
+    };
+    saved.year.set([1999, Number.NaN]);
+    const facets = restoreFacets(saved);
+    for (const name of ["year", "personStart", "personIds", "series"] as const) {
+      expect(facets[name].buffer, name).not.toBe(file);
+      expect(facets[name].buffer.byteLength, name).toBe(facets[name].byteLength);
+    }
+    expect(isDeepStrictEqual(facets, saved)).toBe(true);
   });
 });
 
